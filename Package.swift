@@ -1,0 +1,88 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "tokentop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tokentop", targets: ["tokentop"]),
+        .library(name: "TokenManager", targets: ["TokenManager"]),
+        .library(name: "DemoServer", targets: ["DemoServer"]),
+        .library(name: "Dashboard", targets: ["Dashboard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // For generating RSA keys (the demo server's signing keys, test keys); jwt-kit uses it too.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // AsyncHTTPClient's own foundations, named for TLS trust roots, deadlines and headers.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        // ncursesw, imported through a shim for the macros and globals Swift cannot see.
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The YAML configuration: parsing, ${VAR} expansion, validation with file:line:key errors.
+        .target(name: "TokenConfig", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Everything that talks to an authorization server, plus JWT/JWKS verification.
+        .target(name: "OAuthClient", dependencies: [
+            "TokenConfig",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The per-client token lifecycle, resource probing, and the snapshots front ends draw.
+        .target(name: "TokenManager", dependencies: [
+            "OAuthClient", "TokenConfig",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The embedded authorization server and /mod resource server.
+        .target(name: "DemoServer", dependencies: [
+            "TokenConfig",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
+        .target(name: "Dashboard", dependencies: [
+            "TokenManager",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The thin ncurses driver: writes changed cells, reads keys, restores the terminal.
+        .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard"]),
+        // The subcommands; the executable is only their entry point.
+        .target(name: "TokentopCommands", dependencies: [
+            "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "tokentop", dependencies: ["TokentopCommands"]),
+
+        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OAuthClientTests", dependencies: [
+            "OAuthClient", "DemoServer",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "DemoServer"]),
+        .testTarget(name: "DemoServerTests", dependencies: [
+            "DemoServer", "OAuthClient",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,99 @@
+import Foundation
+import JWTKit
+import TokenConfig
+
+/// Adds a client's credentials to a request to the token, introspection or revocation
+/// endpoint, by the method its configuration names.
+struct ClientAuthenticator: Sendable {
+    let configuration: ClientConfiguration
+
+    /// The parameters and headers to add. `audience` is the endpoint a `private_key_jwt`
+    /// assertion is addressed to.
+    func credentials(audience: URL, now: Date) async throws(OAuthError) -> (
+        parameters: [(String, String)], headers: [(name: String, value: String)]
+    ) {
+        switch configuration.authenticationMethod {
+        case .clientSecretBasic:
+            let secret = try await resolvedSecret()
+            return ([], [("Authorization", Self.basicAuthorization(id: configuration.clientID, secret: secret, encoding: configuration.basicEncoding))])
+        case .clientSecretPost:
+            let secret = try await resolvedSecret()
+            return ([("client_id", configuration.clientID), ("client_secret", secret)], [])
+        case .privateKeyJWT:
+            let assertion = try await signedAssertion(audience: audience, now: now)
+            return (
+                [
+                    ("client_id", configuration.clientID),
+                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                    ("client_assertion", assertion),
+                ], []
+            )
+        }
+    }
+
+    /// `Basic base64(id:secret)`, with both parts form-urlencoded first (RFC 6749 §2.3.1)
+    /// unless the client asks for them raw.
+    static func basicAuthorization(id: String, secret: String, encoding: BasicCredentialEncoding) -> String {
+        let pair: String
+        switch encoding {
+        case .formURLEncoded: pair = "\(FormEncoding.encode(id)):\(FormEncoding.encode(secret))"
+        case .raw: pair = "\(id):\(secret)"
+        }
+        return "Basic " + Data(pair.utf8).base64EncodedString()
+    }
+
+    private func resolvedSecret() async throws(OAuthError) -> String {
+        do {
+            return try await SecretResolver.resolve(
+                configuration.clientSecret, client: configuration.name, timeout: configuration.timeout)
+        } catch {
+            throw OAuthError.configuration(String(describing: error))
+        }
+    }
+
+    /// An RFC 7523 client assertion, signed with the key in `private-key-file`
+    /// (RSA → RS256, EC P-256 → ES256).
+    private func signedAssertion(audience: URL, now: Date) async throws(OAuthError) -> String {
+        guard let path = configuration.privateKeyFile else {
+            throw OAuthError.configuration("client \(configuration.name): private_key_jwt needs private-key-file")
+        }
+        let pem: String
+        do {
+            pem = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw OAuthError.configuration("client \(configuration.name): cannot read private-key-file \(path)")
+        }
+        let keys = JWTKeyCollection()
+        if let key = try? Insecure.RSA.PrivateKey(pem: pem) {
+            await keys.add(rsa: key, digestAlgorithm: .sha256)
+        } else if let key = try? ES256PrivateKey(pem: pem) {
+            await keys.add(ecdsa: key)
+        } else {
+            throw OAuthError.configuration(
+                "client \(configuration.name): private-key-file \(path) holds no RSA or EC P-256 private key in PEM form")
+        }
+        let claims = ClientAssertionClaims(
+            iss: .init(value: configuration.clientID), sub: .init(value: configuration.clientID),
+            aud: .init(value: [audience.absoluteString]), jti: .init(value: UUID().uuidString),
+            iat: .init(value: now), exp: .init(value: now.addingTimeInterval(60)))
+        do {
+            return try await keys.sign(claims)
+        } catch {
+            throw OAuthError.configuration("client \(configuration.name): signing the client assertion failed: \(error)")
+        }
+    }
+}
+
+/// The claims of an RFC 7523 §3 client assertion.
+struct ClientAssertionClaims: JWTPayload {
+    var iss: IssuerClaim
+    var sub: SubjectClaim
+    var aud: AudienceClaim
+    var jti: IDClaim
+    var iat: IssuedAtClaim
+    var exp: ExpirationClaim
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}

@@ -1,0 +1,254 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// One HTTP request as tokentop sends it.
+public struct OutgoingRequest: Sendable {
+    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+
+    public var method: Method
+    public var url: URL
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
+    /// Connect and read timeout for this request.
+    public var timeout: Duration
+    /// A PEM bundle of extra trusted roots (`ca-file`).
+    public var caFile: String?
+    /// `allow-insecure-http`: permit http:// to hosts other than loopback.
+    public var allowInsecureHTTP: Bool
+
+    public init(
+        method: Method, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
+        timeout: Duration = .seconds(10), caFile: String? = nil, allowInsecureHTTP: Bool = false
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.caFile = caFile
+        self.allowInsecureHTTP = allowInsecureHTTP
+    }
+
+    /// A form-encoded POST (RFC 6749 §4.4.2, RFC 7662 §2.1, RFC 7009 §2.1).
+    public static func form(
+        _ parameters: [(String, String)], to url: URL, headers: [(name: String, value: String)] = [],
+        timeout: Duration, caFile: String?, allowInsecureHTTP: Bool
+    ) -> OutgoingRequest {
+        let body = parameters.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
+        return OutgoingRequest(
+            method: .post, url: url,
+            headers: headers + [
+                ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+            ],
+            body: Data(body.utf8), timeout: timeout, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP)
+    }
+}
+
+/// An answer, with its body already read (and capped).
+public struct ReceivedResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: Data
+    public var latency: Duration
+
+    public init(status: Int, headers: HTTPHeaders, body: Data, latency: Duration) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.latency = latency
+    }
+
+    /// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3).
+    public func retryAfter(now: Date) -> Duration? {
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Int(value) { return .seconds(max(0, seconds)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .seconds(max(0, date.timeIntervalSince(now).rounded(.up)))
+    }
+}
+
+/// The one HTTP client of the process, with the rules every request obeys: timeouts, a cap
+/// on response bodies, no automatic redirects, verified TLS, plain http only to loopback,
+/// and `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` honoured.
+public final class HTTPTransport: Sendable {
+    /// Larger bodies are refused with a clear error rather than read into memory.
+    public static let maximumBodySize = 1 << 20
+
+    private let direct: HTTPClient
+    private let httpsProxied: HTTPClient?
+    private let httpProxied: HTTPClient?
+    private let noProxy: [String]
+
+    /// - Parameter environment: where the proxy variables are read from.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        func configuration(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient.Configuration {
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(10), read: .seconds(10)),
+                proxy: proxy)
+            configuration.httpVersion = .automatic
+            configuration.connectionPool = .init(idleTimeout: .seconds(30))
+            return configuration
+        }
+        func proxy(_ names: [String]) -> HTTPClient.Configuration.Proxy? {
+            guard let value = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }),
+                let url = URL(string: value.contains("://") ? value : "http://\(value)"), let host = url.host
+            else { return nil }
+            return .server(host: host, port: url.port ?? 80)
+        }
+        direct = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: nil))
+        httpsProxied = proxy(["HTTPS_PROXY", "https_proxy"]).map {
+            HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: $0))
+        }
+        httpProxied = proxy(["HTTP_PROXY", "http_proxy"]).map {
+            HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: $0))
+        }
+        noProxy = (environment["NO_PROXY"] ?? environment["no_proxy"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    /// Closes every connection. Call once, when the process is done with the network.
+    public func shutdown() async {
+        for client in [direct, httpsProxied, httpProxied].compactMap({ $0 }) {
+            try? await client.shutdown()
+        }
+    }
+
+    /// Sends a request and reads its whole body, or throws an `OAuthError` that says what
+    /// failed and where. Redirects come back as they are; callers decide.
+    public func send(_ request: OutgoingRequest) async throws(OAuthError) -> ReceivedResponse {
+        let endpoint = Self.describe(request.url)
+        guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = request.url.host, !host.isEmpty
+        else {
+            throw OAuthError.configuration("\(endpoint) is not an absolute http(s) URL")
+        }
+        if scheme == "http", !request.allowInsecureHTTP, !Self.isLoopback(host) {
+            throw OAuthError.insecureTransport(endpoint: endpoint)
+        }
+
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = request.method == .post ? .POST : .GET
+        outgoing.headers.add(name: "User-Agent", value: "tokentop")
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        if let caFile = request.caFile, scheme == "https" {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(caFile)]
+            outgoing.tlsConfiguration = tls
+        }
+
+        let client = self.client(for: scheme, host: host)
+        let started = ContinuousClock.now
+        let timeout = TimeAmount.nanoseconds(Int64(request.timeout.timeInterval * 1e9))
+        do {
+            let response = try await client.execute(outgoing, deadline: .now() + timeout)
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: Self.maximumBodySize)
+            } catch is NIOTooManyBytesError {
+                throw OAuthError.bodyTooLarge(limit: Self.maximumBodySize, endpoint: endpoint, httpStatus: Int(response.status.code))
+            }
+            return ReceivedResponse(
+                status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView),
+                latency: ContinuousClock.now - started)
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw Self.explain(error, endpoint: endpoint, timeout: request.timeout)
+        }
+    }
+
+    private func client(for scheme: String, host: String) -> HTTPClient {
+        let proxied = scheme == "https" ? httpsProxied : httpProxied
+        guard let proxied, !Self.isLoopback(host), !bypassesProxy(host) else { return direct }
+        return proxied
+    }
+
+    /// NO_PROXY entries: `*`, a host, or a domain suffix with or without a leading dot.
+    private func bypassesProxy(_ host: String) -> Bool {
+        let host = host.lowercased()
+        return noProxy.contains { entry in
+            let entry = entry.split(separator: ":").first.map(String.init) ?? entry
+            if entry == "*" { return true }
+            let suffix = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
+            return host == suffix || host.hasSuffix("." + suffix)
+        }
+    }
+
+    /// Loopback hosts may be reached over plain http: nothing leaves the machine.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// The URL as it may appear in a message: scheme, host, port and path; no query
+    /// (it can carry secrets), no user info.
+    public static func describe(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(invalid URL)" }
+        components.query = nil
+        components.fragment = nil
+        components.user = nil
+        components.password = nil
+        return TerminalText.sanitize(components.string ?? url.absoluteString)
+    }
+
+    /// Turns a client error into words an operator can act on.
+    private static func explain(_ error: any Error, endpoint: String, timeout: Duration) -> OAuthError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout, .readTimeout, .deadlineExceeded, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
+                return .timeout(after: timeout, endpoint: endpoint)
+            case .remoteConnectionClosed:
+                return .transport("the server closed the connection before answering", endpoint: endpoint)
+            default:
+                return .transport("HTTP client error: \(error)", endpoint: endpoint)
+            }
+        }
+        if let error = error as? NIOSSLError {
+            return .transport("TLS failed: \(error)", endpoint: endpoint)
+        }
+        if let error = error as? BoringSSLError {
+            return .transport("TLS failed (is ca-file right?): \(error)", endpoint: endpoint)
+        }
+        if let error = error as? NIOSSLExtraError {
+            return .transport("TLS failed: \(error)", endpoint: endpoint)
+        }
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return .transport("connection refused", endpoint: endpoint)
+        }
+        if text.contains("NIOConnectionError") || text.contains("resolution") {
+            return .transport("could not connect (DNS or network): \(text.prefix(200))", endpoint: endpoint)
+        }
+        return .transport(String(text.prefix(300)), endpoint: endpoint)
+    }
+}
+
+/// `application/x-www-form-urlencoded` as RFC 6749 Appendix B defines it: everything but
+/// unreserved characters percent-encoded, space as `+`.
+public enum FormEncoding {
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~ ")
+
+    public static func encode(_ value: String) -> String {
+        (value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value).replacingOccurrences(of: " ", with: "+")
+    }
+
+    /// Parses a form body; `+` is a space.
+    public static func decode(_ body: String) -> [(String, String)] {
+        body.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+        }
+    }
+}

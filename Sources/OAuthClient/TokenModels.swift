@@ -1,0 +1,139 @@
+import Foundation
+
+/// Whether an access token could be read as a JWT.
+public enum TokenFormat: String, Sendable, Equatable, Codable {
+    case jwt
+    case opaque
+}
+
+/// A token's signature verdict and the reason behind it, always both.
+public struct SignatureVerdict: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable, Codable {
+        /// The signature checked out against the key set and the claims were acceptable.
+        case verified
+        /// Verification was attempted and something was wrong.
+        case failed
+        /// Not attempted: an opaque token, or no key set is known.
+        case unverified
+    }
+
+    public var status: Status
+    public var reason: String
+
+    public init(_ status: Status, _ reason: String) {
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// A token split into header and claims. The raw token is kept so it can be sent, but it is
+/// never part of any description.
+public struct DecodedToken: Sendable, Equatable {
+    public var format: TokenFormat
+    /// The JOSE header; empty for an opaque token.
+    public var header: [String: JSONValue]
+    /// The claims; empty for an opaque token.
+    public var claims: [String: JSONValue]
+
+    public init(format: TokenFormat, header: [String: JSONValue] = [:], claims: [String: JSONValue] = [:]) {
+        self.format = format
+        self.header = header
+        self.claims = claims
+    }
+
+    public var algorithm: String? { header["alg"]?.stringValue }
+    public var keyID: String? { header["kid"]?.stringValue }
+    public var issuer: String? { claims["iss"]?.stringValue }
+    public var subject: String? { claims["sub"]?.stringValue }
+    public var expiresAt: Date? { claims["exp"]?.numberValue.map(Date.init(timeIntervalSince1970:)) }
+    public var issuedAt: Date? { claims["iat"]?.numberValue.map(Date.init(timeIntervalSince1970:)) }
+    public var notBefore: Date? { claims["nbf"]?.numberValue.map(Date.init(timeIntervalSince1970:)) }
+
+    /// `scope` as a space-separated string, or Okta's `scp` array.
+    public var scopes: [String] {
+        if let scope = claims["scope"]?.stringValue {
+            return scope.split(separator: " ").map(String.init)
+        }
+        return claims["scp"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+}
+
+/// An access token as the token endpoint issued it.
+public struct IssuedToken: Sendable, Equatable {
+    /// The bearer token itself. Never log or describe it; use `masked`.
+    public var accessToken: String
+    public var tokenType: String
+    public var issuedAt: Date
+    /// From `expires_in`, else the JWT's `exp`; nil when the lifetime is unknown.
+    public var expiresAt: Date?
+    /// Granted scopes: the response's `scope`, else the token's.
+    public var scopes: [String]
+    /// The server's own hint of when to refresh (`refresh_in`, seconds).
+    public var refreshIn: Duration?
+    /// Every other response field, as sent (`ext_expires_in` and the like).
+    public var extraFields: [String: JSONValue]
+    public var decoded: DecodedToken
+
+    public init(
+        accessToken: String, tokenType: String, issuedAt: Date, expiresAt: Date?, scopes: [String],
+        refreshIn: Duration?, extraFields: [String: JSONValue], decoded: DecodedToken
+    ) {
+        self.accessToken = accessToken
+        self.tokenType = tokenType
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.scopes = scopes
+        self.refreshIn = refreshIn
+        self.extraFields = extraFields
+        self.decoded = decoded
+    }
+
+    /// The token as it may be shown: `eyJr…9Q`.
+    public var masked: String { Redaction.mask(accessToken) }
+}
+
+/// An RFC 7662 introspection answer.
+public struct IntrospectionResult: Sendable, Equatable {
+    public var active: Bool
+    /// Every field of the answer, as sent.
+    public var fields: [String: JSONValue]
+    public var checkedAt: Date
+
+    public init(active: Bool, fields: [String: JSONValue], checkedAt: Date) {
+        self.active = active
+        self.fields = fields
+        self.checkedAt = checkedAt
+    }
+}
+
+/// One call of a client's protected endpoint.
+public struct ResourceResponse: Sendable, Equatable {
+    /// The HTTP status; nil when no answer came (connection refused, timeout).
+    public var status: Int?
+    public var latency: Duration
+    public var at: Date
+    /// `WWW-Authenticate`, sanitised.
+    public var wwwAuthenticate: String?
+    /// The first 4 KiB of the body, sanitised for the terminal.
+    public var bodyExcerpt: String
+    /// What went wrong when there was no answer, or the redirect that was refused.
+    public var failure: String?
+    /// True when this call was the retry after a 401 `invalid_token` forced a refresh.
+    public var wasRetry: Bool
+
+    public init(
+        status: Int?, latency: Duration, at: Date, wwwAuthenticate: String? = nil, bodyExcerpt: String,
+        failure: String? = nil, wasRetry: Bool = false
+    ) {
+        self.status = status
+        self.latency = latency
+        self.at = at
+        self.wwwAuthenticate = wwwAuthenticate
+        self.bodyExcerpt = bodyExcerpt
+        self.failure = failure
+        self.wasRetry = wasRetry
+    }
+
+    /// 2xx.
+    public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }
+}

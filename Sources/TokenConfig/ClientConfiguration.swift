@@ -1,0 +1,184 @@
+import Foundation
+
+/// How a client proves its identity at the token, introspection and revocation endpoints
+/// (RFC 6749 §2.3, RFC 7523).
+public enum ClientAuthenticationMethod: String, Sendable, Equatable, CaseIterable {
+    case clientSecretBasic = "client_secret_basic"
+    case clientSecretPost = "client_secret_post"
+    case privateKeyJWT = "private_key_jwt"
+}
+
+/// How `client_secret_basic` encodes the id and secret before base64.
+public enum BasicCredentialEncoding: String, Sendable, Equatable, CaseIterable {
+    /// RFC 6749 §2.3.1: both form-urlencoded first. The standard, and the default.
+    case formURLEncoded = "form-urlencoded"
+    /// Some servers want the id and secret as they are.
+    case raw
+}
+
+/// Where a client's secret comes from. Resolved only when a request needs it,
+/// so a secret command runs at most when a token is fetched.
+public enum SecretSource: Sendable, Equatable {
+    case none
+    case inline(String)
+    case file(path: String)
+    case command(String)
+}
+
+/// Whether tokens are refreshed on schedule or only on a key press.
+public enum RefreshMode: String, Sendable, Equatable, CaseIterable {
+    case automatic = "auto"
+    case manual
+}
+
+/// One configured service client: a key under `clients:` in the configuration file.
+/// Key names follow Spring Boot's OAuth2 client registration properties.
+public struct ClientConfiguration: Sendable, Equatable {
+    /// The client's name: its key under `clients:`.
+    public var name: String
+    /// `issuer-uri`: discovery starts here (RFC 8414, then OpenID Connect).
+    public var issuerURI: URL?
+    /// `token-uri`: overrides the token endpoint from discovery.
+    public var tokenURI: URL?
+    /// `introspection-uri` (RFC 7662).
+    public var introspectionURI: URL?
+    /// `revocation-uri` (RFC 7009).
+    public var revocationURI: URL?
+    /// `jwk-set-uri`: the key set used to verify JWT access tokens.
+    public var jwkSetURI: URL?
+    /// `client-id`.
+    public var clientID: String
+    /// `client-secret`, `client-secret-file` or `client-secret-command`.
+    public var clientSecret: SecretSource
+    /// `client-authentication-method`.
+    public var authenticationMethod: ClientAuthenticationMethod
+    /// `client-secret-basic-encoding`.
+    public var basicEncoding: BasicCredentialEncoding
+    /// `private-key-file`: PEM (RSA or EC P-256) for `private_key_jwt`.
+    public var privateKeyFile: String?
+    /// `scope`: a string of space-separated scopes or a list.
+    public var scopes: [String]
+    /// `audience`: sent as the `audience` parameter and checked against `aud` when verifying.
+    public var audience: String?
+    /// `resource`: RFC 8707 resource indicators.
+    public var resources: [String]
+    /// `token-parameters`: extra form parameters for the token request.
+    public var extraTokenParameters: [String: String]
+    /// `resource-uri`: the protected endpoint probed with the token.
+    public var resourceURI: URL?
+    /// `poll-interval`: how often `resource-uri` is called.
+    public var pollInterval: Duration
+    /// `refresh-skew`: refresh when less than this remains.
+    public var refreshSkew: Duration
+    /// `refresh`: `auto` or `manual`.
+    public var refreshMode: RefreshMode
+    /// `ca-file`: a PEM bundle of extra trusted roots.
+    public var caFile: String?
+    /// `allow-insecure-http`: permit `http://` to hosts other than loopback.
+    public var allowInsecureHTTP: Bool
+    /// `timeout`: connect and read timeout for every request of this client.
+    public var timeout: Duration
+    /// `history-size`: how many token fetches the history ring keeps.
+    public var historySize: Int
+    /// `expected-issuer`: the `iss` a token must carry; defaults to `issuer-uri`.
+    public var expectedIssuer: String?
+
+    public init(
+        name: String,
+        issuerURI: URL? = nil,
+        tokenURI: URL? = nil,
+        introspectionURI: URL? = nil,
+        revocationURI: URL? = nil,
+        jwkSetURI: URL? = nil,
+        clientID: String,
+        clientSecret: SecretSource = .none,
+        authenticationMethod: ClientAuthenticationMethod = .clientSecretBasic,
+        basicEncoding: BasicCredentialEncoding = .formURLEncoded,
+        privateKeyFile: String? = nil,
+        scopes: [String] = [],
+        audience: String? = nil,
+        resources: [String] = [],
+        extraTokenParameters: [String: String] = [:],
+        resourceURI: URL? = nil,
+        pollInterval: Duration = ClientDefaults.standard.pollInterval,
+        refreshSkew: Duration = ClientDefaults.standard.refreshSkew,
+        refreshMode: RefreshMode = .automatic,
+        caFile: String? = nil,
+        allowInsecureHTTP: Bool = false,
+        timeout: Duration = ClientDefaults.standard.timeout,
+        historySize: Int = ClientDefaults.standard.historySize,
+        expectedIssuer: String? = nil
+    ) {
+        self.name = name
+        self.issuerURI = issuerURI
+        self.tokenURI = tokenURI
+        self.introspectionURI = introspectionURI
+        self.revocationURI = revocationURI
+        self.jwkSetURI = jwkSetURI
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.authenticationMethod = authenticationMethod
+        self.basicEncoding = basicEncoding
+        self.privateKeyFile = privateKeyFile
+        self.scopes = scopes
+        self.audience = audience
+        self.resources = resources
+        self.extraTokenParameters = extraTokenParameters
+        self.resourceURI = resourceURI
+        self.pollInterval = pollInterval
+        self.refreshSkew = refreshSkew
+        self.refreshMode = refreshMode
+        self.caFile = caFile
+        self.allowInsecureHTTP = allowInsecureHTTP
+        self.timeout = timeout
+        self.historySize = historySize
+        self.expectedIssuer = expectedIssuer
+    }
+}
+
+/// The values a client takes when it does not set its own; `defaults:` in the file overrides them.
+public struct ClientDefaults: Sendable, Equatable {
+    public var refreshSkew: Duration
+    public var pollInterval: Duration
+    public var timeout: Duration
+    public var historySize: Int
+
+    public init(refreshSkew: Duration, pollInterval: Duration, timeout: Duration, historySize: Int) {
+        self.refreshSkew = refreshSkew
+        self.pollInterval = pollInterval
+        self.timeout = timeout
+        self.historySize = historySize
+    }
+
+    public static let standard = ClientDefaults(
+        refreshSkew: .seconds(60), pollInterval: .seconds(10), timeout: .seconds(10), historySize: 100)
+}
+
+/// A whole configuration file, validated.
+public struct TokentopConfiguration: Sendable, Equatable {
+    /// Where it was read from; nil for the built-in demo configuration.
+    public var sourcePath: String?
+    public var defaults: ClientDefaults
+    /// In the order the file lists them.
+    public var clients: [ClientConfiguration]
+    /// `theme:` the dashboard theme's name.
+    public var theme: String?
+    /// `keys:` rebinds dashboard actions, action name to key (`refresh: "f"`).
+    public var keyBindings: [String: String]
+
+    public init(
+        sourcePath: String? = nil, defaults: ClientDefaults = .standard,
+        clients: [ClientConfiguration], theme: String? = nil, keyBindings: [String: String] = [:]
+    ) {
+        self.sourcePath = sourcePath
+        self.defaults = defaults
+        self.clients = clients
+        self.theme = theme
+        self.keyBindings = keyBindings
+    }
+
+    /// The client with this name, if configured.
+    public func client(named name: String) -> ClientConfiguration? {
+        clients.first { $0.name == name }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import OAuthClient
+import TokenConfig
+
+/// Where a client's token stands. The order is the order of attention: a front end sorting
+/// by status shows the worst first.
+public enum TokenState: String, Sendable, Equatable, CaseIterable, Codable {
+    /// The last fetch failed and no usable token is held.
+    case error
+    /// The token has expired (or no token could be kept); it is never handed out.
+    case expired
+    /// A token request is under way and no usable token is held.
+    case fetching
+    /// A token is held but its refresh point has passed.
+    case refreshDue = "refresh_due"
+    /// No token yet, and none being fetched (manual refresh mode, before the first key press).
+    case noToken = "no_token"
+    /// A token is held and is not yet due for refresh.
+    case valid
+}
+
+/// Why a token was fetched, as recorded in the history.
+public enum FetchReason: String, Sendable, Equatable, Codable {
+    case startup
+    case scheduled
+    case manual
+    /// The protected endpoint answered 401 `invalid_token`.
+    case retryAfter401 = "retry_after_401"
+    /// A retry after a failed fetch, under backoff.
+    case retry
+    /// A caller asked for a token and none was held (`tokentop token`, `check`).
+    case demand
+}
+
+/// One token fetch in a client's history.
+public struct FetchRecord: Sendable, Equatable {
+    public var reason: FetchReason
+    public var startedAt: Date
+    public var latency: Duration
+    /// nil on success.
+    public var error: OAuthError?
+    /// On success: claims added, removed or changed against the previous token
+    /// (`+scp`, `-foo`, `~kid`); timestamps that change on every token are left out.
+    public var claimChanges: [String]
+    /// The new token's expiry, on success.
+    public var expiresAt: Date?
+
+    public init(
+        reason: FetchReason, startedAt: Date, latency: Duration, error: OAuthError?, claimChanges: [String],
+        expiresAt: Date?
+    ) {
+        self.reason = reason
+        self.startedAt = startedAt
+        self.latency = latency
+        self.error = error
+        self.claimChanges = claimChanges
+        self.expiresAt = expiresAt
+    }
+
+    public var succeeded: Bool { error == nil }
+}
+
+/// What a front end may know of a held token: never the token itself, only its masked form.
+public struct TokenSummary: Sendable, Equatable {
+    /// `eyJr…9Q`.
+    public var masked: String
+    public var tokenType: String
+    public var decoded: DecodedToken
+    public var issuedAt: Date
+    public var expiresAt: Date?
+    /// When the manager will refresh it (nil in manual mode or with an unknown lifetime).
+    public var refreshAt: Date?
+    /// Granted scopes.
+    public var scopes: [String]
+    public var verdict: SignatureVerdict
+    /// Extra fields of the token response.
+    public var extraFields: [String: JSONValue]
+
+    public init(
+        masked: String, tokenType: String, decoded: DecodedToken, issuedAt: Date, expiresAt: Date?, refreshAt: Date?,
+        scopes: [String], verdict: SignatureVerdict, extraFields: [String: JSONValue]
+    ) {
+        self.masked = masked
+        self.tokenType = tokenType
+        self.decoded = decoded
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.refreshAt = refreshAt
+        self.scopes = scopes
+        self.verdict = verdict
+        self.extraFields = extraFields
+    }
+
+    /// The whole lifetime, when known.
+    public var lifetime: TimeInterval? { expiresAt.map { $0.timeIntervalSince(issuedAt) } }
+}
+
+/// An immutable picture of one client, published by the manager for front ends to draw.
+public struct ClientSnapshot: Sendable, Equatable, Identifiable {
+    public var name: String
+    public var id: String { name }
+    /// The state as of `ManagerSnapshot.takenAt`; front ends recompute it for the current
+    /// instant with `state(at:)` so countdowns cross thresholds without a new snapshot.
+    public var state: TokenState
+    public var token: TokenSummary?
+    /// The last fetch error, kept until a fetch succeeds.
+    public var lastError: OAuthError?
+    /// When the next automatic retry is due, while backing off.
+    public var nextRetryAt: Date?
+    /// True when `invalid_client`/`unauthorized_client` stopped automatic retries.
+    public var retriesHalted: Bool
+    /// True while a token request is under way.
+    public var isFetching: Bool
+    public var introspection: IntrospectionResult?
+    /// The last introspection or revocation failure.
+    public var lastActionError: OAuthError?
+    /// The most recent calls of `resource-uri`, oldest first.
+    public var responses: [ResourceResponse]
+    /// Token fetches, oldest first, bounded by `history-size`.
+    public var history: [FetchRecord]
+    public var pollingPaused: Bool
+    public var refreshMode: RefreshMode
+    /// Requested scopes, from the configuration.
+    public var configuredScopes: [String]
+    /// `resource-uri`, for display.
+    public var resourceURI: String?
+
+    public init(
+        name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
+        nextRetryAt: Date? = nil, retriesHalted: Bool = false, isFetching: Bool = false,
+        introspection: IntrospectionResult? = nil, lastActionError: OAuthError? = nil,
+        responses: [ResourceResponse] = [], history: [FetchRecord] = [], pollingPaused: Bool = false,
+        refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil
+    ) {
+        self.name = name
+        self.state = state
+        self.token = token
+        self.lastError = lastError
+        self.nextRetryAt = nextRetryAt
+        self.retriesHalted = retriesHalted
+        self.isFetching = isFetching
+        self.introspection = introspection
+        self.lastActionError = lastActionError
+        self.responses = responses
+        self.history = history
+        self.pollingPaused = pollingPaused
+        self.refreshMode = refreshMode
+        self.configuredScopes = configuredScopes
+        self.resourceURI = resourceURI
+    }
+
+    /// The state at `now`, from the held token's times: a snapshot taken a second ago is
+    /// still drawn correctly as its token crosses the refresh point or expires.
+    public func state(at now: Date) -> TokenState {
+        guard let token else {
+            if isFetching { return .fetching }
+            return lastError != nil ? .error : state
+        }
+        if let expiresAt = token.expiresAt, expiresAt <= now {
+            if isFetching { return .fetching }
+            return lastError != nil ? .error : .expired
+        }
+        if let refreshAt = token.refreshAt, refreshAt <= now { return .refreshDue }
+        return .valid
+    }
+
+    /// The last answer from `resource-uri`.
+    public var lastResponse: ResourceResponse? { responses.last }
+}
+
+/// Every client at one instant.
+public struct ManagerSnapshot: Sendable, Equatable {
+    /// Increases with every change, so a front end can skip work when nothing changed.
+    public var generation: UInt64
+    public var takenAt: Date
+    public var clients: [ClientSnapshot]
+
+    public init(generation: UInt64, takenAt: Date, clients: [ClientSnapshot]) {
+        self.generation = generation
+        self.takenAt = takenAt
+        self.clients = clients
+    }
+}
+
+/// What a front end may ask of the manager.
+public enum ClientAction: Sendable, Equatable {
+    /// Fetch a new token now, even if the held one is valid; also lifts a retry halt.
+    case refresh(client: String)
+    case refreshAll
+    case introspect(client: String)
+    /// Revoke the held token at the server and drop it.
+    case revoke(client: String)
+    /// Pause or resume calling `resource-uri`.
+    case togglePolling(client: String)
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+
+/// The `tokentop` command: the dashboard by default, and scriptable subcommands.
+public struct Tokentop: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "tokentop",
+        abstract: "A terminal dashboard and CLI for OAuth 2.0 client-credentials tokens.",
+        discussion: """
+            With no configuration file found, tokentop starts its embedded demo authorization and \
+            /mod resource servers on loopback and shows their clients.
+            Configuration: --config FILE, else $TOKENTOP_CONFIG, else $XDG_CONFIG_HOME/tokentop/config.yaml, \
+            else ./tokentop.yaml.
+            Exit status: 0 healthy, 1 a client failed, 2 a configuration or usage error.
+            """,
+        subcommands: [
+            DashboardCommand.self, CheckCommand.self, TokenCommand.self, DecodeCommand.self,
+            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self,
+        ],
+        defaultSubcommand: DashboardCommand.self)
+
+    public init() {}
+
+    /// Runs the command line, mapping usage errors to exit status 2 as the CLI contract says.
+    public static func runMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            printError("tokentop: \(error.description)")
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            if error is ExitCode { Foundation.exit(code.rawValue) }
+            printError("tokentop: \(fullMessage(for: error))")
+            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// Options every command that reads the configuration shares.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var config: String?
+
+    @Option(name: .customLong("log-file"), help: "Append logs to this file (tokentop never logs to the terminal).")
+    var logFile: String?
+}

@@ -1,0 +1,3 @@
+import TokentopCommands
+
+await Tokentop.runMain()
