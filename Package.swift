@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokentop", targets: ["tokentop"]),
+        .library(name: "TokenConfig", targets: ["TokenConfig"]),
+        .library(name: "OAuthClient", targets: ["OAuthClient"]),
         .library(name: "TokenManager", targets: ["TokenManager"]),
         .library(name: "DemoServer", targets: ["DemoServer"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
@@ -22,6 +24,7 @@ let package = Package(
         // AsyncHTTPClient's own foundations, named for TLS trust roots, deadlines and headers.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // ncursesw, imported through a shim for the macros and globals Swift cannot see.
@@ -75,6 +78,9 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [

@@ -29,7 +29,7 @@ public actor AuthorizationClient: AuthorizationService {
         public var issuer: String?
     }
 
-    public let configuration: ClientConfiguration
+    public nonisolated let configuration: ClientConfiguration
     private let transport: HTTPTransport
     private let now: @Sendable () -> Date
     private let logger: Logger

@@ -109,6 +109,12 @@ public actor TokenManager {
         return try await fetch(name, reason: .demand).accessToken
     }
 
+    /// The token held now, if it is still valid; never fetches. For copying to the clipboard.
+    public func heldToken(for name: String) -> String? {
+        guard let token = clients[name]?.token, !Self.isExpired(token, at: clock.now()) else { return nil }
+        return token.accessToken
+    }
+
     // MARK: Acting
 
     /// Carries out a front end's request. Returns when it is done; front ends call it from a
@@ -236,6 +242,7 @@ public actor TokenManager {
                 expiresAt: token.expiresAt))
         clients[name] = runtime
         logger.info("\(name): new token \(token.masked) (\(reason.rawValue))")
+        if runtime.pollerAwaitsToken { restartPoller(name) }
     }
 
     private func reject(_ error: OAuthError, for name: String, reason: FetchReason, startedAt: Date, latency: Duration) {
@@ -311,14 +318,22 @@ public actor TokenManager {
     private func runPoller(_ name: String) async {
         while !Task.isCancelled {
             guard let runtime = clients[name] else { return }
-            var wait = runtime.configuration.pollInterval.timeInterval
-            if !runtime.pollingPaused, let token = runtime.token, !Self.isExpired(token, at: clock.now()) {
+            let usable = runtime.token.flatMap { Self.isExpired($0, at: clock.now()) ? nil : $0 }
+            if !runtime.pollingPaused, let token = usable {
                 await probe(name, with: token)
-            } else if !runtime.pollingPaused {
-                wait = min(wait, 1)  // look again soon for the first token
             }
+            // Without a token there is nothing to send: wait, and a new token restarts the poller.
+            clients[name]?.pollerAwaitsToken = usable == nil
+            let wait = runtime.configuration.pollInterval.timeInterval
             do { try await clock.sleep(until: clock.now().addingTimeInterval(wait)) } catch { return }
         }
+    }
+
+    private func restartPoller(_ name: String) {
+        guard started, clients[name]?.poller != nil else { return }
+        clients[name]?.poller?.cancel()
+        clients[name]?.pollerAwaitsToken = false
+        clients[name]?.poller = Task { await self.runPoller(name) }
     }
 
     private func probe(_ name: String, with token: IssuedToken) async {
@@ -404,6 +419,8 @@ struct ClientRuntime {
     var responses: [ResourceResponse] = []
     var history: [FetchRecord] = []
     var pollingPaused = false
+    /// The poller found no usable token and sleeps; a new token should wake it at once.
+    var pollerAwaitsToken = false
     var scheduler: Task<Void, Never>?
     var poller: Task<Void, Never>?
 

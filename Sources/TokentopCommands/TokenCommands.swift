@@ -15,7 +15,9 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try await AppContext.make(options)
-        let token = try await context.withClient(name) { try await $0.requestToken() }
+        let token = try await context.withClient(name) { client async throws(OAuthError) -> IssuedToken in
+            try await client.requestToken()
+        }
         print(token.accessToken)
         await context.shutdown()
     }

@@ -1,0 +1,173 @@
+import Foundation
+import TokenManager
+
+/// What a key leads to, beyond changing the view state.
+public enum DashboardCommand: Sendable, Equatable {
+    /// Nothing to do outside the view.
+    case none
+    /// Ask the token manager to act.
+    case manager(ClientAction)
+    /// Copy this client's token to the clipboard: the driver asks for the raw token and
+    /// writes the OSC 52 sequence itself.
+    case copyToken(client: String)
+    case quit
+}
+
+/// Turns keys into view-state changes and commands. Pure: the same key, state and snapshot
+/// always give the same result.
+public struct InputHandler: Sendable {
+    public let keyMap: KeyMap
+
+    public init(keyMap: KeyMap = .standard) {
+        self.keyMap = keyMap
+    }
+
+    /// Applies a key. `now` decides the order of the status sort, as on screen.
+    public func handle(_ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> DashboardCommand {
+        if key == .controlC { return .quit }
+        if key == .resize { return .none }
+        if let pending = state.pendingConfirmation {
+            return answer(pending, with: key, state: &state)
+        }
+        if state.isHelpVisible {
+            if key == .escape || keyMap.action(for: key) == .help || keyMap.action(for: key) == .quit {
+                state.isHelpVisible = false
+            }
+            return .none
+        }
+        if state.isFilterPromptOpen, editFilter(with: key, state: &state) {
+            return .none
+        }
+        guard let action = keyMap.action(for: key) else {
+            if key == .escape {
+                if !state.filterText.isEmpty {
+                    state.filterText = ""
+                    state.footerMessage = FooterMessage("Filter cleared")
+                } else {
+                    state.footerMessage = nil
+                }
+            }
+            return .none
+        }
+        return perform(action, state: &state, snapshot: snapshot, now: now)
+    }
+
+    private func perform(_ action: DashboardAction, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> DashboardCommand {
+        let clients = ClientList.visible(snapshot, state: state, now: now)
+        let index = ClientList.selectedIndex(in: clients, state: state)
+        let selected = index.map { clients[$0].name }
+        switch action {
+        case .up: select(index.map { $0 - 1 }, in: clients, state: &state)
+        case .down: select(index.map { $0 + 1 }, in: clients, state: &state)
+        case .first: select(0, in: clients, state: &state)
+        case .last: select(clients.count - 1, in: clients, state: &state)
+        case .pageUp: state.detailScroll = max(0, state.detailScroll - 10)
+        case .pageDown: state.detailScroll += 10
+        case .nextTab: switchTab(to: DetailTab(rawValue: (state.tab.rawValue + 1) % DetailTab.allCases.count)!, state: &state)
+        case .previousTab:
+            let count = DetailTab.allCases.count
+            switchTab(to: DetailTab(rawValue: (state.tab.rawValue + count - 1) % count)!, state: &state)
+        case .tokenTab: switchTab(to: .token, state: &state)
+        case .claimsTab: switchTab(to: .claims, state: &state)
+        case .responsesTab: switchTab(to: .responses, state: &state)
+        case .historyTab: switchTab(to: .history, state: &state)
+        case .refresh:
+            guard let selected else { return noClient(&state) }
+            state.footerMessage = FooterMessage("Refreshing \(selected)…")
+            return .manager(.refresh(client: selected))
+        case .refreshAll:
+            guard !snapshot.clients.isEmpty else { return noClient(&state) }
+            state.footerMessage = FooterMessage("Refreshing all \(snapshot.clients.count) clients…")
+            return .manager(.refreshAll)
+        case .introspect:
+            guard let selected else { return noClient(&state) }
+            state.footerMessage = FooterMessage("Introspecting the token of \(selected)…")
+            return .manager(.introspect(client: selected))
+        case .revoke:
+            guard let selected else { return noClient(&state) }
+            state.pendingConfirmation = .revoke(client: selected)
+        case .copy:
+            guard let selected else { return noClient(&state) }
+            state.pendingConfirmation = .copyToken(client: selected)
+        case .pause:
+            guard let index else { return noClient(&state) }
+            let client = clients[index]
+            state.footerMessage = FooterMessage(
+                client.pollingPaused ? "Resuming polling of \(client.name)" : "Pausing polling of \(client.name)")
+            return .manager(.togglePolling(client: client.name))
+        case .filter:
+            state.isFilterPromptOpen = true
+        case .sort:
+            state.sort = state.sort.next
+            state.footerMessage = FooterMessage("Sorted by \(state.sort.rawValue)")
+        case .theme:
+            state.themeIndex = (state.themeIndex + 1) % state.themeNames.count
+            state.footerMessage = FooterMessage("Theme: \(state.themeName)")
+        case .help:
+            state.isHelpVisible = true
+        case .quit:
+            return .quit
+        }
+        return .none
+    }
+
+    /// Typing into the open filter prompt. Returns false for keys the prompt leaves to the
+    /// table (moving the selection, for instance).
+    private func editFilter(with key: InputKey, state: inout ViewState) -> Bool {
+        switch key {
+        case .escape:
+            state.filterText = ""
+            state.isFilterPromptOpen = false
+        case .enter:
+            state.isFilterPromptOpen = false
+        case .backspace, .delete:
+            if state.filterText.isEmpty {
+                state.isFilterPromptOpen = false
+            } else {
+                state.filterText.removeLast()
+            }
+        case .character(let character):
+            state.filterText.append(character)
+        default:
+            return false
+        }
+        state.detailScroll = 0
+        return true
+    }
+
+    private func answer(_ pending: PendingConfirmation, with key: InputKey, state: inout ViewState) -> DashboardCommand {
+        state.pendingConfirmation = nil
+        guard key == .character("y") || key == .character("Y") || key == .enter else {
+            switch pending {
+            case .revoke: state.footerMessage = FooterMessage("Revoke cancelled")
+            case .copyToken: state.footerMessage = FooterMessage("Copy cancelled")
+            }
+            return .none
+        }
+        switch pending {
+        case .revoke(let client):
+            state.footerMessage = FooterMessage("Revoking the token of \(client)…")
+            return .manager(.revoke(client: client))
+        case .copyToken(let client):
+            state.footerMessage = FooterMessage("Copying the token of \(client)…")
+            return .copyToken(client: client)
+        }
+    }
+
+    private func select(_ index: Int?, in clients: [ClientSnapshot], state: inout ViewState) {
+        guard let index, !clients.isEmpty else { return }
+        let name = clients[min(max(0, index), clients.count - 1)].name
+        if name != state.selectedClient { state.detailScroll = 0 }
+        state.selectedClient = name
+    }
+
+    private func switchTab(to tab: DetailTab, state: inout ViewState) {
+        if tab != state.tab { state.detailScroll = 0 }
+        state.tab = tab
+    }
+
+    private func noClient(_ state: inout ViewState) -> DashboardCommand {
+        state.footerMessage = FooterMessage("No client selected", isError: true)
+        return .none
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+import OAuthClient
+import TokenManager
+
+/// The detail pane: one tab of the selected client, as lines of spans, scrolled.
+extension Renderer {
+    static let labelWidth = 12
+
+    func drawDetail(_ canvas: inout Canvas, client: ClientSnapshot?, state: ViewState, rows: Range<Int>, now: Date, context: ScreenContext) {
+        guard !rows.isEmpty else { return }
+        guard let client else {
+            canvas.put("Select a client to see its token.", x: 2, y: rows.lowerBound, role: .muted)
+            return
+        }
+        let width = canvas.width - 2
+        let lines: [[Span]]
+        switch state.tab {
+        case .token: lines = Self.tokenLines(client, width: width, now: now, context: context)
+        case .claims: lines = Self.claimLines(client, width: width, now: now, glyphs: context.glyphs)
+        case .responses: lines = Self.responseLines(client, width: width, glyphs: context.glyphs)
+        case .history: lines = Self.historyLines(client, glyphs: context.glyphs)
+        }
+        let scroll = min(state.detailScroll, max(0, lines.count - rows.count))
+        for (offset, y) in rows.enumerated() {
+            let index = scroll + offset
+            guard index < lines.count else { break }
+            canvas.put(lines[index], x: 1, y: y, width: width)
+        }
+        let hidden = lines.count - scroll - rows.count
+        if hidden > 0 || scroll > 0 {
+            let keys = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
+            let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(keys)) " : " \(context.glyphs.up) top hidden "
+            let noteWidth = note.columnWidth
+            canvas.put(note, x: canvas.width - noteWidth - 1, y: rows.upperBound - 1, role: .muted)
+        }
+    }
+
+    // MARK: Token tab
+
+    static func tokenLines(_ client: ClientSnapshot, width: Int, now: Date, context: ScreenContext) -> [[Span]] {
+        let glyphs = context.glyphs
+        var lines: [[Span]] = []
+        func row(_ label: String, _ spans: [Span]) {
+            lines.append([Span(padded(label, labelWidth), .muted)] + spans)
+        }
+        /// Long explanations (errors, reasons) wrap under their label rather than being cut.
+        func wrappedRow(_ label: String, _ text: String, _ role: StyleRole, prefix: [Span] = []) {
+            let prefixWidth = prefix.reduce(0) { $0 + $1.text.columnWidth }
+            for (index, piece) in wrap(text, width: max(10, width - labelWidth - prefixWidth)).enumerated() {
+                lines.append([Span(padded(index == 0 ? label : "", labelWidth), .muted)] + (index == 0 ? prefix : [Span(padded("", prefixWidth))]) + [Span(piece, role)])
+            }
+        }
+        if let token = client.token {
+            row("Token", [Span(clean(token.masked)), Span("  " + clean(token.tokenType), .muted)])
+            var format = [Span(token.decoded.format == .jwt ? "JWT" : "opaque")]
+            if let algorithm = token.decoded.algorithm { format += [Span("  alg ", .muted), Span(clean(algorithm))] }
+            if let keyID = token.decoded.keyID { format += [Span("  kid ", .muted), Span(clean(keyID))] }
+            row("Format", format)
+            row("Issued", timeSpans(token.issuedAt, now: now))
+            row("Expires", token.expiresAt.map { timeSpans($0, now: now) } ?? [Span("unknown lifetime", .muted)])
+            if let refreshAt = token.refreshAt {
+                row("Refresh at", timeSpans(refreshAt, now: now))
+            } else {
+                row("Refresh at", [Span(client.refreshMode == .manual ? "manual mode: press r to refresh" : "not scheduled", .muted)])
+            }
+            let verdict = verdictSpans(token.verdict, glyphs: glyphs)
+            wrappedRow("Signature", clean(token.verdict.reason), .muted, prefix: [verdict[0], Span(": ", .muted)])
+            row("Scopes", token.scopes.isEmpty ? [Span("none granted", .muted)] : [Span(clean(token.scopes.joined(separator: " ")))])
+            if !token.extraFields.isEmpty {
+                row("Response", [Span(token.extraFields.keys.sorted().map { "\(clean($0))=\(valueText(token.extraFields[$0]!))" }.joined(separator: "  "), .muted)])
+            }
+        } else {
+            row("Token", [Span(client.isFetching ? "fetching a token\u{2026}" : "none held", .muted)])
+        }
+        if let introspection = client.introspection {
+            row("Introspect", [
+                Span(introspection.active ? "active" : "inactive", introspection.active ? .ok : .critical),
+                Span("  checked " + TimeText.clock(introspection.checkedAt) + " UTC (" + TimeText.relative(introspection.checkedAt, now: now) + ")", .muted),
+            ])
+            for key in introspection.fields.keys.sorted() where key != "active" {
+                lines.append([Span(padded("", labelWidth + 2)), Span(padded(clean(key), 12), .muted), Span(valueText(introspection.fields[key]!))])
+            }
+        } else {
+            let key = context.keyMap.keys(for: .introspect).first?.label(glyphs: glyphs) ?? "i"
+            row("Introspect", [Span("not fetched (press \(key))", .muted)])
+        }
+        if let error = client.lastError { wrappedRow("Last error", clean(error.description), .error) }
+        if client.retriesHalted {
+            let key = context.keyMap.keys(for: .refresh).first?.label(glyphs: glyphs) ?? "r"
+            wrappedRow("Retries", "halted: the server rejected the credentials; fix them, then press \(key)", .error)
+        } else if let retry = client.nextRetryAt {
+            row("Retry", [Span("next attempt " + TimeText.relative(retry, now: now))])
+        }
+        if let actionError = client.lastActionError { wrappedRow("Last action", clean(actionError.description), .error) }
+        var resource = [Span(client.resourceURI.map(clean) ?? "none configured", client.resourceURI == nil ? .muted : .text)]
+        if client.pollingPaused { resource.append(Span("  polling paused", .refreshDue)) }
+        row("Resource", resource)
+        row("Mode", [Span(client.refreshMode == .manual ? "manual refresh" : "automatic refresh", .muted)])
+        return lines
+    }
+
+    static func verdictSpans(_ verdict: SignatureVerdict, glyphs: Glyphs) -> [Span] {
+        let (symbol, role): (Unicode.Scalar, StyleRole) = switch verdict.status {
+        case .verified: (glyphs.ok, .ok)
+        case .failed: (glyphs.error, .error)
+        case .unverified: (glyphs.noToken, .muted)
+        }
+        return [Span(String(symbol) + " " + verdict.status.rawValue, role)]
+    }
+
+    static func timeSpans(_ date: Date, now: Date) -> [Span] {
+        [Span(TimeText.dateTime(date) + " UTC"), Span("  (" + TimeText.relative(date, now: now) + ")", .muted)]
+    }
+
+    // MARK: Claims tab
+
+    static let timeClaims: Set<String> = ["exp", "iat", "nbf", "auth_time", "updated_at"]
+    static let stringClaims: Set<String> = ["iss", "sub", "jti", "client_id", "azp", "cid", "typ", "ver"]
+    static let claimOrder = ["iss", "sub", "aud", "client_id", "azp", "scope", "scp", "exp", "iat", "nbf", "auth_time", "jti"]
+
+    static func claimLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs) -> [[Span]] {
+        guard let token = client.token else { return [[Span("No token held.", .muted)]] }
+        let decoded = token.decoded
+        guard decoded.format == .jwt else {
+            return [
+                [Span("An opaque token: it carries no claims the client can read.", .muted)],
+                [Span("Introspection (Token tab) shows what the server knows of it.", .muted)],
+            ]
+        }
+        var lines: [[Span]] = []
+        let names = claimOrder.filter { decoded.claims[$0] != nil }
+            + decoded.claims.keys.filter { !claimOrder.contains($0) }.sorted()
+        let labelWidth = min(18, max(8, (names.map { $0.unicodeScalars.count }.max() ?? 0) + 2))
+        lines.append([Span(padded("header", labelWidth), .muted), Span(clean(sanitized(.object(decoded.header)).compactText))])
+        for name in names {
+            let value = sanitized(decoded.claims[name]!)
+            let label = Span(padded(clean(name), labelWidth), .columns)
+            let indent = Span(padded("", labelWidth))
+            if timeClaims.contains(name), let seconds = value.numberValue {
+                let date = Date(timeIntervalSince1970: seconds)
+                lines.append([label, Span(numberText(seconds) + "  ", .muted)] + timeSpans(date, now: now))
+            } else if name == "scope" || name == "scp", let scopes = scopeList(value) {
+                for (index, scope) in scopes.enumerated() {
+                    lines.append([index == 0 ? label : indent, Span(String(glyphs.bullet) + " " + clean(scope))])
+                }
+                if scopes.isEmpty { lines.append([label, Span("(none)", .muted)]) }
+            } else if stringClaims.contains(name) || name == "aud", let text = value.stringValue {
+                lines.append([label, Span(clean(text))])
+            } else {
+                let compact = value.compactText
+                if compact.columnWidth <= width - labelWidth {
+                    lines.append([label, Span(clean(compact))])
+                } else {
+                    for (index, line) in value.prettyText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                        lines.append([index == 0 ? label : indent, Span(clean(String(line)))])
+                    }
+                }
+            }
+        }
+        return lines
+    }
+
+    private static func scopeList(_ value: JSONValue) -> [String]? {
+        if let text = value.stringValue { return text.split(separator: " ").map(String.init) }
+        return value.arrayValue?.compactMap(\.stringValue)
+    }
+
+    // MARK: Responses tab
+
+    static func responseLines(_ client: ClientSnapshot, width: Int, glyphs: Glyphs) -> [[Span]] {
+        guard let uri = client.resourceURI else {
+            return [[Span("No resource-uri is configured for this client.", .muted)]]
+        }
+        var lines: [[Span]] = []
+        var endpoint = [Span(padded("Endpoint", labelWidth), .muted), Span("GET " + clean(uri))]
+        if client.pollingPaused { endpoint.append(Span("  polling paused", .refreshDue)) }
+        lines.append(endpoint)
+        guard !client.responses.isEmpty else {
+            lines.append([Span(padded("", labelWidth)), Span(client.pollingPaused ? "no calls yet" : "waiting for the first call\u{2026}", .muted)])
+            return lines
+        }
+        let latencies = client.responses.map { $0.latency }
+        let shown = Array(client.responses.suffix(max(1, min(client.responses.count, width - labelWidth - 40))))
+        let answered = shown.filter { $0.status != nil }.map { $0.latency }
+        let lowest = answered.min() ?? .zero
+        let highest = answered.max() ?? .zero
+        var spark = String.UnicodeScalarView()
+        for response in shown {
+            guard response.status != nil else {
+                spark.append(glyphs.sparklineFailure)
+                continue
+            }
+            let span = (highest - lowest) / .milliseconds(1)
+            let level = span > 0 ? Int(((response.latency - lowest) / .milliseconds(1)) / span * 7) : 3
+            spark.append(glyphs.sparkline[min(7, max(0, level))])
+        }
+        lines.append([
+            Span(padded("Latency", labelWidth), .muted), Span(String(spark), .chart),
+            Span("  last " + TimeText.latency(latencies.last!) + "  min " + TimeText.latency(lowest) + "  max "
+                + TimeText.latency(highest) + "  (\(client.responses.count) \(client.responses.count == 1 ? "call" : "calls"))", .muted),
+        ])
+        lines.append([Span(padded("Time", 10) + padded("Status", 8) + padded("Latency", 9) + "Answer", .columns)])
+        for response in client.responses.reversed() {
+            let status = response.status.map(String.init) ?? "none"
+            var line = [
+                Span(padded(TimeText.clock(response.at), 10), .muted),
+                Span(padded(status, 8), response.isSuccess ? .ok : .error),
+                Span(padded(TimeText.latency(response.latency), 9)),
+            ]
+            if response.wasRetry { line.append(Span(String(glyphs.refreshDue) + " retry ", .refreshDue)) }
+            if let failure = response.failure { line.append(Span(clean(failure) + " ", .error)) }
+            line.append(Span(clean(response.bodyExcerpt), response.isSuccess ? .text : .muted))
+            lines.append(line)
+            if let challenge = response.wwwAuthenticate, !challenge.isEmpty {
+                lines.append([Span(padded("", 27)), Span("WWW-Authenticate: " + clean(challenge), .muted)])
+            }
+        }
+        return lines
+    }
+
+    // MARK: History tab
+
+    static func historyLines(_ client: ClientSnapshot, glyphs: Glyphs) -> [[Span]] {
+        guard !client.history.isEmpty else { return [[Span("No token fetched yet.", .muted)]] }
+        var lines: [[Span]] = [[Span(padded("When", 10) + padded("Why", 17) + padded("Latency", 9) + padded("Outcome", 20) + "Details", .columns)]]
+        for record in client.history.reversed() {
+            var line = [
+                Span(padded(TimeText.clock(record.startedAt), 10), .muted),
+                Span(padded(record.reason.rawValue, 17)),
+                Span(padded(TimeText.latency(record.latency), 9)),
+            ]
+            if let error = record.error {
+                line.append(Span(padded(String(glyphs.error) + " " + clean(error.code), 20), .error))
+                line.append(Span(clean(error.serverDescription ?? error.reason), .muted))
+            } else {
+                line.append(Span(padded(String(glyphs.ok) + " ok", 20), .ok))
+                var details = record.expiresAt.map { "expires " + TimeText.clock($0) } ?? "no expiry"
+                if !record.claimChanges.isEmpty { details += "  " + record.claimChanges.map(clean).joined(separator: " ") }
+                line.append(Span(details, .muted))
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    // MARK: Text helpers
+
+    /// Text from the network or a token, made safe for the terminal.
+    static func clean(_ text: String) -> String {
+        TerminalText.sanitize(text)
+    }
+
+    static func valueText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return clean(text)
+        case .number(let number): return numberText(number)
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
+        default: return clean(sanitized(value).compactText)
+        }
+    }
+
+    /// Every string and key of a JSON value sanitised, so that JSON's own escaping cannot
+    /// show a hostile escape sequence as `\u001b[2J` text.
+    static func sanitized(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(clean(text))
+        case .array(let items): return .array(items.map(sanitized))
+        case .object(let fields):
+            return .object(Dictionary(fields.map { (clean($0.key), sanitized($0.value)) }, uniquingKeysWith: { first, _ in first }))
+        default: return value
+        }
+    }
+
+    /// Splits text into pieces of at most `width` columns, at spaces where it can.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard text.columnWidth > width, width > 0 else { return [text] }
+        var pieces: [String] = []
+        var current = ""
+        var currentWidth = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var word = String(word)
+            var wordWidth = word.columnWidth
+            while wordWidth > width {
+                if currentWidth > 0 {
+                    pieces.append(current)
+                    current = ""
+                    currentWidth = 0
+                }
+                var head = String.UnicodeScalarView()
+                var headWidth = 0
+                var rest = word.unicodeScalars[...]
+                while let scalar = rest.first, headWidth + CharacterWidth.columns(of: scalar) <= width {
+                    head.append(scalar)
+                    headWidth += CharacterWidth.columns(of: scalar)
+                    rest = rest.dropFirst()
+                }
+                if head.isEmpty, let scalar = rest.first {
+                    head.append(scalar)
+                    rest = rest.dropFirst()
+                }
+                pieces.append(String(head))
+                word = String(String.UnicodeScalarView(rest))
+                wordWidth = word.columnWidth
+            }
+            let needed = currentWidth == 0 ? wordWidth : currentWidth + 1 + wordWidth
+            if needed > width {
+                pieces.append(current)
+                current = word
+                currentWidth = wordWidth
+            } else {
+                current = currentWidth == 0 ? word : current + " " + word
+                currentWidth = needed
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
+    static func numberText(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+
+    static func padded(_ text: String, _ width: Int) -> String {
+        let columns = text.columnWidth
+        if columns >= width { return text.isEmpty ? text : text + " " }
+        return text + String(repeating: " ", count: width - columns)
+    }
+}

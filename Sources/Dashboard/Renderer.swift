@@ -1,0 +1,336 @@
+import Foundation
+import OAuthClient
+import TokenManager
+
+/// Turns a snapshot, the view state, the terminal size and the time into a frame of cells.
+/// Pure and terminal-free; only visible rows are drawn, so a thousand clients cost little.
+public struct Renderer: Sendable {
+    public init() {}
+
+    /// Draws one frame.
+    public func render(
+        _ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext
+    ) -> Frame {
+        var canvas = Canvas(size: size, palette: context.theme.palette(depth: context.colorDepth), glyphs: context.glyphs)
+        guard size.isUsable else {
+            drawTooSmall(&canvas, size: size)
+            return canvas.frame
+        }
+        let order = ClientList.visibleIndices(snapshot, state: state, now: now)
+        let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
+        let layout = Layout(size: size, clientCount: order.count)
+
+        drawHeader(&canvas, snapshot: snapshot, now: now, context: context)
+        drawTable(&canvas, snapshot: snapshot, order: order, selected: selected, state: state, layout: layout, now: now)
+        let client = selected.map { snapshot.clients[order[$0]] }
+        drawTabBar(&canvas, client: client, position: selected.map { ($0, order.count) }, state: state, row: layout.tabBarRow)
+        drawDetail(&canvas, client: client, state: state, rows: layout.detailRows, now: now, context: context)
+        drawFooter(&canvas, state: state, context: context)
+        if state.isHelpVisible { drawHelp(&canvas, context: context) }
+        return canvas.frame
+    }
+
+    /// Where the parts of the screen go.
+    struct Layout {
+        let tableTop: Int
+        let tableRows: Int
+        let tabBarRow: Int
+        let detailRows: Range<Int>
+
+        init(size: TerminalSize, clientCount: Int) {
+            let available = size.rows - 4
+            tableTop = 2
+            tableRows = min(max(1, clientCount), max(3, available * 2 / 5))
+            tabBarRow = tableTop + tableRows
+            detailRows = (tabBarRow + 1)..<(size.rows - 1)
+        }
+    }
+
+    // MARK: Header
+
+    private func drawHeader(_ canvas: inout Canvas, snapshot: ManagerSnapshot, now: Date, context: ScreenContext) {
+        let glyphs = context.glyphs
+        canvas.fill(row: 0, role: .header)
+        var counts: [ClientStatus: Int] = [:]
+        for index in snapshot.clients.indices {
+            counts[ClientStatus(snapshot.clients[index], at: now), default: 0] += 1
+        }
+        let summary: [(ClientStatus, Int, String)] = [
+            (.ok, counts[.ok, default: 0], "ok"),
+            (.refreshDue, counts[.refreshDue, default: 0] + counts[.expiring, default: 0], canvas.width >= 100 ? "refresh due" : "due"),
+            (.expired, counts[.expired, default: 0], "expired"),
+            (.error, counts[.error, default: 0], "error"),
+        ]
+        var countSpans: [Span] = []
+        for (status, count, word) in summary {
+            countSpans.append(Span(String(status.symbol(glyphs)) + " \(count) \(word)", count > 0 ? status.role : .muted))
+            countSpans.append(Span("  ", .header))
+        }
+        countSpans.removeLast()
+        let clock = TimeText.clock(now) + " UTC"
+        let countsWidth = countSpans.reduce(0) { $0 + $1.text.columnWidth }
+        let width = canvas.width
+        var x = canvas.put(" tokentop ", x: 0, y: 0, role: .title)
+        let clockX = width - clock.count - 1
+        let countsX = max(x + 1, clockX - 2 - countsWidth)
+        let pathWidth = countsX - x - 2
+        if pathWidth >= 8 {
+            x += 1
+            canvas.put(Self.leftTruncated(TerminalText.sanitize(context.configurationPath), width: pathWidth, glyphs: glyphs), x: x, y: 0, role: .header)
+        }
+        canvas.put(countSpans.map { Span($0.text, $0.role == .header ? .header : $0.role) }, x: countsX, y: 0, width: clockX - countsX - 1)
+        canvas.put(clock, x: clockX, y: 0, role: .header)
+    }
+
+    /// `…/config/tokentop.yaml`: paths keep their end, where the file name is.
+    static func leftTruncated(_ text: String, width: Int, glyphs: Glyphs) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count > width, width > 1 else { return text }
+        var result = String.UnicodeScalarView()
+        result.append(glyphs.ellipsis)
+        result.append(contentsOf: scalars.suffix(width - 1))
+        return String(result)
+    }
+
+    // MARK: Clients table
+
+    /// Column widths of the table for a screen width.
+    struct TableColumns {
+        let status = 10
+        let name: Int
+        let bar: Int
+        let countdown = 5
+        let scope: Int
+        let probe = 9
+        let excerpt: Int
+
+        init(width: Int, longestName: Int) {
+            var name = min(max(longestName, 6), width >= 100 ? 24 : 14)
+            var bar = width >= 100 ? 16 : 10
+            var scope = width >= 100 ? 16 : 10
+            func rest() -> Int { width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + scope + 1 + 9 + 1) }
+            if rest() < 8 { scope = 0 }
+            if rest() < 8 { bar = 6 }
+            if rest() < 4 { name = max(6, name - (4 - rest())) }
+            self.name = name
+            self.bar = bar
+            self.scope = scope
+            excerpt = max(0, width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + (scope > 0 ? scope + 1 : 0) + 9 + 1))
+        }
+    }
+
+    private func drawTable(
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, order: [Int], selected: Int?, state: ViewState, layout: Layout,
+        now: Date
+    ) {
+        var longestName = 0
+        for index in order { longestName = max(longestName, snapshot.clients[index].name.unicodeScalars.count) }
+        let columns = TableColumns(width: canvas.width, longestName: longestName)
+        let top = max(0, min((selected ?? 0) - layout.tableRows / 2, order.count - layout.tableRows))
+
+        canvas.fill(row: 1, role: .columns)
+        let sortMark = String(canvas.glyphs.sortMarker)
+        var x = 2
+        for (title, width, sort) in [
+            ("STATUS", columns.status, SortOrder.status), ("NAME", columns.name, .name),
+            ("EXPIRES IN", columns.bar + 1 + columns.countdown, .expiry), ("SCOPE", columns.scope, nil),
+            ("/MOD", columns.probe, nil), ("LAST ANSWER", columns.excerpt, nil),
+        ] where width > 0 {
+            canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
+            x += width + 1
+        }
+
+        guard !order.isEmpty else {
+            let note = snapshot.clients.isEmpty ? "No clients configured." : "No client name contains \u{201C}\(state.filterText)\u{201D}. Esc clears the filter."
+            canvas.put(note, x: 2, y: layout.tableTop, role: .muted)
+            return
+        }
+        for row in 0..<layout.tableRows {
+            let position = top + row
+            guard position < order.count else { break }
+            drawClientRow(
+                &canvas, client: snapshot.clients[order[position]], y: layout.tableTop + row, columns: columns,
+                isSelected: position == selected, now: now)
+        }
+    }
+
+    private func drawClientRow(_ canvas: inout Canvas, client: ClientSnapshot, y: Int, columns: TableColumns, isSelected: Bool, now: Date) {
+        let glyphs = canvas.glyphs
+        let status = ClientStatus(client, at: now)
+        if isSelected { canvas.put(glyphs.selectionMarker, x: 0, y: y, role: .selection) }
+        var x = 2
+        canvas.put(status.symbol(glyphs), x: x, y: y, role: status.role)
+        canvas.put(status.word, x: x + 2, y: y, width: columns.status - 2, role: status.role)
+        x += columns.status + 1
+        canvas.put(TerminalText.sanitize(client.name), x: x, y: y, width: columns.name, role: .text)
+        x += columns.name + 1
+        drawCountdown(&canvas, client: client, status: status, x: x, y: y, columns: columns, now: now)
+        x += columns.bar + 1 + columns.countdown + 1
+        if columns.scope > 0 {
+            let scopes = client.token?.scopes ?? client.configuredScopes
+            canvas.put(TerminalText.sanitize(scopes.joined(separator: " ")), x: x, y: y, width: columns.scope, role: .muted)
+            x += columns.scope + 1
+        }
+        let (probe, probeRole) = Self.probeSummary(client)
+        canvas.put(probe, x: x, y: y, width: columns.probe, role: probeRole)
+        x += columns.probe + 1
+        if columns.excerpt > 0 {
+            let (excerpt, role) = Self.excerpt(client, status: status)
+            canvas.put(excerpt, x: x, y: y, width: columns.excerpt, role: role)
+        }
+        if isSelected { canvas.restyle(row: y, role: .selection) }
+    }
+
+    /// The countdown bar (filled for the time left, the refresh point marked) and `mm:ss`.
+    private func drawCountdown(
+        _ canvas: inout Canvas, client: ClientSnapshot, status: ClientStatus, x: Int, y: Int, columns: TableColumns, now: Date
+    ) {
+        let glyphs = canvas.glyphs
+        let width = columns.bar
+        guard let token = client.token, let expiresAt = token.expiresAt, let lifetime = token.lifetime, lifetime > 0 else {
+            canvas.fill(row: y, x: x, count: width, role: .barEmpty, with: glyphs.barEmpty)
+            canvas.put("--:--", x: x + width + 1, y: y, role: .muted)
+            return
+        }
+        let remaining = expiresAt.timeIntervalSince(now)
+        let filled = min(width, max(0, Int((remaining / lifetime * Double(width)).rounded(.up))))
+        let fillRole: StyleRole = status == .ok ? .barFilled : status.role
+        canvas.fill(row: y, x: x, count: filled, role: fillRole, with: glyphs.barFilled)
+        canvas.fill(row: y, x: x + filled, count: width - filled, role: .barEmpty, with: glyphs.barEmpty)
+        if let refreshAt = token.refreshAt, refreshAt < expiresAt {
+            let fraction = expiresAt.timeIntervalSince(refreshAt) / lifetime
+            let mark = min(width - 1, max(0, Int((fraction * Double(width)).rounded(.down))))
+            canvas.put(glyphs.barRefreshMark, x: x + mark, y: y, role: .barMarker)
+        }
+        let text = remaining > 0 ? TimeText.countdown(seconds: Int(remaining.rounded(.up))) : "--:--"
+        canvas.put(text, x: x + width + 1, y: y, role: status.role == .ok ? .text : status.role)
+    }
+
+    /// `200 12ms`, `ERR 10s`, `paused`.
+    static func probeSummary(_ client: ClientSnapshot) -> (String, StyleRole) {
+        if client.pollingPaused { return ("paused", .muted) }
+        guard client.resourceURI != nil else { return ("-", .muted) }
+        guard let response = client.lastResponse else { return ("waiting", .muted) }
+        let code = response.status.map(String.init) ?? "ERR"
+        return (code + " " + TimeText.latency(response.latency), response.isSuccess ? .text : .error)
+    }
+
+    /// The last error while the client is in error, else the last answer.
+    static func excerpt(_ client: ClientSnapshot, status: ClientStatus) -> (String, StyleRole) {
+        if let error = client.lastError, status == .error || client.token == nil {
+            return (TerminalText.sanitize(error.reason), .error)
+        }
+        if let response = client.lastResponse {
+            if let failure = response.failure { return (TerminalText.sanitize(failure), .error) }
+            return (TerminalText.sanitize(response.bodyExcerpt), response.isSuccess ? .muted : .error)
+        }
+        return ("", .muted)
+    }
+
+    // MARK: Tabs and footer
+
+    private func drawTabBar(_ canvas: inout Canvas, client: ClientSnapshot?, position: (Int, Int)?, state: ViewState, row: Int) {
+        canvas.fill(row: row, role: .border, with: canvas.glyphs.horizontal)
+        var x = 1
+        for tab in DetailTab.allCases {
+            let label = tab == state.tab ? "[\(tab.rawValue + 1) \(tab.title)]" : " \(tab.rawValue + 1) \(tab.title) "
+            x += canvas.put(label, x: x, y: row, role: tab == state.tab ? .tabActive : .tab) + 1
+        }
+        if let client, let position {
+            let title = " " + TerminalText.sanitize(client.name) + " \(position.0 + 1)/\(position.1) "
+            let width = min(title.columnWidth, canvas.width - x - 2)
+            if width > 4 { canvas.put(title, x: canvas.width - width - 1, y: row, width: width, role: .title) }
+        }
+    }
+
+    private func drawFooter(_ canvas: inout Canvas, state: ViewState, context: ScreenContext) {
+        let y = canvas.height - 1
+        let keyMap = context.keyMap
+        let glyphs = context.glyphs
+        canvas.fill(row: y, role: .text)
+        if let pending = state.pendingConfirmation {
+            let x = canvas.put(" " + pending.question + " ", x: 0, y: y, role: .prompt)
+            canvas.put([Span(" y", .key), Span("/", .muted), Span("Enter", .key), Span(" yes, any other key no", .muted)], x: x, y: y, width: canvas.width - x)
+            return
+        }
+        if state.isFilterPromptOpen {
+            var x = canvas.put(" / ", x: 0, y: y, role: .prompt)
+            x += canvas.put(state.filterText, x: x, y: y, width: max(0, canvas.width / 2 - x), role: .prompt)
+            x += canvas.put(glyphs.cursor, x: x, y: y, role: .prompt)
+            canvas.put(
+                [Span("  Enter", .key), Span(" keep  ", .muted), Span("Esc", .key), Span(" clear  ", .muted),
+                 Span(keyMap.label(for: .up, glyphs: glyphs) + " " + keyMap.label(for: .down, glyphs: glyphs), .key), Span(" select", .muted)],
+                x: x, y: y, width: canvas.width - x)
+            return
+        }
+        if state.isHelpVisible {
+            canvas.put([Span(" Esc", .key), Span(" or ", .muted), Span(keyMap.label(for: .help, glyphs: glyphs), .key), Span(" closes help", .muted)], x: 0, y: y, width: canvas.width)
+            return
+        }
+        var x = 0
+        if let message = state.footerMessage {
+            x = canvas.put(" " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width * 2 / 3, role: message.isError ? .error : .message)
+            x += canvas.put(canvas.glyphs.vertical, x: x, y: y, role: .border)
+        }
+        var hints: [Span] = []
+        func hint(_ action: DashboardAction, _ text: String) {
+            guard let key = keyMap.keys(for: action).first else { return }
+            hints.append(Span(" " + key.label(glyphs: glyphs), .key))
+            hints.append(Span(" " + text, .muted))
+        }
+        if !state.filterText.isEmpty {
+            hints.append(Span(" filter \u{201C}\(state.filterText)\u{201D}", .message))
+            hints.append(Span(" Esc", .key))
+            hints.append(Span(" clears", .muted))
+        }
+        hint(.help, "help")
+        hint(.quit, "quit")
+        hint(.refresh, "refresh")
+        hint(.refreshAll, "all")
+        hint(.introspect, "introspect")
+        hint(.revoke, "revoke")
+        hint(.pause, "pause")
+        hint(.copy, "copy")
+        hint(.filter, "filter")
+        hint(.sort, "sort")
+        hint(.theme, "theme")
+        canvas.put(hints, x: x, y: y, width: canvas.width - x)
+    }
+}
+
+extension ClientList {
+    /// Indexes into `snapshot.clients` in the table's order: filtered, then sorted.
+    public static func visibleIndices(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Int] {
+        let clients = snapshot.clients
+        var order = Array(clients.indices)
+        if !state.filterText.isEmpty {
+            let needle = state.filterText.lowercased()
+            order = order.filter { clients[$0].name.lowercased().contains(needle) }
+        }
+        func byName(_ lhs: Int, _ rhs: Int) -> Bool {
+            clients[lhs].name.utf8.lexicographicallyPrecedes(clients[rhs].name.utf8)
+        }
+        switch state.sort {
+        case .name:
+            order.sort(by: byName)
+        case .expiry:
+            var expiry = [Date](repeating: .distantFuture, count: clients.count)
+            for index in order { expiry[index] = clients[index].token?.expiresAt ?? .distantFuture }
+            order.sort { expiry[$0] != expiry[$1] ? expiry[$0] < expiry[$1] : byName($0, $1) }
+        case .status:
+            var severity = [Int](repeating: 0, count: clients.count)
+            for index in order { severity[index] = ClientStatus(clients[index], at: now).severity }
+            order.sort { severity[$0] != severity[$1] ? severity[$0] < severity[$1] : byName($0, $1) }
+        }
+        return order
+    }
+
+    /// Where the selected client is in `order`: the named one, else the first.
+    static func selectedPosition(in order: [Int], of snapshot: ManagerSnapshot, state: ViewState) -> Int? {
+        guard !order.isEmpty else { return nil }
+        if let name = state.selectedClient, let position = order.firstIndex(where: { snapshot.clients[$0].name == name }) {
+            return position
+        }
+        return 0
+    }
+}

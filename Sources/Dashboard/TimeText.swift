@@ -1,0 +1,73 @@
+import Foundation
+
+/// Times and durations written by hand: no formatter in the drawing path, always UTC.
+public enum TimeText {
+    /// `03:50:07`.
+    public static func clock(_ date: Date) -> String {
+        let seconds = secondsOfDay(date)
+        return twoDigits(seconds / 3600) + ":" + twoDigits(seconds / 60 % 60) + ":" + twoDigits(seconds % 60)
+    }
+
+    /// `2026-11-27 03:50:07`.
+    public static func dateTime(_ date: Date) -> String {
+        let total = Int(floor(date.timeIntervalSince1970))
+        let days = Int(floor(Double(total) / 86_400))
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        return "\(year)-" + twoDigits(month) + "-" + twoDigits(day) + " " + clock(date)
+    }
+
+    /// `in 4m12s`, `8s ago`, `now`.
+    public static func relative(_ date: Date, now: Date) -> String {
+        let delta = date.timeIntervalSince(now)
+        let magnitude = Int(abs(delta).rounded(.down))
+        if magnitude == 0 { return "now" }
+        return delta > 0 ? "in " + duration(seconds: magnitude) : duration(seconds: magnitude) + " ago"
+    }
+
+    /// `42s`, `8m12s`, `1h02m`, `3d04h`.
+    public static func duration(seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" + twoDigits(seconds % 60) + "s" }
+        if seconds < 86_400 { return "\(seconds / 3600)h" + twoDigits(seconds / 60 % 60) + "m" }
+        return "\(seconds / 86_400)d" + twoDigits(seconds / 3600 % 24) + "h"
+    }
+
+    /// At most five columns for the table: `04:59` under an hour, `1h02m` under ten hours, then `23h`, then `4d`.
+    public static func countdown(seconds: Int) -> String {
+        let seconds = max(0, seconds)
+        if seconds < 3600 { return twoDigits(seconds / 60) + ":" + twoDigits(seconds % 60) }
+        if seconds < 36_000 { return "\(seconds / 3600)h" + twoDigits(seconds / 60 % 60) + "m" }
+        if seconds < 360_000 { return "\(seconds / 3600)h" }
+        return seconds < 1000 * 86_400 ? "\(seconds / 86_400)d" : ">999d"
+    }
+
+    /// `12ms`, `1.5s`.
+    public static func latency(_ duration: Duration) -> String {
+        let milliseconds = Int((Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15).rounded())
+        if milliseconds < 1000 { return "\(milliseconds)ms" }
+        let tenths = (milliseconds + 50) / 100
+        return tenths % 10 == 0 || milliseconds >= 10_000 ? "\(milliseconds / 1000)s" : "\(tenths / 10).\(tenths % 10)s"
+    }
+
+    static func twoDigits(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : String(value)
+    }
+
+    private static func secondsOfDay(_ date: Date) -> Int {
+        let total = Int(floor(date.timeIntervalSince1970))
+        return ((total % 86_400) + 86_400) % 86_400
+    }
+
+    /// Howard Hinnant's days-to-civil algorithm.
+    private static func civilDate(daysSinceEpoch days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

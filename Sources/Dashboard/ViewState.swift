@@ -1,0 +1,97 @@
+import TokenManager
+
+/// The detail pane's tabs, in the order of the `1`–`4` keys.
+public enum DetailTab: Int, Sendable, Hashable, CaseIterable {
+    case token, claims, responses, history
+
+    public var title: String {
+        switch self {
+        case .token: return "Token"
+        case .claims: return "Claims"
+        case .responses: return "Responses"
+        case .history: return "History"
+        }
+    }
+}
+
+/// The clients table's order, cycled by `s`.
+public enum SortOrder: String, Sendable, Hashable, CaseIterable {
+    case name, expiry, status
+
+    var next: SortOrder {
+        let all = Self.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// An action waiting for the user to say yes.
+public enum PendingConfirmation: Sendable, Hashable {
+    case revoke(client: String)
+    case copyToken(client: String)
+
+    public var client: String {
+        switch self {
+        case .revoke(let client), .copyToken(let client): return client
+        }
+    }
+
+    /// The question the footer asks.
+    public var question: String {
+        switch self {
+        case .revoke(let client): return "Revoke the token of \(client)?"
+        case .copyToken(let client): return "Copy the token of \(client) to the clipboard (OSC 52)?"
+        }
+    }
+}
+
+/// The footer's message about the last action.
+public struct FooterMessage: Sendable, Hashable {
+    public var text: String
+    public var isError: Bool
+
+    public init(_ text: String, isError: Bool = false) {
+        self.text = text
+        self.isError = isError
+    }
+}
+
+/// Everything about the screen that is not the manager's data: what is selected, which tab,
+/// the filter, the sort, overlays and prompts. Changed only by `InputHandler` (and the driver,
+/// for messages about what it did).
+public struct ViewState: Sendable, Hashable {
+    /// The selected client, by name, so the selection survives re-sorting and new snapshots.
+    public var selectedClient: String?
+    public var tab: DetailTab
+    /// Clients whose name contains this (case-insensitive) are shown.
+    public var filterText: String
+    /// True while the `/` prompt takes typed characters.
+    public var isFilterPromptOpen: Bool
+    public var sort: SortOrder
+    public var isHelpVisible: Bool
+    public var pendingConfirmation: PendingConfirmation?
+    public var footerMessage: FooterMessage?
+    /// The names of the themes `t` cycles through, and the one in use.
+    public var themeNames: [String]
+    public var themeIndex: Int
+    /// Lines scrolled in the detail pane; reset when the tab or selection changes.
+    public var detailScroll: Int
+
+    public init(
+        themeNames: [String] = ["default"], themeIndex: Int = 0, selectedClient: String? = nil, tab: DetailTab = .token,
+        sort: SortOrder = .name
+    ) {
+        self.selectedClient = selectedClient
+        self.tab = tab
+        filterText = ""
+        isFilterPromptOpen = false
+        self.sort = sort
+        isHelpVisible = false
+        pendingConfirmation = nil
+        footerMessage = nil
+        self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
+        self.themeIndex = min(max(0, themeIndex), self.themeNames.count - 1)
+        detailScroll = 0
+    }
+
+    public var themeName: String { themeNames[themeIndex] }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Hummingbird
+import JWTKit
+import TokenConfig
+
+/// A client as the authorization server knows it.
+struct RegisteredClient: Sendable {
+    let clientID: String
+    let secret: String?
+    let method: ClientAuthenticationMethod
+    let scopes: [String]
+    let lifetime: Duration
+    /// False for credentials that may only introspect (the resource server's own).
+    let mayRequestTokens: Bool
+    /// For `private_key_jwt`: the client's public key.
+    let assertionKeys: JWTKeyCollection?
+}
+
+/// The registered clients, and client authentication at the token, introspection and
+/// revocation endpoints: `client_secret_basic`, `client_secret_post` and `private_key_jwt`.
+struct ClientRegistry: Sendable {
+    /// The `client_assertion_type` of RFC 7523 §2.2.
+    static let jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+    private let clients: [String: RegisteredClient]
+    private let ledger: TokenLedger
+    private let clock: DemoClock
+
+    init(clients: [RegisteredClient], ledger: TokenLedger, clock: DemoClock) {
+        self.clients = Dictionary(clients.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
+        self.ledger = ledger
+        self.clock = clock
+    }
+
+    /// The client that made the request, or the RFC 6749 §5.2 error to answer with.
+    /// `audiences` are the values a client assertion's `aud` may name.
+    func authenticate(
+        request: Request, parameters: [String: String], audiences: Set<String>
+    ) async throws(OAuthProtocolError) -> RegisteredClient {
+        let basic = try basicCredentials(request)
+        let usedBasic = basic != nil
+        let secretInBody = parameters["client_secret"]
+        let assertion = parameters["client_assertion"]
+        let methodsUsed = [usedBasic, secretInBody != nil, assertion != nil].filter { $0 }.count
+        guard methodsUsed <= 1 else {
+            throw .invalidRequest("the client used more than one authentication method (RFC 6749 §2.3)")
+        }
+        if let basic {
+            if let bodyID = parameters["client_id"], bodyID != basic.id {
+                throw .invalidRequest("client_id in the body differs from the Basic credentials")
+            }
+            return try checkSecret(id: basic.id, secret: basic.secret, method: .clientSecretBasic, usedBasic: true)
+        }
+        if let secretInBody {
+            guard let id = parameters["client_id"] else {
+                throw .invalidRequest("client_secret was sent without client_id")
+            }
+            return try checkSecret(id: id, secret: secretInBody, method: .clientSecretPost, usedBasic: false)
+        }
+        if let assertion {
+            return try await checkAssertion(
+                assertion, type: parameters["client_assertion_type"], claimedID: parameters["client_id"],
+                audiences: audiences)
+        }
+        throw .invalidClient("client authentication is required", usedBasic: false)
+    }
+
+    /// The id and secret of an `Authorization: Basic` header, both form-urlencoded before
+    /// base64 (RFC 6749 §2.3.1); nil when the request has no Basic credentials.
+    private func basicCredentials(_ request: Request) throws(OAuthProtocolError) -> (id: String, secret: String)? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
+        guard let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+            let pair = String(data: data, encoding: .utf8),
+            let colon = pair.firstIndex(of: ":"),
+            let id = FormEncoding.decode(pair[..<colon]),
+            let secret = FormEncoding.decode(pair[pair.index(after: colon)...])
+        else {
+            throw .invalidClient("the Basic credentials are not base64 of id:secret", usedBasic: true)
+        }
+        return (id, secret)
+    }
+
+    private func checkSecret(
+        id: String, secret: String, method: ClientAuthenticationMethod, usedBasic: Bool
+    ) throws(OAuthProtocolError) -> RegisteredClient {
+        guard let client = clients[id], let expected = client.secret else {
+            throw .invalidClient("client authentication failed: unknown client \(Self.quoted(id))", usedBasic: usedBasic)
+        }
+        guard constantTimeEquals(secret, expected) else {
+            throw .invalidClient("client authentication failed: wrong secret for client \(Self.quoted(id))", usedBasic: usedBasic)
+        }
+        guard client.method == method || !client.mayRequestTokens else {
+            throw .invalidClient(
+                "client \(Self.quoted(id)) is registered for \(client.method.rawValue), not \(method.rawValue)",
+                usedBasic: usedBasic)
+        }
+        return client
+    }
+
+    /// RFC 7523 §3: iss = sub = client_id, aud names this server, exp required and in the
+    /// future, a jti never seen before, and a signature by the client's registered key.
+    private func checkAssertion(
+        _ assertion: String, type: String?, claimedID: String?, audiences: Set<String>
+    ) async throws(OAuthProtocolError) -> RegisteredClient {
+        guard type == Self.jwtBearerAssertionType else {
+            throw .invalidRequest("client_assertion_type must be \(Self.jwtBearerAssertionType)")
+        }
+        guard let unverified = Self.unverifiedIssuer(of: assertion) else {
+            throw .invalidClient("the client assertion is not a JWT", usedBasic: false)
+        }
+        let clientID = claimedID ?? unverified
+        guard unverified == clientID else {
+            throw .invalidClient("the client assertion's iss is not the client_id", usedBasic: false)
+        }
+        guard let client = clients[clientID], let keys = client.assertionKeys, client.method == .privateKeyJWT else {
+            throw .invalidClient(
+                "client \(Self.quoted(clientID)) is unknown or not registered for private_key_jwt", usedBasic: false)
+        }
+        let claims: ClientAssertionClaims
+        do {
+            claims = try await keys.verify(assertion, as: ClientAssertionClaims.self)
+        } catch {
+            throw .invalidClient("the client assertion's signature does not verify with the client's key", usedBasic: false)
+        }
+        guard claims.iss == clientID, claims.sub == clientID else {
+            throw .invalidClient("the client assertion's iss and sub must both be the client_id", usedBasic: false)
+        }
+        guard !audiences.isDisjoint(with: claims.aud.value) else {
+            throw .invalidClient("the client assertion's aud does not name this authorization server", usedBasic: false)
+        }
+        guard let exp = claims.exp else {
+            throw .invalidClient("the client assertion has no exp", usedBasic: false)
+        }
+        let now = clock.now()
+        guard exp.value > now else {
+            throw .invalidClient("the client assertion expired", usedBasic: false)
+        }
+        guard exp.value.timeIntervalSince(now) <= 3600 else {
+            throw .invalidClient("the client assertion lives longer than one hour", usedBasic: false)
+        }
+        guard let jti = claims.jti, !jti.isEmpty else {
+            throw .invalidClient("the client assertion has no jti", usedBasic: false)
+        }
+        guard await ledger.admitAssertion(id: jti, clientID: clientID, expiresAt: exp.value) else {
+            throw .invalidClient("the client assertion was already used (jti replay)", usedBasic: false)
+        }
+        return client
+    }
+
+    /// The `iss` of a JWT, read without verifying: only to find whose key to verify with.
+    private static func unverifiedIssuer(of jwt: String) -> String? {
+        let segments = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3, let payload = Base64URL.decode(segments[1]),
+            let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any]
+        else { return nil }
+        return object["iss"] as? String
+    }
+
+    /// A client id from the request, short and quoted, for an error description.
+    private static func quoted(_ id: String) -> String {
+        "\"\(id.count > 64 ? String(id.prefix(64)) + "…" : id)\""
+    }
+}
+
+/// The claims of an RFC 7523 client assertion, each optional so a missing one gets its own error.
+private struct ClientAssertionClaims: JWTPayload {
+    var iss: String?
+    var sub: String?
+    var aud: AudienceClaim
+    var exp: ExpirationClaim?
+    var jti: String?
+
+    /// Signature checks only; `ClientRegistry` judges the claims against its injected clock.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}

@@ -1,0 +1,333 @@
+import Foundation
+import Hummingbird
+import JWTKit
+import Logging
+import ServiceLifecycle
+import TokenConfig
+
+/// The two embedded demo servers, running: the Okta-shaped authorization server and the `/mod`
+/// resource server, each on its own port, both in one graceful-shutdown group.
+///
+/// ```swift
+/// let demo = try await DemoEnvironment.start(DemoServerOptions())
+/// let configuration = demo.configuration()   // the demo clients, pointing at the servers
+/// await demo.shutdown()
+/// ```
+public final class DemoEnvironment: Sendable {
+    /// Every URL of both servers.
+    public let endpoints: DemoEndpoints
+    /// The bearer token of the admin endpoints; random per start.
+    public let adminToken: String
+    /// The registered demo clients, with their real secrets.
+    public let clients: [DemoClient]
+    /// The resource server's own credentials (`client_secret_basic`), used for introspection in
+    /// `introspect` mode. They may introspect and revoke but not obtain tokens (`unauthorized_client`).
+    public let resourceServerClient: DemoClient
+    /// How `/mod` validates tokens.
+    public let validationMode: TokenValidationMode
+    /// The `aud` of every access token.
+    public let audience: String
+
+    private let control: DemoControl
+    private let serviceGroup: ServiceGroup
+    private let running: Task<Void, any Error>
+    private let keyDirectory: URL?
+    private let logger: Logger
+
+    /// `http://HOST:PORT/oauth2/default`.
+    public var issuer: URL { endpoints.issuer }
+    /// `ISSUER/v1/token`.
+    public var tokenEndpoint: URL { endpoints.tokenEndpoint }
+    /// `ISSUER/v1/keys`.
+    public var jwksURI: URL { endpoints.jwksURI }
+    /// `ISSUER/v1/introspect`.
+    public var introspectionEndpoint: URL { endpoints.introspectionEndpoint }
+    /// `ISSUER/v1/revoke`.
+    public var revocationEndpoint: URL { endpoints.revocationEndpoint }
+    /// The `/mod` URL.
+    public var resourceURL: URL { endpoints.resourceURL }
+
+    private init(
+        endpoints: DemoEndpoints, adminToken: String, clients: [DemoClient], resourceServerClient: DemoClient,
+        options: DemoServerOptions,
+        control: DemoControl, serviceGroup: ServiceGroup, running: Task<Void, any Error>, keyDirectory: URL?,
+        logger: Logger
+    ) {
+        self.endpoints = endpoints
+        self.adminToken = adminToken
+        self.clients = clients
+        self.resourceServerClient = resourceServerClient
+        self.validationMode = options.validationMode
+        self.audience = options.audience
+        self.control = control
+        self.serviceGroup = serviceGroup
+        self.running = running
+        self.keyDirectory = keyDirectory
+        self.logger = logger
+    }
+
+    /// A logger that drops everything: the default in-process, where the terminal belongs to the dashboard.
+    public static let quietLogger = Logger(label: "tokentop.demo", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Generates keys and secrets, starts both servers and returns once both listen.
+    public static func start(_ options: DemoServerOptions = DemoServerOptions(), logger: Logger = quietLogger) async throws -> DemoEnvironment {
+        try validate(options)
+        let clock = options.clock
+        let random = options.random
+        let ledger = TokenLedger(clock: clock)
+        let longestLifetime = options.clients.map(\.tokenLifetime).max() ?? .seconds(3600)
+        let keyRing = try await KeyRing(clock: clock, random: random, overlap: options.keyOverlap ?? longestLifetime)
+        let faults = FaultSwitch(options.faults)
+        let control = DemoControl(faults: faults, keyRing: keyRing, logger: logger)
+        await control.apply(options.faults)
+
+        let keyDirectory = options.clients.contains { $0.method == .privateKeyJWT } ? try makeKeyDirectory(random) : nil
+        var demoClients: [DemoClient] = []
+        var registered: [RegisteredClient] = []
+        do {
+            for spec in options.clients {
+                let (client, registration) = try await makeClient(spec, random: random, keyDirectory: keyDirectory)
+                demoClients.append(client)
+                registered.append(registration)
+            }
+        } catch {
+            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            throw error
+        }
+        let resourceServerID = "demo-resource-server"
+        let resourceServerSecret = random.token(byteCount: 32)
+        registered.append(
+            RegisteredClient(
+                clientID: resourceServerID, secret: resourceServerSecret, method: .clientSecretBasic, scopes: [],
+                lifetime: .seconds(60), mayRequestTokens: false, assertionKeys: nil))
+
+        let addresses = DemoAddressBook()
+        let adminToken = random.token(byteCount: 24)
+        let authorizationServer = AuthorizationServer(
+            registry: ClientRegistry(clients: registered, ledger: ledger, clock: clock), keyRing: keyRing,
+            ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
+            audience: options.audience, clock: clock, random: random, logger: logger,
+            knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
+        let validator: any AccessTokenValidator =
+            switch options.validationMode {
+            case .jwt:
+                JWTAccessTokenValidator(
+                    keys: JWKSCache(clock: clock, logger: logger), addresses: addresses, audience: options.audience,
+                    clock: clock)
+            case .introspect:
+                IntrospectionAccessTokenValidator(
+                    addresses: addresses, clientID: resourceServerID, clientSecret: resourceServerSecret)
+            }
+        let resourceServer = ResourceServer(validator: validator, faults: faults, logger: logger)
+
+        let authorizationBound = StartupSignal()
+        let resourceBound = StartupSignal()
+        let host = options.host
+        let authorizationApp = Application(
+            router: authorizationServer.router(),
+            configuration: .init(address: .hostname(host, port: options.authorizationPort), serverName: "tokentop-demo"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? options.authorizationPort
+                addresses.setAuthorization(DemoEndpoints.baseURL(host: host, port: port))
+                await authorizationBound.resolve()
+            },
+            logger: logger)
+        let resourceApp = Application(
+            router: resourceServer.router(),
+            configuration: .init(address: .hostname(host, port: options.resourcePort), serverName: "tokentop-demo"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? options.resourcePort
+                addresses.setResource(DemoEndpoints.baseURL(host: host, port: port))
+                await resourceBound.resolve()
+            },
+            logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [authorizationApp, resourceApp],
+            gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint] : [],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
+        let running = Task {
+            do {
+                try await serviceGroup.run()
+                await authorizationBound.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
+                await resourceBound.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
+            } catch {
+                await authorizationBound.fail(
+                    DemoServerError.bindFailed(server: "servers", address: "\(host):\(options.authorizationPort)/\(options.resourcePort)", underlying: error))
+                await resourceBound.fail(
+                    DemoServerError.bindFailed(server: "servers", address: "\(host):\(options.authorizationPort)/\(options.resourcePort)", underlying: error))
+                throw error
+            }
+        }
+        do {
+            try await authorizationBound.wait()
+            try await resourceBound.wait()
+        } catch {
+            await serviceGroup.triggerGracefulShutdown()
+            _ = try? await running.value
+            await control.stop()
+            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            throw error
+        }
+        guard let endpoints = addresses.endpoints else {
+            throw DemoServerError.invalidOption("the demo servers did not report their addresses")
+        }
+        logger.info(
+            "demo servers listening",
+            metadata: ["issuer": "\(endpoints.issuer)", "resource": "\(endpoints.resourceURL)", "validation": "\(options.validationMode)"])
+        return DemoEnvironment(
+            endpoints: endpoints, adminToken: adminToken, clients: demoClients,
+            resourceServerClient: DemoClient(
+                name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
+                configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
+                refreshSkew: nil, privateKeyFile: nil),
+            options: options, control: control,
+            serviceGroup: serviceGroup, running: running, keyDirectory: keyDirectory, logger: logger)
+    }
+
+    /// The faults in force.
+    public var faults: DemoFaults {
+        get async { await control.current }
+    }
+
+    /// Puts these faults in force (and restarts periodic rotation when its interval changed).
+    public func setFaults(_ faults: DemoFaults) async {
+        await control.apply(faults)
+    }
+
+    /// Rotates the signing key now; the old one stays in the JWKS for the overlap period.
+    /// Returns the new key id.
+    @discardableResult
+    public func rotateKeys() async throws -> String {
+        try await control.rotateKeys()
+    }
+
+    /// Stops both servers gracefully (in-flight requests finish) and deletes the client key files.
+    /// Safe to call more than once.
+    public func shutdown() async {
+        await serviceGroup.triggerGracefulShutdown()
+        _ = try? await running.value
+        await cleanUp()
+    }
+
+    /// Waits until the servers stop: on SIGINT/SIGTERM when `handlesTerminationSignals` is set,
+    /// or after `shutdown()`.
+    public func waitUntilStopped() async throws {
+        defer { Task { await self.cleanUp() } }
+        try await running.value
+    }
+
+    private func cleanUp() async {
+        await control.stop()
+        if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+    }
+
+    // MARK: Start-up helpers
+
+    private static func validate(_ options: DemoServerOptions) throws {
+        for (name, port) in [("authorization", options.authorizationPort), ("resource", options.resourcePort)]
+        where !(0...65535).contains(port) {
+            throw DemoServerError.invalidOption("the \(name) port must be 0...65535, not \(port)")
+        }
+        guard (0...1).contains(options.faults.tokenErrorRate) else {
+            throw DemoServerError.invalidOption("the token error rate must be between 0 and 1")
+        }
+        guard !options.clients.isEmpty else { throw DemoServerError.invalidOption("the demo needs at least one client") }
+        var names = Set<String>()
+        for client in options.clients {
+            guard !client.name.isEmpty, client.name != "demo-resource-server" else {
+                throw DemoServerError.invalidOption("a demo client needs a name other than demo-resource-server")
+            }
+            guard names.insert(client.name).inserted else {
+                throw DemoServerError.invalidOption("two demo clients are named \(client.name)")
+            }
+            guard client.tokenLifetime >= .seconds(1) else {
+                throw DemoServerError.invalidOption("client \(client.name): token lifetime must be at least 1s")
+            }
+            guard !client.scopes.isEmpty else {
+                throw DemoServerError.invalidOption("client \(client.name): needs at least one scope")
+            }
+        }
+    }
+
+    private static func makeKeyDirectory(_ random: DemoRandomSource) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appending(
+            path: "tokentop-demo-" + random.token(byteCount: 9), directoryHint: .isDirectory)
+        do {
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw DemoServerError.keyFileNotWritable(path: directory.path, underlying: error)
+        }
+        return directory
+    }
+
+    private static func makeClient(
+        _ spec: DemoClientSpec, random: DemoRandomSource, keyDirectory: URL?
+    ) async throws -> (DemoClient, RegisteredClient) {
+        var secret: String?
+        var configuredSecret: String?
+        var keyFile: String?
+        var assertionKeys: JWTKeyCollection?
+        switch spec.method {
+        case .clientSecretBasic, .clientSecretPost:
+            let real = random.token(byteCount: 32)
+            secret = real
+            configuredSecret = spec.configuredWithWrongSecret ? "wrong-" + random.token(byteCount: 26) : real
+        case .privateKeyJWT:
+            let key = ES256PrivateKey()
+            let file = keyDirectory!.appending(path: "\(spec.name).pem")
+            do {
+                guard FileManager.default.createFile(
+                    atPath: file.path, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+                else { throw CocoaError(.fileWriteUnknown) }
+            } catch {
+                throw DemoServerError.keyFileNotWritable(path: file.path, underlying: error)
+            }
+            keyFile = file.path
+            assertionKeys = await JWTKeyCollection().add(ecdsa: key.publicKey)
+        }
+        let client = DemoClient(
+            name: spec.name, clientID: spec.name, secret: secret, configuredSecret: configuredSecret, method: spec.method,
+            scopes: spec.scopes, lifetime: spec.tokenLifetime, refreshSkew: spec.refreshSkew, privateKeyFile: keyFile)
+        let registration = RegisteredClient(
+            clientID: spec.name, secret: secret, method: spec.method, scopes: spec.scopes, lifetime: spec.tokenLifetime,
+            mayRequestTokens: true, assertionKeys: assertionKeys)
+        return (client, registration)
+    }
+}
+
+/// Resolved once a server listens, or failed when the group stops first.
+private actor StartupSignal {
+    private enum State {
+        case waiting([CheckedContinuation<Void, any Error>])
+        case bound
+        case failed(any Error)
+    }
+
+    private var state = State.waiting([])
+
+    func resolve() {
+        guard case .waiting(let waiters) = state else { return }
+        state = .bound
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func fail(_ error: any Error) {
+        guard case .waiting(let waiters) = state else { return }
+        state = .failed(error)
+        for waiter in waiters { waiter.resume(throwing: error) }
+    }
+
+    func wait() async throws {
+        switch state {
+        case .bound: return
+        case .failed(let error): throw error
+        case .waiting(let waiters):
+            try await withCheckedThrowingContinuation { continuation in
+                state = .waiting(waiters + [continuation])
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Why the demo servers could not start or keep running.
+public struct DemoServerError: Error, CustomStringConvertible, Equatable {
+    private enum Reason: Equatable {
+        case bindFailed(server: String, address: String, underlying: String)
+        case keyGenerationFailed(String)
+        case keyFileNotWritable(path: String, underlying: String)
+        case clientsFileUnreadable(path: String, underlying: String)
+        case clientsFileInvalid(path: String, message: String)
+        case invalidOption(String)
+    }
+
+    private let reason: Reason
+
+    private init(_ reason: Reason) { self.reason = reason }
+
+    /// A server could not listen on its address.
+    static func bindFailed(server: String, address: String, underlying: any Error) -> Self {
+        .init(.bindFailed(server: server, address: address, underlying: String(describing: underlying)))
+    }
+
+    /// A signing or client key could not be made.
+    static func keyGenerationFailed(_ underlying: any Error) -> Self {
+        .init(.keyGenerationFailed(String(describing: underlying)))
+    }
+
+    /// The private key of a `private_key_jwt` client could not be written.
+    static func keyFileNotWritable(path: String, underlying: any Error) -> Self {
+        .init(.keyFileNotWritable(path: path, underlying: String(describing: underlying)))
+    }
+
+    /// The `--config` clients file could not be read.
+    static func clientsFileUnreadable(path: String, underlying: any Error) -> Self {
+        .init(.clientsFileUnreadable(path: path, underlying: String(describing: underlying)))
+    }
+
+    /// The `--config` clients file says something the demo server does not understand.
+    static func clientsFileInvalid(path: String, message: String) -> Self {
+        .init(.clientsFileInvalid(path: path, message: message))
+    }
+
+    /// An option value makes no sense.
+    static func invalidOption(_ message: String) -> Self {
+        .init(.invalidOption(message))
+    }
+
+    public var description: String {
+        switch reason {
+        case .bindFailed(let server, let address, let underlying):
+            "the demo \(server) could not listen on \(address): \(underlying) (is the port in use? try port 0)"
+        case .keyGenerationFailed(let underlying):
+            "the demo server could not generate a key: \(underlying)"
+        case .keyFileNotWritable(let path, let underlying):
+            "the demo server could not write the client key \(path): \(underlying)"
+        case .clientsFileUnreadable(let path, let underlying):
+            "cannot read the demo clients file \(path): \(underlying)"
+        case .clientsFileInvalid(let path, let message):
+            "demo clients file \(path): \(message)"
+        case .invalidOption(let message):
+            message
+        }
+    }
+}

@@ -1,0 +1,322 @@
+import Foundation
+import JWTKit
+import TokenConfig
+
+/// An authorization server's key set (JWKS), fetched when first needed and kept.
+///
+/// A token whose `kid` is not in the set makes the cache fetch the set again, because servers
+/// rotate keys; but no fetch follows the previous one (the first included, failed ones too)
+/// sooner than `minimumRefetchInterval`, so a stream of tokens with a bogus `kid` cannot turn
+/// tokentop into a load generator. Concurrent lookups share one fetch.
+public actor JWKSCache {
+    /// Where the keys come from, as it may be shown: the URL without query or credentials,
+    /// or the description given for a static set.
+    public nonisolated let source: String
+
+    private let url: URL?
+    private let minimumRefetchInterval: Duration
+    private let now: @Sendable () -> Date
+    private let fetch: (@Sendable (URL) async throws -> Data)?
+
+    private var keySet: JWKSKeySet?
+    private var lastAttempt: Date?
+    private var lastFailure: JWKSError?
+    private var inFlight: Task<Result<JWKSKeySet, JWKSError>, Never>?
+
+    /// How many times the key set was fetched (failed attempts included).
+    public private(set) var fetchCount = 0
+
+    /// A key set fetched from `url` with the caller's HTTP (which must have its own timeouts).
+    /// Nothing is fetched until a token needs a key.
+    public init(
+        url: URL, minimumRefetchInterval: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init,
+        fetch: @escaping @Sendable (URL) async throws -> Data
+    ) {
+        self.source = HTTPTransport.describe(url)
+        self.url = url
+        self.minimumRefetchInterval = minimumRefetchInterval
+        self.now = now
+        self.fetch = fetch
+    }
+
+    /// A fixed key set, such as a JWKS file given on the command line; it is never refetched.
+    /// - Parameter source: How to name the set in reasons, e.g. the file's path.
+    /// - Throws: `JWKSError` when the data is not a JWKS document with at least one usable key.
+    public init(jwksData: Data, source: String = "the given key set") throws(JWKSError) {
+        let description = TerminalText.sanitize(source)
+        self.keySet = try JWKSKeySet.parse(jwksData, source: description).get()
+        self.source = description
+        self.url = nil
+        self.minimumRefetchInterval = .zero
+        self.now = Date.init
+        self.fetch = nil
+    }
+
+    /// The `kid`s of the usable keys last fetched, sorted; empty before the first fetch.
+    public var knownKeyIDs: [String] {
+        (keySet?.keyIDs ?? []).map { TerminalText.sanitize($0) }
+    }
+
+    /// The keys a token may have been signed with: those named `kid`, or every key when the
+    /// token names none. Fetches on first use, and again for an unknown `kid` when allowed.
+    func keys(for kid: String?) async -> Result<[JWKSKey], JWKSError> {
+        var fetchedNow = false
+        if keySet == nil {
+            if let lastFailure, !refetchAllowed, inFlight == nil {
+                return .failure(lastFailure.retrying(in: timeUntilRefetch))
+            }
+            if case .failure(let error) = await refresh() { return .failure(error) }
+            fetchedNow = true
+        }
+        guard let current = keySet else { return .failure(lastFailure ?? .noKeys(source: source, skipped: [])) }
+        guard let kid else { return .success(current.keys) }
+        let named = current.keys.filter { $0.kid == kid }
+        if !named.isEmpty { return .success(named) }
+
+        guard url != nil, !fetchedNow else {
+            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: fetchedNow ? .firstFetch : .notPossible))
+        }
+        guard refetchAllowed || inFlight != nil else {
+            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: .tooSoon(timeUntilRefetch)))
+        }
+        switch await refresh() {
+        case .failure(let error):
+            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: .failed(error.reason)))
+        case .success(let fresh):
+            let named = fresh.keys.filter { $0.kid == kid }
+            guard !named.isEmpty else {
+                return .failure(.unknownKeyID(kid, source: source, known: fresh.keyIDs, refetch: .done))
+            }
+            return .success(named)
+        }
+    }
+
+    private var refetchAllowed: Bool {
+        guard let lastAttempt else { return true }
+        return now().timeIntervalSince(lastAttempt) >= minimumRefetchInterval.timeInterval
+    }
+
+    private var timeUntilRefetch: Duration {
+        guard let lastAttempt else { return .zero }
+        let remaining = minimumRefetchInterval.timeInterval - now().timeIntervalSince(lastAttempt)
+        return .seconds(max(0, remaining.rounded(.up)))
+    }
+
+    /// Fetches and parses the set; a lookup arriving meanwhile waits for the same fetch.
+    private func refresh() async -> Result<JWKSKeySet, JWKSError> {
+        if let inFlight { return await inFlight.value }
+        guard let url, let fetch else { return .failure(.noKeys(source: source, skipped: [])) }
+        fetchCount += 1
+        lastAttempt = now()
+        let source = self.source
+        let task = Task { () -> Result<JWKSKeySet, JWKSError> in
+            let data: Data
+            do {
+                data = try await fetch(url)
+            } catch {
+                var reason = String(describing: error)
+                if reason.hasSuffix(" at \(source)") { reason = String(reason.dropLast(source.count + 4)) }
+                return .failure(.fetchFailed(source: source, reason: reason))
+            }
+            return JWKSKeySet.parse(data, source: source)
+        }
+        inFlight = task
+        let result = await task.value
+        inFlight = nil
+        switch result {
+        case .success(let fresh):
+            keySet = fresh
+            lastFailure = nil
+        case .failure(let error):
+            lastFailure = error
+        }
+        return result
+    }
+}
+
+/// One usable key of a set, as jwt-kit decoded it.
+struct JWKSKey: Sendable {
+    var kid: String?
+    var jwk: JWK
+
+    /// How the key is named in reasons: `key "k1"`, or its position when it has no `kid`.
+    var label: String
+}
+
+/// A parsed JWKS document: the keys jwt-kit can use, and why the others were left out.
+struct JWKSKeySet: Sendable {
+    var keys: [JWKSKey]
+    var skipped: [String]
+
+    var keyIDs: [String] { keys.compactMap(\.kid).sorted() }
+
+    /// Reads each key on its own, so that one key of a type jwt-kit does not know (`oct`, an
+    /// encryption key) does not make the whole set unreadable.
+    static func parse(_ data: Data, source: String) -> Result<JWKSKeySet, JWKSError> {
+        guard let document = JSONValue(data: data) else {
+            return .failure(.notJWKS(source: source, reason: "it is not JSON"))
+        }
+        guard let entries = document["keys"]?.arrayValue else {
+            return .failure(.notJWKS(source: source, reason: "it has no \"keys\" array"))
+        }
+        var keys: [JWKSKey] = []
+        var skipped: [String] = []
+        for (index, entry) in entries.enumerated() {
+            let kid = entry["kid"]?.stringValue
+            let label = kid.map { "key \(JWTText.quoted($0))" } ?? "key #\(index + 1) (no kid)"
+            switch usableKey(entry, kid: kid, label: label) {
+            case .success(let key): keys.append(key)
+            case .failure(let reason): skipped.append("\(label): \(reason.text)")
+            }
+        }
+        guard !keys.isEmpty else { return .failure(.noKeys(source: source, skipped: skipped)) }
+        return .success(JWKSKeySet(keys: keys, skipped: skipped))
+    }
+
+    private struct SkipReason: Error {
+        var text: String
+    }
+
+    private static func usableKey(_ entry: JSONValue, kid: String?, label: String) -> Result<JWKSKey, SkipReason> {
+        guard entry.objectValue != nil else { return .failure(SkipReason(text: "not a JSON object")) }
+        if let use = entry["use"]?.stringValue, use != "sig" {
+            return .failure(SkipReason(text: "use is \(JWTText.quoted(use)), not \"sig\""))
+        }
+        let keyType = entry["kty"]?.stringValue ?? ""
+        guard ["RSA", "EC", "OKP"].contains(keyType) else {
+            return .failure(SkipReason(text: "kty \(JWTText.quoted(keyType)) cannot check signatures (RSA, EC and OKP can)"))
+        }
+        let required: [String] = switch keyType {
+        case "RSA": ["n", "e"]
+        case "EC": ["crv", "x", "y"]
+        default: ["crv", "x"]
+        }
+        let missing = required.filter { entry[$0]?.stringValue == nil }
+        guard missing.isEmpty else {
+            return .failure(SkipReason(text: "\(keyType) key without \(missing.joined(separator: ", "))"))
+        }
+        if let algorithm = entry["alg"]?.stringValue, JWTSignatureAlgorithm(rawValue: algorithm) == nil {
+            return .failure(SkipReason(text: "alg \(JWTText.quoted(algorithm)) is not a supported signature algorithm"))
+        }
+        do {
+            let jwk = try JSONDecoder().decode(JWK.self, from: Data(entry.compactText.utf8))
+            return .success(JWKSKey(kid: kid, jwk: jwk, label: label))
+        } catch {
+            return .failure(SkipReason(text: "unreadable (\(entry["crv"]?.stringValue.map { "crv \(JWTText.quoted($0))" } ?? "bad fields"))"))
+        }
+    }
+}
+
+/// Why a key set could not give a key. Every reason names the set and says what to check.
+public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Refetch: Sendable, Equatable {
+        /// The set was fetched for the first time by this lookup.
+        case firstFetch
+        /// The set was fetched again for this lookup.
+        case done
+        /// The last fetch was too recent; the next is allowed after this long.
+        case tooSoon(Duration)
+        /// Fetching again failed, for this reason.
+        case failed(String)
+        /// A static set: there is nothing to fetch.
+        case notPossible
+    }
+
+    private enum Kind: Sendable, Equatable {
+        case fetchFailed(reason: String, retryIn: Duration?)
+        case notJWKS(reason: String)
+        case noKeys(skipped: [String])
+        case unknownKeyID(String, known: [String], refetch: Refetch)
+    }
+
+    private let kind: Kind
+    /// The key set's URL (without query or credentials) or description.
+    public let source: String
+
+    private init(_ kind: Kind, source: String) {
+        self.kind = kind
+        self.source = source
+    }
+
+    static func fetchFailed(source: String, reason: String) -> JWKSError {
+        JWKSError(.fetchFailed(reason: TerminalText.sanitize(reason), retryIn: nil), source: source)
+    }
+
+    static func notJWKS(source: String, reason: String) -> JWKSError {
+        JWKSError(.notJWKS(reason: reason), source: source)
+    }
+
+    static func noKeys(source: String, skipped: [String]) -> JWKSError {
+        JWKSError(.noKeys(skipped: skipped), source: source)
+    }
+
+    static func unknownKeyID(_ kid: String, source: String, known: [String], refetch: Refetch) -> JWKSError {
+        JWKSError(.unknownKeyID(TerminalText.sanitize(kid), known: known, refetch: refetch), source: source)
+    }
+
+    /// The same failed fetch, reported again while the next attempt must wait.
+    func retrying(in delay: Duration) -> JWKSError {
+        guard case .fetchFailed(let reason, _) = kind else { return self }
+        return JWKSError(.fetchFailed(reason: reason, retryIn: delay), source: source)
+    }
+
+    /// A short machine-readable code: `jwks_fetch_failed`, `jwks_invalid`, `jwks_no_usable_keys`
+    /// or `unknown_kid`.
+    public var code: String {
+        switch kind {
+        case .fetchFailed: "jwks_fetch_failed"
+        case .notJWKS: "jwks_invalid"
+        case .noKeys: "jwks_no_usable_keys"
+        case .unknownKeyID: "unknown_kid"
+        }
+    }
+
+    /// What went wrong, naming the key set.
+    public var reason: String {
+        switch kind {
+        case .fetchFailed(let reason, let retryIn):
+            var text = "could not fetch the key set from \(source): \(reason)"
+            if let retryIn { text += " (next try in \(retryIn.configText))" }
+            return text
+        case .notJWKS(let reason):
+            return "\(source) is not a JWKS document: \(reason)"
+        case .noKeys(let skipped):
+            let detail = skipped.isEmpty ? "it lists no keys" : "skipped \(skipped.joined(separator: "; "))"
+            return "the key set at \(source) has no key that can check a signature: \(detail)"
+        case .unknownKeyID(let kid, let known, let refetch):
+            let has = known.isEmpty ? "it has no kids" : "it has \(known.map { JWTText.quoted($0) }.joined(separator: ", "))"
+            let note: String = switch refetch {
+            case .firstFetch: "fetched just now; \(has)"
+            case .done: "refetched; \(has)"
+            case .tooSoon(let wait): "\(has); not refetched, next refetch allowed in \(wait.configText)"
+            case .failed(let why): "\(has); refetching failed: \(why)"
+            case .notPossible: has
+            }
+            return "kid \(JWTText.quoted(kid)) is not in the key set at \(source) (\(note))"
+        }
+    }
+
+    /// The token names a key the set does not hold.
+    var isUnknownKeyID: Bool {
+        if case .unknownKeyID = kind { return true }
+        return false
+    }
+
+    public var description: String { reason }
+}
+
+/// How values from tokens and key sets are shown in reasons.
+enum JWTText {
+    /// The value quoted and made safe to print; long values are cut.
+    static func quoted(_ value: String) -> String {
+        let clean = TerminalText.sanitize(value)
+        return clean.count > 80 ? "\"\(clean.prefix(77))…\"" : "\"\(clean)\""
+    }
+
+    /// `["a", "b"]`: a JSON array's values, quoted; long arrays are cut after five.
+    static func list(_ values: [JSONValue]) -> String {
+        var items = values.prefix(5).map { quoted($0.stringValue ?? $0.compactText) }
+        if values.count > 5 { items.append("… \(values.count - 5) more") }
+        return "[\(items.joined(separator: ", "))]"
+    }
+}

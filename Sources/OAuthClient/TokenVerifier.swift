@@ -1,0 +1,306 @@
+import Foundation
+import JWTKit
+import TokenConfig
+
+/// Checks a JWT access token against its server's key set, then its time and audience claims,
+/// and says in words what it found.
+///
+/// Signatures are checked by jwt-kit; this type decides which keys may be tried and which
+/// algorithms are acceptable at all. `alg: none` and the HMAC algorithms are never verified:
+/// an authorization server signs access tokens with a private key, and accepting a shared-secret
+/// algorithm is how the classic key-confusion attack (HS256 keyed with the public key) works.
+public struct TokenVerifier: Sendable {
+    private let keys: JWKSCache?
+    private let expectedIssuer: String?
+    private let expectedAudience: String?
+    private let leeway: Duration
+    private let now: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - keys: The server's key set; nil when none is known (the verdict is then `.unverified`).
+    ///   - expectedIssuer: When given, `iss` must equal it exactly.
+    ///   - expectedAudience: When given, `aud` (a string or an array) must contain it.
+    ///   - leeway: Clock skew forgiven on `exp`, `nbf` and `iat`. 60 s by default: enough for
+    ///     ordinary skew between two NTP-synchronised machines, small against token lifetimes.
+    ///   - now: The clock.
+    public init(
+        keys: JWKSCache?, expectedIssuer: String?, expectedAudience: String?, leeway: Duration = .seconds(60),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.keys = keys
+        self.expectedIssuer = expectedIssuer
+        self.expectedAudience = expectedAudience
+        self.leeway = leeway
+        self.now = now
+    }
+
+    /// The verdict on `token`, with the reason. Never throws, never logs, never repeats the token.
+    public func verify(_ token: String) async -> SignatureVerdict {
+        let decoded: DecodedToken
+        switch TokenDecoder.inspect(token) {
+        case .jwt(let token): decoded = token
+        case .notJWT(let reason, let looksLikeJWT):
+            return looksLikeJWT
+                ? SignatureVerdict(.failed, "malformed JWT: \(reason)")
+                : SignatureVerdict(.unverified, "opaque token: it can only be introspected")
+        }
+        let algorithm: JWTSignatureAlgorithm
+        switch JWTSignatureAlgorithm.accepting(decoded.header) {
+        case .success(let accepted): algorithm = accepted
+        case .failure(let refusal): return SignatureVerdict(.failed, refusal.reason)
+        }
+        guard let keys else {
+            return SignatureVerdict(.unverified, "no key set (JWKS) is known for this server, so the signature cannot be checked")
+        }
+
+        let candidates: [JWKSKey]
+        switch await keys.keys(for: decoded.keyID) {
+        case .success(let found): candidates = found
+        case .failure(let error):
+            // A kid the server does not publish is a finding; a key set out of reach is not.
+            return SignatureVerdict(error.isUnknownKeyID ? .failed : .unverified, error.reason)
+        }
+        switch await checkSignature(token, algorithm: algorithm, keyID: decoded.keyID, keys: candidates, source: keys.source) {
+        case .success(let signed):
+            return checkClaims(signed.claims, signedBy: signed.keyLabel, algorithm: algorithm)
+        case .failure(let refusal):
+            return SignatureVerdict(.failed, refusal.reason)
+        }
+    }
+
+    // MARK: - Signature
+
+    private struct SignatureSuccess {
+        var claims: [String: JSONValue]
+        var keyLabel: String
+    }
+
+    private func checkSignature(
+        _ token: String, algorithm: JWTSignatureAlgorithm, keyID: String?, keys: [JWKSKey], source: String
+    ) async -> Result<SignatureSuccess, VerificationRefusal> {
+        var unsuitable: [String] = []
+        var candidates: [JWKSKey] = []
+        for key in keys {
+            if let mismatch = algorithm.mismatch(with: key.jwk) {
+                unsuitable.append("\(key.label) \(mismatch)")
+            } else {
+                candidates.append(key)
+            }
+        }
+        guard !candidates.isEmpty else {
+            return .failure(VerificationRefusal(
+                "no key at \(source) can check this \(algorithm.rawValue) signature: \(unsuitable.joined(separator: "; "))"))
+        }
+        var failures: [String] = []
+        for key in candidates {
+            switch await Self.verify(token, with: key, algorithm: algorithm) {
+            case .success(let claims):
+                return .success(SignatureSuccess(claims: claims, keyLabel: key.label))
+            case .failure(let refusal):
+                failures.append(refusal.reason)
+            }
+        }
+        if candidates.count == 1 {
+            return .failure(VerificationRefusal(failures[0]))
+        }
+        let which = keyID.map { "keys named \(JWTText.quoted($0))" } ?? "suitable keys (the token has no kid)"
+        return .failure(VerificationRefusal(
+            "the \(algorithm.rawValue) signature matches none of the \(candidates.count) \(which) at \(source)"))
+    }
+
+    /// One key, one attempt, through jwt-kit. The key is given the token's algorithm only after
+    /// `mismatch(with:)` has checked that its type, curve and own `alg` allow it.
+    private static func verify(
+        _ token: String, with key: JWKSKey, algorithm: JWTSignatureAlgorithm
+    ) async -> Result<[String: JSONValue], VerificationRefusal> {
+        var jwk = key.jwk
+        jwk.algorithm = JWK.Algorithm(rawValue: algorithm.rawValue)
+        // A one-key collection: jwt-kit falls back to its default key for an unknown kid, so
+        // the choice of key is made by the cache, never by the collection.
+        jwk.keyIdentifier = JWKIdentifier(string: key.kid ?? "unnamed")
+        let collection = JWTKeyCollection()
+        do {
+            try await collection.add(jwk: jwk)
+        } catch {
+            return .failure(VerificationRefusal("\(key.label) in the key set is unusable: \(describe(error))"))
+        }
+        do {
+            let payload = try await collection.verify(token, as: JWTClaimsPayload.self)
+            return .success(payload.claims)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            return .failure(VerificationRefusal("signature does not match \(key.label)"))
+        } catch {
+            return .failure(VerificationRefusal("the signature could not be checked with \(key.label): \(describe(error))"))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? JWTError {
+            return TerminalText.sanitize(error.reason ?? error.errorType.description)
+        }
+        return TerminalText.sanitize(String(describing: error))
+    }
+
+    // MARK: - Claims
+
+    private func checkClaims(
+        _ claims: [String: JSONValue], signedBy keyLabel: String, algorithm: JWTSignatureAlgorithm
+    ) -> SignatureVerdict {
+        let now = self.now()
+        let leewaySeconds = leeway.timeInterval
+        var notes: [String] = []
+
+        switch claims["exp"] {
+        case nil:
+            notes.append("it has no exp")
+        case .number(let seconds):
+            let expiry = Date(timeIntervalSince1970: seconds)
+            let overdue = now.timeIntervalSince(expiry)
+            if overdue > leewaySeconds {
+                return SignatureVerdict(.failed, "expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))")
+            }
+            if overdue > 0 {
+                notes.append("expired \(Self.span(overdue)) ago, within the \(leeway.configText) leeway")
+            }
+        case .some(let other):
+            return SignatureVerdict(.failed, "exp is not a number of seconds: \(JWTText.quoted(other.compactText))")
+        }
+
+        switch claims["nbf"] {
+        case nil: break
+        case .number(let seconds):
+            let start = Date(timeIntervalSince1970: seconds)
+            let early = start.timeIntervalSince(now)
+            if early > leewaySeconds {
+                return SignatureVerdict(.failed, "not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))")
+            }
+        case .some(let other):
+            return SignatureVerdict(.failed, "nbf is not a number of seconds: \(JWTText.quoted(other.compactText))")
+        }
+
+        if case .number(let seconds) = claims["iat"] {
+            let issued = Date(timeIntervalSince1970: seconds)
+            let ahead = issued.timeIntervalSince(now)
+            if ahead > leewaySeconds {
+                return SignatureVerdict(
+                    .failed,
+                    "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong")
+            }
+        }
+
+        if let expectedIssuer {
+            switch claims["iss"] {
+            case .string(let issuer) where issuer == expectedIssuer: break
+            case .string(let issuer):
+                return SignatureVerdict(.failed, "iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))")
+            case nil:
+                return SignatureVerdict(.failed, "the token has no iss, expected \(JWTText.quoted(expectedIssuer))")
+            case .some(let other):
+                return SignatureVerdict(.failed, "iss is not a string: \(JWTText.quoted(other.compactText))")
+            }
+        }
+
+        if let expectedAudience {
+            switch claims["aud"] {
+            case .string(let audience) where audience == expectedAudience: break
+            case .array(let audiences) where audiences.contains(.string(expectedAudience)): break
+            case .string(let audience):
+                return SignatureVerdict(.failed, "aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))")
+            case .array(let audiences):
+                return SignatureVerdict(.failed, "aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))")
+            case nil:
+                return SignatureVerdict(.failed, "the token has no aud, expected \(JWTText.quoted(expectedAudience))")
+            case .some(let other):
+                return SignatureVerdict(.failed, "aud is neither a string nor an array: \(JWTText.quoted(other.compactText))")
+            }
+        }
+
+        var reason = "\(algorithm.rawValue) signature valid with \(keyLabel)"
+        if !notes.isEmpty { reason += "; \(notes.joined(separator: "; "))" }
+        return SignatureVerdict(.verified, reason)
+    }
+
+    /// `2m10s`: whole seconds, as the configuration writes durations.
+    private static func span(_ interval: TimeInterval) -> String {
+        Duration.seconds(Int64(interval.rounded())).configText
+    }
+
+    /// `2026-11-27T03:01:00Z`.
+    private static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}
+
+/// Why a token was refused, in words.
+struct VerificationRefusal: Error {
+    var reason: String
+
+    init(_ reason: String) {
+        self.reason = reason
+    }
+}
+
+/// The signature algorithms an access token may use: asymmetric ones only.
+enum JWTSignatureAlgorithm: String, CaseIterable, Sendable {
+    case rs256 = "RS256", rs384 = "RS384", rs512 = "RS512"
+    case ps256 = "PS256", ps384 = "PS384", ps512 = "PS512"
+    case es256 = "ES256", es384 = "ES384", es512 = "ES512"
+    case edDSA = "EdDSA"
+
+    /// The header's `alg` when it is one tokentop verifies, else the reason it is refused.
+    static func accepting(_ header: [String: JSONValue]) -> Result<JWTSignatureAlgorithm, VerificationRefusal> {
+        guard let value = header["alg"] else { return .failure(VerificationRefusal("the header has no alg")) }
+        guard let name = value.stringValue else {
+            return .failure(VerificationRefusal("alg is not a string: \(JWTText.quoted(value.compactText))"))
+        }
+        if name.lowercased() == "none" {
+            return .failure(VerificationRefusal("alg none is never accepted: an unsigned token proves nothing"))
+        }
+        if name.uppercased().hasPrefix("HS") {
+            return .failure(VerificationRefusal(
+                "\(TerminalText.sanitize(name)) is a shared-secret algorithm; an access token from an authorization server must be signed with its private key"))
+        }
+        guard let algorithm = JWTSignatureAlgorithm(rawValue: name) else {
+            let supported = allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(VerificationRefusal("alg \(JWTText.quoted(name)) is not supported (supported: \(supported))"))
+        }
+        if let critical = header["crit"] {
+            return .failure(VerificationRefusal(
+                "the header marks \(JWTText.quoted(critical.compactText)) as critical, and tokentop does not understand them"))
+        }
+        return .success(algorithm)
+    }
+
+    private var keyType: String {
+        switch self {
+        case .rs256, .rs384, .rs512, .ps256, .ps384, .ps512: "RSA"
+        case .es256, .es384, .es512: "EC"
+        case .edDSA: "OKP"
+        }
+    }
+
+    private var curve: String? {
+        switch self {
+        case .es256: "P-256"
+        case .es384: "P-384"
+        case .es512: "P-521"
+        case .edDSA: "Ed25519"
+        default: nil
+        }
+    }
+
+    /// Why `jwk` cannot check this algorithm (as "is …"), or nil when it can.
+    func mismatch(with jwk: JWK) -> String? {
+        let keyType = jwk.keyType.rawValue
+        guard keyType == self.keyType else {
+            return "is an \(keyType) key; \(rawValue) needs an \(self.keyType) key"
+        }
+        if let curve, let keyCurve = jwk.curve?.rawValue, keyCurve != curve {
+            return "is on curve \(keyCurve); \(rawValue) needs \(curve)"
+        }
+        if let published = jwk.algorithm?.rawValue, published != rawValue {
+            return "is published for \(published) only; the token says \(rawValue)"
+        }
+        return nil
+    }
+}

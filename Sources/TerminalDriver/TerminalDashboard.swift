@@ -1,0 +1,243 @@
+import Dashboard
+import Foundation
+import Synchronization
+import TokenManager
+
+/// The full-screen dashboard on a real terminal. It draws `ManagerSnapshot`s with the pure
+/// `Renderer`, writes only the cells that changed, and turns keys into `ClientAction`s.
+///
+/// All ncurses work happens on one dedicated thread; snapshots arrive through a mailbox and
+/// actions leave through `send`, which must not block, so a key is answered on the next
+/// frame even while a token endpoint hangs.
+public final class TerminalDashboard: Sendable {
+    /// What the dashboard shows beyond the snapshots.
+    public struct Configuration: Sendable {
+        /// The configuration file, for the header.
+        public var configurationPath: String
+        /// The themes `t` cycles through (see `ThemeLoader.loadAll`); never empty.
+        public var themes: [Theme]
+        /// The theme to start with (`--theme` or `theme:`); the first when nil or unknown.
+        public var themeName: String?
+        public var keyMap: KeyMap
+        /// True when `NO_COLOR` asks for attributes only.
+        public var noColor: Bool
+        /// How long one wait for a key lasts: the longest a countdown can lag its second.
+        public var inputTimeout: Duration
+
+        public init(
+            configurationPath: String, themes: [Theme] = [.builtIn], themeName: String? = nil, keyMap: KeyMap = .standard,
+            noColor: Bool = ColorDepth.noColorRequested(in: ProcessInfo.processInfo.environment),
+            inputTimeout: Duration = .milliseconds(50)
+        ) {
+            self.configurationPath = configurationPath
+            self.themes = themes.isEmpty ? [.builtIn] : themes
+            self.themeName = themeName
+            self.keyMap = keyMap
+            self.noColor = noColor
+            self.inputTimeout = inputTimeout
+        }
+    }
+
+    private let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Runs the dashboard until the user quits (or the calling task is cancelled), then
+    /// restores the terminal and returns.
+    ///
+    /// - Parameters:
+    ///   - initial: drawn until the first snapshot of `snapshots` arrives.
+    ///   - snapshots: the manager's snapshots; the newest is drawn, older ones are skipped.
+    ///   - send: receives the actions keys lead to; called on the dashboard's thread, so it
+    ///     must only hand the action on (to an `AsyncStream` continuation, say).
+    ///   - tokenForCopy: the raw token of a client, for `y`; nil when none is held. The token
+    ///     goes to the clipboard through OSC 52 and never onto the screen.
+    /// - Throws: `TerminalError` when there is no usable terminal.
+    public func run(
+        initial: ManagerSnapshot,
+        snapshots: AsyncStream<ManagerSnapshot>,
+        send: @escaping @Sendable (ClientAction) -> Void,
+        tokenForCopy: @escaping @Sendable (String) async -> String?
+    ) async throws {
+        let mailbox = Mailbox(snapshot: initial)
+        let feeder = Task {
+            for await snapshot in snapshots { mailbox.post(snapshot) }
+        }
+        defer { feeder.cancel() }
+        let configuration = configuration
+        try await withTaskCancellationHandler {
+            try await runOnTerminalThread(configuration: configuration, mailbox: mailbox, send: send, tokenForCopy: tokenForCopy)
+        } onCancel: {
+            mailbox.requestQuit()
+        }
+    }
+
+    private func runOnTerminalThread(
+        configuration: Configuration, mailbox: Mailbox, send: @escaping @Sendable (ClientAction) -> Void,
+        tokenForCopy: @escaping @Sendable (String) async -> String?
+    ) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                do {
+                    let loop = try DashboardLoop(configuration: configuration, mailbox: mailbox, send: send, tokenForCopy: tokenForCopy)
+                    loop.run()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "tokentop-terminal"
+            thread.start()
+        }
+    }
+}
+
+/// Where other threads leave things for the terminal thread: the newest snapshot and the
+/// results of clipboard requests.
+final class Mailbox: Sendable {
+    struct CopyResult: Sendable {
+        var client: String
+        var token: String?
+    }
+
+    private struct Contents {
+        var snapshot: ManagerSnapshot
+        var isSnapshotNew = true
+        var copies: [CopyResult] = []
+        var isQuitRequested = false
+    }
+
+    private let contents: Mutex<Contents>
+
+    init(snapshot: ManagerSnapshot) {
+        contents = Mutex(Contents(snapshot: snapshot))
+    }
+
+    func post(_ snapshot: ManagerSnapshot) {
+        contents.withLock {
+            $0.snapshot = snapshot
+            $0.isSnapshotNew = true
+        }
+    }
+
+    func post(_ copy: CopyResult) {
+        contents.withLock { $0.copies.append(copy) }
+    }
+
+    /// The newest snapshot, if it arrived since the last call.
+    func takeSnapshot() -> ManagerSnapshot? {
+        contents.withLock { contents in
+            guard contents.isSnapshotNew else { return nil }
+            contents.isSnapshotNew = false
+            return contents.snapshot
+        }
+    }
+
+    func requestQuit() {
+        contents.withLock { $0.isQuitRequested = true }
+    }
+
+    var isQuitRequested: Bool {
+        contents.withLock { $0.isQuitRequested }
+    }
+
+    func takeCopies() -> [CopyResult] {
+        contents.withLock { contents in
+            defer { contents.copies.removeAll() }
+            return contents.copies
+        }
+    }
+}
+
+/// The terminal thread's loop: wait briefly for a key, take what arrived, redraw when the
+/// second, the snapshot or the view changed.
+final class DashboardLoop {
+    private let screen: CursesScreen
+    private let configuration: TerminalDashboard.Configuration
+    private let mailbox: Mailbox
+    private let send: @Sendable (ClientAction) -> Void
+    private let tokenForCopy: @Sendable (String) async -> String?
+    private let renderer = Renderer()
+    private let handler: InputHandler
+    private var state: ViewState
+    private var snapshot: ManagerSnapshot
+
+    init(
+        configuration: TerminalDashboard.Configuration, mailbox: Mailbox, send: @escaping @Sendable (ClientAction) -> Void,
+        tokenForCopy: @escaping @Sendable (String) async -> String?
+    ) throws {
+        let milliseconds = Int32(configuration.inputTimeout / .milliseconds(1))
+        screen = try CursesScreen(noColor: configuration.noColor, inputTimeoutMilliseconds: max(10, milliseconds))
+        self.configuration = configuration
+        self.mailbox = mailbox
+        self.send = send
+        self.tokenForCopy = tokenForCopy
+        handler = InputHandler(keyMap: configuration.keyMap)
+        let names = configuration.themes.map(\.name)
+        state = ViewState(themeNames: names, themeIndex: configuration.themeName.flatMap { names.firstIndex(of: $0) } ?? 0)
+        snapshot = mailbox.takeSnapshot() ?? ManagerSnapshot(generation: 0, takenAt: Date(), clients: [])
+    }
+
+    func run() {
+        defer { screen.close() }
+        var previous: Frame?
+        var drawnSecond = Int.min
+        var needsDrawing = true
+        while !mailbox.isQuitRequested {
+            if let newer = mailbox.takeSnapshot() {
+                snapshot = newer
+                needsDrawing = true
+            }
+            for copy in mailbox.takeCopies() {
+                deliver(copy)
+                needsDrawing = true
+            }
+            let now = Date()
+            let second = Int(now.timeIntervalSince1970.rounded(.down))
+            if needsDrawing || second != drawnSecond {
+                let frame = renderer.render(snapshot, state: state, size: screen.size, now: now, context: context())
+                screen.draw(frame, since: previous)
+                previous = frame
+                drawnSecond = second
+                needsDrawing = false
+            }
+            guard let key = screen.readKey() else { continue }
+            if key == .resize { previous = nil }
+            needsDrawing = true
+            switch handler.handle(key, state: &state, snapshot: snapshot, now: Date()) {
+            case .none:
+                break
+            case .manager(let action):
+                send(action)
+            case .copyToken(let client):
+                let mailbox = mailbox
+                let tokenForCopy = tokenForCopy
+                Task {
+                    let token = await tokenForCopy(client)
+                    mailbox.post(Mailbox.CopyResult(client: client, token: token))
+                }
+            case .quit:
+                return
+            }
+        }
+    }
+
+    private func context() -> ScreenContext {
+        ScreenContext(
+            configurationPath: configuration.configurationPath, theme: configuration.themes[state.themeIndex],
+            colorDepth: screen.colorDepth, glyphs: screen.glyphs, keyMap: configuration.keyMap)
+    }
+
+    /// Writes the token to the clipboard with OSC 52; the token itself is never drawn.
+    private func deliver(_ copy: Mailbox.CopyResult) {
+        guard let token = copy.token, !token.isEmpty else {
+            state.footerMessage = FooterMessage("No token held for \(copy.client); nothing copied", isError: true)
+            return
+        }
+        let encoded = Data(token.utf8).base64EncodedString()
+        screen.writeRaw("\u{1B}]52;c;\(encoded)\u{07}")
+        state.footerMessage = FooterMessage("Token of \(copy.client) copied (OSC 52)")
+    }
+}

@@ -1,0 +1,595 @@
+import Foundation
+import Yams
+
+/// Turns a composed YAML tree into a validated configuration, collecting every problem on the
+/// way so that one run reports them all. Scalars are read from their source text (not from
+/// YAML's own typing), after `${VAR}` expansion; an empty value means "not set".
+struct ConfigurationReader {
+    /// A key and its value in a mapping, with the dotted path a user sees in messages.
+    struct Entry {
+        let key: String
+        let keyNode: Node
+        let value: Node
+        let path: String
+    }
+
+    /// A client's secret, authentication method and key, as read.
+    struct Credentials {
+        var secret: SecretSource
+        var method: ClientAuthenticationMethod
+        var basicEncoding: BasicCredentialEncoding
+        var privateKeyFile: String?
+    }
+
+    static let topLevelKeys = ["defaults", "clients", "theme", "keys"]
+    static let defaultsKeys = ["refresh-skew", "poll-interval", "timeout", "history-size"]
+    static let clientKeys = [
+        "issuer-uri", "token-uri", "introspection-uri", "revocation-uri", "jwk-set-uri",
+        "client-id", "client-secret", "client-secret-file", "client-secret-command",
+        "client-authentication-method", "client-secret-basic-encoding", "private-key-file",
+        "authorization-grant-type", "scope", "audience", "resource", "token-parameters", "resource-uri",
+        "poll-interval", "refresh-skew", "refresh", "ca-file", "allow-insecure-http", "timeout",
+        "history-size", "expected-issuer",
+    ]
+    static let secretKeys = ["client-secret", "client-secret-file", "client-secret-command"]
+    static let maximumHistorySize = 10_000
+    /// Form parameters tokentop sets itself; `token-parameters` may not replace them.
+    static let reservedTokenParameters = [
+        "grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type",
+    ]
+
+    let file: String
+    let environment: [String: String]
+    /// Relative file paths in the configuration are taken from here: the file's own folder.
+    let baseDirectory: String
+    private(set) var issues: [ConfigurationIssue] = []
+    private(set) var warnings: [ConfigurationIssue] = []
+    /// Clients whose `client-secret` is written in the file rather than taken from the environment.
+    private(set) var clientsWithSecretsInFile: [String] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+        self.baseDirectory = (file as NSString).deletingLastPathComponent
+    }
+
+    /// The whole configuration, or nil when any issue was found.
+    mutating func read(_ root: Node?) -> TokentopConfiguration? {
+        guard let root, !Self.isNull(root) else {
+            issues.append(ConfigurationIssue(
+                file: file,
+                message: "the file holds no settings; expected a mapping with a `clients:` key (see examples/tokentop.yaml)"))
+            return nil
+        }
+        guard let entries = entries(of: root, path: "", expected: "a mapping with a `clients:` key at the top level")
+        else { return nil }
+        var settings: [String: Entry] = [:]
+        for entry in entries {
+            if Self.topLevelKeys.contains(entry.key) {
+                settings[entry.key] = entry
+            } else if Self.clientKeys.contains(entry.key) {
+                report(entry.keyNode, entry.path,
+                       "`\(entry.key)` is a client setting; put it under `clients:` and the client's name")
+            } else {
+                unknownKey(entry, candidates: Self.topLevelKeys, place: "at the top level")
+            }
+        }
+        let defaults = settings["defaults"].map { readDefaults($0) } ?? .standard
+        var clients: [ClientConfiguration] = []
+        if let entry = settings["clients"] {
+            clients = readClients(entry, defaults: defaults)
+        } else {
+            issues.append(ConfigurationIssue(
+                file: file, line: root.mark?.line, column: root.mark?.column,
+                message: "missing `clients:`; expected a mapping from each client's name to its settings"))
+        }
+        var theme: String?
+        if let entry = settings["theme"], let name = text(entry, expected: "a theme's name"), !name.isEmpty {
+            theme = name
+        }
+        let keyBindings = settings["keys"].map { readKeyBindings($0) } ?? [:]
+        issues = Self.inFileOrder(issues)
+        guard issues.isEmpty else { return nil }
+        return TokentopConfiguration(
+            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings)
+    }
+
+    // MARK: - Sections
+
+    private mutating func readDefaults(_ entry: Entry) -> ClientDefaults {
+        var defaults = ClientDefaults.standard
+        guard let entries = entries(of: entry.value, path: entry.path, expected: "a mapping of default client settings")
+        else { return defaults }
+        for setting in entries {
+            switch setting.key {
+            case "refresh-skew": if let value = duration(setting) { defaults.refreshSkew = value }
+            case "poll-interval": if let value = duration(setting) { defaults.pollInterval = value }
+            case "timeout": if let value = duration(setting) { defaults.timeout = value }
+            case "history-size": if let value = historySize(setting) { defaults.historySize = value }
+            default:
+                if Self.clientKeys.contains(setting.key) {
+                    report(setting.keyNode, setting.path,
+                           "`\(setting.key)` has no default; `defaults:` takes \(Self.list(Self.defaultsKeys))")
+                } else {
+                    unknownKey(setting, candidates: Self.defaultsKeys, place: "under `defaults:`")
+                }
+            }
+        }
+        return defaults
+    }
+
+    private mutating func readClients(_ entry: Entry, defaults: ClientDefaults) -> [ClientConfiguration] {
+        guard let entries = entries(
+            of: entry.value, path: entry.path, expected: "a mapping from each client's name to its settings")
+        else { return [] }
+        if entries.isEmpty {
+            report(entry.keyNode, entry.path,
+                   "expected at least one client, such as `mod-client:` with its `client-id` and `token-uri`")
+        }
+        var clients: [ClientConfiguration] = []
+        for client in entries {
+            if client.key.trimmingCharacters(in: .whitespaces).isEmpty
+                || client.key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                report(client.keyNode, entry.path, "a client's name must be printable text, got \(Self.quoted(client.key))")
+                continue
+            }
+            if let configuration = readClient(client, defaults: defaults) { clients.append(configuration) }
+        }
+        return clients
+    }
+
+    private mutating func readClient(_ entry: Entry, defaults: ClientDefaults) -> ClientConfiguration? {
+        let name = entry.key
+        guard !Self.isNull(entry.value) else {
+            report(entry.keyNode, entry.path,
+                   "has no settings; expected a mapping of the client's settings (`client-id`, `token-uri`, …)")
+            return nil
+        }
+        guard let entries = entries(
+            of: entry.value, path: entry.path,
+            expected: "a mapping of the client's settings (`client-id`, `token-uri`, …)")
+        else { return nil }
+        var settings: [String: Entry] = [:]
+        for setting in entries {
+            if Self.clientKeys.contains(setting.key) {
+                settings[setting.key] = setting
+            } else {
+                unknownKey(setting, candidates: Self.clientKeys, place: "for a client")
+            }
+        }
+        let issuesBefore = issues.count
+
+        var clientID = ""
+        if let setting = settings["client-id"] {
+            if let value = text(setting, expected: "the client's id as text") {
+                if value.isEmpty {
+                    report(setting.value, setting.path, "is empty; expected the id the authorization server gave this client")
+                }
+                clientID = value
+            }
+        } else {
+            report(entry.keyNode, entry.path, "missing `client-id`; every client needs the id the authorization server gave it")
+        }
+
+        let endpointIssues = issues.count
+        let issuerURI = url(settings["issuer-uri"])
+        let tokenURI = url(settings["token-uri"])
+        if issuerURI == nil && tokenURI == nil && issues.count == endpointIssues {
+            report(entry.keyNode, entry.path,
+                   "missing `issuer-uri` (to discover the endpoints) or `token-uri`; one of them is required")
+        }
+        let introspectionURI = url(settings["introspection-uri"])
+        let revocationURI = url(settings["revocation-uri"])
+        let jwkSetURI = url(settings["jwk-set-uri"])
+        let resourceURI = url(settings["resource-uri"])
+
+        let credentials = readCredentials(settings, client: entry)
+        if let setting = settings["authorization-grant-type"],
+           let grant = text(setting, expected: "client_credentials"), !grant.isEmpty, grant != "client_credentials" {
+            report(setting.value, setting.path,
+                   "tokentop uses only the client_credentials grant, got \(Self.quoted(grant))")
+        }
+
+        let scopes = words(settings["scope"], expected: "space-separated scopes or a list of scopes")
+        var audience: String?
+        if let setting = settings["audience"], let value = text(setting, expected: "the audience as text"), !value.isEmpty {
+            audience = value
+        }
+        let resources = resourceIndicators(settings["resource"])
+        let parameters = tokenParameters(settings["token-parameters"])
+
+        let pollInterval = duration(settings["poll-interval"]) ?? defaults.pollInterval
+        let refreshSkew = duration(settings["refresh-skew"]) ?? defaults.refreshSkew
+        let timeout = duration(settings["timeout"]) ?? defaults.timeout
+        let historySize = historySize(settings["history-size"]) ?? defaults.historySize
+        var refreshMode = RefreshMode.automatic
+        if let setting = settings["refresh"], let chosen = choice(setting, RefreshMode.self) { refreshMode = chosen }
+        let caFile = existingFile(settings["ca-file"], holding: "PEM certificates of trusted roots")
+        let allowInsecureHTTP = bool(settings["allow-insecure-http"]) ?? false
+        var expectedIssuer: String?
+        if let setting = settings["expected-issuer"], let value = text(setting, expected: "an issuer as text"), !value.isEmpty {
+            expectedIssuer = value
+        }
+
+        if !allowInsecureHTTP {
+            let endpoints: [(String, URL?)] = [
+                ("issuer-uri", issuerURI), ("token-uri", tokenURI), ("introspection-uri", introspectionURI),
+                ("revocation-uri", revocationURI), ("jwk-set-uri", jwkSetURI), ("resource-uri", resourceURI),
+            ]
+            for (key, url) in endpoints {
+                guard let url, let setting = settings[key], url.scheme?.lowercased() == "http",
+                      !Self.isLoopback(url.host ?? "") else { continue }
+                report(setting.value, setting.path,
+                       "uses plain http to \(url.host ?? "a remote host"), which is not this machine; "
+                       + "use https, or set `allow-insecure-http: true` for a test server")
+            }
+        }
+
+        guard issues.count == issuesBefore else { return nil }
+        return ClientConfiguration(
+            name: name, issuerURI: issuerURI, tokenURI: tokenURI, introspectionURI: introspectionURI,
+            revocationURI: revocationURI, jwkSetURI: jwkSetURI, clientID: clientID,
+            clientSecret: credentials.secret, authenticationMethod: credentials.method,
+            basicEncoding: credentials.basicEncoding, privateKeyFile: credentials.privateKeyFile, scopes: scopes,
+            audience: audience, resources: resources, extraTokenParameters: parameters, resourceURI: resourceURI,
+            pollInterval: pollInterval, refreshSkew: refreshSkew, refreshMode: refreshMode, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP,
+            timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer)
+    }
+
+    /// How the client proves its identity: at most one secret source (one is required unless
+    /// the client signs with `private_key_jwt`), the method, and the private key.
+    private mutating func readCredentials(_ settings: [String: Entry], client entry: Entry) -> Credentials {
+        let secretIssues = issues.count
+        var secrets: [(entry: Entry, source: SecretSource)] = []
+        if let setting = settings["client-secret"], let secret = expanded(setting, expected: "the client secret as text"),
+           !secret.value.isEmpty {
+            secrets.append((setting, .inline(secret.value)))
+            if !secret.literal.isEmpty { clientsWithSecretsInFile.append(entry.key) }
+        }
+        if let setting = settings["client-secret-file"], let path = text(setting, expected: "a file's path"), !path.isEmpty {
+            secrets.append((setting, .file(path: resolvedPath(path))))
+        }
+        if let setting = settings["client-secret-command"],
+           let command = text(setting, expected: "a shell command", allowingControlCharacters: true),
+           !command.trimmingCharacters(in: .whitespaces).isEmpty {
+            secrets.append((setting, .command(command)))
+        }
+        secrets.sort { ($0.entry.keyNode.mark?.line ?? 0) < ($1.entry.keyNode.mark?.line ?? 0) }
+        for extra in secrets.dropFirst() {
+            report(extra.entry.keyNode, extra.entry.path,
+                   "only one of `client-secret`, `client-secret-file` and `client-secret-command` may be set, "
+                   + "and `\(secrets[0].entry.key)` is already set")
+        }
+
+        var method = ClientAuthenticationMethod.clientSecretBasic
+        if let setting = settings["client-authentication-method"],
+           let chosen = choice(setting, ClientAuthenticationMethod.self) {
+            method = chosen
+        }
+        var basicEncoding = BasicCredentialEncoding.formURLEncoded
+        if let setting = settings["client-secret-basic-encoding"],
+           let chosen = choice(setting, BasicCredentialEncoding.self) {
+            basicEncoding = chosen
+        }
+        let keyIssues = issues.count
+        let privateKeyFile = existingFile(settings["private-key-file"], holding: "a PEM RSA or EC P-256 private key")
+        if method == .privateKeyJWT {
+            if privateKeyFile == nil && issues.count == keyIssues, let setting = settings["client-authentication-method"] {
+                report(setting.value, setting.path,
+                       "private_key_jwt needs `private-key-file`, a PEM RSA or EC P-256 private key")
+            }
+            if let unused = secrets.first {
+                warn(unused.entry.keyNode, unused.entry.path, "is not used with private_key_jwt and is ignored")
+            }
+        } else {
+            if secrets.isEmpty && issues.count == secretIssues,
+               let empty = Self.secretKeys.compactMap({ settings[$0] }).first {
+                report(empty.value, empty.path,
+                       "is empty, and no other client secret is set; expected the secret, "
+                       + "or one of `client-secret-file` and `client-secret-command`")
+            } else if secrets.isEmpty && issues.count == secretIssues {
+                report(entry.keyNode, entry.path,
+                       "missing a client secret: set `client-secret` (for example ${MOD_CLIENT_SECRET}), "
+                       + "`client-secret-file` or `client-secret-command`, or use private_key_jwt")
+            }
+            if privateKeyFile != nil, let setting = settings["private-key-file"] {
+                warn(setting.keyNode, setting.path,
+                     "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+            }
+        }
+        return Credentials(
+            secret: secrets.first?.source ?? .none, method: method, basicEncoding: basicEncoding,
+            privateKeyFile: privateKeyFile)
+    }
+
+    private mutating func readKeyBindings(_ entry: Entry) -> [String: String] {
+        guard let entries = entries(
+            of: entry.value, path: entry.path, expected: "a mapping from action name to key, such as `refresh: f`")
+        else { return [:] }
+        var bindings: [String: String] = [:]
+        for binding in entries {
+            guard let key = text(binding, expected: "a key such as f or ctrl-r") else { continue }
+            if key.isEmpty {
+                report(binding.value, binding.path, "expected a key such as f or ctrl-r, got nothing")
+            } else {
+                bindings[binding.key] = key
+            }
+        }
+        return bindings
+    }
+
+    // MARK: - Values
+
+    private mutating func tokenParameters(_ entry: Entry?) -> [String: String] {
+        guard let entry, let entries = entries(
+            of: entry.value, path: entry.path, expected: "a mapping of extra form parameters, such as `foo: bar`")
+        else { return [:] }
+        var parameters: [String: String] = [:]
+        for parameter in entries {
+            if Self.reservedTokenParameters.contains(parameter.key) {
+                report(parameter.keyNode, parameter.path,
+                       "`\(parameter.key)` is set by tokentop itself and cannot be replaced here")
+                continue
+            }
+            if let value = text(parameter, expected: "the parameter's value as text") { parameters[parameter.key] = value }
+        }
+        return parameters
+    }
+
+    private mutating func resourceIndicators(_ entry: Entry?) -> [String] {
+        guard let entry else { return [] }
+        var resources: [String] = []
+        for item in items(entry, expected: "an absolute URI or a list of them") where !item.text.isEmpty {
+            guard let url = URL(string: item.text), let scheme = url.scheme, !scheme.isEmpty, url.fragment == nil else {
+                report(item.node, item.path,
+                       "expected an absolute URI without a #fragment (RFC 8707), such as https://api.example.com, "
+                       + "got \(Self.quoted(item.text))")
+                continue
+            }
+            resources.append(item.text)
+        }
+        return resources
+    }
+
+    private mutating func words(_ entry: Entry?, expected: String) -> [String] {
+        guard let entry else { return [] }
+        return items(entry, expected: expected).flatMap { $0.text.split(whereSeparator: \.isWhitespace).map(String.init) }
+    }
+
+    /// A scalar as one item, or a list of scalars.
+    private mutating func items(_ entry: Entry, expected: String) -> [(text: String, node: Node, path: String)] {
+        switch entry.value {
+        case .sequence(let sequence):
+            var result: [(text: String, node: Node, path: String)] = []
+            for (index, element) in sequence.enumerated() {
+                let item = Entry(key: entry.key, keyNode: entry.keyNode, value: element, path: "\(entry.path)[\(index)]")
+                if let value = text(item, expected: expected) { result.append((value, element, item.path)) }
+            }
+            return result
+        default:
+            guard let value = text(entry, expected: expected) else { return [] }
+            return [(value, entry.value, entry.path)]
+        }
+    }
+
+    private mutating func url(_ entry: Entry?) -> URL? {
+        guard let entry, let value = text(entry, expected: "an absolute http or https URL"), !value.isEmpty else {
+            return nil
+        }
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty else {
+            report(entry.value, entry.path,
+                   "expected an absolute http or https URL, such as https://dev-123.okta.com/oauth2/default, "
+                   + "got \(Self.quoted(value))")
+            return nil
+        }
+        return url
+    }
+
+    private mutating func duration(_ entry: Entry?) -> Duration? {
+        guard let entry, let value = text(entry, expected: "a duration such as 10s or 5m"), !value.isEmpty else {
+            return nil
+        }
+        guard let duration = Duration(configText: value) else {
+            report(entry.value, entry.path,
+                   "expected a duration such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \(Self.quoted(value))")
+            return nil
+        }
+        guard duration > .zero else {
+            report(entry.value, entry.path, "must be a positive duration such as 30s, got \(Self.quoted(value))")
+            return nil
+        }
+        return duration
+    }
+
+    private mutating func historySize(_ entry: Entry?) -> Int? {
+        let expectation = "a whole number from 1 to \(Self.maximumHistorySize)"
+        guard let entry, let value = text(entry, expected: expectation), !value.isEmpty else { return nil }
+        guard let number = Int(value), (1...Self.maximumHistorySize).contains(number) else {
+            report(entry.value, entry.path, "expected \(expectation), got \(Self.quoted(value))")
+            return nil
+        }
+        return number
+    }
+
+    private mutating func bool(_ entry: Entry?) -> Bool? {
+        guard let entry, let value = text(entry, expected: "true or false"), !value.isEmpty else { return nil }
+        switch value.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            report(entry.value, entry.path, "expected true or false, got \(Self.quoted(value))")
+            return nil
+        }
+    }
+
+    private mutating func choice<Choice: RawRepresentable & CaseIterable>(
+        _ entry: Entry, _ type: Choice.Type
+    ) -> Choice? where Choice.RawValue == String {
+        let names = Choice.allCases.map(\.rawValue)
+        guard let value = text(entry, expected: "one of \(Self.list(names))"), !value.isEmpty else { return nil }
+        if let chosen = Choice(rawValue: value) { return chosen }
+        var message = "expected one of \(Self.list(names)), got \(Self.quoted(value))"
+        if let suggestion = KeySuggestion.closest(to: value, among: names) { message += "; did you mean `\(suggestion)`?" }
+        report(entry.value, entry.path, message)
+        return nil
+    }
+
+    /// A readable, regular file's path, resolved against the configuration file's folder.
+    private mutating func existingFile(_ entry: Entry?, holding contents: String) -> String? {
+        guard let entry, let value = text(entry, expected: "a file's path"), !value.isEmpty else { return nil }
+        let path = resolvedPath(value)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            report(entry.value, entry.path, "no such file: \(path) (expected \(contents))")
+            return nil
+        }
+        guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+            report(entry.value, entry.path, "cannot read \(path) (expected a readable file holding \(contents))")
+            return nil
+        }
+        return path
+    }
+
+    /// `~/` is the home folder; a relative path is taken from the configuration file's folder.
+    private func resolvedPath(_ text: String) -> String {
+        var path = text
+        if path == "~" || path.hasPrefix("~/"), let home = environment["HOME"], !home.isEmpty {
+            path = home + path.dropFirst()
+        }
+        if !path.hasPrefix("/") && !baseDirectory.isEmpty {
+            path = baseDirectory + "/" + path
+        }
+        return path
+    }
+
+    /// A scalar's text with `${VAR}` expanded: nil after reporting when it is not a scalar or
+    /// expansion fails, empty when the value is empty or null.
+    /// Control characters are refused (a shell command may span lines): values end up on screen.
+    private mutating func text(_ entry: Entry, expected: String, allowingControlCharacters: Bool = false) -> String? {
+        guard let value = expanded(entry, expected: expected)?.value else { return nil }
+        if !allowingControlCharacters,
+           value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            report(entry.value, entry.path, "expected \(expected) without control characters, got \(Self.quoted(value))")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func expanded(_ entry: Entry, expected: String) -> VariableExpansion.Expanded? {
+        guard case .scalar(let scalar) = entry.value else {
+            report(entry.value, entry.path, "expected \(expected), got \(Self.describe(entry.value))")
+            return nil
+        }
+        if Self.isNull(entry.value) { return VariableExpansion.Expanded(value: "", literal: "") }
+        switch VariableExpansion.expand(scalar.string, environment: environment) {
+        case .success(let expanded):
+            return expanded
+        case .failure(let failure):
+            report(entry.value, entry.path, failure.message)
+            return nil
+        }
+    }
+
+    // MARK: - Structure
+
+    /// A mapping's entries in file order, with YAML merge keys (`<<: *anchor`) applied; a null
+    /// value is an empty mapping. Nil after reporting when the node is not a mapping.
+    private mutating func entries(of node: Node, path: String, expected: String) -> [Entry]? {
+        if Self.isNull(node) { return [] }
+        guard case .mapping(let mapping) = node else {
+            report(node, path, "expected \(expected), got \(Self.describe(node))")
+            return nil
+        }
+        var own: [Entry] = []
+        var merged: [Entry] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let key) = keyNode else {
+                report(keyNode, path, "expected a plain key, got \(Self.describe(keyNode))")
+                continue
+            }
+            if key.string == "<<" && key.style == .plain {
+                let sources: [Node]
+                if case .sequence(let list) = value { sources = Array(list) } else { sources = [value] }
+                for source in sources {
+                    for entry in entries(of: source, path: path, expected: "a mapping to merge with `<<`") ?? []
+                    where !merged.contains(where: { $0.key == entry.key }) {
+                        merged.append(entry)
+                    }
+                }
+                continue
+            }
+            own.append(Entry(key: key.string, keyNode: keyNode, value: value,
+                             path: path.isEmpty ? key.string : "\(path).\(key.string)"))
+        }
+        return own + merged.filter { entry in !own.contains(where: { $0.key == entry.key }) }
+    }
+
+    private mutating func unknownKey(_ entry: Entry, candidates: [String], place: String) {
+        var message = "unknown key `\(entry.key)` \(place)"
+        if let suggestion = KeySuggestion.closest(to: entry.key, among: candidates) {
+            message += "; did you mean `\(suggestion)`?"
+        } else {
+            message += "; expected one of \(Self.list(candidates))"
+        }
+        report(entry.keyNode, entry.path, message)
+    }
+
+    private mutating func report(_ node: Node, _ path: String, _ message: String) {
+        issues.append(ConfigurationIssue(
+            file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
+    }
+
+    private mutating func warn(_ node: Node, _ path: String, _ message: String) {
+        warnings.append(ConfigurationIssue(
+            file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
+    }
+
+    // MARK: - Helpers
+
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127.")
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return isNull(node) ? "nothing" : quoted(scalar.string)
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    /// A value quoted for a message: control characters escaped, long text shortened.
+    static func quoted(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars.prefix(60) {
+            if scalar.properties.generalCategory == .control || scalar.value == 0x7F {
+                shown += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        if text.unicodeScalars.count > 60 { shown += "…" }
+        return "\"\(shown)\""
+    }
+
+    static func list(_ names: [String]) -> String {
+        names.map { "`\($0)`" }.joined(separator: ", ")
+    }
+
+    /// Issues sorted by line and column, keeping the order found for ties.
+    static func inFileOrder(_ issues: [ConfigurationIssue]) -> [ConfigurationIssue] {
+        issues.enumerated().sorted { a, b in
+            let left = (a.element.line ?? 0, a.element.column ?? 0, a.offset)
+            let right = (b.element.line ?? 0, b.element.column ?? 0, b.offset)
+            return left < right
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// Why a client's secret could not be had. The message names the client and where the secret
+/// was to come from, and never includes the secret or a command's output.
+public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, Equatable {
+    private enum Reason: Sendable, Equatable {
+        case noSecret
+        case fileMissing(String)
+        case fileUnreadable(String)
+        case fileEmpty(String)
+        case commandFailedToStart(String, errno: Int32)
+        case commandExited(String, status: Int32)
+        case commandKilled(String, signal: Int32)
+        case commandTimedOut(String, Duration)
+        case commandPrintedNothing(String)
+        case commandOutputNotText(String)
+        case cancelled(String)
+    }
+
+    private let reason: Reason
+    /// The client whose secret was wanted.
+    public let client: String
+
+    private init(_ reason: Reason, client: String) {
+        self.reason = reason
+        self.client = client
+    }
+
+    static func noSecret(client: String) -> Self { Self(.noSecret, client: client) }
+    static func fileMissing(_ path: String, client: String) -> Self { Self(.fileMissing(path), client: client) }
+    static func fileUnreadable(_ path: String, client: String) -> Self { Self(.fileUnreadable(path), client: client) }
+    static func fileEmpty(_ path: String, client: String) -> Self { Self(.fileEmpty(path), client: client) }
+    static func commandFailedToStart(_ command: String, errno: Int32, client: String) -> Self {
+        Self(.commandFailedToStart(command, errno: errno), client: client)
+    }
+    static func commandExited(_ command: String, status: Int32, client: String) -> Self {
+        Self(.commandExited(command, status: status), client: client)
+    }
+    static func commandKilled(_ command: String, signal: Int32, client: String) -> Self {
+        Self(.commandKilled(command, signal: signal), client: client)
+    }
+    static func commandTimedOut(_ command: String, after timeout: Duration, client: String) -> Self {
+        Self(.commandTimedOut(command, timeout), client: client)
+    }
+    static func commandPrintedNothing(_ command: String, client: String) -> Self {
+        Self(.commandPrintedNothing(command), client: client)
+    }
+    static func commandOutputNotText(_ command: String, client: String) -> Self {
+        Self(.commandOutputNotText(command), client: client)
+    }
+    static func cancelled(_ command: String, client: String) -> Self { Self(.cancelled(command), client: client) }
+
+    /// One sentence naming the client and the source, without the secret or any command output.
+    public var description: String {
+        let prefix = "client \(client): "
+        switch reason {
+        case .noSecret:
+            return prefix + "no client secret is configured; set client-secret, client-secret-file or client-secret-command"
+        case .fileMissing(let path):
+            return prefix + "client-secret-file \(path) does not exist"
+        case .fileUnreadable(let path):
+            return prefix + "client-secret-file \(path) cannot be read; check its permissions"
+        case .fileEmpty(let path):
+            return prefix + "client-secret-file \(path) is empty"
+        case .commandFailedToStart(let command, let code):
+            return prefix + "client-secret-command `\(command)` could not be started: \(String(cString: strerror(code)))"
+        case .commandExited(let command, let status):
+            return prefix + "client-secret-command `\(command)` failed with exit status \(status)"
+        case .commandKilled(let command, let signal):
+            return prefix + "client-secret-command `\(command)` was killed by signal \(signal)"
+        case .commandTimedOut(let command, let timeout):
+            return prefix + "client-secret-command `\(command)` did not finish within \(timeout.configText) and was stopped"
+        case .commandPrintedNothing(let command):
+            return prefix + "client-secret-command `\(command)` printed nothing; it should print the secret"
+        case .commandOutputNotText(let command):
+            return prefix + "client-secret-command `\(command)` printed something that is not UTF-8 text"
+        case .cancelled(let command):
+            return prefix + "client-secret-command `\(command)` was stopped because the request was cancelled"
+        }
+    }
+}
+
+/// Turns a `SecretSource` into the secret, at the moment a request needs it.
+public struct SecretResolver {
+    /// The secret for `client`:
+    /// - `inline`: as written (after `${VAR}` expansion);
+    /// - `file`: the file's contents with one trailing newline removed;
+    /// - `command`: run with `/bin/sh -c`, stdin and stderr on /dev/null; its standard output,
+    ///   trimmed, is the secret. A non-zero exit, a signal, no output or running past `timeout`
+    ///   (which kills the command's whole process group) is an error naming the client and the
+    ///   command, never its output.
+    /// - Throws: `SecretResolutionError`.
+    public static func resolve(
+        _ source: SecretSource, client: String, timeout: Duration = .seconds(10)
+    ) async throws -> String {
+        switch source {
+        case .none:
+            throw SecretResolutionError.noSecret(client: client)
+        case .inline(let secret):
+            return secret
+        case .file(let path):
+            return try readSecretFile(path, client: client)
+        case .command(let command):
+            return try await runSecretCommand(command, client: client, timeout: timeout)
+        }
+    }
+
+    private static func readSecretFile(_ path: String, client: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SecretResolutionError.fileMissing(path, client: client)
+        }
+        guard var data = FileManager.default.contents(atPath: path) else {
+            throw SecretResolutionError.fileUnreadable(path, client: client)
+        }
+        // One line ending, as editors and `echo` leave it: "\n" or "\r\n".
+        if data.last == UInt8(ascii: "\n") {
+            data.removeLast()
+            if data.last == UInt8(ascii: "\r") { data.removeLast() }
+        }
+        guard let secret = String(data: data, encoding: .utf8) else {
+            throw SecretResolutionError.fileUnreadable(path, client: client)
+        }
+        guard !secret.isEmpty else { throw SecretResolutionError.fileEmpty(path, client: client) }
+        return secret
+    }
+
+    private static func runSecretCommand(_ command: String, client: String, timeout: Duration) async throws -> String {
+        let outcome: ShellCommand.Outcome
+        do {
+            outcome = try await ShellCommand.run(command, timeout: timeout)
+        } catch let failure as ShellCommand.StartFailure {
+            throw SecretResolutionError.commandFailedToStart(command, errno: failure.errno, client: client)
+        }
+        switch outcome.ending {
+        case .timedOut:
+            throw SecretResolutionError.commandTimedOut(command, after: timeout, client: client)
+        case .cancelled:
+            throw SecretResolutionError.cancelled(command, client: client)
+        case .signalled(let signal):
+            throw SecretResolutionError.commandKilled(command, signal: signal, client: client)
+        case .exited(let status) where status != 0:
+            throw SecretResolutionError.commandExited(command, status: status, client: client)
+        case .exited:
+            guard let text = String(data: outcome.output, encoding: .utf8) else {
+                throw SecretResolutionError.commandOutputNotText(command, client: client)
+            }
+            let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !secret.isEmpty else { throw SecretResolutionError.commandPrintedNothing(command, client: client) }
+            return secret
+        }
+    }
+}

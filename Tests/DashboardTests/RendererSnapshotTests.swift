@@ -1,0 +1,185 @@
+import Dashboard
+import Foundation
+import OAuthClient
+import Testing
+import TokenManager
+
+@Suite("The dashboard as drawn")
+struct RendererSnapshotTests {
+    let renderer = Renderer()
+
+    func frame(
+        _ snapshot: ManagerSnapshot = Fixtures.snapshot(), state: ViewState = ViewState(), columns: Int = 80, rows: Int = 24,
+        context: ScreenContext = Fixtures.context()
+    ) -> Frame {
+        renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: context)
+    }
+
+    func state(tab: DetailTab, selected: String = "billing-api") -> ViewState {
+        ViewState(themeNames: ["default", "dark"], selectedClient: selected, tab: tab)
+    }
+
+    @Test("every tab reads well at 80×24 and 120×40", arguments: DetailTab.allCases)
+    func tabs(tab: DetailTab) {
+        expectSnapshot(frame(state: state(tab: tab)), named: "tab-\(tab.title.lowercased())-80x24")
+        expectSnapshot(frame(state: state(tab: tab), columns: 120, rows: 40), named: "tab-\(tab.title.lowercased())-120x40")
+    }
+
+    @Test("the token tab explains a client in error and an opaque token")
+    func errorAndOpaque() {
+        expectSnapshot(frame(state: state(tab: .token, selected: "partner-sso")), named: "token-error-80x24")
+        expectSnapshot(frame(state: state(tab: .token, selected: "reports")), named: "token-opaque-80x24")
+        expectSnapshot(frame(state: state(tab: .claims, selected: "reports")), named: "claims-opaque-80x24")
+    }
+
+    @Test("the help overlay lists every key", arguments: [(80, 24), (120, 40)])
+    func help(size: (Int, Int)) {
+        var state = state(tab: .token)
+        state.isHelpVisible = true
+        let frame = frame(state: state, columns: size.0, rows: size.1)
+        expectSnapshot(frame, named: "help-\(size.0)x\(size.1)")
+        for action in DashboardAction.allCases {
+            #expect(frame.text.contains(action.summary), "help should list \(action.rawValue)")
+        }
+    }
+
+    @Test("the filter prompt shows what is typed and narrows the table")
+    func filterPrompt() {
+        var state = state(tab: .token)
+        state.isFilterPromptOpen = true
+        state.filterText = "in"
+        expectSnapshot(frame(state: state), named: "filter-prompt-80x24")
+        expectSnapshot(frame(state: state, columns: 120, rows: 40), named: "filter-prompt-120x40")
+    }
+
+    @Test("a revoke or copy asks before acting", arguments: [(80, 24), (120, 40)])
+    func confirmPrompt(size: (Int, Int)) {
+        var state = state(tab: .token)
+        state.pendingConfirmation = .revoke(client: "billing-api")
+        let revoke = frame(state: state, columns: size.0, rows: size.1)
+        expectSnapshot(revoke, named: "confirm-revoke-\(size.0)x\(size.1)")
+        #expect(revoke.text(ofRow: size.1 - 1).hasPrefix(" Revoke the token of billing-api?"))
+        state.pendingConfirmation = .copyToken(client: "billing-api")
+        expectSnapshot(frame(state: state, columns: size.0, rows: size.1), named: "confirm-copy-\(size.0)x\(size.1)")
+    }
+
+    @Test("a terminal below 60×15 is told the size needed")
+    func tooSmall() {
+        let frame = frame(columns: 50, rows: 12)
+        expectSnapshot(frame, named: "too-small-50x12")
+        #expect(frame.text.contains("Width = 60 Height = 15"))
+    }
+
+    @Test("without colour, meaning is carried by symbols, words and attributes")
+    func monochrome() {
+        let frame = frame(state: state(tab: .token), context: Fixtures.context(depth: .monochrome))
+        expectSnapshot(frame, named: "no-color-80x24")
+        #expect(frame.cells.allSatisfy { $0.style.foreground == .terminalDefault && $0.style.background == .terminalDefault })
+        let selectedRow = (0..<frame.height).first { frame.text(ofRow: $0).contains("▶") }!
+        #expect(frame[20, selectedRow].style.attributes.contains(.reverse))
+        let expiredRow = (0..<frame.height).first { frame.text(ofRow: $0).contains("expired  orders") }!
+        #expect(frame[4, expiredRow].style.attributes.isSuperset(of: [.bold, .underline]))
+    }
+
+    @Test("an ASCII locale gets ASCII symbols and bars")
+    func asciiFallback() {
+        let frame = frame(state: state(tab: .responses), context: Fixtures.context(glyphs: .ascii))
+        expectSnapshot(frame, named: "ascii-80x24")
+        #expect(frame.cells.allSatisfy { $0.scalar.isASCII })
+    }
+
+    @Test("a hostile body cannot reach the terminal as control characters, and its text still shows", arguments: DetailTab.allCases)
+    func hostile(tab: DetailTab) {
+        let frame = frame(Fixtures.hostileSnapshot(), state: state(tab: tab, selected: "evil"), columns: 120, rows: 40)
+        for cell in frame.cells {
+            #expect(cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value), "control U+\(String(cell.scalar.value, radix: 16)) in a cell")
+        }
+        #expect(!frame.text.contains("pwned") && !frame.text.contains("ZXZpbA"), "OSC payloads are dropped whole")
+        #expect(!frame.text.contains("[2J") && !frame.text.contains("[31m"), "CSI sequences are dropped whole")
+        switch tab {
+        case .responses, .claims:
+            #expect(frame.text.contains("visible text after end"))
+        case .token, .history:
+            #expect(frame.text.contains("visible text"))
+        }
+        if tab == .responses { expectSnapshot(frame, named: "hostile-responses-120x40") }
+    }
+}
+
+@Suite("Drawing many clients and other themes")
+struct RendererScaleTests {
+    let renderer = Renderer()
+
+    @Test("with a thousand clients the table shows a window around the selection and says where it is")
+    func thousandClients() {
+        let snapshot = Fixtures.manyClients(1000)
+        let state = ViewState(selectedClient: "client-0500")
+        let frame = renderer.render(snapshot, state: state, size: TerminalSize(columns: 120, rows: 40), now: Fixtures.now, context: Fixtures.context())
+        let rows = (0..<frame.height).map { frame.text(ofRow: $0) }
+        #expect(rows.contains { $0.hasPrefix("▶") && $0.contains("client-0500") })
+        #expect(rows.contains { $0.contains("client-0500 501/1000") }, "the tab bar says which of how many")
+        #expect(!rows.contains { $0.contains("client-0000") }, "rows far from the selection are not drawn")
+    }
+
+    @Test("PgDn scrolls a long detail pane and says how much is left")
+    func detailScroll() {
+        var state = ViewState(selectedClient: "billing-api", tab: .claims)
+        let size = TerminalSize(columns: 80, rows: 24)
+        let top = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
+        #expect(top.text.contains("more (PgDn)"))
+        #expect(!top.text.contains("\"eu-west-1\""))
+        _ = InputHandler().handle(.pageDown, state: &state, snapshot: Fixtures.snapshot(), now: Fixtures.now)
+        let scrolled = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
+        #expect(scrolled.text.contains("\"eu-west-1\""), "the pretty-printed tenant claim comes into view")
+    }
+
+    @Test("a theme drawn on an 8-colour terminal uses only the 8 colours", arguments: ["dark", "light", "colorblind", "high-contrast"])
+    func eightColours(name: String) throws {
+        let theme = try ThemeLoader(directories: [ThemeTests.shippedDirectory]).load(named: name)
+        let frame = renderer.render(
+            Fixtures.snapshot(), state: ViewState(), size: TerminalSize(columns: 80, rows: 24), now: Fixtures.now,
+            context: Fixtures.context(depth: .eight, theme: theme))
+        for cell in frame.cells {
+            for colour in [cell.style.foreground, cell.style.background] {
+                if case .indexed(let index) = colour { #expect(index < 8) }
+            }
+        }
+        let colours = Set(frame.cells.map(\.style.foreground))
+        #expect(colours.count >= 4, "states still differ in colour")
+        let plain = theme.style(.text, depth: .eight)
+        let selection = theme.style(.selection, depth: .eight)
+        #expect(selection != plain, "the selected row stays visible when its colour is lost")
+    }
+}
+
+@Suite("What the screen says about keys and names")
+struct RendererDetailsTests {
+    let renderer = Renderer()
+    let size = TerminalSize(columns: 100, rows: 30)
+
+    @Test("rebound keys show in the footer and in help")
+    func reboundKeysShown() throws {
+        let context = Fixtures.context(keyMap: try KeyMap(bindings: ["refresh": "f", "help": "h"]))
+        let frame = renderer.render(Fixtures.snapshot(), state: ViewState(), size: size, now: Fixtures.now, context: context)
+        #expect(frame.text(ofRow: size.rows - 1).contains(" h help q quit f refresh"))
+        var state = ViewState()
+        state.isHelpVisible = true
+        let help = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: context)
+        #expect(help.text.contains("f        refresh selected token"))
+    }
+
+    @Test("wide client names keep the table's columns aligned")
+    func wideNames() {
+        var snapshot = Fixtures.snapshot()
+        snapshot.clients[1].name = "東京-billing"
+        let frame = renderer.render(snapshot, state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
+        let rows = (0..<frame.height).map { frame.text(ofRow: $0) }
+        let wide = rows.first { $0.contains("東京-billing") }!
+        let plain = rows.first { $0.contains("inventory") }!
+        func column(of marker: String, in row: String) -> Int {
+            let prefix = row[..<row.range(of: marker)!.lowerBound]
+            return prefix.unicodeScalars.reduce(0) { $0 + (($1.value >= 0x3000 && $1.value < 0xA000) ? 2 : 1) }
+        }
+        #expect(column(of: "200 ", in: wide) == column(of: "200 ", in: plain))
+    }
+}

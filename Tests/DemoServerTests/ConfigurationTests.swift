@@ -1,0 +1,147 @@
+import DemoServer
+import Foundation
+import Logging
+import OAuthClient
+import TokenConfig
+import Testing
+
+@Suite("The demo configuration and the in-process API")
+struct ConfigurationTests {
+    @Test("the configuration lists every demo client, pointing at the running servers")
+    func configuration() async throws {
+        try await withDemo { demo in
+            let configuration = demo.configuration()
+            #expect(configuration.sourcePath == nil)
+            #expect(configuration.clients.map(\.name) == ["mod-client", "short-lived", "wrong-secret", "no-mod-scope", "post-client", "jwt-client"])
+            for client in configuration.clients {
+                #expect(client.issuerURI == demo.issuer)
+                #expect(client.tokenURI == demo.tokenEndpoint)
+                #expect(client.jwkSetURI == demo.jwksURI)
+                #expect(client.introspectionURI == demo.introspectionEndpoint)
+                #expect(client.revocationURI == demo.revocationEndpoint)
+                #expect(client.resourceURI == demo.resourceURL)
+            }
+            #expect(configuration.client(named: "short-lived")?.refreshSkew == .seconds(10))
+            #expect(configuration.client(named: "post-client")?.authenticationMethod == .clientSecretPost)
+            #expect(configuration.client(named: "no-mod-scope")?.scopes == ["custom_read"])
+            let jwtClient = try #require(configuration.client(named: "jwt-client"))
+            #expect(jwtClient.authenticationMethod == .privateKeyJWT)
+            #expect(jwtClient.clientSecret == .none)
+            #expect(FileManager.default.fileExists(atPath: jwtClient.privateKeyFile ?? ""))
+            let real = demo.client("wrong-secret").secret!
+            #expect(configuration.client(named: "wrong-secret")?.clientSecret != .inline(real))
+            #expect(configuration.client(named: "mod-client")?.clientSecret == .inline(demo.client("mod-client").secret!))
+        }
+    }
+
+    @Test("secrets and the admin token are new on every start")
+    func freshSecrets() async throws {
+        let first = try await withDemo { demo in (demo.client("mod-client").secret!, demo.adminToken) }
+        let second = try await withDemo { demo in (demo.client("mod-client").secret!, demo.adminToken) }
+        #expect(first.0 != second.0)
+        #expect(first.1 != second.1)
+    }
+
+    @Test("the YAML configuration uses tokentop's keys and the running servers' URLs")
+    func yaml() async throws {
+        try await withDemo { demo in
+            let yaml = demo.configurationYAML()
+            let lines = yaml.split(separator: "\n").map(String.init)
+            #expect(lines.contains("clients:"))
+            #expect(lines.contains("  mod-client:"))
+            #expect(lines.contains("    issuer-uri: \"\(demo.issuer.absoluteString)\""))
+            #expect(lines.contains("    client-secret: \"\(demo.client("mod-client").secret!)\""))
+            #expect(lines.contains("    client-authentication-method: private_key_jwt"))
+            #expect(lines.contains("    private-key-file: \"\(demo.client("jwt-client").privateKeyFile!)\""))
+            #expect(lines.contains("    resource-uri: \"\(demo.resourceURL.absoluteString)\""))
+            #expect(lines.contains("    refresh-skew: 10s"))
+            #expect(lines.contains("    scope: \"custom_read\""))
+            #expect(lines.filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }.count == 6)
+        }
+    }
+
+    @Test("tokentop's own OAuth client gets tokens for every demo client except the one with the wrong secret")
+    func tokentopClientInterop() async throws {
+        try await withDemo { demo in
+            let transport = HTTPTransport()
+            for configuration in demo.configuration().clients {
+                let client = AuthorizationClient(
+                    configuration: configuration, transport: transport,
+                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                do {
+                    let token = try await client.requestToken()
+                    #expect(configuration.name != "wrong-secret")
+                    #expect(token.decoded.subject == configuration.clientID)
+                } catch {
+                    #expect(configuration.name == "wrong-secret", "\(configuration.name): \(error)")
+                    #expect((error as? OAuthError)?.httpStatus == 401)
+                }
+            }
+            await transport.shutdown()
+        }
+    }
+
+    @Test("shutdown stops both servers and deletes the client key files")
+    func shutdown() async throws {
+        let demo = try await DemoEnvironment.start()
+        let keyFile = try #require(demo.client("jwt-client").privateKeyFile)
+        #expect(FileManager.default.fileExists(atPath: keyFile))
+        await demo.shutdown()
+        #expect(!FileManager.default.fileExists(atPath: keyFile))
+        // AsyncHTTPClient retries refused connections until the deadline, so keep it short.
+        await #expect(throws: (any Error).self) { try await HTTP.get(demo.endpoints.metadataURL, timeout: .seconds(1)) }
+        await #expect(throws: (any Error).self) { try await HTTP.get(demo.resourceURL, timeout: .seconds(1)) }
+        await demo.shutdown()
+    }
+
+    @Test("a port already in use is a readable error")
+    func portInUse() async throws {
+        try await withDemo { demo in
+            let taken = demo.endpoints.authorizationBase.port!
+            await #expect(throws: DemoServerError.self) {
+                try await DemoEnvironment.start(DemoServerOptions(authorizationPort: taken))
+            }
+        }
+    }
+
+    @Test("a clients file replaces the built-in set, and mistakes in it are named")
+    func clientsFile() async throws {
+        let json = #"""
+            {"audience": "api://mod", "clients": [
+              {"name": "fast", "method": "client_secret_post", "scope": "custom_mod", "token-lifetime": "45s", "refresh-skew": "15s"},
+              {"name": "broken", "scope": ["custom_mod", "extra"], "wrong-secret": true}
+            ]}
+            """#
+        let parsed = try DemoClientsFile.parse(Data(json.utf8), path: "demo.json")
+        #expect(parsed.audience == "api://mod")
+        #expect(parsed.clients == [
+            DemoClientSpec(name: "fast", method: .clientSecretPost, scopes: ["custom_mod"], tokenLifetime: .seconds(45), refreshSkew: .seconds(15)),
+            DemoClientSpec(name: "broken", scopes: ["custom_mod", "extra"], configuredWithWrongSecret: true),
+        ])
+        let bad = [
+            #"{"clients": [{"name": "x", "scope": "a", "method": "magic"}]}"#,
+            #"{"clients": [{"name": "x", "scope": "a", "token-lifetime": "soon"}]}"#,
+            #"{"clients": [{"scope": "a"}]}"#,
+            #"clients: []"#,
+        ]
+        for text in bad {
+            #expect(throws: DemoServerError.self) { try DemoClientsFile.parse(Data(text.utf8), path: "demo.json") }
+        }
+        let error = #expect(throws: DemoServerError.self) {
+            try DemoClientsFile.parse(Data(bad[0].utf8), path: "demo.json")
+        }
+        #expect(error?.description.contains("demo.json") == true)
+        #expect(error?.description.contains("client_secret_post") == true)
+    }
+
+    @Test("durations read as the flags write them")
+    func durations() {
+        #expect(DurationText.parse("200ms") == .milliseconds(200))
+        #expect(DurationText.parse("30s") == .seconds(30))
+        #expect(DurationText.parse("10m") == .seconds(600))
+        #expect(DurationText.parse("1h") == .seconds(3600))
+        #expect(DurationText.parse("2.5") == .milliseconds(2500))
+        #expect(DurationText.parse("soon") == nil)
+        #expect(DurationText.parse("-1s") == nil)
+    }
+}

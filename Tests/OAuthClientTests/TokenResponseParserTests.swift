@@ -1,0 +1,120 @@
+import Foundation
+import NIOHTTP1
+import Testing
+@testable import OAuthClient
+
+@Suite("Reading token responses as real servers send them")
+struct TokenResponseParserTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func parse(_ json: String) throws -> IssuedToken {
+        try TokenResponseParser.parseSuccess(Data(json.utf8), issuedAt: now, endpoint: "http://127.0.0.1/token")
+    }
+
+    @Test("expires_in as a number sets the expiry")
+    func numericExpiry() throws {
+        let token = try parse(#"{"access_token":"abc","token_type":"Bearer","expires_in":3600,"scope":"a b"}"#)
+        #expect(token.expiresAt == now.addingTimeInterval(3600))
+        #expect(token.scopes == ["a", "b"])
+    }
+
+    @Test("expires_in as a numeric string is accepted (Azure AD v1 sends strings)")
+    func stringExpiry() throws {
+        let token = try parse(#"{"access_token":"abc","token_type":"bearer","expires_in":"599"}"#)
+        #expect(token.expiresAt == now.addingTimeInterval(599))
+    }
+
+    @Test("token_type is accepted in any case")
+    func tokenTypeCase() throws {
+        #expect(try parse(#"{"access_token":"abc","token_type":"BEARER"}"#).tokenType == "BEARER")
+        #expect(throws: OAuthError.self) { try parse(#"{"access_token":"abc","token_type":"mac"}"#) }
+    }
+
+    @Test("without expires_in the JWT's exp gives the expiry, else it is unknown")
+    func missingExpiry() throws {
+        let claims = Data(#"{"exp":1800000300,"scp":["custom_mod"]}"#.utf8).base64URLEncoded
+        let header = Data(#"{"alg":"RS256","kid":"k1"}"#.utf8).base64URLEncoded
+        let jwt = "\(header).\(claims).c2ln"
+        let token = try parse(#"{"access_token":"\#(jwt)","token_type":"Bearer"}"#)
+        #expect(token.expiresAt == Date(timeIntervalSince1970: 1_800_000_300))
+        #expect(token.scopes == ["custom_mod"])
+        #expect(try parse(#"{"access_token":"opaque-value","token_type":"Bearer"}"#).expiresAt == nil)
+    }
+
+    @Test("extra fields such as ext_expires_in and refresh_in are kept")
+    func extraFields() throws {
+        let token = try parse(
+            #"{"access_token":"abc","token_type":"Bearer","expires_in":3600,"ext_expires_in":7200,"refresh_in":1800}"#)
+        #expect(token.extraFields["ext_expires_in"] == .number(7200))
+        #expect(token.refreshIn == .seconds(1800))
+    }
+
+    @Test("a body that is not JSON, or has no access_token, is an invalid response that says so")
+    func invalidBodies() {
+        #expect(throws: OAuthError.self) { try parse("<html>login</html>") }
+        let error = #expect(throws: OAuthError.self) { try parse(#"{"token_type":"Bearer"}"#) }
+        #expect(error?.description.contains("no access_token") == true)
+    }
+
+    func response(_ status: Int, _ body: String, headers: [(String, String)] = []) -> ReceivedResponse {
+        ReceivedResponse(status: status, headers: HTTPHeaders(headers), body: Data(body.utf8), latency: .zero)
+    }
+
+    @Test("RFC 6749 §5.2 errors keep error, error_description and error_uri")
+    func standardError() {
+        let error = TokenResponseParser.parseError(
+            response(
+                401,
+                #"{"error":"invalid_client","error_description":"Client authentication failed","error_uri":"https://x/e"}"#),
+            endpoint: "http://127.0.0.1/token", now: now)
+        #expect(error.code == "invalid_client")
+        #expect(error.httpStatus == 401)
+        #expect(error.needsOperator)
+        #expect(error.description == "HTTP 401 invalid_client: Client authentication failed (see https://x/e) at http://127.0.0.1/token")
+    }
+
+    @Test("non-standard error codes are shown as they are")
+    func nonStandardCode() {
+        let error = TokenResponseParser.parseError(
+            response(400, #"{"error":"AADSTS7000215","error_description":"Invalid client secret provided."}"#),
+            endpoint: nil, now: now)
+        #expect(error.code == "AADSTS7000215")
+        #expect(!error.needsOperator)
+    }
+
+    @Test("an empty 403 or an HTML error page is summarised with its status")
+    func summarisedErrors() {
+        let bare = TokenResponseParser.parseError(response(403, ""), endpoint: nil, now: now)
+        #expect(bare.code == "http_error")
+        #expect(bare.description == "HTTP 403 Forbidden, empty body")
+        let html = TokenResponseParser.parseError(
+            response(502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: [("Content-Type", "text/html")]),
+            endpoint: nil, now: now)
+        #expect(html.description == "HTTP 502 Bad Gateway, HTML page \"502 Bad Gateway\"")
+    }
+
+    @Test("Retry-After in seconds or as an HTTP date is read")
+    func retryAfter() {
+        let seconds = TokenResponseParser.parseError(response(503, "", headers: [("Retry-After", "120")]), endpoint: nil, now: now)
+        #expect(seconds.retryAfter == .seconds(120))
+        let date = TokenResponseParser.parseError(
+            response(429, "", headers: [("Retry-After", "Fri, 15 Jan 2027 08:00:30 GMT")]), endpoint: nil,
+            now: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(date.retryAfter == .seconds(Int64(1_800_000_030 - 1_800_000_000)))
+    }
+
+    @Test("control characters in server errors never reach the description")
+    func sanitisedErrors() {
+        let error = TokenResponseParser.parseError(
+            response(400, #"{"error":"bad\u001b[2J","error_description":"x\u001b]0;pwned\u0007y"}"#), endpoint: nil, now: now)
+        #expect(!error.description.contains("\u{1B}"))
+        #expect(error.description.contains("xy"))
+    }
+}
+
+extension Data {
+    var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
