@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // ncursesw, imported through a shim for the macros and globals Swift cannot see.
@@ -55,6 +56,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
@@ -84,10 +86,12 @@ let package = Package(
         ]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient",
+            "DemoServer", "OAuthClient", "TokenConfig",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
     ],
     swiftLanguageModes: [.v6]

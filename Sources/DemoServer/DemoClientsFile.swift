@@ -136,4 +136,9 @@ public enum DurationText {
         guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
         return .milliseconds(Int64((value * 1000).rounded()))
     }
+
+    /// The compact form `parse` reads back: `250ms`, `30s`, `10m`, `1h`.
+    public static func format(_ duration: Duration) -> String {
+        duration.configurationText
+    }
 }

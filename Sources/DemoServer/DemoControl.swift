@@ -25,7 +25,8 @@ actor DemoControl {
         if previous.rotateKeysEvery != newFaults.rotateKeysEvery || rotation == nil {
             schedulePeriodicRotation(newFaults.rotateKeysEvery)
         }
-        logger.info(
+        logger.log(
+            level: previous == newFaults ? .debug : .info,
             "faults set",
             metadata: [
                 "latency": "\(newFaults.latency)", "token_error_rate": "\(newFaults.tokenErrorRate)",

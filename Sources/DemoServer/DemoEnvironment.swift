@@ -214,8 +214,13 @@ public final class DemoEnvironment: Sendable {
     /// Waits until the servers stop: on SIGINT/SIGTERM when `handlesTerminationSignals` is set,
     /// or after `shutdown()`.
     public func waitUntilStopped() async throws {
-        defer { Task { await self.cleanUp() } }
-        try await running.value
+        do {
+            try await running.value
+        } catch {
+            await cleanUp()
+            throw error
+        }
+        await cleanUp()
     }
 
     private func cleanUp() async {

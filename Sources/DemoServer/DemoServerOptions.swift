@@ -34,6 +34,7 @@ public struct DemoRandomSource: Sendable {
     /// A number in `0..<1`, used to decide whether an injected fault strikes.
     public var unit: @Sendable () -> Double
 
+    /// A source drawing bytes and fractions from these functions.
     public init(bytes: @escaping @Sendable (_ count: Int) -> [UInt8], unit: @escaping @Sendable () -> Double) {
         self.bytes = bytes
         self.unit = unit
@@ -76,6 +77,7 @@ public struct DemoFaults: Sendable, Equatable {
     /// When set, the signing key is rotated this often.
     public var rotateKeysEvery: Duration?
 
+    /// Faults as given; the defaults are none at all.
     public init(
         latency: Duration = .zero, tokenErrorRate: Double = 0, tokenFaultKind: TokenFaultKind = .unavailable,
         retryAfterSeconds: Int = 2, resourceDown: Bool = false, rotateKeysEvery: Duration? = nil
@@ -108,6 +110,7 @@ public struct DemoClientSpec: Sendable, Equatable {
     /// of that client fails with `invalid_client`.
     public var configuredWithWrongSecret: Bool
 
+    /// A client with hour-long tokens authenticating with `client_secret_basic` unless told otherwise.
     public init(
         name: String, method: ClientAuthenticationMethod = .clientSecretBasic, scopes: [String],
         tokenLifetime: Duration = .seconds(3600), refreshSkew: Duration? = nil, configuredWithWrongSecret: Bool = false
@@ -160,6 +163,8 @@ public struct DemoServerOptions: Sendable {
     /// Where the servers draw randomness.
     public var random: DemoRandomSource
 
+    /// Loopback, free ports, `jwt` validation, no faults, the built-in clients, the system clock
+    /// and randomness, unless told otherwise.
     public init(
         host: String = "127.0.0.1", authorizationPort: Int = 0, resourcePort: Int = 0,
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,

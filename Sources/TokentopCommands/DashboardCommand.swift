@@ -28,7 +28,7 @@ struct DashboardCommand: AsyncParsableCommand {
             keyMap = try KeyMap(bindings: context.configuration.keyBindings)
         } catch {
             await context.shutdown()
-            throw CLIError.usage("\(context.origin): keys: \(error)")
+            throw CLIError.usage("\(context.origin): \(error)")
         }
         let themeName = theme ?? context.configuration.theme
         if let themeName, !themes.contains(where: { $0.name == themeName }) {

@@ -85,9 +85,9 @@ struct DecodeCommand: AsyncParsableCommand {
             throw CLIError.usage("cannot read the key set file \(jwks)")
         }
         do {
-            cache = try JWKSCache(jwksData: data)
+            cache = try JWKSCache(jwksData: data, source: jwks)
         } catch {
-            throw CLIError.usage("\(jwks) is not a JWKS document: \(error)")
+            throw CLIError.usage(error.description)
         }
         return await TokenVerifier(
             keys: cache, expectedIssuer: issuer, expectedAudience: audience, leeway: .seconds(60), now: Date.init

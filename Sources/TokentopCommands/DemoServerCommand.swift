@@ -152,7 +152,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         ]
         for client in demo.clients {
             var line = "  \(client.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(client.method.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))"
-            line += " scope \(client.scopes.joined(separator: " ")), tokens live \(client.lifetime)"
+            line += " scope \(client.scopes.joined(separator: " ")), tokens live \(DurationText.format(client.lifetime))"
             if let secret = client.secret { line += ", secret \(secret)" }
             if let keyFile = client.privateKeyFile { line += ", key \(keyFile)" }
             if client.configuredSecret != client.secret { line += " (the configuration below holds a wrong secret)" }
@@ -161,8 +161,8 @@ struct DemoServerCommand: AsyncParsableCommand {
         if faults != .none {
             lines.append("")
             lines.append(
-                "faults: latency \(faults.latency), token error rate \(faults.tokenErrorRate) (\(faults.tokenFaultKind.rawValue)), "
-                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map { "\($0)" } ?? "never")")
+                "faults: latency \(DurationText.format(faults.latency)), token error rate \(faults.tokenErrorRate) (\(faults.tokenFaultKind.rawValue)), "
+                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(DurationText.format) ?? "never")")
         }
         if let example = demo.clients.first(where: { $0.method == .clientSecretBasic && $0.secret == $0.configuredSecret }),
             let secret = example.secret
@@ -171,7 +171,7 @@ struct DemoServerCommand: AsyncParsableCommand {
                 "",
                 "try it:",
                 "  TOKEN=$(curl -s -u \(example.clientID):\(secret) -d grant_type=client_credentials -d scope=\(example.scopes.joined(separator: "+")) \(endpoints.tokenEndpoint.absoluteString) | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')",
-                "  curl -H \"Authorization: Bearer $TOKEN\" \(endpoints.resourceURL.absoluteString)",
+                "  curl -s -H \"Authorization: Bearer $TOKEN\" \(endpoints.resourceURL.absoluteString)",
             ]
         }
         lines += ["", path.map { "tokentop configuration (also written to \($0)):" } ?? "tokentop configuration:", "", yaml]

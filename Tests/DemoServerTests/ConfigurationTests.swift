@@ -81,6 +81,31 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("tokentop's own OAuth client finds every endpoint by discovery from the issuer alone")
+    func discoveryInterop() async throws {
+        try await withDemo { demo in
+            let transport = HTTPTransport()
+            let demoClient = demo.client("mod-client")
+            let client = AuthorizationClient(
+                configuration: ClientConfiguration(
+                    name: "discovered", issuerURI: demo.issuer, clientID: demoClient.clientID,
+                    clientSecret: .inline(demoClient.secret!), scopes: ["custom_mod"]),
+                transport: transport, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            do {
+                let endpoints = try await client.resolvedEndpoints()
+                #expect(endpoints.token == demo.tokenEndpoint)
+                #expect(endpoints.jwks == demo.jwksURI)
+                #expect(endpoints.introspection == demo.introspectionEndpoint)
+                #expect(endpoints.revocation == demo.revocationEndpoint)
+                let token = try await client.requestToken()
+                #expect(await client.verify(token.accessToken).status == .verified)
+            } catch {
+                Issue.record("discovery or the token request failed: \(error)")
+            }
+            await transport.shutdown()
+        }
+    }
+
     @Test("shutdown stops both servers and deletes the client key files")
     func shutdown() async throws {
         let demo = try await DemoEnvironment.start()

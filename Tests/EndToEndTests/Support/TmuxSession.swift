@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// The real `tokentop` binary in a detached tmux session on a private tmux server, driven
@@ -84,19 +87,13 @@ final class TmuxSession {
 
     @discardableResult
     private func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw E2EError("tmux \(arguments.first ?? "") failed: \(text)")
-        }
+        // Output goes through a file, not a pipe: `new-session` starts a tmux server that
+        // would inherit a pipe and hold it open long after the client has exited.
+        let outputFile = directory.appendingPathComponent("tmux-output-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let status = try spawnAndWait(["tmux", "-L", socket, "-f", "/dev/null"] + arguments, output: outputFile.path)
+        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw E2EError("tmux \(arguments.first ?? "") failed (\(status)): \(text)") }
         return text
     }
 
@@ -119,6 +116,25 @@ final class TmuxSession {
     }
 }
 
+/// Runs a command with stdout and stderr to a file and waits for it with waitpid: Foundation's
+/// Process leaves the short-lived tmux client unreaped here.
+func spawnAndWait(_ arguments: [String], output: String) throws -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+    guard spawned == 0 else { throw E2EError("cannot run \(arguments[0]): error \(spawned)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
 struct E2EError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -135,6 +151,7 @@ func runTokentop(
     env["TOKENTOP_CONFIG"] = nil
     for (key, value) in environment { env[key] = value }
     process.environment = env
+    if let home = environment["HOME"] { process.currentDirectoryURL = URL(fileURLWithPath: home) }
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()

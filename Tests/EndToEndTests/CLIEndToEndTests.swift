@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The scriptable CLI, run as a script would run it.
+@Suite("The CLI contract")
+struct CLIEndToEndTests {
+    /// An empty home (and working directory) with no configuration anywhere, so the embedded demo runs.
+    func emptyHome() throws -> [String: String] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path + "/config"]
+    }
+
+    @Test("check --json on the demo reports each client, and exits 1 because some are meant to fail")
+    func checkJSON() async throws {
+        let result = try await runTokentop(["check", "--json"], environment: try emptyHome())
+        #expect(result.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let clients = try #require(document["clients"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: clients.map { ($0["name"] as? String ?? "", $0) })
+        let healthy = try #require(byName["mod-client"])
+        #expect(healthy["status"] as? String == "ok")
+        let token = try #require(healthy["token"] as? [String: Any])
+        #expect(token["format"] as? String == "jwt")
+        #expect((token["signature"] as? [String: Any])?["status"] as? String == "verified")
+        #expect((healthy["resource"] as? [String: Any])?["status"] as? Int == 200)
+        #expect(healthy["error"] == nil)
+        let rejected = try #require(byName["wrong-secret"])
+        #expect(rejected["status"] as? String == "error")
+        #expect((rejected["error"] as? [String: Any])?["code"] as? String == "invalid_client")
+        #expect((rejected["error"] as? [String: Any])?["http_status"] as? Int == 401)
+        #expect(rejected["token"] == nil)
+        let forbidden = try #require(byName["no-mod-scope"])
+        #expect((forbidden["resource"] as? [String: Any])?["status"] as? Int == 403)
+    }
+
+    @Test("check of healthy clients only exits 0")
+    func checkHealthy() async throws {
+        let result = try await runTokentop(["check", "mod-client", "jwt-client", "post-client"], environment: try emptyHome())
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("mod-client"))
+        #expect(!result.stdout.contains("wrong-secret"))
+    }
+
+    @Test("a broken configuration file exits 2 with file, line and key")
+    func brokenConfiguration() async throws {
+        let home = try emptyHome()
+        let file = home["HOME"]! + "/broken.yaml"
+        try "clients:\n  a:\n    client-id: x\n    token-uri: http://127.0.0.1:1/t\n    client-secret: s\n    pol-interval: 5s\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await runTokentop(["check", "--config", file], environment: home)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("broken.yaml:6"))
+        #expect(result.stderr.contains("poll-interval"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("an unknown client name is a usage error, exit 2, listing the names there are")
+    func unknownClient() async throws {
+        let result = try await runTokentop(["token", "nope"], environment: try emptyHome())
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("mod-client"))
+    }
+
+    @Test("token prints the raw token alone, and decode reads it from stdin")
+    func tokenThenDecode() async throws {
+        let home = try emptyHome()
+        let token = try await runTokentop(["token", "mod-client"], environment: home)
+        #expect(token.status == 0)
+        let raw = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(raw.split(separator: ".").count == 3)
+        #expect(!raw.contains(" "))
+        let decoded = try await runTokentop(["decode", "--json"], stdin: raw, environment: home)
+        #expect(decoded.status == 0)
+        #expect(decoded.stdout.contains("\"client_id\" : \"mod-client\"") || decoded.stdout.contains("\"client_id\":\"mod-client\""))
+        #expect(decoded.stdout.contains("unverified"))
+    }
+
+    @Test("decode of garbage says it is not a JWT and exits 1")
+    func decodeGarbage() async throws {
+        let result = try await runTokentop(["decode", "not-a-token"], environment: try emptyHome())
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("opaque"))
+    }
+
+    @Test("a usage mistake exits 2")
+    func usageError() async throws {
+        let result = try await runTokentop(["check", "--no-such-flag"], environment: try emptyHome())
+        #expect(result.status == 2)
+    }
+}
