@@ -119,6 +119,11 @@ final class TmuxSession {
 /// Runs a command with stdout and stderr to a file and waits for it with waitpid: Foundation's
 /// Process leaves the short-lived tmux client unreaped here.
 func spawnAndWait(_ arguments: [String], output: String) throws -> Int32 {
+    try waitForExit(of: spawn(arguments, output: output))
+}
+
+/// Starts a command with stdout and stderr to a file; returns its pid.
+func spawn(_ arguments: [String], output: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -130,6 +135,11 @@ func spawnAndWait(_ arguments: [String], output: String) throws -> Int32 {
     var pid: pid_t = 0
     let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
     guard spawned == 0 else { throw E2EError("cannot run \(arguments[0]): error \(spawned)") }
+    return pid
+}
+
+/// Waits for a child and returns its exit status (128 + signal when killed).
+func waitForExit(of pid: pid_t) throws -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// `tokentop demo-server` as a separate process, driven by the CLI as a script would.
+@Suite("tokentop demo-server with the CLI against it")
+struct DemoServerCommandTests {
+    @Test("--write-config gives a configuration that check, token, decode, revoke and introspect use")
+    func writeConfigRoundTrip() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("demo.yaml").path
+        let pid = try spawn(
+            [try TmuxSession.binary().path, "demo-server", "--write-config", config],
+            output: directory.appendingPathComponent("server.log").path)
+        var stopped = false
+        defer { if !stopped { kill(pid, SIGKILL); _ = try? waitForExit(of: pid) } }
+
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: config), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: config)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let home = ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path + "/config"]
+
+        let check = try await runTokentop(["check", "--config", config, "--json"], environment: home)
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("\"invalid_client\""))
+        #expect(try await runTokentop(["check", "--config", config, "mod-client", "post-client", "jwt-client"], environment: home).status == 0)
+
+        let token = try await runTokentop(["token", "mod-client", "--config", config], environment: home)
+        #expect(token.status == 0)
+        let yaml = try String(contentsOfFile: config, encoding: .utf8)
+        let jwks = try #require(yaml.firstMatch(of: /jwk-set-uri: "([^"]+)"/)?.1)
+        let issuer = try #require(yaml.firstMatch(of: /issuer-uri: "([^"]+)"/)?.1)
+        let verified = try await runTokentop(
+            ["decode", "--jwks", String(jwks), "--issuer", String(issuer), "--audience", "api://default"],
+            stdin: token.stdout, environment: home)
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.stdout.contains("signature: verified"))
+        let wrongIssuer = try await runTokentop(
+            ["decode", "--jwks", String(jwks), "--issuer", "https://elsewhere.example"], stdin: token.stdout, environment: home)
+        #expect(wrongIssuer.status == 1)
+        #expect(wrongIssuer.stdout.contains("expected \"https://elsewhere.example\""))
+
+        let raw = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let active = try await runTokentop(["introspect", "mod-client", raw, "--config", config], environment: home)
+        #expect(active.status == 0)
+        #expect(active.stdout.contains("\"active\" : true"))
+        let revoke = try await runTokentop(["revoke", "mod-client", raw, "--config", config], environment: home)
+        #expect(revoke.status == 0)
+        #expect(!revoke.stdout.contains(raw))
+        let inactive = try await runTokentop(["introspect", "mod-client", raw, "--config", config], environment: home)
+        #expect(inactive.status == 1)
+        #expect(inactive.stdout.contains("\"active\" : false"))
+
+        kill(pid, SIGTERM)
+        #expect(try waitForExit(of: pid) == 0)
+        stopped = true
+    }
+}
