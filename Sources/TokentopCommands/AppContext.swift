@@ -60,7 +60,7 @@ final class AppContext: Sendable {
                 "no configuration found: pass --config FILE, set TOKENTOP_CONFIG, or create ./tokentop.yaml")
         }
         let demo = try await DemoEnvironment.start(DemoServerOptions(), logger: logger)
-        return AppContext(configuration: demo.configuration(), origin: "embedded demo (\(demo.issuer.absoluteString))", demo: demo, logger: logger)
+        return AppContext(configuration: demo.configuration(), origin: "embedded demo", demo: demo, logger: logger)
     }
 
     /// True when running on the embedded demo servers.

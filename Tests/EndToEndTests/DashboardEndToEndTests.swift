@@ -13,7 +13,7 @@ struct DashboardEndToEndTests {
         }
         #expect(screen.contains("✔ ok"))
         #expect(screen.contains("✘ error"))
-        #expect(screen.contains("demo (http://127.0.0.1:"))
+        #expect(screen.contains("embedded demo"))
         #expect(screen.contains("The message of the day is boring"))
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
