@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // The benchmarks live in their own package so that the main build and CI stay lean.
-// Run them with: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --scale
+// Run them with: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 // (see README.md for the budgets and the last measured figures).
 import PackageDescription
 

@@ -9,7 +9,8 @@
 #   private temporary folder first so that a rebuild cannot swap it mid-run.
 # Environment knobs (defaults in brackets): SETTLE [5] seconds before each window, WINDOW [30]
 #   seconds measured, KEYS [30] keypresses, COLS [120] and ROWS [40] for the pane,
-#   SCENARIOS ["strict polling short"] to choose which idle runs to do.
+#   SCENARIOS ["strict polling short"] to choose which idle runs to do, BUILD_TYPE [from the path:
+#   debug or release] to label a copied binary.
 #
 # Needs tmux, script (util-linux), python3. Everything it starts (a demo server, a private tmux
 # server, the dashboards) listens on loopback only and is stopped on exit, even on Ctrl-C.
@@ -33,10 +34,13 @@ WORK=$(mktemp -d /tmp/tokentop-measure.XXXXXX)
 chmod 700 "$WORK"
 SOCKET="tokentop-measure-$$"     # a private tmux server, never the user's
 DEMO_PID=""
+PANE_TERM="?"
+NAP_PID=""
 TMUX_CMD=(tmux -L "$SOCKET" -f /dev/null)
 
 cleanup() {
     set +e
+    [ -n "$NAP_PID" ] && kill -TERM "$NAP_PID" 2>/dev/null
     # Dashboards: ask politely (q), then the process itself, then the private tmux server.
     for pidfile in "$WORK"/*.pid; do
         [ -e "$pidfile" ] || continue
@@ -44,6 +48,7 @@ cleanup() {
         [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
     done
     "${TMUX_CMD[@]}" kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCKET"
     if [ -n "$DEMO_PID" ]; then
         kill -TERM "$DEMO_PID" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
@@ -55,12 +60,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+# A sleep that a signal interrupts at once (bash runs traps only between foreground commands).
+nap() {
+    sleep "$1" &
+    NAP_PID=$!
+    wait "$NAP_PID" || true
+    NAP_PID=""
+}
+
 BIN="$WORK/tokentop"
 cp "$SOURCE_BIN" "$BIN"
 case "$SOURCE_BIN" in
     */debug/*) BUILD=debug ;;
     */release/*) BUILD=release ;;
-    *) BUILD=unknown ;;
+    *) BUILD=${BUILD_TYPE:-unknown} ;;
 esac
 BUILT=$(date -u -r "$SOURCE_BIN" '+%Y-%m-%d %H:%M:%S UTC')
 CLK_TCK=$(getconf CLK_TCK)
@@ -123,6 +136,7 @@ start_dashboard() {
         "script -q -f -c 'echo \$\$ > $WORK/$name.pid; exec $BIN dashboard --config $config' $WORK/$name.log"
     for _ in $(seq 100); do [ -s "$WORK/$name.pid" ] && break; sleep 0.05; done
     [ -s "$WORK/$name.pid" ] || { echo "measure-terminal: the dashboard did not start" >&2; exit 1; }
+    PANE_TERM=$("${TMUX_CMD[@]}" show-options -gv default-terminal 2>/dev/null || echo "?")
 }
 
 stop_dashboard() {
@@ -145,23 +159,25 @@ cpu_ticks() {
 }
 
 # idle_window NAME: bytes/s and CPU % over WINDOW seconds after SETTLE seconds.
-# Prints "bytes_per_s cpu_percent header".
+# Writes "bytes_per_s cpu_percent header" to $WORK/NAME.result. (Not run in $(...), so that a
+# signal stops the script at once rather than after the window.)
 idle_window() {
     local name=$1 pid log bytes0 bytes1 ticks0 ticks1 t0 t1 header
     pid=$(cat "$WORK/$name.pid")
     log="$WORK/$name.log"
-    sleep "$SETTLE"
+    nap "$SETTLE"
     bytes0=$(stat -c %s "$log"); ticks0=$(cpu_ticks "$pid"); t0=$(date +%s%N)
-    sleep "$WINDOW"
+    nap "$WINDOW"
     bytes1=$(stat -c %s "$log"); ticks1=$(cpu_ticks "$pid"); t1=$(date +%s%N)
     header=$("${TMUX_CMD[@]}" capture-pane -p -t "$name" | head -1 | sed -e 's/^ *tokentop *//' -e 's/  */ /g')
-    python3 -c "
-import sys
+    {
+        python3 -c "
 bytes_, ticks, ns, hz = $((bytes1 - bytes0)), $((ticks1 - ticks0)), $((t1 - t0)), $CLK_TCK
 seconds = ns / 1e9
 print(f'{bytes_ / seconds:.0f} {100.0 * ticks / hz / seconds:.2f}', end=' ')
 "
-    echo "$header"
+        echo "$header"
+    } >"$WORK/$name.result"
 }
 
 # keypress_latency NAME: KEYS presses of j/k (moving the selection between row 1 and 2). Each
@@ -169,9 +185,10 @@ print(f'{bytes_ / seconds:.0f} {100.0 * ticks / hz / seconds:.2f}', end=' ')
 # measurement. Two clocks per press, both from just before `tmux send-keys`:
 #   pty  - until the dashboard's first byte of the answer reaches the terminal log;
 #   pane - until tmux capture-pane shows the new selection ("2/10" or "1/10" in the tab line).
+# Writes its figures to $WORK/NAME.keys; runs in the background so that a signal stops it at once.
 keypress_latency() {
     local name=$1
-    python3 - "${TMUX_CMD[*]}" "$name" "$WORK/$name.log" "$KEYS" <<'PY'
+    python3 - "${TMUX_CMD[*]}" "$name" "$WORK/$name.log" "$KEYS" >"$WORK/$name.keys" <<'PY' &
 import os, shlex, statistics, subprocess, sys, time
 tmux, target, log, keys = shlex.split(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
@@ -238,6 +255,9 @@ def show(values):
     return f"{statistics.median(values):.1f} {percentile(values, 0.9):.1f}"
 print(show(pty), show(pane), show(tmux_ms), show(capture_ms), len(pty), misses)
 PY
+    NAP_PID=$!
+    wait "$NAP_PID" || true
+    NAP_PID=""
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -248,9 +268,11 @@ for scenario in $SCENARIOS; do
         *) echo "measure-terminal: unknown scenario $scenario (strict, polling, short)" >&2; exit 2 ;;
     esac
     start_dashboard "$scenario" "$WORK/$scenario.yaml"
-    RESULT[$scenario]=$(idle_window "$scenario")
+    idle_window "$scenario"
+    RESULT[$scenario]=$(cat "$WORK/$scenario.result")
     if [ "$scenario" = strict ] && [ "$KEYS" -gt 0 ]; then
-        RESULT[keys]=$(keypress_latency strict)
+        keypress_latency strict
+        RESULT[keys]=$(cat "$WORK/strict.keys")
     fi
     stop_dashboard "$scenario"
 done
@@ -259,7 +281,7 @@ done
 field() { awk -v n="$2" '{print $n}' <<<"$1"; }
 header() { cut -d' ' -f3- <<<"$1"; }
 echo "tokentop terminal budgets — $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "conditions: 10 clients (copies of the demo's 1h-token clients), pane ${COLS}x${ROWS} (tmux $(tmux -V | cut -d' ' -f2), TERM in pane from tmux),"
+echo "conditions: 10 clients (copies of the demo's 1h-token clients), pane ${COLS}x${ROWS} (tmux $(tmux -V | cut -d' ' -f2), TERM=$PANE_TERM),"
 echo "            $BUILD build of $SOURCE_BIN (built $BUILT), settle ${SETTLE}s, window ${WINDOW}s,"
 echo "            $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg), CLK_TCK $CLK_TCK"
 for scenario in $SCENARIOS; do

@@ -32,34 +32,18 @@ struct IntrospectCommand: AsyncParsableCommand {
         discussion: "Without TOKEN, a fresh token is fetched and introspected. Exit status 1 when the token is not active.")
 
     @OptionGroup var options: ConfigurationOptions
-
-    @Argument(help: "The client whose credentials authenticate the request.")
-    var name: String
-
-    @Argument(help: "The token to introspect, or - to read it from stdin (default: fetch a fresh one).")
-    var token: String?
+    @OptionGroup var subject: TokenSubject
 
     func run() async throws {
         let context = try await AppContext.make(options)
-        let result = try await context.withClient(name) { client async throws(OAuthError) -> IntrospectionResult in
-            let subject = try await Self.tokenOrFresh(token, client: client)
-            return try await client.introspect(subject)
+        let result = try await context.withClient(subject.name) { client async throws(OAuthError) -> IntrospectionResult in
+            try await client.introspect(try await subject.token(using: client))
         }
         await context.shutdown()
         print(TerminalText.sanitize(JSONValue.object(result.fields).prettyText, singleLine: false))
         if !result.active { throw ExitCode(1) }
     }
 
-    /// The token given on the command line or stdin, else a new one from the client.
-    static func tokenOrFresh(_ given: String?, client: AuthorizationClient) async throws(OAuthError) -> String {
-        if let given {
-            let text = given == "-" ? (readLine(strippingNewline: true) ?? "") : given
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { throw OAuthError.configuration("no token given on stdin") }
-            return trimmed
-        }
-        return try await client.requestToken().accessToken
-    }
 }
 
 /// `tokentop revoke NAME [TOKEN|-]`: RFC 7009 revocation.
@@ -70,22 +54,36 @@ struct RevokeCommand: AsyncParsableCommand {
         discussion: "Without TOKEN, a fresh token is fetched and revoked: a check that revocation works end to end.")
 
     @OptionGroup var options: ConfigurationOptions
-
-    @Argument(help: "The client whose credentials authenticate the request.")
-    var name: String
-
-    @Argument(help: "The token to revoke, or - to read it from stdin (default: fetch a fresh one).")
-    var token: String?
+    @OptionGroup var subject: TokenSubject
 
     func run() async throws {
         let context = try await AppContext.make(options)
-        let masked = try await context.withClient(name) { client async throws(OAuthError) -> String in
-            let subject = try await IntrospectCommand.tokenOrFresh(token, client: client)
-            try await client.revoke(subject)
-            return Redaction.mask(subject)
+        let masked = try await context.withClient(subject.name) { client async throws(OAuthError) -> String in
+            let token = try await subject.token(using: client)
+            try await client.revoke(token)
+            return Redaction.mask(token)
         }
         await context.shutdown()
         print("revoked \(masked)")
+    }
+}
+
+/// `NAME [TOKEN|-]`: the client whose credentials authenticate the request, and the token
+/// it is about.
+struct TokenSubject: ParsableArguments {
+    @Argument(help: "The client whose credentials authenticate the request.")
+    var name: String
+
+    @Argument(help: "The token, or - to read it from stdin (default: fetch a fresh one).")
+    var token: String?
+
+    /// The token given on the command line or stdin, else a new one from the client.
+    func token(using client: AuthorizationClient) async throws(OAuthError) -> String {
+        guard let token else { return try await client.requestToken().accessToken }
+        let text = token == "-" ? (readLine(strippingNewline: true) ?? "") : token
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw OAuthError.configuration("no token given on stdin") }
+        return trimmed
     }
 }
 

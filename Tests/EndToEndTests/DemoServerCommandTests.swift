@@ -17,7 +17,13 @@ struct DemoServerCommandTests {
             [try TmuxSession.binary().path, "demo-server", "--write-config", config],
             output: directory.appendingPathComponent("server.log").path)
         var stopped = false
-        defer { if !stopped { kill(pid, SIGKILL); _ = try? waitForExit(of: pid) } }
+        defer {
+            if !stopped {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+            }
+        }
 
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: config), Date() < deadline {
@@ -59,7 +65,7 @@ struct DemoServerCommandTests {
         #expect(inactive.stdout.contains("\"active\" : false"))
 
         kill(pid, SIGTERM)
-        #expect(try waitForExit(of: pid) == 0)
+        #expect(try await waitForExit(of: pid, what: "demo-server after SIGTERM") == 0)
         stopped = true
     }
 }

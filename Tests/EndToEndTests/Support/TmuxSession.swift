@@ -119,30 +119,60 @@ final class TmuxSession {
 /// Runs a command with stdout and stderr to a file and waits for it with waitpid: Foundation's
 /// Process leaves the short-lived tmux client unreaped here.
 func spawnAndWait(_ arguments: [String], output: String) throws -> Int32 {
-    try waitForExit(of: spawn(arguments, output: output))
+    let pid = try spawn(arguments, output: output)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return exitStatus(status)
 }
 
-/// Starts a command with stdout and stderr to a file; returns its pid.
-func spawn(_ arguments: [String], output: String) throws -> pid_t {
+/// Starts a command with its standard streams on files; returns its pid.
+func spawn(
+    _ arguments: [String], input: String = "/dev/null", output: String, errors: String? = nil,
+    environment: [String: String]? = nil, directory: String? = nil
+) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let argv = arguments.map { strdup($0) } + [nil]
+    if let errors {
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    }
+    // The shell changes directory first: posix_spawn's chdir action is not visible from Swift here.
+    let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0] + arguments } ?? arguments
+    let argv = command.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
+    let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer { for pointer in envp ?? [] { free(pointer) } }
     var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+    let spawned = envp.map { posix_spawnp(&pid, command[0], &actions, nil, argv, $0) }
+        ?? posix_spawnp(&pid, command[0], &actions, nil, argv, environ)
     guard spawned == 0 else { throw E2EError("cannot run \(arguments[0]): error \(spawned)") }
     return pid
 }
 
-/// Waits for a child and returns its exit status (128 + signal when killed).
-func waitForExit(of pid: pid_t) throws -> Int32 {
+/// Waits, bounded, for a child to exit and returns its status (128 + signal when killed);
+/// past the timeout the child is killed and an error says what hung.
+func waitForExit(of pid: pid_t, timeout: TimeInterval = 30, what: String = "a child process") async throws -> Int32 {
+    let deadline = Date().addingTimeInterval(timeout)
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    while true {
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid { return exitStatus(status) }
+        if result == -1 && errno != EINTR { throw E2EError("waitpid failed for \(what)") }
+        if Date() > deadline {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+            throw E2EError("\(what) did not finish within \(Int(timeout))s")
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+private func exitStatus(_ status: Int32) -> Int32 {
+    (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 
 struct E2EError: Error, CustomStringConvertible {
@@ -150,36 +180,27 @@ struct E2EError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs the binary to completion (for CLI tests), with a bounded wait.
+/// Runs the binary to completion (for CLI tests), with a bounded wait. Output goes through
+/// files and the child is reaped with waitpid, so nothing depends on pipes that another
+/// child (a demo server started by a test running alongside) might have inherited.
 func runTokentop(
     _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = try TmuxSession.binary()
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["TOKENTOP_CONFIG"] = nil
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    if let home = environment["HOME"] { process.currentDirectoryURL = URL(fileURLWithPath: home) }
-    let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let deadline = Date().addingTimeInterval(timeout)
-    async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-    async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-    while process.isRunning {
-        if Date() > deadline {
-            process.terminate()
-            throw E2EError("tokentop \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s")
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return (process.terminationStatus, String(decoding: await stdoutData, as: UTF8.self), String(decoding: await stderrData, as: UTF8.self))
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("stdin").path
+    try (stdin ?? "").write(toFile: input, atomically: true, encoding: .utf8)
+    let output = directory.appendingPathComponent("stdout").path
+    let errors = directory.appendingPathComponent("stderr").path
+
+    var variables = ProcessInfo.processInfo.environment
+    variables["TOKENTOP_CONFIG"] = nil
+    for (key, value) in environment { variables[key] = value }
+    let pid = try spawn(
+        [try TmuxSession.binary().path] + arguments, input: input, output: output, errors: errors,
+        environment: variables, directory: environment["HOME"])
+    let status = try await waitForExit(of: pid, timeout: timeout, what: "tokentop \(arguments.joined(separator: " "))")
+    let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+    return (status, read(output), read(errors))
 }
