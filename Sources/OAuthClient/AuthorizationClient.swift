@@ -94,10 +94,10 @@ public actor AuthorizationClient: AuthorizationService {
         for (key, value) in configuration.extraTokenParameters.sorted(by: { $0.key < $1.key }) {
             parameters.append((key, value))
         }
-        let response = try await authenticatedPost(parameters, to: endpoints.token)
+        let (response, sent) = try await authenticatedPost(parameters, to: endpoints.token)
         let endpoint = HTTPTransport.describe(endpoints.token)
         guard (200..<300).contains(response.status) else {
-            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now())
+            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting([sent])
         }
         let token = try TokenResponseParser.parseSuccess(response.body, issuedAt: now(), endpoint: endpoint)
         logger.info("\(configuration.name): token issued, \(token.masked), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")")
@@ -138,10 +138,12 @@ public actor AuthorizationClient: AuthorizationService {
             throw OAuthError.configuration(
                 "\(configuration.name) has no introspection endpoint: set introspection-uri or use an issuer that publishes one")
         }
-        let response = try await authenticatedPost(
+        let (response, sent) = try await authenticatedPost(
             [("token", accessToken), ("token_type_hint", "access_token")], to: url)
         let endpoint = HTTPTransport.describe(url)
-        guard response.status == 200 else { throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()) }
+        guard response.status == 200 else {
+            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting([sent, accessToken])
+        }
         guard let fields = JSONValue(data: response.body)?.objectValue else {
             throw OAuthError.invalidResponse("introspection answer is not a JSON object", endpoint: endpoint, httpStatus: 200)
         }
@@ -157,10 +159,11 @@ public actor AuthorizationClient: AuthorizationService {
             throw OAuthError.configuration(
                 "\(configuration.name) has no revocation endpoint: set revocation-uri or use an issuer that publishes one")
         }
-        let response = try await authenticatedPost(
+        let (response, sent) = try await authenticatedPost(
             [("token", accessToken), ("token_type_hint", "access_token")], to: url)
         guard response.status == 200 else {
             throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: now())
+                .redacting([sent, accessToken])
         }
         logger.info("\(configuration.name): token \(Redaction.mask(accessToken)) revoked")
     }
@@ -207,7 +210,10 @@ public actor AuthorizationClient: AuthorizationService {
     }
 
     /// A POST with client authentication; a redirect here is an error, never followed.
-    private func authenticatedPost(_ parameters: [(String, String)], to url: URL) async throws(OAuthError) -> ReceivedResponse {
+    /// Returns the answer and the credential that was sent, for masking in errors.
+    private func authenticatedPost(
+        _ parameters: [(String, String)], to url: URL
+    ) async throws(OAuthError) -> (response: ReceivedResponse, sentSecret: String) {
         let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audience: url, now: now())
         let response = try await transport.send(
             .form(
@@ -217,9 +223,10 @@ public actor AuthorizationClient: AuthorizationService {
         if (300..<400).contains(response.status) {
             throw OAuthError.redirectRefused(
                 to: response.headers.first(name: "Location") ?? "(no Location)", endpoint: HTTPTransport.describe(url),
-                httpStatus: response.status)
+                httpStatus: response.status
+            ).redacting([credentials.secret])
         }
-        return response
+        return (response, credentials.secret)
     }
 
     private static func origin(of url: URL) -> String {

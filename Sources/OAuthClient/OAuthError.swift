@@ -80,6 +80,28 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         OAuthError(.configuration(reason), endpoint: nil)
     }
 
+    /// The same error with every occurrence of the given values (a client secret, a token)
+    /// masked: a server that echoes what it was sent must not put it on the screen.
+    public func redacting(_ values: [String]) -> OAuthError {
+        let values = values.filter { $0.count >= 4 }
+        guard !values.isEmpty else { return self }
+        func scrub(_ text: String) -> String {
+            values.reduce(text) { $0.replacingOccurrences(of: $1, with: Redaction.mask($1)) }
+        }
+        let scrubbed: Kind
+        switch kind {
+        case .server(let code, let description, let uri):
+            scrubbed = .server(code: scrub(code), description: description.map(scrub), uri: uri.map(scrub))
+        case .httpStatus(let summary): scrubbed = .httpStatus(summary: scrub(summary))
+        case .transport(let message): scrubbed = .transport(scrub(message))
+        case .invalidResponse(let reason): scrubbed = .invalidResponse(scrub(reason))
+        case .discovery(let reason): scrubbed = .discovery(scrub(reason))
+        case .redirectRefused(let location): scrubbed = .redirectRefused(location: scrub(location))
+        default: return self
+        }
+        return OAuthError(scrubbed, endpoint: endpoint, httpStatus: httpStatus, retryAfter: retryAfter)
+    }
+
     /// A short machine-readable code: the RFC 6749 `error` for server errors,
     /// otherwise one of `http_error`, `transport_error`, `timeout`, `body_too_large`,
     /// `redirect_refused`, `insecure_transport`, `invalid_response`, `discovery_failed`,

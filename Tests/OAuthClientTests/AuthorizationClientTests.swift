@@ -63,57 +63,46 @@ struct AuthorizationClientTests {
         await server.stop()
     }
 
+    /// Asks a server that answers with `answer` for a token; returns the error it failed with
+    /// and the requests the server saw.
+    func tokenFailure(
+        edit: (inout ClientConfiguration) -> Void = { _ in },
+        _ answer: @escaping @Sendable (ScriptedServer.Seen) -> ScriptedServer.Answer
+    ) async throws -> (error: OAuthError, seen: [ScriptedServer.Seen]) {
+        let server = try await ScriptedServer.start(answer)
+        let transport = HTTPTransport(environment: [:])
+        let client = AuthorizationClient(configuration: configuration(server, edit), transport: transport)
+        let error = await #expect(throws: OAuthError.self) { try await client.requestToken() }
+        await transport.shutdown()
+        await server.stop()
+        return (try #require(error), server.requests)
+    }
+
     @Test("a redirect from the token endpoint is refused, never followed")
     func redirectRefused() async throws {
-        let server = try await ScriptedServer.start { request in
+        let (error, seen) = try await tokenFailure { request in
             request.path == "/token"
                 ? .init(status: .found, headers: [("Location", "http://127.0.0.1:9/steal")]) : .init(body: Self.tokenBody)
         }
-        let transport = HTTPTransport(environment: [:])
-        let client = AuthorizationClient(configuration: configuration(server), transport: transport)
-        await #expect(throws: OAuthError.self) { try await client.requestToken() }
-        do {
-            _ = try await client.requestToken()
-        } catch {
-            #expect(error.code == "redirect_refused")
-            #expect(error.description.contains("http://127.0.0.1:9/steal"))
-        }
-        #expect(server.requests.allSatisfy { $0.path == "/token" })
-        await transport.shutdown()
-        await server.stop()
+        #expect(error.code == "redirect_refused")
+        #expect(error.description.contains("http://127.0.0.1:9/steal"))
+        #expect(seen.allSatisfy { $0.path == "/token" })
     }
 
     @Test("a body over 1 MiB is refused with a clear error")
     func bodyCap() async throws {
-        let server = try await ScriptedServer.start { _ in .init(fillerBytes: HTTPTransport.maximumBodySize + 1) }
-        let transport = HTTPTransport(environment: [:])
-        let client = AuthorizationClient(configuration: configuration(server), transport: transport)
-        do {
-            _ = try await client.requestToken()
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.code == "body_too_large")
-            #expect(error.description.contains("larger than 1024 KiB"))
-        }
-        await transport.shutdown()
-        await server.stop()
+        let (error, _) = try await tokenFailure { _ in .init(fillerBytes: HTTPTransport.maximumBodySize + 1) }
+        #expect(error.code == "body_too_large")
+        #expect(error.description.contains("larger than 1024 KiB"))
     }
 
     @Test("a server that never answers times out after the client's timeout")
     func timeout() async throws {
-        let server = try await ScriptedServer.start { _ in .init(body: Self.tokenBody, delay: .seconds(5)) }
-        let transport = HTTPTransport(environment: [:])
-        let client = AuthorizationClient(
-            configuration: configuration(server) { $0.timeout = .milliseconds(300) }, transport: transport)
-        do {
-            _ = try await client.requestToken()
-            Issue.record("expected a timeout")
-        } catch {
-            #expect(error.code == "timeout")
-            #expect(error.description.contains("no answer within 300ms"))
+        let (error, _) = try await tokenFailure(edit: { $0.timeout = .milliseconds(300) }) { _ in
+            .init(body: Self.tokenBody, delay: .seconds(5))
         }
-        await transport.shutdown()
-        await server.stop()
+        #expect(error.code == "timeout")
+        #expect(error.description.contains("no answer within 300ms"))
     }
 
     @Test("plain http to a host that is not loopback is refused unless allowed")
@@ -133,21 +122,18 @@ struct AuthorizationClientTests {
         await transport.shutdown()
     }
 
-    @Test("secrets never appear in errors, even when the server echoes them")
-    func secretsNotInErrors() async throws {
-        let server = try await ScriptedServer.start { request in
-            .init(status: .unauthorized, body: #"{"error":"invalid_client"}"#)
+    @Test("a secret the server echoes back is masked in the error")
+    func echoedSecretMasked() async throws {
+        let (error, _) = try await tokenFailure(edit: { $0.authenticationMethod = .clientSecretPost }) { request in
+            let form = Dictionary(uniqueKeysWithValues: FormEncoding.decode(request.body))
+            let echoed = form["client_secret"] ?? ""
+            return .init(
+                status: .unauthorized,
+                body: #"{"error":"invalid_client","error_description":"secret \#(echoed) is wrong"}"#)
         }
-        let transport = HTTPTransport(environment: [:])
-        let client = AuthorizationClient(configuration: configuration(server), transport: transport)
-        do {
-            _ = try await client.requestToken()
-        } catch {
-            #expect(!error.description.contains("s3:cr+t"))
-            #expect(error.code == "invalid_client")
-        }
-        await transport.shutdown()
-        await server.stop()
+        #expect(error.code == "invalid_client")
+        #expect(!error.description.contains("s3:cr+t/=%"))
+        #expect(error.description.contains("secret •••• is wrong"))
     }
 
     @Test("discovery inserts the well-known path after the host (RFC 8414 §3.1) and checks the issuer")
