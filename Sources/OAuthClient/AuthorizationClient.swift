@@ -53,6 +53,7 @@ public actor AuthorizationClient: AuthorizationService {
     public func resolvedEndpoints() async throws(OAuthError) -> Endpoints {
         if let endpoints { return endpoints }
         var metadata: AuthorizationServerMetadata?
+        var discoveryFailed = false
         let needsDiscovery =
             configuration.tokenURI == nil || configuration.jwkSetURI == nil
             || configuration.introspectionURI == nil || configuration.revocationURI == nil
@@ -65,8 +66,10 @@ public actor AuthorizationClient: AuthorizationService {
                 warnings = found.warnings
                 for warning in found.warnings { logger.warning("\(configuration.name): \(warning)") }
             } catch {
-                // With a token-uri the client still works; only the extras are lost.
+                // With a token-uri the client still works; only the extras are lost, until
+                // discovery is tried again on the next call.
                 guard configuration.tokenURI != nil else { throw error }
+                discoveryFailed = true
                 warnings.append("discovery failed, using token-uri only: \(error.description)")
                 logger.warning("\(configuration.name): discovery failed: \(error.description)")
             }
@@ -81,7 +84,7 @@ public actor AuthorizationClient: AuthorizationService {
             revocation: configuration.revocationURI ?? metadata?.revocationEndpoint,
             jwks: configuration.jwkSetURI ?? metadata?.jwksURI,
             issuer: configuration.expectedIssuer ?? metadata?.issuer ?? configuration.issuerURI?.absoluteString)
-        endpoints = resolved
+        if !discoveryFailed { endpoints = resolved }
         return resolved
     }
 
@@ -97,7 +100,7 @@ public actor AuthorizationClient: AuthorizationService {
         let (response, sent) = try await authenticatedPost(parameters, to: endpoints.token)
         let endpoint = HTTPTransport.describe(endpoints.token)
         guard (200..<300).contains(response.status) else {
-            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting([sent])
+            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting(sent)
         }
         let token = try TokenResponseParser.parseSuccess(response.body, issuedAt: now(), endpoint: endpoint)
         logger.info("\(configuration.name): token issued, \(token.masked), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")")
@@ -142,7 +145,7 @@ public actor AuthorizationClient: AuthorizationService {
             [("token", accessToken), ("token_type_hint", "access_token")], to: url)
         let endpoint = HTTPTransport.describe(url)
         guard response.status == 200 else {
-            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting([sent, accessToken])
+            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting(sent + [accessToken])
         }
         guard let fields = JSONValue(data: response.body)?.objectValue else {
             throw OAuthError.invalidResponse("introspection answer is not a JSON object", endpoint: endpoint, httpStatus: 200)
@@ -163,7 +166,7 @@ public actor AuthorizationClient: AuthorizationService {
             [("token", accessToken), ("token_type_hint", "access_token")], to: url)
         guard response.status == 200 else {
             throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: now())
-                .redacting([sent, accessToken])
+                .redacting(sent + [accessToken])
         }
         logger.info("\(configuration.name): token \(Redaction.mask(accessToken)) revoked")
     }
@@ -213,7 +216,7 @@ public actor AuthorizationClient: AuthorizationService {
     /// Returns the answer and the credential that was sent, for masking in errors.
     private func authenticatedPost(
         _ parameters: [(String, String)], to url: URL
-    ) async throws(OAuthError) -> (response: ReceivedResponse, sentSecret: String) {
+    ) async throws(OAuthError) -> (response: ReceivedResponse, sentSecrets: [String]) {
         let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audience: url, now: now())
         let response = try await transport.send(
             .form(
@@ -224,9 +227,9 @@ public actor AuthorizationClient: AuthorizationService {
             throw OAuthError.redirectRefused(
                 to: response.headers.first(name: "Location") ?? "(no Location)", endpoint: HTTPTransport.describe(url),
                 httpStatus: response.status
-            ).redacting([credentials.secret])
+            ).redacting(credentials.secrets)
         }
-        return (response, credentials.secret)
+        return (response, credentials.secrets)
     }
 
     private static func origin(of url: URL) -> String {

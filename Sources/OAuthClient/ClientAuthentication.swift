@@ -9,18 +9,19 @@ struct ClientAuthenticator: Sendable {
 
     /// The parameters and headers to add. `audience` is the endpoint a `private_key_jwt`
     /// assertion is addressed to.
-    /// `secret` is what was sent that must never be shown: the secret or the assertion.
+    /// `secrets` is what was sent that must never be shown, in every form a server might echo
+    /// it: the secret raw, form-encoded and inside the Basic header, or the assertion.
     func credentials(audience: URL, now: Date) async throws(OAuthError) -> (
-        parameters: [(String, String)], headers: [(name: String, value: String)], secret: String
+        parameters: [(String, String)], headers: [(name: String, value: String)], secrets: [String]
     ) {
         switch configuration.authenticationMethod {
         case .clientSecretBasic:
             let secret = try await resolvedSecret()
             let header = Self.basicAuthorization(id: configuration.clientID, secret: secret, encoding: configuration.basicEncoding)
-            return ([], [("Authorization", header)], secret)
+            return ([], [("Authorization", header)], [secret, FormEncoding.encode(secret), String(header.dropFirst(6))])
         case .clientSecretPost:
             let secret = try await resolvedSecret()
-            return ([("client_id", configuration.clientID), ("client_secret", secret)], [], secret)
+            return ([("client_id", configuration.clientID), ("client_secret", secret)], [], [secret, FormEncoding.encode(secret)])
         case .privateKeyJWT:
             let assertion = try await signedAssertion(audience: audience, now: now)
             return (
@@ -28,7 +29,7 @@ struct ClientAuthenticator: Sendable {
                     ("client_id", configuration.clientID),
                     ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
                     ("client_assertion", assertion),
-                ], [], assertion
+                ], [], [assertion]
             )
         }
     }

@@ -61,16 +61,21 @@ public struct ReceivedResponse: Sendable {
         self.latency = latency
     }
 
-    /// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3).
+    /// The longest `Retry-After` honoured: a larger one is a server bug, not a plan.
+    public static let maximumRetryAfter = 3600
+
+    /// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3), at most an hour.
     public func retryAfter(now: Date) -> Duration? {
         guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Int(value) { return .seconds(max(0, seconds)) }
+        if value.allSatisfy(\.isNumber) {
+            return .seconds(Int(value).map { min(max(0, $0), Self.maximumRetryAfter) } ?? Self.maximumRetryAfter)
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .seconds(max(0, date.timeIntervalSince(now).rounded(.up)))
+        return .seconds(min(max(0, date.timeIntervalSince(now).rounded(.up)), Double(Self.maximumRetryAfter)))
     }
 }
 
@@ -146,19 +151,36 @@ public final class HTTPTransport: Sendable {
         }
 
         let client = self.client(for: scheme, host: host)
+        let prepared = outgoing
         let started = ContinuousClock.now
         let timeout = TimeAmount.nanoseconds(Int64(request.timeout.timeInterval * 1e9))
         do {
-            let response = try await client.execute(outgoing, deadline: .now() + timeout)
-            let body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: Self.maximumBodySize)
-            } catch is NIOTooManyBytesError {
-                throw OAuthError.bodyTooLarge(limit: Self.maximumBodySize, endpoint: endpoint, httpStatus: Int(response.status.code))
+            // One deadline for the whole exchange: AsyncHTTPClient's ends with the head, and a
+            // server trickling its body must not hold a token request forever.
+            return try await withThrowingTaskGroup(of: ReceivedResponse?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, deadline: .now() + timeout)
+                    let body: ByteBuffer
+                    do {
+                        body = try await response.body.collect(upTo: Self.maximumBodySize)
+                    } catch is NIOTooManyBytesError {
+                        throw OAuthError.bodyTooLarge(
+                            limit: Self.maximumBodySize, endpoint: endpoint, httpStatus: Int(response.status.code))
+                    }
+                    return ReceivedResponse(
+                        status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView),
+                        latency: ContinuousClock.now - started)
+                }
+                group.addTask {
+                    try await Task.sleep(for: request.timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else {
+                    throw OAuthError.timeout(after: request.timeout, endpoint: endpoint)
+                }
+                return response
             }
-            return ReceivedResponse(
-                status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView),
-                latency: ContinuousClock.now - started)
         } catch let error as OAuthError {
             throw error
         } catch {
@@ -186,7 +208,10 @@ public final class HTTPTransport: Sendable {
     /// Loopback hosts may be reached over plain http: nothing leaves the machine.
     public static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
+        // 127.0.0.0/8 as an IPv4 literal only: `127.example.com` is a remote name.
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// The URL as it may appear in a message: scheme, host, port and path; no query

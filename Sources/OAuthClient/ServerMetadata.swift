@@ -76,7 +76,14 @@ public enum MetadataDiscovery {
                 failures.append("\(HTTPTransport.describe(url)): HTTP \(response.status)")
                 continue
             }
-            let metadata = try parse(response.body, source: url)
+            let metadata: AuthorizationServerMetadata
+            do {
+                metadata = try parse(response.body, source: url)
+            } catch {
+                // An HTML fallback page at one location must not hide the metadata at the next.
+                failures.append("\(HTTPTransport.describe(url)): \(error.reason)")
+                continue
+            }
             let expected = issuer.absoluteString
             if trimSlash(metadata.issuer) != trimSlash(expected) {
                 throw OAuthError.discovery(

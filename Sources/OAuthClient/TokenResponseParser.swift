@@ -2,17 +2,25 @@ import Foundation
 
 /// Reads token endpoint answers as real servers send them, not only as RFC 6749 says.
 public enum TokenResponseParser {
+    /// Lifetimes beyond a year are clamped: they are server bugs, and would overflow timers.
+    static let maximumLifetime: TimeInterval = 366 * 86400
+
     /// Parses a 2xx token response (RFC 6749 §5.1), accepting `token_type` in any case,
     /// `expires_in` as a number or a numeric string, or absent (then the JWT's `exp`, else
     /// unknown), and keeping every other field.
     public static func parseSuccess(_ body: Data, issuedAt: Date, endpoint: String?) throws(OAuthError) -> IssuedToken {
         guard let document = JSONValue(data: body)?.objectValue else {
+            // Never quoted: a form-encoded success body would put the token in the error.
             throw OAuthError.invalidResponse(
-                "token response is not a JSON object (\(BodySummary.describe(body, contentType: nil)))",
-                endpoint: endpoint, httpStatus: 200)
+                "token response is not a JSON object (\(body.count) bytes)", endpoint: endpoint, httpStatus: 200)
         }
         guard let accessToken = document["access_token"]?.stringValue, !accessToken.isEmpty else {
             throw OAuthError.invalidResponse("token response has no access_token", endpoint: endpoint, httpStatus: 200)
+        }
+        // Visible ASCII only (RFC 6750 §2.1 is stricter): the token is printed and sent as a header.
+        guard accessToken.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw OAuthError.invalidResponse(
+                "access_token holds characters a bearer token cannot have", endpoint: endpoint, httpStatus: 200)
         }
         let tokenType = document["token_type"]?.stringValue ?? "Bearer"
         guard tokenType.lowercased() == "bearer" || tokenType.lowercased() == "n_a" else {
@@ -22,13 +30,13 @@ public enum TokenResponseParser {
         let decoded = TokenDecoder.decode(accessToken)
         var expiresAt: Date?
         if let expiresIn = document["expires_in"]?.numberValue, expiresIn > 0 {
-            expiresAt = issuedAt.addingTimeInterval(expiresIn)
+            expiresAt = issuedAt.addingTimeInterval(min(expiresIn, maximumLifetime))
         } else {
             expiresAt = decoded.expiresAt
         }
         var scopes = document["scope"]?.stringValue?.split(separator: " ").map(String.init) ?? []
         if scopes.isEmpty { scopes = decoded.scopes }
-        let refreshIn = document["refresh_in"]?.numberValue.flatMap { $0 > 0 ? Duration.seconds($0) : nil }
+        let refreshIn = document["refresh_in"]?.numberValue.flatMap { $0 > 0 ? Duration.seconds(min($0, maximumLifetime)) : nil }
 
         let known: Set = ["access_token", "token_type", "expires_in", "scope", "refresh_in"]
         let extra = document.filter { !known.contains($0.key) && $0.key != "refresh_token" && $0.key != "id_token" }

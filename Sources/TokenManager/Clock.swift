@@ -6,7 +6,8 @@ import Synchronization
 public protocol TokenClock: Sendable {
     /// The current wall-clock time (token times are wall-clock: `exp`, `iat`).
     func now() -> Date
-    /// Suspends until `deadline`; throws `CancellationError` when the task is cancelled.
+    /// Suspends until `deadline`, or earlier (callers check the time when woken); throws
+    /// `CancellationError` when the task is cancelled.
     func sleep(until deadline: Date) async throws
 }
 
@@ -17,7 +18,9 @@ public struct SystemClock: TokenClock {
     public func now() -> Date { Date() }
 
     public func sleep(until deadline: Date) async throws {
-        let interval = deadline.timeIntervalSinceNow
+        // At most a day at a time: callers look again when woken, and a far deadline (a
+        // server's absurd exp) must not overflow the timer.
+        let interval = min(deadline.timeIntervalSinceNow, 86400)
         if interval > 0 { try await Task.sleep(for: .seconds(interval)) } else { try Task.checkCancellation() }
     }
 }

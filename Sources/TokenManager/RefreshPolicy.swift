@@ -19,16 +19,19 @@ public struct RefreshPolicy: Sendable, Equatable {
     /// The refresh point of a token, or nil when its lifetime is unknown.
     /// - Parameter jitter: a number in 0...1, drawn once per token.
     public func refreshAt(issuedAt: Date, expiresAt: Date?, refreshIn: Duration?, jitter: Double) -> Date? {
-        if let refreshIn {
-            // The server knows best: `refresh_in` wins, but never past expiry.
-            let hinted = issuedAt.addingTimeInterval(refreshIn.timeInterval)
-            return expiresAt.map { min($0, hinted) } ?? hinted
+        let bySkew = expiresAt.map { expiresAt -> Date in
+            let lifetime = max(0, expiresAt.timeIntervalSince(issuedAt))
+            let effectiveSkew = min(skew.timeInterval, lifetime * maximumSkewFraction)
+            let spread = min(lifetime * jitterFraction, maximumJitter.timeInterval) * min(max(jitter, 0), 1)
+            return expiresAt.addingTimeInterval(-(effectiveSkew + spread))
         }
-        guard let expiresAt else { return nil }
-        let lifetime = max(0, expiresAt.timeIntervalSince(issuedAt))
-        let effectiveSkew = min(skew.timeInterval, lifetime * maximumSkewFraction)
-        let spread = min(lifetime * jitterFraction, maximumJitter.timeInterval) * min(max(jitter, 0), 1)
-        return expiresAt.addingTimeInterval(-(effectiveSkew + spread))
+        if let refreshIn {
+            // The server knows best: `refresh_in` wins, but never after the skew point (so a
+            // token is always held) and never sooner than a second (so it cannot spin).
+            let hinted = issuedAt.addingTimeInterval(max(refreshIn.timeInterval, 1))
+            return bySkew.map { min($0, hinted) } ?? hinted
+        }
+        return bySkew
     }
 }
 
@@ -48,7 +51,8 @@ public struct BackoffPolicy: Sendable, Equatable {
         let exponent = min(max(attempt - 1, 0), 30)
         let ceiling = min(cap.timeInterval, base.timeInterval * pow(2, Double(exponent)))
         let drawn = max(floor.timeInterval, ceiling * min(max(random, 0), 1))
-        let wait = max(drawn, retryAfter?.timeInterval ?? 0)
+        // Retry-After is honoured, but never beyond an hour: a larger one is a server bug.
+        let wait = min(max(drawn, retryAfter?.timeInterval ?? 0), 3600)
         return .milliseconds(Int64((wait * 1000).rounded()))
     }
 }

@@ -172,8 +172,8 @@ public actor TokenManager {
                 clients[name]?.token = nil
                 clients[name]?.refreshAt = nil
                 clients[name]?.verdict = nil
+                clients[name]?.revoked = true
             }
-            clients[name]?.revoked = true
             clients[name]?.introspection = nil
             clients[name]?.lastActionError = nil
             logger.info("\(name): token \(token.masked) revoked by the operator")
@@ -208,18 +208,30 @@ public actor TokenManager {
 
         let startedAt = clock.now()
         let started = ContinuousClock.now
-        let result = await task.value
+        var result = await task.value
         let latency = ContinuousClock.now - started
-        if clients[name]?.inFlight?.id == attempt { clients[name]?.inFlight = nil }
-
-        switch result {
-        case .success(let token):
-            accept(token, for: name, reason: reason, startedAt: startedAt, latency: latency)
-            Task { await self.verify(token, for: name) }
-        case .failure(let error):
-            reject(error, for: name, reason: reason, startedAt: startedAt, latency: latency)
+        let current = clients[name]?.inFlight?.id == attempt
+        if current { clients[name]?.inFlight = nil }
+        if case .success(let token) = result, let expiresAt = token.expiresAt, expiresAt <= clock.now() {
+            // Expired on arrival (a skewed clock, or exp in the past): a failure, under backoff,
+            // never a token to hand out or a reason to fetch again at once.
+            result = .failure(
+                OAuthError.invalidResponse(
+                    "the new token had already expired on arrival (exp \(expiresAt)); is a clock skewed?", endpoint: nil))
         }
-        publish()
+        // A newer request (a manual refresh) that has already landed wins: this older answer
+        // goes back to its callers without touching the client's state.
+        let superseded = !current && (clients[name]?.token?.issuedAt ?? .distantPast) > startedAt
+        if !superseded {
+            switch result {
+            case .success(let token):
+                accept(token, for: name, reason: reason, startedAt: startedAt, latency: latency)
+                Task { await self.verify(token, for: name) }
+            case .failure(let error):
+                reject(error, for: name, reason: reason, startedAt: startedAt, latency: latency)
+            }
+            publish()
+        }
         return try result.get()
     }
 
@@ -243,6 +255,8 @@ public actor TokenManager {
         clients[name] = runtime
         logger.info("\(name): new token \(token.masked) (\(reason.rawValue))")
         if runtime.pollerAwaitsToken { restartPoller(name) }
+        // Whatever fetched it (a retry after 401, a caller's demand), its refresh is scheduled.
+        if reason != .scheduled && reason != .startup && reason != .retry { reschedule(name) }
     }
 
     private func reject(_ error: OAuthError, for name: String, reason: FetchReason, startedAt: Date, latency: Duration) {
@@ -306,6 +320,7 @@ public actor TokenManager {
                 do { try await clock.sleep(until: due) } catch { return }
                 // Expiry may have passed while asleep: publish the new state.
                 publish()
+                if clock.now() < due { continue }  // woken early: look again
             }
             guard !Task.isCancelled else { return }
             _ = try? await fetch(name, reason: reason)
@@ -342,7 +357,7 @@ public actor TokenManager {
         }
         if response.status == 401, response.wwwAuthenticate?.contains("invalid_token") == true {
             record(response, for: name)
-            if let fresh = try? await fetch(name, reason: .retryAfter401, force: true),
+            if let fresh = await tokenForRetry(name, rejected: token),
                 var retried = await service.callResource(fresh.accessToken)
             {
                 retried.wasRetry = true
@@ -354,6 +369,18 @@ public actor TokenManager {
         }
         record(response, for: name)
         publish()
+    }
+
+    /// The token to retry with after a 401 `invalid_token`: the held one if it changed while
+    /// the call was under way, else one refresh, unless retries are halted or backing off
+    /// (so a resource that rejects every token cannot drive a fetch on every poll).
+    private func tokenForRetry(_ name: String, rejected: IssuedToken) async -> IssuedToken? {
+        guard let runtime = clients[name] else { return nil }
+        if let held = runtime.token, held.accessToken != rejected.accessToken, !Self.isExpired(held, at: clock.now()) {
+            return held
+        }
+        if runtime.retriesHalted || (runtime.nextRetryAt.map { $0 > clock.now() } ?? false) { return nil }
+        return try? await fetch(name, reason: .retryAfter401)
     }
 
     private func record(_ response: ResourceResponse, for name: String) {

@@ -7,7 +7,10 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Fetch a token for each client, verify or introspect it, and call its resource-uri once.",
-        discussion: "Exit status: 0 when every client is healthy, 1 when any failed, 2 on a configuration or usage error.")
+        discussion: """
+            Exit status: 0 when every client is healthy, 1 when any failed, 2 on a configuration or usage error \
+            (including a client whose secret file or key cannot be read).
+            """)
 
     @OptionGroup var options: ConfigurationOptions
 
@@ -44,6 +47,8 @@ struct CheckCommand: AsyncParsableCommand {
         } else {
             print(CheckTable.render(results, now: Date()))
         }
+        // A client that cannot even be tried (an unreadable secret file or key) is a configuration error.
+        if results.contains(where: { $0.problem?.code == "configuration_error" }) { throw ExitCode(2) }
         if results.contains(where: { !$0.healthy }) { throw ExitCode(1) }
     }
 }

@@ -101,7 +101,7 @@ struct DecodeCommand: AsyncParsableCommand {
         }
         var lines = ["format: JWT", "header:"]
         for (key, value) in decoded.header.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(key): \(TerminalText.sanitize(display(value)))")
+            lines.append("  \(TerminalText.sanitize(key)): \(TerminalText.sanitize(display(value)))")
         }
         lines.append("claims:")
         let timeClaims: Set = ["exp", "iat", "nbf", "auth_time"]
@@ -111,7 +111,7 @@ struct DecodeCommand: AsyncParsableCommand {
                 let date = Date(timeIntervalSince1970: seconds)
                 text += "  (\(TimeText.absolute(date)), \(TimeText.relative(date, now: now)))"
             }
-            lines.append("  \(key): \(text)")
+            lines.append("  \(TerminalText.sanitize(key)): \(text)")
         }
         lines.append("signature: \(verdict.status.rawValue): \(TerminalText.sanitize(verdict.reason))")
         return lines.joined(separator: "\n")

@@ -103,6 +103,33 @@ struct TokenResponseParserTests {
         #expect(date.retryAfter == .seconds(Int64(1_800_000_030 - 1_800_000_000)))
     }
 
+    @Test("a huge Retry-After is read as at most an hour")
+    func hugeRetryAfter() {
+        let error = TokenResponseParser.parseError(
+            response(429, "", headers: [("Retry-After", "99999999999999999999")]), endpoint: nil, now: now)
+        #expect(error.retryAfter == .seconds(3600))
+    }
+
+    @Test("an access_token with control characters is refused, and a non-JSON success body is never quoted")
+    func hostileSuccess() {
+        let control = #expect(throws: OAuthError.self) {
+            try parse(#"{"access_token":"abc\u001b[2Jdef","token_type":"Bearer"}"#)
+        }
+        #expect(control?.description.contains("cannot have") == true)
+        let form = #expect(throws: OAuthError.self) { try parse("access_token=gho_secretvalue&token_type=bearer") }
+        #expect(form?.description.contains("gho_secretvalue") == false)
+    }
+
+    @Test("loopback means localhost or a 127/8 literal, not a name that starts with 127")
+    func loopback() {
+        #expect(HTTPTransport.isLoopback("127.0.0.1"))
+        #expect(HTTPTransport.isLoopback("127.1.2.3"))
+        #expect(HTTPTransport.isLoopback("localhost"))
+        #expect(HTTPTransport.isLoopback("[::1]"))
+        #expect(!HTTPTransport.isLoopback("127.example.com"))
+        #expect(!HTTPTransport.isLoopback("10.0.0.1"))
+    }
+
     @Test("control characters in server errors never reach the description")
     func sanitisedErrors() {
         let error = TokenResponseParser.parseError(

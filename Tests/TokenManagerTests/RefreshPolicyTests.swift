@@ -58,4 +58,16 @@ struct RefreshPolicyTests {
         #expect(backoff.delay(attempt: 1, retryAfter: .seconds(30), random: 1) == .seconds(30))
         #expect(backoff.delay(attempt: 10, retryAfter: .seconds(2), random: 1) == .seconds(300))
     }
+
+    @Test("refresh_in can neither spin nor outlast the skew point")
+    func refreshInBounded() {
+        let policy = RefreshPolicy(skew: .seconds(60))
+        #expect(policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: .milliseconds(1), jitter: 0) == issued + 1)
+        #expect(policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: .seconds(4000), jitter: 0) == issued + 3540)
+    }
+
+    @Test("an absurd Retry-After is capped at an hour instead of stalling the client")
+    func retryAfterCapped() {
+        #expect(BackoffPolicy().delay(attempt: 1, retryAfter: .seconds(99_999_999_999), random: 1) == .seconds(3600))
+    }
 }

@@ -124,6 +124,42 @@ struct TokenManagerTests {
         await #expect(throws: OAuthError.self) { try await manager.validToken(for: "mod-client") }
     }
 
+    @Test("a token that has already expired on arrival is a failure under backoff, never handed out")
+    func expiredOnArrival() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: -5)])
+        let manager = manager(service, random: 1)
+        await manager.start()
+        try await eventually("the failure") { await client(manager).state == .error }
+        let snapshot = await client(manager)
+        #expect(snapshot.lastError?.description.contains("already expired on arrival") == true)
+        #expect(snapshot.nextRetryAt == clock.now() + 1)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(service.tokenRequests == 1)
+        await manager.stop()
+        await #expect(throws: OAuthError.self) { try await manager.validToken(for: "mod-client") }
+    }
+
+    @Test("a 401 from the resource does not force a fetch while retries are halted")
+    func noForcedFetchWhenHalted() async throws {
+        let rejected = OAuthError.server(
+            code: "invalid_client", description: "disabled", uri: nil, endpoint: "token", httpStatus: 401)
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600), .failure(rejected)])
+        let unauthorized = ResourceResponse(
+            status: 401, latency: .milliseconds(1), at: clock.now(),
+            wwwAuthenticate: "Bearer error=\"invalid_token\"", bodyExcerpt: "")
+        service.scriptResource([unauthorized, unauthorized, unauthorized])
+        let manager = manager(service, resource: true)
+        await manager.start()
+        try await eventually("the forced refresh to fail") { await client(manager).retriesHalted }
+        #expect(service.tokenRequests == 2)
+        try await eventually("the poller to sleep") { clock.sleeperCount >= 1 }
+        clock.advance(by: 10)
+        try await eventually("the next poll") { service.resourceCalls.count >= 2 }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(service.tokenRequests == 2)
+        await manager.stop()
+    }
+
     @Test("concurrent callers share one token request")
     func sharedInFlight() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
