@@ -6,10 +6,14 @@ import Foundation
 /// The real `tokentop` binary in a detached tmux session on a private tmux server, driven
 /// with send-keys and read with capture-pane, as a person at a terminal would.
 final class TmuxSession {
-    let socket = "tokentop-e2e-\(UUID().uuidString.prefix(8))"
     let name = "e2e"
     let directory: URL
     let exitFile: URL
+    /// The private tmux server's socket, inside `directory` so nothing outlives the test.
+    private var socket: String { directory.appendingPathComponent("tmux.sock").path }
+    /// The tmux server and the pane's process group, stopped for certain in `deinit`.
+    private var serverPID: pid_t = 0
+    private var panePID: pid_t = 0
 
     /// Starts `tokentop ARGUMENTS` in a `width`×`height` pane, in an empty working directory
     /// with no configuration anywhere (so the embedded demo runs) unless ARGUMENTS name one.
@@ -29,10 +33,16 @@ final class TmuxSession {
         try tmux(
             ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "-c", directory.path]
                 + env.flatMap { ["-e", $0] } + ["sh", "-c", script])
+        serverPID = pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        panePID = pid_t(
+            try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     deinit {
         _ = try? tmux(["kill-server"])
+        // kill-server alone has been seen to leave the server behind: make sure.
+        if panePID > 0 { kill(-panePID, SIGKILL) }
+        if serverPID > 0 { kill(serverPID, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -91,7 +101,7 @@ final class TmuxSession {
         // would inherit a pipe and hold it open long after the client has exited.
         let outputFile = directory.appendingPathComponent("tmux-output-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: outputFile) }
-        let status = try spawnAndWait(["tmux", "-L", socket, "-f", "/dev/null"] + arguments, output: outputFile.path)
+        let status = try spawnAndWait(["tmux", "-S", socket, "-f", "/dev/null"] + arguments, output: outputFile.path)
         let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         guard status == 0 else { throw E2EError("tmux \(arguments.first ?? "") failed (\(status)): \(text)") }
         return text
