@@ -123,24 +123,25 @@ public final class DemoEnvironment: Sendable {
         let authorizationBound = StartupSignal()
         let resourceBound = StartupSignal()
         let host = options.host
-        let authorizationApp = Application(
-            router: authorizationServer.router(),
-            configuration: .init(address: .hostname(host, port: options.authorizationPort), serverName: "tokentop-demo"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? options.authorizationPort
-                addresses.setAuthorization(DemoEndpoints.baseURL(host: host, port: port))
-                await authorizationBound.resolve()
-            },
-            logger: logger)
-        let resourceApp = Application(
-            router: resourceServer.router(),
-            configuration: .init(address: .hostname(host, port: options.resourcePort), serverName: "tokentop-demo"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? options.resourcePort
-                addresses.setResource(DemoEndpoints.baseURL(host: host, port: port))
-                await resourceBound.resolve()
-            },
-            logger: logger)
+        /// One server on `port` (0: any free one); `bound` learns the address it got.
+        func application(
+            _ router: Router<DemoRequestContext>, port: Int, bound: @escaping @Sendable (URL) -> Void,
+            signal: StartupSignal
+        ) -> some Service {
+            Application(
+                router: router,
+                configuration: .init(address: .hostname(host, port: port), serverName: "tokentop-demo"),
+                onServerRunning: { channel in
+                    bound(DemoEndpoints.baseURL(host: host, port: channel.localAddress?.port ?? port))
+                    await signal.resolve()
+                },
+                logger: logger)
+        }
+        let authorizationApp = application(
+            authorizationServer.router(), port: options.authorizationPort,
+            bound: { addresses.setAuthorization($0) }, signal: authorizationBound)
+        let resourceApp = application(
+            resourceServer.router(), port: options.resourcePort, bound: { addresses.setResource($0) }, signal: resourceBound)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [authorizationApp, resourceApp],
             gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint] : [],
