@@ -59,6 +59,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
+        .target(name: "SpringConfig", dependencies: [
+            "TokenConfig",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
         .target(name: "Dashboard", dependencies: [
             "TokenManager",
@@ -68,7 +73,7 @@ let package = Package(
         .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard"]),
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
-            "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+            "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver", "SpringConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -92,6 +97,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], exclude: ["Snapshots"]),
+        .testTarget(name: "SpringConfigTests", dependencies: [
+            "SpringConfig", "TokenConfig", "DemoServer", "OAuthClient",
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
     ],
     swiftLanguageModes: [.v6]
