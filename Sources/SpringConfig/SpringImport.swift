@@ -86,7 +86,7 @@ public struct SpringImport: Sendable {
         guard mapper.issues.isEmpty else { throw ConfigurationError(issues: mapper.issues) }
         var imported = SpringImport(
             configuration: TokentopConfiguration(clients: []), clients: mapper.clients, files: sources.files,
-            profiles: sources.profiles, skipped: mapper.skipped, warnings: sources.warnings + mapper.warnings)
+            profiles: sources.profiles, skipped: mapper.skipped, warnings: inFileOrder(sources.warnings + mapper.warnings))
         guard !imported.clients.isEmpty else {
             var message = "no client_credentials client found; tokentop reads spring.security.oauth2.client.registration.*, "
                 + "spring.security.oauth2.resourceserver.*, okta.oauth2.* and ClientCredentialsResourceDetails blocks "
@@ -154,6 +154,15 @@ public struct SpringImport: Sendable {
     public func provenance(of clientName: String) -> [String: [SpringOrigin]] {
         guard let client = clients.first(where: { $0.name == clientName }) else { return [:] }
         return Dictionary(client.settings.map { ($0.key, $0.origins) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Issues sorted by file, line and column, keeping the order found for ties.
+    private static func inFileOrder(_ issues: [ConfigurationIssue]) -> [ConfigurationIssue] {
+        issues.enumerated().sorted { a, b in
+            let left = (a.element.file, a.element.line ?? 0, a.element.column ?? 0, a.offset)
+            let right = (b.element.file, b.element.line ?? 0, b.element.column ?? 0, b.offset)
+            return left < right
+        }.map(\.element)
     }
 
     /// An issue tokentop's reader found in the generated configuration, moved to the Spring

@@ -48,7 +48,8 @@ struct SpringProperty: Sendable, Equatable {
     let name: PropertyName
     let value: String
     let origin: SpringOrigin
-    /// Larger wins: the order the sources were read in.
+    /// Larger wins: the source (document, or the environment) in the order read. A list takes
+    /// its items from one source only.
     let rank: Int
 }
 

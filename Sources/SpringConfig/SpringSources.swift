@@ -24,8 +24,6 @@ struct SpringSources {
         let condition: ProfileExpression?
     }
 
-    private var rank = 0
-
     /// Reads `paths` (files, or folders holding `application.*`) with `requestedProfiles`
     /// active, or else those `SPRING_PROFILES_ACTIVE` or `spring.profiles.active` name.
     static func load(
@@ -70,13 +68,13 @@ struct SpringSources {
         }
         guard issues.isEmpty else { throw ConfigurationError(issues: issues) }
 
-        for document in layers where document.condition?.matches(matching) ?? true {
+        for (rank, document) in layers.enumerated() where document.condition?.matches(matching) ?? true {
             if !sources.files.contains(document.file) { sources.files.append(document.file) }
             for raw in document.properties {
-                sources.add(SpringProperty(
+                sources.properties.add(SpringProperty(
                     name: PropertyName(raw.name), value: raw.value,
                     origin: SpringOrigin(property: raw.name, file: document.file, line: raw.line, column: raw.column),
-                    rank: 0))
+                    rank: rank))
                 if PropertyName(raw.name).hasPrefix(PropertyName("spring.config.import")) {
                     sources.warnings.append(ConfigurationIssue(
                         file: document.file, line: raw.line, column: raw.column, keyPath: raw.name,
@@ -87,15 +85,10 @@ struct SpringSources {
         for file in mainFiles where !sources.files.contains(file) { sources.files.insert(file, at: 0) }
         for (variable, value) in environment.sorted(by: { $0.key < $1.key }) {
             guard let name = PropertyName(environmentVariable: variable) else { continue }
-            sources.add(SpringProperty(
-                name: name, value: value, origin: SpringOrigin(environmentVariable: variable), rank: 0))
+            sources.properties.add(SpringProperty(
+                name: name, value: value, origin: SpringOrigin(environmentVariable: variable), rank: layers.count))
         }
         return sources
-    }
-
-    private mutating func add(_ property: SpringProperty) {
-        rank += 1
-        properties.add(SpringProperty(name: property.name, value: property.value, origin: property.origin, rank: rank))
     }
 
     /// Profiles from `--profile`, else `SPRING_PROFILES_ACTIVE`, else the last
