@@ -233,7 +233,7 @@ struct ClientMapper {
         for name in properties.order where name.last == "clientid" {
             let block = name.parent
             guard !block.hasPrefix(oauth2), !block.hasPrefix(okta), !blocks.contains(block),
-                  properties[name]?.origin.isEnvironmentVariable == false, isClientBlock(block) else { continue }
+                  properties.writtenName(name) != nil, isClientBlock(block) else { continue }
             blocks.append(block)
         }
         return blocks
@@ -247,7 +247,7 @@ struct ClientMapper {
     private mutating func mapClassicBlock(_ block: PropertyName) {
         if block != classic.appending("client") { checkUnknown(under: block, known: Self.detailsKeys) }
         let clientID = properties[block.appending("client-id")]
-        let written = clientID.map { PropertyName.writtenElements($0.origin.property).dropLast() } ?? []
+        let written = properties.writtenName(block.appending("client-id")).map { PropertyName.writtenElements($0).dropLast() } ?? []
         let prefix = written.joined(separator: ".")
         let origin = clientID?.origin ?? SpringOrigin(option: prefix)
         let blockOrigin = SpringOrigin(

@@ -58,10 +58,21 @@ struct SpringProperty: Sendable, Equatable {
 struct PropertySet: Sendable {
     private var values: [PropertyName: SpringProperty] = [:]
     private(set) var order: [PropertyName] = []
+    /// Each name a file wrote, as it first wrote it; an environment override keeps it.
+    private var written: [PropertyName: String] = [:]
 
     /// Sets `property`, replacing what a source read earlier set under the same name.
     mutating func add(_ property: SpringProperty) {
         if values.updateValue(property, forKey: property.name) == nil { order.append(property.name) }
+        if !property.origin.isEnvironmentVariable, written[property.name] == nil {
+            written[property.name] = property.origin.property
+        }
+    }
+
+    /// The name as a file first wrote it (`example.oauth2.client.clientId`), even when an
+    /// environment variable overrides its value; nil when only the environment sets it.
+    func writtenName(_ name: PropertyName) -> String? {
+        written[name]
     }
 
     subscript(_ name: PropertyName) -> SpringProperty? { values[name] }
@@ -79,11 +90,11 @@ struct PropertySet: Sendable {
         let depth = prefix.elements.count
         for name in order where name.elements.count > depth && name.hasPrefix(prefix) {
             let element = name.elements[depth]
-            guard seen.insert(element).inserted, let property = values[name] else { continue }
+            guard seen.insert(element).inserted else { continue }
             var spelling = element
-            if !property.origin.isEnvironmentVariable {
-                let written = PropertyName.writtenElements(property.origin.property)
-                if written.count == name.elements.count { spelling = written[depth] }
+            if let text = written[name] {
+                let elements = PropertyName.writtenElements(text)
+                if elements.count == name.elements.count { spelling = elements[depth] }
             }
             result.append((element, spelling))
         }

@@ -140,6 +140,17 @@ struct SpringImportTests {
         #expect(imported.origin("mod-client", "client-secret") == "environment")
     }
 
+    @Test("an environment override of a classic block's clientId keeps the block, its name and its other values")
+    func classicOverride() throws {
+        let imported = try springImport(Self.tutorial, environment: [
+            "OKTA_CLIENT_SECRET": "x", "EXAMPLE_OAUTH2_CLIENT_CLIENTID": "from-env",
+        ])
+        #expect(imported.clients.map(\.name) == ["example"])
+        #expect(imported.configuration.clients.first?.clientID == "from-env")
+        #expect(imported.written("example", "client-id") == "${EXAMPLE_OAUTH2_CLIENT_CLIENTID}")
+        #expect(imported.clients.first?.origin.property == "example.oauth2.client")
+    }
+
     @Test("spring.profiles.active in the file picks documents by spring.config.activate.on-profile")
     func activeProfileFromFile() throws {
         let imported = try springImport([fixture("profiles/application.yml")])
