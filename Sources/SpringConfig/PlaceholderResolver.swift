@@ -6,13 +6,16 @@ import TokenConfig
 public struct ValueTemplate: Sendable, Equatable {
     /// Text, or an environment variable's value.
     public enum Part: Sendable, Equatable {
+        /// Written in a Spring file as it is.
         case text(String)
         /// `name`'s value now (`value`); `fallback` when it is unset and a default was given.
         case variable(name: String, value: String, fallback: String?)
     }
 
+    /// The value's pieces, in order.
     public var parts: [Part]
 
+    /// A value of these pieces.
     public init(_ parts: [Part]) {
         self.parts = parts
     }
@@ -139,6 +142,7 @@ struct PlaceholderResolver {
     private mutating func placeholder(_ body: String, in property: SpringProperty) throws(ConfigurationError) -> ValueTemplate {
         let (nameText, fallback) = Self.splitDefault(body)
         let name = try resolve(text: nameText, in: property).resolved.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw failure(in: property, "`${\(body)}` names no property; write ${NAME} or ${NAME:default}") }
         let key = PropertyName(name)
         if !key.elements.isEmpty, let target = properties[key] {
             if let start = resolving.firstIndex(of: key) {

@@ -6,22 +6,16 @@ import Yams
 /// (`authorization-grant-type: client_credentials`) and one provider per client, so that a Spring
 /// service, or `tokentop --spring`, can use the same clients.
 public enum SpringApplicationYAML {
-    /// A client that has no form in Spring Boot's properties.
-    public struct Omitted: Sendable, Equatable {
-        public var name: String
-        public var reason: String
-    }
-
     /// The YAML text, with `comment` lines at the top and a line for each client left out (those
     /// whose secret comes from a file or command, or that sign with a private key: Spring
     /// configures those in code). Throws when Yams' emitter refuses a value.
     public static func render(_ configuration: TokentopConfiguration, comment: [String] = []) throws -> String {
         var registrations: [(Node, Node)] = []
         var providers: [(Node, Node)] = []
-        var omitted: [Omitted] = []
+        var omitted: [(name: String, reason: String)] = []
         for client in configuration.clients {
             if let reason = unsupported(client) {
-                omitted.append(Omitted(name: client.name, reason: reason))
+                omitted.append((client.name, reason))
                 continue
             }
             var registration: [(Node, Node)] = [

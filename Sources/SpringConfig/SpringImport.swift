@@ -24,6 +24,7 @@ public struct SpringImport: Sendable {
         /// `okta.oauth2.audience`). Kept here and written as a comment: tokentop's configuration
         /// has no key for an expected audience yet, and `audience` would change the token request.
         public var expectedAudiences: [ValueTemplate]
+        /// Where each expected audience was set, in the same order.
         public var expectedAudienceOrigins: [SpringOrigin]
 
         /// The setting for tokentop's `key`, if any.
@@ -32,6 +33,7 @@ public struct SpringImport: Sendable {
 
     /// A tokentop setting and where it came from.
     public struct Setting: Sendable, Equatable {
+        /// One value, or a list (`scope`).
         public enum Value: Sendable, Equatable {
             case text(ValueTemplate)
             case list([ValueTemplate])
@@ -39,6 +41,7 @@ public struct SpringImport: Sendable {
 
         /// tokentop's key (`client-id`).
         public var key: String
+        /// The value, with what came from the environment kept as references.
         public var value: Value
         /// Every property the value was made from, in order (`resource-uri` takes `baseUrl` and
         /// `--resource-path`; a list takes one per item).
@@ -47,10 +50,14 @@ public struct SpringImport: Sendable {
 
     /// A client Spring describes that tokentop does not watch, and why.
     public struct Skipped: Sendable, Equatable, CustomStringConvertible {
+        /// The registration's id, or the name the block would have had.
         public var name: String
+        /// The property that decided it (the grant type, the method), or where the block starts.
         public var origin: SpringOrigin
+        /// Why tokentop does not watch it, in words a user can act on.
         public var reason: String
 
+        /// `login (spring…authorization-grant-type (application.yml:27:39)): …`.
         public var description: String { "\(name) (\(origin)): \(reason)" }
     }
 
@@ -75,17 +82,28 @@ public struct SpringImport: Sendable {
     ///   - profiles: the active profiles (`--profile`); empty means `SPRING_PROFILES_ACTIVE`,
     ///     else `spring.profiles.active` in the files.
     ///   - resourcePath: appended to a classic client's `baseUrl` to give its `resource-uri`.
+    ///   - allowInsecureHTTP: sets tokentop's `allow-insecure-http` on every client, for test
+    ///     servers reached over plain http (Spring files have no such setting).
     ///   - environment: for Spring's environment overrides and for placeholders.
     /// - Throws: `ConfigurationError` whose issues point at the Spring file, line and property.
     public static func load(
-        paths: [String], profiles: [String] = [], resourcePath: String? = nil, environment: [String: String]
+        paths: [String], profiles: [String] = [], resourcePath: String? = nil, allowInsecureHTTP: Bool = false,
+        environment: [String: String]
     ) throws(ConfigurationError) -> SpringImport {
         let sources = try SpringSources.load(paths: paths, requestedProfiles: profiles, environment: environment)
         var mapper = ClientMapper(properties: sources.properties, environment: environment, resourcePath: resourcePath)
         mapper.map()
         guard mapper.issues.isEmpty else { throw ConfigurationError(issues: mapper.issues) }
+        var clients = mapper.clients
+        if allowInsecureHTTP {
+            for index in clients.indices {
+                clients[index].settings.append(Setting(
+                    key: "allow-insecure-http", value: .text(ValueTemplate(text: "true")),
+                    origins: [SpringOrigin(option: "--allow-insecure-http")]))
+            }
+        }
         var imported = SpringImport(
-            configuration: TokentopConfiguration(clients: []), clients: mapper.clients, files: sources.files,
+            configuration: TokentopConfiguration(clients: []), clients: clients, files: sources.files,
             profiles: sources.profiles, skipped: mapper.skipped, warnings: inFileOrder(sources.warnings + mapper.warnings))
         guard !imported.clients.isEmpty else {
             var message = "no client_credentials client found; tokentop reads spring.security.oauth2.client.registration.*, "
@@ -181,10 +199,11 @@ public struct SpringImport: Sendable {
             if let setting = client.setting(rest), !setting.origins.isEmpty {
                 origin = setting.origins[min(index, setting.origins.count - 1)]
             }
+            var message = issue.message + (rest.isEmpty ? "" : " (tokentop's `\(rest)`)")
+            if message.contains("allow-insecure-http") { message += "; for Spring files, pass --allow-insecure-http" }
             return ConfigurationIssue(
                 file: origin.file ?? "environment variable \(origin.property)", line: origin.line, column: origin.column,
-                keyPath: origin.file == nil ? "" : origin.property,
-                message: issue.message + (rest.isEmpty ? "" : " (tokentop's `\(rest)`)"))
+                keyPath: origin.file == nil ? "" : origin.property, message: message)
         }
         return issue
     }

@@ -7,8 +7,11 @@ import Yams
 public struct ConfigurationDraft: Sendable, Equatable {
     /// One client: its name under `clients:`, comment lines above it, and its settings.
     public struct Client: Sendable, Equatable {
+        /// The key under `clients:`.
         public var name: String
+        /// Comment lines written above the name.
         public var comments: [String]
+        /// The settings, written in this order.
         public var settings: [Setting]
 
         /// A client with these settings, written in this order.
@@ -21,8 +24,11 @@ public struct ConfigurationDraft: Sendable, Equatable {
 
     /// One key of a client, its value, and comment lines written above it.
     public struct Setting: Sendable, Equatable {
+        /// tokentop's key, such as `client-id`.
         public var key: String
+        /// The value in the configuration's syntax.
         public var value: Value
+        /// Comment lines written above the key.
         public var comments: [String]
 
         /// A setting written as `key: value`.
@@ -36,16 +42,22 @@ public struct ConfigurationDraft: Sendable, Equatable {
     /// A setting's value: one scalar, a list of scalars, or a mapping of scalars
     /// (`token-parameters`), each in the configuration's syntax.
     public enum Value: Sendable, Equatable {
+        /// `key: value`.
         case text(String)
+        /// `key:` and one `- item` per line.
         case list([String])
+        /// `key:` and one `name: value` per line.
         case table([Pair])
     }
 
     /// A key and value of a `table`, in order.
     public struct Pair: Sendable, Equatable {
+        /// The nested key.
         public var key: String
+        /// Its value in the configuration's syntax.
         public var value: String
 
+        /// A nested `key: value`.
         public init(_ key: String, _ value: String) {
             self.key = key
             self.value = value
@@ -56,6 +68,7 @@ public struct ConfigurationDraft: Sendable, Equatable {
     public var comments: [String]
     /// `defaults:`, written only when it differs from the standard defaults.
     public var defaults: ClientDefaults
+    /// The clients, written in this order.
     public var clients: [Client]
 
     /// A configuration of these clients.
@@ -177,9 +190,12 @@ public enum ConfigurationWriter {
 
     /// A configuration file that could not be written.
     public struct WriteError: Error, CustomStringConvertible, Sendable {
+        /// The file that was to be written.
         public let path: String
+        /// What the system said.
         public let reason: String
 
+        /// `cannot write PATH: REASON`.
         public var description: String { "cannot write \(path): \(reason)" }
     }
 

@@ -33,6 +33,9 @@ struct ImportSpringCommand: ParsableCommand {
     @Option(name: .customLong("resource-path"), help: "Appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
     var resourcePath: String?
 
+    @Flag(name: .customLong("allow-insecure-http"), help: "Let every imported client use plain http to hosts other than this machine (test servers).")
+    var allowInsecureHTTP = false
+
     @Option(name: .shortAndLong, help: "Write the configuration to this file (atomically, mode 0600) instead of standard output.")
     var output: String?
 
@@ -41,7 +44,8 @@ struct ImportSpringCommand: ParsableCommand {
         let imported: SpringImport
         do {
             imported = try SpringImport.load(
-                paths: paths, profiles: profiles, resourcePath: resourcePath, environment: environment)
+                paths: paths, profiles: profiles, resourcePath: resourcePath, allowInsecureHTTP: allowInsecureHTTP,
+                environment: environment)
         } catch {
             throw CLIError.usage(error.description)
         }

@@ -301,7 +301,25 @@ struct SpringImportTests {
             let remaining = importIssues([folder]).map(\.description)
             #expect(remaining.contains("\(file):7:28: spring.security.oauth2.client.registration.mod: missing `client-id`; every client needs the id the authorization server gave it"))
             #expect(remaining.contains { $0.hasPrefix("\(file):21:24: spring.security.oauth2.client.provider.mod.token-uri: expected an absolute http or https URL") && $0.hasSuffix("(tokentop's `token-uri`)") })
-            #expect(remaining.contains { $0.hasPrefix("\(file):23:24: spring.security.oauth2.client.provider.third.token-uri: uses plain http to auth.example.com") })
+            #expect(remaining.contains { $0.hasPrefix("\(file):23:24: spring.security.oauth2.client.provider.third.token-uri: uses plain http to auth.example.com") && $0.hasSuffix("; for Spring files, pass --allow-insecure-http") })
+        }
+    }
+
+    @Test("allowInsecureHTTP lets clients read from Spring files reach a test server over plain http")
+    func insecureHTTP() async throws {
+        try await withSpringFiles([
+            "application.properties": """
+                spring.security.oauth2.client.registration.kc.client-id=kc
+                spring.security.oauth2.client.registration.kc.client-secret=s
+                spring.security.oauth2.client.registration.kc.authorization-grant-type=client_credentials
+                spring.security.oauth2.client.provider.kc.issuer-uri=http://keycloak:8080/realms/test
+                """,
+        ]) { folder in
+            #expect(importIssues([folder]).count == 1)
+            let imported = try SpringImport.load(paths: [folder], allowInsecureHTTP: true, environment: [:])
+            #expect(imported.configuration.clients.first?.allowInsecureHTTP == true)
+            #expect(imported.provenance(of: "kc")["allow-insecure-http"]?.first?.property == "--allow-insecure-http")
+            #expect(try imported.configurationYAML().contains("    # --allow-insecure-http (command line)\n    allow-insecure-http: 'true'\n"))
         }
     }
 
