@@ -123,6 +123,60 @@ struct SpringImportTests {
         }
     }
 
+    @Test("opaque-token resource-server settings give introspection; other introspection credentials are warned about")
+    func opaqueTokenResourceServer() async throws {
+        try await withSpringFiles([
+            "client.yml": """
+                spring.security.oauth2.client:
+                  registration.mod:
+                    client-id: mod-app
+                    client-secret: s
+                    authorization-grant-type: client_credentials
+                    scope: ${EXTRA_SCOPE},custom_mod
+                  provider.mod.token-uri: https://auth.example.com/oauth2/v1/token
+                """,
+            "api.yml": """
+                spring.security.oauth2.resourceserver.opaquetoken:
+                  introspection-uri: https://auth.example.com/oauth2/v1/introspect
+                  client-id: api-app
+                  client-secret: other
+                """,
+        ]) { folder in
+            let imported = try springImport([folder + "/client.yml", folder + "/api.yml"], environment: ["EXTRA_SCOPE": "extra"])
+            let client = try #require(imported.configuration.clients.first)
+            #expect(client.introspectionURI?.absoluteString == "https://auth.example.com/oauth2/v1/introspect")
+            #expect(client.scopes == ["extra", "custom_mod"])
+            #expect(imported.written("mod", "scope") == "${EXTRA_SCOPE} custom_mod")
+            #expect(imported.warnings.map(\.description) == [
+                "\(folder)/api.yml:3:14: spring.security.oauth2.resourceserver.opaquetoken.client-id: the API introspects with "
+                    + "client id \"api-app\", but tokentop introspects with the client's own credentials (mod's client-id)",
+            ])
+        }
+    }
+
+    @Test("resource-server settings for another authorization server reach no client, and say so")
+    func unrelatedResourceServer() async throws {
+        try await withSpringFiles([
+            "application.yml": """
+                spring.security.oauth2:
+                  client:
+                    registration:
+                      a: {client-id: a, client-secret: s, authorization-grant-type: client_credentials}
+                      b: {client-id: b, client-secret: s, authorization-grant-type: client_credentials}
+                    provider:
+                      a.token-uri: https://one.example.com/token
+                      b.token-uri: https://two.example.com/token
+                  resourceserver.jwt.jwk-set-uri: https://three.example.com/keys
+                """,
+        ]) { folder in
+            let imported = try springImport([folder])
+            #expect(imported.configuration.clients.allSatisfy { $0.jwkSetURI == nil })
+            #expect(imported.warnings.map(\.message) == [
+                "resource-server settings were read, but no client uses the same authorization server, so none takes them",
+            ])
+        }
+    }
+
     // MARK: - Environment overrides and profiles
 
     @Test("environment variables in Spring's form win over the file, and stay references when written")
