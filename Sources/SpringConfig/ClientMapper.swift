@@ -109,9 +109,7 @@ struct ClientMapper {
         let registration = clientBase.appending("registration", id)
         checkUnknown(under: registration, known: Self.registrationKeys)
         let origin = properties.properties(under: registration).first?.origin ?? SpringOrigin(option: spelling)
-        let blockOrigin = SpringOrigin(
-            property: "spring.security.oauth2.client.registration.\(spelling)", file: origin.file ?? origin.property,
-            line: origin.line ?? 0, column: origin.column ?? 0)
+        let blockOrigin = SpringOrigin(block: "spring.security.oauth2.client.registration.\(spelling)", at: origin)
         let name = uniqueName(spelling)
         let grant = value(registration.appending("authorization-grant-type"))
         guard let grant, !grant.value.resolved.isEmpty else {
@@ -249,9 +247,7 @@ struct ClientMapper {
         let clientID = properties[block.appending("client-id")]
         let written = properties.writtenName(block.appending("client-id")).map { PropertyName.writtenElements($0).dropLast() } ?? []
         let prefix = written.joined(separator: ".")
-        let origin = clientID?.origin ?? SpringOrigin(option: prefix)
-        let blockOrigin = SpringOrigin(
-            property: prefix, file: origin.file ?? origin.property, line: origin.line ?? 0, column: origin.column ?? 0)
+        let blockOrigin = SpringOrigin(block: prefix, at: clientID?.origin ?? SpringOrigin(option: prefix))
         let name = uniqueName(classicName(Array(written)))
         // Spring Boot 1.5 binds security.oauth2.client to AuthorizationCodeResourceDetails.
         let defaultGrant = block == classic.appending("client") ? "authorization_code" : "client_credentials"
@@ -316,9 +312,7 @@ struct ClientMapper {
     private mutating func mapOkta() {
         guard let clientID = value(okta.appending("client-id")) else { return }
         let origin = clientID.origin
-        var client = ClientBuilder(
-            name: uniqueName("okta"),
-            origin: SpringOrigin(property: "okta.oauth2", file: origin.file ?? origin.property, line: origin.line ?? 0, column: origin.column ?? 0))
+        var client = ClientBuilder(name: uniqueName("okta"), origin: SpringOrigin(block: "okta.oauth2", at: origin))
         let issuer = value(okta.appending("issuer"))
         if issuer == nil { report(origin, "okta.oauth2.issuer is missing; the Okta starter needs the issuer to find the token endpoint") }
         client.set("issuer-uri", issuer)
@@ -388,7 +382,7 @@ struct ClientMapper {
         if let file = origin.file {
             return ConfigurationIssue(file: file, line: origin.line, column: origin.column, keyPath: origin.property, message: message)
         }
-        return ConfigurationIssue(file: "environment variable \(origin.property)", message: message)
+        return ConfigurationIssue(file: origin.location, keyPath: origin.property, message: message)
     }
 
     private func uniqueName(_ base: String) -> String {

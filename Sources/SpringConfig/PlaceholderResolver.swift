@@ -174,7 +174,7 @@ struct PlaceholderResolver {
 
     private func failure(in property: SpringProperty, _ message: String) -> ConfigurationError {
         ConfigurationError(issues: [ConfigurationIssue(
-            file: property.origin.file ?? property.origin.property, line: property.origin.line,
+            file: property.origin.file ?? property.origin.location, line: property.origin.line,
             column: property.origin.column, keyPath: property.origin.property, message: message)])
     }
 

@@ -202,8 +202,8 @@ public struct SpringImport: Sendable {
             var message = issue.message + (rest.isEmpty ? "" : " (tokentop's `\(rest)`)")
             if message.contains("allow-insecure-http") { message += "; for Spring files, pass --allow-insecure-http" }
             return ConfigurationIssue(
-                file: origin.file ?? "environment variable \(origin.property)", line: origin.line, column: origin.column,
-                keyPath: origin.file == nil ? "" : origin.property, message: message)
+                file: origin.file ?? origin.location, line: origin.line, column: origin.column, keyPath: origin.property,
+                message: message)
         }
         return issue
     }

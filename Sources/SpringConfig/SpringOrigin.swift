@@ -27,6 +27,16 @@ public struct SpringOrigin: Sendable, Equatable, CustomStringConvertible {
         self.isEnvironmentVariable = true
     }
 
+    /// Where a block of properties (a registration, a prefix) starts: at `first`'s place, named
+    /// `property`.
+    init(block property: String, at first: SpringOrigin) {
+        self.property = property
+        self.file = first.file
+        self.line = first.line
+        self.column = first.column
+        self.isEnvironmentVariable = first.isEnvironmentVariable
+    }
+
     /// A value from a command-line option.
     public init(option: String) {
         self.property = option

@@ -205,6 +205,26 @@ struct SpringImportTests {
         #expect(imported.clients.first?.origin.property == "example.oauth2.client")
     }
 
+    @Test("a registration made only of environment variables is read, and its errors say they come from the environment")
+    func environmentOnlyRegistration() throws {
+        let environment = [
+            "MOD_CLIENT_SECRET": "m",
+            "SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_BATCH_CLIENTID": "batch",
+            "SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_BATCH_CLIENTSECRET": "b",
+            "SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_BATCH_AUTHORIZATIONGRANTTYPE": "client_credentials",
+        ]
+        let issues = importIssues([fixture("boot3/application.yml")], environment: environment)
+        #expect(issues.map(\.description) == [
+            "environment: spring.security.oauth2.client.registration.batch: provider `batch` has no issuer-uri or token-uri; "
+                + "set spring.security.oauth2.client.provider.batch.issuer-uri (or token-uri)",
+        ])
+        var withProvider = environment
+        withProvider["SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_BATCH_TOKENURI"] = "https://auth.example.com/token"
+        let imported = try springImport([fixture("boot3/application.yml")], environment: withProvider)
+        #expect(imported.clients.map(\.name) == ["mod-client", "reporting", "batch"])
+        #expect(imported.written("batch", "token-uri") == "${SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_BATCH_TOKENURI}")
+    }
+
     @Test("spring.profiles.active in the file picks documents by spring.config.activate.on-profile")
     func activeProfileFromFile() throws {
         let imported = try springImport([fixture("profiles/application.yml")])
