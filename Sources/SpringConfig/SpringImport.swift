@@ -154,8 +154,9 @@ public struct SpringImport: Sendable {
                 case .text(let template): .text(template.configurationText)
                 case .list(let items): .list(items.map(\.configurationText))
                 }
-                return ConfigurationDraft.Setting(
-                    setting.key, value, comments: setting.origins.map(\.description))
+                var comments: [String] = []
+                for origin in setting.origins.map(\.description) where !comments.contains(origin) { comments.append(origin) }
+                return ConfigurationDraft.Setting(setting.key, value, comments: comments)
             }
             return ConfigurationDraft.Client(name: client.name, comments: comments, settings: settings)
         }
