@@ -66,6 +66,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
+        .target(name: "SpringConfig", dependencies: [
+            "TokenModel", "TokenConfig",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
         .target(name: "Dashboard", dependencies: [
             "TokenModel",
@@ -76,6 +81,7 @@ let package = Package(
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
             "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+            "SpringConfig",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -103,6 +109,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
+        .testTarget(name: "SpringConfigTests", dependencies: [
+            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,9 @@
 /// Finds the known word a user most likely meant, for "did you mean …?".
-enum KeySuggestion {
+package enum KeySuggestion {
     /// The closest candidate to `word`: the same key in kebab-case (`client_id`, `clientId`),
     /// a unique candidate ending in it (`secret` → `client-secret`), or the nearest by edit
     /// distance when that distance is small for the word's length.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    package static func closest(to word: String, among candidates: [String]) -> String? {
         let normalized = kebabCase(word)
         if let same = candidates.first(where: { kebabCase($0) == normalized }), same != word { return same }
         let endings = candidates.filter { kebabCase($0).hasSuffix("-" + normalized) }
