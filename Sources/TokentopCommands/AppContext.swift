@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OAuthClient
 import ServiceLifecycle
+import SpringConfig
 import TokenConfig
 import TokenManager
 import TokenModel
@@ -64,9 +65,24 @@ final class AppContext: Sendable {
     static func make(_ options: ConfigurationOptions, demo policy: DemoPolicy) async throws -> AppContext {
         let logger = try makeLogger(options.logFile)
         let environment = ProcessInfo.processInfo.environment
-        if options.demo {
-            guard options.config == nil else { throw CLIError.usage("--demo and --config exclude each other") }
-            return try await startDemo(logger: logger)
+        let sources = [options.demo, options.config != nil, !options.springPaths.isEmpty].filter { $0 }.count
+        guard sources <= 1 else { throw CLIError.usage("--demo, --config and --spring exclude each other") }
+        if options.demo { return try await startDemo(logger: logger) }
+        if !options.springPaths.isEmpty {
+            let imported: SpringImport
+            do {
+                imported = try SpringImport.load(
+                    paths: options.springPaths, profiles: options.springProfiles,
+                    resourcePath: options.springResourcePath, environment: environment)
+            } catch {
+                throw CLIError.usage(error.description)
+            }
+            for warning in imported.warnings { printError("tokentop: warning: \(warning)") }
+            for skipped in imported.skipped { printError("tokentop: skipped \(skipped)") }
+            let profiles = imported.profiles.isEmpty ? "" : " (profiles \(imported.profiles.joined(separator: ", ")))"
+            return AppContext(
+                configuration: imported.configuration,
+                origin: "spring: " + imported.files.joined(separator: ", ") + profiles, demo: nil, logger: logger)
         }
         let location: ConfigurationLocation?
         do {
