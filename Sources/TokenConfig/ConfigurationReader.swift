@@ -20,6 +20,9 @@ struct ConfigurationReader {
         var method: ClientAuthenticationMethod
         var basicEncoding: BasicCredentialEncoding
         var privateKeyFile: String?
+        var assertionAudience: ClientAssertionAudience?
+        var tlsCertificateFile: String?
+        var tlsKeyFile: String?
     }
 
     /// Form parameters tokentop sets itself; `token-parameters` may not replace them.
@@ -77,10 +80,11 @@ struct ConfigurationReader {
             theme = name
         }
         let keyBindings = settings[.keys].map { readKeyBindings($0) } ?? [:]
+        let mouse = bool(settings[.mouse]) ?? true
         issues = Self.inFileOrder(issues)
         guard issues.isEmpty else { return nil }
         return TokentopConfiguration(
-            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings)
+            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings, mouse: mouse)
     }
 
     // MARK: - Sections
@@ -200,6 +204,16 @@ struct ConfigurationReader {
         if let setting = settings[.expectedIssuer], let value = text(setting, expected: "an issuer as text"), !value.isEmpty {
             expectedIssuer = value
         }
+        var expectedAudiences: [String] = []
+        if let setting = settings[.expectedAudience] {
+            expectedAudiences = items(setting, expected: "the API's audience as text, or a list of them")
+                .map(\.text).filter { !$0.isEmpty }
+        }
+        let dpop = bool(settings[.dpop]) ?? false
+        let dpopKeyFile = existingFile(settings[.dpopKeyFile], holding: "a PEM EC P-256 or RSA private key")
+        if dpopKeyFile != nil, !dpop, let setting = settings[.dpopKeyFile] {
+            warn(setting.keyNode, setting.path, "is only used with `dpop: true` and is ignored")
+        }
 
         if !allowInsecureHTTP {
             let endpoints: [(ConfigurationSchema.ClientKey, URL?)] = [
@@ -223,11 +237,15 @@ struct ConfigurationReader {
             basicEncoding: credentials.basicEncoding, privateKeyFile: credentials.privateKeyFile, scopes: scopes,
             audience: audience, resources: resources, extraTokenParameters: parameters, resourceURI: resourceURI,
             pollInterval: pollInterval, refreshSkew: refreshSkew, refreshMode: refreshMode, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP,
-            timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer)
+            timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer,
+            clientAssertionAudience: credentials.assertionAudience, expectedAudiences: expectedAudiences,
+            dpop: dpop, dpopKeyFile: dpopKeyFile, tlsClientCertificateFile: credentials.tlsCertificateFile,
+            tlsClientKeyFile: credentials.tlsKeyFile)
     }
 
     /// How the client proves its identity: at most one secret source (one is required unless
-    /// the client signs with `private_key_jwt`), the method, and the private key.
+    /// the client signs with `private_key_jwt` or presents a TLS certificate), the method, the
+    /// private key and the assertion's audience, and the TLS client certificate.
     private mutating func readCredentials(_ settings: [ConfigurationSchema.ClientKey: Entry], client entry: Entry) -> Credentials {
         let secretIssues = issues.count
         var secrets: [(entry: Entry, source: SecretSource)] = []
@@ -272,7 +290,11 @@ struct ConfigurationReader {
                 warn(unused.entry.keyNode, unused.entry.path, "is not used with private_key_jwt and is ignored")
             }
         } else {
-            if secrets.isEmpty && issues.count == secretIssues,
+            if method.authenticatesWithTLSCertificate {
+                if let unused = secrets.first {
+                    warn(unused.entry.keyNode, unused.entry.path, "is not used with \(method.rawValue) and is ignored")
+                }
+            } else if secrets.isEmpty && issues.count == secretIssues,
                let empty = ConfigurationSchema.ClientKey.secretSources.compactMap({ settings[$0] }).first {
                 report(empty.value, empty.path,
                        "is empty, and no other client secret is set; expected the secret, "
@@ -287,9 +309,77 @@ struct ConfigurationReader {
                      "is only used with `client-authentication-method: private_key_jwt` and is ignored")
             }
         }
+        let (certificateFile, tlsKeyFile) = tlsClientCertificate(settings, method: method)
         return Credentials(
             secret: secrets.first?.source ?? .none, method: method, basicEncoding: basicEncoding,
-            privateKeyFile: privateKeyFile)
+            privateKeyFile: privateKeyFile, assertionAudience: assertionAudience(settings, method: method),
+            tlsCertificateFile: certificateFile, tlsKeyFile: tlsKeyFile)
+    }
+
+    /// `client-assertion-audience`: a keyword or an absolute URL, used only with private_key_jwt.
+    private mutating func assertionAudience(
+        _ settings: [ConfigurationSchema.ClientKey: Entry], method: ClientAuthenticationMethod
+    ) -> ClientAssertionAudience? {
+        let keywords = ClientAssertionAudience.keywords
+        let expectation = Self.list(keywords) + ", or an absolute http or https URL"
+        guard let setting = settings[.clientAssertionAudience],
+              let value = text(setting, expected: expectation), !value.isEmpty else { return nil }
+        let audience: ClientAssertionAudience
+        switch value {
+        case "endpoint": audience = .endpoint
+        case "token-endpoint": audience = .tokenEndpoint
+        case "issuer": audience = .issuer
+        default:
+            guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  let host = url.host, !host.isEmpty else {
+                var message = "expected \(expectation), got \(Self.quoted(value))"
+                if let suggestion = KeySuggestion.closest(to: value, among: keywords) {
+                    message += "; did you mean `\(suggestion)`?"
+                }
+                report(setting.value, setting.path, message)
+                return nil
+            }
+            audience = .url(url)
+        }
+        if audience == .issuer && settings[.issuerURI] == nil && settings[.expectedIssuer] == nil {
+            report(setting.value, setting.path,
+                   "`issuer` needs the authorization server's issuer: set `issuer-uri` or `expected-issuer`")
+            return nil
+        }
+        if method != .privateKeyJWT {
+            warn(setting.keyNode, setting.path,
+                 "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+        }
+        return audience
+    }
+
+    /// `tls-client-certificate-file` and `tls-client-key-file`: both or neither; required by
+    /// the methods that authenticate with the certificate, and otherwise used for mTLS to the API.
+    private mutating func tlsClientCertificate(
+        _ settings: [ConfigurationSchema.ClientKey: Entry], method: ClientAuthenticationMethod
+    ) -> (certificate: String?, key: String?) {
+        let fileIssues = issues.count
+        let certificate = existingFile(settings[.tlsClientCertificateFile], holding: "the client's PEM certificate")
+        let key = existingFile(settings[.tlsClientKeyFile], holding: "the PEM private key of the client's certificate")
+        guard issues.count == fileIssues else { return (nil, nil) }
+        if method.authenticatesWithTLSCertificate, certificate == nil || key == nil,
+           let setting = settings[.clientAuthenticationMethod] {
+            let missing = [
+                certificate == nil ? "`tls-client-certificate-file` (the client's PEM certificate)" : nil,
+                key == nil ? "`tls-client-key-file` (the certificate's PEM private key)" : nil,
+            ].compactMap { $0 }
+            report(setting.value, setting.path, "\(method.rawValue) needs " + missing.joined(separator: " and "))
+            return (nil, nil)
+        }
+        if certificate != nil, key == nil, let setting = settings[.tlsClientCertificateFile] {
+            report(setting.keyNode, setting.path, "needs `tls-client-key-file` too, the certificate's PEM private key")
+            return (nil, nil)
+        }
+        if key != nil, certificate == nil, let setting = settings[.tlsClientKeyFile] {
+            report(setting.keyNode, setting.path, "needs `tls-client-certificate-file` too, the PEM certificate of this key")
+            return (nil, nil)
+        }
+        return (certificate, key)
     }
 
     private mutating func readKeyBindings(_ entry: Entry) -> [String: String] {

@@ -107,10 +107,12 @@ public enum ConfigurationSchema {
         case clients
         case theme
         case keys
+        case mouse
 
         /// What the value must be.
         public var expects: ValueKind {
             switch self {
+            case .mouse: return .boolean
             case .defaults: return .mapping(of: "default client settings")
             case .clients: return .mapping(of: "client names to their settings")
             case .theme: return .text
@@ -163,6 +165,12 @@ public enum ConfigurationSchema {
         case timeout
         case historySize = "history-size"
         case expectedIssuer = "expected-issuer"
+        case expectedAudience = "expected-audience"
+        case clientAssertionAudience = "client-assertion-audience"
+        case dpop
+        case dpopKeyFile = "dpop-key-file"
+        case tlsClientCertificateFile = "tls-client-certificate-file"
+        case tlsClientKeyFile = "tls-client-key-file"
 
         /// What the value must be.
         public var expects: ValueKind {
@@ -170,7 +178,11 @@ public enum ConfigurationSchema {
             case .issuerURI, .tokenURI, .introspectionURI, .revocationURI, .jwkSetURI, .resourceURI: return .url
             case .clientID, .audience, .expectedIssuer: return .text
             case .clientSecret: return .secret
-            case .clientSecretFile, .privateKeyFile, .caFile: return .file
+            case .clientSecretFile, .privateKeyFile, .caFile, .dpopKeyFile, .tlsClientCertificateFile, .tlsClientKeyFile:
+                return .file
+            case .expectedAudience: return .textOrList
+            case .clientAssertionAudience: return .choiceOrURL(ClientAssertionAudience.keywords)
+            case .dpop: return .boolean
             case .clientSecretCommand: return .shellCommand
             case .clientAuthenticationMethod: return .choice(ClientAuthenticationMethod.allCases.map(\.rawValue))
             case .clientSecretBasicEncoding: return .choice(BasicCredentialEncoding.allCases.map(\.rawValue))
