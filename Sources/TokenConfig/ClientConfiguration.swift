@@ -213,11 +213,16 @@ public struct TokentopConfiguration: Sendable, Equatable {
     public var keyBindings: [String: String]
     /// `mouse:` whether the dashboard takes mouse clicks and the wheel.
     public var mouse: Bool
+    /// Where each `keys:` entry is written, by action name, so a binding the dashboard refuses is
+    /// reported at its line: `ConfigurationError.problem(at: keyBindingLocations["refresh"]!, …)`.
+    public var keyBindingLocations: [String: SettingLocation]
+    /// Where `theme:` is written, so an unknown theme is reported at its line.
+    public var themeLocation: SettingLocation?
 
     public init(
         sourcePath: String? = nil, defaults: ClientDefaults = .standard,
         clients: [ClientConfiguration], theme: String? = nil, keyBindings: [String: String] = [:],
-        mouse: Bool = true
+        mouse: Bool = true, keyBindingLocations: [String: SettingLocation] = [:], themeLocation: SettingLocation? = nil
     ) {
         self.sourcePath = sourcePath
         self.defaults = defaults
@@ -225,6 +230,8 @@ public struct TokentopConfiguration: Sendable, Equatable {
         self.theme = theme
         self.keyBindings = keyBindings
         self.mouse = mouse
+        self.keyBindingLocations = keyBindingLocations
+        self.themeLocation = themeLocation
     }
 
     /// The client with this name, if configured.

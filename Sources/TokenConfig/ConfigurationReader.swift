@@ -76,15 +76,18 @@ struct ConfigurationReader {
                 message: "missing `clients:`; expected a mapping from each client's name to its settings"))
         }
         var theme: String?
+        var themeLocation: SettingLocation?
         if let entry = settings[.theme], let name = text(entry, expected: "a theme's name"), !name.isEmpty {
             theme = name
+            themeLocation = location(of: entry)
         }
-        let keyBindings = settings[.keys].map { readKeyBindings($0) } ?? [:]
+        let (keyBindings, keyBindingLocations) = settings[.keys].map { readKeyBindings($0) } ?? ([:], [:])
         let mouse = bool(settings[.mouse]) ?? true
         issues = Self.inFileOrder(issues)
         guard issues.isEmpty else { return nil }
         return TokentopConfiguration(
-            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings, mouse: mouse)
+            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings, mouse: mouse,
+            keyBindingLocations: keyBindingLocations, themeLocation: themeLocation)
     }
 
     // MARK: - Sections
@@ -382,20 +385,31 @@ struct ConfigurationReader {
         return (certificate, key)
     }
 
-    private mutating func readKeyBindings(_ entry: Entry) -> [String: String] {
+    /// Action name to key, and where each entry is written: only the dashboard knows its
+    /// actions and keys, and reports a wrong one at this place.
+    private mutating func readKeyBindings(_ entry: Entry) -> ([String: String], [String: SettingLocation]) {
         guard let entries = entries(
             of: entry.value, path: entry.path, expected: "a mapping from action name to key, such as `refresh: f`")
-        else { return [:] }
+        else { return ([:], [:]) }
         var bindings: [String: String] = [:]
+        var locations: [String: SettingLocation] = [:]
         for binding in entries {
             guard let key = text(binding, expected: "a key such as f or ctrl-r") else { continue }
             if key.isEmpty {
                 report(binding.value, binding.path, "expected a key such as f or ctrl-r, got nothing")
             } else {
                 bindings[binding.key] = key
+                locations[binding.key] = location(of: binding)
             }
         }
-        return bindings
+        return (bindings, locations)
+    }
+
+    private func location(of entry: Entry) -> SettingLocation {
+        let position: (Node) -> SettingLocation.Position? = { node in
+            node.mark.map { SettingLocation.Position(line: $0.line, column: $0.column) }
+        }
+        return SettingLocation(file: file, keyPath: entry.path, key: position(entry.keyNode), value: position(entry.value))
     }
 
     // MARK: - Values
