@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Runs client-secret-command: stops reading when the shell exits, even if a child holds the pipe.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // ncursesw, imported through a shim for the macros and globals Swift cannot see.
@@ -38,6 +40,7 @@ let package = Package(
         .target(name: "TokenConfig", dependencies: [
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
         .target(name: "OAuthClient", dependencies: [
