@@ -65,6 +65,7 @@ public struct SettingLocation: Sendable, Equatable {
         public var line: Int
         public var column: Int
 
+        /// A position as YAML marks it: both 1-based.
         public init(line: Int, column: Int) {
             self.line = line
             self.column = column
@@ -88,6 +89,7 @@ public struct SettingLocation: Sendable, Equatable {
     /// Where the value starts.
     public var value: Position?
 
+    /// A setting at `keyPath` in `file`, its key and value at these positions when known.
     public init(file: String, keyPath: String, key: Position?, value: Position?) {
         self.file = file
         self.keyPath = keyPath
