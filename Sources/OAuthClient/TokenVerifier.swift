@@ -13,24 +13,26 @@ import TokenModel
 public struct TokenVerifier: Sendable {
     private let keys: JWKSCache?
     private let expectedIssuer: String?
-    private let expectedAudience: String?
+    private let expectedAudiences: [String]
     private let leeway: Duration
     private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - keys: The server's key set; nil when none is known (the verdict is then `.unverified`).
     ///   - expectedIssuer: When given, `iss` must equal it exactly.
-    ///   - expectedAudience: When given, `aud` (a string or an array) must contain it.
+    ///   - expectedAudience: When given, `aud` (a string or an array) must contain it, or one of
+    ///     `alsoAcceptedAudiences` (`expected-audience` may list several).
     ///   - leeway: Clock skew forgiven on `exp`, `nbf` and `iat`. 60 s by default: enough for
     ///     ordinary skew between two NTP-synchronised machines, small against token lifetimes.
     ///   - now: The clock.
     public init(
-        keys: JWKSCache?, expectedIssuer: String?, expectedAudience: String?, leeway: Duration = .seconds(60),
+        keys: JWKSCache?, expectedIssuer: String?, expectedAudience: String?, alsoAcceptedAudiences: [String] = [],
+        leeway: Duration = .seconds(60),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.keys = keys
         self.expectedIssuer = expectedIssuer
-        self.expectedAudience = expectedAudience
+        self.expectedAudiences = (expectedAudience.map { [$0] } ?? []) + alsoAcceptedAudiences
         self.leeway = leeway
         self.now = now
     }
@@ -207,10 +209,11 @@ public struct TokenVerifier: Sendable {
             }
         }
 
-        if let expectedAudience {
+        if !expectedAudiences.isEmpty {
+            let expectedAudience = expectedAudiences.count == 1 ? expectedAudiences[0] : "one of " + expectedAudiences.joined(separator: ", ")
             switch claims["aud"] {
-            case .string(let audience) where audience == expectedAudience: break
-            case .array(let audiences) where audiences.contains(.string(expectedAudience)): break
+            case .string(let audience) where expectedAudiences.contains(audience): break
+            case .array(let audiences) where audiences.contains(where: { expectedAudiences.contains($0.stringValue ?? "") }): break
             case .string(let audience):
                 return SignatureVerdict(.failed, "aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))")
             case .array(let audiences):
