@@ -96,7 +96,7 @@ let package = Package(
         ]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel",
+            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "TokenTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Logging", package: "swift-log"),

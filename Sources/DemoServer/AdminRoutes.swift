@@ -14,40 +14,37 @@ struct AdminRoutes: Sendable {
     let adminToken: String
 
     func add(to router: Router<DemoRequestContext>) {
-        router.get("admin/faults") { request, context in
-            if let refusal = refusal(request, context: context) { return refusal }
-            return Self.describe(await control.current)
+        let admin = router.group("admin").add(middleware: AdminAccessMiddleware(adminToken: adminToken))
+        admin.get("faults") { _, _ in FaultsDescription(await control.current) }
+        admin.post("faults") { request, context throws(OAuthProtocolError) in
+            let body = try await DemoHTTP.collectBody(request, context: context)
+            let change = try FaultChange(json: body)
+            var faults = await control.current
+            change.apply(to: &faults)
+            await control.apply(faults)
+            if change.rotateNow { _ = try? await control.rotateKeys() }
+            return FaultsDescription(faults)
         }
-        router.post("admin/faults") { request, context in
-            if let refusal = refusal(request, context: context) { return refusal }
-            do throws(OAuthProtocolError) {
-                let body = try await DemoHTTP.collectBody(request, context: context)
-                let change = try FaultChange(json: body)
-                var faults = await control.current
-                change.apply(to: &faults)
-                await control.apply(faults)
-                if change.rotateNow { _ = try? await control.rotateKeys() }
-                return Self.describe(faults)
-            } catch {
-                return error.response
-            }
-        }
-        router.post("admin/rotate-keys") { request, context in
-            if let refusal = refusal(request, context: context) { return refusal }
+        admin.refuseOtherMethods("faults", allowed: [.get, .post])
+        admin.only(.post, "rotate-keys") { _, _ throws(OAuthProtocolError) in
             do {
-                return DemoHTTP.json(["kid": try await control.rotateKeys()])
+                return RotatedKey(kid: try await control.rotateKeys())
             } catch {
-                return OAuthProtocolError.serverError("the signing key could not be rotated").response
+                throw .serverError("the signing key could not be rotated")
             }
         }
     }
+}
 
-    /// Nil when the request may pass; otherwise the answer refusing it.
-    private func refusal(_ request: Request, context: DemoRequestContext) -> Response? {
+/// Lets a request through to the admin endpoints only from a loopback peer presenting
+/// `Authorization: Bearer ADMIN_TOKEN`.
+struct AdminAccessMiddleware: RouterMiddleware {
+    typealias Context = DemoRequestContext
+    let adminToken: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let ip = context.remoteIP, Loopback.isLoopbackAddress(ip) else {
-            return DemoHTTP.json(
-                ["error": "forbidden", "error_description": "the admin endpoints answer loopback peers only"],
-                status: .forbidden)
+            throw OAuthProtocolError.adminForbidden()
         }
         let presented = request.headers[.authorization].flatMap { header -> String? in
             let parts = header.split(separator: " ", maxSplits: 1)
@@ -55,25 +52,9 @@ struct AdminRoutes: Sendable {
             return String(parts[1]).trimmingCharacters(in: .whitespaces)
         }
         guard let presented, constantTimeEquals(presented, adminToken) else {
-            var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Bearer realm=\"\(DemoHTTP.realm)-admin\""
-            return DemoHTTP.json(
-                ["error": "invalid_token", "error_description": "the admin token printed at start is required"],
-                status: .unauthorized, headers: headers)
+            throw OAuthProtocolError.adminTokenRequired()
         }
-        return nil
-    }
-
-    static func describe(_ faults: DemoFaults) -> Response {
-        var object: [String: Any] = [
-            "latency_ms": Int(faults.latency.timeInterval * 1000),
-            "token_error_rate": faults.tokenErrorRate,
-            "token_fault": faults.tokenFaultKind.rawValue,
-            "retry_after": faults.retryAfterSeconds,
-            "resource_down": faults.resourceDown,
-        ]
-        object["rotate_keys_every_seconds"] = faults.rotateKeysEvery.map { $0.wholeSeconds } ?? NSNull()
-        return DemoHTTP.json(object)
+        return try await next(request, context)
     }
 }
 

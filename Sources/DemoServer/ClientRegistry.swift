@@ -25,9 +25,9 @@ struct ClientRegistry: Sendable {
 
     private let clients: [String: RegisteredClient]
     private let ledger: TokenLedger
-    private let clock: DemoClock
+    private let clock: any TokenClock
 
-    init(clients: [RegisteredClient], ledger: TokenLedger, clock: DemoClock) {
+    init(clients: [RegisteredClient], ledger: TokenLedger, clock: any TokenClock) {
         self.clients = Dictionary(clients.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
         self.ledger = ledger
         self.clock = clock

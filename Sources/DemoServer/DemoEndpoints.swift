@@ -72,15 +72,3 @@ final class DemoAddressBook: Sendable {
     /// The authorization server's own base, as soon as it listens.
     var authorizationBase: URL? { state.withLock { $0.authorization } }
 }
-
-/// The faults in force, read synchronously on every request.
-final class FaultSwitch: Sendable {
-    private let state: Mutex<DemoFaults>
-
-    init(_ faults: DemoFaults) { state = Mutex(faults) }
-
-    var current: DemoFaults {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
-    }
-}

@@ -13,14 +13,14 @@ actor KeyRing {
         var retiredAt: Date?
     }
 
-    private let clock: DemoClock
+    private let clock: any TokenClock
     private let random: DemoRandomSource
     private let overlap: Duration
     private let signers = JWTKeyCollection()
     private var published: [PublishedKey] = []
 
     /// Makes the first key.
-    init(clock: DemoClock, random: DemoRandomSource, overlap: Duration) async throws {
+    init(clock: any TokenClock, random: DemoRandomSource, overlap: Duration) async throws {
         self.clock = clock
         self.random = random
         self.overlap = overlap

@@ -27,7 +27,7 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
     let keys: JWKSCache
     let addresses: DemoAddressBook
     let audience: String
-    let clock: DemoClock
+    let clock: any TokenClock
 
     func validate(_ token: String) async -> TokenVerdict {
         guard let endpoints = addresses.endpoints else { return .unavailable("the demo server is starting") }
@@ -66,7 +66,7 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
 /// The issuer's JWKS as the resource server caches it.
 actor JWKSCache {
     private static let maximumAge: TimeInterval = 300
-    private let clock: DemoClock
+    private let clock: any TokenClock
     private let logger: Logger
     private var keys: JWTKeyCollection?
     private var kids: Set<String> = []
@@ -75,7 +75,7 @@ actor JWKSCache {
     private var missing: [String: Date] = [:]
     private var inFlight: Task<(JWTKeyCollection, Set<String>), any Error>?
 
-    init(clock: DemoClock, logger: Logger) {
+    init(clock: any TokenClock, logger: Logger) {
         self.clock = clock
         self.logger = logger
     }
