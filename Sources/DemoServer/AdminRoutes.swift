@@ -86,8 +86,9 @@ struct FaultChange {
                     + "resource_down and rotate_keys booleans, token_fault a string")
         }
         if let value = fields.latency_ms {
-            guard value >= 0, value <= 60_000 else {
-                throw .invalidRequest("latency_ms must be a number of milliseconds from 0 to 60000")
+            let longest = DemoFaults.longestLatency.timeInterval * 1000
+            guard value >= 0, value <= longest else {
+                throw .invalidRequest("latency_ms must be a number of milliseconds from 0 to \(Int(longest))")
             }
             latency = .milliseconds(Int(value))
         }

@@ -15,6 +15,7 @@ struct AuthorizationServer: Sendable {
     let control: DemoControl
     let adminToken: String
     let audience: String
+    let assertionAudience: ClientAssertionAudience
     let clock: any TokenClock
     let random: DemoRandomSource
     let logger: Logger
@@ -81,7 +82,8 @@ struct AuthorizationServer: Sendable {
             let parameters = try await DemoHTTP.formParameters(request, context: context)
             try injectTokenFault()
             let client = try await registry.authenticate(
-                request: request, parameters: parameters, audiences: endpoints.assertionAudiences)
+                request: request, parameters: parameters,
+                audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.tokenEndpoint))
             guard let grantType = parameters["grant_type"], !grantType.isEmpty else {
                 throw .invalidRequest("grant_type is missing")
             }
@@ -157,7 +159,8 @@ struct AuthorizationServer: Sendable {
         let endpoints = try listening()
         let parameters = try await DemoHTTP.formParameters(request, context: context)
         _ = try await registry.authenticate(
-            request: request, parameters: parameters, audiences: endpoints.assertionAudiences)
+            request: request, parameters: parameters,
+            audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.introspectionEndpoint))
         guard let token = parameters["token"], !token.isEmpty else {
             throw .invalidRequest("token is missing")
         }
@@ -172,7 +175,8 @@ struct AuthorizationServer: Sendable {
         let endpoints = try listening()
         let parameters = try await DemoHTTP.formParameters(request, context: context)
         let client = try await registry.authenticate(
-            request: request, parameters: parameters, audiences: endpoints.assertionAudiences)
+            request: request, parameters: parameters,
+            audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.revocationEndpoint))
         guard let token = parameters["token"], !token.isEmpty else {
             throw .invalidRequest("token is missing")
         }

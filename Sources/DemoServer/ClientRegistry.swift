@@ -129,7 +129,8 @@ struct ClientRegistry: Sendable {
             throw .invalidClient("the client assertion's iss and sub must both be the client_id", usedBasic: false)
         }
         guard !audiences.isDisjoint(with: claims.aud.value) else {
-            throw .invalidClient("the client assertion's aud does not name this authorization server", usedBasic: false)
+            // The wording of the servers that refuse an audience, so clients can recognise it.
+            throw .invalidClient("Invalid claim: 'aud'", usedBasic: false)
         }
         guard let exp = claims.exp else {
             throw .invalidClient("the client assertion has no exp", usedBasic: false)

@@ -30,6 +30,19 @@ public struct DemoClientSpec: Sendable, Equatable {
         self.configuredWithWrongSecret = configuredWithWrongSecret
     }
 
+    /// Why `name` cannot name a demo client, or nil when it can. Names become YAML keys and
+    /// `client_id`s, so they are kept to `[A-Za-z0-9._-]`, at most 64 characters.
+    public static func problem(withName name: String) -> String? {
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+        }
+        guard !name.isEmpty, name.count <= 64, allowed else {
+            let shown = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }.prefix(64))
+            return "the client name \"\(shown)\" may hold only letters, digits, '.', '_' and '-' (at most 64)"
+        }
+        return nil
+    }
+
     /// The scope `/mod` requires.
     public static let modScope = "custom_mod"
 

@@ -34,11 +34,15 @@ public struct DemoEndpoints: Sendable, Equatable {
     /// The protected `/mod` endpoint.
     public var resourceURL: URL { resourceBase.appending(path: "mod") }
 
-    /// The values a client assertion's `aud` may name: the issuer or any endpoint it is sent to.
-    var assertionAudiences: Set<String> {
-        [issuer, tokenEndpoint, introspectionEndpoint, revocationEndpoint].map(\.absoluteString).reduce(into: []) {
-            $0.insert($1)
-        }
+    /// The values a client assertion's `aud` may name when it is sent to `endpoint`.
+    func assertionAudiences(_ policy: ClientAssertionAudience, calling endpoint: URL) -> Set<String> {
+        let urls: [URL] =
+            switch policy {
+            case .tokenEndpoint: [tokenEndpoint, issuer]
+            case .calledEndpoint: [endpoint]
+            case .any: [issuer, tokenEndpoint, introspectionEndpoint, revocationEndpoint]
+            }
+        return Set(urls.map(\.absoluteString))
     }
 
     /// `http://host:port`, bracketing IPv6 and naming loopback for a wildcard bind.

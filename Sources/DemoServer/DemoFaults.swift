@@ -37,6 +37,9 @@ public struct DemoFaults: Sendable, Equatable {
         self.rotateKeysEvery = rotateKeysEvery
     }
 
+    /// The longest latency the flags and the admin endpoint accept.
+    public static let longestLatency: Duration = .seconds(60)
+
     /// No faults at all.
     public static let none = DemoFaults()
 }

@@ -12,6 +12,18 @@ public enum TokenValidationMode: String, Sendable, Equatable, CaseIterable {
     case introspect
 }
 
+/// Which `aud` values the authorization server accepts in a `private_key_jwt` client assertion.
+/// Real servers disagree (RFC 7523 §3 lets each choose), so the demo can act as either kind.
+public enum ClientAssertionAudience: String, Sendable, Equatable, CaseIterable {
+    /// The token endpoint's URL or the issuer, whichever endpoint is called, as servers that
+    /// follow OpenID Connect Core §9 strictly do.
+    case tokenEndpoint = "token-endpoint"
+    /// Only the URL of the endpoint being called (token, introspection or revocation).
+    case calledEndpoint = "called-endpoint"
+    /// The issuer or the URL of any of its endpoints.
+    case any
+}
+
 /// Everything `DemoEnvironment.start` needs to know.
 public struct DemoServerOptions: Sendable {
     /// The address both servers bind to; loopback by default.
@@ -31,6 +43,11 @@ public struct DemoServerOptions: Sendable {
     /// How long a replaced signing key stays in the JWKS; nil means the longest token lifetime,
     /// so every token signed before a rotation verifies until it expires.
     public var keyOverlap: Duration?
+    /// Which `aud` a client assertion may carry.
+    public var assertionAudience: ClientAssertionAudience
+    /// A connection that sends no complete request part for this long (an idle keep-alive
+    /// connection, or one that sent half a request head) is closed.
+    public var connectionIdleTimeout: Duration
     /// Whether SIGINT and SIGTERM shut the servers down gracefully (for the `demo-server` command).
     public var handlesTerminationSignals: Bool
     /// Where the servers read the time.
@@ -44,7 +61,8 @@ public struct DemoServerOptions: Sendable {
         host: String = "127.0.0.1", authorizationPort: Int = 0, resourcePort: Int = 0,
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,
         clients: [DemoClientSpec] = DemoClientSpec.standardSet, audience: String = "api://default",
-        keyOverlap: Duration? = nil, handlesTerminationSignals: Bool = false,
+        keyOverlap: Duration? = nil, assertionAudience: ClientAssertionAudience = .any,
+        connectionIdleTimeout: Duration = .seconds(10), handlesTerminationSignals: Bool = false,
         clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system
     ) {
         self.host = host
@@ -55,6 +73,8 @@ public struct DemoServerOptions: Sendable {
         self.clients = clients
         self.audience = audience
         self.keyOverlap = keyOverlap
+        self.assertionAudience = assertionAudience
+        self.connectionIdleTimeout = connectionIdleTimeout
         self.handlesTerminationSignals = handlesTerminationSignals
         self.clock = clock
         self.random = random
