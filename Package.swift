@@ -100,7 +100,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["Validators"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
     ],

@@ -4,7 +4,8 @@ import JWTKit
 import Logging
 import TokenModel
 
-/// The Okta-shaped authorization server: discovery, `/v1/token` (client credentials only),
+/// The Okta-shaped authorization server: RFC 8414 discovery (no OpenID Connect discovery, which
+/// requires an authorization endpoint this server does not have), `/v1/token` (client credentials only),
 /// `/v1/keys`, `/v1/introspect`, `/v1/revoke`, and the loopback-only admin endpoints.
 struct AuthorizationServer: Sendable {
     let registry: ClientRegistry
@@ -28,7 +29,6 @@ struct AuthorizationServer: Sendable {
         router.add(middleware: LatencyMiddleware(faults: faults))
         router.only(.get, ".well-known/oauth-authorization-server/oauth2/default") { _, _ in try metadata() }
         router.only(.get, "oauth2/default/.well-known/oauth-authorization-server") { _, _ in try metadata() }
-        router.only(.get, "oauth2/default/.well-known/openid-configuration") { _, _ in try metadata() }
         router.only(.post, "oauth2/default/v1/token") { request, context in try await token(request, context: context) }
         router.only(.get, "oauth2/default/v1/keys") { _, _ in try await keys() }
         router.only(.post, "oauth2/default/v1/introspect") { request, context in try await introspect(request, context: context) }
@@ -42,7 +42,8 @@ struct AuthorizationServer: Sendable {
     private func metadata() throws(OAuthProtocolError) -> AuthorizationServerMetadataDocument {
         let endpoints = try listening()
         let authMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-        let assertionAlgorithms = ["RS256", "ES256"]
+        // The demo's private_key_jwt clients get ES256 keys, and only those verify.
+        let assertionAlgorithms = ["ES256"]
         return AuthorizationServerMetadataDocument(
             issuer: endpoints.issuer.absoluteString,
             token_endpoint: endpoints.tokenEndpoint.absoluteString,
@@ -50,8 +51,11 @@ struct AuthorizationServer: Sendable {
             introspection_endpoint: endpoints.introspectionEndpoint.absoluteString,
             revocation_endpoint: endpoints.revocationEndpoint.absoluteString,
             grant_types_supported: ["client_credentials"],
-            // No authorization endpoint: a client-credentials-only server supports no response type.
-            response_types_supported: [],
+            // RFC 8414 §2 requires this member and validators refuse an empty array. With no
+            // authorization endpoint, "none" (OAuth 2.0 Multiple Response Type Encoding Practices
+            // §5, registered with IANA) is the one value that promises nothing is returned there;
+            // "code" or "token" would claim flows this server does not offer.
+            response_types_supported: ["none"],
             scopes_supported: knownScopes,
             token_endpoint_auth_methods_supported: authMethods,
             token_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,

@@ -17,8 +17,6 @@ public struct DemoEndpoints: Sendable, Equatable {
     public var metadataURL: URL { authorizationBase.appending(path: ".well-known/oauth-authorization-server/oauth2/default") }
     /// RFC 8414 metadata where Okta puts it: under the issuer.
     public var issuerMetadataURL: URL { issuer.appending(path: ".well-known/oauth-authorization-server") }
-    /// OpenID Connect discovery, under the issuer.
-    public var openIDConfigurationURL: URL { issuer.appending(path: ".well-known/openid-configuration") }
     /// `ISSUER/v1/token`.
     public var tokenEndpoint: URL { issuer.appending(path: "v1/token") }
     /// `ISSUER/v1/keys`: the JWKS.

@@ -146,7 +146,6 @@ struct DemoServerCommand: AsyncParsableCommand {
             "  issuer               \(endpoints.issuer.absoluteString)",
             "  metadata (RFC 8414)  \(endpoints.metadataURL.absoluteString)",
             "                       \(endpoints.issuerMetadataURL.absoluteString)",
-            "  openid-configuration \(endpoints.openIDConfigurationURL.absoluteString)",
             "  token                \(endpoints.tokenEndpoint.absoluteString)",
             "  jwks                 \(endpoints.jwksURI.absoluteString)",
             "  introspection        \(endpoints.introspectionEndpoint.absoluteString)",
