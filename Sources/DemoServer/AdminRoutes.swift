@@ -8,7 +8,10 @@ import TokenModel
 /// `POST /admin/faults` takes a JSON object; every field is optional and only the ones given
 /// change: `latency_ms` (number), `token_error_rate` (0...1), `token_fault` (`unavailable` or
 /// `server_error`), `retry_after` (seconds), `resource_down` (bool), `rotate_keys_every_seconds`
-/// (number, or null to stop), `rotate_keys` (true rotates now). It answers the faults in force.
+/// (number, or null to stop), `breaking_rotation` (bool: rotations drop the old key at once),
+/// `rotate_keys` (true rotates now), `clock_offset_seconds` (signed number: the authorization
+/// server's clock error), `resource_expect_audience` and `resource_expect_issuer` (string, or null
+/// for the demo's own). It answers the faults in force.
 struct AdminRoutes: Sendable {
     let control: DemoControl
     let adminToken: String
@@ -67,6 +70,11 @@ struct FaultChange {
     var resourceDown: Bool?
     /// `.some(nil)` stops periodic rotation.
     var rotateKeysEvery: Duration??
+    var breakingRotation: Bool?
+    var clockOffset: Duration?
+    /// `.some(nil)` puts back the demo's own audience or issuer.
+    var resourceExpectedAudience: String??
+    var resourceExpectedIssuer: String??
     var rotateNow = false
 
     init(json body: Data) throws(OAuthProtocolError) {
@@ -82,8 +90,9 @@ struct FaultChange {
             fields = try JSONDecoder().decode(Fields.self, from: body)
         } catch {
             throw .invalidRequest(
-                "latency_ms, token_error_rate, retry_after and rotate_keys_every_seconds are numbers, "
-                    + "resource_down and rotate_keys booleans, token_fault a string")
+                "latency_ms, token_error_rate, retry_after, rotate_keys_every_seconds and clock_offset_seconds are numbers, "
+                    + "resource_down, breaking_rotation and rotate_keys booleans, token_fault, resource_expect_audience "
+                    + "and resource_expect_issuer strings")
         }
         if let value = fields.latency_ms {
             let longest = DemoFaults.longestLatency.timeInterval * 1000
@@ -112,19 +121,42 @@ struct FaultChange {
         if object["rotate_keys_every_seconds"] is NSNull {
             rotateKeysEvery = .some(nil)
         } else if let value = fields.rotate_keys_every_seconds {
-            guard value >= 1 else {
-                throw .invalidRequest("rotate_keys_every_seconds must be a number of seconds (at least 1) or null")
+            guard value >= 1, let every = Duration(untrustedSeconds: value) else {
+                throw .invalidRequest("rotate_keys_every_seconds must be a number of seconds from 1 to 100 years, or null")
             }
-            rotateKeysEvery = .some(.seconds(value))
+            rotateKeysEvery = .some(every)
         }
+        breakingRotation = fields.breaking_rotation
+        if let value = fields.clock_offset_seconds {
+            let largest = DemoFaults.largestClockOffset
+            guard let magnitude = Duration(untrustedSeconds: abs(value), limit: largest) else {
+                throw .invalidRequest("clock_offset_seconds must be a number of seconds within ±\(largest.wholeSeconds)")
+            }
+            clockOffset = value < 0 ? .zero - magnitude : magnitude
+        }
+        resourceExpectedAudience = try Self.optionalText(object, fields.resource_expect_audience, "resource_expect_audience")
+        resourceExpectedIssuer = try Self.optionalText(object, fields.resource_expect_issuer, "resource_expect_issuer")
         rotateNow = fields.rotate_keys ?? false
+    }
+
+    /// A string field that may be null (`.some(nil)`) or absent (nil); a non-empty printable string otherwise.
+    private static func optionalText(
+        _ object: [String: Any], _ value: String?, _ name: String
+    ) throws(OAuthProtocolError) -> String?? {
+        if object[name] is NSNull { return .some(nil) }
+        guard let value else { return nil }
+        guard !value.isEmpty, value.count <= 512, value.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }) else {
+            throw .invalidRequest("\(name) must be printable ASCII text of at most 512 characters, or null")
+        }
+        return .some(value)
     }
 
     /// The body's shape; JSONDecoder keeps numbers and booleans apart.
     private struct Fields: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case latency_ms, token_error_rate, token_fault, retry_after, resource_down
-            case rotate_keys_every_seconds, rotate_keys
+            case rotate_keys_every_seconds, rotate_keys, breaking_rotation, clock_offset_seconds
+            case resource_expect_audience, resource_expect_issuer
         }
         var latency_ms: Double?
         var token_error_rate: Double?
@@ -133,6 +165,10 @@ struct FaultChange {
         var resource_down: Bool?
         var rotate_keys_every_seconds: Double?
         var rotate_keys: Bool?
+        var breaking_rotation: Bool?
+        var clock_offset_seconds: Double?
+        var resource_expect_audience: String?
+        var resource_expect_issuer: String?
     }
 
     func apply(to faults: inout DemoFaults) {
@@ -142,5 +178,9 @@ struct FaultChange {
         if let retryAfterSeconds { faults.retryAfterSeconds = retryAfterSeconds }
         if let resourceDown { faults.resourceDown = resourceDown }
         if let rotateKeysEvery { faults.rotateKeysEvery = rotateKeysEvery }
+        if let breakingRotation { faults.breakingRotation = breakingRotation }
+        if let clockOffset { faults.clockOffset = clockOffset }
+        if let resourceExpectedAudience { faults.resourceExpectedAudience = resourceExpectedAudience }
+        if let resourceExpectedIssuer { faults.resourceExpectedIssuer = resourceExpectedIssuer }
     }
 }

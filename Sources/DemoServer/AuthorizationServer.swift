@@ -139,7 +139,7 @@ struct AuthorizationServer: Sendable {
         let issuedAt = Int(now.timeIntervalSince1970)
         let lifetime = client.lifetime.wholeSeconds
         let claims = AccessTokenClaims(
-            iss: issuer, sub: client.clientID, aud: audience, exp: issuedAt + lifetime, iat: issuedAt,
+            iss: issuer, sub: client.clientID, aud: audience, exp: issuedAt + lifetime, iat: issuedAt, nbf: issuedAt,
             jti: "AT." + random.token(byteCount: 18), client_id: client.clientID,
             scope: scopes.joined(separator: " "), scp: scopes, cid: client.clientID)
         let accessToken: String

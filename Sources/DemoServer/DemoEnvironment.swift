@@ -4,6 +4,7 @@ import JWTKit
 import Logging
 import ServiceLifecycle
 import TokenConfig
+import TokenModel
 
 /// The two embedded demo servers, running: the Okta-shaped authorization server and the `/mod`
 /// resource server, each on its own port, both in one graceful-shutdown group.
@@ -77,10 +78,12 @@ public final class DemoEnvironment: Sendable {
         try validate(options)
         let clock = options.clock
         let random = options.random
-        let ledger = TokenLedger(clock: clock)
+        let faults = FaultSwitch(options.faults)
+        // Everything the authorization server dates or judges by time follows its (maybe wrong) clock.
+        let authorizationClock = OffsetClock(base: clock, faults: faults)
+        let ledger = TokenLedger(clock: authorizationClock)
         let longestLifetime = options.clients.map(\.tokenLifetime).max() ?? .seconds(3600)
         let keyRing = try await KeyRing(clock: clock, random: random, overlap: options.keyOverlap ?? longestLifetime)
-        let faults = FaultSwitch(options.faults)
         let control = DemoControl(faults: faults, keyRing: keyRing, logger: logger)
         await control.apply(options.faults)
 
@@ -107,19 +110,20 @@ public final class DemoEnvironment: Sendable {
         let addresses = DemoAddressBook()
         let adminToken = random.token(byteCount: 24)
         let authorizationServer = AuthorizationServer(
-            registry: ClientRegistry(clients: registered, ledger: ledger, clock: clock), keyRing: keyRing,
+            registry: ClientRegistry(clients: registered, ledger: ledger, clock: authorizationClock), keyRing: keyRing,
             ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
-            audience: options.audience, assertionAudience: options.assertionAudience, clock: clock, random: random, logger: logger,
+            audience: options.audience, assertionAudience: options.assertionAudience, clock: authorizationClock, random: random, logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
         let validator: any AccessTokenValidator =
             switch options.validationMode {
             case .jwt:
                 JWTAccessTokenValidator(
                     keys: JWKSCache(clock: clock, logger: logger), addresses: addresses, audience: options.audience,
-                    clock: clock)
+                    faults: faults, clock: clock)
             case .introspect:
                 IntrospectionAccessTokenValidator(
-                    addresses: addresses, clientID: resourceServerID, clientSecret: resourceServerSecret)
+                    addresses: addresses, audience: options.audience, faults: faults, clientID: resourceServerID,
+                    clientSecret: resourceServerSecret)
             }
         let resourceServer = ResourceServer(validator: validator, faults: faults, logger: logger)
 
@@ -132,12 +136,15 @@ public final class DemoEnvironment: Sendable {
         let idleMilliseconds = Int64(options.connectionIdleTimeout.timeInterval * 1000)
         /// One server on `port` (0: any free one); `bound` learns the address it got.
         func application(
-            _ name: String, _ router: Router<DemoRequestContext>, port: Int, bound: @escaping @Sendable (URL) -> Void,
-            signal: StartupSignal
+            _ name: String, _ router: Router<DemoRequestContext>, port: Int, clock: (any TokenClock)? = nil,
+            bound: @escaping @Sendable (URL) -> Void, signal: StartupSignal
         ) -> some Service {
             let application = Application(
                 router: router,
-                server: .http1(configuration: .init(idleTimeout: .milliseconds(idleMilliseconds))),
+                server: .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [],
+                        idleTimeout: .milliseconds(idleMilliseconds))),
                 configuration: .init(address: .hostname(host, port: port), serverName: "tokentop-demo"),
                 onServerRunning: { channel in
                     bound(DemoEndpoints.baseURL(host: host, port: channel.localAddress?.port ?? port))
@@ -150,7 +157,7 @@ public final class DemoEnvironment: Sendable {
         }
         let authorizationApp = application(
             "authorization server", authorizationServer.router(), port: options.authorizationPort,
-            bound: { addresses.setAuthorization($0) }, signal: authorizationBound)
+            clock: authorizationClock, bound: { addresses.setAuthorization($0) }, signal: authorizationBound)
         let resourceApp = application(
             "resource server", resourceServer.router(), port: options.resourcePort,
             bound: { addresses.setResource($0) }, signal: resourceBound)

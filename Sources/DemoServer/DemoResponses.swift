@@ -13,13 +13,14 @@ struct TokenResponse: ResponseEncodable, Equatable {
 }
 
 /// An introspection answer (RFC 7662 §2.2): only `active` when the token is not active.
-struct IntrospectionResponse: ResponseEncodable, Equatable {
+struct IntrospectionResponse: ResponseEncodable, Decodable, Equatable {
     let active: Bool
     var scope: String?
     var client_id: String?
     var sub: String?
     var exp: Int?
     var iat: Int?
+    var nbf: Int?
     var iss: String?
     var aud: String?
     var token_type: String?
@@ -37,6 +38,7 @@ struct IntrospectionResponse: ResponseEncodable, Equatable {
         sub = claims.sub
         exp = claims.exp
         iat = claims.iat
+        nbf = claims.nbf
         iss = claims.iss
         aud = claims.aud
         token_type = "Bearer"
@@ -71,6 +73,11 @@ struct FaultsDescription: ResponseEncodable, Equatable {
     let resource_down: Bool
     /// Written as `null` when keys are not rotated periodically.
     let rotate_keys_every_seconds: Int?
+    let breaking_rotation: Bool
+    let clock_offset_seconds: Double
+    /// Written as `null` when `/mod` expects the demo's own audience or issuer.
+    let resource_expect_audience: String?
+    let resource_expect_issuer: String?
 
     init(_ faults: DemoFaults) {
         latency_ms = Int(faults.latency.timeInterval * 1000)
@@ -79,10 +86,15 @@ struct FaultsDescription: ResponseEncodable, Equatable {
         retry_after = faults.retryAfterSeconds
         resource_down = faults.resourceDown
         rotate_keys_every_seconds = faults.rotateKeysEvery?.wholeSeconds
+        breaking_rotation = faults.breakingRotation
+        clock_offset_seconds = faults.clockOffset.timeInterval
+        resource_expect_audience = faults.resourceExpectedAudience
+        resource_expect_issuer = faults.resourceExpectedIssuer
     }
 
     private enum CodingKeys: String, CodingKey {
         case latency_ms, token_error_rate, token_fault, retry_after, resource_down, rotate_keys_every_seconds
+        case breaking_rotation, clock_offset_seconds, resource_expect_audience, resource_expect_issuer
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -93,6 +105,10 @@ struct FaultsDescription: ResponseEncodable, Equatable {
         try container.encode(retry_after, forKey: .retry_after)
         try container.encode(resource_down, forKey: .resource_down)
         try container.encode(rotate_keys_every_seconds, forKey: .rotate_keys_every_seconds)
+        try container.encode(breaking_rotation, forKey: .breaking_rotation)
+        try container.encode(clock_offset_seconds, forKey: .clock_offset_seconds)
+        try container.encode(resource_expect_audience, forKey: .resource_expect_audience)
+        try container.encode(resource_expect_issuer, forKey: .resource_expect_issuer)
     }
 }
 

@@ -61,6 +61,20 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("rotate-keys-every"), help: "Rotate the signing key this often, at least 1s, e.g. 10m.")
     var rotateKeysEvery: DurationArgument?
 
+    @Flag(name: .customLong("breaking-rotation"), help: "Rotations remove the old key from the JWKS at once, with no overlap.")
+    var breakingRotation = false
+
+    @Option(
+        name: .customLong("clock-offset"),
+        help: "Set the authorization server's clock this far off (iat, nbf, exp and Date), e.g. 5m or --clock-offset=-90s.")
+    var clockOffset: DurationArgument?
+
+    @Option(name: .customLong("resource-expect-audience"), help: "Make /mod accept only tokens with this aud (another API's).")
+    var resourceExpectAudience: String?
+
+    @Option(name: .customLong("resource-expect-issuer"), help: "Make /mod accept only tokens from this issuer (another server's).")
+    var resourceExpectIssuer: String?
+
     @Option(name: .customLong("log-level"), help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -69,8 +83,11 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw ValidationError("\(flag) must be a port number from 0 to 65535, not \(value)")
         }
         guard (0...1).contains(tokenErrorRate) else { throw ValidationError("--token-error-rate must be between 0 and 1") }
-        if let latency, latency.duration > DemoFaults.longestLatency {
-            throw ValidationError("--latency must be at most \(DemoFaults.longestLatency.configText)")
+        if let latency, !(.zero...DemoFaults.longestLatency).contains(latency.duration) {
+            throw ValidationError("--latency must be from 0 to \(DemoFaults.longestLatency.configText)")
+        }
+        if let clockOffset, abs(clockOffset.duration.timeInterval) > DemoFaults.largestClockOffset.timeInterval {
+            throw ValidationError("--clock-offset must be within ±\(DemoFaults.largestClockOffset.configText)")
         }
         if let rotateKeysEvery, rotateKeysEvery.duration < .seconds(1) {
             throw ValidationError("--rotate-keys-every must be at least 1s, like 10m")
@@ -84,7 +101,9 @@ struct DemoServerCommand: AsyncParsableCommand {
             validationMode: validation,
             faults: DemoFaults(
                 latency: latency?.duration ?? .zero, tokenErrorRate: tokenErrorRate, tokenFaultKind: tokenFault,
-                resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration),
+                resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration, breakingRotation: breakingRotation,
+                clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
+                resourceExpectedIssuer: resourceExpectIssuer),
             assertionAudience: assertionAudience, handlesTerminationSignals: true)
         if let config {
             do {
@@ -168,7 +187,11 @@ struct DemoServerCommand: AsyncParsableCommand {
             lines.append("")
             lines.append(
                 "faults: latency \(faults.latency.configText), token error rate \(faults.tokenErrorRate) (\(faults.tokenFaultKind.rawValue)), "
-                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(\.configText) ?? "never")")
+                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(\.configText) ?? "never")"
+                    + (faults.breakingRotation ? " (breaking: old keys removed at once)" : "")
+                    + ", authorization server clock off by \(faults.clockOffset.configText)"
+                    + ", /mod expects aud \(faults.resourceExpectedAudience ?? demo.audience)"
+                    + " and iss \(faults.resourceExpectedIssuer ?? endpoints.issuer.absoluteString)")
         }
         if let example = demo.clients.first(where: { $0.method == .clientSecretBasic && $0.secret == $0.configuredSecret }),
             let secret = example.secret
@@ -186,13 +209,13 @@ struct DemoServerCommand: AsyncParsableCommand {
     }
 }
 
-/// A duration flag (`200ms`, `30s`, `1h30m`, at most a century) in the one syntax TokenModel
-/// parses, so ArgumentParser refuses a malformed or absurd value as a usage error.
+/// A duration flag (`200ms`, `30s`, `1h30m`, `-5m`, at most a century either way) in the one
+/// syntax TokenModel parses, so ArgumentParser refuses a malformed or absurd value as a usage error.
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let duration: Duration
 
     init?(argument: String) {
-        guard let duration = Duration(configText: argument), duration >= .zero else { return nil }
+        guard let duration = Duration(configText: argument) else { return nil }
         self.duration = duration
     }
 
