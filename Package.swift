@@ -25,6 +25,8 @@ let package = Package(
         // AsyncHTTPClient's own foundations, named for TLS trust roots, deadlines and headers.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // HTTP parts in swift-http-types' shapes, for the demo's Date-header channel handler (Hummingbird uses it too).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // Runs client-secret-command: stops reading when the shell exits, even if a child holds the pipe.
@@ -68,6 +70,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
         .target(name: "SpringConfig", dependencies: [
@@ -106,11 +110,11 @@ let package = Package(
         ]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel",
+            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "TokenTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["Validators"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "SpringConfigTests", dependencies: [
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",

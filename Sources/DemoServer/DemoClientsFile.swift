@@ -50,6 +50,9 @@ public enum DemoClientsFile {
         }
         var specs: [DemoClientSpec] = []
         for (index, client) in file.clients.enumerated() {
+            if let problem = DemoClientSpec.problem(withName: client.name) {
+                throw DemoServerError.clientsFileInvalid(path: path, message: "clients[\(index)]: \(problem)")
+            }
             let place = "clients[\(index)] (\(client.name))"
             var method = ClientAuthenticationMethod.clientSecretBasic
             if let text = client.method {
@@ -62,13 +65,15 @@ public enum DemoClientsFile {
             }
             let lifetime = try client.tokenLifetime.map { text in
                 guard let duration = Duration(configText: text), duration >= .seconds(1) else {
-                    throw DemoServerError.clientsFileInvalid(path: path, message: "\(place): token-lifetime \"\(text)\" is not a duration like 30s or 1h")
+                    throw DemoServerError.clientsFileInvalid(
+                        path: path, message: "\(place): token-lifetime \"\(text.prefix(40))\" is not a duration from 1s to 100 years, like 30s or 1h30m")
                 }
                 return duration
             } ?? .seconds(3600)
             let skew = try client.refreshSkew.map { text in
                 guard let duration = Duration(configText: text), duration >= .zero else {
-                    throw DemoServerError.clientsFileInvalid(path: path, message: "\(place): refresh-skew \"\(text)\" is not a duration like 10s")
+                    throw DemoServerError.clientsFileInvalid(
+                        path: path, message: "\(place): refresh-skew \"\(text.prefix(40))\" is not a duration from 0s to 100 years, like 10s")
                 }
                 return duration
             }

@@ -26,7 +26,7 @@ extension DemoEnvironment {
             "clients:",
         ]
         for client in clients {
-            lines.append("  \(client.name):")
+            lines.append("  \(Self.quoted(client.name)):")
             lines.append("    issuer-uri: \(Self.quoted(issuer.absoluteString))")
             lines.append("    token-uri: \(Self.quoted(tokenEndpoint.absoluteString))")
             lines.append("    jwk-set-uri: \(Self.quoted(jwksURI.absoluteString))")

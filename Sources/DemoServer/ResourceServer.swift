@@ -17,7 +17,7 @@ struct ResourceServer: Sendable {
     func router() -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         router.add(middleware: LatencyMiddleware(faults: faults))
-        router.get("mod") { request, _ in await mod(request) }
+        router.only(.get, "mod") { request, _ in await mod(request) }
         return router
     }
 
