@@ -16,7 +16,7 @@ struct AuthorizationServer: Sendable {
     let control: DemoControl
     let adminToken: String
     let audience: String
-    let assertionAudience: ClientAssertionAudience
+    let assertionAudience: AssertionAudiencePolicy
     let clock: any TokenClock
     let random: DemoRandomSource
     let logger: Logger

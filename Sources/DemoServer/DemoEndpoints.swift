@@ -33,7 +33,7 @@ public struct DemoEndpoints: Sendable, Equatable {
     public var resourceURL: URL { resourceBase.appending(path: "mod") }
 
     /// The values a client assertion's `aud` may name when it is sent to `endpoint`.
-    func assertionAudiences(_ policy: ClientAssertionAudience, calling endpoint: URL) -> Set<String> {
+    func assertionAudiences(_ policy: AssertionAudiencePolicy, calling endpoint: URL) -> Set<String> {
         let urls: [URL] =
             switch policy {
             case .tokenEndpoint: [tokenEndpoint, issuer]

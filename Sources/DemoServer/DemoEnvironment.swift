@@ -29,7 +29,7 @@ public final class DemoEnvironment: Sendable {
     /// The `aud` of every access token.
     public let audience: String
     /// Which `aud` a client assertion may carry.
-    public let assertionAudience: ClientAssertionAudience
+    public let assertionAudience: AssertionAudiencePolicy
 
     private let control: DemoControl
     private let serviceGroup: ServiceGroup

@@ -14,7 +14,7 @@ public enum TokenValidationMode: String, Sendable, Equatable, CaseIterable {
 
 /// Which `aud` values the authorization server accepts in a `private_key_jwt` client assertion.
 /// Real servers disagree (RFC 7523 §3 lets each choose), so the demo can act as either kind.
-public enum ClientAssertionAudience: String, Sendable, Equatable, CaseIterable {
+public enum AssertionAudiencePolicy: String, Sendable, Equatable, CaseIterable {
     /// The token endpoint's URL or the issuer, whichever endpoint is called, as servers that
     /// follow OpenID Connect Core §9 strictly do.
     case tokenEndpoint = "token-endpoint"
@@ -44,7 +44,7 @@ public struct DemoServerOptions: Sendable {
     /// so every token signed before a rotation verifies until it expires.
     public var keyOverlap: Duration?
     /// Which `aud` a client assertion may carry.
-    public var assertionAudience: ClientAssertionAudience
+    public var assertionAudience: AssertionAudiencePolicy
     /// A connection that sends no complete request part for this long (an idle keep-alive
     /// connection, or one that sent half a request head) is closed.
     public var connectionIdleTimeout: Duration
@@ -61,7 +61,7 @@ public struct DemoServerOptions: Sendable {
         host: String = "127.0.0.1", authorizationPort: Int = 0, resourcePort: Int = 0,
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,
         clients: [DemoClientSpec] = DemoClientSpec.standardSet, audience: String = "api://default",
-        keyOverlap: Duration? = nil, assertionAudience: ClientAssertionAudience = .any,
+        keyOverlap: Duration? = nil, assertionAudience: AssertionAudiencePolicy = .any,
         connectionIdleTimeout: Duration = .seconds(10), handlesTerminationSignals: Bool = false,
         clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system
     ) {

@@ -44,7 +44,7 @@ struct DemoServerCommand: AsyncParsableCommand {
             The aud a private_key_jwt client assertion may carry: token-endpoint (the token endpoint or the issuer, \
             whatever endpoint is called), called-endpoint (only the URL of the endpoint called), or any.
             """)
-    var assertionAudience: ClientAssertionAudience = .any
+    var assertionAudience: AssertionAudiencePolicy = .any
 
     @Option(help: "Latency added to every answer, from 0 to 60s, e.g. 200ms.")
     var latency: DurationArgument?
@@ -224,4 +224,4 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
 
 extension TokenValidationMode: ExpressibleByArgument {}
 extension TokenFaultKind: ExpressibleByArgument {}
-extension ClientAssertionAudience: ExpressibleByArgument {}
+extension AssertionAudiencePolicy: ExpressibleByArgument {}
