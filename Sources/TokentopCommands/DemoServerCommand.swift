@@ -2,6 +2,8 @@ import ArgumentParser
 import DemoServer
 import Foundation
 import Logging
+import SpringConfig
+import TokenConfig
 import TokenModel
 
 /// `tokentop demo-server`: the embedded authorization and `/mod` resource servers on their own,
@@ -34,6 +36,11 @@ struct DemoServerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("write-config"), help: "Also write the generated tokentop configuration (YAML, mode 0600) to this file.")
     var writeConfig: String?
+
+    @Option(
+        name: .customLong("write-spring-config"),
+        help: "Also write the demo's clients as a Spring Boot application.yml (mode 0600), for tokentop --spring.")
+    var writeSpringConfig: String?
 
     @Option(help: "How /mod validates tokens: jwt (local JWKS verification) or introspect (asks the server each time).")
     var validation: TokenValidationMode = .jwt
@@ -126,13 +133,16 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw CLIError.runtime(String(describing: error))
         }
         let yaml = demo.configurationYAML()
-        if let writeConfig {
-            do {
-                try Self.writePrivately(yaml, to: writeConfig)
-            } catch {
-                await demo.shutdown()
-                throw CLIError.runtime("cannot write \(writeConfig): \(error.localizedDescription)")
+        do {
+            if let writeConfig { try ConfigurationWriter.writeAtomically(yaml, to: writeConfig) }
+            if let writeSpringConfig {
+                let spring = try SpringApplicationYAML.render(
+                    demo.configuration(), comment: ["The tokentop demo's clients as a Spring Boot application.yml."])
+                try ConfigurationWriter.writeAtomically(spring, to: writeSpringConfig)
             }
+        } catch {
+            await demo.shutdown()
+            throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
         // Written straight to the file handle, unbuffered, so a script reading a pipe sees it at once.
         FileHandle.standardOutput.write(Data((Self.banner(demo, faults: options.faults, wroteConfigTo: writeConfig, yaml: yaml) + "\n").utf8))
@@ -142,19 +152,6 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw CLIError.runtime("the demo servers stopped: \(error)")
         }
         printError("tokentop demo-server: stopped")
-    }
-
-    /// Writes through a temporary file and a rename, so a script polling for the file never reads half of it.
-    private static func writePrivately(_ text: String, to path: String) throws {
-        let target = URL(fileURLWithPath: path)
-        let temporary = target.deletingLastPathComponent().appending(path: ".\(target.lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission)
-        }
-        if rename(temporary.path, target.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown)
-        }
     }
 
     private static func banner(_ demo: DemoEnvironment, faults: DemoFaults, wroteConfigTo path: String?, yaml: String) -> String {
