@@ -1,3 +1,4 @@
+import Dashboard
 import DemoServer
 import Foundation
 import Logging
@@ -96,6 +97,8 @@ final class AppContext: Sendable {
             let loaded: LoadedConfiguration
             do {
                 loaded = try ConfigurationLoader.load(from: location.path, environment: environment)
+                let themeNames = ["default"] + ThemeLoader.standard().themeFiles().map(\.name).filter { $0 != "default" }
+                try FrontEndSettings.validate(loaded.configuration, themeNames: themeNames)
             } catch {
                 throw CLIError.usage(String(describing: error))
             }
