@@ -5,6 +5,7 @@
     validate.py access-token --jwks URL --issuer ISSUER --audience AUD   RFC 9068 token on stdin (joserfc)
     validate.py introspection                          RFC 7662 answer (JSON) on stdin
     validate.py challenge HEADER                       RFC 6750 WWW-Authenticate value (Werkzeug + RFC 6750 §3 grammar)
+    validate.py thumbprint                             prints joserfc's RFC 7638 thumbprint of the JWK on stdin
 
 Prints "ok: ..." and exits 0, or prints "invalid: REASON" on stderr and exits 1.
 Run by Tests/DemoServerTests/IndependentValidatorTests.swift with the venv .ci/run makes.
@@ -23,7 +24,7 @@ os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata  # noqa: E402
 from joserfc import jwt  # noqa: E402
-from joserfc.jwk import KeySet  # noqa: E402
+from joserfc.jwk import JWKRegistry, KeySet  # noqa: E402
 from werkzeug.datastructures import WWWAuthenticate  # noqa: E402
 
 
@@ -152,12 +153,16 @@ def main():
     commands.add_parser("introspection")
     challenge = commands.add_parser("challenge")
     challenge.add_argument("header")
+    commands.add_parser("thumbprint")
     arguments = parser.parse_args()
     try:
         if arguments.command == "metadata":
             message = check_metadata(arguments.source, arguments.issuer)
         elif arguments.command == "access-token":
             message = check_access_token(sys.stdin.read().strip(), arguments.jwks, arguments.issuer, arguments.audience)
+        elif arguments.command == "thumbprint":
+            print(JWKRegistry.import_key(json.load(sys.stdin)).thumbprint())
+            return 0
         elif arguments.command == "introspection":
             message = check_introspection(json.load(sys.stdin))
         else:
