@@ -2,6 +2,8 @@ import DemoServer
 import Foundation
 import JWTKit
 import Testing
+import TokenModel
+import _CryptoExtras
 
 @Suite("DPoP (RFC 9449): the dpop-client, bound tokens, proofs at /mod, nonces")
 struct DPoPTests {
@@ -141,6 +143,36 @@ struct DPoPTests {
         }
     }
 
+    @Test("proofs by RSA keys work too, with RS256 and PS256", arguments: [ProofKey.Algorithm.rs256, .ps256])
+    func rsaProofs(algorithm: ProofKey.Algorithm) async throws {
+        try await withDemo(Self.options) { demo in
+            let key = ProofKey(algorithm)
+            let token = try await boundToken(demo, key: key)
+            #expect((jwtParts(token).claims["cnf"] as? [String: Any])?["jkt"] as? String == key.thumbprint)
+            let answer = try await callMod(demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token))
+            #expect(answer.status == 200)
+        }
+    }
+
+    @Test("DPoP challenges are well-formed (RFC 9110 syntax, RFC 9449 §7.1 errors)")
+    func challengeSyntax() async throws {
+        try await withDemo(Self.options) { demo in
+            let key = ProofKey()
+            let token = try await boundToken(demo, key: key)
+            _ = try await admin(demo, #"{"dpop_nonce": true}"#)
+            let answers = [
+                try await callMod(demo, token: token, proof: nil, scheme: "Bearer"),
+                try await callMod(demo, token: token, proof: "not-a-jwt"),
+                try await callMod(demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token)),
+            ]
+            for answer in answers {
+                let header = try #require(answer.header("WWW-Authenticate"))
+                let result = try await Validator.run(["challenge", header])
+                #expect(result.passed, "\(header): \(result.output)")
+            }
+        }
+    }
+
     @Test("wrong proofs at the token endpoint are invalid_dpop_proof")
     func tokenEndpointRefusals() async throws {
         try await withDemo(Self.options) { demo in
@@ -189,13 +221,37 @@ struct DPoPTests {
     }
 }
 
-/// An ES256 key that signs DPoP proofs the way a client does (RFC 9449 §4.2).
+/// A key that signs DPoP proofs the way a client does (RFC 9449 §4.2): ES256 by default, or
+/// RSA with RS256 or PS256.
 struct ProofKey {
-    let key = ES256PrivateKey()
+    enum Algorithm: String, CaseIterable { case es256 = "ES256", rs256 = "RS256", ps256 = "PS256" }
 
-    var jwk: [String: JWTHeaderField] {
-        let parameters = key.publicKey.parameters!
-        return ["kty": .string("EC"), "crv": .string("P-256"), "x": .string(parameters.x), "y": .string(parameters.y)]
+    private enum Key {
+        case ec(ES256PrivateKey)
+        case rsa(JWTKit.Insecure.RSA.PrivateKey)
+    }
+
+    let algorithm: Algorithm
+    private let key: Key
+    let jwk: [String: JWTHeaderField]
+
+    init(_ algorithm: Algorithm = .es256) {
+        self.algorithm = algorithm
+        switch algorithm {
+        case .es256:
+            let key = ES256PrivateKey()
+            let parameters = key.publicKey.parameters!
+            self.key = .ec(key)
+            jwk = ["kty": .string("EC"), "crv": .string("P-256"), "x": .string(parameters.x), "y": .string(parameters.y)]
+        case .rs256, .ps256:
+            let key = try! JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+            let primitives = try! key.publicKey.getKeyPrimitives()
+            self.key = .rsa(key)
+            jwk = [
+                "kty": .string("RSA"), "n": .string(Base64URL.encode(primitives.modulus)),
+                "e": .string(Base64URL.encode(primitives.publicExponent)),
+            ]
+        }
     }
 
     var jwkObject: [String: Any] { jwk.mapValues { $0.asString! } }
@@ -212,7 +268,13 @@ struct ProofKey {
         let claims = ProofClaims(
             jti: UUID().uuidString, htm: htm, htu: htu.absoluteString, iat: Int(iat.timeIntervalSince1970),
             ath: accessToken.map(JWKThumbprint.accessTokenHash), nonce: nonce)
-        return try await JWTKeyCollection().add(ecdsa: key).sign(claims, header: header)
+        let keys = JWTKeyCollection()
+        switch (key, algorithm) {
+        case (.ec(let key), _): await keys.add(ecdsa: key)
+        case (.rsa(let key), .ps256): await keys.add(pss: key, digestAlgorithm: .sha256)
+        case (.rsa(let key), _): await keys.add(rsa: key, digestAlgorithm: .sha256)
+        }
+        return try await keys.sign(claims, header: header)
     }
 
     private struct ProofClaims: JWTPayload {
