@@ -11,7 +11,8 @@ import TokenModel
 /// (number, or null to stop), `breaking_rotation` (bool: rotations drop the old key at once),
 /// `rotate_keys` (true rotates now), `clock_offset_seconds` (signed number: the authorization
 /// server's clock error), `resource_expect_audience` and `resource_expect_issuer` (string, or null
-/// for the demo's own). It answers the faults in force.
+/// for the demo's own), `dpop_nonce` (bool: DPoP proofs must carry the server's nonce). It
+/// answers the faults in force.
 struct AdminRoutes: Sendable {
     let control: DemoControl
     let adminToken: String
@@ -75,6 +76,7 @@ struct FaultChange {
     /// `.some(nil)` puts back the demo's own audience or issuer.
     var resourceExpectedAudience: String??
     var resourceExpectedIssuer: String??
+    var dpopNonceRequired: Bool?
     var rotateNow = false
 
     init(json body: Data) throws(OAuthProtocolError) {
@@ -91,7 +93,7 @@ struct FaultChange {
         } catch {
             throw .invalidRequest(
                 "latency_ms, token_error_rate, retry_after, rotate_keys_every_seconds and clock_offset_seconds are numbers, "
-                    + "resource_down, breaking_rotation and rotate_keys booleans, token_fault, resource_expect_audience "
+                    + "resource_down, breaking_rotation, dpop_nonce and rotate_keys booleans, token_fault, resource_expect_audience "
                     + "and resource_expect_issuer strings")
         }
         if let value = fields.latency_ms {
@@ -136,6 +138,7 @@ struct FaultChange {
         }
         resourceExpectedAudience = try Self.optionalText(object, fields.resource_expect_audience, "resource_expect_audience")
         resourceExpectedIssuer = try Self.optionalText(object, fields.resource_expect_issuer, "resource_expect_issuer")
+        dpopNonceRequired = fields.dpop_nonce
         rotateNow = fields.rotate_keys ?? false
     }
 
@@ -156,7 +159,7 @@ struct FaultChange {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case latency_ms, token_error_rate, token_fault, retry_after, resource_down
             case rotate_keys_every_seconds, rotate_keys, breaking_rotation, clock_offset_seconds
-            case resource_expect_audience, resource_expect_issuer
+            case resource_expect_audience, resource_expect_issuer, dpop_nonce
         }
         var latency_ms: Double?
         var token_error_rate: Double?
@@ -169,6 +172,7 @@ struct FaultChange {
         var clock_offset_seconds: Double?
         var resource_expect_audience: String?
         var resource_expect_issuer: String?
+        var dpop_nonce: Bool?
     }
 
     func apply(to faults: inout DemoFaults) {
@@ -182,5 +186,6 @@ struct FaultChange {
         if let clockOffset { faults.clockOffset = clockOffset }
         if let resourceExpectedAudience { faults.resourceExpectedAudience = resourceExpectedAudience }
         if let resourceExpectedIssuer { faults.resourceExpectedIssuer = resourceExpectedIssuer }
+        if let dpopNonceRequired { faults.dpopNonceRequired = dpopNonceRequired }
     }
 }

@@ -19,6 +19,10 @@ struct AuthorizationServer: Sendable {
     let assertionAudience: AssertionAudiencePolicy
     let clock: any TokenClock
     let random: DemoRandomSource
+    /// Checks DPoP proofs sent to the token endpoint.
+    let dpop: DPoPVerifier
+    /// The nonce proofs must carry while the `dpopNonceRequired` fault is on.
+    let dpopNonce: DPoPNonce
     let logger: Logger
 
     /// The scopes every client may be registered with, for the metadata.
@@ -62,7 +66,8 @@ struct AuthorizationServer: Sendable {
             introspection_endpoint_auth_methods_supported: authMethods,
             introspection_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
             revocation_endpoint_auth_methods_supported: authMethods,
-            revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms)
+            revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+            dpop_signing_alg_values_supported: DPoPVerifier.algorithms)
     }
 
     private func keys() async throws -> Response {
@@ -85,6 +90,7 @@ struct AuthorizationServer: Sendable {
             let endpoints = try listening()
             let parameters = try await DemoHTTP.formParameters(request, context: context)
             try injectTokenFault()
+            let boundKey = try await dpopBinding(request, endpoint: endpoints.tokenEndpoint)
             let client = try await registry.authenticate(
                 request: request, parameters: parameters,
                 audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.tokenEndpoint))
@@ -97,13 +103,34 @@ struct AuthorizationServer: Sendable {
             guard client.mayRequestTokens else {
                 throw .unauthorizedClient("client \"\(client.clientID)\" may not use the client_credentials grant")
             }
+            guard boundKey != nil || !client.requiresDPoP else {
+                // Okta's words for the same refusal.
+                throw .invalidDPoPProof("The DPoP proof JWT header is missing.")
+            }
             let scopes = try grantedScopes(requested: parameters["scope"], client: client)
             return EditedResponse(
                 headers: DemoHeaders.noStore,
-                response: try await issue(to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString))
+                response: try await issue(
+                    to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString, boundKey: boundKey))
         } catch {
             logger.debug("token request refused", metadata: ["error": "\(error.code)", "status": "\(error.status.code)"])
             throw error
+        }
+    }
+
+    /// The thumbprint of the key the request's DPoP proof holds, or nil when it carries none.
+    private func dpopBinding(_ request: Request, endpoint: URL) async throws(OAuthProtocolError) -> String? {
+        let proofs = request.headers[values: DemoHeaders.dpop]
+        guard let proof = proofs.first else { return nil }
+        guard proofs.count == 1 else { throw .invalidDPoPProof("the request carries more than one DPoP header") }
+        let nonce = faults.current.dpopNonceRequired ? dpopNonce.value : nil
+        do throws(DPoPProofError) {
+            return try await dpop.verify(proof, method: "POST", url: endpoint, accessToken: nil, nonce: nonce)
+        } catch {
+            switch error.code {
+            case .useNonce: throw .useDPoPNonce(dpopNonce.value, detail: error.detail)
+            case .invalidProof: throw .invalidDPoPProof(error.detail)
+            }
         }
     }
 
@@ -134,14 +161,17 @@ struct AuthorizationServer: Sendable {
         return granted
     }
 
-    private func issue(to client: RegisteredClient, scopes: [String], issuer: String) async throws(OAuthProtocolError) -> TokenResponse {
+    private func issue(
+        to client: RegisteredClient, scopes: [String], issuer: String, boundKey: String?
+    ) async throws(OAuthProtocolError) -> TokenResponse {
         let now = clock.now()
         let issuedAt = Int(now.timeIntervalSince1970)
         let lifetime = client.lifetime.wholeSeconds
         let claims = AccessTokenClaims(
             iss: issuer, sub: client.clientID, aud: audience, exp: issuedAt + lifetime, iat: issuedAt, nbf: issuedAt,
             jti: "AT." + random.token(byteCount: 18), client_id: client.clientID,
-            scope: scopes.joined(separator: " "), scp: scopes, cid: client.clientID)
+            scope: scopes.joined(separator: " "), scp: scopes, cid: client.clientID,
+            cnf: boundKey.map { AccessTokenClaims.Confirmation(jkt: $0) })
         let accessToken: String
         do {
             accessToken = try await keyRing.sign(claims)
@@ -152,7 +182,8 @@ struct AuthorizationServer: Sendable {
         await ledger.record(token: accessToken, claims: claims)
         logger.debug(
             "issued a token", metadata: ["client_id": "\(client.clientID)", "jti": "\(claims.jti)", "expires_in": "\(lifetime)"])
-        return TokenResponse(access_token: accessToken, token_type: "Bearer", expires_in: lifetime, scope: claims.scope)
+        return TokenResponse(
+            access_token: accessToken, token_type: boundKey == nil ? "Bearer" : "DPoP", expires_in: lifetime, scope: claims.scope)
     }
 
     // MARK: Introspection and revocation

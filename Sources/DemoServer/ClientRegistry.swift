@@ -15,6 +15,8 @@ struct RegisteredClient: Sendable {
     let mayRequestTokens: Bool
     /// For `private_key_jwt`: the client's public key.
     let assertionKeys: JWTKeyCollection?
+    /// Token requests without a DPoP proof are refused.
+    var requiresDPoP = false
 }
 
 /// The registered clients, and client authentication at the token, introspection and

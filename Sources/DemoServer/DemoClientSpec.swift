@@ -16,12 +16,17 @@ public struct DemoClientSpec: Sendable, Equatable {
     /// When true the generated configuration carries a wrong secret, so every token request
     /// of that client fails with `invalid_client`.
     public var configuredWithWrongSecret: Bool
+    /// When true the token endpoint refuses this client's requests without a DPoP proof
+    /// (RFC 9449), as Okta does for applications that require DPoP.
+    public var requiresDPoP: Bool
 
     /// A client with hour-long tokens authenticating with `client_secret_basic` unless told otherwise.
     public init(
         name: String, method: ClientAuthenticationMethod = .clientSecretBasic, scopes: [String],
-        tokenLifetime: Duration = .seconds(3600), refreshSkew: Duration? = nil, configuredWithWrongSecret: Bool = false
+        tokenLifetime: Duration = .seconds(3600), refreshSkew: Duration? = nil, configuredWithWrongSecret: Bool = false,
+        requiresDPoP: Bool = false
     ) {
+        self.requiresDPoP = requiresDPoP
         self.name = name
         self.method = method
         self.scopes = scopes
@@ -45,6 +50,10 @@ public struct DemoClientSpec: Sendable, Equatable {
 
     /// The scope `/mod` requires.
     public static let modScope = "custom_mod"
+
+    /// A client that must prove possession of a key with DPoP. Not in the built-in set until
+    /// tokentop's configuration and client speak DPoP (`dpop: true`); `demo-server --dpop` adds it.
+    public static let dpopClient = DemoClientSpec(name: "dpop-client", scopes: [modScope], requiresDPoP: true)
 
     /// The built-in set: one client for every state the dashboard draws.
     public static let standardSet: [DemoClientSpec] = [

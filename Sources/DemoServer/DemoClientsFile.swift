@@ -20,7 +20,8 @@ import TokenModel
 /// Per client: `name` (required; also the `client_id`), `scope` (required: a space-separated
 /// string or a list), `method` (`client_secret_basic` by default, `client_secret_post`,
 /// `private_key_jwt`), `token-lifetime` (default `1h`), `refresh-skew` (for the generated
-/// configuration), `wrong-secret` (the generated configuration gets a wrong secret).
+/// configuration), `wrong-secret` (the generated configuration gets a wrong secret), `dpop` (token
+/// requests must carry a DPoP proof).
 public enum DemoClientsFile {
     /// The clients and audience the file describes.
     public static func load(path: String) throws -> (clients: [DemoClientSpec], audience: String?) {
@@ -83,7 +84,8 @@ public enum DemoClientsFile {
             specs.append(
                 DemoClientSpec(
                     name: client.name, method: method, scopes: client.scope.values, tokenLifetime: lifetime,
-                    refreshSkew: skew, configuredWithWrongSecret: client.wrongSecret ?? false))
+                    refreshSkew: skew, configuredWithWrongSecret: client.wrongSecret ?? false,
+                    requiresDPoP: client.dpop ?? false))
         }
         return (specs, file.audience)
     }
@@ -104,9 +106,10 @@ public enum DemoClientsFile {
         var tokenLifetime: String?
         var refreshSkew: String?
         var wrongSecret: Bool?
+        var dpop: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case name, method, scope
+            case name, method, scope, dpop
             case tokenLifetime = "token-lifetime"
             case refreshSkew = "refresh-skew"
             case wrongSecret = "wrong-secret"

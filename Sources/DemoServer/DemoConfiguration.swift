@@ -42,6 +42,9 @@ extension DemoEnvironment {
             }
             lines.append("    scope: \(Self.quoted(client.scopes.joined(separator: " ")))")
             lines.append("    resource-uri: \(Self.quoted(resourceURL.absoluteString))")
+            if client.requiresDPoP {
+                lines.append("    dpop: true")
+            }
             if let skew = client.refreshSkew {
                 lines.append("    refresh-skew: \(skew.configText)")
             }

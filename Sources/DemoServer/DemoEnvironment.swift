@@ -112,7 +112,9 @@ public final class DemoEnvironment: Sendable {
         let authorizationServer = AuthorizationServer(
             registry: ClientRegistry(clients: registered, ledger: ledger, clock: authorizationClock), keyRing: keyRing,
             ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
-            audience: options.audience, assertionAudience: options.assertionAudience, clock: authorizationClock, random: random, logger: logger,
+            audience: options.audience, assertionAudience: options.assertionAudience, clock: authorizationClock, random: random,
+            dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random),
+            logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
         let validator: any AccessTokenValidator =
             switch options.validationMode {
@@ -125,7 +127,9 @@ public final class DemoEnvironment: Sendable {
                     addresses: addresses, audience: options.audience, faults: faults, clientID: resourceServerID,
                     clientSecret: resourceServerSecret)
             }
-        let resourceServer = ResourceServer(validator: validator, faults: faults, logger: logger)
+        let resourceServer = ResourceServer(
+            validator: validator, faults: faults, addresses: addresses,
+            dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random), logger: logger)
 
         let authorizationBound = StartupSignal()
         let resourceBound = StartupSignal()
@@ -200,7 +204,7 @@ public final class DemoEnvironment: Sendable {
             resourceServerClient: DemoClient(
                 name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
                 configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
-                refreshSkew: nil, privateKeyFile: nil),
+                refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false),
             options: options, control: control,
             serviceGroup: serviceGroup, running: running, keyDirectory: keyDirectory, logger: logger)
     }
@@ -323,10 +327,11 @@ public final class DemoEnvironment: Sendable {
         }
         let client = DemoClient(
             name: spec.name, clientID: spec.name, secret: secret, configuredSecret: configuredSecret, method: spec.method,
-            scopes: spec.scopes, lifetime: spec.tokenLifetime, refreshSkew: spec.refreshSkew, privateKeyFile: keyFile)
+            scopes: spec.scopes, lifetime: spec.tokenLifetime, refreshSkew: spec.refreshSkew, privateKeyFile: keyFile,
+            requiresDPoP: spec.requiresDPoP)
         let registration = RegisteredClient(
             clientID: spec.name, secret: secret, method: spec.method, scopes: spec.scopes, lifetime: spec.tokenLifetime,
-            mayRequestTokens: true, assertionKeys: assertionKeys)
+            mayRequestTokens: true, assertionKeys: assertionKeys, requiresDPoP: spec.requiresDPoP)
         return (client, registration)
     }
 }

@@ -35,14 +35,17 @@ public struct DemoFaults: Sendable, Equatable {
     public var resourceExpectedAudience: String?
     /// When set, `/mod` accepts only tokens with this `iss`, instead of the demo's issuer.
     public var resourceExpectedIssuer: String?
+    /// When set, both servers ask DPoP proofs for their nonce (`use_dpop_nonce`, RFC 9449 §8, §9).
+    public var dpopNonceRequired: Bool
 
     /// Faults as given; the defaults are none at all.
     public init(
         latency: Duration = .zero, tokenErrorRate: Double = 0, tokenFaultKind: TokenFaultKind = .unavailable,
         retryAfterSeconds: Int = 2, resourceDown: Bool = false, rotateKeysEvery: Duration? = nil,
         breakingRotation: Bool = false, clockOffset: Duration = .zero, resourceExpectedAudience: String? = nil,
-        resourceExpectedIssuer: String? = nil
+        resourceExpectedIssuer: String? = nil, dpopNonceRequired: Bool = false
     ) {
+        self.dpopNonceRequired = dpopNonceRequired
         self.breakingRotation = breakingRotation
         self.clockOffset = clockOffset
         self.resourceExpectedAudience = resourceExpectedAudience

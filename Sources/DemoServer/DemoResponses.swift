@@ -25,6 +25,7 @@ struct IntrospectionResponse: ResponseEncodable, Decodable, Equatable {
     var aud: String?
     var token_type: String?
     var jti: String?
+    var cnf: AccessTokenClaims.Confirmation?
 
     static let inactive = IntrospectionResponse(active: false)
 
@@ -41,8 +42,9 @@ struct IntrospectionResponse: ResponseEncodable, Decodable, Equatable {
         nbf = claims.nbf
         iss = claims.iss
         aud = claims.aud
-        token_type = "Bearer"
+        token_type = claims.cnf == nil ? "Bearer" : "DPoP"
         jti = claims.jti
+        cnf = claims.cnf
     }
 }
 
@@ -62,6 +64,7 @@ struct AuthorizationServerMetadataDocument: ResponseEncodable, Equatable {
     let introspection_endpoint_auth_signing_alg_values_supported: [String]
     let revocation_endpoint_auth_methods_supported: [String]
     let revocation_endpoint_auth_signing_alg_values_supported: [String]
+    let dpop_signing_alg_values_supported: [String]
 }
 
 /// The faults in force, as `GET`/`POST /admin/faults` answers them.
@@ -78,6 +81,7 @@ struct FaultsDescription: ResponseEncodable, Equatable {
     /// Written as `null` when `/mod` expects the demo's own audience or issuer.
     let resource_expect_audience: String?
     let resource_expect_issuer: String?
+    let dpop_nonce: Bool
 
     init(_ faults: DemoFaults) {
         latency_ms = Int(faults.latency.timeInterval * 1000)
@@ -90,11 +94,12 @@ struct FaultsDescription: ResponseEncodable, Equatable {
         clock_offset_seconds = faults.clockOffset.timeInterval
         resource_expect_audience = faults.resourceExpectedAudience
         resource_expect_issuer = faults.resourceExpectedIssuer
+        dpop_nonce = faults.dpopNonceRequired
     }
 
     private enum CodingKeys: String, CodingKey {
         case latency_ms, token_error_rate, token_fault, retry_after, resource_down, rotate_keys_every_seconds
-        case breaking_rotation, clock_offset_seconds, resource_expect_audience, resource_expect_issuer
+        case breaking_rotation, clock_offset_seconds, resource_expect_audience, resource_expect_issuer, dpop_nonce
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -109,6 +114,7 @@ struct FaultsDescription: ResponseEncodable, Equatable {
         try container.encode(clock_offset_seconds, forKey: .clock_offset_seconds)
         try container.encode(resource_expect_audience, forKey: .resource_expect_audience)
         try container.encode(resource_expect_issuer, forKey: .resource_expect_issuer)
+        try container.encode(dpop_nonce, forKey: .dpop_nonce)
     }
 }
 

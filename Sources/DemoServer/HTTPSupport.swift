@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import TokenModel
 
@@ -47,6 +48,11 @@ struct DemoJSONEncoder: ResponseEncoder {
 
 /// Headers every answer carrying a token or a credential check must have (RFC 6749 §5.1).
 enum DemoHeaders {
+    /// A DPoP proof (RFC 9449 §4.1).
+    static let dpop = HTTPField.Name("DPoP")!
+    /// The nonce a server wants in DPoP proofs (RFC 9449 §8).
+    static let dpopNonce = HTTPField.Name("DPoP-Nonce")!
+
     static var noStore: HTTPFields {
         var headers = HTTPFields()
         headers[.cacheControl] = "no-store"

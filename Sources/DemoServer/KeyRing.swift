@@ -103,6 +103,12 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var scope: String
     var scp: [String]
     var cid: String
+    /// The key a DPoP-bound token is bound to (RFC 9449 §6.1); absent for bearer tokens.
+    var cnf: Confirmation?
+
+    struct Confirmation: Codable, Equatable, Sendable {
+        let jkt: String
+    }
 
     /// Signature checks only: the claims are judged by the caller against its injected clock,
     /// which jwt-kit's own claim checks cannot see.

@@ -51,6 +51,18 @@ struct OAuthProtocolError: HTTPResponseError {
         .init(status: .internalServerError, code: "server_error", detail: detail)
     }
 
+    /// RFC 9449 §5: the DPoP proof is missing or wrong.
+    static func invalidDPoPProof(_ detail: String) -> Self {
+        .init(status: .badRequest, code: "invalid_dpop_proof", detail: detail)
+    }
+
+    /// RFC 9449 §8: the proof must carry this nonce, given in `DPoP-Nonce`.
+    static func useDPoPNonce(_ nonce: String, detail: String) -> Self {
+        var error = Self(status: .badRequest, code: "use_dpop_nonce", detail: detail)
+        error.headers[DemoHeaders.dpopNonce] = nonce
+        return error
+    }
+
     /// 405 with `Allow` (RFC 9110 §15.5.6).
     static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Self {
         let names = allowed.map(\.rawValue).joined(separator: ", ")

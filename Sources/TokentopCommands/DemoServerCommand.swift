@@ -82,6 +82,12 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("resource-expect-issuer"), help: "Make /mod accept only tokens from this issuer (another server's).")
     var resourceExpectIssuer: String?
 
+    @Flag(help: "Also serve dpop-client, whose token requests must carry a DPoP proof (RFC 9449).")
+    var dpop = false
+
+    @Flag(name: .customLong("dpop-nonce"), help: "Make both servers ask DPoP proofs for their nonce (use_dpop_nonce).")
+    var dpopNonce = false
+
     @Option(name: .customLong("log-level"), help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -110,7 +116,7 @@ struct DemoServerCommand: AsyncParsableCommand {
                 latency: latency?.duration ?? .zero, tokenErrorRate: tokenErrorRate, tokenFaultKind: tokenFault,
                 resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration, breakingRotation: breakingRotation,
                 clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
-                resourceExpectedIssuer: resourceExpectIssuer),
+                resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
             assertionAudience: assertionAudience, handlesTerminationSignals: true)
         if let config {
             do {
@@ -120,6 +126,9 @@ struct DemoServerCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError.usage(String(describing: error))
             }
+        }
+        if dpop, !options.clients.contains(where: { $0.name == DemoClientSpec.dpopClient.name }) {
+            options.clients.append(DemoClientSpec.dpopClient)
         }
         var logger = Logger(label: "tokentop.demo-server", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -177,6 +186,7 @@ struct DemoServerCommand: AsyncParsableCommand {
             line += " scope \(client.scopes.joined(separator: " ")), tokens live \(client.lifetime.configText)"
             if let secret = client.secret { line += ", secret \(secret)" }
             if let keyFile = client.privateKeyFile { line += ", key \(keyFile)" }
+            if client.requiresDPoP { line += ", DPoP proofs required" }
             if client.configuredSecret != client.secret { line += " (the configuration below holds a wrong secret)" }
             lines.append(line)
         }
@@ -188,7 +198,8 @@ struct DemoServerCommand: AsyncParsableCommand {
                     + (faults.breakingRotation ? " (breaking: old keys removed at once)" : "")
                     + ", authorization server clock off by \(faults.clockOffset.configText)"
                     + ", /mod expects aud \(faults.resourceExpectedAudience ?? demo.audience)"
-                    + " and iss \(faults.resourceExpectedIssuer ?? endpoints.issuer.absoluteString)")
+                    + " and iss \(faults.resourceExpectedIssuer ?? endpoints.issuer.absoluteString)"
+                    + (faults.dpopNonceRequired ? ", DPoP nonces required" : ""))
         }
         if let example = demo.clients.first(where: { $0.method == .clientSecretBasic && $0.secret == $0.configuredSecret }),
             let secret = example.secret

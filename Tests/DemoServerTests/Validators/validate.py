@@ -4,7 +4,8 @@
     validate.py metadata URL|- [--issuer ISSUER]      RFC 8414 metadata (Authlib)
     validate.py access-token --jwks URL --issuer ISSUER --audience AUD   RFC 9068 token on stdin (joserfc)
     validate.py introspection                          RFC 7662 answer (JSON) on stdin
-    validate.py challenge HEADER                       RFC 6750 WWW-Authenticate value (Werkzeug + RFC 6750 §3 grammar)
+    validate.py challenge HEADER                       RFC 6750 / RFC 9449 WWW-Authenticate value (Werkzeug + the RFCs' grammar)
+    validate.py thumbprint                             prints joserfc's RFC 7638 thumbprint of the JWK on stdin
 
 Prints "ok: ..." and exits 0, or prints "invalid: REASON" on stderr and exits 1.
 Run by Tests/DemoServerTests/IndependentValidatorTests.swift with the venv .ci/run makes.
@@ -23,7 +24,7 @@ os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata  # noqa: E402
 from joserfc import jwt  # noqa: E402
-from joserfc.jwk import KeySet  # noqa: E402
+from joserfc.jwk import JWKRegistry, KeySet  # noqa: E402
 from werkzeug.datastructures import WWWAuthenticate  # noqa: E402
 
 
@@ -115,6 +116,9 @@ QUOTED = r'"(?:[^"\\\x00-\x1f\x7f]|\\[\x20-\x7e])*"'
 PARAMETER = rf"({TOKEN})[ \t]*=[ \t]*({TOKEN}|{QUOTED})"
 CHALLENGE = re.compile(rf"^({TOKEN})(?: +({PARAMETER}(?:[ \t]*,[ \t]*{PARAMETER})*))?$")
 RFC6750_ERRORS = {"invalid_request", "invalid_token", "insufficient_scope"}
+# RFC 9449 §7.1 and §9 add two error codes for the DPoP scheme, and its algs parameter.
+RFC9449_ERRORS = RFC6750_ERRORS | {"invalid_dpop_proof", "use_dpop_nonce"}
+JWS_ALGORITHMS = {"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"}
 NQSCHAR = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]*$")
 SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$")
 
@@ -123,20 +127,25 @@ def check_challenge(header):
     if not CHALLENGE.match(header):
         raise Invalid(f"not one RFC 9110 challenge: {header!r}")
     parsed = WWWAuthenticate.from_header(header)
-    if parsed is None or parsed.type != "bearer":
-        raise Invalid(f"not a Bearer challenge: {header!r}")
+    if parsed is None or parsed.type not in ("bearer", "dpop"):
+        raise Invalid(f"not a Bearer or DPoP challenge: {header!r}")
     parameters = dict(parsed.parameters)
     names = [match.group(1).lower() for match in re.finditer(PARAMETER, header)]
     if len(names) != len(set(names)):
         raise Invalid("a parameter appears twice (RFC 6750 §3)")
-    if "error" in parameters and parameters["error"] not in RFC6750_ERRORS:
-        raise Invalid(f"error {parameters['error']!r} is not one of RFC 6750 §3.1")
+    allowed = RFC6750_ERRORS if parsed.type == "bearer" else RFC9449_ERRORS
+    if "error" in parameters and parameters["error"] not in allowed:
+        raise Invalid(f"error {parameters['error']!r} is not one the {parsed.type} scheme defines")
+    if parsed.type == "dpop":
+        algorithms = parameters.get("algs", "").split(" ")
+        if not parameters.get("algs") or not set(algorithms) <= JWS_ALGORITHMS:
+            raise Invalid("a DPoP challenge names the JWS algorithms it accepts in algs (RFC 9449 §7.1)")
     for name in ("realm", "error", "error_description"):
         if name in parameters and not NQSCHAR.match(parameters[name]):
             raise Invalid(f"{name} holds characters RFC 6750 §3 does not allow")
     if "scope" in parameters and not SCOPE.match(parameters["scope"]):
         raise Invalid("scope is not a space-separated list of scope tokens")
-    return f"Bearer challenge {sorted(parameters)}"
+    return f"{parsed.type} challenge {sorted(parameters)}"
 
 
 def main():
@@ -152,12 +161,16 @@ def main():
     commands.add_parser("introspection")
     challenge = commands.add_parser("challenge")
     challenge.add_argument("header")
+    commands.add_parser("thumbprint")
     arguments = parser.parse_args()
     try:
         if arguments.command == "metadata":
             message = check_metadata(arguments.source, arguments.issuer)
         elif arguments.command == "access-token":
             message = check_access_token(sys.stdin.read().strip(), arguments.jwks, arguments.issuer, arguments.audience)
+        elif arguments.command == "thumbprint":
+            print(JWKRegistry.import_key(json.load(sys.stdin)).thumbprint())
+            return 0
         elif arguments.command == "introspection":
             message = check_introspection(json.load(sys.stdin))
         else:
