@@ -38,6 +38,11 @@ let package = Package(
         // The values every front end reads (snapshots, verdicts, errors) and the one copy of each
         // shared primitive (durations, time text, loopback, form encoding, terminal sanitising).
         .target(name: "TokenModel"),
+        // The JOSE computations both sides of DPoP need, once: RFC 7638 thumbprints, `ath`.
+        .target(name: "JOSESupport", dependencies: [
+            "TokenModel",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The YAML configuration: parsing, ${VAR} expansion, validation with file:line:key errors.
         .target(name: "TokenConfig", dependencies: [
             "TokenModel",
@@ -46,7 +51,8 @@ let package = Package(
         ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
         .target(name: "OAuthClient", dependencies: [
-            "TokenModel", "TokenConfig",
+            "TokenModel", "TokenConfig", "JOSESupport",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -63,7 +69,7 @@ let package = Package(
         ]),
         // The embedded authorization server and /mod resource server.
         .target(name: "DemoServer", dependencies: [
-            "TokenModel", "TokenConfig",
+            "TokenModel", "TokenConfig", "JOSESupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -112,7 +118,7 @@ let package = Package(
         ]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "TokenTesting",
+            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "JOSESupport", "TokenTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
