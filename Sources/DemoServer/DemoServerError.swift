@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Why the demo servers could not start or keep running.
 public struct DemoServerError: Error, CustomStringConvertible, Equatable {
@@ -17,10 +18,11 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
 
     /// A server could not listen on its address.
     static func bindFailed(server: String, host: String, port: Int, underlying: any Error) -> Self {
-        let text = String(describing: underlying)
-        // NIO's IOError says "(errno: N)"; the demo needs no NIO import to recognise it.
-        let addressInUse = text.contains("(errno: \(EADDRINUSE))")
-        return .init(.bindFailed(server: server, host: host, port: port, addressInUse: addressInUse, underlying: text))
+        let addressInUse = (underlying as? IOError)?.errnoCode == EADDRINUSE
+        return .init(
+            .bindFailed(
+                server: server, host: host, port: port, addressInUse: addressInUse,
+                underlying: String(describing: underlying)))
     }
 
     /// True when a server could not listen because its port is taken: a usage mistake.

@@ -85,7 +85,7 @@ extension RouterMethods where Context == DemoRequestContext {
     }
 }
 
-/// Reading request bodies.
+/// Request bodies, and plain-text answers.
 enum DemoHTTP {
     /// The realm named in `WWW-Authenticate` challenges.
     static let realm = "tokentop-demo"
