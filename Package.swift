@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tokentop", targets: ["tokentop"]),
         .library(name: "TokenModel", targets: ["TokenModel"]),
+        .library(name: "JOSESupport", targets: ["JOSESupport"]),
         .library(name: "TokenConfig", targets: ["TokenConfig"]),
         .library(name: "OAuthClient", targets: ["OAuthClient"]),
         .library(name: "TokenManager", targets: ["TokenManager"]),
@@ -38,10 +39,12 @@ let package = Package(
         // The values every front end reads (snapshots, verdicts, errors) and the one copy of each
         // shared primitive (durations, time text, loopback, form encoding, terminal sanitising).
         .target(name: "TokenModel"),
-        // The JOSE computations both sides of DPoP need, once: RFC 7638 thumbprints, `ath`.
+        // The JOSE pieces both the client and the demo servers need, once: the cached key set
+        // (JWKS) and its refetch rule, RFC 7638 thumbprints, `ath`.
         .target(name: "JOSESupport", dependencies: [
             "TokenModel",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         // The YAML configuration: parsing, ${VAR} expansion, validation with file:line:key errors.
         .target(name: "TokenConfig", dependencies: [
@@ -96,7 +99,7 @@ let package = Package(
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
             "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
-            "SpringConfig",
+            "SpringConfig", "JOSESupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -108,7 +111,7 @@ let package = Package(
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
         .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
-            "OAuthClient", "TokenModel", "DemoServer",
+            "OAuthClient", "TokenModel", "DemoServer", "JOSESupport",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),

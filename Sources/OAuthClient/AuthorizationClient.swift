@@ -1,4 +1,5 @@
 import Foundation
+import JOSESupport
 import Logging
 import NIOHTTP1
 import TokenConfig

@@ -1,4 +1,5 @@
 import Foundation
+import JOSESupport
 import JWTKit
 import OAuthClient
 import Synchronization
