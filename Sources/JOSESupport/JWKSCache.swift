@@ -16,12 +16,16 @@ public actor JWKSCache {
     private let url: URL?
     private let minimumRefetchInterval: Duration
     private let now: @Sendable () -> Date
-    private let fetch: (@Sendable (URL) async throws -> Data)?
+    private let fetch: (@Sendable (URL) async throws -> JWKSDocument)?
 
     private var keySet: JWKSKeySet?
     private var lastAttempt: Date?
+    private var lastSuccess: Date?
+    private var maxAge: Duration?
+    private var published: [String: PublishedKey] = [:]
+    private var changes: [KeySetChange] = []
     private var lastFailure: JWKSError?
-    private var inFlight: Task<Result<JWKSKeySet, JWKSError>, Never>?
+    private var inFlight: Task<Result<(JWKSKeySet, Duration?), JWKSError>, Never>?
 
     /// How many times the key set was fetched (failed attempts included).
     public private(set) var fetchCount = 0
@@ -32,11 +36,50 @@ public actor JWKSCache {
         url: URL, minimumRefetchInterval: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init,
         fetch: @escaping @Sendable (URL) async throws -> Data
     ) {
+        self.init(url: url, minimumRefetchInterval: minimumRefetchInterval, now: now) { url in
+            JWKSDocument(data: try await fetch(url), maxAge: nil)
+        }
+    }
+
+    /// A key set fetched from `url`, with the caching lifetime its answer gave.
+    public init(
+        url: URL, minimumRefetchInterval: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init,
+        fetchDocument: @escaping @Sendable (URL) async throws -> JWKSDocument
+    ) {
         self.source = URLText.describe(url)
         self.url = url
         self.minimumRefetchInterval = minimumRefetchInterval
         self.now = now
-        self.fetch = fetch
+        self.fetch = fetchDocument
+    }
+
+    /// How long a copy is kept when the server says nothing (`Cache-Control: max-age`).
+    public static let defaultMaximumAge: Duration = .seconds(300)
+
+    /// The key set as watched: its keys, when each appeared, what changed, how fresh it is.
+    public func status() -> KeySetStatus {
+        KeySetStatus(
+            source: source,
+            keys: published.values.sorted { ($0.kid ?? "") < ($1.kid ?? "") },
+            changes: changes, fetchedAt: lastSuccess, maxAge: maxAge,
+            lastError: lastFailure?.reason)
+    }
+
+    /// When the copy goes stale: its max-age (or five minutes) after the last fetch.
+    public var staleAt: Date? {
+        guard url != nil else { return nil }
+        guard let lastSuccess else { return now() }
+        return lastSuccess.addingTimeInterval((maxAge ?? Self.defaultMaximumAge).timeInterval)
+    }
+
+    /// Fetches the set again when the copy is stale and the refetch rule allows; returns true
+    /// when the keys changed.
+    @discardableResult
+    public func refreshIfStale() async -> Bool {
+        guard let staleAt, staleAt <= now(), refetchAllowed || inFlight != nil else { return false }
+        let before = changes.count
+        _ = await refresh()
+        return changes.count != before
     }
 
     /// A fixed key set, such as a JWKS file given on the command line; it is never refetched.
@@ -104,33 +147,85 @@ public actor JWKSCache {
 
     /// Fetches and parses the set; a lookup arriving meanwhile waits for the same fetch.
     private func refresh() async -> Result<JWKSKeySet, JWKSError> {
-        if let inFlight { return await inFlight.value }
+        if let inFlight { return await inFlight.value.map(\.0) }
         guard let url, let fetch else { return .failure(.noKeys(source: source, skipped: [])) }
         fetchCount += 1
         lastAttempt = now()
         let source = self.source
-        let task = Task { () -> Result<JWKSKeySet, JWKSError> in
-            let data: Data
+        let task = Task { () -> Result<(JWKSKeySet, Duration?), JWKSError> in
+            let document: JWKSDocument
             do {
-                data = try await fetch(url)
+                document = try await fetch(url)
             } catch {
                 var reason = String(describing: error)
                 if reason.hasSuffix(" at \(source)") { reason = String(reason.dropLast(source.count + 4)) }
                 return .failure(.fetchFailed(source: source, reason: reason))
             }
-            return JWKSKeySet.parse(data, source: source)
+            return JWKSKeySet.parse(document.data, source: source).map { ($0, document.maxAge) }
         }
         inFlight = task
         let result = await task.value
         inFlight = nil
         switch result {
-        case .success(let fresh):
+        case .success(let (fresh, maxAge)):
+            record(fresh)
             keySet = fresh
+            self.maxAge = maxAge
             lastFailure = nil
+            lastSuccess = now()
+            return .success(fresh)
         case .failure(let error):
             lastFailure = error
+            return .failure(error)
         }
-        return result
+    }
+
+    /// Notes which keys appeared and which left since the last fetch.
+    private func record(_ fresh: JWKSKeySet) {
+        let at = now()
+        let name = { (key: JWKSKey) in key.kid ?? key.label }
+        let current = Set(fresh.keys.map(name))
+        if keySet != nil {
+            for key in fresh.keys where published[name(key)] == nil {
+                changes.append(KeySetChange(kind: .added, kid: key.kid, at: at))
+            }
+            for (id, key) in published where !current.contains(id) {
+                changes.append(KeySetChange(kind: .removed, kid: key.kid, at: at))
+            }
+            if changes.count > 50 { changes.removeFirst(changes.count - 50) }
+        }
+        published = published.filter { current.contains($0.key) }
+        for key in fresh.keys {
+            let first = published[name(key)]?.firstSeen ?? at
+            published[name(key)] = PublishedKey(
+                kid: key.kid.map { TerminalText.sanitize($0) }, type: key.type, algorithm: key.algorithm, use: key.use,
+                firstSeen: first, lastSeen: at)
+        }
+    }
+}
+
+/// A key set document as fetched, with the lifetime its answer gave it.
+public struct JWKSDocument: Sendable {
+    public var data: Data
+    /// `Cache-Control: max-age`, when present.
+    public var maxAge: Duration?
+
+    public init(data: Data, maxAge: Duration?) {
+        self.data = data
+        self.maxAge = maxAge
+    }
+
+    /// `max-age=N` from a `Cache-Control` header, at most a day; nil when absent or unreadable.
+    public static func maxAge(fromCacheControl header: String?) -> Duration? {
+        guard let header else { return nil }
+        for directive in header.split(separator: ",") {
+            let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[0].lowercased() == "max-age",
+                parts[1].unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }), let seconds = Int(parts[1].prefix(9))
+            else { continue }
+            return .seconds(min(seconds, 86_400))
+        }
+        return nil
     }
 }
 
@@ -141,6 +236,10 @@ public struct JWKSKey: Sendable {
 
     /// How the key is named in reasons: `key "k1"`, or its position when it has no `kid`.
     public var label: String
+    /// `RSA 2048`, `EC P-256`, `OKP Ed25519`.
+    public var type: String = ""
+    public var algorithm: String?
+    public var use: String?
 }
 
 /// A parsed JWKS document: the keys jwt-kit can use, and why the others were left out.
@@ -200,7 +299,11 @@ struct JWKSKeySet: Sendable {
         }
         do {
             let jwk = try JSONDecoder().decode(JWK.self, from: Data(entry.compactText.utf8))
-            return .success(JWKSKey(kid: kid, jwk: jwk, label: label))
+            let size = keyType == "RSA" ? (entry["n"]?.stringValue).flatMap(Base64URL.decode).map { " \($0.drop { $0 == 0 }.count * 8)" } : nil
+            let type = keyType + (size ?? (entry["crv"]?.stringValue).map { " " + TerminalText.sanitize($0) } ?? "")
+            return .success(JWKSKey(
+                kid: kid, jwk: jwk, label: label, type: type, algorithm: entry["alg"]?.stringValue.map { TerminalText.sanitize($0) },
+                use: entry["use"]?.stringValue.map { TerminalText.sanitize($0) }))
         } catch {
             return .failure(SkipReason(text: "unreadable (\(entry["crv"]?.stringValue.map { "crv \(JWTText.quoted($0))" } ?? "bad fields"))"))
         }

@@ -8,6 +8,12 @@ import TokenModel
 /// What the token manager needs from the servers of one client. `AuthorizationClient` is
 /// the real one; tests substitute their own.
 public protocol AuthorizationService: Sendable {
+    /// True when there is a key set to watch (a `jwk-set-uri`, or an issuer to discover one).
+    var watchesKeySet: Bool { get }
+    /// Fetches the key set again when its copy is stale; true when its keys changed.
+    func watchKeySet() async -> Bool
+    /// What is known of the servers: their clocks and the key set.
+    func diagnostics() async -> ServerDiagnostics
     /// Fetches a new access token with the client credentials grant.
     func requestToken() async throws(OAuthError) -> IssuedToken
     /// Checks a token's signature and claims against the issuer's key set.
@@ -18,6 +24,26 @@ public protocol AuthorizationService: Sendable {
     func revoke(_ accessToken: String) async throws(OAuthError)
     /// Calls `resource-uri` with the token; nil when the client has none.
     func callResource(_ accessToken: String) async -> ResourceResponse?
+}
+
+/// What a client knows of its servers, for diagnosis.
+public struct ServerDiagnostics: Sendable, Equatable {
+    public var clockReadings: [ClockReading]
+    public var keySet: KeySetStatus?
+    /// When the key set should be looked at again.
+    public var keySetStaleAt: Date?
+
+    public init(clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil) {
+        self.clockReadings = clockReadings
+        self.keySet = keySet
+        self.keySetStaleAt = keySetStaleAt
+    }
+}
+
+extension AuthorizationService {
+    public var watchesKeySet: Bool { false }
+    public func watchKeySet() async -> Bool { false }
+    public func diagnostics() async -> ServerDiagnostics { ServerDiagnostics() }
 }
 
 /// Talks to the authorization server and the protected endpoint of one configured client.
@@ -128,7 +154,9 @@ public actor AuthorizationClient: AuthorizationService {
                 guard response.status == 200 else {
                     throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
                 }
-                return response.body
+                return JWKSDocument(
+                    data: response.body,
+                    maxAge: JWKSDocument.maxAge(fromCacheControl: response.headers.first(name: "Cache-Control")))
             }
         }
         let verifier = TokenVerifier(
@@ -256,9 +284,31 @@ public actor AuthorizationClient: AuthorizationService {
         return (response, credentials.secrets)
     }
 
+    public nonisolated var watchesKeySet: Bool {
+        configuration.jwkSetURI != nil || configuration.issuerURI != nil
+    }
+
+    public func watchKeySet() async -> Bool {
+        guard let keySet else {
+            // Not looked at yet: the first verification fetches it.
+            return false
+        }
+        return await keySet.refreshIfStale()
+    }
+
+    public func diagnostics() async -> ServerDiagnostics {
+        var urls = [configuration.tokenURI, configuration.resourceURI, configuration.jwkSetURI].compactMap { $0 }
+        if let endpoints { urls += [endpoints.token] + [endpoints.jwks].compactMap { $0 } }
+        var seen: Set<String> = []
+        let readings = urls.compactMap { url -> ClockReading? in
+            guard seen.insert(URLText.origin(of: url)).inserted else { return nil }
+            return transport.clockReading(for: url)
+        }
+        return ServerDiagnostics(
+            clockReadings: readings, keySet: await keySet?.status(), keySetStaleAt: await keySet?.staleAt)
+    }
+
     private static func origin(of url: URL) -> String {
-        let scheme = url.scheme?.lowercased() ?? ""
-        let port = url.port ?? (scheme == "https" ? 443 : 80)
-        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
+        URLText.origin(of: url)
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 import TokenModel
 
 /// One HTTP request as tokentop sends it.
@@ -75,11 +76,7 @@ public struct ReceivedResponse: Sendable {
             // Digits too many for an Int are still a (silly) number of seconds: the cap applies.
             return .seconds(Int(value).map { min($0, Self.maximumRetryAfter) } ?? Self.maximumRetryAfter)
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
+        guard let date = HTTPDate.parse(value) else { return nil }
         return .seconds(min(max(0, date.timeIntervalSince(now).rounded(.up)), Double(Self.maximumRetryAfter)))
     }
 }
@@ -95,6 +92,8 @@ public final class HTTPTransport: Sendable {
     private let httpsProxied: HTTPClient?
     private let httpProxied: HTTPClient?
     private let noProxy: [String]
+    /// The newest clock reading of each server, from the `Date` headers of its answers.
+    private let clockReadings = Mutex<[String: ClockReading]>([:])
 
     /// - Parameter environment: where the proxy variables are read from.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -127,6 +126,11 @@ public final class HTTPTransport: Sendable {
         }
         noProxy = (environment["NO_PROXY"] ?? environment["no_proxy"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    /// The newest reading of this server's clock (from its `Date` headers), if it sent one.
+    public func clockReading(for url: URL) -> ClockReading? {
+        clockReadings.withLock { $0[URLText.origin(of: url)] }
     }
 
     /// Closes every connection. Call once, when the process is done with the network.
@@ -163,6 +167,7 @@ public final class HTTPTransport: Sendable {
         let client = self.client(for: scheme, host: host)
         let prepared = outgoing
         let started = ContinuousClock.now
+        let sentAt = Date()
         let timeout = TimeAmount.nanoseconds(Int64(request.timeout.timeInterval * 1e9))
         do {
             // One deadline for the whole exchange: AsyncHTTPClient's ends with the head, and a
@@ -188,6 +193,12 @@ public final class HTTPTransport: Sendable {
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let response = first else {
                     throw OAuthError.timeout(after: request.timeout, endpoint: endpoint)
+                }
+                let origin = URLText.origin(of: request.url)
+                if let reading = ClockReading.fromDateHeader(
+                    response.headers.first(name: "Date"), server: origin, sentAt: sentAt, receivedAt: Date())
+                {
+                    clockReadings.withLock { $0[origin] = reading }
                 }
                 return response
             }

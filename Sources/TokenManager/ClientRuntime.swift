@@ -32,10 +32,23 @@ struct ClientRuntime {
     var history: [FetchRecord] = []
     var actions: [ActionRecord] = []
     var pollingPaused = false
+    /// What the client's servers have shown of their clocks and key set.
+    var diagnostics = ServerDiagnostics()
+    /// The reading from the held token's `iat` against its arrival.
+    var issuedAtReading: ClockReading?
 
     init(registration: TokenManager.Registration) {
         configuration = registration.configuration
         service = registration.service
+    }
+
+    /// Whether this client needs a loop of this kind.
+    func needsLoop(_ kind: LoopID.Kind) -> Bool {
+        switch kind {
+        case .scheduler: return true
+        case .poller: return configuration.resourceURI != nil
+        case .keyWatch: return service.watchesKeySet
+        }
     }
 
     /// The held token if it has not expired.
@@ -111,7 +124,8 @@ struct ClientRuntime {
             refreshMode: configuration.refreshMode, configuredScopes: configuration.scopes,
             resourceURI: configuration.resourceURI.map { HTTPTransport.describe($0) },
             pollInterval: configuration.pollInterval, revoked: revoked, introspectionError: introspectionError,
-            actions: actions)
+            actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
+            keySet: diagnostics.keySet)
         snapshot.state = snapshot.state(at: now)
         return snapshot
     }

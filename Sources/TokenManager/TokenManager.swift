@@ -75,7 +75,8 @@ public actor TokenManager: Service {
         guard phase == .notStarted else { return }
         phase = .running
         for name in order {
-            for kind in LoopID.Kind.allCases where kind == .scheduler || clients[name]?.configuration.resourceURI != nil {
+            guard let runtime = clients[name] else { continue }
+            for kind in LoopID.Kind.allCases where runtime.needsLoop(kind) {
                 let id = LoopID(client: name, kind: kind)
                 loops[id] = .busy
                 wakeSignals[id] = WakeSignal()
@@ -89,6 +90,7 @@ public actor TokenManager: Service {
                         switch id.kind {
                         case .scheduler: await self.schedulerLoop(id)
                         case .poller: await self.pollerLoop(id)
+                        case .keyWatch: await self.keyWatchLoop(id)
                         }
                     }
                 }
@@ -121,6 +123,12 @@ public actor TokenManager: Service {
     /// operator actions). A reader more than 10,000 events behind loses the newest.
     public func events() -> AsyncStream<ManagerEvent> {
         eventFeed.subscribe()
+    }
+
+    /// Ends every event stream: for a one-shot round (`check`), whose readers then drain what
+    /// the round produced.
+    public func finishEvents() {
+        eventFeed.finish()
     }
 
     /// The names of the configured clients, in configuration order.
@@ -372,6 +380,7 @@ public actor TokenManager: Service {
         case .success(let token): accept(token, for: name, reason: reason, startedAt: startedAt, latency: latency)
         case .failure(let error): reject(error, for: name, reason: reason, startedAt: startedAt, latency: latency)
         }
+        await refreshDiagnostics(name)
         publish()
         for waiter in waiters { waiter.resume(returning: result) }
         if case .success(let token) = result { await verify(token, for: name) }
@@ -393,6 +402,13 @@ public actor TokenManager: Service {
         runtime.revoked = false
         runtime.introspection = nil
         runtime.introspectionError = nil
+        runtime.issuedAtReading = token.decoded.issuedAt.map { iat in
+            // iat is whole seconds, stamped somewhere inside the exchange.
+            ClockReading(
+                server: token.decoded.issuer.map { TerminalText.sanitize($0) } ?? "the authorization server",
+                offset: iat.timeIntervalSince(token.issuedAt.addingTimeInterval(-latency.timeInterval / 2)),
+                uncertainty: latency.timeInterval / 2 + 1, source: .issuedAt, at: token.issuedAt)
+        }
         runtime.record(
             FetchRecord(
                 reason: reason, startedAt: startedAt, latency: latency, error: nil, claimChanges: changes,
@@ -428,6 +444,7 @@ public actor TokenManager: Service {
     private func verify(_ token: IssuedToken, for name: String) async {
         guard let service = clients[name]?.service else { return }
         let verdict = await operation { await service.verify(token.accessToken) }
+        await refreshDiagnostics(name)
         guard clients[name]?.token?.accessToken == token.accessToken else { return }
         clients[name]?.verdict = verdict
         emit(name, .signatureChecked(verdict))
@@ -464,6 +481,26 @@ public actor TokenManager: Service {
             await probe(id.client, with: token)
             await idle(id, until: clock.now().addingTimeInterval(runtime.configuration.pollInterval.timeInterval))
         }
+    }
+
+    /// Fetches the key set again each time its copy goes stale (its max-age, else five
+    /// minutes), so a key that leaves is noticed before an API that caches keys refuses tokens.
+    private func keyWatchLoop(_ id: LoopID) async {
+        while !Task.isCancelled {
+            guard let service = clients[id.client]?.service else { return }
+            let changed = await operation { await service.watchKeySet() }
+            await refreshDiagnostics(id.client)
+            if changed { publish() }
+            let fallback = clock.now().addingTimeInterval(300)
+            let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, clock.now().addingTimeInterval(30)) }
+            await idle(id, until: staleAt ?? fallback)
+        }
+    }
+
+    /// Takes in what the client's servers have shown of their clocks and key set.
+    private func refreshDiagnostics(_ name: String) async {
+        guard let service = clients[name]?.service else { return }
+        clients[name]?.diagnostics = await service.diagnostics()
     }
 
     /// Waits until `deadline` or a wake-up signal, whichever first.
@@ -512,6 +549,7 @@ public actor TokenManager: Service {
                 response = retried
             }
             record(response, for: name)
+            await refreshDiagnostics(name)
             publish()
         }
     }
@@ -577,6 +615,8 @@ struct LoopID: Hashable, Sendable {
     enum Kind: CaseIterable, Sendable {
         case scheduler
         case poller
+        /// Looks at the key set again whenever its copy goes stale.
+        case keyWatch
     }
 
     let client: String

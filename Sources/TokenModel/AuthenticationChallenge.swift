@@ -48,8 +48,8 @@ public struct AuthenticationChallenge: Sendable, Equatable {
                 }
                 scanner.advance()
                 if scanner.peek == "=" || scanner.atEnd || scanner.peek == "," {
-                    // token68 (`abc==`): the name was the value.
-                    var value = name
+                    // token68 (`abc==`): the name was the value, and the `=` just read is its own.
+                    var value = name + "="
                     while scanner.peek == "=" { value.append("="); scanner.advance() }
                     challenge.token68 = value
                     continue

@@ -173,6 +173,10 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     public var introspectionError: OAuthError?
     /// Operator actions and their outcomes, oldest first, bounded like `history`.
     public var actions: [ActionRecord]
+    /// The newest reading of each server's clock (Date headers, the token's `iat`).
+    public var clockReadings: [ClockReading]
+    /// The issuer's key set as watched, once it has been fetched.
+    public var keySet: KeySetStatus?
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -181,7 +185,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         responses: [ResourceResponse] = [], history: [FetchRecord] = [], pollingPaused: Bool = false,
         refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil,
         pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
-        actions: [ActionRecord] = []
+        actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil
     ) {
         self.name = name
         self.state = state
@@ -202,6 +206,8 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         self.revoked = revoked
         self.introspectionError = introspectionError
         self.actions = actions
+        self.clockReadings = clockReadings
+        self.keySet = keySet
     }
 
     /// The state at `now`, from the held token's times: a snapshot taken a second ago is

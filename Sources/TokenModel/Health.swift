@@ -71,6 +71,12 @@ extension ClientSnapshot {
         if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
             problems.append(problem)
         }
+        if let kid = retiredSigningKey {
+            problems.append("signed by key \"\(kid)\", which the issuer no longer publishes")
+        }
+        if let skewed = skewedClocks.first {
+            problems.append("clock skew: \(skewed.summary)")
+        }
         if token.decoded.format == .jwt, token.verdict.status == .unverified {
             problems.append("signature not checked: \(token.verdict.reason)")
         }
@@ -114,6 +120,7 @@ extension ClientSnapshot {
 
     private func fetchFailureReason(now: Date) -> String {
         var reason = lastError.map { "token request failed: \($0.reason)" } ?? "token request failed"
+        if let skewed = skewedClocks.first { reason += "; cause: clock skew, \(skewed.summary)" }
         if retriesHalted {
             reason += "; retries stopped until a manual refresh"
         } else if let nextRetryAt, nextRetryAt > now {

@@ -12,4 +12,12 @@ public enum URLText {
         components.password = nil
         return TerminalText.sanitize(components.string ?? url.absoluteString)
     }
+
+    /// `scheme://host:port`, the port explicit: what identifies a server (its clock, its DPoP
+    /// nonce, whether a redirect stays with it).
+    public static func origin(of url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
+    }
 }

@@ -21,18 +21,36 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Introspect JWT access tokens too (opaque tokens are always introspected).")
     var introspect = false
 
+    @Flag(help: """
+        Three-way check: compare the local verdict, the authorization server's introspection and a live API call, \
+        and name why a token is rejected (revoked, audience or issuer, scope, clock skew, key rotation, \
+        introspection not allowed), with the evidence.
+        """)
+    var deep = false
+
     @Argument(help: "The clients to check (default: all).")
     var names: [String] = []
 
     func run() async throws {
-        let snapshot = try await AppContext.with(options) { context in
-            try await context.makeManager(clients: names).checkRound(introspectJWTs: introspect)
+        let (snapshot, events) = try await AppContext.with(options) { context in
+            let manager = try context.makeManager(clients: names)
+            let log = try options.eventsFile.map { try EventLog(path: $0, manager: manager) }
+            let feed = await manager.events()
+            let snapshot = await manager.checkRound(introspectJWTs: introspect || deep)
+            // The round is over: what the feed holds is this round's events.
+            await manager.finishEvents()
+            var events: [ManagerEvent] = []
+            for await event in feed {
+                events.append(event)
+                log?.write(event)
+            }
+            return (snapshot, events)
         }
         let now = snapshot.takenAt
         if json {
-            print(CheckReport.json(snapshot, now: now).prettyText)
+            print(CheckReport.json(snapshot, now: now, deep: deep, events: events).prettyText)
         } else {
-            print(CheckReport.table(snapshot, now: now))
+            print(CheckReport.table(snapshot, now: now, deep: deep))
         }
         // A client that cannot even be tried (an unreadable secret file or key) is a configuration error.
         if snapshot.clients.contains(where: { $0.lastError?.kind == .configuration }) { throw ExitCode(2) }
@@ -43,14 +61,18 @@ struct CheckCommand: AsyncParsableCommand {
 /// How `check` prints a round's snapshot, for people and for machines.
 enum CheckReport {
     /// The `check --json` shape documented in README.md; absent parts are left out.
-    static func json(_ snapshot: ManagerSnapshot, now: Date) -> JSONValue {
+    static func json(_ snapshot: ManagerSnapshot, now: Date, deep: Bool = false, events: [ManagerEvent] = []) -> JSONValue {
         .object([
             "checked_at": .string(TimeText.iso8601(now)),
-            "clients": .array(snapshot.clients.map { client(json: $0, now: now) }),
+            "clients": .array(snapshot.clients.map { client in
+                var object = CheckReport.client(json: client, now: now, deep: deep)
+                object["events"] = .array(events.filter { $0.client == client.name }.map(\.json))
+                return .object(object)
+            }),
         ])
     }
 
-    private static func client(json client: ClientSnapshot, now: Date) -> JSONValue {
+    private static func client(json client: ClientSnapshot, now: Date, deep: Bool) -> [String: JSONValue] {
         let health = client.health(at: now)
         var object: [String: JSONValue] = [
             "name": .string(client.name),
@@ -103,7 +125,36 @@ enum CheckReport {
         if let error = client.lastError {
             object["error"] = errorJSON(error)
         }
-        return .object(object)
+        if deep {
+            object["diagnoses"] = .array(client.diagnoses(at: now).map { diagnosis in
+                .object([
+                    "cause": .string(diagnosis.cause.rawValue), "summary": .string(diagnosis.summary),
+                    "evidence": .array(diagnosis.evidence.map(JSONValue.string)),
+                ])
+            })
+            object["clocks"] = .array(client.clockReadings.map { reading in
+                .object([
+                    "server": .string(reading.server), "source": .string(reading.source.rawValue),
+                    "offset_seconds": .number((reading.offset * 10).rounded() / 10),
+                    "uncertainty_seconds": .number((reading.uncertainty * 10).rounded() / 10),
+                ])
+            })
+            if let keySet = client.keySet {
+                var keySetObject: [String: JSONValue] = [
+                    "source": .string(keySet.source),
+                    "keys": .array(keySet.keys.map { key in
+                        var keyObject: [String: JSONValue] = ["type": .string(key.type)]
+                        if let kid = key.kid { keyObject["kid"] = .string(kid) }
+                        if let algorithm = key.algorithm { keyObject["alg"] = .string(algorithm) }
+                        return .object(keyObject)
+                    }),
+                ]
+                if let maxAge = keySet.maxAge { keySetObject["max_age_seconds"] = .number(Double(maxAge.wholeSeconds)) }
+                if let kid = client.token?.decoded.keyID { keySetObject["token_kid"] = .string(kid) }
+                object["key_set"] = .object(keySetObject)
+            }
+        }
+        return object
     }
 
     private static func errorJSON(_ error: OAuthError) -> JSONValue {
@@ -113,7 +164,7 @@ enum CheckReport {
     }
 
     /// The table for people: one row a client, the verdict in a word and a symbol.
-    static func table(_ snapshot: ManagerSnapshot, now: Date) -> String {
+    static func table(_ snapshot: ManagerSnapshot, now: Date, deep: Bool = false) -> String {
         let header = ["CLIENT", "VERDICT", "TOKEN", "EXPIRES", "SIGNATURE", "API", "REASON"]
         var rows: [[String]] = []
         for client in snapshot.clients {
@@ -129,11 +180,21 @@ enum CheckReport {
             ].map { TerminalText.sanitize($0) })
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
+        var lines = ([header] + rows).map { row in
             row.enumerated().map { column, cell in
                 column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        }
+        if deep {
+            for client in snapshot.clients {
+                for diagnosis in client.diagnoses(at: now) {
+                    lines.append("")
+                    lines.append(TerminalText.sanitize("\(client.name): \(diagnosis.cause.rawValue): \(diagnosis.summary)"))
+                    lines += diagnosis.evidence.map { "  · " + TerminalText.sanitize($0) }
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The same symbols the dashboard's legend uses.

@@ -25,7 +25,7 @@ struct DashboardCommand: AsyncParsableCommand {
             throw CLIError.usage(String(describing: error))
         }
         let context = try await AppContext.make(options, demo: .whenNoConfiguration)
-        let services = context.infrastructure
+        var services = context.infrastructure
         let keyMap: KeyMap
         let manager: TokenManager
         do {
@@ -36,6 +36,7 @@ struct DashboardCommand: AsyncParsableCommand {
                     "no theme named \"\(themeName)\"; available: \(themes.map(\.name).joined(separator: ", "))")
             }
             manager = try context.makeManager()
+            if let path = options.eventsFile { services.append(try EventLog(path: path, manager: manager)) }
         } catch {
             // Nothing has started but the context: close it through its own hook.
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
@@ -46,7 +47,7 @@ struct DashboardCommand: AsyncParsableCommand {
                 configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
                 keyMap: keyMap))
         try await ServiceGroup.runUntilFrontEndEnds(
-            services + [manager], frontEnd: DashboardService(dashboard: dashboard, manager: manager))
+            services.prefix(1) + [manager] + services.dropFirst(), frontEnd: DashboardService(dashboard: dashboard, manager: manager))
     }
 }
 

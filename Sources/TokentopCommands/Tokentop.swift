@@ -58,6 +58,9 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("log-file"), help: "Append logs to this file (tokentop never logs to the terminal).")
     var logFile: String?
 
+    @Option(name: .customLong("events-file"), help: "Append every event (fetches, failures, API answers, verdict changes, actions) as JSON lines to this file.")
+    var eventsFile: String?
+
     @Flag(help: "Use the embedded demo servers instead of a configuration (the dashboard does so by itself when none exists).")
     var demo = false
 

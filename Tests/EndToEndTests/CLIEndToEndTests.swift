@@ -44,6 +44,35 @@ struct CLIEndToEndTests {
         #expect((forbidden["resource"] as? [String: Any])?["at"] is String)
     }
 
+    @Test("check --deep names the cause with its evidence; --events-file gets the round's events as JSON lines, no token")
+    func deepCheckAndEvents() async throws {
+        let home = try emptyHome()
+        let events = home["HOME"]! + "/events.jsonl"
+        let result = try await runTokentop(
+            ["check", "--demo", "--deep", "--json", "--events-file", events, "no-mod-scope", "mod-client"], environment: home)
+        #expect(result.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let clients = try #require(document["clients"] as? [[String: Any]])
+        let forbidden = try #require(clients.first { $0["name"] as? String == "no-mod-scope" })
+        let diagnosis = try #require((forbidden["diagnoses"] as? [[String: Any]])?.first)
+        #expect(diagnosis["cause"] as? String == "missing_scope")
+        #expect((diagnosis["evidence"] as? [String])?.contains { $0.contains("insufficient_scope") } == true)
+        #expect((forbidden["key_set"] as? [String: Any])?["token_kid"] is String)
+        let healthy = try #require(clients.first { $0["name"] as? String == "mod-client" })
+        #expect((healthy["diagnoses"] as? [Any])?.isEmpty == true)
+        #expect((healthy["events"] as? [[String: Any]])?.contains { $0["event"] as? String == "token_fetched" } == true)
+
+        let lines = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count >= 4)
+        for line in lines {
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(event["at"] is String && event["client"] is String && event["event"] is String)
+            #expect(!line.contains("eyJ"), "a token reached the events file")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: events)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
     @Test("check of healthy clients only exits 0")
     func checkHealthy() async throws {
         let result = try await runTokentop(["check", "--demo", "mod-client", "jwt-client", "post-client"], environment: try emptyHome())

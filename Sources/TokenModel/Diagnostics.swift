@@ -1,0 +1,153 @@
+import Foundation
+
+/// How far a server's clock is from this machine's, from one observation.
+public struct ClockReading: Sendable, Equatable {
+    public enum Source: String, Sendable, Equatable {
+        /// The `Date` header of an answer, against the middle of the exchange.
+        case dateHeader = "Date header"
+        /// A fresh token's `iat`, against the time it arrived.
+        case issuedAt = "iat"
+    }
+
+    /// The server, as `scheme://host:port`.
+    public var server: String
+    /// Server time minus local time, in seconds: positive when the server is ahead.
+    public var offset: TimeInterval
+    /// The error bar, in seconds: half the round trip plus the source's resolution.
+    public var uncertainty: TimeInterval
+    public var source: Source
+    public var at: Date
+
+    public init(server: String, offset: TimeInterval, uncertainty: TimeInterval, source: Source, at: Date) {
+        self.server = server
+        self.offset = offset
+        self.uncertainty = uncertainty
+        self.source = source
+        self.at = at
+    }
+
+    /// The reading from an answer's `Date` header sent between `sentAt` and `receivedAt`; nil
+    /// for a missing or unreadable header. `Date` has whole seconds, so half a second is added
+    /// to the error bar.
+    public static func fromDateHeader(
+        _ header: String?, server: String, sentAt: Date, receivedAt: Date
+    ) -> ClockReading? {
+        guard let header, let serverDate = HTTPDate.parse(header) else { return nil }
+        let roundTrip = max(0, receivedAt.timeIntervalSince(sentAt))
+        let middle = sentAt.addingTimeInterval(roundTrip / 2)
+        return ClockReading(
+            server: server, offset: serverDate.timeIntervalSince(middle), uncertainty: roundTrip / 2 + 0.5,
+            source: .dateHeader, at: receivedAt)
+    }
+
+    /// True when even the most charitable reading is off by more than `leeway`.
+    public func exceeds(_ leeway: TimeInterval) -> Bool {
+        abs(offset) - uncertainty > leeway
+    }
+
+    /// `the authorization server is 1m30s ahead (±0.5s, Date header)`.
+    public var summary: String {
+        let amount = TimeText.duration(seconds: Int(min(abs(offset), 1e9).rounded()))
+        let direction = offset >= 0 ? "ahead" : "behind"
+        return "\(server) is \(amount) \(direction) of this machine (±\(String(format: "%.1f", uncertainty))s, \(source.rawValue))"
+    }
+}
+
+/// One key an issuer publishes, as tokentop has seen it.
+public struct PublishedKey: Sendable, Equatable {
+    public var kid: String?
+    /// `RSA 2048`, `EC P-256`, `OKP Ed25519`.
+    public var type: String
+    public var algorithm: String?
+    public var use: String?
+    public var firstSeen: Date
+    public var lastSeen: Date
+
+    public init(kid: String?, type: String, algorithm: String?, use: String?, firstSeen: Date, lastSeen: Date) {
+        self.kid = kid
+        self.type = type
+        self.algorithm = algorithm
+        self.use = use
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+}
+
+/// A key appearing in or leaving an issuer's key set.
+public struct KeySetChange: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case added, removed
+    }
+
+    public var kind: Kind
+    public var kid: String?
+    public var at: Date
+
+    public init(kind: Kind, kid: String?, at: Date) {
+        self.kind = kind
+        self.kid = kid
+        self.at = at
+    }
+}
+
+/// An issuer's key set as watched: the keys now, how they changed, how fresh the copy is.
+public struct KeySetStatus: Sendable, Equatable {
+    /// The key set's URL, for display.
+    public var source: String
+    public var keys: [PublishedKey]
+    public var changes: [KeySetChange]
+    public var fetchedAt: Date?
+    /// The key set's own `Cache-Control: max-age`, when it sent one.
+    public var maxAge: Duration?
+    /// Why the last fetch failed, if it did.
+    public var lastError: String?
+
+    public init(
+        source: String, keys: [PublishedKey] = [], changes: [KeySetChange] = [], fetchedAt: Date? = nil,
+        maxAge: Duration? = nil, lastError: String? = nil
+    ) {
+        self.source = source
+        self.keys = keys
+        self.changes = changes
+        self.fetchedAt = fetchedAt
+        self.maxAge = maxAge
+        self.lastError = lastError
+    }
+
+    /// True when a key with this `kid` is published now.
+    public func publishes(_ kid: String) -> Bool {
+        keys.contains { $0.kid == kid }
+    }
+}
+
+/// Why a token is rejected, named from the evidence: what `check --deep` and the dashboard's
+/// diagnosis show.
+public struct Diagnosis: Sendable, Equatable {
+    public enum Cause: String, Sendable, Equatable, CaseIterable {
+        /// Valid locally, inactive at the authorization server.
+        case revoked
+        /// Valid locally (and active), refused by the API as invalid: it expects another
+        /// audience or issuer.
+        case audienceOrIssuerMismatch = "audience_or_issuer_mismatch"
+        /// The API answers 403 `insufficient_scope` for a scope the token lacks.
+        case missingScope = "missing_scope"
+        /// A clock is off by more than the verification leeway.
+        case clockSkew = "clock_skew"
+        /// The token's signing key is no longer published.
+        case keyRotation = "key_rotation"
+        /// The authorization server refuses to introspect for this client.
+        case introspectionNotAllowed = "introspection_not_allowed"
+    }
+
+    public var cause: Cause
+    /// One line: what is wrong and what follows.
+    public var summary: String
+    /// What the diagnosis rests on, one fact a line.
+    public var evidence: [String]
+
+    public init(cause: Cause, summary: String, evidence: [String]) {
+        self.cause = cause
+        self.summary = summary
+        self.evidence = evidence
+    }
+}

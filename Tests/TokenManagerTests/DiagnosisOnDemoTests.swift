@@ -1,0 +1,108 @@
+import DemoServer
+import Foundation
+import OAuthClient
+import TokenConfig
+import TokenModel
+import TokenTesting
+import Testing
+@testable import TokenManager
+
+/// Every cause `check --deep` names, reproduced with the embedded demo's faults: the same
+/// manager round `check` runs, and the diagnosis it reads.
+@Suite("Diagnoses on the embedded demo", .serialized)
+struct DiagnosisOnDemoTests {
+    /// One `check --deep` round of `client` on a demo started with `faults`, then `body`.
+    func round<T>(
+        _ client: String, faults: DemoFaults = .none, clock: (any TokenClock)? = nil,
+        _ body: (TokenManager, ClientSnapshot, DemoEnvironment) async throws -> T
+    ) async throws -> T {
+        let demo = try await DemoEnvironment.start(DemoServerOptions(faults: faults))
+        let transport = HTTPTransport(environment: [:])
+        let configuration = try #require(demo.configuration().client(named: client))
+        let service: AuthorizationClient
+        if let clock {
+            service = AuthorizationClient(configuration: configuration, transport: transport, now: { clock.now() })
+        } else {
+            service = AuthorizationClient(configuration: configuration, transport: transport)
+        }
+        let manager = TokenManager(
+            registrations: [.init(configuration: configuration, service: service)], clock: clock ?? SystemClock())
+        let snapshot = await manager.checkRound(introspectJWTs: true).clients[0]
+        let result: Result<T, any Error>
+        do { result = .success(try await body(manager, snapshot, demo)) } catch { result = .failure(error) }
+        await transport.shutdown()
+        await demo.shutdown()
+        return try result.get()
+    }
+
+    @Test("an API that expects another audience: audience or issuer mismatch")
+    func audience() async throws {
+        try await round("mod-client", faults: DemoFaults(resourceExpectedAudience: "api://orders")) { _, client, _ in
+            #expect(client.health(at: Date()).state == .degraded)
+            #expect(client.diagnoses(at: Date()).first?.cause == .audienceOrIssuerMismatch)
+        }
+    }
+
+    @Test("an API that expects another issuer: audience or issuer mismatch")
+    func issuer() async throws {
+        try await round("mod-client", faults: DemoFaults(resourceExpectedIssuer: "https://other.example")) { _, client, _ in
+            #expect(client.diagnoses(at: Date()).first?.cause == .audienceOrIssuerMismatch)
+        }
+    }
+
+    @Test("a token without the API's scope: missing scope, naming it")
+    func scope() async throws {
+        try await round("no-mod-scope") { _, client, _ in
+            let diagnosis = try #require(client.diagnoses(at: Date()).first)
+            #expect(diagnosis.cause == .missingScope)
+            #expect(diagnosis.summary.contains("custom_mod"))
+        }
+    }
+
+    @Test("an authorization server five minutes ahead: clock skew named as the cause", arguments: [300, -300])
+    func clockSkew(offsetSeconds: Int) async throws {
+        try await round("mod-client", faults: DemoFaults(clockOffset: .seconds(offsetSeconds))) { _, client, _ in
+            let diagnosis = try #require(client.diagnoses(at: Date()).first)
+            #expect(diagnosis.cause == .clockSkew)
+            #expect(diagnosis.evidence.contains { $0.contains("Date header") })
+            #expect(client.health(at: Date()).state != .ok)
+        }
+    }
+
+    @Test("a token revoked behind tokentop's back: valid here, inactive at the server")
+    func revoked() async throws {
+        try await round("mod-client") { manager, _, demo in
+            let raw = try #require(await manager.heldToken(for: "mod-client"))
+            let transport = HTTPTransport(environment: [:])
+            let other = AuthorizationClient(
+                configuration: try #require(demo.configuration().client(named: "mod-client")), transport: transport)
+            try await other.revoke(raw)
+            await transport.shutdown()
+            await manager.perform(.introspect(client: "mod-client"))
+            let client = await manager.snapshot().clients[0]
+            #expect(client.diagnoses(at: Date()).first?.cause == .revoked)
+            #expect(client.health(at: Date()).state == .error)
+        }
+    }
+
+    @Test("a breaking key rotation: the held token's key is gone from the key set, flagged before any API refuses it")
+    func keyRotation() async throws {
+        let clock = ManualClock(now: Date())
+        try await round("mod-client", faults: DemoFaults(breakingRotation: true), clock: clock) { manager, before, demo in
+            #expect(before.diagnoses(at: clock.now()).isEmpty)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await manager.run() }
+                await manager.settled()
+                _ = try await demo.rotateKeys()
+                // The key set's copy goes stale after five minutes; the watch fetches it again.
+                clock.advance(by: 301)
+                await manager.settled()
+                let client = await manager.snapshot().clients[0]
+                #expect(client.keySet?.changes.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.added, .removed])
+                #expect(client.diagnoses(at: clock.now()).first?.cause == .keyRotation)
+                #expect(client.health(at: clock.now()).reason.contains("no longer publishes"))
+                group.cancelAll()
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TokenModel
+
+/// Each cause of a rejected token, named from its evidence.
+@Suite("Why a token is rejected")
+struct DiagnosisTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func snapshot(
+        verdict: SignatureVerdict = SignatureVerdict(.verified, "RS256 signature valid with key \"k1\""),
+        kid: String = "k1", scopes: [String] = ["custom_mod"], response: ResourceResponse? = nil,
+        introspection: IntrospectionResult? = nil, introspectionError: OAuthError? = nil,
+        clocks: [ClockReading] = [], keySet: KeySetStatus? = nil
+    ) -> ClientSnapshot {
+        let token = TokenSummary(
+            masked: "eyJh…GA", tokenType: "Bearer",
+            decoded: DecodedToken(
+                format: .jwt, header: ["alg": .string("RS256"), "kid": .string(kid)],
+                claims: ["aud": .string("api://default"), "iss": .string("https://as.example/oauth2/default")]),
+            issuedAt: now.addingTimeInterval(-60), expiresAt: now.addingTimeInterval(3540), refreshAt: nil, scopes: scopes,
+            verdict: verdict, extraFields: [:])
+        return ClientSnapshot(
+            name: "mod-client", state: .valid, token: token, introspection: introspection,
+            responses: response.map { [$0] } ?? [], resourceURI: "http://127.0.0.1:8080/mod",
+            introspectionError: introspectionError, clockReadings: clocks, keySet: keySet)
+    }
+
+    func api(_ status: Int, _ challenge: String?) -> ResourceResponse {
+        ResourceResponse(status: status, latency: .milliseconds(3), at: now, wwwAuthenticate: challenge, bodyExcerpt: "")
+    }
+
+    @Test("valid locally, inactive at the server: revoked")
+    func revoked() {
+        let client = snapshot(
+            response: api(401, #"Bearer error="invalid_token", error_description="token revoked""#),
+            introspection: IntrospectionResult(active: false, fields: ["active": .bool(false)], checkedAt: now))
+        #expect(client.diagnoses(at: now).first?.cause == .revoked)
+        #expect(client.health(at: now).state == .error)
+    }
+
+    @Test("valid locally and at the server, refused by the API: audience or issuer")
+    func audience() throws {
+        let client = snapshot(
+            response: api(401, #"Bearer error="invalid_token", error_description="the token's aud is not api://orders""#),
+            introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now))
+        let diagnosis = try #require(client.diagnoses(at: now).first)
+        #expect(diagnosis.cause == .audienceOrIssuerMismatch)
+        #expect(diagnosis.evidence.contains("the token's aud: \"api://default\""))
+        #expect(diagnosis.evidence.contains { $0.contains("api://orders") })
+    }
+
+    @Test("403 insufficient_scope names the scope the token lacks")
+    func scope() throws {
+        let client = snapshot(scopes: ["custom_read"], response: api(403, #"Bearer error="insufficient_scope", scope="custom_mod""#))
+        let diagnosis = try #require(client.diagnoses(at: now).first)
+        #expect(diagnosis.cause == .missingScope)
+        #expect(diagnosis.summary == "the token lacks custom_mod, which the API asks for")
+    }
+
+    @Test("a clock beyond the leeway is named, and named as the cause when a fresh token looks not yet valid")
+    func clockSkew() throws {
+        let ahead = ClockReading(server: "http://as:9000", offset: 300, uncertainty: 0.5, source: .dateHeader, at: now)
+        let failing = snapshot(
+            verdict: SignatureVerdict(.failed, "issued 5m in the future (iat …): the server's clock or this machine's is wrong"),
+            clocks: [ahead])
+        let diagnosis = try #require(failing.diagnoses(at: now).first)
+        #expect(diagnosis.cause == .clockSkew)
+        #expect(diagnosis.summary.hasPrefix("clock skew makes a fresh token look not yet valid"))
+        let within = ClockReading(server: "http://as:9000", offset: 59, uncertainty: 0.5, source: .dateHeader, at: now)
+        #expect(snapshot(clocks: [within]).diagnoses(at: now).isEmpty)
+        // The error bar counts in the server's favour: 60.4 ± 0.5 is not beyond 60.
+        let borderline = ClockReading(server: "http://as:9000", offset: 60.4, uncertainty: 0.5, source: .dateHeader, at: now)
+        #expect(snapshot(clocks: [borderline]).diagnoses(at: now).isEmpty)
+        #expect(snapshot(clocks: [ahead]).health(at: now).state == .degraded)
+    }
+
+    @Test("a held token whose key left the key set is flagged before the API refuses it")
+    func keyRotation() throws {
+        let keySet = KeySetStatus(
+            source: "http://as/keys",
+            keys: [PublishedKey(kid: "k2", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: now, lastSeen: now)],
+            changes: [KeySetChange(kind: .added, kid: "k2", at: now), KeySetChange(kind: .removed, kid: "k1", at: now)],
+            fetchedAt: now)
+        let client = snapshot(response: api(200, nil), keySet: keySet)
+        let diagnosis = try #require(client.diagnoses(at: now).first)
+        #expect(diagnosis.cause == .keyRotation)
+        #expect(client.health(at: now).state == .degraded)
+        #expect(client.health(at: now).reason.contains("no longer publishes"))
+    }
+
+    @Test("an introspection refused for this client is named")
+    func introspectionRefused() {
+        let refused = OAuthError.server(
+            code: "unauthorized_client", description: "introspection is not allowed", uri: nil, endpoint: "…/introspect",
+            httpStatus: 403)
+        let client = snapshot(response: api(200, nil), introspectionError: refused)
+        #expect(client.diagnoses(at: now).map(\.cause) == [.introspectionNotAllowed])
+    }
+
+    @Test("nothing wrong, nothing diagnosed")
+    func healthy() {
+        #expect(snapshot(response: api(200, nil)).diagnoses(at: now).isEmpty)
+    }
+}
+
+@Suite("WWW-Authenticate, read per RFC 9110 §11.6.1 and RFC 6750 §3")
+struct ChallengeTests {
+    @Test("the RFC 6750 examples")
+    func rfcExamples() throws {
+        let bare = AuthenticationChallenge.parse(#"Bearer realm="example""#)
+        #expect(bare == [AuthenticationChallenge(scheme: "Bearer", parameters: ["realm": "example"])])
+        let expired = try #require(AuthenticationChallenge.parse(
+            #"Bearer realm="example", error="invalid_token", error_description="The access token expired""#).first)
+        #expect(expired.error == .invalidToken)
+        #expect(expired.errorDescription == "The access token expired")
+    }
+
+    @Test("several challenges, quoted commas and escapes, token68, DPoP")
+    func several() {
+        let challenges = AuthenticationChallenge.parse(
+            #"Basic realm="a, b", DPoP algs="ES256 PS256", error="use_dpop_nonce", Negotiate abc123==, Bearer scope="x \"y\"""#)
+        #expect(challenges.map(\.scheme) == ["Basic", "DPoP", "Negotiate", "Bearer"])
+        #expect(challenges[0].realm == "a, b")
+        #expect(challenges[1].error == .useDPoPNonce)
+        #expect(challenges[1].parameters["algs"] == "ES256 PS256")
+        #expect(challenges[2].token68 == "abc123==")
+        #expect(challenges[3].parameters["scope"] == #"x "y""#)
+    }
+
+    @Test("hostile or broken headers yield what can be read, never a crash", arguments: [
+        "", ",,,", "Bearer", #"Bearer error=""#, #"Bearer error="invalid_token"#, "=====", "Bearer ,,, error=x,,",
+        String(repeating: "Bearer a=b, ", count: 500), "Bearer error=\"\u{1B}]52;c;aGk=\u{07}\"",
+    ])
+    func hostile(header: String) {
+        for challenge in AuthenticationChallenge.parse(header) {
+            #expect(!(challenge.parameters.values.joined() + challenge.scheme).unicodeScalars.contains { $0.value == 0x1B })
+        }
+    }
+}
