@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokentop", targets: ["tokentop"]),
+        .library(name: "TokenModel", targets: ["TokenModel"]),
         .library(name: "TokenConfig", targets: ["TokenConfig"]),
         .library(name: "OAuthClient", targets: ["OAuthClient"]),
         .library(name: "TokenManager", targets: ["TokenManager"]),
@@ -30,13 +31,17 @@ let package = Package(
     targets: [
         // ncursesw, imported through a shim for the macros and globals Swift cannot see.
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The values every front end reads (snapshots, verdicts, errors) and the one copy of each
+        // shared primitive (durations, time text, loopback, form encoding, terminal sanitising).
+        .target(name: "TokenModel"),
         // The YAML configuration: parsing, ${VAR} expansion, validation with file:line:key errors.
         .target(name: "TokenConfig", dependencies: [
+            "TokenModel",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
         .target(name: "OAuthClient", dependencies: [
-            "TokenConfig",
+            "TokenModel", "TokenConfig",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -46,12 +51,13 @@ let package = Package(
         ]),
         // The per-client token lifecycle, resource probing, and the snapshots front ends draw.
         .target(name: "TokenManager", dependencies: [
-            "OAuthClient", "TokenConfig",
+            "TokenModel", "OAuthClient", "TokenConfig",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The embedded authorization server and /mod resource server.
         .target(name: "DemoServer", dependencies: [
-            "TokenConfig",
+            "TokenModel", "TokenConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -61,22 +67,26 @@ let package = Package(
         ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
         .target(name: "Dashboard", dependencies: [
-            "TokenManager",
+            "TokenModel",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The thin ncurses driver: writes changed cells, reads keys, restores the terminal.
-        .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard"]),
+        .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard", "TokenModel"]),
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
-            "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+            "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "tokentop", dependencies: ["TokentopCommands"]),
+        // Test doubles (a clock that moves when told); not a product, never shipped.
+        .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
-        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
+        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
-            "OAuthClient", "DemoServer",
+            "OAuthClient", "TokenModel", "DemoServer",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -84,14 +94,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "DemoServer"]),
+        .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient", "TokenConfig",
+            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], exclude: ["Snapshots"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
     ],
     swiftLanguageModes: [.v6]

@@ -22,6 +22,7 @@ let package = Package(
             name: "TokenBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TokenModel", package: "tokentop"),
                 .product(name: "OAuthClient", package: "tokentop"),
                 .product(name: "TokenManager", package: "tokentop"),
                 .product(name: "DemoServer", package: "tokentop"),

@@ -1,5 +1,5 @@
 import Foundation
-import TokenManager
+import TokenModel
 
 /// How a client's row reads at an instant: the thresholds of the table (healthy, refresh
 /// due, under ten seconds or expired, error) plus the states with no token.

@@ -1,5 +1,5 @@
 import Foundation
-import TokenManager
+import TokenModel
 
 /// What a key leads to, beyond changing the view state.
 public enum DashboardCommand: Sendable, Equatable {

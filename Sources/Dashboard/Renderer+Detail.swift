@@ -1,6 +1,5 @@
 import Foundation
-import OAuthClient
-import TokenManager
+import TokenModel
 
 /// The detail pane: one tab of the selected client, as lines of spans, scrolled.
 extension Renderer {

@@ -1,6 +1,5 @@
 import Foundation
-import OAuthClient
-import TokenManager
+import TokenModel
 
 /// Turns a snapshot, the view state, the terminal size and the time into a frame of cells.
 /// Pure and terminal-free; only visible rows are drawn, so a thousand clients cost little.

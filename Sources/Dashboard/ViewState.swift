@@ -1,4 +1,3 @@
-import TokenManager
 
 /// The detail pane's tabs, in the order of the `1`–`4` keys.
 public enum DetailTab: Int, Sendable, Hashable, CaseIterable {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TokenModel
 
 /// `GET`/`POST /admin/faults` and `POST /admin/rotate-keys` on the authorization server's port:
 /// loopback peers only, with `Authorization: Bearer ADMIN_TOKEN`.
@@ -43,7 +44,7 @@ struct AdminRoutes: Sendable {
 
     /// Nil when the request may pass; otherwise the answer refusing it.
     private func refusal(_ request: Request, context: DemoRequestContext) -> Response? {
-        guard let ip = context.remoteIP, Self.isLoopback(ip) else {
+        guard let ip = context.remoteIP, Loopback.isLoopbackAddress(ip) else {
             return DemoHTTP.json(
                 ["error": "forbidden", "error_description": "the admin endpoints answer loopback peers only"],
                 status: .forbidden)
@@ -61,10 +62,6 @@ struct AdminRoutes: Sendable {
                 status: .unauthorized, headers: headers)
         }
         return nil
-    }
-
-    static func isLoopback(_ ip: String) -> Bool {
-        ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 
     static func describe(_ faults: DemoFaults) -> Response {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JWTKit
 import Logging
+import TokenModel
 
 /// The Okta-shaped authorization server: discovery, `/v1/token` (client credentials only),
 /// `/v1/keys`, `/v1/introspect`, `/v1/revoke`, and the loopback-only admin endpoints.

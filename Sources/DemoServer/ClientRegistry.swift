@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JWTKit
 import TokenConfig
+import TokenModel
 
 /// A client as the authorization server knows it.
 struct RegisteredClient: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import TokenConfig
+import TokenModel
 
 /// The file `tokentop demo-server --config FILE` reads: the demo clients (and token audience)
 /// to serve instead of the built-in set. It is JSON — which YAML 1.2 reads too — so the demo
@@ -60,13 +61,13 @@ public enum DemoClientsFile {
                 method = parsed
             }
             let lifetime = try client.tokenLifetime.map { text in
-                guard let duration = DurationText.parse(text), duration >= .seconds(1) else {
+                guard let duration = Duration(configText: text), duration >= .seconds(1) else {
                     throw DemoServerError.clientsFileInvalid(path: path, message: "\(place): token-lifetime \"\(text)\" is not a duration like 30s or 1h")
                 }
                 return duration
             } ?? .seconds(3600)
             let skew = try client.refreshSkew.map { text in
-                guard let duration = DurationText.parse(text) else {
+                guard let duration = Duration(configText: text), duration >= .zero else {
                     throw DemoServerError.clientsFileInvalid(path: path, message: "\(place): refresh-skew \"\(text)\" is not a duration like 10s")
                 }
                 return duration
@@ -119,26 +120,5 @@ public enum DemoClientsFile {
                 values = try container.decode([String].self)
             }
         }
-    }
-}
-
-/// Durations as the demo server's flags and files write them: `250ms`, `30s`, `10m`, `1h`,
-/// or a bare number of seconds.
-public enum DurationText {
-    /// The duration `text` names, or nil.
-    public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for unit in units where trimmed.hasSuffix(unit.suffix) {
-            guard let value = Double(trimmed.dropLast(unit.suffix.count)), value >= 0, value.isFinite else { return nil }
-            return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
-        }
-        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
-        return .milliseconds(Int64((value * 1000).rounded()))
-    }
-
-    /// The compact form `parse` reads back: `250ms`, `30s`, `10m`, `1h`.
-    public static func format(_ duration: Duration) -> String {
-        duration.configurationText
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TokenConfig
+import TokenModel
 
 extension DemoEnvironment {
     /// A tokentop configuration for the demo clients, pointing at the running servers; every
@@ -42,7 +43,7 @@ extension DemoEnvironment {
             lines.append("    scope: \(Self.quoted(client.scopes.joined(separator: " ")))")
             lines.append("    resource-uri: \(Self.quoted(resourceURL.absoluteString))")
             if let skew = client.refreshSkew {
-                lines.append("    refresh-skew: \(skew.configurationText)")
+                lines.append("    refresh-skew: \(skew.configText)")
             }
         }
         return lines.joined(separator: "\n") + "\n"

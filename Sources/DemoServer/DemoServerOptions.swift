@@ -1,5 +1,6 @@
 import Foundation
 import TokenConfig
+import TokenModel
 
 /// How the `/mod` resource server decides whether an access token is good.
 public enum TokenValidationMode: String, Sendable, Equatable, CaseIterable {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TokenModel
 
 /// The request context of both demo servers: a 64 KiB body cap, and the peer's address so the
 /// admin endpoints can insist on loopback.

@@ -1,3 +1,4 @@
+import TokenModel
 import _CryptoExtras
 import Foundation
 import JWTKit

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import JWTKit
 import Logging
+import TokenModel
 
 /// What the resource server learned about a bearer token.
 enum TokenVerdict: Sendable, Equatable {

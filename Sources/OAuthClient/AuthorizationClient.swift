@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import TokenConfig
+import TokenModel
 
 /// What the token manager needs from the servers of one client. `AuthorizationClient` is
 /// the real one; tests substitute their own.

@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import TokenConfig
+import TokenModel
 
 /// Adds a client's credentials to a request to the token, introspection or revocation
 /// endpoint, by the method its configuration names.

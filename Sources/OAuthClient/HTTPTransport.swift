@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import TokenModel
 
 /// One HTTP request as tokentop sends it.
 public struct OutgoingRequest: Sendable {
@@ -37,7 +38,7 @@ public struct OutgoingRequest: Sendable {
         _ parameters: [(String, String)], to url: URL, headers: [(name: String, value: String)] = [],
         timeout: Duration, caFile: String?, allowInsecureHTTP: Bool
     ) -> OutgoingRequest {
-        let body = parameters.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
+        let body = FormEncoding.body(parameters)
         return OutgoingRequest(
             method: .post, url: url,
             headers: headers + [
@@ -135,7 +136,7 @@ public final class HTTPTransport: Sendable {
         else {
             throw OAuthError.configuration("\(endpoint) is not an absolute http(s) URL")
         }
-        if scheme == "http", !request.allowInsecureHTTP, !Self.isLoopback(host) {
+        if scheme == "http", !request.allowInsecureHTTP, !Loopback.isLoopbackHost(host) {
             throw OAuthError.insecureTransport(endpoint: endpoint)
         }
 
@@ -190,7 +191,7 @@ public final class HTTPTransport: Sendable {
 
     private func client(for scheme: String, host: String) -> HTTPClient {
         let proxied = scheme == "https" ? httpsProxied : httpProxied
-        guard let proxied, !Self.isLoopback(host), !bypassesProxy(host) else { return direct }
+        guard let proxied, !Loopback.isLoopbackHost(host), !bypassesProxy(host) else { return direct }
         return proxied
     }
 
@@ -203,15 +204,6 @@ public final class HTTPTransport: Sendable {
             let suffix = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
             return host == suffix || host.hasSuffix("." + suffix)
         }
-    }
-
-    /// Loopback hosts may be reached over plain http: nothing leaves the machine.
-    public static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
-        // 127.0.0.0/8 as an IPv4 literal only: `127.example.com` is a remote name.
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// The URL as it may appear in a message: scheme, host, port and path; no query
@@ -254,26 +246,5 @@ public final class HTTPTransport: Sendable {
             return .transport("could not connect (DNS or network): \(text.prefix(200))", endpoint: endpoint)
         }
         return .transport(String(text.prefix(300)), endpoint: endpoint)
-    }
-}
-
-/// `application/x-www-form-urlencoded` as RFC 6749 Appendix B defines it: everything but
-/// unreserved characters percent-encoded, space as `+`.
-public enum FormEncoding {
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~ ")
-
-    public static func encode(_ value: String) -> String {
-        (value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value).replacingOccurrences(of: " ", with: "+")
-    }
-
-    /// Parses a form body; `+` is a space.
-    public static func decode(_ body: String) -> [(String, String)] {
-        body.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
-        }
     }
 }

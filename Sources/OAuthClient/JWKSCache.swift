@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import TokenConfig
+import TokenModel
 
 /// An authorization server's key set (JWKS), fetched when first needed and kept.
 ///

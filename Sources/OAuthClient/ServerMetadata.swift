@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// What an authorization server says about itself (RFC 8414 §2; OpenID Connect Discovery).
 public struct AuthorizationServerMetadata: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import TokenModel
 
 /// Splits an access token into its JOSE header and claims, without checking anything.
 ///

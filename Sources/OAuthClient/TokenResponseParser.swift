@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// Reads token endpoint answers as real servers send them, not only as RFC 6749 says.
 public enum TokenResponseParser {

@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import TokenConfig
+import TokenModel
 
 /// Checks a JWT access token against its server's key set, then its time and audience claims,
 /// and says in words what it found.

@@ -1,7 +1,7 @@
 import Dashboard
 import Foundation
 import Synchronization
-import TokenManager
+import TokenModel
 
 /// The full-screen dashboard on a real terminal. It draws `ManagerSnapshot`s with the pure
 /// `Renderer`, writes only the cells that changed, and turns keys into `ClientAction`s.

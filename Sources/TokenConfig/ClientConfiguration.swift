@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// How a client proves its identity at the token, introspection and revocation endpoints
 /// (RFC 6749 §2.3, RFC 7523).
@@ -23,12 +24,6 @@ public enum SecretSource: Sendable, Equatable {
     case inline(String)
     case file(path: String)
     case command(String)
-}
-
-/// Whether tokens are refreshed on schedule or only on a key press.
-public enum RefreshMode: String, Sendable, Equatable, CaseIterable {
-    case automatic = "auto"
-    case manual
 }
 
 /// One configured service client: a key under `clients:` in the configuration file.

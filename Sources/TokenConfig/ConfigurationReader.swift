@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 import Yams
 
 /// Turns a composed YAML tree into a validated configuration, collecting every problem on the
@@ -218,7 +219,7 @@ struct ConfigurationReader {
             ]
             for (key, url) in endpoints {
                 guard let url, let setting = settings[key], url.scheme?.lowercased() == "http",
-                      !Self.isLoopback(url.host ?? "") else { continue }
+                      !Loopback.isLoopbackHost(url.host ?? "") else { continue }
                 report(setting.value, setting.path,
                        "uses plain http to \(url.host ?? "a remote host"), which is not this machine; "
                        + "use https, or set `allow-insecure-http: true` for a test server")
@@ -550,11 +551,6 @@ struct ConfigurationReader {
     static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127.")
     }
 
     static func describe(_ node: Node) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// Why a client's secret could not be had. The message names the client and where the secret
 /// was to come from, and never includes the secret or a command's output.

@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// When a held token should be replaced.
 public struct RefreshPolicy: Sendable, Equatable {

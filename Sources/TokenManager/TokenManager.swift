@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OAuthClient
 import TokenConfig
+import TokenModel
 
 /// Owns every client's token: fetches, refreshes before expiry, backs off on failure, probes
 /// the protected endpoint, and publishes immutable snapshots for front ends.

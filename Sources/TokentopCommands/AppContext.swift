@@ -4,6 +4,7 @@ import Logging
 import OAuthClient
 import TokenConfig
 import TokenManager
+import TokenModel
 
 /// What a command runs on: the configuration (from a file, or the embedded demo's), one
 /// HTTP transport, and one `AuthorizationClient` per configured client.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OAuthClient
+import TokenModel
 
 /// `tokentop check`: one health check of every client, for cron and CI.
 struct CheckCommand: AsyncParsableCommand {
@@ -184,29 +185,5 @@ enum CheckTable {
                 column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-}
-
-/// Times for people: absolute in UTC and relative to now.
-enum TimeText {
-    static func absolute(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
-    }
-
-    /// `in 4m05s`, `2h01m ago`.
-    static func relative(_ date: Date, now: Date) -> String {
-        let interval = date.timeIntervalSince(now)
-        let magnitude = Int(abs(interval).rounded())
-        let text: String
-        if magnitude < 60 {
-            text = "\(magnitude)s"
-        } else if magnitude < 3600 {
-            text = String(format: "%dm%02ds", magnitude / 60, magnitude % 60)
-        } else if magnitude < 86400 {
-            text = String(format: "%dh%02dm", magnitude / 3600, magnitude % 3600 / 60)
-        } else {
-            text = "\(magnitude / 86400)d\(magnitude % 86400 / 3600)h"
-        }
-        return interval >= 0 ? "in \(text)" : "\(text) ago"
     }
 }

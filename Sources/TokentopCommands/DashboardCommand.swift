@@ -3,6 +3,7 @@ import Dashboard
 import Foundation
 import TerminalDriver
 import TokenManager
+import TokenModel
 
 /// `tokentop` / `tokentop dashboard`: the live terminal dashboard.
 struct DashboardCommand: AsyncParsableCommand {

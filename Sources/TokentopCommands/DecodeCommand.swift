@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OAuthClient
+import TokenModel
 
 /// `tokentop decode`: a token's header and claims, times absolute and relative, and the
 /// verification verdict.
@@ -109,7 +110,7 @@ struct DecodeCommand: AsyncParsableCommand {
             var text = TerminalText.sanitize(display(value))
             if timeClaims.contains(key), let seconds = value.numberValue {
                 let date = Date(timeIntervalSince1970: seconds)
-                text += "  (\(TimeText.absolute(date)), \(TimeText.relative(date, now: now)))"
+                text += "  (\(TimeText.iso8601(date)), \(TimeText.relative(date, now: now)))"
             }
             lines.append("  \(TerminalText.sanitize(key)): \(text)")
         }

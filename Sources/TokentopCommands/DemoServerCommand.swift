@@ -2,6 +2,7 @@ import ArgumentParser
 import DemoServer
 import Foundation
 import Logging
+import TokenModel
 
 /// `tokentop demo-server`: the embedded authorization and `/mod` resource servers on their own,
 /// until SIGINT or SIGTERM.
@@ -63,9 +64,9 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw ValidationError("--token-fault must be unavailable or server_error")
         }
         guard (0...1).contains(tokenErrorRate) else { throw ValidationError("--token-error-rate must be between 0 and 1") }
-        if let latency, DurationText.parse(latency) == nil { throw ValidationError("--latency must be a duration like 200ms") }
+        if let latency, Duration(configText: latency).map({ $0 < .zero }) ?? true { throw ValidationError("--latency must be a duration like 200ms") }
         if let rotateKeysEvery {
-            guard let every = DurationText.parse(rotateKeysEvery), every >= .seconds(1) else {
+            guard let every = Duration(configText: rotateKeysEvery), every >= .seconds(1) else {
                 throw ValidationError("--rotate-keys-every must be a duration of at least 1s, like 10m")
             }
         }
@@ -77,9 +78,9 @@ struct DemoServerCommand: AsyncParsableCommand {
             host: host, authorizationPort: port, resourcePort: resourcePort,
             validationMode: TokenValidationMode(rawValue: validation) ?? .jwt,
             faults: DemoFaults(
-                latency: latency.flatMap(DurationText.parse) ?? .zero, tokenErrorRate: tokenErrorRate,
+                latency: latency.flatMap { Duration(configText: $0) } ?? .zero, tokenErrorRate: tokenErrorRate,
                 tokenFaultKind: TokenFaultKind(rawValue: tokenFault) ?? .unavailable, resourceDown: resourceDown,
-                rotateKeysEvery: rotateKeysEvery.flatMap(DurationText.parse)),
+                rotateKeysEvery: rotateKeysEvery.flatMap { Duration(configText: $0) }),
             handlesTerminationSignals: true)
         if let config {
             do {
@@ -152,7 +153,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         ]
         for client in demo.clients {
             var line = "  \(client.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(client.method.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))"
-            line += " scope \(client.scopes.joined(separator: " ")), tokens live \(DurationText.format(client.lifetime))"
+            line += " scope \(client.scopes.joined(separator: " ")), tokens live \(client.lifetime.configText)"
             if let secret = client.secret { line += ", secret \(secret)" }
             if let keyFile = client.privateKeyFile { line += ", key \(keyFile)" }
             if client.configuredSecret != client.secret { line += " (the configuration below holds a wrong secret)" }
@@ -161,8 +162,8 @@ struct DemoServerCommand: AsyncParsableCommand {
         if faults != .none {
             lines.append("")
             lines.append(
-                "faults: latency \(DurationText.format(faults.latency)), token error rate \(faults.tokenErrorRate) (\(faults.tokenFaultKind.rawValue)), "
-                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(DurationText.format) ?? "never")")
+                "faults: latency \(faults.latency.configText), token error rate \(faults.tokenErrorRate) (\(faults.tokenFaultKind.rawValue)), "
+                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(\.configText) ?? "never")")
         }
         if let example = demo.clients.first(where: { $0.method == .clientSecretBasic && $0.secret == $0.configuredSecret }),
             let secret = example.secret

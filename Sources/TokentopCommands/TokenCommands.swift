@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OAuthClient
+import TokenModel
 
 /// `tokentop token NAME`: the raw access token alone on stdout, for
 /// `curl -H "Authorization: Bearer $(tokentop token mod-client)"`.

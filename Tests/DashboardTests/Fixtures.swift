@@ -1,7 +1,6 @@
 import Dashboard
 import Foundation
-import OAuthClient
-import TokenManager
+import TokenModel
 
 /// Hand-built snapshots at a fixed instant: 2026-11-27 03:00:00 UTC.
 enum Fixtures {

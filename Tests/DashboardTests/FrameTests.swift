@@ -1,6 +1,7 @@
 import Dashboard
 import Foundation
 import Testing
+import TokenModel
 
 @Suite("The cell grid")
 struct FrameTests {

@@ -1,7 +1,7 @@
 import Dashboard
 import Foundation
 import Testing
-import TokenManager
+import TokenModel
 
 @Suite("Keys on the dashboard")
 struct InputHandlerTests {

@@ -1,8 +1,7 @@
 import Dashboard
 import Foundation
-import OAuthClient
 import Testing
-import TokenManager
+import TokenModel
 
 @Suite("The dashboard as drawn")
 struct RendererSnapshotTests {

@@ -4,6 +4,7 @@ import Logging
 import OAuthClient
 import TokenConfig
 import Testing
+import TokenModel
 
 @Suite("The demo configuration and the in-process API")
 struct ConfigurationTests {
@@ -157,16 +158,5 @@ struct ConfigurationTests {
         }
         #expect(error?.description.contains("demo.json") == true)
         #expect(error?.description.contains("client_secret_post") == true)
-    }
-
-    @Test("durations read as the flags write them")
-    func durations() {
-        #expect(DurationText.parse("200ms") == .milliseconds(200))
-        #expect(DurationText.parse("30s") == .seconds(30))
-        #expect(DurationText.parse("10m") == .seconds(600))
-        #expect(DurationText.parse("1h") == .seconds(3600))
-        #expect(DurationText.parse("2.5") == .milliseconds(2500))
-        #expect(DurationText.parse("soon") == nil)
-        #expect(DurationText.parse("-1s") == nil)
     }
 }

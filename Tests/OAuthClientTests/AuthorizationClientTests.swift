@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import TokenConfig
 @testable import OAuthClient
+import TokenModel
 
 @Suite("Talking to a real HTTP server on loopback")
 struct AuthorizationClientTests {
@@ -37,7 +38,7 @@ struct AuthorizationClientTests {
         let request = try #require(server.requests.first)
         #expect(request.method == "POST")
         #expect(request.headers["content-type"] == "application/x-www-form-urlencoded")
-        let form = Dictionary(uniqueKeysWithValues: FormEncoding.decode(request.body))
+        let form = try FormEncoding.parameters(Data(request.body.utf8))
         #expect(form["grant_type"] == "client_credentials")
         #expect(form["scope"] == "custom_mod extra")
         #expect(form["audience"] == "api://default")
@@ -55,7 +56,7 @@ struct AuthorizationClientTests {
             configuration: configuration(server) { $0.authenticationMethod = .clientSecretPost }, transport: transport)
         _ = try await client.requestToken()
         let request = try #require(server.requests.first)
-        let form = Dictionary(uniqueKeysWithValues: FormEncoding.decode(request.body))
+        let form = try FormEncoding.parameters(Data(request.body.utf8))
         #expect(form["client_id"] == "mod client")
         #expect(form["client_secret"] == "s3:cr+t/=%")
         #expect(request.headers["authorization"] == nil)
@@ -129,8 +130,8 @@ struct AuthorizationClientTests {
     @Test("a secret the server echoes back is masked in the error")
     func echoedSecretMasked() async throws {
         let (error, _) = try await tokenFailure(edit: { $0.authenticationMethod = .clientSecretPost }) { request in
-            let form = Dictionary(uniqueKeysWithValues: FormEncoding.decode(request.body))
-            let echoed = form["client_secret"] ?? ""
+            let form = try? FormEncoding.parameters(Data(request.body.utf8))
+            let echoed = form?["client_secret"] ?? ""
             return .init(
                 status: .unauthorized,
                 body: #"{"error":"invalid_client","error_description":"secret \#(echoed) is wrong"}"#)

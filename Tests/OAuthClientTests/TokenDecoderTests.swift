@@ -1,6 +1,7 @@
 import Foundation
 import OAuthClient
 import Testing
+import TokenModel
 
 @Suite("Reading a token's header and claims")
 struct TokenDecoderTests {

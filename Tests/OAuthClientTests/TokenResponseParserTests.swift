@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 @testable import OAuthClient
+import TokenModel
 
 @Suite("Reading token responses as real servers send them")
 struct TokenResponseParserTests {
@@ -118,16 +119,6 @@ struct TokenResponseParserTests {
         #expect(control?.description.contains("cannot have") == true)
         let form = #expect(throws: OAuthError.self) { try parse("access_token=gho_secretvalue&token_type=bearer") }
         #expect(form?.description.contains("gho_secretvalue") == false)
-    }
-
-    @Test("loopback means localhost or a 127/8 literal, not a name that starts with 127")
-    func loopback() {
-        #expect(HTTPTransport.isLoopback("127.0.0.1"))
-        #expect(HTTPTransport.isLoopback("127.1.2.3"))
-        #expect(HTTPTransport.isLoopback("localhost"))
-        #expect(HTTPTransport.isLoopback("[::1]"))
-        #expect(!HTTPTransport.isLoopback("127.example.com"))
-        #expect(!HTTPTransport.isLoopback("10.0.0.1"))
     }
 
     @Test("control characters in server errors never reach the description")

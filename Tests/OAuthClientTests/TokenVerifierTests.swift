@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import OAuthClient
 import Testing
+import TokenModel
 
 @Suite("Verifying JWT access tokens against a key set")
 struct TokenVerifierTests {

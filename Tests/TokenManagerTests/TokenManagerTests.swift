@@ -3,6 +3,8 @@ import OAuthClient
 import TokenConfig
 import Testing
 @testable import TokenManager
+import TokenModel
+import TokenTesting
 
 @Suite("The token manager's lifecycle, with an injected clock")
 struct TokenManagerTests {

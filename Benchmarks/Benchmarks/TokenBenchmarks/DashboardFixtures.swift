@@ -2,6 +2,7 @@ import Dashboard
 import Foundation
 import OAuthClient
 import TokenManager
+import TokenModel
 
 /// A thousand-client snapshot built by hand, as the dashboard tests build theirs: a mix of
 /// states, JWT and opaque tokens, resource responses and fetch history, so that every column

@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import OAuthClient
 import Synchronization
+import TokenModel
 import _CryptoExtras
 
 /// What a benchmark's setup prepares for its measured closure: setup hooks return nothing, so

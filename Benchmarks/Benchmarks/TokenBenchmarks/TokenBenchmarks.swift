@@ -4,6 +4,7 @@ import DemoServer
 import Foundation
 import OAuthClient
 import TokenManager
+import TokenModel
 
 // Budgets (see README.md): render + diff of 1,000 clients under 2 ms per frame; RS256
 // verification and token parsing far below the cost of the HTTP round trip they follow.

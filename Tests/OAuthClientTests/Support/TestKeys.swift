@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import OAuthClient
 import Synchronization
+import TokenModel
 import _CryptoExtras
 
 /// Signing keys made for the tests, with their public halves as JWKs. Keys are generated once

@@ -2,6 +2,8 @@ import Foundation
 import OAuthClient
 import Synchronization
 import TokenManager
+import TokenModel
+import TokenTesting
 
 /// A scripted authorization server: each token request takes the next scripted outcome
 /// (the last one repeats), and every call is counted.

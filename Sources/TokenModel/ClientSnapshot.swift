@@ -1,6 +1,4 @@
 import Foundation
-import OAuthClient
-import TokenConfig
 
 /// Where a client's token stands. The order is the order of attention: a front end sorting
 /// by status shows the worst first.
@@ -192,4 +190,10 @@ public enum ClientAction: Sendable, Equatable {
     case revoke(client: String)
     /// Pause or resume calling `resource-uri`.
     case togglePolling(client: String)
+}
+
+/// Whether tokens are refreshed on schedule or only on a key press.
+public enum RefreshMode: String, Sendable, Equatable, CaseIterable {
+    case automatic = "auto"
+    case manual
 }

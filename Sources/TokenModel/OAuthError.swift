@@ -162,18 +162,3 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         return text
     }
 }
-
-extension Duration {
-    /// `1.5s`, `250ms`: short and exact enough for status lines.
-    public var formattedSeconds: String {
-        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
-        if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
-        let seconds = milliseconds / 1000
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
-    }
-
-    /// The duration as a TimeInterval, for date arithmetic.
-    public var timeInterval: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

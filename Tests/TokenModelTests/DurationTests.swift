@@ -1,5 +1,5 @@
 import Testing
-import TokenConfig
+import TokenModel
 
 @Suite("Durations in the configuration")
 struct DurationTests {

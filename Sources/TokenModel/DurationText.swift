@@ -1,6 +1,19 @@
 import Foundation
 
+/// The one syntax for durations everywhere (configuration, flags, the demo's files): `500ms`,
+/// `30s`, `5m`, `1h`, `1h30m`, `1.5s`, or a bare number meaning seconds; at most a century.
 extension Duration {
+    /// The longest duration any text may name: beyond it, date arithmetic would overflow.
+    public static let longestConfigurable: Duration = .seconds(100 * 365 * 24 * 3600)
+
+    /// A duration from a number of seconds that came from outside (a server's `expires_in`, a
+    /// claim, a header): nil for NaN, infinity, negatives and anything over `limit`, so no
+    /// conversion can trap.
+    public init?(untrustedSeconds seconds: Double, limit: Duration = .longestConfigurable) {
+        guard seconds.isFinite, seconds >= 0, seconds <= limit.timeInterval else { return nil }
+        self = .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
     /// Parses a configuration duration: `500ms`, `30s`, `5m`, `1h`, `1h30m`, `1.5s`, or a bare
     /// number meaning seconds. A leading `-` is accepted so that callers can say "must be positive"
     /// rather than "malformed". Nil when the text is not a duration or is longer than a century.
@@ -30,7 +43,7 @@ extension Duration {
                 }
             }
         }
-        guard seconds.isFinite, seconds <= 100 * 365 * 24 * 3600 else { return nil }
+        guard seconds.isFinite, seconds <= Self.longestConfigurable.timeInterval else { return nil }
         let milliseconds = (seconds * 1000).rounded()
         self = .milliseconds(Int64(negative ? -milliseconds : milliseconds))
     }
@@ -71,5 +84,23 @@ extension Duration {
         let fraction = rest.dropFirst().prefix { $0.isASCII && $0.isNumber }
         guard !fraction.isEmpty else { return nil }
         return text.prefix(whole.count + 1 + fraction.count)
+    }
+}
+
+extension Duration {
+    /// Whole seconds, rounded down.
+    public var wholeSeconds: Int { Int(components.seconds) }
+
+    /// `1.5s`, `250ms`: short and exact enough for status lines.
+    public var formattedSeconds: String {
+        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+        if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
+        let seconds = milliseconds / 1000
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+    }
+
+    /// The duration as a TimeInterval, for date arithmetic.
+    public var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -16,6 +16,11 @@ public enum TimeText {
         return "\(year)-" + twoDigits(month) + "-" + twoDigits(day) + " " + clock(date)
     }
 
+    /// `2026-11-27T03:50:07Z`: RFC 3339, for machines and logs.
+    public static func iso8601(_ date: Date) -> String {
+        dateTime(date).replacingOccurrences(of: " ", with: "T") + "Z"
+    }
+
     /// `in 4m12s`, `8s ago`, `now`.
     public static func relative(_ date: Date, now: Date) -> String {
         let delta = date.timeIntervalSince(now)

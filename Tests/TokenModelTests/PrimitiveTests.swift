@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TokenModel
+
+@Suite("The shared primitives every module uses")
+struct PrimitiveTests {
+    @Test("loopback means localhost or a 127/8 literal, not a name that starts with 127")
+    func loopbackHosts() {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "api.localhost", "[::1]", "::1", "LOCALHOST"] {
+            #expect(Loopback.isLoopbackHost(host), "\(host)")
+        }
+        for host in ["127.example.com", "10.0.0.1", "127.0.0", "127.0.0.256", "localhost.example.com", "", "::2"] {
+            #expect(!Loopback.isLoopbackHost(host), "\(host)")
+        }
+    }
+
+    @Test("a peer address is loopback in IPv4, IPv6 and IPv4-mapped form")
+    func loopbackPeers() {
+        #expect(Loopback.isLoopbackAddress("127.0.0.1"))
+        #expect(Loopback.isLoopbackAddress("::ffff:127.0.0.1"))
+        #expect(Loopback.isLoopbackAddress("::1"))
+        #expect(!Loopback.isLoopbackAddress("::ffff:10.0.0.1"))
+        #expect(!Loopback.isLoopbackAddress("localhost"))  // a peer is an address, never a name
+    }
+
+    @Test("form encoding follows RFC 6749 Appendix B: ASCII unreserved kept, space as +, the rest as UTF-8")
+    func formEncoding() throws {
+        #expect(FormEncoding.encode("a b:c+d/e=f%") == "a+b%3Ac%2Bd%2Fe%3Df%25")
+        #expect(FormEncoding.encode("é") == "%C3%A9")
+        #expect(FormEncoding.encode("-._~") == "-._~")
+        let body = FormEncoding.body([("client_id", "a b"), ("secret", "é+&=")])
+        #expect(try FormEncoding.parameters(Data(body.utf8)) == ["client_id": "a b", "secret": "é+&="])
+    }
+
+    @Test("a form body with a repeated parameter, broken escapes or non-UTF-8 bytes is refused")
+    func malformedForms() {
+        #expect(throws: FormEncoding.Malformed.self) { try FormEncoding.parameters(Data("a=1&a=2".utf8)) }
+        #expect(throws: FormEncoding.Malformed.self) { try FormEncoding.parameters(Data("a=%ZZ".utf8)) }
+        #expect(throws: FormEncoding.Malformed.self) { try FormEncoding.parameters(Data([0x61, 0x3D, 0xFF])) }
+    }
+
+    @Test("base64url round-trips without padding and refuses padded text")
+    func base64URL() {
+        let data = Data([0xFB, 0xFF, 0xBF, 0x00])
+        #expect(Base64URL.encode(data) == "-_-_AA")
+        #expect(Base64URL.decode("-_-_AA") == data)
+        #expect(Base64URL.decode("-_-_AA==") == nil)
+    }
+
+    @Test("seconds from outside become durations only when finite, non-negative and in range")
+    func untrustedSeconds() {
+        #expect(Duration(untrustedSeconds: 30) == .seconds(30))
+        #expect(Duration(untrustedSeconds: .nan) == nil)
+        #expect(Duration(untrustedSeconds: .infinity) == nil)
+        #expect(Duration(untrustedSeconds: 1e300) == nil)
+        #expect(Duration(untrustedSeconds: -1) == nil)
+        #expect(Duration(untrustedSeconds: 7200, limit: .seconds(3600)) == nil)
+    }
+}
