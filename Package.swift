@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Tests run promtool, prometheus and the tokentop binary.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // ncursesw, imported through a shim for the macros and globals Swift cannot see.
@@ -103,6 +105,9 @@ let package = Package(
         ]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
+        .testTarget(name: "ExporterTests", dependencies: [
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
