@@ -103,6 +103,7 @@ extension Renderer {
         case .verified: (glyphs.ok, .ok)
         case .failed: (glyphs.error, .error)
         case .unverified: (glyphs.noToken, .muted)
+        case .checking: (glyphs.fetching, .pending)
         }
         return [Span(String(symbol) + " " + verdict.status.rawValue, role)]
     }
@@ -135,9 +136,8 @@ extension Renderer {
             let value = sanitized(decoded.claims[name]!)
             let label = Span(padded(clean(name), labelWidth), .columns)
             let indent = Span(padded("", labelWidth))
-            if timeClaims.contains(name), let seconds = value.numberValue {
-                let date = Date(timeIntervalSince1970: seconds)
-                lines.append([label, Span(numberText(seconds) + "  ", .muted)] + timeSpans(date, now: now))
+            if timeClaims.contains(name), let seconds = value.numberValue, let date = value.timestampValue {
+                lines.append([label, Span(JSONValue.numberText(seconds) + "  ", .muted)] + timeSpans(date, now: now))
             } else if name == "scope" || name == "scp", let scopes = scopeList(value) {
                 for (index, scope) in scopes.enumerated() {
                     lines.append([index == 0 ? label : indent, Span(String(glyphs.bullet) + " " + clean(scope))])
@@ -207,7 +207,7 @@ extension Renderer {
                 Span(padded(TimeText.latency(response.latency), 9)),
             ]
             if response.wasRetry { line.append(Span(String(glyphs.refreshDue) + " retry ", .refreshDue)) }
-            if let failure = response.failure { line.append(Span(clean(failure) + " ", .error)) }
+            if let failure = response.failure { line.append(Span(clean(failure.reason) + " ", .error)) }
             line.append(Span(clean(response.bodyExcerpt), response.isSuccess ? .text : .muted))
             lines.append(line)
             if let challenge = response.wwwAuthenticate, !challenge.isEmpty {
@@ -252,7 +252,7 @@ extension Renderer {
     static func valueText(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return clean(text)
-        case .number(let number): return numberText(number)
+        case .number(let number): return JSONValue.numberText(number)
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
         default: return clean(sanitized(value).compactText)
@@ -314,10 +314,6 @@ extension Renderer {
         }
         if !current.isEmpty { pieces.append(current) }
         return pieces
-    }
-
-    static func numberText(_ number: Double) -> String {
-        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 
     static func padded(_ text: String, _ width: Int) -> String {

@@ -220,7 +220,7 @@ public struct Renderer: Sendable {
             return (TerminalText.sanitize(error.reason), .error)
         }
         if let response = client.lastResponse {
-            if let failure = response.failure { return (TerminalText.sanitize(failure), .error) }
+            if let failure = response.failure { return (TerminalText.sanitize(failure.reason), .error) }
             return (TerminalText.sanitize(response.bodyExcerpt), response.isSuccess ? .muted : .error)
         }
         return ("", .muted)

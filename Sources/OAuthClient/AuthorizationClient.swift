@@ -190,7 +190,7 @@ public actor AuthorizationClient: AuthorizationService {
             } catch {
                 return ResourceResponse(
                     status: error.httpStatus, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
-                    failure: error.reason)
+                    failure: error)
             }
             if (300..<400).contains(response.status), let location = response.headers.first(name: "Location"),
                 let next = URL(string: location, relativeTo: url)?.absoluteURL
@@ -198,7 +198,9 @@ public actor AuthorizationClient: AuthorizationService {
                 guard Self.origin(of: next) == origin else {
                     return ResourceResponse(
                         status: response.status, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
-                        failure: "redirect to another origin (\(HTTPTransport.describe(next))) not followed: the token stays with \(origin)")
+                        failure: .redirectRefused(
+                            to: "another origin (\(HTTPTransport.describe(next))); the token stays with \(origin)",
+                            endpoint: HTTPTransport.describe(url), httpStatus: response.status))
                 }
                 url = next
                 continue
@@ -210,7 +212,7 @@ public actor AuthorizationClient: AuthorizationService {
         }
         return ResourceResponse(
             status: nil, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
-            failure: "more than 5 redirects from \(HTTPTransport.describe(configuration.resourceURI!))")
+            failure: .invalidResponse("more than 5 redirects", endpoint: HTTPTransport.describe(configuration.resourceURI!)))
     }
 
     /// A POST with client authentication; a redirect here is an error, never followed.

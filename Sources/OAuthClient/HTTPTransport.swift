@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import TokenModel
 
@@ -67,9 +68,12 @@ public struct ReceivedResponse: Sendable {
 
     /// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3), at most an hour.
     public func retryAfter(now: Date) -> Duration? {
-        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if value.allSatisfy(\.isNumber) {
-            return .seconds(Int(value).map { min(max(0, $0), Self.maximumRetryAfter) } ?? Self.maximumRetryAfter)
+        // An empty or unreadable header is ignored, never read as "wait the maximum".
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty
+        else { return nil }
+        if value.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
+            // Digits too many for an Int are still a (silly) number of seconds: the cap applies.
+            return .seconds(Int(value).map { min($0, Self.maximumRetryAfter) } ?? Self.maximumRetryAfter)
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -95,12 +99,17 @@ public final class HTTPTransport: Sendable {
     /// - Parameter environment: where the proxy variables are read from.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         func configuration(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient.Configuration {
+            // Each request carries its own deadline (the client's `timeout`), so the pool's
+            // timeouts are only a backstop and never shorter than any client's.
             var configuration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(10), read: .seconds(10)),
+                timeout: .init(connect: .seconds(3600), read: nil),
                 proxy: proxy)
             configuration.httpVersion = .automatic
             configuration.connectionPool = .init(idleTimeout: .seconds(30))
+            // A refused connection or a failed DNS lookup is reported at once, not retried
+            // silently until the deadline: the operator needs to see "refused" in a second.
+            configuration.connectionPool.retryConnectionEstablishment = false
             return configuration
         }
         func proxy(_ names: [String]) -> HTTPClient.Configuration.Proxy? {
@@ -217,34 +226,38 @@ public final class HTTPTransport: Sendable {
         return TerminalText.sanitize(components.string ?? url.absoluteString)
     }
 
-    /// Turns a client error into words an operator can act on.
-    private static func explain(_ error: any Error, endpoint: String, timeout: Duration) -> OAuthError {
-        if let error = error as? HTTPClientError {
+    /// Turns a client error into a failure class and words an operator can act on.
+    static func explain(_ error: any Error, endpoint: String, timeout: Duration) -> OAuthError {
+        switch error {
+        case let error as HTTPClientError:
             switch error {
             case .connectTimeout, .readTimeout, .deadlineExceeded, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
                 return .timeout(after: timeout, endpoint: endpoint)
             case .remoteConnectionClosed:
-                return .transport("the server closed the connection before answering", endpoint: endpoint)
+                return .network(.connectionFailed, "the server closed the connection before answering", endpoint: endpoint)
             default:
-                return .transport("HTTP client error: \(error)", endpoint: endpoint)
+                return .network(.connectionFailed, "HTTP client error: \(error)", endpoint: endpoint)
             }
+        case let error as NIOConnectionError:
+            if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil {
+                return .network(.dnsFailure, "the host name \(error.host) did not resolve", endpoint: endpoint)
+            }
+            if let first = error.connectionErrors.first?.error { return explain(first, endpoint: endpoint, timeout: timeout) }
+            return .network(.connectionFailed, "could not connect to \(error.host):\(error.port)", endpoint: endpoint)
+        case let error as IOError where error.errnoCode == ECONNREFUSED:
+            return .network(.connectionRefused, "connection refused (nothing listens there)", endpoint: endpoint)
+        case let error as IOError where [ENETUNREACH, EHOSTUNREACH, ECONNRESET].contains(error.errnoCode):
+            return .network(.connectionFailed, "network error: \(error)", endpoint: endpoint)
+        case is SocketAddressError:
+            return .network(.dnsFailure, "the host name did not resolve", endpoint: endpoint)
+        case let error as NIOSSLError:
+            return .network(.tlsFailure, "TLS failed: \(error)", endpoint: endpoint)
+        case let error as BoringSSLError:
+            return .network(.tlsFailure, "TLS failed (is ca-file right?): \(error)", endpoint: endpoint)
+        case let error as NIOSSLExtraError:
+            return .network(.tlsFailure, "TLS failed: \(error)", endpoint: endpoint)
+        default:
+            return .network(.connectionFailed, String(String(describing: error).prefix(300)), endpoint: endpoint)
         }
-        if let error = error as? NIOSSLError {
-            return .transport("TLS failed: \(error)", endpoint: endpoint)
-        }
-        if let error = error as? BoringSSLError {
-            return .transport("TLS failed (is ca-file right?): \(error)", endpoint: endpoint)
-        }
-        if let error = error as? NIOSSLExtraError {
-            return .transport("TLS failed: \(error)", endpoint: endpoint)
-        }
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") {
-            return .transport("connection refused", endpoint: endpoint)
-        }
-        if text.contains("NIOConnectionError") || text.contains("resolution") {
-            return .transport("could not connect (DNS or network): \(text.prefix(200))", endpoint: endpoint)
-        }
-        return .transport(String(text.prefix(300)), endpoint: endpoint)
     }
 }

@@ -33,4 +33,22 @@ public struct IssuedToken: Sendable, Equatable {
 
     /// The token as it may be shown: `eyJr…9Q`.
     public var masked: String { Redaction.mask(accessToken) }
+
+    /// A token with less than this left when it arrives is refused: it would expire in flight.
+    public static let minimumRemainingLifetime: TimeInterval = 1
+
+    /// Why this token cannot be used although the server issued it: it is dead on arrival (a
+    /// skewed clock, `exp` in the past, `expires_in: 1e-300`). Every path that fetches a token
+    /// (the manager, `token`, `check`) refuses such a token through this one rule.
+    public func arrivalProblem(now: Date, endpoint: String?) -> OAuthError? {
+        guard let expiresAt, expiresAt.timeIntervalSince(now) < Self.minimumRemainingLifetime else { return nil }
+        return OAuthError.invalidResponse(
+            "the new token had already expired on arrival (exp \(TimeText.iso8601(expiresAt)), now "
+                + "\(TimeText.iso8601(now))); is a clock skewed?", endpoint: endpoint, httpStatus: 200)
+    }
+
+    /// True once the token's expiry has passed.
+    public func isExpired(at now: Date) -> Bool {
+        expiresAt.map { $0 <= now } ?? false
+    }
 }

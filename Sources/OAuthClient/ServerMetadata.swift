@@ -67,7 +67,7 @@ public enum MetadataDiscovery {
                         caFile: caFile, allowInsecureHTTP: allowInsecureHTTP))
             } catch {
                 // A transport failure will repeat for the next candidate: stop here.
-                if error.code == "timeout" || error.code == "transport_error" || error.code == "insecure_transport" {
+                if error.isUnreachable || error.kind == .insecureTransport {
                     throw error
                 }
                 failures.append("\(HTTPTransport.describe(url)): \(error.reason)")

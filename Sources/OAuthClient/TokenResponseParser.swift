@@ -29,21 +29,39 @@ public enum TokenResponseParser {
                 "token_type is \"\(tokenType)\"; only Bearer tokens can be used", endpoint: endpoint, httpStatus: 200)
         }
         let decoded = TokenDecoder.decode(accessToken)
-        var expiresAt: Date?
-        if let expiresIn = document["expires_in"]?.numberValue, expiresIn > 0 {
+        // Numbers from the server are checked before any arithmetic: NaN, infinity and 1e300
+        // are refused or clamped here, never passed on to timers and countdowns.
+        let expiresAt: Date?
+        if let field = document["expires_in"] {
+            guard let expiresIn = field.numberValue, expiresIn.isFinite, expiresIn > 0 else {
+                throw OAuthError.invalidResponse(
+                    "expires_in is \(field.compactText.prefix(40)); expected a positive number of seconds",
+                    endpoint: endpoint, httpStatus: 200)
+            }
             expiresAt = issuedAt.addingTimeInterval(min(expiresIn, maximumLifetime))
+        } else if let claim = decoded.claims["exp"] {
+            guard let exp = claim.numberValue, exp.isFinite else {
+                throw OAuthError.invalidResponse(
+                    "the token's exp claim is \(claim.compactText.prefix(40)); expected a number", endpoint: endpoint,
+                    httpStatus: 200)
+            }
+            expiresAt = Date(timeIntervalSince1970: min(exp, issuedAt.timeIntervalSince1970 + maximumLifetime))
         } else {
-            expiresAt = decoded.expiresAt
+            expiresAt = nil
         }
         var scopes = document["scope"]?.stringValue?.split(separator: " ").map(String.init) ?? []
         if scopes.isEmpty { scopes = decoded.scopes }
-        let refreshIn = document["refresh_in"]?.numberValue.flatMap { $0 > 0 ? Duration.seconds(min($0, maximumLifetime)) : nil }
+        let refreshIn = document["refresh_in"]?.numberValue.flatMap {
+            Duration(untrustedSeconds: min($0, maximumLifetime)).flatMap { $0 > .zero ? $0 : nil }
+        }
 
         let known: Set = ["access_token", "token_type", "expires_in", "scope", "refresh_in"]
         let extra = document.filter { !known.contains($0.key) && $0.key != "refresh_token" && $0.key != "id_token" }
-        return IssuedToken(
+        let token = IssuedToken(
             accessToken: accessToken, tokenType: tokenType, issuedAt: issuedAt, expiresAt: expiresAt,
             scopes: scopes, refreshIn: refreshIn, extraFields: extra, decoded: decoded)
+        if let problem = token.arrivalProblem(now: issuedAt, endpoint: endpoint) { throw problem }
+        return token
     }
 
     /// Turns a non-2xx answer into an error: RFC 6749 §5.2 fields when present (standard
@@ -60,7 +78,7 @@ public enum TokenResponseParser {
         }
         let summary = BodySummary.describe(response.body, contentType: response.headers.first(name: "Content-Type"))
         return .httpStatus(
-            response.status, summary: "HTTP \(response.status) \(BodySummary.reasonPhrase(response.status)), \(summary)",
+            response.status, summary: "HTTP \(response.status) \(HTTPStatusText.reasonPhrase(response.status)), \(summary)",
             endpoint: endpoint, retryAfter: retryAfter)
     }
 }
@@ -70,9 +88,15 @@ public enum BodySummary {
     public static func describe(_ body: Data, contentType: String?) -> String {
         if body.isEmpty { return "empty body" }
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
-        let lowered = text.lowercased()
-        if contentType?.lowercased().contains("html") == true || lowered.contains("<html") || lowered.contains("<!doctype") {
-            if let start = lowered.range(of: "<title>"), let end = lowered.range(of: "</title>", range: start.upperBound..<lowered.endIndex) {
+        // Searched case-insensitively in `text` itself: indices of a lower-cased copy would not
+        // fit `text` (lower-casing can change its length) and slicing with them would trap.
+        let isHTML =
+            contentType?.lowercased().contains("html") == true || text.range(of: "<html", options: .caseInsensitive) != nil
+            || text.range(of: "<!doctype", options: .caseInsensitive) != nil
+        if isHTML {
+            if let start = text.range(of: "<title>", options: .caseInsensitive),
+                let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex)
+            {
                 let title = text[start.upperBound..<end.lowerBound]
                 return "HTML page \"\(TerminalText.sanitize(String(title)).prefix(80))\""
             }
@@ -80,23 +104,5 @@ public enum BodySummary {
         }
         let excerpt = TerminalText.sanitize(text)
         return excerpt.count > 120 ? "body \"\(excerpt.prefix(120))…\"" : "body \"\(excerpt)\""
-    }
-
-    public static func reasonPhrase(_ status: Int) -> String {
-        switch status {
-        case 400: return "Bad Request"
-        case 401: return "Unauthorized"
-        case 403: return "Forbidden"
-        case 404: return "Not Found"
-        case 405: return "Method Not Allowed"
-        case 413: return "Content Too Large"
-        case 415: return "Unsupported Media Type"
-        case 429: return "Too Many Requests"
-        case 500: return "Internal Server Error"
-        case 502: return "Bad Gateway"
-        case 503: return "Service Unavailable"
-        case 504: return "Gateway Timeout"
-        default: return ""
-        }
     }
 }

@@ -155,7 +155,9 @@ public struct TokenVerifier: Sendable {
         case nil:
             notes.append("it has no exp")
         case .number(let seconds):
-            let expiry = Date(timeIntervalSince1970: seconds)
+            guard let expiry = JSONValue.number(seconds).timestampValue else {
+                return SignatureVerdict(.failed, "exp is not a usable time: \(seconds)")
+            }
             let overdue = now.timeIntervalSince(expiry)
             if overdue > leewaySeconds {
                 return SignatureVerdict(.failed, "expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))")
@@ -170,7 +172,9 @@ public struct TokenVerifier: Sendable {
         switch claims["nbf"] {
         case nil: break
         case .number(let seconds):
-            let start = Date(timeIntervalSince1970: seconds)
+            guard let start = JSONValue.number(seconds).timestampValue else {
+                return SignatureVerdict(.failed, "nbf is not a usable time: \(seconds)")
+            }
             let early = start.timeIntervalSince(now)
             if early > leewaySeconds {
                 return SignatureVerdict(.failed, "not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))")
@@ -180,7 +184,9 @@ public struct TokenVerifier: Sendable {
         }
 
         if case .number(let seconds) = claims["iat"] {
-            let issued = Date(timeIntervalSince1970: seconds)
+            guard let issued = JSONValue.number(seconds).timestampValue else {
+                return SignatureVerdict(.failed, "iat is not a usable time: \(seconds)")
+            }
             let ahead = issued.timeIntervalSince(now)
             if ahead > leewaySeconds {
                 return SignatureVerdict(
@@ -223,12 +229,12 @@ public struct TokenVerifier: Sendable {
 
     /// `2m10s`: whole seconds, as the configuration writes durations.
     private static func span(_ interval: TimeInterval) -> String {
-        Duration.seconds(Int64(interval.rounded())).configText
+        Duration.seconds(Int64(min(abs(interval), 1e12).rounded())).configText
     }
 
     /// `2026-11-27T03:01:00Z`.
     private static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        TimeText.iso8601(date)
     }
 }
 

@@ -50,10 +50,11 @@ final class CursesScreen {
         }
     }
 
-    /// Signals after which the terminal must be given back: the ones that end the process,
-    /// and the crashes. The handler restores the terminal, then the signal takes its default
-    /// course.
-    private static let restoringSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE]
+    /// The crashes, after which the terminal must still be given back: the handler restores
+    /// it (`endwin`, the one call kept in a signal handler), then the signal takes its default
+    /// course. SIGINT, SIGTERM and SIGHUP are not here: they shut the service group down
+    /// gracefully, and the dashboard closes the screen on that path.
+    private static let restoringSignals: [Int32] = [SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE]
 
     private static func installRestoringHandlers() -> [(Int32, sighandler_t?)] {
         restoringSignals.map { number in

@@ -45,43 +45,63 @@ public final class TerminalDashboard: Sendable {
     }
 
     /// Runs the dashboard until the user quits (or the calling task is cancelled), then
-    /// restores the terminal and returns.
+    /// restores the terminal and returns. Actions and clipboard requests run as child tasks,
+    /// each on its own, so one hanging endpoint never holds up a key or another action; their
+    /// outcomes come back to the footer.
     ///
     /// - Parameters:
     ///   - initial: drawn until the first snapshot of `snapshots` arrives.
     ///   - snapshots: the manager's snapshots; the newest is drawn, older ones are skipped.
-    ///   - send: receives the actions keys lead to; called on the dashboard's thread, so it
-    ///     must only hand the action on (to an `AsyncStream` continuation, say).
+    ///   - perform: carries out an action and says how it ended.
     ///   - tokenForCopy: the raw token of a client, for `y`; nil when none is held. The token
     ///     goes to the clipboard through OSC 52 and never onto the screen.
     /// - Throws: `TerminalError` when there is no usable terminal.
     public func run(
         initial: ManagerSnapshot,
         snapshots: AsyncStream<ManagerSnapshot>,
-        send: @escaping @Sendable (ClientAction) -> Void,
+        perform: @escaping @Sendable (ClientAction) async -> [ActionRecord],
         tokenForCopy: @escaping @Sendable (String) async -> String?
     ) async throws {
         let mailbox = Mailbox(snapshot: initial)
-        let feeder = Task {
-            for await snapshot in snapshots { mailbox.post(snapshot) }
-        }
-        defer { feeder.cancel() }
+        let (requests, sink) = AsyncStream.makeStream(of: DashboardRequest.self)
         let configuration = configuration
-        try await withTaskCancellationHandler {
-            try await runOnTerminalThread(configuration: configuration, mailbox: mailbox, send: send, tokenForCopy: tokenForCopy)
-        } onCancel: {
-            mailbox.requestQuit()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await snapshot in snapshots { mailbox.post(snapshot) }
+            }
+            group.addTask {
+                await withDiscardingTaskGroup { work in
+                    for await request in requests {
+                        work.addTask {
+                            switch request {
+                            case .action(let action):
+                                for record in await perform(action) { mailbox.post(record) }
+                            case .copy(let client):
+                                mailbox.post(Mailbox.CopyResult(client: client, token: await tokenForCopy(client)))
+                            }
+                        }
+                    }
+                }
+            }
+            defer {
+                sink.finish()
+                group.cancelAll()
+            }
+            try await withTaskCancellationHandler {
+                try await runOnTerminalThread(configuration: configuration, mailbox: mailbox, send: { sink.yield($0) })
+            } onCancel: {
+                mailbox.requestQuit()
+            }
         }
     }
 
     private func runOnTerminalThread(
-        configuration: Configuration, mailbox: Mailbox, send: @escaping @Sendable (ClientAction) -> Void,
-        tokenForCopy: @escaping @Sendable (String) async -> String?
+        configuration: Configuration, mailbox: Mailbox, send: @escaping @Sendable (DashboardRequest) -> Void
     ) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
                 do {
-                    let loop = try DashboardLoop(configuration: configuration, mailbox: mailbox, send: send, tokenForCopy: tokenForCopy)
+                    let loop = try DashboardLoop(configuration: configuration, mailbox: mailbox, send: send)
                     loop.run()
                     continuation.resume()
                 } catch {
@@ -94,8 +114,15 @@ public final class TerminalDashboard: Sendable {
     }
 }
 
-/// Where other threads leave things for the terminal thread: the newest snapshot and the
-/// results of clipboard requests.
+/// What the terminal thread asks the rest of the process to do.
+enum DashboardRequest: Sendable {
+    case action(ClientAction)
+    /// Fetch the held token of this client for the clipboard.
+    case copy(String)
+}
+
+/// Where other threads leave things for the terminal thread: the newest snapshot, the
+/// outcomes of actions and the results of clipboard requests.
 final class Mailbox: Sendable {
     struct CopyResult: Sendable {
         var client: String
@@ -106,6 +133,7 @@ final class Mailbox: Sendable {
         var snapshot: ManagerSnapshot
         var isSnapshotNew = true
         var copies: [CopyResult] = []
+        var outcomes: [ActionRecord] = []
         var isQuitRequested = false
     }
 
@@ -124,6 +152,17 @@ final class Mailbox: Sendable {
 
     func post(_ copy: CopyResult) {
         contents.withLock { $0.copies.append(copy) }
+    }
+
+    func post(_ outcome: ActionRecord) {
+        contents.withLock { $0.outcomes.append(outcome) }
+    }
+
+    func takeOutcomes() -> [ActionRecord] {
+        contents.withLock { contents in
+            defer { contents.outcomes.removeAll() }
+            return contents.outcomes
+        }
     }
 
     /// The newest snapshot, if it arrived since the last call.
@@ -157,23 +196,20 @@ final class DashboardLoop {
     private let screen: CursesScreen
     private let configuration: TerminalDashboard.Configuration
     private let mailbox: Mailbox
-    private let send: @Sendable (ClientAction) -> Void
-    private let tokenForCopy: @Sendable (String) async -> String?
+    private let send: @Sendable (DashboardRequest) -> Void
     private let renderer = Renderer()
     private let handler: InputHandler
     private var state: ViewState
     private var snapshot: ManagerSnapshot
 
     init(
-        configuration: TerminalDashboard.Configuration, mailbox: Mailbox, send: @escaping @Sendable (ClientAction) -> Void,
-        tokenForCopy: @escaping @Sendable (String) async -> String?
+        configuration: TerminalDashboard.Configuration, mailbox: Mailbox, send: @escaping @Sendable (DashboardRequest) -> Void
     ) throws {
         let milliseconds = Int32(configuration.inputTimeout / .milliseconds(1))
         screen = try CursesScreen(noColor: configuration.noColor, inputTimeoutMilliseconds: max(10, milliseconds))
         self.configuration = configuration
         self.mailbox = mailbox
         self.send = send
-        self.tokenForCopy = tokenForCopy
         handler = InputHandler(keyMap: configuration.keyMap)
         let names = configuration.themes.map(\.name)
         state = ViewState(themeNames: names, themeIndex: configuration.themeName.flatMap { names.firstIndex(of: $0) } ?? 0)
@@ -194,6 +230,10 @@ final class DashboardLoop {
                 deliver(copy)
                 needsDrawing = true
             }
+            for outcome in mailbox.takeOutcomes() {
+                state.footerMessage = FooterMessage(outcome.footerText, isError: !outcome.succeeded)
+                needsDrawing = true
+            }
             let now = Date()
             let second = Int(now.timeIntervalSince1970.rounded(.down))
             if needsDrawing || second != drawnSecond {
@@ -210,14 +250,9 @@ final class DashboardLoop {
             case .none:
                 break
             case .manager(let action):
-                send(action)
+                send(.action(action))
             case .copyToken(let client):
-                let mailbox = mailbox
-                let tokenForCopy = tokenForCopy
-                Task {
-                    let token = await tokenForCopy(client)
-                    mailbox.post(Mailbox.CopyResult(client: client, token: token))
-                }
+                send(.copy(client))
             case .quit:
                 return
             }

@@ -1,12 +1,18 @@
 import Foundation
 import Logging
 import OAuthClient
+import ServiceLifecycle
 import TokenConfig
 import TokenModel
 
 /// Owns every client's token: fetches, refreshes before expiry, backs off on failure, probes
-/// the protected endpoint, and publishes immutable snapshots for front ends.
-public actor TokenManager {
+/// the protected endpoint, and publishes immutable snapshots and events for front ends.
+///
+/// A ServiceLifecycle `Service`: `run()` drives one scheduler loop (and one resource poller)
+/// per client as child tasks of one task group, until cancelled or shut down gracefully.
+/// Operator actions (`perform`) and demands (`validToken`) run in their caller's task and share
+/// the same code; concurrent fetches for one client share one request.
+public actor TokenManager: Service {
     /// One configured client and the service that talks to its servers.
     public struct Registration: Sendable {
         public var configuration: ClientConfiguration
@@ -28,8 +34,21 @@ public actor TokenManager {
     private let random: @Sendable () -> Double
     private let logger: Logger
     private var generation: UInt64 = 0
-    private var subscribers: [UUID: AsyncStream<ManagerSnapshot>.Continuation] = [:]
-    private var started = false
+    private let snapshotFeed = Broadcast<ManagerSnapshot>(policy: .bufferingNewest(1))
+    private let eventFeed = Broadcast<ManagerEvent>(policy: .bufferingOldest(10_000))
+    private var lastHealth: [String: HealthVerdict] = [:]
+
+    // What `settled()` watches: every loop's state, and operations under way outside them.
+    private var loops: [LoopID: LoopState] = [:]
+    private var wakeSignals: [LoopID: WakeSignal] = [:]
+    private var activeOperations = 0
+    private var settleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var phase = Phase.notStarted
+
+    private enum Phase {
+        case notStarted, running, stopped
+    }
+
 
     /// - Parameters:
     ///   - random: numbers in 0...1 for refresh jitter and backoff; injected for exact tests.
@@ -50,29 +69,37 @@ public actor TokenManager {
 
     // MARK: Running
 
-    /// Starts fetching tokens and probing resources for every client.
-    public func start() {
-        guard !started else { return }
-        started = true
+    /// Fetches tokens and probes resources for every client until the task is cancelled or
+    /// the service group shuts down. Snapshots stay readable afterwards; the streams end.
+    public func run() async throws {
+        guard phase == .notStarted else { return }
+        phase = .running
         for name in order {
-            clients[name]?.scheduler = Task { await self.runScheduler(name) }
-            if clients[name]?.configuration.resourceURI != nil {
-                clients[name]?.poller = Task { await self.runPoller(name) }
+            for kind in LoopID.Kind.allCases where kind == .scheduler || clients[name]?.configuration.resourceURI != nil {
+                let id = LoopID(client: name, kind: kind)
+                loops[id] = .busy
+                wakeSignals[id] = WakeSignal()
             }
         }
-    }
-
-    /// Stops every background task. Snapshots stay readable.
-    public func stop() {
-        for name in order {
-            clients[name]?.scheduler?.cancel()
-            clients[name]?.poller?.cancel()
-            clients[name]?.scheduler = nil
-            clients[name]?.poller = nil
+        let ids = Array(loops.keys)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for id in ids {
+                    group.addTask {
+                        switch id.kind {
+                        case .scheduler: await self.schedulerLoop(id)
+                        case .poller: await self.pollerLoop(id)
+                        }
+                    }
+                }
+            }
         }
-        started = false
-        for continuation in subscribers.values { continuation.finish() }
-        subscribers.removeAll()
+        loops.removeAll()
+        wakeSignals.removeAll()
+        phase = .stopped
+        snapshotFeed.finish()
+        eventFeed.finish()
+        resumeSettleWaiters()
     }
 
     // MARK: Reading
@@ -87,16 +114,13 @@ public actor TokenManager {
     /// A stream of snapshots: the current one at once, then one after every change.
     /// Slow readers see only the newest.
     public func updates() -> AsyncStream<ManagerSnapshot> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ManagerSnapshot.self, bufferingPolicy: .bufferingNewest(1))
-        let id = UUID()
-        subscribers[id] = continuation
-        continuation.yield(snapshot())
-        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
-        return stream
+        snapshotFeed.subscribe(startingWith: snapshot())
     }
 
-    private func unsubscribe(_ id: UUID) {
-        subscribers[id] = nil
+    /// Every event from now on, in order (fetches, failures, API answers, verdict changes,
+    /// operator actions). A reader more than 10,000 events behind loses the newest.
+    public func events() -> AsyncStream<ManagerEvent> {
+        eventFeed.subscribe()
     }
 
     /// The names of the configured clients, in configuration order.
@@ -106,133 +130,251 @@ public actor TokenManager {
     /// returned.
     public func validToken(for name: String) async throws(OAuthError) -> String {
         guard let runtime = clients[name] else { throw OAuthError.configuration("no client named \(name)") }
-        if let token = runtime.token, !Self.isExpired(token, at: clock.now()) { return token.accessToken }
+        if let token = runtime.usableToken(at: clock.now()) { return token.accessToken }
         return try await fetch(name, reason: .demand).accessToken
     }
 
     /// The token held now, if it is still valid; never fetches. For copying to the clipboard.
     public func heldToken(for name: String) -> String? {
-        guard let token = clients[name]?.token, !Self.isExpired(token, at: clock.now()) else { return nil }
-        return token.accessToken
+        clients[name]?.usableToken(at: clock.now())?.accessToken
+    }
+
+    // MARK: One round, for `check`
+
+    /// For every client, once: fetch a token (verifying it), introspect it when it is opaque
+    /// or when asked, and call `resource-uri`; then the snapshot. The same code the loops run,
+    /// so `check` and the dashboard reach the same verdict.
+    public func checkRound(introspectJWTs: Bool) async -> ManagerSnapshot {
+        await withDiscardingTaskGroup { group in
+            for name in order {
+                group.addTask { await self.checkClient(name, introspectJWTs: introspectJWTs) }
+            }
+        }
+        return snapshot()
+    }
+
+    private func checkClient(_ name: String, introspectJWTs: Bool) async {
+        guard let token = try? await fetch(name, reason: .startup) else { return }
+        if token.decoded.format == .opaque || introspectJWTs { _ = await introspect(name) }
+        if clients[name]?.configuration.resourceURI != nil, let held = clients[name]?.usableToken(at: clock.now()) {
+            await probe(name, with: held)
+        }
+    }
+
+    // MARK: Settling, for exact tests
+
+    /// Returns once nothing is under way: every loop waits for a wake-up that is still in the
+    /// future (or for a signal), and no fetch, verification, probe or action is running.
+    /// Tests advance a manual clock, then await this instead of sleeping. Before `run()` has
+    /// started it waits for it; after `run()` has ended it returns at once.
+    public func settled() async {
+        while !isSettled {
+            await withCheckedContinuation { settleWaiters.append($0) }
+        }
+    }
+
+    /// The earliest time a loop will wake by itself, while running.
+    public func nextWakeUp() -> Date? {
+        loops.values.compactMap { if case .waiting(let until) = $0 { return until } else { return nil } }.min()
+    }
+
+    private var isSettled: Bool {
+        switch phase {
+        case .notStarted: return false
+        case .stopped: return true
+        case .running: break
+        }
+        guard activeOperations == 0 else { return false }
+        let now = clock.now()
+        return loops.values.allSatisfy { state in
+            guard case .waiting(let until) = state else { return false }
+            return until.map { $0 > now } ?? true
+        }
+    }
+
+    private func checkSettled() {
+        if isSettled { resumeSettleWaiters() }
+    }
+
+    private func resumeSettleWaiters() {
+        let waiters = settleWaiters
+        settleWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Brackets work done outside the loops, so that `settled()` waits for it.
+    private func operation<T>(_ body: () async -> T) async -> T {
+        activeOperations += 1
+        defer {
+            activeOperations -= 1
+            checkSettled()
+        }
+        return await body()
     }
 
     // MARK: Acting
 
-    /// Carries out a front end's request. Returns when it is done; front ends call it from a
-    /// task of their own so input never waits for the network.
-    public func perform(_ action: ClientAction) async {
+    /// Carries out a front end's request and says how it ended. Returns when it is done;
+    /// front ends call it from a task of their own so input never waits for the network.
+    @discardableResult
+    public func perform(_ action: ClientAction) async -> [ActionRecord] {
         switch action {
         case .refresh(let name):
-            await manualRefresh(name)
+            return [await manualRefresh(name)]
         case .refreshAll:
-            await withTaskGroup(of: Void.self) { group in
+            return await withTaskGroup(of: ActionRecord.self) { group in
                 for name in order { group.addTask { await self.manualRefresh(name) } }
+                var records: [ActionRecord] = []
+                for await record in group { records.append(record) }
+                return records.sorted { order.firstIndex(of: $0.client)! < order.firstIndex(of: $1.client)! }
             }
         case .introspect(let name):
-            await introspect(name)
+            return [await introspect(name)]
         case .revoke(let name):
-            await revoke(name)
+            return [await revoke(name)]
         case .togglePolling(let name):
+            guard clients[name] != nil else { return [unknown(name, .pause)] }
             clients[name]?.pollingPaused.toggle()
-            publish()
+            let paused = clients[name]?.pollingPaused == true
+            wake(name, .poller)
+            return [finish(ActionRecord(
+                action: paused ? .pause : .resume, client: name, at: clock.now(), succeeded: true,
+                outcome: paused ? "calls of the resource paused" : "calls of the resource resumed"))]
         }
     }
 
-    private func manualRefresh(_ name: String) async {
-        guard clients[name] != nil else { return }
+    private func unknown(_ name: String, _ action: ActionRecord.Action) -> ActionRecord {
+        ActionRecord(action: action, client: name, at: clock.now(), succeeded: false, outcome: "no client named \(name)")
+    }
+
+    /// Records an action's outcome in the client's history, the event feed and the snapshot.
+    private func finish(_ record: ActionRecord) -> ActionRecord {
+        clients[record.client]?.record(record)
+        emit(record.client, .operatorAction(record))
+        publish()
+        return record
+    }
+
+    private func manualRefresh(_ name: String) async -> ActionRecord {
+        guard clients[name] != nil else { return unknown(name, .refresh) }
         clients[name]?.retriesHalted = false
         clients[name]?.revoked = false
         clients[name]?.failureCount = 0
-        _ = try? await fetch(name, reason: .manual, force: true)
-        reschedule(name)
+        clients[name]?.nextRetryAt = nil
+        let now = clock.now()
+        do {
+            let token = try await fetch(name, reason: .manual)
+            let expiry = token.expiresAt.map { ", expires " + TimeText.relative($0, now: clock.now()) } ?? ""
+            return finish(ActionRecord(action: .refresh, client: name, at: now, succeeded: true, outcome: "new token \(token.masked)\(expiry)"))
+        } catch {
+            return finish(ActionRecord(action: .refresh, client: name, at: now, succeeded: false, outcome: error.description))
+        }
     }
 
-    private func introspect(_ name: String) async {
-        guard let runtime = clients[name] else { return }
+    private func introspect(_ name: String) async -> ActionRecord {
+        guard let runtime = clients[name] else { return unknown(name, .introspect) }
+        let now = clock.now()
         guard let token = runtime.token else {
-            clients[name]?.lastActionError = OAuthError.configuration("no token to introspect: press r to fetch one")
-            publish()
-            return
+            return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: "no token to introspect"))
         }
-        do {
-            let result = try await runtime.service.introspect(token.accessToken)
+        let outcome: Result<IntrospectionResult, OAuthError> = await operation {
+            do throws(OAuthError) {
+                return .success(try await runtime.service.introspect(token.accessToken))
+            } catch {
+                return .failure(error)
+            }
+        }
+        // The answer is about the token sent; if another is held by now, it is not kept.
+        guard clients[name]?.token?.accessToken == token.accessToken else {
+            return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: "the token changed meanwhile; introspect again"))
+        }
+        switch outcome {
+        case .success(let result):
             clients[name]?.introspection = result
+            clients[name]?.introspectionError = nil
             clients[name]?.lastActionError = nil
-        } catch {
+            emit(name, .introspected(active: result.active))
+            return finish(ActionRecord(
+                action: .introspect, client: name, at: now, succeeded: true,
+                outcome: result.active ? "the server says the token is active" : "the server says the token is NOT active"))
+        case .failure(let error):
+            clients[name]?.introspectionError = error
             clients[name]?.lastActionError = error
+            return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: error.description))
         }
-        publish()
     }
 
-    private func revoke(_ name: String) async {
-        guard let runtime = clients[name], let token = runtime.token else { return }
-        do {
-            try await runtime.service.revoke(token.accessToken)
-            // Dropped, and not fetched again until asked: the operator revoked it on purpose.
-            if clients[name]?.token?.accessToken == token.accessToken {
-                clients[name]?.token = nil
-                clients[name]?.refreshAt = nil
-                clients[name]?.verdict = nil
-                clients[name]?.revoked = true
-            }
-            clients[name]?.introspection = nil
-            clients[name]?.lastActionError = nil
-            logger.info("\(name): token \(token.masked) revoked by the operator")
-        } catch {
-            clients[name]?.lastActionError = error
+    private func revoke(_ name: String) async -> ActionRecord {
+        guard let runtime = clients[name] else { return unknown(name, .revoke) }
+        let now = clock.now()
+        guard let token = runtime.token else {
+            return finish(ActionRecord(action: .revoke, client: name, at: now, succeeded: false, outcome: "no token to revoke"))
         }
-        publish()
-        reschedule(name)
+        let failure: OAuthError? = await operation {
+            do throws(OAuthError) {
+                try await runtime.service.revoke(token.accessToken)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure {
+            clients[name]?.lastActionError = failure
+            return finish(ActionRecord(action: .revoke, client: name, at: now, succeeded: false, outcome: failure.description))
+        }
+        // Dropped, and not fetched again until asked: the operator revoked it on purpose.
+        if clients[name]?.token?.accessToken == token.accessToken {
+            clients[name]?.token = nil
+            clients[name]?.refreshAt = nil
+            clients[name]?.verdict = nil
+            clients[name]?.revoked = true
+        }
+        clients[name]?.introspection = nil
+        clients[name]?.introspectionError = nil
+        clients[name]?.lastActionError = nil
+        logger.info("\(name): token \(token.masked) revoked by the operator")
+        wake(name, .scheduler)
+        return finish(ActionRecord(action: .revoke, client: name, at: now, succeeded: true, outcome: "token \(token.masked) revoked and dropped"))
     }
 
     // MARK: Fetching
 
-    /// Fetches a token; concurrent callers for one client share one request.
-    /// - Parameter force: fetch even when a request is already under way for another reason.
+    /// Fetches a token; callers that ask while a request is under way share its answer.
     @discardableResult
-    private func fetch(_ name: String, reason: FetchReason, force: Bool = false) async throws(OAuthError) -> IssuedToken {
+    private func fetch(_ name: String, reason: FetchReason) async throws(OAuthError) -> IssuedToken {
         guard let runtime = clients[name] else { throw OAuthError.configuration("no client named \(name)") }
-        if let inFlight = runtime.inFlight, !force || inFlight.reason == .manual {
-            return try await inFlight.task.value.get()
+        if runtime.inFlight != nil {
+            return try await withCheckedContinuation { continuation in
+                clients[name]?.inFlight?.waiters.append(continuation)
+            }.get()
         }
+        clients[name]?.inFlight = InFlightFetch(reason: reason)
+        publish()
         let service = runtime.service
-        let task = Task { () -> Result<IssuedToken, OAuthError> in
+        let startedAt = clock.now()
+        let started = ContinuousClock.now
+        var result: Result<IssuedToken, OAuthError> = await operation {
             do throws(OAuthError) {
                 return .success(try await service.requestToken())
             } catch {
                 return .failure(error)
             }
         }
-        let attempt = UUID()
-        clients[name]?.inFlight = InFlightFetch(id: attempt, reason: reason, task: task)
-        publish()
-
-        let startedAt = clock.now()
-        let started = ContinuousClock.now
-        var result = await task.value
         let latency = ContinuousClock.now - started
-        let current = clients[name]?.inFlight?.id == attempt
-        if current { clients[name]?.inFlight = nil }
-        if case .success(let token) = result, let expiresAt = token.expiresAt, expiresAt <= clock.now() {
-            // Expired on arrival (a skewed clock, or exp in the past): a failure, under backoff,
-            // never a token to hand out or a reason to fetch again at once.
-            result = .failure(
-                OAuthError.invalidResponse(
-                    "the new token had already expired on arrival (exp \(expiresAt)); is a clock skewed?", endpoint: nil))
+        if case .success(let token) = result, let problem = token.arrivalProblem(now: clock.now(), endpoint: nil) {
+            // A skewed clock or exp in the past: a failure under backoff, never a token to
+            // hand out or a reason to fetch again at once.
+            result = .failure(problem)
         }
-        // A newer request (a manual refresh) that has already landed wins: this older answer
-        // goes back to its callers without touching the client's state.
-        let superseded = !current && (clients[name]?.token?.issuedAt ?? .distantPast) > startedAt
-        if !superseded {
-            switch result {
-            case .success(let token):
-                accept(token, for: name, reason: reason, startedAt: startedAt, latency: latency)
-                Task { await self.verify(token, for: name) }
-            case .failure(let error):
-                reject(error, for: name, reason: reason, startedAt: startedAt, latency: latency)
-            }
-            publish()
+        let waiters = clients[name]?.inFlight?.waiters ?? []
+        clients[name]?.inFlight = nil
+        switch result {
+        case .success(let token): accept(token, for: name, reason: reason, startedAt: startedAt, latency: latency)
+        case .failure(let error): reject(error, for: name, reason: reason, startedAt: startedAt, latency: latency)
         }
+        publish()
+        for waiter in waiters { waiter.resume(returning: result) }
+        if case .success(let token) = result { await verify(token, for: name) }
         return try result.get()
     }
 
@@ -240,6 +382,7 @@ public actor TokenManager {
         guard var runtime = clients[name] else { return }
         let changes = Self.claimChanges(from: runtime.token?.decoded.claims, to: token.decoded.claims)
         runtime.token = token
+        runtime.tokenSerial += 1
         runtime.verdict = nil
         runtime.refreshAt = RefreshPolicy(skew: runtime.configuration.refreshSkew).refreshAt(
             issuedAt: token.issuedAt, expiresAt: token.expiresAt, refreshIn: token.refreshIn, jitter: random())
@@ -249,15 +392,18 @@ public actor TokenManager {
         runtime.retriesHalted = false
         runtime.revoked = false
         runtime.introspection = nil
+        runtime.introspectionError = nil
         runtime.record(
             FetchRecord(
                 reason: reason, startedAt: startedAt, latency: latency, error: nil, claimChanges: changes,
                 expiresAt: token.expiresAt))
         clients[name] = runtime
-        logger.info("\(name): new token \(token.masked) (\(reason.rawValue))")
-        if runtime.pollerAwaitsToken { restartPoller(name) }
-        // Whatever fetched it (a retry after 401, a caller's demand), its refresh is scheduled.
-        if reason != .scheduled && reason != .startup && reason != .retry { reschedule(name) }
+        logger.info("\(name): new token \(token.masked) (\(reason.words))")
+        emit(name, .tokenFetched(reason: reason, latency: latency, expiresAt: token.expiresAt))
+        // Whatever fetched it, the scheduler plans the next refresh, and a poller that waits
+        // for a token starts calling (a busy one uses it on its next round).
+        wake(name, .scheduler)
+        wake(name, .poller, onlyIfAwaitingSignal: true)
     }
 
     private func reject(_ error: OAuthError, for name: String, reason: FetchReason, startedAt: Date, latency: Duration) {
@@ -274,102 +420,100 @@ public actor TokenManager {
         runtime.record(
             FetchRecord(reason: reason, startedAt: startedAt, latency: latency, error: error, claimChanges: [], expiresAt: nil))
         clients[name] = runtime
-        logger.warning("\(name): token request failed (\(reason.rawValue)): \(error.description)")
+        logger.warning("\(name): token request failed (\(reason.words)): \(error.description)")
+        emit(name, .tokenFailed(reason: reason, latency: latency, error: error))
+        wake(name, .scheduler)
     }
 
     private func verify(_ token: IssuedToken, for name: String) async {
         guard let service = clients[name]?.service else { return }
-        let verdict = await service.verify(token.accessToken)
+        let verdict = await operation { await service.verify(token.accessToken) }
         guard clients[name]?.token?.accessToken == token.accessToken else { return }
         clients[name]?.verdict = verdict
+        emit(name, .signatureChecked(verdict))
         publish()
     }
 
-    // MARK: Scheduling
-
-    /// Restarts a client's scheduler so it sees a changed state at once.
-    private func reschedule(_ name: String) {
-        guard started, clients[name] != nil else { return }
-        clients[name]?.scheduler?.cancel()
-        clients[name]?.scheduler = Task { await self.runScheduler(name) }
-    }
+    // MARK: The loops
 
     /// Fetches at startup, then before each token's refresh point, retrying failures under
-    /// backoff, until cancelled.
-    private func runScheduler(_ name: String) async {
-        var reason: FetchReason = clients[name]?.history.isEmpty == true ? .startup : .scheduled
+    /// backoff, until cancelled. Wakes at the token's expiry too, so its verdict changes on time.
+    private func schedulerLoop(_ id: LoopID) async {
         while !Task.isCancelled {
-            guard let runtime = clients[name] else { return }
-            let now = clock.now()
-            let due: Date?
-            if runtime.retriesHalted || runtime.revoked {
-                due = nil
-            } else if runtime.configuration.refreshMode == .manual && !runtime.history.isEmpty {
-                // Monitoring only: one token at startup, then only on a key press.
-                due = nil
-            } else if let nextRetryAt = runtime.nextRetryAt {
-                due = nextRetryAt
-                reason = .retry
-            } else if let token = runtime.token, !Self.isExpired(token, at: now) {
-                due = runtime.refreshAt
-                if reason != .retry { reason = .scheduled }
-            } else {
-                due = now
-            }
-            guard let due else { return }  // nothing to do until an action reschedules
-            if due > now {
-                do { try await clock.sleep(until: due) } catch { return }
-                // Expiry may have passed while asleep: publish the new state.
+            guard let runtime = clients[id.client] else { return }
+            switch runtime.plan(at: clock.now()) {
+            case .fetch(let reason):
+                _ = try? await fetch(id.client, reason: reason)
+            case .wait(let until):
+                await idle(id, until: until)
                 publish()
-                if clock.now() < due { continue }  // woken early: look again
             }
-            guard !Task.isCancelled else { return }
-            _ = try? await fetch(name, reason: reason)
-            reason = .scheduled
         }
     }
 
-    /// Calls `resource-uri` every `poll-interval` with the held token; a 401
-    /// `invalid_token` forces one refresh and one retry.
-    private func runPoller(_ name: String) async {
+    /// Calls `resource-uri` every `poll-interval` with the held token; waits for a token when
+    /// none is usable, and while paused.
+    private func pollerLoop(_ id: LoopID) async {
         while !Task.isCancelled {
-            guard let runtime = clients[name] else { return }
-            let usable = runtime.token.flatMap { Self.isExpired($0, at: clock.now()) ? nil : $0 }
-            if !runtime.pollingPaused, let token = usable {
-                await probe(name, with: token)
+            guard let runtime = clients[id.client] else { return }
+            let token = runtime.usableToken(at: clock.now())
+            guard let token, !runtime.pollingPaused else {
+                await idle(id, until: nil)
+                continue
             }
-            // Without a token there is nothing to send: wait, and a new token restarts the poller.
-            clients[name]?.pollerAwaitsToken = usable == nil
-            let wait = runtime.configuration.pollInterval.timeInterval
-            do { try await clock.sleep(until: clock.now().addingTimeInterval(wait)) } catch { return }
+            await probe(id.client, with: token)
+            await idle(id, until: clock.now().addingTimeInterval(runtime.configuration.pollInterval.timeInterval))
         }
     }
 
-    private func restartPoller(_ name: String) {
-        guard started, clients[name]?.poller != nil else { return }
-        clients[name]?.poller?.cancel()
-        clients[name]?.pollerAwaitsToken = false
-        clients[name]?.poller = Task { await self.runPoller(name) }
+    /// Waits until `deadline` or a wake-up signal, whichever first.
+    private func idle(_ id: LoopID, until deadline: Date?) async {
+        guard let signal = wakeSignals[id] else { return }
+        if signal.consumePending() { return }
+        loops[id] = .waiting(until: deadline)
+        checkSettled()
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            if let deadline { group.addTask { try? await clock.sleep(until: deadline) } }
+            group.addTask { await signal.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+        if loops[id] != nil { loops[id] = .busy }
+    }
+
+    /// Wakes one of a client's loops so it looks at the changed state at once.
+    private func wake(_ client: String, _ kind: LoopID.Kind, onlyIfAwaitingSignal: Bool = false) {
+        let id = LoopID(client: client, kind: kind)
+        guard let signal = wakeSignals[id] else { return }
+        if onlyIfAwaitingSignal && loops[id] != .waiting(until: nil) { return }
+        loops[id] = .busy
+        signal.signal()
     }
 
     private func probe(_ name: String, with token: IssuedToken) async {
-        guard let service = clients[name]?.service, var response = await service.callResource(token.accessToken) else {
-            return
-        }
-        if response.status == 401, response.wwwAuthenticate?.contains("invalid_token") == true {
-            record(response, for: name)
-            if let fresh = await tokenForRetry(name, rejected: token),
-                var retried = await service.callResource(fresh.accessToken)
-            {
+        guard let runtime = clients[name] else { return }
+        let service = runtime.service
+        // The number of the token sent, taken before the call: another may arrive meanwhile.
+        let serial = runtime.token?.accessToken == token.accessToken ? runtime.tokenSerial : nil
+        await operation {
+            guard var response = await service.callResource(token.accessToken) else { return }
+            response.tokenSerial = serial
+            if response.status == 401, response.challengeError?.error == .invalidToken {
+                record(response, for: name)
+                guard let fresh = await tokenForRetry(name, rejected: token),
+                    var retried = await service.callResource(fresh.accessToken)
+                else {
+                    publish()
+                    return
+                }
                 retried.wasRetry = true
+                retried.tokenSerial = clients[name]?.tokenSerial
                 response = retried
-            } else {
-                publish()
-                return
             }
+            record(response, for: name)
+            publish()
         }
-        record(response, for: name)
-        publish()
     }
 
     /// The token to retry with after a 401 `invalid_token`: the held one if it changed while
@@ -377,7 +521,7 @@ public actor TokenManager {
     /// (so a resource that rejects every token cannot drive a fetch on every poll).
     private func tokenForRetry(_ name: String, rejected: IssuedToken) async -> IssuedToken? {
         guard let runtime = clients[name] else { return nil }
-        if let held = runtime.token, held.accessToken != rejected.accessToken, !Self.isExpired(held, at: clock.now()) {
+        if let held = runtime.usableToken(at: clock.now()), held.accessToken != rejected.accessToken {
             return held
         }
         if runtime.retriesHalted || (runtime.nextRetryAt.map { $0 > clock.now() } ?? false) { return nil }
@@ -385,23 +529,29 @@ public actor TokenManager {
     }
 
     private func record(_ response: ResourceResponse, for name: String) {
-        clients[name]?.responses.append(response)
-        if let count = clients[name]?.responses.count, count > Self.responseHistorySize {
-            clients[name]?.responses.removeFirst(count - Self.responseHistorySize)
-        }
+        clients[name]?.record(response)
+        emit(name, .resourceCalled(response))
     }
 
     // MARK: Publishing
 
-    private func publish() {
-        generation &+= 1
-        guard !subscribers.isEmpty else { return }
-        let snapshot = snapshot()
-        for continuation in subscribers.values { continuation.yield(snapshot) }
+    private func emit(_ client: String, _ kind: ManagerEvent.Kind) {
+        eventFeed.publish(ManagerEvent(at: clock.now(), client: client, kind: kind))
     }
 
-    private static func isExpired(_ token: IssuedToken, at now: Date) -> Bool {
-        token.expiresAt.map { $0 <= now } ?? false
+    /// Publishes a snapshot, and an event for every client whose verdict changed.
+    private func publish() {
+        generation &+= 1
+        let snapshot = snapshot()
+        for client in snapshot.clients {
+            let health = client.health(at: snapshot.takenAt)
+            let before = lastHealth[client.name]
+            if before?.state != health.state {
+                lastHealth[client.name] = health
+                emit(client.name, .healthChanged(from: before, to: health))
+            }
+        }
+        snapshotFeed.publish(snapshot)
     }
 
     /// Claims that differ between two tokens, as `+name`, `-name`, `~name`; claims that
@@ -422,65 +572,19 @@ public actor TokenManager {
     }
 }
 
-/// A token request under way, shared by every caller that wants a token meanwhile.
-struct InFlightFetch: Sendable {
-    let id: UUID
-    let reason: FetchReason
-    let task: Task<Result<IssuedToken, OAuthError>, Never>
+/// One of a client's loops.
+struct LoopID: Hashable, Sendable {
+    enum Kind: CaseIterable, Sendable {
+        case scheduler
+        case poller
+    }
+
+    let client: String
+    let kind: Kind
 }
 
-/// The manager's private record of one client.
-struct ClientRuntime {
-    let configuration: ClientConfiguration
-    let service: any AuthorizationService
-    var token: IssuedToken?
-    var refreshAt: Date?
-    var verdict: SignatureVerdict?
-    var lastError: OAuthError?
-    var failureCount = 0
-    var nextRetryAt: Date?
-    var retriesHalted = false
-    var revoked = false
-    var inFlight: InFlightFetch?
-    var introspection: IntrospectionResult?
-    var lastActionError: OAuthError?
-    var responses: [ResourceResponse] = []
-    var history: [FetchRecord] = []
-    var pollingPaused = false
-    /// The poller found no usable token and sleeps; a new token should wake it at once.
-    var pollerAwaitsToken = false
-    var scheduler: Task<Void, Never>?
-    var poller: Task<Void, Never>?
-
-    init(registration: TokenManager.Registration) {
-        configuration = registration.configuration
-        service = registration.service
-    }
-
-    mutating func record(_ entry: FetchRecord) {
-        history.append(entry)
-        if history.count > configuration.historySize { history.removeFirst(history.count - configuration.historySize) }
-    }
-
-    func snapshot(now: Date) -> ClientSnapshot {
-        let summary = token.map { token in
-            TokenSummary(
-                masked: token.masked, tokenType: token.tokenType, decoded: token.decoded, issuedAt: token.issuedAt,
-                expiresAt: token.expiresAt, refreshAt: configuration.refreshMode == .manual ? nil : refreshAt,
-                scopes: token.scopes,
-                verdict: verdict
-                    ?? (token.decoded.format == .opaque
-                        ? SignatureVerdict(.unverified, "opaque token: it can only be introspected")
-                        : SignatureVerdict(.unverified, "checking signature…")),
-                extraFields: token.extraFields)
-        }
-        var snapshot = ClientSnapshot(
-            name: configuration.name, state: .noToken, token: summary, lastError: lastError, nextRetryAt: nextRetryAt,
-            retriesHalted: retriesHalted, isFetching: inFlight != nil, introspection: introspection,
-            lastActionError: lastActionError, responses: responses, history: history, pollingPaused: pollingPaused,
-            refreshMode: configuration.refreshMode, configuredScopes: configuration.scopes,
-            resourceURI: configuration.resourceURI.map { HTTPTransport.describe($0) })
-        snapshot.state = snapshot.state(at: now)
-        return snapshot
-    }
+/// Whether a loop is working or waiting (until a time, or for a signal when nil).
+enum LoopState: Equatable {
+    case busy
+    case waiting(until: Date?)
 }

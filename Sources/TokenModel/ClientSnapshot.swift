@@ -28,6 +28,45 @@ public enum FetchReason: String, Sendable, Equatable, Codable {
     case retry
     /// A caller asked for a token and none was held (`tokentop token`, `check`).
     case demand
+
+    /// The reason in words, for History and logs.
+    public var words: String {
+        switch self {
+        case .startup: return "startup"
+        case .scheduled: return "scheduled"
+        case .manual: return "manual"
+        case .retryAfter401: return "retry after 401"
+        case .retry: return "retry"
+        case .demand: return "on demand"
+        }
+    }
+}
+
+/// What the operator asked for and how it ended: shown in the footer, kept in History.
+public struct ActionRecord: Sendable, Equatable {
+    public enum Action: String, Sendable, Equatable {
+        case refresh, introspect, revoke, pause, resume
+    }
+
+    public var action: Action
+    public var client: String
+    public var at: Date
+    public var succeeded: Bool
+    /// What happened, in a line: `new token eyJh…GA, expires in 59m`, `invalid_client: …`.
+    public var outcome: String
+
+    public init(action: Action, client: String, at: Date, succeeded: Bool, outcome: String) {
+        self.action = action
+        self.client = client
+        self.at = at
+        self.succeeded = succeeded
+        self.outcome = outcome
+    }
+
+    /// One line for a status bar: `refresh mod-client: new token eyJh…GA, expires in 59m`.
+    public var footerText: String {
+        "\(action.rawValue) \(client): " + (succeeded ? "" : "failed: ") + TerminalText.sanitize(outcome)
+    }
 }
 
 /// One token fetch in a client's history.
@@ -73,10 +112,13 @@ public struct TokenSummary: Sendable, Equatable {
     public var verdict: SignatureVerdict
     /// Extra fields of the token response.
     public var extraFields: [String: JSONValue]
+    /// 1 for the client's first token, 2 for the next: tells answers obtained with this token
+    /// from older ones.
+    public var serial: Int
 
     public init(
         masked: String, tokenType: String, decoded: DecodedToken, issuedAt: Date, expiresAt: Date?, refreshAt: Date?,
-        scopes: [String], verdict: SignatureVerdict, extraFields: [String: JSONValue]
+        scopes: [String], verdict: SignatureVerdict, extraFields: [String: JSONValue], serial: Int = 1
     ) {
         self.masked = masked
         self.tokenType = tokenType
@@ -87,6 +129,7 @@ public struct TokenSummary: Sendable, Equatable {
         self.scopes = scopes
         self.verdict = verdict
         self.extraFields = extraFields
+        self.serial = serial
     }
 
     /// The whole lifetime, when known.
@@ -122,13 +165,23 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     public var configuredScopes: [String]
     /// `resource-uri`, for display.
     public var resourceURI: String?
+    /// How often `resource-uri` is called.
+    public var pollInterval: Duration
+    /// True when the operator revoked the token and no new one was fetched since.
+    public var revoked: Bool
+    /// The last introspection failure for the held token.
+    public var introspectionError: OAuthError?
+    /// Operator actions and their outcomes, oldest first, bounded like `history`.
+    public var actions: [ActionRecord]
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
         nextRetryAt: Date? = nil, retriesHalted: Bool = false, isFetching: Bool = false,
         introspection: IntrospectionResult? = nil, lastActionError: OAuthError? = nil,
         responses: [ResourceResponse] = [], history: [FetchRecord] = [], pollingPaused: Bool = false,
-        refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil
+        refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil,
+        pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
+        actions: [ActionRecord] = []
     ) {
         self.name = name
         self.state = state
@@ -145,6 +198,10 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         self.refreshMode = refreshMode
         self.configuredScopes = configuredScopes
         self.resourceURI = resourceURI
+        self.pollInterval = pollInterval
+        self.revoked = revoked
+        self.introspectionError = introspectionError
+        self.actions = actions
     }
 
     /// The state at `now`, from the held token's times: a snapshot taken a second ago is

@@ -59,6 +59,22 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// A NumericDate (RFC 7519 §2) that a calendar can hold: seconds from 1970 up to the year
+    /// 9999. NaN, infinity, 1e300 and negatives are nil, so no date arithmetic can trap.
+    public var timestampValue: Date? {
+        guard case .number(let seconds) = self, seconds.isFinite, (0...253_402_300_799).contains(seconds) else {
+            return nil
+        }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// A number as people read it: a whole number without a fraction, anything else (1e300,
+    /// 2^64, 0.5) as Swift prints a Double. Never traps, whatever the server sent.
+    public static func numberText(_ number: Double) -> String {
+        if number.isFinite, number == number.rounded(), abs(number) < 9e15 { return String(Int64(number)) }
+        return String(number)
+    }
+
     public var boolValue: Bool? {
         switch self {
         case .bool(let value): return value

@@ -1,24 +1,76 @@
 import Foundation
 
+/// An RFC 6749 §5.2 / RFC 6750 §3.1 / RFC 7009 / RFC 9449 `error` code, as the server sent it.
+/// Standard codes are named members; any other string is kept as sent (Entra's `AADSTS…`).
+public struct OAuthErrorCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let invalidRequest = OAuthErrorCode(rawValue: "invalid_request")
+    public static let invalidClient = OAuthErrorCode(rawValue: "invalid_client")
+    public static let invalidGrant = OAuthErrorCode(rawValue: "invalid_grant")
+    public static let unauthorizedClient = OAuthErrorCode(rawValue: "unauthorized_client")
+    public static let unsupportedGrantType = OAuthErrorCode(rawValue: "unsupported_grant_type")
+    public static let invalidScope = OAuthErrorCode(rawValue: "invalid_scope")
+    public static let accessDenied = OAuthErrorCode(rawValue: "access_denied")
+    public static let serverError = OAuthErrorCode(rawValue: "server_error")
+    public static let temporarilyUnavailable = OAuthErrorCode(rawValue: "temporarily_unavailable")
+    public static let invalidToken = OAuthErrorCode(rawValue: "invalid_token")
+    public static let insufficientScope = OAuthErrorCode(rawValue: "insufficient_scope")
+    public static let unsupportedTokenType = OAuthErrorCode(rawValue: "unsupported_token_type")
+    public static let invalidDPoPProof = OAuthErrorCode(rawValue: "invalid_dpop_proof")
+    public static let useDPoPNonce = OAuthErrorCode(rawValue: "use_dpop_nonce")
+
+    /// The codes the RFCs define; anything else is reported as `other` where a bounded set is
+    /// needed (metric labels).
+    public static let standard: [OAuthErrorCode] = [
+        .invalidRequest, .invalidClient, .invalidGrant, .unauthorizedClient, .unsupportedGrantType, .invalidScope,
+        .accessDenied, .serverError, .temporarilyUnavailable, .invalidToken, .insufficientScope,
+        .unsupportedTokenType, .invalidDPoPProof, .useDPoPNonce,
+    ]
+
+    public var isStandard: Bool { Self.standard.contains(self) }
+
+    public var description: String { rawValue }
+}
+
 /// Everything that can go wrong between tokentop and an authorization or resource server.
 /// Each error names what failed and where; none carries a secret or a whole token.
+///
+/// The failure class is a type (`kind`), so callers switch on it rather than compare text.
 public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
-    private enum Kind: Sendable, Equatable {
+    /// What class of failure this is.
+    public enum Kind: Sendable, Equatable {
         /// An RFC 6749 §5.2 error response (any `error` code, standard or not).
-        case server(code: String, description: String?, uri: String?)
-        /// A non-2xx answer without an RFC 6749 error body: summarised, never dumped.
-        case httpStatus(summary: String)
-        case transport(String)
-        case timeout(Duration)
-        case bodyTooLarge(limit: Int)
-        case redirectRefused(location: String)
+        case server(OAuthErrorCode)
+        /// A non-2xx answer without an RFC 6749 error body.
+        case httpStatus
+        /// Nothing listens at the address (the connection was refused).
+        case connectionRefused
+        /// The host name did not resolve.
+        case dnsFailure
+        /// The TLS handshake failed (certificate, trust, protocol).
+        case tlsFailure
+        /// Any other network failure (reset, closed before answering, unreachable).
+        case connectionFailed
+        /// No complete answer within the client's timeout.
+        case timeout
+        case bodyTooLarge
+        case redirectRefused
         case insecureTransport
-        case invalidResponse(String)
-        case discovery(String)
-        case configuration(String)
+        /// An answer came, but not one a server should give (bad JSON, no token, expired token).
+        case invalidResponse
+        case discovery
+        /// The client cannot even be tried: an unreadable secret or key, a missing endpoint.
+        case configuration
     }
 
-    private let kind: Kind
+    public let kind: Kind
+    private let detail: String
+    /// The RFC 6749 `error_description` and `error_uri`, for server errors.
+    public let serverDescription: String?
+    private let serverURI: String?
     /// The endpoint that failed, without query or credentials.
     public let endpoint: String?
     /// The HTTP status, when an answer came.
@@ -26,58 +78,69 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `Retry-After` from the answer, when present.
     public let retryAfter: Duration?
 
-    private init(_ kind: Kind, endpoint: String?, httpStatus: Int? = nil, retryAfter: Duration? = nil) {
+    private init(
+        _ kind: Kind, detail: String, endpoint: String?, httpStatus: Int? = nil, retryAfter: Duration? = nil,
+        serverDescription: String? = nil, serverURI: String? = nil
+    ) {
         self.kind = kind
+        self.detail = detail
         self.endpoint = endpoint
         self.httpStatus = httpStatus
         self.retryAfter = retryAfter
+        self.serverDescription = serverDescription
+        self.serverURI = serverURI
     }
 
     public static func server(
         code: String, description: String?, uri: String?, endpoint: String?, httpStatus: Int, retryAfter: Duration? = nil
     ) -> OAuthError {
         OAuthError(
-            .server(
-                code: TerminalText.sanitize(code),
-                description: description.map { TerminalText.sanitize($0) },
-                uri: uri.map { TerminalText.sanitize($0) }),
-            endpoint: endpoint, httpStatus: httpStatus, retryAfter: retryAfter)
+            .server(OAuthErrorCode(rawValue: TerminalText.sanitize(code))), detail: "", endpoint: endpoint,
+            httpStatus: httpStatus, retryAfter: retryAfter, serverDescription: description.map { TerminalText.sanitize($0) },
+            serverURI: uri.map { TerminalText.sanitize($0) })
     }
 
     public static func httpStatus(_ status: Int, summary: String, endpoint: String?, retryAfter: Duration? = nil) -> OAuthError {
-        OAuthError(.httpStatus(summary: TerminalText.sanitize(summary)), endpoint: endpoint, httpStatus: status, retryAfter: retryAfter)
+        OAuthError(.httpStatus, detail: TerminalText.sanitize(summary), endpoint: endpoint, httpStatus: status, retryAfter: retryAfter)
     }
 
-    public static func transport(_ message: String, endpoint: String?) -> OAuthError {
-        OAuthError(.transport(TerminalText.sanitize(message)), endpoint: endpoint)
+    /// A network failure of the given class, with what the system said.
+    public static func network(_ kind: Kind, _ message: String, endpoint: String?) -> OAuthError {
+        OAuthError(kind, detail: TerminalText.sanitize(message), endpoint: endpoint)
     }
 
     public static func timeout(after limit: Duration, endpoint: String?) -> OAuthError {
-        OAuthError(.timeout(limit), endpoint: endpoint)
+        OAuthError(.timeout, detail: "no answer within \(limit.formattedSeconds)", endpoint: endpoint)
     }
 
     public static func bodyTooLarge(limit: Int, endpoint: String?, httpStatus: Int?) -> OAuthError {
-        OAuthError(.bodyTooLarge(limit: limit), endpoint: endpoint, httpStatus: httpStatus)
+        OAuthError(.bodyTooLarge, detail: "response body larger than \(limit / 1024) KiB; refused", endpoint: endpoint, httpStatus: httpStatus)
     }
 
     public static func redirectRefused(to location: String, endpoint: String?, httpStatus: Int) -> OAuthError {
-        OAuthError(.redirectRefused(location: TerminalText.sanitize(location)), endpoint: endpoint, httpStatus: httpStatus)
+        OAuthError(
+            .redirectRefused,
+            detail: "redirect to \(TerminalText.sanitize(location)) not followed (credentials are never sent to a redirect target)",
+            endpoint: endpoint, httpStatus: httpStatus)
     }
 
     public static func insecureTransport(endpoint: String?) -> OAuthError {
-        OAuthError(.insecureTransport, endpoint: endpoint)
+        OAuthError(
+            .insecureTransport,
+            detail: "plain http:// is only allowed to loopback hosts; set allow-insecure-http: true to permit it",
+            endpoint: endpoint)
     }
 
     public static func invalidResponse(_ reason: String, endpoint: String?, httpStatus: Int? = nil) -> OAuthError {
-        OAuthError(.invalidResponse(TerminalText.sanitize(reason)), endpoint: endpoint, httpStatus: httpStatus)
+        OAuthError(.invalidResponse, detail: TerminalText.sanitize(reason), endpoint: endpoint, httpStatus: httpStatus)
     }
 
     public static func discovery(_ reason: String, endpoint: String?) -> OAuthError {
-        OAuthError(.discovery(TerminalText.sanitize(reason)), endpoint: endpoint)
+        OAuthError(.discovery, detail: TerminalText.sanitize(reason), endpoint: endpoint)
     }
 
     public static func configuration(_ reason: String) -> OAuthError {
-        OAuthError(.configuration(reason), endpoint: nil)
+        OAuthError(.configuration, detail: reason, endpoint: nil)
     }
 
     /// The same error with every occurrence of the given values (a client secret, a token)
@@ -88,29 +151,31 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         func scrub(_ text: String) -> String {
             values.reduce(text) { $0.replacingOccurrences(of: $1, with: Redaction.mask($1)) }
         }
-        let scrubbed: Kind
-        switch kind {
-        case .server(let code, let description, let uri):
-            scrubbed = .server(code: scrub(code), description: description.map(scrub), uri: uri.map(scrub))
-        case .httpStatus(let summary): scrubbed = .httpStatus(summary: scrub(summary))
-        case .transport(let message): scrubbed = .transport(scrub(message))
-        case .invalidResponse(let reason): scrubbed = .invalidResponse(scrub(reason))
-        case .discovery(let reason): scrubbed = .discovery(scrub(reason))
-        case .redirectRefused(let location): scrubbed = .redirectRefused(location: scrub(location))
-        default: return self
-        }
-        return OAuthError(scrubbed, endpoint: endpoint, httpStatus: httpStatus, retryAfter: retryAfter)
+        var kind = self.kind
+        if case .server(let code) = kind { kind = .server(OAuthErrorCode(rawValue: scrub(code.rawValue))) }
+        return OAuthError(
+            kind, detail: scrub(detail), endpoint: endpoint, httpStatus: httpStatus, retryAfter: retryAfter,
+            serverDescription: serverDescription.map(scrub), serverURI: serverURI.map(scrub))
     }
 
-    /// A short machine-readable code: the RFC 6749 `error` for server errors,
-    /// otherwise one of `http_error`, `transport_error`, `timeout`, `body_too_large`,
-    /// `redirect_refused`, `insecure_transport`, `invalid_response`, `discovery_failed`,
-    /// `configuration_error`.
+    /// The server's `error` code, for server errors.
+    public var oauthCode: OAuthErrorCode? {
+        if case .server(let code) = kind { return code }
+        return nil
+    }
+
+    /// A short machine-readable code, for `check --json` and logs: the RFC 6749 `error` for
+    /// server errors, otherwise one of `http_error`, `connection_refused`, `dns_failure`,
+    /// `tls_failure`, `connection_failed`, `timeout`, `body_too_large`, `redirect_refused`,
+    /// `insecure_transport`, `invalid_response`, `discovery_failed`, `configuration_error`.
     public var code: String {
         switch kind {
-        case .server(let code, _, _): return code
+        case .server(let code): return code.rawValue
         case .httpStatus: return "http_error"
-        case .transport: return "transport_error"
+        case .connectionRefused: return "connection_refused"
+        case .dnsFailure: return "dns_failure"
+        case .tlsFailure: return "tls_failure"
+        case .connectionFailed: return "connection_failed"
         case .timeout: return "timeout"
         case .bodyTooLarge: return "body_too_large"
         case .redirectRefused: return "redirect_refused"
@@ -123,36 +188,25 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What happened, in words, without the endpoint.
     public var reason: String {
-        switch kind {
-        case .server(let code, let description, let uri):
-            var text = code
-            if let description, !description.isEmpty { text += ": \(description)" }
-            if let uri, !uri.isEmpty { text += " (see \(uri))" }
-            return text
-        case .httpStatus(let summary): return summary
-        case .transport(let message): return message
-        case .timeout(let limit): return "no answer within \(limit.formattedSeconds)"
-        case .bodyTooLarge(let limit): return "response body larger than \(limit / 1024) KiB; refused"
-        case .redirectRefused(let location):
-            return "redirect to \(location) not followed (credentials are never sent to a redirect target)"
-        case .insecureTransport:
-            return "plain http:// is only allowed to loopback hosts; set allow-insecure-http: true to permit it"
-        case .invalidResponse(let reason): return reason
-        case .discovery(let reason): return reason
-        case .configuration(let reason): return reason
-        }
+        guard case .server(let code) = kind else { return detail }
+        var text = code.rawValue
+        if let serverDescription, !serverDescription.isEmpty { text += ": \(serverDescription)" }
+        if let serverURI, !serverURI.isEmpty { text += " (see \(serverURI))" }
+        return text
     }
 
-    /// The RFC 6749 `error_description`, when the server sent one.
-    public var serverDescription: String? {
-        if case .server(_, let description, _) = kind { return description }
-        return nil
+    /// True when no answer came at all: the server is down, unreachable or silent.
+    public var isUnreachable: Bool {
+        switch kind {
+        case .connectionRefused, .dnsFailure, .tlsFailure, .connectionFailed, .timeout: return true
+        default: return false
+        }
     }
 
     /// Credentials the server rejected outright: retrying cannot help until someone acts,
     /// so automatic retries stop until a manual refresh.
     public var needsOperator: Bool {
-        code == "invalid_client" || code == "unauthorized_client"
+        oauthCode == .invalidClient || oauthCode == .unauthorizedClient
     }
 
     public var description: String {

@@ -2,14 +2,25 @@ import Foundation
 
 /// Times and durations written by hand: no formatter in the drawing path, always UTC.
 public enum TimeText {
+    /// The range these functions print; dates outside it (from hostile claims) print as a
+    /// bound instead of trapping in an integer conversion.
+    private static let printable: ClosedRange<TimeInterval> = -62_135_596_800...253_402_300_799
+
+    private static func clamped(_ date: Date) -> Date {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite else { return Date(timeIntervalSince1970: seconds > 0 ? printable.upperBound : printable.lowerBound) }
+        return Date(timeIntervalSince1970: min(max(seconds, printable.lowerBound), printable.upperBound))
+    }
+
     /// `03:50:07`.
     public static func clock(_ date: Date) -> String {
-        let seconds = secondsOfDay(date)
+        let seconds = secondsOfDay(clamped(date))
         return twoDigits(seconds / 3600) + ":" + twoDigits(seconds / 60 % 60) + ":" + twoDigits(seconds % 60)
     }
 
     /// `2026-11-27 03:50:07`.
     public static func dateTime(_ date: Date) -> String {
+        let date = clamped(date)
         let total = Int(floor(date.timeIntervalSince1970))
         let days = Int(floor(Double(total) / 86_400))
         let (year, month, day) = civilDate(daysSinceEpoch: days)
@@ -23,7 +34,7 @@ public enum TimeText {
 
     /// `in 4m12s`, `8s ago`, `now`.
     public static func relative(_ date: Date, now: Date) -> String {
-        let delta = date.timeIntervalSince(now)
+        let delta = clamped(date).timeIntervalSince(clamped(now))
         let magnitude = Int(abs(delta).rounded(.down))
         if magnitude == 0 { return "now" }
         return delta > 0 ? "in " + duration(seconds: magnitude) : duration(seconds: magnitude) + " ago"

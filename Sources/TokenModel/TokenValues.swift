@@ -13,8 +13,10 @@ public struct SignatureVerdict: Sendable, Equatable {
         case verified
         /// Verification was attempted and something was wrong.
         case failed
-        /// Not attempted: an opaque token, or no key set is known.
+        /// Not attempted: an opaque token, or no key set is known or reachable.
         case unverified
+        /// Under way: the key set is being fetched or the signature checked.
+        case checking
     }
 
     public var status: Status
@@ -45,9 +47,9 @@ public struct DecodedToken: Sendable, Equatable {
     public var keyID: String? { header["kid"]?.stringValue }
     public var issuer: String? { claims["iss"]?.stringValue }
     public var subject: String? { claims["sub"]?.stringValue }
-    public var expiresAt: Date? { claims["exp"]?.numberValue.map(Date.init(timeIntervalSince1970:)) }
-    public var issuedAt: Date? { claims["iat"]?.numberValue.map(Date.init(timeIntervalSince1970:)) }
-    public var notBefore: Date? { claims["nbf"]?.numberValue.map(Date.init(timeIntervalSince1970:)) }
+    public var expiresAt: Date? { claims["exp"]?.timestampValue }
+    public var issuedAt: Date? { claims["iat"]?.timestampValue }
+    public var notBefore: Date? { claims["nbf"]?.timestampValue }
 
     /// `scope` as a space-separated string, or Okta's `scp` array.
     public var scopes: [String] {
@@ -82,14 +84,18 @@ public struct ResourceResponse: Sendable, Equatable {
     public var wwwAuthenticate: String?
     /// The first 4 KiB of the body, sanitised for the terminal.
     public var bodyExcerpt: String
-    /// What went wrong when there was no answer, or the redirect that was refused.
-    public var failure: String?
+    /// What went wrong when there was no answer (refused, timeout, TLS), or the redirect that
+    /// was refused.
+    public var failure: OAuthError?
     /// True when this call was the retry after a 401 `invalid_token` forced a refresh.
     public var wasRetry: Bool
+    /// Which of the client's tokens was sent (`TokenSummary.serial`): an answer obtained with
+    /// a token that is no longer held is old news.
+    public var tokenSerial: Int?
 
     public init(
         status: Int?, latency: Duration, at: Date, wwwAuthenticate: String? = nil, bodyExcerpt: String,
-        failure: String? = nil, wasRetry: Bool = false
+        failure: OAuthError? = nil, wasRetry: Bool = false, tokenSerial: Int? = nil
     ) {
         self.status = status
         self.latency = latency
@@ -98,8 +104,20 @@ public struct ResourceResponse: Sendable, Equatable {
         self.bodyExcerpt = bodyExcerpt
         self.failure = failure
         self.wasRetry = wasRetry
+        self.tokenSerial = tokenSerial
     }
 
     /// 2xx.
     public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }
+
+    /// The challenges of `WWW-Authenticate`, parsed (RFC 9110 §11.6.1, RFC 6750 §3).
+    public var challenges: [AuthenticationChallenge] {
+        wwwAuthenticate.map(AuthenticationChallenge.parse) ?? []
+    }
+
+    /// The RFC 6750 `error` of the first challenge that has one (`invalid_token`,
+    /// `insufficient_scope`), with its description and the scope it asks for.
+    public var challengeError: AuthenticationChallenge? {
+        challenges.first { $0.error != nil }
+    }
 }

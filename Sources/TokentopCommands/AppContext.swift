@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import Logging
 import OAuthClient
+import ServiceLifecycle
 import TokenConfig
 import TokenManager
 import TokenModel
@@ -33,11 +34,40 @@ final class AppContext: Sendable {
         self.clients = clients
     }
 
-    /// Loads the configuration the options point at, or starts the embedded demo when no
-    /// configuration file exists anywhere. Configuration problems are usage errors (exit 2).
-    static func make(_ options: ConfigurationOptions, allowDemo: Bool = true) async throws -> AppContext {
+    /// Whether a command may fall back to the embedded demo when no configuration exists.
+    enum DemoPolicy {
+        /// The dashboard: a fresh machine shows the demo at once.
+        case whenNoConfiguration
+        /// Scripts: only with `--demo`, so a container without a configuration never gets a
+        /// bogus token and exit 0.
+        case onlyWhenAsked
+    }
+
+    /// Runs `body` with the context the options describe, and closes it afterwards however
+    /// `body` ends: the one place one-shot commands clean up.
+    static func with<T>(
+        _ options: ConfigurationOptions, demo policy: DemoPolicy = .onlyWhenAsked, _ body: (AppContext) async throws -> T
+    ) async throws -> T {
+        let context = try await make(options, demo: policy)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(context))
+        } catch {
+            result = .failure(error)
+        }
+        await context.shutdown()
+        return try result.get()
+    }
+
+    /// Loads the configuration the options point at, or starts the embedded demo as the
+    /// policy allows. Configuration problems are usage errors (exit 2).
+    static func make(_ options: ConfigurationOptions, demo policy: DemoPolicy) async throws -> AppContext {
         let logger = try makeLogger(options.logFile)
         let environment = ProcessInfo.processInfo.environment
+        if options.demo {
+            guard options.config == nil else { throw CLIError.usage("--demo and --config exclude each other") }
+            return try await startDemo(logger: logger)
+        }
         let location: ConfigurationLocation?
         do {
             location = try ConfigurationLoader.locate(
@@ -56,11 +86,22 @@ final class AppContext: Sendable {
             for warning in loaded.warnings { printError("tokentop: warning: \(warning)") }
             return AppContext(configuration: loaded.configuration, origin: location.path, demo: nil, logger: logger)
         }
-        guard allowDemo else {
+        guard policy == .whenNoConfiguration else {
             throw CLIError.usage(
-                "no configuration found: pass --config FILE, set TOKENTOP_CONFIG, or create ./tokentop.yaml")
+                "no configuration found (looked at --config, $TOKENTOP_CONFIG, "
+                    + "$XDG_CONFIG_HOME/tokentop/config.yaml or ~/.config/tokentop/config.yaml, and ./tokentop.yaml); "
+                    + "pass --config FILE, or --demo to use the embedded demo servers")
         }
-        let demo = try await DemoEnvironment.start(DemoServerOptions(), logger: logger)
+        return try await startDemo(logger: logger)
+    }
+
+    private static func startDemo(logger: Logger) async throws -> AppContext {
+        let demo: DemoEnvironment
+        do {
+            demo = try await DemoEnvironment.start(DemoServerOptions(), logger: logger)
+        } catch {
+            throw CLIError.runtime("the embedded demo could not start: \(error)")
+        }
         return AppContext(configuration: demo.configuration(), origin: "embedded demo", demo: demo, logger: logger)
     }
 
@@ -76,23 +117,26 @@ final class AppContext: Sendable {
         return client
     }
 
-    /// The clients to act on: the named ones, or all, in configuration order.
-    func selectedClients(_ names: [String]) throws -> [AuthorizationClient] {
-        if names.isEmpty { return configuration.clients.compactMap { clients[$0.name] } }
-        return try names.map { try client(named: $0) }
-    }
-
-    /// A token manager over every configured client.
-    func makeManager(clock: any TokenClock = SystemClock()) -> TokenManager {
-        TokenManager(
-            registrations: configuration.clients.compactMap { client in
+    /// A token manager over the named clients (all when none are named), in configuration order.
+    func makeManager(clients names: [String] = [], clock: any TokenClock = SystemClock()) throws -> TokenManager {
+        for name in names { _ = try client(named: name) }
+        let selected = configuration.clients.filter { names.isEmpty || names.contains($0.name) }
+        return TokenManager(
+            registrations: selected.compactMap { client in
                 clients[client.name].map { TokenManager.Registration(configuration: client, service: $0) }
             },
             clock: clock, logger: logger)
     }
 
-    /// Closes connections and stops the demo servers, if any.
-    func shutdown() async {
+    /// The services that must outlive the front ends and stop after them: the connections,
+    /// and the demo servers when running on them. Put them first in a `ServiceGroup`, which
+    /// shuts services down in reverse order.
+    var infrastructure: [any Service] {
+        [ShutdownHook { await self.shutdown() }]
+    }
+
+    /// Closes connections and stops the demo servers (deleting their temporary key files).
+    private func shutdown() async {
         await transport.shutdown()
         await demo?.shutdown()
     }
@@ -101,5 +145,16 @@ final class AppContext: Sendable {
         guard let path else { return Logger(label: "tokentop", factory: { _ in SwiftLogNoOpLogHandler() }) }
         let sink = try FileLogHandler.Sink(path: path)
         return Logger(label: "tokentop", factory: { FileLogHandler(label: $0, sink: sink) })
+    }
+}
+
+/// A service that does nothing until the group shuts down (on a signal, or because a front
+/// end finished), then runs its cleanup: how resources join the one lifecycle.
+struct ShutdownHook: Service {
+    let cleanup: @Sendable () async -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await cleanup()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import ServiceLifecycle
 import TerminalDriver
 import TokenManager
 import TokenModel
@@ -23,50 +24,57 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage(String(describing: error))
         }
-        let context = try await AppContext.make(options)
+        let context = try await AppContext.make(options, demo: .whenNoConfiguration)
+        let services = context.infrastructure
         let keyMap: KeyMap
+        let manager: TokenManager
         do {
             keyMap = try KeyMap(bindings: context.configuration.keyBindings)
-        } catch {
-            await context.shutdown()
-            throw CLIError.usage("\(context.origin): \(error)")
-        }
-        let themeName = theme ?? context.configuration.theme
-        if let themeName, !themes.contains(where: { $0.name == themeName }) {
-            await context.shutdown()
-            throw CLIError.usage(
-                "no theme named \"\(themeName)\"; available: \(themes.map(\.name).joined(separator: ", "))")
-        }
-
-        let manager = context.makeManager()
-        await manager.start()
-        // Keys hand actions over without waiting; each runs in its own task, so one hanging
-        // endpoint never holds up another action or the screen.
-        let (actions, actionSink) = AsyncStream.makeStream(of: ClientAction.self)
-        let worker = Task {
-            await withDiscardingTaskGroup { group in
-                for await action in actions {
-                    group.addTask { await manager.perform(action) }
-                }
+            let themeName = theme ?? context.configuration.theme
+            if let themeName, !themes.contains(where: { $0.name == themeName }) {
+                throw CLIError.usage(
+                    "no theme named \"\(themeName)\"; available: \(themes.map(\.name).joined(separator: ", "))")
             }
+            manager = try context.makeManager()
+        } catch {
+            // Nothing has started but the context: close it through its own hook.
+            try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
+            return
         }
         let dashboard = TerminalDashboard(
-            configuration: .init(configurationPath: context.origin, themes: themes, themeName: themeName, keyMap: keyMap))
-        do {
-            try await dashboard.run(
-                initial: await manager.snapshot(), snapshots: await manager.updates(),
-                send: { actionSink.yield($0) },
-                tokenForCopy: { await manager.heldToken(for: $0) })
-        } catch {
-            actionSink.finish()
-            worker.cancel()
-            await manager.stop()
-            await context.shutdown()
-            throw CLIError.runtime(String(describing: error))
-        }
-        actionSink.finish()
-        worker.cancel()
-        await manager.stop()
-        await context.shutdown()
+            configuration: .init(
+                configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
+                keyMap: keyMap))
+        try await ServiceGroup.runUntilFrontEndEnds(
+            services + [manager], frontEnd: DashboardService(dashboard: dashboard, manager: manager))
     }
+}
+
+/// The dashboard as a service: it runs until the user quits, which ends the group.
+struct DashboardService: Service {
+    let dashboard: TerminalDashboard
+    let manager: TokenManager
+
+    func run() async throws {
+        let manager = manager
+        try await cancelWhenGracefulShutdown {
+            do {
+                try await dashboard.run(
+                    initial: await manager.snapshot(), snapshots: await manager.updates(),
+                    perform: { await manager.perform($0) },
+                    tokenForCopy: { await manager.heldToken(for: $0) })
+            } catch is CancellationError {
+                return
+            } catch {
+                throw CLIError.runtime(String(describing: error))
+            }
+        }
+    }
+}
+
+/// A front end that only reports why nothing could start, after the group has cleaned up.
+struct FailedStart: Service {
+    let error: any Error
+
+    func run() async throws { throw error }
 }

@@ -108,8 +108,7 @@ struct DecodeCommand: AsyncParsableCommand {
         let timeClaims: Set = ["exp", "iat", "nbf", "auth_time"]
         for (key, value) in decoded.claims.sorted(by: { $0.key < $1.key }) {
             var text = TerminalText.sanitize(display(value))
-            if timeClaims.contains(key), let seconds = value.numberValue {
-                let date = Date(timeIntervalSince1970: seconds)
+            if timeClaims.contains(key), let date = value.timestampValue {
                 text += "  (\(TimeText.iso8601(date)), \(TimeText.relative(date, now: now)))"
             }
             lines.append("  \(TerminalText.sanitize(key)): \(text)")
@@ -121,7 +120,7 @@ struct DecodeCommand: AsyncParsableCommand {
     private static func display(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return text
-        case .number(let number): return number == number.rounded() ? String(Int64(number)) : String(number)
+        case .number(let number): return JSONValue.numberText(number)
         default: return value.compactText
         }
     }

@@ -15,12 +15,12 @@ struct TokenCommand: AsyncParsableCommand {
     var name: String
 
     func run() async throws {
-        let context = try await AppContext.make(options)
-        let token = try await context.withClient(name) { client async throws(OAuthError) -> IssuedToken in
-            try await client.requestToken()
+        let token = try await AppContext.with(options) { context in
+            try await context.withClient(name) { client async throws(OAuthError) -> IssuedToken in
+                try await client.requestToken()
+            }
         }
         print(token.accessToken)
-        await context.shutdown()
     }
 }
 
@@ -36,11 +36,11 @@ struct IntrospectCommand: AsyncParsableCommand {
     @OptionGroup var subject: TokenSubject
 
     func run() async throws {
-        let context = try await AppContext.make(options)
-        let result = try await context.withClient(subject.name) { client async throws(OAuthError) -> IntrospectionResult in
-            try await client.introspect(try await subject.token(using: client))
+        let result = try await AppContext.with(options) { context in
+            try await context.withClient(subject.name) { client async throws(OAuthError) -> IntrospectionResult in
+                try await client.introspect(try await subject.token(using: client))
+            }
         }
-        await context.shutdown()
         print(TerminalText.sanitize(JSONValue.object(result.fields).prettyText, singleLine: false))
         if !result.active { throw ExitCode(1) }
     }
@@ -58,13 +58,13 @@ struct RevokeCommand: AsyncParsableCommand {
     @OptionGroup var subject: TokenSubject
 
     func run() async throws {
-        let context = try await AppContext.make(options)
-        let masked = try await context.withClient(subject.name) { client async throws(OAuthError) -> String in
-            let token = try await subject.token(using: client)
-            try await client.revoke(token)
-            return Redaction.mask(token)
+        let masked = try await AppContext.with(options) { context in
+            try await context.withClient(subject.name) { client async throws(OAuthError) -> String in
+                let token = try await subject.token(using: client)
+                try await client.revoke(token)
+                return Redaction.mask(token)
+            }
         }
-        await context.shutdown()
         print("revoked \(masked)")
     }
 }
@@ -93,18 +93,11 @@ extension AppContext {
     func withClient<Result>(
         _ name: String, _ body: (AuthorizationClient) async throws(OAuthError) -> Result
     ) async throws -> Result {
-        let client: AuthorizationClient
-        do {
-            client = try self.client(named: name)
-        } catch {
-            await shutdown()
-            throw error
-        }
+        let client = try self.client(named: name)
         do {
             return try await body(client)
         } catch {
-            await shutdown()
-            throw CLIError(kind: error.code == "configuration_error" ? .usage : .runtime, description: "\(name): \(error.description)")
+            throw CLIError(kind: error.kind == .configuration ? .usage : .runtime, description: "\(name): \(error.description)")
         }
     }
 }

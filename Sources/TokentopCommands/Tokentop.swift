@@ -7,8 +7,8 @@ public struct Tokentop: AsyncParsableCommand {
         commandName: "tokentop",
         abstract: "A terminal dashboard and CLI for OAuth 2.0 client-credentials tokens.",
         discussion: """
-            With no configuration file found, tokentop starts its embedded demo authorization and \
-            /mod resource servers on loopback and shows their clients.
+            With no configuration file found, the dashboard starts its embedded demo authorization and \
+            /mod resource servers on loopback and shows their clients; the other commands need --demo for that.
             Configuration: --config FILE, else $TOKENTOP_CONFIG, else $XDG_CONFIG_HOME/tokentop/config.yaml, \
             else ./tokentop.yaml.
             Exit status: 0 healthy, 1 a client failed, 2 a configuration or usage error.
@@ -57,4 +57,7 @@ struct ConfigurationOptions: ParsableArguments {
 
     @Option(name: .customLong("log-file"), help: "Append logs to this file (tokentop never logs to the terminal).")
     var logFile: String?
+
+    @Flag(help: "Use the embedded demo servers instead of a configuration (the dashboard does so by itself when none exists).")
+    var demo = false
 }

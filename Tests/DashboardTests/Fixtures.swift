@@ -116,7 +116,7 @@ enum Fixtures {
             token: jwt(name: "evil", issued: -60, lifetime: 3600, scopes: ["read"], extraClaims: [
                 "note": .string(hostileText), "iss": .string(hostileText),
             ], verdict: SignatureVerdict(.failed, hostileText)),
-            lastActionError: .transport(hostileText, endpoint: "http://127.0.0.1:1/introspect"),
+            lastActionError: .network(.connectionFailed, hostileText, endpoint: "http://127.0.0.1:1/introspect"),
             responses: [
                 ResourceResponse(status: 200, latency: .milliseconds(5), at: at(-3), wwwAuthenticate: hostileText, bodyExcerpt: hostileText),
             ],

@@ -4,7 +4,8 @@ import Testing
 /// The scriptable CLI, run as a script would run it.
 @Suite("The CLI contract")
 struct CLIEndToEndTests {
-    /// An empty home (and working directory) with no configuration anywhere, so the embedded demo runs.
+    /// An empty home (and working directory) with no configuration anywhere: scripts get the
+    /// embedded demo only with --demo.
     func emptyHome() throws -> [String: String] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -13,13 +14,15 @@ struct CLIEndToEndTests {
 
     @Test("check --json on the demo reports each client, and exits 1 because some are meant to fail")
     func checkJSON() async throws {
-        let result = try await runTokentop(["check", "--json"], environment: try emptyHome())
+        let result = try await runTokentop(["check", "--demo", "--json"], environment: try emptyHome())
         #expect(result.status == 1)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let clients = try #require(document["clients"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: clients.map { ($0["name"] as? String ?? "", $0) })
         let healthy = try #require(byName["mod-client"])
         #expect(healthy["status"] as? String == "ok")
+        #expect(healthy["verdict"] as? String == "ok")
+        #expect((healthy["reason"] as? String)?.contains("API 200") == true)
         let token = try #require(healthy["token"] as? [String: Any])
         #expect(token["format"] as? String == "jwt")
         #expect((token["signature"] as? [String: Any])?["status"] as? String == "verified")
@@ -27,19 +30,38 @@ struct CLIEndToEndTests {
         #expect(healthy["error"] == nil)
         let rejected = try #require(byName["wrong-secret"])
         #expect(rejected["status"] as? String == "error")
+        #expect(rejected["verdict"] as? String == "error")
+        #expect((rejected["reason"] as? String)?.contains("retries stopped") == true)
         #expect((rejected["error"] as? [String: Any])?["code"] as? String == "invalid_client")
         #expect((rejected["error"] as? [String: Any])?["http_status"] as? Int == 401)
         #expect(rejected["token"] == nil)
+        // The token is fine but the API refuses it: never "ok".
         let forbidden = try #require(byName["no-mod-scope"])
         #expect((forbidden["resource"] as? [String: Any])?["status"] as? Int == 403)
+        #expect(forbidden["status"] as? String == "error")
+        #expect(forbidden["verdict"] as? String == "degraded")
+        #expect(forbidden["reason"] as? String == "API 403 insufficient_scope: token lacks custom_mod")
+        #expect((forbidden["resource"] as? [String: Any])?["at"] is String)
     }
 
     @Test("check of healthy clients only exits 0")
     func checkHealthy() async throws {
-        let result = try await runTokentop(["check", "mod-client", "jwt-client", "post-client"], environment: try emptyHome())
+        let result = try await runTokentop(["check", "--demo", "mod-client", "jwt-client", "post-client"], environment: try emptyHome())
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("mod-client"))
         #expect(!result.stdout.contains("wrong-secret"))
+    }
+
+    @Test("without a configuration, scripts do not silently get the demo: exit 2, saying where it looked", arguments: [
+        ["check"], ["token", "mod-client"], ["introspect", "mod-client"], ["revoke", "mod-client"],
+    ])
+    func noSilentDemo(arguments: [String]) async throws {
+        let result = try await runTokentop(arguments, environment: try emptyHome())
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("no configuration found"))
+        #expect(result.stderr.contains("--demo"))
+        #expect(result.stderr.contains("TOKENTOP_CONFIG"))
     }
 
     @Test("a broken configuration file exits 2 with file, line and key")
@@ -57,7 +79,7 @@ struct CLIEndToEndTests {
 
     @Test("an unknown client name is a usage error, exit 2, listing the names there are")
     func unknownClient() async throws {
-        let result = try await runTokentop(["token", "nope"], environment: try emptyHome())
+        let result = try await runTokentop(["token", "--demo", "nope"], environment: try emptyHome())
         #expect(result.status == 2)
         #expect(result.stderr.contains("mod-client"))
     }
@@ -65,7 +87,7 @@ struct CLIEndToEndTests {
     @Test("token prints the raw token alone, and decode reads it from stdin")
     func tokenThenDecode() async throws {
         let home = try emptyHome()
-        let token = try await runTokentop(["token", "mod-client"], environment: home)
+        let token = try await runTokentop(["token", "--demo", "mod-client"], environment: home)
         #expect(token.status == 0)
         let raw = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(raw.split(separator: ".").count == 3)

@@ -209,7 +209,8 @@ struct AuthorizationClientTests {
             configuration: configuration(server) { $0.resourceURI = server.baseURL.appendingPathComponent("elsewhere") },
             transport: transport)
         let refused = try #require(await cross.callResource("the-token"))
-        #expect(refused.failure?.contains("not followed") == true)
+        #expect(refused.failure?.kind == .redirectRefused)
+        #expect(refused.failure?.description.contains("not followed") == true)
         #expect(other.requests.isEmpty)
         await transport.shutdown()
         await server.stop()

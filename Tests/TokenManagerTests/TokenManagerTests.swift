@@ -1,12 +1,12 @@
 import Foundation
 import OAuthClient
 import TokenConfig
-import Testing
-@testable import TokenManager
 import TokenModel
 import TokenTesting
+import Testing
+@testable import TokenManager
 
-@Suite("The token manager's lifecycle, with an injected clock")
+@Suite("The token manager's lifecycle, with an injected clock and no sleeps")
 struct TokenManagerTests {
     let clock = ManualClock()
 
@@ -27,34 +27,38 @@ struct TokenManagerTests {
         await manager.snapshot().clients[0]
     }
 
+    func health(_ manager: TokenManager) async -> HealthVerdict {
+        await client(manager).health(at: clock.now())
+    }
+
     @Test("a token is fetched at startup and shown as valid with its refresh point")
     func startupFetch() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
         let manager = manager(service)
-        await manager.start()
-        try await eventually("the first token") { await client(manager).state == .valid }
-        let snapshot = await client(manager)
-        #expect(snapshot.token?.refreshAt == clock.now() + 3540)
-        #expect(snapshot.history.map(\.reason) == [.startup])
-        #expect(snapshot.token?.masked == "fake…-1")
-        await manager.stop()
+        try await running(manager) {
+            let snapshot = await client(manager)
+            #expect(snapshot.state == .valid)
+            #expect(snapshot.token?.refreshAt == clock.now() + 3540)
+            #expect(snapshot.history.map(\.reason) == [.startup])
+            #expect(snapshot.token?.masked == "fake…-1")
+            #expect(snapshot.token?.verdict.status == .verified)
+            #expect(await manager.nextWakeUp() == clock.now() + 3540)
+        }
     }
 
     @Test("a 30-second token is refreshed automatically at 24 s, not before")
     func scheduledRefresh() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 30)])
         let manager = manager(service)
-        await manager.start()
-        try await eventually("the first token") { await client(manager).state == .valid }
-        try await eventually("the scheduler to sleep") { clock.nextDeadline != nil }
-        clock.advance(by: 23)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.tokenRequests == 1)
-        clock.advance(by: 1)
-        try await eventually("the scheduled refresh") { await client(manager).history.count == 2 }
-        #expect(await client(manager).history.last?.reason == .scheduled)
-        #expect(service.tokenRequests == 2)
-        await manager.stop()
+        try await running(manager) {
+            clock.advance(by: 23)
+            await manager.settled()
+            #expect(service.tokenRequests == 1)
+            clock.advance(by: 1)
+            await manager.settled()
+            #expect(service.tokenRequests == 2)
+            #expect(await client(manager).history.map(\.reason) == [.startup, .scheduled])
+        }
     }
 
     @Test("a failing token endpoint is retried with exponential backoff")
@@ -63,19 +67,19 @@ struct TokenManagerTests {
         let service = FakeAuthorizationService(
             clock: clock, outcomes: [.failure(failure), .failure(failure), .token(lifetime: 3600)])
         let manager = manager(service, random: 1)
-        await manager.start()
-        try await eventually("the first failure") { await client(manager).state == .error }
-        #expect(await client(manager).nextRetryAt == clock.now() + 1)
-        try await eventually("the scheduler to sleep") { clock.nextDeadline != nil }
-        clock.advance(by: 1)
-        try await eventually("the second failure") { await client(manager).history.count == 2 }
-        #expect(await client(manager).nextRetryAt == clock.now() + 2)
-        #expect(await client(manager).history.last?.reason == .retry)
-        try await eventually("the scheduler to sleep") { clock.nextDeadline != nil }
-        clock.advance(by: 2)
-        try await eventually("recovery") { await client(manager).state == .valid }
-        #expect(await client(manager).lastError == nil)
-        await manager.stop()
+        try await running(manager) {
+            #expect(await client(manager).state == .error)
+            #expect(await client(manager).nextRetryAt == clock.now() + 1)
+            clock.advance(by: 1)
+            await manager.settled()
+            #expect(await client(manager).history.count == 2)
+            #expect(await client(manager).nextRetryAt == clock.now() + 2)
+            #expect(await client(manager).history.last?.reason == .retry)
+            clock.advance(by: 2)
+            await manager.settled()
+            #expect(await client(manager).state == .valid)
+            #expect(await client(manager).lastError == nil)
+        }
     }
 
     @Test("Retry-After from the server sets the next attempt")
@@ -83,10 +87,11 @@ struct TokenManagerTests {
         let failure = OAuthError.httpStatus(503, summary: "HTTP 503", endpoint: "token", retryAfter: .seconds(120))
         let service = FakeAuthorizationService(clock: clock, outcomes: [.failure(failure)])
         let manager = manager(service, random: 1)
-        await manager.start()
-        try await eventually("the failure") { await client(manager).state == .error }
-        #expect(await client(manager).nextRetryAt == clock.now() + 120)
-        await manager.stop()
+        try await running(manager) {
+            #expect(await client(manager).state == .error)
+            #expect(await client(manager).nextRetryAt == clock.now() + 120)
+            #expect(await manager.nextWakeUp() == clock.now() + 120)
+        }
     }
 
     @Test("invalid_client stops automatic retries until a manual refresh")
@@ -95,49 +100,71 @@ struct TokenManagerTests {
             code: "invalid_client", description: "bad secret", uri: nil, endpoint: "token", httpStatus: 401)
         let service = FakeAuthorizationService(clock: clock, outcomes: [.failure(rejected), .token(lifetime: 3600)])
         let manager = manager(service)
-        await manager.start()
-        try await eventually("the rejection") { await client(manager).retriesHalted }
-        clock.advance(by: 3600)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.tokenRequests == 1)
-        await manager.perform(.refresh(client: "mod-client"))
-        #expect(service.tokenRequests == 2)
-        #expect(await client(manager).state == .valid)
-        #expect(await client(manager).history.map(\.reason) == [.startup, .manual])
-        await manager.stop()
+        try await running(manager) {
+            #expect(await client(manager).retriesHalted)
+            #expect(await health(manager).state == .error)
+            #expect(await health(manager).reason.contains("invalid_client"))
+            #expect(await health(manager).reason.contains("retries stopped"))
+            clock.advance(by: 3600)
+            await manager.settled()
+            #expect(service.tokenRequests == 1)
+            let outcome = await manager.perform(.refresh(client: "mod-client"))
+            #expect(outcome.first?.succeeded == true)
+            #expect(service.tokenRequests == 2)
+            #expect(await client(manager).state == .valid)
+            #expect(await client(manager).history.map(\.reason) == [.startup, .manual])
+        }
     }
 
-    @Test("while refresh fails the still-valid token is used, and never once it has expired")
+    @Test("while refresh fails the still-valid token is used (degraded), and never once it has expired")
     func keepsValidTokenNeverExpired() async throws {
-        let failure = OAuthError.transport("connection refused", endpoint: "token")
+        let failure = OAuthError.network(.connectionRefused, "connection refused", endpoint: "token")
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 30), .failure(failure)])
         let manager = manager(service, random: 1)
-        await manager.start()
-        try await eventually("the first token") { await client(manager).state == .valid }
-        let first = try await manager.validToken(for: "mod-client")
-        try await eventually("the scheduler to sleep") { clock.nextDeadline != nil }
-        clock.advance(by: 24)
-        try await eventually("the failed refresh") { await client(manager).history.count == 2 }
-        #expect(await client(manager).state == .refreshDue)
-        #expect(try await manager.validToken(for: "mod-client") == first)
-        await manager.stop()
-        clock.advance(to: Date(timeIntervalSince1970: clock.now().timeIntervalSince1970 + 10))
+        try await running(manager) {
+            let first = try await manager.validToken(for: "mod-client")
+            clock.advance(by: 24)
+            await manager.settled()
+            #expect(await client(manager).history.count == 2)
+            #expect(await client(manager).state == .refreshDue)
+            #expect(await health(manager).state == .degraded)
+            #expect(await health(manager).reason.hasPrefix("refresh failing (connection_refused) — current token valid 6s"))
+            #expect(try await manager.validToken(for: "mod-client") == first)
+        }
+        clock.advance(by: 10)
         #expect(await client(manager).state == .error)
         await #expect(throws: OAuthError.self) { try await manager.validToken(for: "mod-client") }
+    }
+
+    @Test("the verdict turns to expired at the token's expiry, published by the scheduler waking then")
+    func expiresOnTime() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 30)])
+        let manager = manager(service, refresh: .manual)
+        let events = await manager.events()
+        try await running(manager) {
+            #expect(await manager.nextWakeUp() == clock.now() + 30)
+            clock.advance(by: 30)
+            await manager.settled()
+            #expect(await health(manager).state == .expired)
+        }
+        var changes: [HealthState] = []
+        for await event in events {
+            if case .healthChanged(_, let to) = event.kind { changes.append(to.state) }
+        }
+        #expect(changes == [.pending, .ok, .expired])
     }
 
     @Test("a token that has already expired on arrival is a failure under backoff, never handed out")
     func expiredOnArrival() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: -5)])
         let manager = manager(service, random: 1)
-        await manager.start()
-        try await eventually("the failure") { await client(manager).state == .error }
-        let snapshot = await client(manager)
-        #expect(snapshot.lastError?.description.contains("already expired on arrival") == true)
-        #expect(snapshot.nextRetryAt == clock.now() + 1)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.tokenRequests == 1)
-        await manager.stop()
+        try await running(manager) {
+            let snapshot = await client(manager)
+            #expect(snapshot.state == .error)
+            #expect(snapshot.lastError?.description.contains("already expired on arrival") == true)
+            #expect(snapshot.nextRetryAt == clock.now() + 1)
+            #expect(service.tokenRequests == 1)
+        }
         await #expect(throws: OAuthError.self) { try await manager.validToken(for: "mod-client") }
     }
 
@@ -151,15 +178,15 @@ struct TokenManagerTests {
             wwwAuthenticate: "Bearer error=\"invalid_token\"", bodyExcerpt: "")
         service.scriptResource([unauthorized, unauthorized, unauthorized])
         let manager = manager(service, resource: true)
-        await manager.start()
-        try await eventually("the forced refresh to fail") { await client(manager).retriesHalted }
-        #expect(service.tokenRequests == 2)
-        try await eventually("the poller to sleep") { clock.sleeperCount >= 1 }
-        clock.advance(by: 10)
-        try await eventually("the next poll") { service.resourceCalls.count >= 2 }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.tokenRequests == 2)
-        await manager.stop()
+        try await running(manager) {
+            #expect(await client(manager).retriesHalted)
+            #expect(service.tokenRequests == 2)
+            clock.advance(by: 10)
+            await manager.settled()
+            #expect(service.resourceCalls.count == 2)
+            #expect(service.tokenRequests == 2)
+            #expect(await health(manager).reason.contains("API 401 invalid_token"))
+        }
     }
 
     @Test("concurrent callers share one token request")
@@ -170,7 +197,7 @@ struct TokenManagerTests {
         let tokens = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<10 { group.addTask { try await manager.validToken(for: "mod-client") } }
             try await eventually("the request to reach the server") { service.waitingAtGate == 1 }
-            try await Task.sleep(for: .milliseconds(20))
+            // Callers that arrive after the answer find the token held: still one request.
             service.openGate()
             var tokens: [String] = []
             for try await token in group { tokens.append(token) }
@@ -180,50 +207,54 @@ struct TokenManagerTests {
         #expect(Set(tokens).count == 1)
     }
 
-    @Test("a manual refresh replaces a valid token and is recorded in the history")
+    @Test("a manual refresh replaces a valid token, says so, and is recorded in the history")
     func manualRefresh() async throws {
         let service = FakeAuthorizationService(
             clock: clock, outcomes: [.token(lifetime: 3600), .token(lifetime: 3600, scope: "custom_mod extra")])
         let manager = manager(service)
-        await manager.start()
-        try await eventually("the first token") { await client(manager).state == .valid }
-        let before = await client(manager).token?.masked
-        await manager.perform(.refresh(client: "mod-client"))
-        let after = await client(manager)
-        #expect(after.token?.masked != before)
-        #expect(after.history.map(\.reason) == [.startup, .manual])
-        #expect(after.history.last?.claimChanges == ["~scope"])
-        await manager.stop()
+        try await running(manager) {
+            let before = await client(manager).token?.masked
+            let outcome = await manager.perform(.refresh(client: "mod-client"))
+            #expect(outcome.first?.footerText.hasPrefix("refresh mod-client: new token fake…-2") == true)
+            let after = await client(manager)
+            #expect(after.token?.masked != before)
+            #expect(after.history.map(\.reason) == [.startup, .manual])
+            #expect(after.history.last?.claimChanges == ["~scope"])
+            #expect(after.actions.map(\.action) == [.refresh])
+        }
     }
 
     @Test("refresh: manual fetches once and then only on a key press")
     func manualMode() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 30)])
         let manager = manager(service, refresh: .manual)
-        await manager.start()
-        try await eventually("the first token") { await client(manager).token != nil }
-        #expect(await client(manager).token?.refreshAt == nil)
-        clock.advance(by: 60)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.tokenRequests == 1)
-        #expect(await client(manager).state == .expired)
-        await manager.stop()
+        try await running(manager) {
+            #expect(await client(manager).token?.refreshAt == nil)
+            clock.advance(by: 60)
+            await manager.settled()
+            #expect(service.tokenRequests == 1)
+            #expect(await client(manager).state == .expired)
+        }
     }
 
     @Test("revoke revokes at the server, drops the token and does not fetch another by itself")
     func revokeDrops() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
         let manager = manager(service)
-        await manager.start()
-        try await eventually("the first token") { await client(manager).state == .valid }
-        await manager.perform(.revoke(client: "mod-client"))
-        #expect(service.revokedTokens == ["fake-access-token-number-1"])
-        #expect(await client(manager).token == nil)
-        #expect(await client(manager).state == .noToken)
-        clock.advance(by: 600)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.tokenRequests == 1)
-        await manager.stop()
+        try await running(manager) {
+            let outcome = await manager.perform(.revoke(client: "mod-client"))
+            #expect(outcome.first?.succeeded == true)
+            #expect(service.revokedTokens == ["fake-access-token-number-1"])
+            #expect(await client(manager).token == nil)
+            #expect(await client(manager).state == .noToken)
+            #expect(await health(manager).state == .error)
+            clock.advance(by: 600)
+            await manager.settled()
+            #expect(service.tokenRequests == 1)
+            let again = await manager.perform(.revoke(client: "mod-client"))
+            #expect(again.first?.succeeded == false)
+            #expect(again.first?.outcome == "no token to revoke")
+        }
     }
 
     @Test("a 401 invalid_token from the resource forces one refresh and one retry")
@@ -235,29 +266,33 @@ struct TokenManagerTests {
                 wwwAuthenticate: "Bearer error=\"invalid_token\", error_description=\"revoked\"", bodyExcerpt: "")
         ])
         let manager = manager(service, resource: true)
-        await manager.start()
-        try await eventually("the retried call") { await client(manager).responses.count == 2 }
-        let snapshot = await client(manager)
-        #expect(snapshot.responses.map(\.status) == [401, 200])
-        #expect(snapshot.responses.last?.wasRetry == true)
-        #expect(snapshot.history.map(\.reason) == [.startup, .retryAfter401])
-        #expect(service.resourceCalls == ["fake-access-token-number-1", "fake-access-token-number-2"])
-        await manager.stop()
+        try await running(manager) {
+            let snapshot = await client(manager)
+            #expect(snapshot.responses.map(\.status) == [401, 200])
+            #expect(snapshot.responses.last?.wasRetry == true)
+            #expect(snapshot.history.map(\.reason) == [.startup, .retryAfter401])
+            #expect(service.resourceCalls == ["fake-access-token-number-1", "fake-access-token-number-2"])
+            #expect(snapshot.isStale(snapshot.responses[0], at: clock.now()))
+            #expect(!snapshot.isStale(snapshot.responses[1], at: clock.now()))
+            #expect(await health(manager).state == .ok)
+        }
     }
 
     @Test("pausing polling stops resource calls until resumed")
     func pausePolling() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
         let manager = manager(service, resource: true)
-        await manager.start()
-        try await eventually("the first call") { service.resourceCalls.count == 1 }
-        await manager.perform(.togglePolling(client: "mod-client"))
-        #expect(await client(manager).pollingPaused)
-        try await eventually("the poller to sleep") { clock.sleeperCount >= 2 }
-        clock.advance(by: 30)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(service.resourceCalls.count == 1)
-        await manager.stop()
+        try await running(manager) {
+            #expect(service.resourceCalls.count == 1)
+            await manager.perform(.togglePolling(client: "mod-client"))
+            #expect(await client(manager).pollingPaused)
+            clock.advance(by: 30)
+            await manager.settled()
+            #expect(service.resourceCalls.count == 1)
+            await manager.perform(.togglePolling(client: "mod-client"))
+            await manager.settled()
+            #expect(service.resourceCalls.count == 2)
+        }
     }
 
     @Test("the history keeps only the configured number of fetches")
@@ -274,5 +309,15 @@ struct TokenManagerTests {
             from: ["iat": .number(1), "scope": .string("a"), "kid": .string("k1"), "old": .bool(true)],
             to: ["iat": .number(2), "scope": .string("a b"), "kid": .string("k1"), "new": .bool(true)])
         #expect(changes == ["+new", "-old", "~scope"])
+    }
+
+    /// Runs the manager while `body` runs, after its first settled point; stops it after.
+    func running(_ manager: TokenManager, _ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await manager.run() }
+            await manager.settled()
+            try await body()
+            group.cancelAll()
+        }
     }
 }

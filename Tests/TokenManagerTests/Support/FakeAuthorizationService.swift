@@ -118,7 +118,8 @@ final class FakeAuthorizationService: AuthorizationService {
     }
 }
 
-/// Waits, bounded, until a condition holds: the manager works in its own tasks.
+/// Waits, bounded, until a condition holds, for the one thing the manager cannot report: a
+/// request parked inside the fake server.
 func eventually(
     _ what: String = "condition", timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool
 ) async throws {

@@ -1,0 +1,166 @@
+import Foundation
+
+/// A client's health, worst first. Every front end (dashboard, `check`, the exporter) shows
+/// this one verdict; none computes its own.
+public enum HealthState: String, CaseIterable, Sendable, Codable {
+    /// No usable token: the fetch failed, retries are halted, the signature is bad, the
+    /// server says the token is inactive.
+    case error
+    /// The token expired and no new one came.
+    case expired
+    /// A usable token, but something the user configured fails: the API, refreshing, the
+    /// signature check or introspection.
+    case degraded
+    /// Not known yet: the first token or the first API answer is on its way.
+    case pending
+    /// Everything configured works.
+    case ok
+
+    /// 0 for the worst; for sorting and for picking a process exit status.
+    public var severity: Int { Self.allCases.firstIndex(of: self)! }
+}
+
+/// The verdict on one client with the one-line reason shown beside it.
+public struct HealthVerdict: Sendable, Equatable {
+    public var state: HealthState
+    public var reason: String
+
+    public init(_ state: HealthState, _ reason: String) {
+        self.state = state
+        self.reason = reason
+    }
+}
+
+extension ClientSnapshot {
+    /// The verdict at `now`, from everything known about the client: token state, the last
+    /// fetch, the signature verdict, introspection, and the last answer of `resource-uri`.
+    public func health(at now: Date) -> HealthVerdict {
+        switch state(at: now) {
+        case .error:
+            return HealthVerdict(.error, fetchFailureReason(now: now))
+        case .fetching:
+            // Fetching after a failure is still a failure until a token arrives.
+            if lastError != nil { return HealthVerdict(.error, fetchFailureReason(now: now) + "; retrying now") }
+            return HealthVerdict(.pending, "fetching a token")
+        case .expired:
+            let ago = token?.expiresAt.map { " " + TimeText.relative($0, now: now) } ?? ""
+            let mode = refreshMode == .manual ? " (refresh: manual)" : ""
+            return HealthVerdict(.expired, "token expired\(ago) and no new one was fetched\(mode)")
+        case .noToken:
+            if revoked { return HealthVerdict(.error, "token revoked by the operator; no new one until a manual refresh") }
+            return HealthVerdict(.pending, refreshMode == .manual ? "no token yet (refresh: manual)" : "no token yet")
+        case .valid, .refreshDue:
+            return heldTokenHealth(now: now)
+        }
+    }
+
+    private func heldTokenHealth(now: Date) -> HealthVerdict {
+        guard let token else { return HealthVerdict(.pending, "no token yet") }
+        if token.verdict.status == .failed {
+            return HealthVerdict(.error, "signature: \(token.verdict.reason)")
+        }
+        if let introspection, !introspection.active, introspection.checkedAt >= token.issuedAt {
+            return HealthVerdict(.error, "introspection: the server says the token is not active (revoked?)")
+        }
+        let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: Self.wholeSeconds($0.timeIntervalSince(now))) }
+        var problems: [String] = []
+        if let lastError {
+            problems.append(
+                "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""))
+        }
+        if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
+            problems.append(problem)
+        }
+        if token.decoded.format == .jwt, token.verdict.status == .unverified {
+            problems.append("signature not checked: \(token.verdict.reason)")
+        }
+        if let introspectionError, introspectionError.kind != .configuration, token.decoded.format == .opaque {
+            problems.append("introspection failed: \(introspectionError.reason)")
+        }
+        if !problems.isEmpty { return HealthVerdict(.degraded, problems.joined(separator: "; ")) }
+        if token.verdict.status == .checking { return HealthVerdict(.pending, "checking the signature") }
+        if resourceURI != nil, lastResponse == nil, !pollingPaused {
+            return HealthVerdict(.pending, "waiting for the first API answer")
+        }
+        var parts = [remaining ?? "token held (lifetime unknown)"]
+        if token.verdict.status == .verified { parts.append("signature verified") }
+        if let response = lastResponse, let status = response.status, resourceURI != nil { parts.append("API \(status)") }
+        return HealthVerdict(.ok, parts.joined(separator: ", "))
+    }
+
+    /// What is wrong with the API's answer, in a few words; nil for a 2xx.
+    private func apiProblem(_ response: ResourceResponse, now: Date) -> String? {
+        let age = isStale(response, at: now) ? " (" + TimeText.relative(response.at, now: now) + ")" : ""
+        if let failure = response.failure {
+            switch failure.kind {
+            case .timeout: return "API timeout: \(failure.reason)\(age)"
+            case .redirectRefused: return "API redirect refused\(age)"
+            default: return "API unreachable: \(failure.reason)\(age)"
+            }
+        }
+        guard let status = response.status, !response.isSuccess else { return nil }
+        if let challenge = response.challengeError, let error = challenge.error {
+            if error == .insufficientScope {
+                let held = Set(token?.scopes ?? [])
+                let missing = challenge.scope.filter { !held.contains($0) }
+                let detail = missing.isEmpty ? (challenge.errorDescription ?? "") : "token lacks \(missing.joined(separator: " "))"
+                return "API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age
+            }
+            return "API \(status) \(error.rawValue)" + (challenge.errorDescription.map { ": \($0)" } ?? "") + age
+        }
+        let phrase = HTTPStatusText.reasonPhrase(status)
+        return "API \(status)" + (phrase.isEmpty ? "" : " \(phrase)") + age
+    }
+
+    private func fetchFailureReason(now: Date) -> String {
+        var reason = lastError.map { "token request failed: \($0.reason)" } ?? "token request failed"
+        if retriesHalted {
+            reason += "; retries stopped until a manual refresh"
+        } else if let nextRetryAt, nextRetryAt > now {
+            reason += "; next try " + TimeText.relative(nextRetryAt, now: now)
+        }
+        return reason
+    }
+
+    /// True when an answer is old news: obtained with a token no longer held, or older than
+    /// twice the poll interval.
+    public func isStale(_ response: ResourceResponse, at now: Date) -> Bool {
+        if let serial = response.tokenSerial, serial != token?.serial { return true }
+        return now.timeIntervalSince(response.at) > 2 * pollInterval.timeInterval
+    }
+
+    private static func wholeSeconds(_ interval: TimeInterval) -> Int {
+        Int(max(0, min(interval, 1e12)).rounded(.down))
+    }
+}
+
+extension ManagerSnapshot {
+    /// How many clients are in each state at `now`; the counts add up to `clients.count`.
+    public func healthCounts(at now: Date) -> [HealthState: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: HealthState.allCases.map { ($0, 0) })
+        for client in clients { counts[client.health(at: now).state, default: 0] += 1 }
+        return counts
+    }
+}
+
+/// The reason phrases of the statuses servers send to tokentop (RFC 9110 §15).
+public enum HTTPStatusText {
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return ""
+        }
+    }
+}
