@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // tokentop serve's /metrics, in the Prometheus text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Tests run promtool, prometheus and the tokentop binary.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
@@ -73,11 +75,21 @@ let package = Package(
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
+        .target(name: "MetricsExporter", dependencies: [
+            "TokenModel", "TokenConfig", "OAuthClient",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The thin ncurses driver: writes changed cells, reads keys, restores the terminal.
         .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard", "TokenModel"]),
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
             "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+            "MetricsExporter",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -107,7 +119,10 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
         .testTarget(name: "ExporterTests", dependencies: [
+            "MetricsExporter", "TokentopCommands", "TokenModel", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -50,7 +50,7 @@ enum CheckReport {
         ])
     }
 
-    private static func client(json client: ClientSnapshot, now: Date) -> JSONValue {
+    static func client(json client: ClientSnapshot, now: Date) -> JSONValue {
         let health = client.health(at: now)
         var object: [String: JSONValue] = [
             "name": .string(client.name),

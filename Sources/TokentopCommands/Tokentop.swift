@@ -15,7 +15,7 @@ public struct Tokentop: AsyncParsableCommand {
             """,
         subcommands: [
             DashboardCommand.self, CheckCommand.self, TokenCommand.self, DecodeCommand.self,
-            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self,
+            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 
