@@ -6,24 +6,12 @@ import TokenConfig
 /// The values metric labels may take. Each set is bounded: nothing a server sends reaches a
 /// label unless it is one of a known, fixed set of values.
 enum MetricLabels {
-    /// The OAuth `error` codes the RFCs define: RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1,
-    /// RFC 7009 §2.2.1.
-    static let standardErrorCodes: Set<String> = [
-        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
-        "invalid_scope", "access_denied", "unsupported_response_type", "server_error", "temporarily_unavailable",
-        "invalid_token", "insufficient_scope", "unsupported_token_type",
-    ]
-
-    /// The codes tokentop gives failures that carry no OAuth error (`OAuthError.code`).
-    static let tokentopErrorCodes: Set<String> = [
-        "http_error", "transport_error", "timeout", "body_too_large", "redirect_refused", "insecure_transport",
-        "invalid_response", "discovery_failed", "configuration_error",
-    ]
-
-    /// The `error` label of a failed fetch: a standard or tokentop code as is, anything else `other`.
+    /// The `error` label of a failed fetch: a server's OAuth code when it is one the RFCs define
+    /// (`OAuthErrorCode.standard`), `other` for any other code a server sends, and tokentop's own
+    /// code (one per `OAuthError.Kind`) when no OAuth error came.
     static func errorCode(_ error: OAuthError) -> String {
-        let code = error.code
-        return standardErrorCodes.contains(code) || tokentopErrorCodes.contains(code) ? code : "other"
+        if case .server(let code) = error.kind { return code.isStandard ? code.rawValue : "other" }
+        return error.code
     }
 
     /// `error` on a successful fetch.
