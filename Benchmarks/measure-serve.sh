@@ -7,7 +7,8 @@
 #   Benchmarks/measure-serve.sh [BINARY] [N ...]      # default: .build/release/tokentop, 1000 10000
 #
 # Per N, two runs of serve:
-#   1. hour-long tokens: time until every client holds a token, fetches per second at start-up,
+#   1. hour-long tokens: time until every client holds a token (or, past START_TIMEOUT seconds,
+#      how far start-up got, with RSS and scrape times part-way), fetches per second at start-up,
 #      RSS, idle CPU over IDLE_SECONDS, and SCRAPES scrapes of /metrics (median and p90);
 #   2. REFRESH_LIFETIME tokens (short, so refreshes happen all the time): CPU seconds of serve
 #      over REFRESH_SECONDS divided by the refreshes it made, from tokentop_token_fetches_total.
@@ -24,6 +25,7 @@ SCRAPES=${SCRAPES:-20}
 REFRESH_LIFETIME=${REFRESH_LIFETIME:-20s}
 REFRESH_SECONDS=${REFRESH_SECONDS:-60}
 PORT=${PORT:-19464}
+START_TIMEOUT=${START_TIMEOUT:-600}
 
 [ -x "$binary" ] || { echo "no tokentop binary at $binary: swift build -c release --product tokentop" >&2; exit 2; }
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
@@ -81,30 +83,58 @@ if sys.argv[2] == "1":
 first = next(iter(clients.values()))
 print("clients:")
 for index, (name, fields) in enumerate(clients.items()):
-    own = f'client-id: {fields["client-id"]}, client-secret: {fields["client-secret"]}'
+    own = f'client-id: {fields["client-id"].strip(chr(34))}, client-secret: {fields["client-secret"]}'
     if index == 0:
         common = ", ".join(f"{key}: {first[key]}" for key in shared)
-        print(f"  {name}: &shared {{{common}, {own}}}")
+        print(f"  {name}: &s {{{common}, {own}}}")
     else:
-        print(f"  {name}: {{<<: *shared, {own}}}")
+        print(f"  {name}: {{<<: *s, {own}}}")
 PY
   started_at=$(date +%s.%N)
   "$binary" serve --config "$work/serve.yaml" --listen "127.0.0.1:$PORT" --log-file "$work/serve.log" \
     > "$work/serve.out" 2>&1 &
   serve_pid=$!
   pids+=("$serve_pid")
-  local fetched=0
-  for _ in $(seq 1200); do
+  # Polled once a second: at 10,000 clients a scrape is itself real work for serve.
+  fetched=0
+  local deadline=$(( $(date +%s) + START_TIMEOUT ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
     fetched=$(metric_sum tokentop_token_fetches_total 'outcome="success"' 2>/dev/null || echo 0)
     [ "$fetched" -ge "$n" ] && break
-    sleep 0.25
+    kill -0 "$serve_pid" 2>/dev/null || { echo "serve exited:" >&2; tail -5 "$work/serve.out" >&2; exit 1; }
+    sleep 1
   done
-  [ "$fetched" -ge "$n" ] || { echo "only $fetched of $n clients got a token:" >&2; tail -5 "$work/serve.out" >&2; exit 1; }
   all_tokens_after=$(echo "$(date +%s.%N) - $started_at" | bc)
 }
 
+# When start-up did not finish within START_TIMEOUT: what serve looks like part-way.
+report_unfinished() {
+  printf 'start-up NOT finished: %d of %d clients held a token after %.0f s (%.1f fetches/s)\n' \
+    "$fetched" "$1" "$all_tokens_after" "$(echo "$fetched / $all_tokens_after" | bc -l)"
+  echo "serve CPU so far: $(cpu_seconds "$serve_pid") s; RSS $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+  scrape_report
+  stop
+}
+
+# SCRAPES scrapes of /metrics: size, median, p90, max.
+scrape_report() {
+  bytes=$(metrics | wc -c)
+  series=$(metrics | grep -vc '^#')
+  for _ in $(seq "$SCRAPES"); do
+    curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$PORT/metrics"
+  done | sort -n | awk -v bytes="$bytes" -v series="$series" '{ t[NR] = $1 } END {
+    printf "/metrics: %d samples, %.1f MiB; scrape median %.1f ms, p90 %.1f ms, max %.1f ms (%d scrapes)\n",
+      series, bytes / 1048576, 1000 * t[int((NR + 1) / 2)], 1000 * t[int(NR * 0.9 + 0.5)], 1000 * t[NR], NR }'
+}
+
+# SIGTERM, and SIGKILL for whatever has not exited 30 s later.
 stop() {
-  kill "$serve_pid" "$demo_pid"
+  kill "$serve_pid" "$demo_pid" 2>/dev/null || true
+  for _ in $(seq 300); do
+    kill -0 "$serve_pid" 2>/dev/null || kill -0 "$demo_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$serve_pid" "$demo_pid" 2>/dev/null || true
   wait "$serve_pid" 2>/dev/null || true
   wait "$demo_pid" 2>/dev/null || true
   pids=()
@@ -116,6 +146,7 @@ for n in "${counts[@]}"; do
   echo
   echo "== $n clients, hour-long tokens"
   start "$n" 1h
+  if [ "$fetched" -lt "$n" ]; then report_unfinished "$n"; continue; fi
   printf 'every client holding a token after: %.1f s\n' "$all_tokens_after"
   # Start-up spread: the startup fetch of each client, from its history, counted per second.
   curl -sf "http://127.0.0.1:$PORT/api/v1/clients" | python3 -c '
@@ -134,18 +165,13 @@ print(f"start-up fetches: {len(starts)} over {max(per_second) + 1} s; busiest se
   cpu1=$(cpu_seconds "$serve_pid")
   echo "idle CPU over ${IDLE_SECONDS} s: $(echo "scale=2; 100 * ($cpu1 - $cpu0) / $IDLE_SECONDS" | bc) % of one core"
   echo "RSS: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
-  bytes=$(metrics | wc -c)
-  series=$(metrics | grep -vc '^#')
-  for _ in $(seq "$SCRAPES"); do
-    curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$PORT/metrics"
-  done | sort -n | awk -v bytes="$bytes" -v series="$series" '{ t[NR] = $1 } END {
-    printf "/metrics: %d samples, %.1f MiB; scrape median %.1f ms, p90 %.1f ms, max %.1f ms (%d scrapes)\n",
-      series, bytes / 1048576, 1000 * t[int((NR + 1) / 2)], 1000 * t[int(NR * 0.9 + 0.5)], 1000 * t[NR], NR }'
+  scrape_report
   echo "RSS after scrapes: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
   stop
 
   echo "== $n clients, $REFRESH_LIFETIME tokens"
   start "$n" "$REFRESH_LIFETIME"
+  if [ "$fetched" -lt "$n" ]; then report_unfinished "$n"; continue; fi
   sleep 5
   refreshes0=$(metric_sum tokentop_token_fetches_total 'reason="scheduled"')
   cpu0=$(cpu_seconds "$serve_pid")
@@ -156,7 +182,7 @@ print(f"start-up fetches: {len(starts)} over {max(per_second) + 1} s; busiest se
   refreshes=$((refreshes1 - refreshes0))
   echo "refreshes in ${REFRESH_SECONDS} s: $refreshes ($(echo "scale=1; $refreshes / $REFRESH_SECONDS" | bc)/s), failed fetches so far: $errors"
   echo "serve CPU: $(echo "scale=2; 100 * ($cpu1 - $cpu0) / $REFRESH_SECONDS" | bc) % of one core;" \
-    "$(echo "scale=3; 1000 * ($cpu1 - $cpu0) / $refreshes" | bc) ms CPU per refresh"
+    "$( [ "$refreshes" -gt 0 ] && echo "scale=3; 1000 * ($cpu1 - $cpu0) / $refreshes" | bc || echo "-") ms CPU per refresh"
   echo "RSS: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
   stop
 done
