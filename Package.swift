@@ -30,7 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        // Runs client-secret-command: stops reading when the shell exits, even if a child holds the pipe.
+        // tokentop serve's /metrics, in the Prometheus text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Runs client-secret-command (it stops reading when the shell exits, even if a child holds the
+        // pipe); the exporter's tests run promtool, prometheus and the tokentop binary with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
@@ -94,12 +97,21 @@ let package = Package(
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
+        .target(name: "MetricsExporter", dependencies: [
+            "TokenModel", "TokenConfig", "OAuthClient",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The thin ncurses driver: writes changed cells, reads keys, restores the terminal.
         .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard", "TokenModel"]),
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
             "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
-            "SpringConfig", "JOSESupport",
+            "SpringConfig", "JOSESupport", "MetricsExporter",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -132,6 +144,12 @@ let package = Package(
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
+        .testTarget(name: "ExporterTests", dependencies: [
+            "MetricsExporter", "TokentopCommands", "TokenModel", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,8 +63,12 @@ final class AppContext: Sendable {
 
     /// Loads the configuration the options point at, or starts the embedded demo as the
     /// policy allows. Configuration problems are usage errors (exit 2).
-    static func make(_ options: ConfigurationOptions, demo policy: DemoPolicy) async throws -> AppContext {
-        let logger = try makeLogger(options.logFile)
+    /// - Parameter logToStandardError: log to stderr when no `--log-file` is given (headless
+    ///   commands; the dashboard owns the terminal and logs nowhere then).
+    static func make(
+        _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool = false
+    ) async throws -> AppContext {
+        let logger = try makeLogger(options.logFile, standardError: logToStandardError)
         let environment = ProcessInfo.processInfo.environment
         let sources = [options.demo, options.config != nil, !options.springPaths.isEmpty].filter { $0 }.count
         guard sources <= 1 else { throw CLIError.usage("--demo, --config and --spring exclude each other") }
@@ -160,8 +164,11 @@ final class AppContext: Sendable {
         await demo?.shutdown()
     }
 
-    private static func makeLogger(_ path: String?) throws -> Logger {
-        guard let path else { return Logger(label: "tokentop", factory: { _ in SwiftLogNoOpLogHandler() }) }
+    private static func makeLogger(_ path: String?, standardError: Bool) throws -> Logger {
+        guard let path else {
+            if standardError { return Logger(label: "tokentop", factory: { StreamLogHandler.standardError(label: $0) }) }
+            return Logger(label: "tokentop", factory: { _ in SwiftLogNoOpLogHandler() })
+        }
         let sink = try FileLogHandler.Sink(path: path)
         return Logger(label: "tokentop", factory: { FileLogHandler(label: $0, sink: sink) })
     }

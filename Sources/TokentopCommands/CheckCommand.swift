@@ -65,15 +65,19 @@ enum CheckReport {
         .object([
             "checked_at": .string(TimeText.iso8601(now)),
             "clients": .array(snapshot.clients.map { client in
-                var object = CheckReport.client(json: client, now: now, deep: deep)
+                var object = fields(client, now: now, deep: deep)
                 object["events"] = .array(events.filter { $0.client == client.name }.map(\.json))
                 return .object(object)
             }),
         ])
     }
 
-    private static func client(json client: ClientSnapshot, now: Date, deep: Bool) -> [String: JSONValue] {
-        let health = client.health(at: now)
+    /// One client as `check --json` shows it; `serve`'s /api/v1/clients lists the same.
+    static func client(json client: ClientSnapshot, now: Date) -> JSONValue {
+        .object(fields(client, now: now, deep: false))
+    }
+
+    private static func fields(_ client: ClientSnapshot, now: Date, deep: Bool) -> [String: JSONValue] {        let health = client.health(at: now)
         var object: [String: JSONValue] = [
             "name": .string(client.name),
             "status": .string(health.state == .ok ? "ok" : "error"),

@@ -15,7 +15,7 @@ public struct Tokentop: AsyncParsableCommand {
             """,
         subcommands: [
             DashboardCommand.self, CheckCommand.self, TokenCommand.self, DecodeCommand.self,
-            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ImportCommand.self,
+            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ImportCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# tokentop serve at scale: resident memory, /metrics scrape time, idle CPU, CPU per client
+# refresh, and how the start-up fetches spread over time, against `tokentop demo-server`
+# serving N clients on loopback.
+#
+#   swift build -c release --product tokentop
+#   Benchmarks/measure-serve.sh [BINARY] [N ...]      # default: .build/release/tokentop, 1000 10000
+#
+# Per N, two runs of serve:
+#   1. hour-long tokens: time until every client holds a token (or, past START_TIMEOUT seconds,
+#      how far start-up got, with RSS and scrape times part-way), fetches per second at start-up,
+#      RSS, idle CPU over IDLE_SECONDS, and SCRAPES scrapes of /metrics (median and p90);
+#   2. REFRESH_LIFETIME tokens (short, so refreshes happen all the time): CPU seconds of serve
+#      over REFRESH_SECONDS divided by the refreshes it made, from tokentop_token_fetches_total.
+# The demo server runs in its own process, so serve's CPU and memory are its own. The clients
+# have no resource-uri unless POLL_RESOURCE=1 (then each also calls /mod every poll-interval).
+set -euo pipefail
+
+binary=${1:-.build/release/tokentop}
+shift || true
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
+IDLE_SECONDS=${IDLE_SECONDS:-30}
+SCRAPES=${SCRAPES:-20}
+REFRESH_LIFETIME=${REFRESH_LIFETIME:-20s}
+REFRESH_SECONDS=${REFRESH_SECONDS:-60}
+PORT=${PORT:-19464}
+START_TIMEOUT=${START_TIMEOUT:-600}
+
+[ -x "$binary" ] || { echo "no tokentop binary at $binary: swift build -c release --product tokentop" >&2; exit 2; }
+binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+clk_tck=$(getconf CLK_TCK)
+# utime + stime of a process, in seconds.
+cpu_seconds() { awk -v t="$clk_tck" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
+rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+hwm_mib() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+metrics() { curl -sf "http://127.0.0.1:$PORT/metrics"; }
+# Sum of a metric's samples whose line matches a pattern.
+metric_sum() { metrics | awk -v name="$1" -v pattern="$2" 'index($0, name "{") == 1 && $0 ~ pattern { s += $NF } END { printf "%d", s }'; }
+
+# Starts the demo server with N clients of the given lifetime and serve on its configuration;
+# waits until every client holds a token. Sets demo_pid, serve_pid, started_at, all_tokens_after.
+start() {
+  local n=$1 lifetime=$2
+  python3 - "$n" "$lifetime" > "$work/clients.json" <<'PY'
+import json, sys
+n, lifetime = int(sys.argv[1]), sys.argv[2]
+print(json.dumps({"clients": [{"name": f"c{i:05d}", "scope": "custom_mod", "token-lifetime": lifetime} for i in range(n)]}))
+PY
+  rm -f "$work/demo.yaml"
+  "$binary" demo-server --config "$work/clients.json" --write-config "$work/demo.yaml" --log-level warning \
+    > "$work/demo.out" 2>&1 &
+  demo_pid=$!
+  pids+=("$demo_pid")
+  for _ in $(seq 600); do [ -s "$work/demo.yaml" ] && break; sleep 0.1; done
+  [ -s "$work/demo.yaml" ] || { echo "demo-server did not start:" >&2; cat "$work/demo.out" >&2; exit 1; }
+  sleep 0.5   # the file is written in one go, but give the write a moment to finish
+  # A configuration file is at most 1 MiB: the clients share their endpoints through a YAML
+  # merge key, one line each. Without a resource-uri serve does only the token lifecycle;
+  # POLL_RESOURCE=1 keeps the /mod polling.
+  python3 - "$work/demo.yaml" "${POLL_RESOURCE:-0}" > "$work/serve.yaml" <<'PY'
+import sys
+clients, current = {}, None
+for line in open(sys.argv[1]):
+    if line.startswith("  ") and not line.startswith("    ") and line.rstrip().endswith(":"):
+        current = line.strip()[:-1]
+        clients[current] = {}
+    elif line.startswith("    ") and current:
+        key, _, value = line.strip().partition(": ")
+        clients[current][key] = value
+shared = ["issuer-uri", "token-uri", "jwk-set-uri", "introspection-uri", "revocation-uri", "scope"]
+if sys.argv[2] == "1":
+    shared.append("resource-uri")
+first = next(iter(clients.values()))
+print("clients:")
+for index, (name, fields) in enumerate(clients.items()):
+    own = f'client-id: {fields["client-id"].strip(chr(34))}, client-secret: {fields["client-secret"]}'
+    if index == 0:
+        common = ", ".join(f"{key}: {first[key]}" for key in shared)
+        print(f"  {name}: &s {{{common}, {own}}}")
+    else:
+        print(f"  {name}: {{<<: *s, {own}}}")
+PY
+  started_at=$(date +%s.%N)
+  "$binary" serve --config "$work/serve.yaml" --listen "127.0.0.1:$PORT" --log-file "$work/serve.log" \
+    > "$work/serve.out" 2>&1 &
+  serve_pid=$!
+  pids+=("$serve_pid")
+  # Polled once a second: at 10,000 clients a scrape is itself real work for serve.
+  fetched=0
+  local deadline=$(( $(date +%s) + START_TIMEOUT ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    fetched=$(metric_sum tokentop_token_fetches_total 'outcome="success"' 2>/dev/null || echo 0)
+    [ "$fetched" -ge "$n" ] && break
+    kill -0 "$serve_pid" 2>/dev/null || { echo "serve exited:" >&2; tail -5 "$work/serve.out" >&2; exit 1; }
+    sleep 1
+  done
+  all_tokens_after=$(echo "$(date +%s.%N) - $started_at" | bc)
+}
+
+# When start-up did not finish within START_TIMEOUT: what serve looks like part-way.
+report_unfinished() {
+  printf 'start-up NOT finished: %d of %d clients held a token after %.0f s (%.1f fetches/s)\n' \
+    "$fetched" "$1" "$all_tokens_after" "$(echo "$fetched / $all_tokens_after" | bc -l)"
+  echo "serve CPU so far: $(cpu_seconds "$serve_pid") s; RSS $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+  scrape_report
+  stop
+}
+
+# SCRAPES scrapes of /metrics: size, median, p90, max.
+scrape_report() {
+  bytes=$(metrics | wc -c)
+  series=$(metrics | grep -vc '^#')
+  for _ in $(seq "$SCRAPES"); do
+    curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$PORT/metrics"
+  done | sort -n | awk -v bytes="$bytes" -v series="$series" '{ t[NR] = $1 } END {
+    printf "/metrics: %d samples, %.1f MiB; scrape median %.1f ms, p90 %.1f ms, max %.1f ms (%d scrapes)\n",
+      series, bytes / 1048576, 1000 * t[int((NR + 1) / 2)], 1000 * t[int(NR * 0.9 + 0.5)], 1000 * t[NR], NR }'
+}
+
+# SIGTERM, and SIGKILL for whatever has not exited 30 s later.
+stop() {
+  kill "$serve_pid" "$demo_pid" 2>/dev/null || true
+  for _ in $(seq 300); do
+    kill -0 "$serve_pid" 2>/dev/null || kill -0 "$demo_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$serve_pid" "$demo_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
+  wait "$demo_pid" 2>/dev/null || true
+  pids=()
+}
+
+echo "tokentop serve at scale: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "binary: $binary"
+for n in "${counts[@]}"; do
+  echo
+  echo "== $n clients, hour-long tokens"
+  start "$n" 1h
+  if [ "$fetched" -lt "$n" ]; then report_unfinished "$n"; continue; fi
+  printf 'every client holding a token after: %.1f s\n' "$all_tokens_after"
+  # Start-up spread: the startup fetch of each client, from its history, counted per second.
+  curl -sf "http://127.0.0.1:$PORT/api/v1/clients" | python3 -c '
+import json, sys, collections
+from datetime import datetime
+clients = json.load(sys.stdin)["clients"]
+starts = [datetime.fromisoformat(c["history"][0]["started_at"].replace("Z", "+00:00")).timestamp() for c in clients if c["history"]]
+first = min(starts)
+per_second = collections.Counter(int(s - first) for s in starts)
+busiest = max(per_second.values())
+print(f"start-up fetches: {len(starts)} over {max(per_second) + 1} s; busiest second {busiest} = {100 * busiest / len(clients):.1f} % of clients")
+'
+  sleep 5
+  cpu0=$(cpu_seconds "$serve_pid")
+  sleep "$IDLE_SECONDS"
+  cpu1=$(cpu_seconds "$serve_pid")
+  echo "idle CPU over ${IDLE_SECONDS} s: $(echo "scale=2; 100 * ($cpu1 - $cpu0) / $IDLE_SECONDS" | bc) % of one core"
+  echo "RSS: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+  scrape_report
+  echo "RSS after scrapes: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+  stop
+
+  echo "== $n clients, $REFRESH_LIFETIME tokens"
+  start "$n" "$REFRESH_LIFETIME"
+  if [ "$fetched" -lt "$n" ]; then report_unfinished "$n"; continue; fi
+  sleep 5
+  refreshes0=$(metric_sum tokentop_token_fetches_total 'reason="scheduled"')
+  cpu0=$(cpu_seconds "$serve_pid")
+  sleep "$REFRESH_SECONDS"
+  cpu1=$(cpu_seconds "$serve_pid")
+  refreshes1=$(metric_sum tokentop_token_fetches_total 'reason="scheduled"')
+  errors=$(metric_sum tokentop_token_fetches_total 'outcome="error"')
+  refreshes=$((refreshes1 - refreshes0))
+  echo "refreshes in ${REFRESH_SECONDS} s: $refreshes ($(echo "scale=1; $refreshes / $REFRESH_SECONDS" | bc)/s), failed fetches so far: $errors"
+  echo "serve CPU: $(echo "scale=2; 100 * ($cpu1 - $cpu0) / $REFRESH_SECONDS" | bc) % of one core;" \
+    "$( [ "$refreshes" -gt 0 ] && echo "scale=3; 1000 * ($cpu1 - $cpu0) / $refreshes" | bc || echo "-") ms CPU per refresh"
+  echo "RSS: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+  stop
+done

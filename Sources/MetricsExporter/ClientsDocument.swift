@@ -1,0 +1,74 @@
+import Foundation
+import TokenModel
+
+/// The body of `GET /api/v1/clients`: for every client, live, the object `check --json` prints
+/// (README.md), plus what a watcher over time wants: the fetch history, operator actions,
+/// backoff, and the masked token. Built from snapshots, which hold only masked tokens;
+/// JWT-shaped text in a resource's answer is masked too.
+public enum ClientsDocument {
+    /// One client as `check --json` shows it (TokentopCommands' `CheckReport`), so the two
+    /// never drift apart.
+    public typealias Describe = @Sendable (ClientSnapshot, Date) -> JSONValue
+
+    static func json(_ snapshot: ManagerSnapshot, at now: Date, describe: Describe) -> JSONValue {
+        .object([
+            "generated_at": .string(TimeText.iso8601(now)),
+            "clients": .array(snapshot.clients.map { client(for: $0, at: now, describe: describe) }),
+        ])
+    }
+
+    static func client(for client: ClientSnapshot, at now: Date, describe: Describe) -> JSONValue {
+        guard case .object(var object) = describe(client, now) else { return describe(client, now) }
+        object["history"] = .array(client.history.map(record))
+        if !client.actions.isEmpty { object["actions"] = .array(client.actions.map(action)) }
+        object["refresh_mode"] = .string(client.refreshMode.rawValue)
+        if let nextRetryAt = client.nextRetryAt { object["next_retry_at"] = .string(TimeText.iso8601(nextRetryAt)) }
+        if client.retriesHalted { object["retries_halted"] = .bool(true) }
+        if client.revoked { object["revoked"] = .bool(true) }
+        if let token = client.token, case .object(var tokenObject)? = object["token"] {
+            tokenObject["masked"] = .string(token.masked)
+            object["token"] = .object(tokenObject)
+        }
+        if case .object(var resource)? = object["resource"], case .string(let body)? = resource["body"] {
+            resource["body"] = .string(maskingJWTs(body))
+            object["resource"] = .object(resource)
+        }
+        return .object(object)
+    }
+
+    /// An operator action and how it ended.
+    static func action(_ record: ActionRecord) -> JSONValue {
+        .object([
+            "action": .string(record.action.rawValue),
+            "at": .string(TimeText.iso8601(record.at)),
+            "succeeded": .bool(record.succeeded),
+            "outcome": .string(maskingJWTs(record.outcome)),
+        ])
+    }
+
+    private static func record(_ record: FetchRecord) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "reason": .string(record.reason.rawValue),
+            "started_at": .string(TimeText.iso8601(record.startedAt)),
+            "latency_ms": .number((record.latency.timeInterval * 1000).rounded()),
+            "status": .string(record.succeeded ? "ok" : "error"),
+        ]
+        if let error = record.error {
+            var errorObject: [String: JSONValue] = ["code": .string(error.code), "description": .string(error.description)]
+            if let status = error.httpStatus { errorObject["http_status"] = .number(Double(status)) }
+            object["error"] = .object(errorObject)
+        }
+        if let expiresAt = record.expiresAt { object["expires_at"] = .string(TimeText.iso8601(expiresAt)) }
+        if !record.claimChanges.isEmpty { object["claim_changes"] = .array(record.claimChanges.map(JSONValue.string)) }
+        return .object(object)
+    }
+
+    /// A resource that echoes its request headers would show the bearer token in its body:
+    /// anything shaped like a JWT (three base64url segments, the first a JSON object) is masked.
+    static func maskingJWTs(_ text: String) -> String {
+        guard text.contains("eyJ") else { return text }
+        return text.replacing(jwtShape) { match in Redaction.mask(String(match.output)) }
+    }
+
+    private nonisolated(unsafe) static let jwtShape = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/
+}

@@ -1,0 +1,164 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TokenModel
+
+/// `tokentop serve`'s HTTP side, as a ServiceLifecycle service: it follows the manager's
+/// snapshots and events and serves `/metrics`, `/healthz` and `/api/v1/clients`.
+///
+/// The streams are taken before the group runs, so no event of the first fetches is missed.
+public struct ExporterService: Service {
+    private let configuration: ExporterConfiguration
+    private let metrics: TokenMetrics
+    private let updates: AsyncStream<ManagerSnapshot>
+    private let events: AsyncStream<ManagerEvent>
+    private let perform: @Sendable (ClientAction) async -> [ActionRecord]
+    private let describe: ClientsDocument.Describe
+    private let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
+    private let logger: Logger
+    private let latest = LatestSnapshot()
+
+    /// - Parameters:
+    ///   - updates: the manager's `updates()`.
+    ///   - events: the manager's `events()`.
+    ///   - perform: the manager's `perform(_:)`, for `--allow-actions`.
+    ///   - describe: one client as `check --json` shows it.
+    ///   - onListening: told the address once the server listens (port 0 resolves here).
+    public init(
+        configuration: ExporterConfiguration, metrics: TokenMetrics, updates: AsyncStream<ManagerSnapshot>,
+        events: AsyncStream<ManagerEvent>, perform: @escaping @Sendable (ClientAction) async -> [ActionRecord],
+        describe: @escaping ClientsDocument.Describe, logger: Logger,
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+    ) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.updates = updates
+        self.events = events
+        self.perform = perform
+        self.describe = describe
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let host = configuration.host
+        let application = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "tokentop"),
+            onServerRunning: { [onListening] channel in
+                await onListening(host, channel.localAddress?.port ?? 0)
+            },
+            logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { [updates, latest] in
+                for await snapshot in updates.cancelOnGracefulShutdown() { latest.set(snapshot) }
+            }
+            group.addTask { [events, metrics] in
+                for await event in events.cancelOnGracefulShutdown() { await metrics.record(event) }
+            }
+            try await application.run()
+        }
+    }
+
+    // MARK: Routes
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        if let token = configuration.authToken {
+            router.add(middleware: BearerTokenMiddleware(token: token))
+        }
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("metrics") { [metrics, latest] _, _ in
+            let bytes = await metrics.exposition(from: latest.get(), at: Date())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        router.get("api/v1/clients") { [latest, describe] _, _ in
+            let snapshot = latest.get() ?? ManagerSnapshot(generation: 0, takenAt: Date(), clients: [])
+            return Self.json(ClientsDocument.json(snapshot, at: Date(), describe: describe))
+        }
+        router.get("api/v1/clients/:name") { [latest, describe] _, context in
+            let name = try context.parameters.require("name")
+            guard let client = latest.get()?.clients.first(where: { $0.name == name }) else {
+                return Self.problem(.notFound, "not_found", "no client named \(TerminalText.sanitize(name))")
+            }
+            return Self.json(ClientsDocument.client(for: client, at: Date(), describe: describe))
+        }
+        router.post("api/v1/clients/:name/:action") { [latest, perform, allowActions = configuration.allowActions] _, context in
+            let name = try context.parameters.require("name")
+            let actionName = try context.parameters.require("action")
+            let action: ClientAction
+            switch actionName {
+            case "refresh": action = .refresh(client: name)
+            case "revoke": action = .revoke(client: name)
+            default:
+                return Self.problem(.notFound, "not_found", "no action \(TerminalText.sanitize(actionName)): refresh or revoke")
+            }
+            guard allowActions else {
+                return Self.problem(
+                    .forbidden, "forbidden",
+                    "this tokentop serve is read-only: start it with --allow-actions to allow refresh and revoke")
+            }
+            guard latest.get()?.clients.contains(where: { $0.name == name }) ?? false else {
+                return Self.problem(.notFound, "not_found", "no client named \(TerminalText.sanitize(name))")
+            }
+            let records = await perform(action)
+            return Self.json(.object(["client": .string(name), "actions": .array(records.map(ClientsDocument.action))]))
+        }
+        return router
+    }
+
+    private static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: value.prettyText + "\n")))
+    }
+
+    private static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
+        json(.object(["error": .string(code), "error_description": .string(description)]), status: status)
+    }
+}
+
+/// Every request but `/healthz` must carry `Authorization: Bearer TOKEN`; the comparison
+/// takes as long for a near miss as for a far one (digests compared in constant time).
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    private let expected: SHA256Digest
+
+    init(token: String) {
+        expected = SHA256.hash(data: Data(token.utf8))
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path == "/healthz" { return try await next(request, context) }
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            // SHA256Digest's == compares in constant time.
+            if parts.count == 2, parts[0].lowercased() == "bearer",
+                SHA256.hash(data: Data(parts[1].trimmingCharacters(in: .whitespaces).utf8)) == expected
+            {
+                return try await next(request, context)
+            }
+        }
+        return Response(
+            status: .unauthorized,
+            headers: [.wwwAuthenticate: "Bearer realm=\"tokentop\"", .contentType: "application/json"],
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string: #"{"error":"invalid_token","error_description":"this tokentop serve requires its bearer token (serve --auth-token-file)"}"#
+                        + "\n")))
+    }
+}
+
+/// The newest snapshot, for the HTTP handlers.
+final class LatestSnapshot: Sendable {
+    private let value = Mutex<ManagerSnapshot?>(nil)
+
+    func set(_ snapshot: ManagerSnapshot) { value.withLock { $0 = snapshot } }
+    func get() -> ManagerSnapshot? { value.withLock { $0 } }
+}

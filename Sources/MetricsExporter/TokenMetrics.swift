@@ -1,0 +1,176 @@
+import Foundation
+import Prometheus
+import TokenConfig
+import TokenModel
+
+/// The metric set of examples/prometheus/README.md in one swift-prometheus registry.
+///
+/// Counters and histograms move with the manager's events, as they happen. Gauges are set from
+/// the newest snapshot when a scrape asks for them, so a verdict is as of the scrape, and
+/// 10,000 clients cost one pass per scrape rather than one per change.
+public actor TokenMetrics {
+    /// The registry the exposition is written from.
+    public nonisolated let registry = PrometheusCollectorRegistry()
+
+    private let issuers: [String: String]
+    private var series: [String: ClientSeries] = [:]
+    /// When a fetch last succeeded, per client: kept after the token is revoked or expires.
+    private var lastSuccess: [String: Date] = [:]
+    /// Per issuer, the signing key (`kid`) and issue time of the newest token seen.
+    private var newestKey: [String: (kid: String, issuedAt: Date)] = [:]
+
+    /// - Parameters:
+    ///   - clients: the configured clients, for their `issuer` label.
+    ///   - version: tokentop's version, for `tokentop_build_info`.
+    public init(clients: [ClientConfiguration], version: String) {
+        var issuers: [String: String] = [:]
+        for client in clients { issuers[client.name] = MetricLabels.issuer(of: client) }
+        self.issuers = issuers
+        registry.makeGauge(descriptor: MetricDefinitions.buildInfo, labels: [("version", version)]).set(to: 1)
+        registry.makeGauge(descriptor: MetricDefinitions.clients).set(to: Double(clients.count))
+    }
+
+    /// Counts what happened.
+    public func record(_ event: ManagerEvent) {
+        let issuer = issuer(of: event.client)
+        let client = [("client", event.client), ("issuer", issuer)]
+        switch event.kind {
+        case .tokenFetched(let reason, let latency, _):
+            registry.makeCounter(
+                descriptor: MetricDefinitions.tokenFetches,
+                labels: client + [("reason", reason.rawValue), ("outcome", "success"), ("error", MetricLabels.noError)]
+            ).increment()
+            fetchDuration(issuer: issuer, outcome: "success").record(latency)
+            lastSuccess[event.client] = max(lastSuccess[event.client] ?? .distantPast, event.at)
+        case .tokenFailed(let reason, let latency, let error):
+            registry.makeCounter(
+                descriptor: MetricDefinitions.tokenFetches,
+                labels: client + [
+                    ("reason", reason.rawValue), ("outcome", "error"), ("error", MetricLabels.errorCode(error)),
+                ]
+            ).increment()
+            fetchDuration(issuer: issuer, outcome: "error").record(latency)
+        case .resourceCalled(let response):
+            let statusClass = MetricLabels.statusClass(response.status)
+            registry.makeCounter(
+                descriptor: MetricDefinitions.resourceRequests, labels: client + [("status_class", statusClass)]
+            ).increment()
+            registry.makeDurationHistogram(
+                descriptor: MetricDefinitions.resourceRequestDuration,
+                labels: [("issuer", issuer), ("status_class", statusClass)], buckets: MetricDefinitions.latencyBuckets
+            ).record(response.latency)
+        case .signatureChecked(let verdict):
+            registry.makeCounter(
+                descriptor: MetricDefinitions.signatureVerifications, labels: client + [("result", verdict.status.rawValue)]
+            ).increment()
+        case .introspected(let active):
+            registry.makeCounter(
+                descriptor: MetricDefinitions.introspections, labels: client + [("result", active ? "active" : "inactive")]
+            ).increment()
+        case .operatorAction(let record):
+            registry.makeCounter(
+                descriptor: MetricDefinitions.operatorActions,
+                labels: client + [("action", record.action.rawValue), ("outcome", record.succeeded ? "success" : "error")]
+            ).increment()
+        case .healthChanged:
+            // The verdict is a gauge, read from the snapshot at each scrape.
+            break
+        }
+    }
+
+    /// The Prometheus text exposition, with every gauge set from `snapshot` (the newest) at `now`.
+    public func exposition(from snapshot: ManagerSnapshot?, at now: Date) -> [UInt8] {
+        if let snapshot { update(from: snapshot, at: now) }
+        return registry.emitToBuffer()
+    }
+
+    // MARK: Gauges
+
+    private func update(from snapshot: ManagerSnapshot, at now: Date) {
+        for client in snapshot.clients {
+            var gauges = series[client.name] ?? ClientSeries(labels: labels(of: client.name), registry: registry)
+            let token = client.token
+            if let token {
+                lastSuccess[client.name] = max(lastSuccess[client.name] ?? .distantPast, token.issuedAt)
+                noteSigningKey(of: token, client: client.name)
+            }
+            gauges.expiry = present(gauges.expiry, MetricDefinitions.tokenExpiry, gauges.labels, token?.expiresAt)
+            gauges.issued = present(gauges.issued, MetricDefinitions.tokenIssued, gauges.labels, token?.issuedAt)
+            gauges.refresh = present(gauges.refresh, MetricDefinitions.tokenRefresh, gauges.labels, token?.refreshAt)
+            gauges.lastSuccess = present(
+                gauges.lastSuccess, MetricDefinitions.lastSuccessfulFetch, gauges.labels, lastSuccess[client.name])
+            let backingOff = client.nextRetryAt != nil && !client.retriesHalted
+            gauges.nextRetry = present(
+                gauges.nextRetry, MetricDefinitions.backoffNextRetry, gauges.labels, backingOff ? client.nextRetryAt : nil)
+            gauges.backoffActive.set(to: backingOff ? 1 : 0)
+            gauges.retriesHalted.set(to: client.retriesHalted ? 1 : 0)
+            let state = client.health(at: now).state
+            for (candidate, gauge) in gauges.health { gauge.set(to: candidate == state ? 1 : 0) }
+            series[client.name] = gauges
+        }
+    }
+
+    /// A gauge that exists only while there is a value: set, created, or unregistered.
+    private func present(
+        _ gauge: Gauge?, _ descriptor: MetricNameDescriptor, _ labels: [(String, String)], _ value: Date?
+    ) -> Gauge? {
+        guard let value else {
+            if let gauge { registry.unregisterGauge(gauge) }
+            return nil
+        }
+        let gauge = gauge ?? registry.makeGauge(descriptor: descriptor, labels: labels)
+        gauge.set(to: value.timeIntervalSince1970)
+        return gauge
+    }
+
+    /// Counts a key change when this token is the issuer's newest and names another `kid`.
+    private func noteSigningKey(of token: TokenSummary, client: String) {
+        guard let kid = token.decoded.keyID else { return }
+        let issuer = issuer(of: client)
+        let previous = newestKey[issuer]
+        guard previous.map({ token.issuedAt > $0.issuedAt }) ?? true else { return }
+        if let previous, previous.kid != kid {
+            registry.makeCounter(descriptor: MetricDefinitions.signingKeyChanges, labels: [("issuer", issuer)]).increment()
+        }
+        newestKey[issuer] = (kid, token.issuedAt)
+    }
+
+    private func fetchDuration(issuer: String, outcome: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: MetricDefinitions.tokenFetchDuration, labels: [("issuer", issuer), ("outcome", outcome)],
+            buckets: MetricDefinitions.latencyBuckets)
+    }
+
+    private func issuer(of client: String) -> String {
+        issuers[client] ?? "unknown"
+    }
+
+    private func labels(of client: String) -> [(String, String)] {
+        [("client", client), ("issuer", issuer(of: client))]
+    }
+}
+
+/// One client's gauges, kept so a scrape sets them without looking them up.
+private struct ClientSeries {
+    let labels: [(String, String)]
+    let health: [HealthState: Gauge]
+    let backoffActive: Gauge
+    let retriesHalted: Gauge
+    var expiry: Gauge?
+    var issued: Gauge?
+    var refresh: Gauge?
+    var lastSuccess: Gauge?
+    var nextRetry: Gauge?
+
+    init(labels: [(String, String)], registry: PrometheusCollectorRegistry) {
+        self.labels = labels
+        var health: [HealthState: Gauge] = [:]
+        for state in HealthState.allCases {
+            health[state] = registry.makeGauge(
+                descriptor: MetricDefinitions.healthState, labels: labels + [("state", state.rawValue)])
+        }
+        self.health = health
+        backoffActive = registry.makeGauge(descriptor: MetricDefinitions.backoffActive, labels: labels)
+        retriesHalted = registry.makeGauge(descriptor: MetricDefinitions.retriesHalted, labels: labels)
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MetricsExporter
+import ServiceLifecycle
+import TokenManager
+import TokenModel
+
+/// `tokentop serve`: the token manager headless, for Prometheus to scrape and other
+/// dashboards to attach to.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the token manager headless: Prometheus metrics, a health check and a JSON API over HTTP.",
+        discussion: """
+            Serves GET /metrics (Prometheus text format), GET /healthz and GET /api/v1/clients (the check --json \
+            shape, live, with each client's health and history). Listens on loopback unless told otherwise; any \
+            other address needs --auth-token-file or --insecure-listen. No endpoint returns a token or secret. \
+            Logs go to stderr, or to --log-file. SIGTERM or SIGINT stops it gracefully.
+            """)
+
+    /// tokentop has no release yet; `tokentop_build_info{version}` says so.
+    static let version = "0.1.0-dev"
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(help: "HOST:PORT to listen on (port 0 picks a free one).")
+    var listen = ExporterConfiguration.defaultListen
+
+    @Option(
+        name: .customLong("auth-token-file"),
+        help: "A file holding a bearer token every request but /healthz must carry (Prometheus: authorization.credentials_file).")
+    var authTokenFile: String?
+
+    @Flag(name: .customLong("insecure-listen"), help: "Allow an address off loopback without --auth-token-file.")
+    var insecureListen = false
+
+    @Flag(
+        name: .customLong("allow-actions"),
+        help: "Allow POST /api/v1/clients/NAME/refresh and /revoke (otherwise they answer 403).")
+    var allowActions = false
+
+    func run() async throws {
+        let exporterConfiguration: ExporterConfiguration
+        do {
+            let token = try authTokenFile.map { path throws(ExporterError) in try ExporterConfiguration.readAuthToken(path: path) }
+            exporterConfiguration = try ExporterConfiguration(
+                listen: listen, authToken: token, insecureListen: insecureListen, allowActions: allowActions)
+        } catch {
+            throw CLIError.usage(error.description)
+        }
+        let context = try await AppContext.make(options, demo: .onlyWhenAsked, logToStandardError: true)
+        let services = context.infrastructure
+        let logger = context.logger
+        let manager: TokenManager
+        do {
+            manager = try context.makeManager()
+        } catch {
+            try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
+            return
+        }
+        let exporter = ExporterService(
+            configuration: exporterConfiguration,
+            metrics: TokenMetrics(clients: context.configuration.clients, version: Self.version),
+            updates: await manager.updates(), events: await manager.events(),
+            perform: { await manager.perform($0) }, describe: { CheckReport.client(json: $0, now: $1) }, logger: logger,
+            onListening: { [allowActions] host, port in
+                let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+                printError(
+                    "tokentop serve: listening on http://\(address) (GET /metrics, /healthz, /api/v1/clients; "
+                        + (allowActions ? "actions allowed" : "read-only") + ")")
+                logger.info("listening", metadata: ["address": "\(address)", "actions": "\(allowActions)"])
+            })
+        do {
+            // The exporter is the front end: SIGTERM/SIGINT stop it first, then the manager,
+            // then the connections (and the demo servers with --demo).
+            try await ServiceGroup.runUntilFrontEndEnds(services + [manager], frontEnd: exporter)
+        } catch {
+            throw CLIError.runtime("serve on \(listen) stopped: \(error)")
+        }
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import DemoServer
+import Foundation
+import Logging
+import MetricsExporter
+import OAuthClient
+import ServiceLifecycle
+import TokenConfig
+import TokenManager
+import TokenModel
+@testable import TokentopCommands
+
+/// A running exporter in front of a real token manager over the demo's clients.
+struct Serve {
+    let baseURL: URL
+    let manager: TokenManager
+
+    func url(_ path: String) -> URL { baseURL.appending(path: path) }
+}
+
+/// Runs `body` with the demo started from `options`, a token manager over its clients and
+/// the exporter on 127.0.0.1 (a free port), all in one ServiceGroup; stops everything after.
+func withServe<T>(
+    demo options: DemoServerOptions = DemoServerOptions(), authToken: String? = nil, allowActions: Bool = false,
+    _ body: (Serve, DemoEnvironment) async throws -> T
+) async throws -> T {
+    let demo = try await DemoEnvironment.start(options)
+    let logger = Logger(label: "tokentop.test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let transport = HTTPTransport()
+    let configuration = demo.configuration()
+    let manager = TokenManager(
+        registrations: configuration.clients.map {
+            TokenManager.Registration(
+                configuration: $0, service: AuthorizationClient(configuration: $0, transport: transport, logger: logger))
+        },
+        logger: logger)
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    let exporter = ExporterService(
+        configuration: try ExporterConfiguration(listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions),
+        metrics: TokenMetrics(clients: configuration.clients, version: "test"),
+        updates: await manager.updates(), events: await manager.events(), perform: { await manager.perform($0) },
+        describe: { CheckReport.client(json: $0, now: $1) }, logger: logger, onListening: { _, port in portSink.yield(port) })
+    let group = ServiceGroup(services: [manager, exporter], logger: logger)
+    let running = Task { try await group.run() }
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        await transport.shutdown()
+        await demo.shutdown()
+    }
+    do {
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TestFailure("the exporter never listened") }
+        let result = try await body(Serve(baseURL: URL(string: "http://127.0.0.1:\(port)")!, manager: manager), demo)
+        await stop()
+        return result
+    } catch {
+        await stop()
+        throw error
+    }
+}
+
+/// An answer as a test looks at it.
+struct Answer {
+    let status: Int
+    let headers: [String: String]
+    let text: String
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+}
+
+enum HTTP {
+    static func get(_ url: URL, bearer: String? = nil) async throws -> Answer {
+        try await send(url, post: false, bearer: bearer)
+    }
+
+    static func post(_ url: URL, bearer: String? = nil, json: String? = nil) async throws -> Answer {
+        try await send(url, post: true, bearer: bearer, body: json)
+    }
+
+    private static func send(_ url: URL, post: Bool, bearer: String?, body: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        if post { request.method = .POST }
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(Array(body.utf8))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let collected = try await response.body.collect(upTo: 64 << 20)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return Answer(status: Int(response.status.code), headers: headers, text: String(buffer: collected))
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds, for at most `seconds`.
+func eventually(
+    _ what: String, within seconds: TimeInterval = 15, _ condition: () async throws -> Bool
+) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw TestFailure("\(what): not seen within \(Int(seconds)) s")
+}
+
+/// Samples of the Prometheus text format, as a test reads them.
+struct Exposition {
+    struct Sample {
+        let name: String
+        let labels: [String: String]
+        let value: Double
+    }
+
+    let samples: [Sample]
+
+    init(_ text: String) {
+        samples = text.split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+            else { return nil }
+            let series = line[..<space]
+            guard let brace = series.firstIndex(of: "{") else { return Sample(name: String(series), labels: [:], value: value) }
+            var labels: [String: String] = [:]
+            for pair in series[series.index(after: brace)..<series.index(before: series.endIndex)].split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                labels[String(parts[0])] = String(parts[1].dropFirst().dropLast())
+            }
+            return Sample(name: String(series[..<brace]), labels: labels, value: value)
+        }
+    }
+
+    /// The samples of `name` whose labels include all of `labels`.
+    func values(_ name: String, _ labels: [String: String] = [:]) -> [Double] {
+        samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }.map(\.value)
+    }
+}
