@@ -194,7 +194,7 @@ struct MutualTLSTests {
                 let withoutCertificate = try await withTLSClient(demo, presenting: nil) { http in
                     try await HTTP.get(mtlsResource, bearer: token, client: http)
                 }
-                expectInvalidToken(
+                try await expectInvalidToken(
                     withoutCertificate,
                     "the token is bound to a TLS client certificate (cnf.x5t#S256) and the request presented none", mode)
 
@@ -204,16 +204,16 @@ struct MutualTLSTests {
                         try await HTTP.get(mtlsResource, bearer: bearer, client: http)
                     )
                 }
-                expectInvalidToken(
+                try await expectInvalidToken(
                     boundElsewhere, "the token is bound to another TLS client certificate than the one presented (cnf.x5t#S256)",
                     mode)
-                expectInvalidToken(
+                try await expectInvalidToken(
                     unbound,
                     "the request presented a TLS client certificate but the token is not bound to it (no cnf.x5t#S256): "
                         + "get the token over mutual TLS with that certificate", mode)
 
                 let plain = try await HTTP.get(demo.resourceURL, bearer: token)
-                expectInvalidToken(
+                try await expectInvalidToken(
                     plain,
                     "the token is bound to a TLS client certificate (cnf.x5t#S256): call /mod on the mutual-TLS listener "
                         + "and present that certificate", mode)
@@ -227,12 +227,25 @@ struct MutualTLSTests {
         }
     }
 
-    private func expectInvalidToken(_ answer: Answer, _ description: String, _ mode: TokenValidationMode) {
+    /// A 401 `invalid_token` with this description, in a challenge Werkzeug's parser accepts.
+    private func expectInvalidToken(_ answer: Answer, _ description: String, _ mode: TokenValidationMode) async throws {
         #expect(answer.status == 401, "\(mode): \(answer.text)")
-        #expect(
-            answer.header("WWW-Authenticate")
-                == "Bearer realm=\"tokentop-demo\", error=\"invalid_token\", error_description=\"\(description)\"",
-            "\(mode)")
+        let header = try #require(answer.header("WWW-Authenticate"))
+        #expect(header == "Bearer realm=\"tokentop-demo\", error=\"invalid_token\", error_description=\"\(description)\"", "\(mode)")
+        let independent = try await Validator.run(["challenge", header])
+        #expect(independent.passed, "\(header): \(independent.output)")
+    }
+
+    @Test("Authlib accepts the TLS metadata, and an introspection answer for a bound token has the RFC 7662 shape")
+    func independentValidators() async throws {
+        try await withDemo(Self.options()) { demo in
+            let metadata = try await Validator.run(
+                ["metadata", demo.endpoints.metadataURL.absoluteString, "--issuer", demo.issuer.absoluteString])
+            #expect(metadata.passed, "\(metadata.output)")
+            let introspection = try await demo.introspect(try await boundToken(demo, for: "mtls-client"))
+            let result = try await Validator.run(["introspection"], input: introspection.body)
+            #expect(result.passed, "\(result.output)")
+        }
     }
 
     @Test("a secret client that presents a certificate over mutual TLS gets a token bound to it")
