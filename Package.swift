@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // tokentop serve's /metrics, in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The demo's mutual-TLS certificates (RFC 8705): a CA, a server and client certificates, made at start.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // Runs client-secret-command (it stops reading when the shell exits, even if a child holds the
         // pipe); the exporter's tests run promtool, prometheus and the tokentop binary with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
@@ -86,6 +89,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
         .target(name: "SpringConfig", dependencies: [
@@ -138,6 +146,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], exclude: ["Validators"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "SpringConfigTests", dependencies: [

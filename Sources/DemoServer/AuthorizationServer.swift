@@ -7,6 +7,11 @@ import TokenModel
 /// The Okta-shaped authorization server: RFC 8414 discovery (no OpenID Connect discovery, which
 /// requires an authorization endpoint this server does not have), `/v1/token` (client credentials only),
 /// `/v1/keys`, `/v1/introspect`, `/v1/revoke`, and the loopback-only admin endpoints.
+///
+/// With TLS, the same routes are served on a second, mutual-TLS listener too: its token,
+/// introspection and revocation endpoints are the RFC 8705 §5 `mtls_endpoint_aliases`, where
+/// `tls_client_auth` clients authenticate with their certificate and every token issued to a
+/// request with a certificate is bound to it (`cnf.x5t#S256`, §3).
 struct AuthorizationServer: Sendable {
     let registry: ClientRegistry
     let keyRing: KeyRing
@@ -28,15 +33,22 @@ struct AuthorizationServer: Sendable {
     /// The scopes every client may be registered with, for the metadata.
     let knownScopes: [String]
 
-    func router() -> Router<DemoRequestContext> {
+    /// The routes of the listener `listener`.
+    func router(_ listener: DemoListener = .plain) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         router.add(middleware: LatencyMiddleware(faults: faults))
         router.only(.get, ".well-known/oauth-authorization-server/oauth2/default") { _, _ in try metadata() }
         router.only(.get, "oauth2/default/.well-known/oauth-authorization-server") { _, _ in try metadata() }
-        router.only(.post, "oauth2/default/v1/token") { request, context in try await token(request, context: context) }
+        router.only(.post, "oauth2/default/v1/token") { request, context in
+            try await token(request, context: context, listener: listener)
+        }
         router.only(.get, "oauth2/default/v1/keys") { _, _ in try await keys() }
-        router.only(.post, "oauth2/default/v1/introspect") { request, context in try await introspect(request, context: context) }
-        router.only(.post, "oauth2/default/v1/revoke") { request, context in try await revoke(request, context: context) }
+        router.only(.post, "oauth2/default/v1/introspect") { request, context in
+            try await introspect(request, context: context, listener: listener)
+        }
+        router.only(.post, "oauth2/default/v1/revoke") { request, context in
+            try await revoke(request, context: context, listener: listener)
+        }
         AdminRoutes(control: control, adminToken: adminToken).add(to: router)
         return router
     }
@@ -45,10 +57,11 @@ struct AuthorizationServer: Sendable {
 
     private func metadata() throws(OAuthProtocolError) -> AuthorizationServerMetadataDocument {
         let endpoints = try listening()
-        let authMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+        let tls = endpoints.mtlsTokenEndpoint != nil
+        let authMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"] + (tls ? ["tls_client_auth"] : [])
         // The demo's private_key_jwt clients get ES256 keys, and only those verify.
         let assertionAlgorithms = ["ES256"]
-        return AuthorizationServerMetadataDocument(
+        var document = AuthorizationServerMetadataDocument(
             issuer: endpoints.issuer.absoluteString,
             token_endpoint: endpoints.tokenEndpoint.absoluteString,
             jwks_uri: endpoints.jwksURI.absoluteString,
@@ -68,6 +81,15 @@ struct AuthorizationServer: Sendable {
             revocation_endpoint_auth_methods_supported: authMethods,
             revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
             dpop_signing_alg_values_supported: DPoPVerifier.algorithms)
+        if let token = endpoints.mtlsTokenEndpoint, let introspection = endpoints.mtlsIntrospectionEndpoint,
+            let revocation = endpoints.mtlsRevocationEndpoint
+        {
+            document.tls_client_certificate_bound_access_tokens = true
+            document.mtls_endpoint_aliases = .init(
+                token_endpoint: token.absoluteString, introspection_endpoint: introspection.absoluteString,
+                revocation_endpoint: revocation.absoluteString)
+        }
+        return document
     }
 
     private func keys() async throws -> Response {
@@ -84,16 +106,18 @@ struct AuthorizationServer: Sendable {
     // MARK: Token
 
     private func token(
-        _ request: Request, context: DemoRequestContext
+        _ request: Request, context: DemoRequestContext, listener: DemoListener
     ) async throws(OAuthProtocolError) -> EditedResponse<TokenResponse> {
         do throws(OAuthProtocolError) {
             let endpoints = try listening()
+            let called = endpoints.reached(through: listener).tokenEndpoint
             let parameters = try await DemoHTTP.formParameters(request, context: context)
             try injectTokenFault()
-            let boundKey = try await dpopBinding(request, endpoint: endpoints.tokenEndpoint)
+            let boundKey = try await dpopBinding(request, endpoint: called)
+            let identity = await context.identity(on: listener)
             let client = try await registry.authenticate(
                 request: request, parameters: parameters,
-                audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.tokenEndpoint))
+                audiences: endpoints.assertionAudiences(assertionAudience, calling: called), identity: identity)
             guard let grantType = parameters["grant_type"], !grantType.isEmpty else {
                 throw .invalidRequest("grant_type is missing")
             }
@@ -111,7 +135,8 @@ struct AuthorizationServer: Sendable {
             return EditedResponse(
                 headers: DemoHeaders.noStore,
                 response: try await issue(
-                    to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString, boundKey: boundKey))
+                    to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString,
+                    binding: AccessTokenClaims.Confirmation(jkt: boundKey, x5tS256: identity.clientCertificate?.thumbprint)))
         } catch {
             logger.debug("token request refused", metadata: ["error": "\(error.code)", "status": "\(error.status.code)"])
             throw error
@@ -161,8 +186,9 @@ struct AuthorizationServer: Sendable {
         return granted
     }
 
+    /// A token for `client`, bound to `binding`'s DPoP key and certificate when it has them.
     private func issue(
-        to client: RegisteredClient, scopes: [String], issuer: String, boundKey: String?
+        to client: RegisteredClient, scopes: [String], issuer: String, binding: AccessTokenClaims.Confirmation?
     ) async throws(OAuthProtocolError) -> TokenResponse {
         let now = clock.now()
         let issuedAt = Int(now.timeIntervalSince1970)
@@ -171,7 +197,7 @@ struct AuthorizationServer: Sendable {
             iss: issuer, sub: client.clientID, aud: audience, exp: issuedAt + lifetime, iat: issuedAt, nbf: issuedAt,
             jti: "AT." + random.token(byteCount: 18), client_id: client.clientID,
             scope: scopes.joined(separator: " "), scp: scopes, cid: client.clientID,
-            cnf: boundKey.map { AccessTokenClaims.Confirmation(jkt: $0) })
+            cnf: binding)
         let accessToken: String
         do {
             accessToken = try await keyRing.sign(claims)
@@ -183,19 +209,22 @@ struct AuthorizationServer: Sendable {
         logger.debug(
             "issued a token", metadata: ["client_id": "\(client.clientID)", "jti": "\(claims.jti)", "expires_in": "\(lifetime)"])
         return TokenResponse(
-            access_token: accessToken, token_type: boundKey == nil ? "Bearer" : "DPoP", expires_in: lifetime, scope: claims.scope)
+            access_token: accessToken, token_type: binding?.jkt == nil ? "Bearer" : "DPoP", expires_in: lifetime,
+            scope: claims.scope)
     }
 
     // MARK: Introspection and revocation
 
     private func introspect(
-        _ request: Request, context: DemoRequestContext
+        _ request: Request, context: DemoRequestContext, listener: DemoListener
     ) async throws(OAuthProtocolError) -> EditedResponse<IntrospectionResponse> {
         let endpoints = try listening()
         let parameters = try await DemoHTTP.formParameters(request, context: context)
         _ = try await registry.authenticate(
             request: request, parameters: parameters,
-            audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.introspectionEndpoint))
+            audiences: endpoints.assertionAudiences(
+                assertionAudience, calling: endpoints.reached(through: listener).introspectionEndpoint),
+            identity: await context.identity(on: listener))
         guard let token = parameters["token"], !token.isEmpty else {
             throw .invalidRequest("token is missing")
         }
@@ -206,12 +235,16 @@ struct AuthorizationServer: Sendable {
         return EditedResponse(headers: DemoHeaders.noStore, response: IntrospectionResponse(claims: claims))
     }
 
-    private func revoke(_ request: Request, context: DemoRequestContext) async throws(OAuthProtocolError) -> Response {
+    private func revoke(
+        _ request: Request, context: DemoRequestContext, listener: DemoListener
+    ) async throws(OAuthProtocolError) -> Response {
         let endpoints = try listening()
         let parameters = try await DemoHTTP.formParameters(request, context: context)
         let client = try await registry.authenticate(
             request: request, parameters: parameters,
-            audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.revocationEndpoint))
+            audiences: endpoints.assertionAudiences(
+                assertionAudience, calling: endpoints.reached(through: listener).revocationEndpoint),
+            identity: await context.identity(on: listener))
         guard let token = parameters["token"], !token.isEmpty else {
             throw .invalidRequest("token is missing")
         }

@@ -3,6 +3,7 @@ import Hummingbird
 import JWTKit
 import TokenConfig
 import TokenModel
+import X509
 
 /// A client as the authorization server knows it.
 struct RegisteredClient: Sendable {
@@ -17,10 +18,13 @@ struct RegisteredClient: Sendable {
     let assertionKeys: JWTKeyCollection?
     /// Token requests without a DPoP proof are refused.
     var requiresDPoP = false
+    /// For `tls_client_auth`: the subject its certificate must have (RFC 8705 §2.1.2).
+    var tlsSubject: DistinguishedName?
 }
 
 /// The registered clients, and client authentication at the token, introspection and
-/// revocation endpoints: `client_secret_basic`, `client_secret_post` and `private_key_jwt`.
+/// revocation endpoints: `client_secret_basic`, `client_secret_post`, `private_key_jwt` and
+/// `tls_client_auth`.
 struct ClientRegistry: Sendable {
     /// The `client_assertion_type` of RFC 7523 §2.2.
     static let jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -36,9 +40,10 @@ struct ClientRegistry: Sendable {
     }
 
     /// The client that made the request, or the RFC 6749 §5.2 error to answer with.
-    /// `audiences` are the values a client assertion's `aud` may name.
+    /// `audiences` are the values a client assertion's `aud` may name; `identity` is what the
+    /// connection's TLS layer knows of the client.
     func authenticate(
-        request: Request, parameters: [String: String], audiences: Set<String>
+        request: Request, parameters: [String: String], audiences: Set<String>, identity: ConnectionIdentity
     ) async throws(OAuthProtocolError) -> RegisteredClient {
         let basic = try basicCredentials(request)
         let usedBasic = basic != nil
@@ -65,7 +70,39 @@ struct ClientRegistry: Sendable {
                 assertion, type: parameters["client_assertion_type"], claimedID: parameters["client_id"],
                 audiences: audiences)
         }
+        if let id = parameters["client_id"], let client = clients[id], client.tlsSubject != nil {
+            return try checkCertificate(of: client, identity: identity)
+        }
         throw .invalidClient("client authentication is required", usedBasic: false)
+    }
+
+    /// RFC 8705 §2.1: the request came with a certificate (chained to the demo CA, which the
+    /// TLS layer checked) whose subject is the one registered for the client.
+    private func checkCertificate(
+        of client: RegisteredClient, identity: ConnectionIdentity
+    ) throws(OAuthProtocolError) -> RegisteredClient {
+        let name = Self.quoted(client.clientID)
+        guard let registered = client.tlsSubject else {
+            throw .invalidClient("client \(name) is not registered for tls_client_auth", usedBasic: false)
+        }
+        switch identity {
+        case .plaintext:
+            throw .invalidClient(
+                "client \(name) authenticates with tls_client_auth: call the mutual-TLS endpoint (mtls_endpoint_aliases "
+                    + "in the metadata) and present its certificate", usedBasic: false)
+        case .mutualTLS(nil):
+            throw .invalidClient(
+                "client \(name) authenticates with tls_client_auth, but the request presented no TLS client certificate",
+                usedBasic: false)
+        case .mutualTLS(let certificate?):
+            guard certificate.subject == registered else {
+                throw .invalidClient(
+                    "the TLS client certificate's subject \(Self.quoted(String(describing: certificate.subject))) is not "
+                        + "\(Self.quoted(String(describing: registered))), the one registered for client \(name)",
+                    usedBasic: false)
+            }
+            return client
+        }
     }
 
     /// The id and secret of an `Authorization: Basic` header, both form-urlencoded before

@@ -24,6 +24,13 @@ public struct DemoClient: Sendable, Equatable, CustomStringConvertible {
     public let privateKeyFile: String?
     /// Whether its token requests must carry a DPoP proof.
     public let requiresDPoP: Bool
+    /// For `tls_client_auth`: its certificate's PEM file (mode 0600), issued by the demo CA.
+    public var tlsCertificateFile: String? = nil
+    /// For `tls_client_auth`: the PEM file (mode 0600) of its certificate's private key.
+    public var tlsKeyFile: String? = nil
+    /// For `tls_client_auth`: the subject its certificate must have, as RFC 4514 text
+    /// (`tls_client_auth_subject_dn`, RFC 8705 §2.1.2).
+    public var tlsSubject: String? = nil
 
     /// Masks the secret, so the client can be printed or logged.
     public var description: String {

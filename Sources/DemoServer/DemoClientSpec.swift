@@ -5,7 +5,8 @@ import TokenConfig
 public struct DemoClientSpec: Sendable, Equatable {
     /// The client's name under `clients:` in the generated configuration, and its `client_id`.
     public var name: String
-    /// How the client authenticates. `private_key_jwt` clients get an ES256 key pair made at start.
+    /// How the client authenticates. `private_key_jwt` clients get an ES256 key pair made at
+    /// start, `tls_client_auth` clients a certificate from the demo CA.
     public var method: ClientAuthenticationMethod
     /// The scopes the client may ask for; also what it gets when it asks for none.
     public var scopes: [String]
@@ -54,6 +55,10 @@ public struct DemoClientSpec: Sendable, Equatable {
     /// A client that must prove possession of a key with DPoP. Not in the built-in set until
     /// tokentop's configuration and client speak DPoP (`dpop: true`); `demo-server --dpop` adds it.
     public static let dpopClient = DemoClientSpec(name: "dpop-client", scopes: [modScope], requiresDPoP: true)
+
+    /// A client that authenticates with its TLS certificate (RFC 8705 §2.1, `tls_client_auth`)
+    /// and gets certificate-bound tokens. It needs TLS; `demo-server --tls` adds it.
+    public static let mtlsClient = DemoClientSpec(name: "mtls-client", method: .tlsClientAuth, scopes: [modScope])
 
     /// The built-in set: one client for every state the dashboard draws.
     public static let standardSet: [DemoClientSpec] = [

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import JWTKit
 import Logging
 import ServiceLifecycle
@@ -7,7 +9,8 @@ import TokenConfig
 import TokenModel
 
 /// The two embedded demo servers, running: the Okta-shaped authorization server and the `/mod`
-/// resource server, each on its own port, both in one graceful-shutdown group.
+/// resource server, each on its own port, both in one graceful-shutdown group. With TLS each
+/// also listens for mutual TLS (RFC 8705) on a second port.
 ///
 /// ```swift
 /// let demo = try await DemoEnvironment.start(DemoServerOptions())
@@ -30,7 +33,11 @@ public final class DemoEnvironment: Sendable {
     public let audience: String
     /// Which `aud` a client assertion may carry.
     public let assertionAudience: AssertionAudiencePolicy
+    /// With TLS: the demo CA and the `tls_client_auth` clients' certificates and keys, as files
+    /// in the demo's own folder (removed at shutdown). Nil without TLS.
+    public let tlsFiles: DemoTLSFiles?
 
+    private let tlsMaterial: TLSMaterial?
     private let control: DemoControl
     private let serviceGroup: ServiceGroup
     private let running: Task<Void, any Error>
@@ -52,10 +59,12 @@ public final class DemoEnvironment: Sendable {
 
     private init(
         endpoints: DemoEndpoints, adminToken: String, clients: [DemoClient], resourceServerClient: DemoClient,
-        options: DemoServerOptions,
+        options: DemoServerOptions, tlsMaterial: TLSMaterial?,
         control: DemoControl, serviceGroup: ServiceGroup, running: Task<Void, any Error>, keyDirectory: URL?,
         logger: Logger
     ) {
+        self.tlsMaterial = tlsMaterial
+        self.tlsFiles = tlsMaterial?.files
         self.endpoints = endpoints
         self.adminToken = adminToken
         self.clients = clients
@@ -87,14 +96,34 @@ public final class DemoEnvironment: Sendable {
         let control = DemoControl(faults: faults, keyRing: keyRing, logger: logger)
         await control.apply(options.faults)
 
-        let keyDirectory = options.clients.contains { $0.method == .privateKeyJWT } ? try makeKeyDirectory(random) : nil
+        let needsKeyFiles = options.tls || options.clients.contains { $0.method == .privateKeyJWT }
+        let keyDirectory = needsKeyFiles ? try makeKeyDirectory(random) : nil
         var demoClients: [DemoClient] = []
         var registered: [RegisteredClient] = []
+        var tlsMaterial: TLSMaterial?
         do {
+            let authority: DemoCertificateAuthority?
+            do {
+                authority = options.tls ? try DemoCertificateAuthority() : nil
+            } catch {
+                throw DemoServerError.tlsSetupFailed(error)
+            }
+            var issued: [(name: String, certificate: IssuedCertificate)] = []
             for spec in options.clients {
-                let (client, registration) = try await makeClient(spec, random: random, keyDirectory: keyDirectory)
+                let (client, registration, certificate) = try await makeClient(
+                    spec, random: random, keyDirectory: keyDirectory, authority: authority)
                 demoClients.append(client)
                 registered.append(registration)
+                if let certificate { issued.append((spec.name, certificate)) }
+            }
+            if let authority, let keyDirectory {
+                tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyDirectory)
+                demoClients = demoClients.map { client in
+                    var client = client
+                    client.tlsCertificateFile = tlsMaterial?.files.clients[client.name]?.certificate
+                    client.tlsKeyFile = tlsMaterial?.files.clients[client.name]?.key
+                    return client
+                }
             }
         } catch {
             if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
@@ -107,7 +136,7 @@ public final class DemoEnvironment: Sendable {
                 clientID: resourceServerID, secret: resourceServerSecret, method: .clientSecretBasic, scopes: [],
                 lifetime: .seconds(60), mayRequestTokens: false, assertionKeys: nil))
 
-        let addresses = DemoAddressBook()
+        let addresses = DemoAddressBook(expectsTLS: options.tls)
         let adminToken = random.token(byteCount: 24)
         let authorizationServer = AuthorizationServer(
             registry: ClientRegistry(clients: registered, ledger: ledger, clock: authorizationClock), keyRing: keyRing,
@@ -131,27 +160,30 @@ public final class DemoEnvironment: Sendable {
             validator: validator, faults: faults, addresses: addresses,
             dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random), logger: logger)
 
-        let authorizationBound = StartupSignal()
-        let resourceBound = StartupSignal()
         let host = options.host
         // Hummingbird's own start and stop messages only at debug: a port in use is reported
         // once, by the error thrown from here, not by a cascade of library log lines.
         let frameworkLogger = logger.logLevel <= .debug ? logger : quietLogger
         let idleMilliseconds = Int64(options.connectionIdleTimeout.timeInterval * 1000)
-        /// One server on `port` (0: any free one); `bound` learns the address it got.
+        var signals: [StartupSignal] = []
+        /// One server on `port` (0: any free one), over TLS when given its configuration; `bound`
+        /// learns the address it got.
         func application(
             _ name: String, _ router: Router<DemoRequestContext>, port: Int, clock: (any TokenClock)? = nil,
-            bound: @escaping @Sendable (URL) -> Void, signal: StartupSignal
-        ) -> some Service {
+            tls: TLSConfiguration? = nil, bound: @escaping @Sendable (URL) -> Void
+        ) throws -> some Service {
+            let signal = StartupSignal()
+            signals.append(signal)
+            let http1 = HTTPServerBuilder.http1(
+                configuration: .init(
+                    additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [],
+                    idleTimeout: .milliseconds(idleMilliseconds)))
             let application = Application(
                 router: router,
-                server: .http1(
-                    configuration: .init(
-                        additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [],
-                        idleTimeout: .milliseconds(idleMilliseconds))),
+                server: try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1,
                 configuration: .init(address: .hostname(host, port: port), serverName: "tokentop-demo"),
                 onServerRunning: { channel in
-                    bound(DemoEndpoints.baseURL(host: host, port: channel.localAddress?.port ?? port))
+                    bound(DemoEndpoints.baseURL(host: host, port: channel.localAddress?.port ?? port, secure: tls != nil))
                     await signal.resolve()
                 },
                 logger: frameworkLogger)
@@ -159,14 +191,32 @@ public final class DemoEnvironment: Sendable {
                 DemoServerError.bindFailed(server: name, host: host, port: port, underlying: error)
             }
         }
-        let authorizationApp = application(
-            "authorization server", authorizationServer.router(), port: options.authorizationPort,
-            clock: authorizationClock, bound: { addresses.setAuthorization($0) }, signal: authorizationBound)
-        let resourceApp = application(
-            "resource server", resourceServer.router(), port: options.resourcePort,
-            bound: { addresses.setResource($0) }, signal: resourceBound)
+        var services: [any Service] = []
+        do {
+            services.append(try application(
+                "authorization server", authorizationServer.router(), port: options.authorizationPort,
+                clock: authorizationClock, bound: { addresses.setAuthorization($0) }))
+            services.append(try application(
+                "resource server", resourceServer.router(), port: options.resourcePort,
+                bound: { addresses.setResource($0) }))
+            if let tlsMaterial {
+                services.append(try application(
+                    "authorization server's mutual-TLS listener", authorizationServer.router(.mutualTLS),
+                    port: options.tlsAuthorizationPort, clock: authorizationClock, tls: tlsMaterial.serverConfiguration,
+                    bound: { addresses.setMTLSAuthorization($0) }))
+                services.append(try application(
+                    "resource server's mutual-TLS listener", resourceServer.router(.mutualTLS),
+                    port: options.tlsResourcePort, tls: tlsMaterial.serverConfiguration,
+                    bound: { addresses.setMTLSResource($0) }))
+            }
+        } catch {
+            await control.stop()
+            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            throw DemoServerError.tlsSetupFailed(error)
+        }
+        let startupSignals = signals
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [authorizationApp, resourceApp],
+            services: services,
             gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint] : [],
             logger: frameworkLogger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
@@ -174,18 +224,17 @@ public final class DemoEnvironment: Sendable {
         let running = Task {
             do {
                 try await serviceGroup.run()
-                await authorizationBound.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
-                await resourceBound.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
+                for signal in startupSignals {
+                    await signal.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
+                }
             } catch {
                 // The first server that failed to start named itself in `error`.
-                await authorizationBound.fail(error)
-                await resourceBound.fail(error)
+                for signal in startupSignals { await signal.fail(error) }
                 throw error
             }
         }
         do {
-            try await authorizationBound.wait()
-            try await resourceBound.wait()
+            for signal in startupSignals { try await signal.wait() }
         } catch {
             await serviceGroup.triggerGracefulShutdown()
             _ = try? await running.value
@@ -196,16 +245,21 @@ public final class DemoEnvironment: Sendable {
         guard let endpoints = addresses.endpoints else {
             throw DemoServerError.invalidOption("the demo servers did not report their addresses")
         }
-        logger.info(
-            "demo servers listening",
-            metadata: ["issuer": "\(endpoints.issuer)", "resource": "\(endpoints.resourceURL)", "validation": "\(options.validationMode)"])
+        var listening: Logger.Metadata = [
+            "issuer": "\(endpoints.issuer)", "resource": "\(endpoints.resourceURL)", "validation": "\(options.validationMode)",
+        ]
+        if let token = endpoints.mtlsTokenEndpoint, let resource = endpoints.mtlsResourceURL {
+            listening["mtls-token"] = "\(token)"
+            listening["mtls-resource"] = "\(resource)"
+        }
+        logger.info("demo servers listening", metadata: listening)
         return DemoEnvironment(
             endpoints: endpoints, adminToken: adminToken, clients: demoClients,
             resourceServerClient: DemoClient(
                 name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
                 configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
                 refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false),
-            options: options, control: control,
+            options: options, tlsMaterial: tlsMaterial, control: control,
             serviceGroup: serviceGroup, running: running, keyDirectory: keyDirectory, logger: logger)
     }
 
@@ -224,6 +278,18 @@ public final class DemoEnvironment: Sendable {
     @discardableResult
     public func rotateKeys() async throws -> String {
         try await control.rotateKeys()
+    }
+
+    /// Writes the demo CA and the `tls_client_auth` clients' certificates and keys (mode 0600)
+    /// beside the configuration file `configurationPath`, named after it (`demo.yaml` gives
+    /// `demo.yaml.demo-ca.pem`, `demo.yaml.mtls-client.tls-certificate.pem`, ...), so the written
+    /// configuration can name them. They are not removed at shutdown; nil without TLS.
+    public func writeTLSFiles(besideConfiguration configurationPath: String) throws -> DemoTLSFiles? {
+        guard let tlsMaterial else { return nil }
+        let configuration = URL(fileURLWithPath: configurationPath)
+        return try DemoTLSFiles.write(
+            caPEM: tlsMaterial.caPEM, clients: tlsMaterial.clients, into: configuration.deletingLastPathComponent(),
+            prefix: configuration.lastPathComponent + ".")
     }
 
     /// Stops both servers gracefully (in-flight requests finish) and deletes the client key files.
@@ -254,8 +320,11 @@ public final class DemoEnvironment: Sendable {
     // MARK: Start-up helpers
 
     private static func validate(_ options: DemoServerOptions) throws {
-        for (name, port) in [("authorization", options.authorizationPort), ("resource", options.resourcePort)]
-        where !(0...65535).contains(port) {
+        let ports = [
+            ("authorization", options.authorizationPort), ("resource", options.resourcePort),
+            ("mutual-TLS authorization", options.tlsAuthorizationPort), ("mutual-TLS resource", options.tlsResourcePort),
+        ]
+        for (name, port) in ports where !(0...65535).contains(port) {
             throw DemoServerError.invalidOption("the \(name) port must be 0...65535, not \(port)")
         }
         guard (0...1).contains(options.faults.tokenErrorRate) else {
@@ -285,6 +354,13 @@ public final class DemoEnvironment: Sendable {
             guard !client.scopes.isEmpty else {
                 throw DemoServerError.invalidOption("client \(client.name): needs at least one scope")
             }
+            guard client.method != .selfSignedTLSClientAuth else {
+                throw DemoServerError.invalidOption(
+                    "client \(client.name): the demo serves tls_client_auth (a certificate from its CA), not self_signed_tls_client_auth")
+            }
+            guard client.method != .tlsClientAuth || options.tls else {
+                throw DemoServerError.invalidOption("client \(client.name) authenticates with tls_client_auth, which needs TLS (--tls)")
+            }
         }
     }
 
@@ -300,13 +376,16 @@ public final class DemoEnvironment: Sendable {
         return directory
     }
 
+    /// A client as the configuration and the server know it; for `tls_client_auth`, also its
+    /// certificate from `authority`.
     private static func makeClient(
-        _ spec: DemoClientSpec, random: DemoRandomSource, keyDirectory: URL?
-    ) async throws -> (DemoClient, RegisteredClient) {
+        _ spec: DemoClientSpec, random: DemoRandomSource, keyDirectory: URL?, authority: DemoCertificateAuthority?
+    ) async throws -> (DemoClient, RegisteredClient, IssuedCertificate?) {
         var secret: String?
         var configuredSecret: String?
         var keyFile: String?
         var assertionKeys: JWTKeyCollection?
+        var certificate: IssuedCertificate?
         switch spec.method {
         case .clientSecretBasic, .clientSecretPost:
             let real = random.token(byteCount: 32)
@@ -324,15 +403,47 @@ public final class DemoEnvironment: Sendable {
             }
             keyFile = file.path
             assertionKeys = await JWTKeyCollection().add(ecdsa: key.publicKey)
+        case .tlsClientAuth, .selfSignedTLSClientAuth:
+            do {
+                certificate = try authority!.clientCertificate(commonName: spec.name)
+            } catch {
+                throw DemoServerError.tlsSetupFailed(error)
+            }
         }
+        let subject = certificate?.certificate.subject
         let client = DemoClient(
             name: spec.name, clientID: spec.name, secret: secret, configuredSecret: configuredSecret, method: spec.method,
             scopes: spec.scopes, lifetime: spec.tokenLifetime, refreshSkew: spec.refreshSkew, privateKeyFile: keyFile,
-            requiresDPoP: spec.requiresDPoP)
+            requiresDPoP: spec.requiresDPoP, tlsSubject: subject.map { String(describing: $0) })
         let registration = RegisteredClient(
             clientID: spec.name, secret: secret, method: spec.method, scopes: spec.scopes, lifetime: spec.tokenLifetime,
-            mayRequestTokens: true, assertionKeys: assertionKeys, requiresDPoP: spec.requiresDPoP)
-        return (client, registration)
+            mayRequestTokens: true, assertionKeys: assertionKeys, requiresDPoP: spec.requiresDPoP, tlsSubject: subject)
+        return (client, registration, certificate)
+    }
+}
+
+/// The demo's TLS material of one start: the CA, the servers' TLS configuration, and the files
+/// the configuration names.
+private struct TLSMaterial: Sendable {
+    let caPEM: String
+    let clients: [(name: String, certificatePEM: String, keyPEM: String)]
+    let serverConfiguration: TLSConfiguration
+    /// The files in the demo's own folder.
+    let files: DemoTLSFiles
+
+    /// Issues the server certificate for `host` and writes the CA and the clients' files into `folder`.
+    init(
+        authority: DemoCertificateAuthority, clients issued: [(name: String, certificate: IssuedCertificate)], host: String,
+        folder: URL
+    ) throws {
+        do {
+            caPEM = try authority.certificatePEM
+            clients = try issued.map { ($0.name, try $0.certificate.certificatePEM, $0.certificate.keyPEM) }
+            serverConfiguration = try authority.serverTLSConfiguration(try authority.serverCertificate(host: host))
+        } catch {
+            throw DemoServerError.tlsSetupFailed(error)
+        }
+        files = try DemoTLSFiles.write(caPEM: caPEM, clients: clients, into: folder, prefix: "")
     }
 }
 

@@ -42,7 +42,8 @@ struct IntrospectionResponse: ResponseEncodable, Decodable, Equatable {
         nbf = claims.nbf
         iss = claims.iss
         aud = claims.aud
-        token_type = claims.cnf == nil ? "Bearer" : "DPoP"
+        // A certificate-bound token is still a Bearer token (RFC 8705 §3); only DPoP changes the type.
+        token_type = claims.cnf?.jkt == nil ? "Bearer" : "DPoP"
         jti = claims.jti
         cnf = claims.cnf
     }
@@ -65,6 +66,17 @@ struct AuthorizationServerMetadataDocument: ResponseEncodable, Equatable {
     let revocation_endpoint_auth_methods_supported: [String]
     let revocation_endpoint_auth_signing_alg_values_supported: [String]
     let dpop_signing_alg_values_supported: [String]
+    /// RFC 8705 §3.3; left out without TLS.
+    var tls_client_certificate_bound_access_tokens: Bool?
+    /// RFC 8705 §5: the endpoints on the mutual-TLS listener; left out without TLS.
+    var mtls_endpoint_aliases: MTLSEndpointAliases?
+
+    /// The endpoints a client using mutual TLS calls instead of the plain ones.
+    struct MTLSEndpointAliases: Codable, Equatable {
+        let token_endpoint: String
+        let introspection_endpoint: String
+        let revocation_endpoint: String
+    }
 }
 
 /// The faults in force, as `GET`/`POST /admin/faults` answers them.

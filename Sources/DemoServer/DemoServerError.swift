@@ -6,6 +6,7 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
     private enum Reason: Equatable {
         case bindFailed(server: String, host: String, port: Int, addressInUse: Bool, underlying: String)
         case keyGenerationFailed(String)
+        case tlsSetupFailed(String)
         case keyFileNotWritable(path: String, underlying: String)
         case clientsFileUnreadable(path: String, underlying: String)
         case clientsFileInvalid(path: String, message: String)
@@ -36,6 +37,11 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
         .init(.keyGenerationFailed(String(describing: underlying)))
     }
 
+    /// The mutual-TLS certificates could not be made, or the TLS listeners not configured.
+    static func tlsSetupFailed(_ underlying: any Error) -> Self {
+        .init(.tlsSetupFailed(String(describing: underlying)))
+    }
+
     /// The private key of a `private_key_jwt` client could not be written.
     static func keyFileNotWritable(path: String, underlying: any Error) -> Self {
         .init(.keyFileNotWritable(path: path, underlying: String(describing: underlying)))
@@ -64,6 +70,8 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
                 : "the demo \(server) could not listen on \(host) port \(port): \(underlying)"
         case .keyGenerationFailed(let underlying):
             "the demo server could not generate a key: \(underlying)"
+        case .tlsSetupFailed(let underlying):
+            "the demo server could not set up TLS: \(underlying)"
         case .keyFileNotWritable(let path, let underlying):
             "the demo server could not write the client key \(path): \(underlying)"
         case .clientsFileUnreadable(let path, let underlying):

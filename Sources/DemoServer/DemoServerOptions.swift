@@ -32,6 +32,13 @@ public struct DemoServerOptions: Sendable {
     public var authorizationPort: Int
     /// The resource server's port; 0 picks a free one.
     public var resourcePort: Int
+    /// Whether both servers also listen for mutual TLS (RFC 8705), with a CA, a server
+    /// certificate and the `tls_client_auth` clients' certificates made at start.
+    public var tls: Bool
+    /// The authorization server's mutual-TLS port, with `tls`; 0 picks a free one.
+    public var tlsAuthorizationPort: Int
+    /// The resource server's mutual-TLS port, with `tls`; 0 picks a free one.
+    public var tlsResourcePort: Int
     /// How `/mod` validates tokens.
     public var validationMode: TokenValidationMode
     /// Faults switched on from the start.
@@ -56,18 +63,22 @@ public struct DemoServerOptions: Sendable {
     public var random: DemoRandomSource
 
     /// Loopback, free ports, `jwt` validation, no faults, the built-in clients, the system clock
-    /// and randomness, unless told otherwise.
+    /// and randomness, no TLS, unless told otherwise.
     public init(
         host: String = "127.0.0.1", authorizationPort: Int = 0, resourcePort: Int = 0,
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,
         clients: [DemoClientSpec] = DemoClientSpec.standardSet, audience: String = "api://default",
         keyOverlap: Duration? = nil, assertionAudience: AssertionAudiencePolicy = .any,
         connectionIdleTimeout: Duration = .seconds(10), handlesTerminationSignals: Bool = false,
-        clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system
+        clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system,
+        tls: Bool = false, tlsAuthorizationPort: Int = 0, tlsResourcePort: Int = 0
     ) {
         self.host = host
         self.authorizationPort = authorizationPort
         self.resourcePort = resourcePort
+        self.tls = tls
+        self.tlsAuthorizationPort = tlsAuthorizationPort
+        self.tlsResourcePort = tlsResourcePort
         self.validationMode = validationMode
         self.faults = faults
         self.clients = clients

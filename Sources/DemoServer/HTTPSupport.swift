@@ -1,18 +1,28 @@
 import Foundation
 import HTTPTypes
+import NIOCore
 import Hummingbird
 import TokenModel
 
 /// The request context of both demo servers: a 64 KiB body cap, JSON answers with sorted keys,
-/// and the peer's address so the admin endpoints can insist on loopback.
+/// the peer's address so the admin endpoints can insist on loopback, and its connection, where a
+/// mutual-TLS listener finds the client's certificate.
 struct DemoRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The peer's IP address, when the channel knows it.
     let remoteIP: String?
+    /// The connection the request came on.
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteIP = source.channel.remoteAddress?.ipAddress
+        self.channel = source.channel
+    }
+
+    /// The client's TLS identity on this connection, which came through `listener`.
+    func identity(on listener: DemoListener) async -> ConnectionIdentity {
+        await ConnectionIdentity.of(channel, listener: listener)
     }
 
     var maxUploadSize: Int { DemoLimits.maximumBodySize }

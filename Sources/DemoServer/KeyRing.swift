@@ -103,11 +103,27 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var scope: String
     var scp: [String]
     var cid: String
-    /// The key a DPoP-bound token is bound to (RFC 9449 §6.1); absent for bearer tokens.
+    /// What a sender-constrained token is bound to; absent for bearer tokens.
     var cnf: Confirmation?
 
+    /// The `cnf` claim (RFC 7800): a DPoP key, a TLS client certificate, or both.
     struct Confirmation: Codable, Equatable, Sendable {
-        let jkt: String
+        /// The RFC 7638 thumbprint of the DPoP key (RFC 9449 §6.1).
+        var jkt: String?
+        /// The SHA-256 thumbprint of the TLS client certificate (RFC 8705 §3.1).
+        var x5tS256: String?
+
+        /// Nil when the token is bound to nothing.
+        init?(jkt: String?, x5tS256: String?) {
+            guard jkt != nil || x5tS256 != nil else { return nil }
+            self.jkt = jkt
+            self.x5tS256 = x5tS256
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case jkt
+            case x5tS256 = "x5t#S256"
+        }
     }
 
     /// Signature checks only: the claims are judged by the caller against its injected clock,

@@ -11,6 +11,10 @@ import Logging
 /// `invalid_token`; a good token without `custom_mod` 403 `insufficient_scope`. A DPoP-bound
 /// token must come as `Authorization: DPoP` with a proof for this request whose key is the
 /// token's `cnf.jkt` (RFC 9449 §7); refusals carry a `DPoP` challenge.
+///
+/// With TLS, `/mod` is served on a mutual-TLS listener too. A certificate-bound token
+/// (`cnf.x5t#S256`) is accepted only there, from a client presenting that very certificate
+/// (RFC 8705 §3); a client that presents a certificate must bring a sender-constrained token.
 struct ResourceServer: Sendable {
     let validator: any AccessTokenValidator
     let faults: FaultSwitch
@@ -21,17 +25,18 @@ struct ResourceServer: Sendable {
     let dpopNonce: DPoPNonce
     let logger: Logger
 
-    func router() -> Router<DemoRequestContext> {
+    /// The routes of the listener `listener`.
+    func router(_ listener: DemoListener = .plain) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         router.add(middleware: LatencyMiddleware(faults: faults))
-        router.only(.get, "mod") { request, _ in await mod(request) }
+        router.only(.get, "mod") { request, context in await mod(request, identity: await context.identity(on: listener)) }
         return router
     }
 
     /// How the request presented its token.
     private enum Scheme { case bearer, dpop }
 
-    private func mod(_ request: Request) async -> Response {
+    private func mod(_ request: Request, identity: ConnectionIdentity) async -> Response {
         let current = faults.current
         if current.resourceDown {
             var headers = HTTPFields()
@@ -52,13 +57,13 @@ struct ResourceServer: Sendable {
         }
         var proofKey: String?
         if scheme == .dpop {
-            switch await checkProof(request, token: token) {
+            switch await checkProof(request, token: token, identity: identity) {
             case .success(let thumbprint): proofKey = thumbprint
             case .failure(let refusal): return refusal.response
             }
         }
         switch await validator.validate(token) {
-        case .active(let subject, let scopes, let boundKey):
+        case .active(let subject, let scopes, let boundKey, let boundCertificate):
             if boundKey != nil, scheme == .bearer {
                 return challenge(
                     status: .unauthorized, scheme: .dpop, error: "invalid_token",
@@ -69,6 +74,11 @@ struct ResourceServer: Sendable {
                     status: .unauthorized, scheme: .dpop, error: "invalid_token",
                     description: boundKey == nil
                         ? "the token is not DPoP-bound" : "the token is bound to another key than the DPoP proof's (cnf.jkt)")
+            }
+            if let refusal = certificateBindingRefusal(
+                boundCertificate: boundCertificate, dpopBound: boundKey != nil, identity: identity)
+            {
+                return challenge(status: .unauthorized, scheme: scheme, error: "invalid_token", description: refusal)
             }
             guard scopes.contains(DemoClientSpec.modScope) else {
                 logger.debug("refused a token without the mod scope", metadata: ["sub": "\(subject)"])
@@ -93,8 +103,30 @@ struct ResourceServer: Sendable {
         let response: Response
     }
 
+    /// Why a token bound (or not) to a certificate may not be used on this connection (RFC 8705 §3),
+    /// or nil when it may.
+    private func certificateBindingRefusal(boundCertificate: String?, dpopBound: Bool, identity: ConnectionIdentity) -> String? {
+        switch (boundCertificate, identity) {
+        case (nil, .plaintext), (nil, .mutualTLS(nil)):
+            return nil
+        case (nil, .mutualTLS(.some)):
+            return dpopBound
+                ? nil
+                : "the request presented a TLS client certificate but the token is not bound to it (no cnf.x5t#S256): "
+                    + "get the token over mutual TLS with that certificate"
+        case (.some, .plaintext):
+            return "the token is bound to a TLS client certificate (cnf.x5t#S256): call /mod on the mutual-TLS listener "
+                + "and present that certificate"
+        case (.some, .mutualTLS(nil)):
+            return "the token is bound to a TLS client certificate (cnf.x5t#S256) and the request presented none"
+        case (.some(let bound), .mutualTLS(let presented?)):
+            return bound == presented.thumbprint
+                ? nil : "the token is bound to another TLS client certificate than the one presented (cnf.x5t#S256)"
+        }
+    }
+
     /// The thumbprint of the key of the request's one DPoP proof for `GET /mod` with `token`.
-    private func checkProof(_ request: Request, token: String) async -> Result<String, ProofRefusal> {
+    private func checkProof(_ request: Request, token: String, identity: ConnectionIdentity) async -> Result<String, ProofRefusal> {
         guard let endpoints = addresses.endpoints else {
             return .failure(ProofRefusal(response: DemoHTTP.text("the demo server is starting\n", status: .serviceUnavailable)))
         }
@@ -106,7 +138,8 @@ struct ResourceServer: Sendable {
         }
         let nonce = faults.current.dpopNonceRequired ? dpopNonce.value : nil
         do throws(DPoPProofError) {
-            return .success(try await dpop.verify(proofs[0], method: "GET", url: endpoints.resourceURL, accessToken: token, nonce: nonce))
+            let url = identity == .plaintext ? endpoints.resourceURL : endpoints.reached(through: .mutualTLS).resourceURL
+            return .success(try await dpop.verify(proofs[0], method: "GET", url: url, accessToken: token, nonce: nonce))
         } catch {
             var headers = HTTPFields()
             if error.code == .useNonce { headers[DemoHeaders.dpopNonce] = dpopNonce.value }

@@ -7,8 +7,9 @@ import TokenModel
 
 /// What the resource server learned about a bearer token.
 enum TokenVerdict: Sendable, Equatable {
-    /// Good: who it was issued to, its scopes, and the thumbprint of the key it is bound to (DPoP).
-    case active(subject: String, scopes: [String], boundKey: String?)
+    /// Good: who it was issued to, its scopes, and what it is bound to: the thumbprint of a DPoP
+    /// key (`cnf.jkt`) and of a TLS client certificate (`cnf.x5t#S256`).
+    case active(subject: String, scopes: [String], boundKey: String?, boundCertificate: String?)
     /// Expired, revoked, unknown, badly signed or not ours; the reason is safe to send back.
     case rejected(String)
     /// The authorization server could not be asked.
@@ -79,7 +80,7 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
         guard Date(timeIntervalSince1970: TimeInterval(claims.exp)) > clock.now() else {
             return .rejected("the token expired")
         }
-        return .active(subject: claims.sub, scopes: claims.scp, boundKey: claims.cnf?.jkt)
+        return .active(subject: claims.sub, scopes: claims.scp, boundKey: claims.cnf?.jkt, boundCertificate: claims.cnf?.x5tS256)
     }
 }
 
@@ -177,7 +178,7 @@ struct IntrospectionAccessTokenValidator: AccessTokenValidator {
             }
             let subject = answer.sub ?? answer.client_id ?? "unknown"
             let scopes = (answer.scope ?? "").split(separator: " ").map(String.init)
-            return .active(subject: subject, scopes: scopes, boundKey: answer.cnf?.jkt)
+            return .active(subject: subject, scopes: scopes, boundKey: answer.cnf?.jkt, boundCertificate: answer.cnf?.x5tS256)
         } catch {
             return .unavailable("the introspection endpoint could not be reached")
         }

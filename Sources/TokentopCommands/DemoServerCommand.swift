@@ -18,6 +18,11 @@ struct DemoServerCommand: AsyncParsableCommand {
             Faults can also be switched at run time: POST JSON to the printed admin URL with \
             "Authorization: Bearer ADMIN_TOKEN", e.g. {"latency_ms": 200, "token_error_rate": 0.2, \
             "resource_down": true, "rotate_keys": true}.
+            With --tls both servers also listen for mutual TLS (RFC 8705) on ports of their own, with a CA, a \
+            server certificate and a client certificate for mtls-client made at start. mtls-client authenticates with \
+            tls_client_auth and gets tokens bound to its certificate (cnf.x5t#S256), which /mod on the TLS port checks. \
+            The CA, the certificate and its key are written (mode 0600) to a temporary folder removed at exit, and \
+            beside --write-config when given.
             """)
 
     @Option(help: "The address to listen on.")
@@ -85,6 +90,19 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Flag(help: "Also serve dpop-client, whose token requests must carry a DPoP proof (RFC 9449).")
     var dpop = false
 
+    @Flag(
+        help: """
+            Also listen for mutual TLS (RFC 8705) and serve mtls-client (tls_client_auth): makes a CA, a server \
+            certificate and mtls-client's certificate; tokens for a request with a certificate are bound to it (cnf.x5t#S256).
+            """)
+    var tls = false
+
+    @Option(name: .customLong("tls-port"), help: "The authorization server's mutual-TLS port with --tls, 0...65535 (0 picks a free one).")
+    var tlsPort = 0
+
+    @Option(name: .customLong("tls-resource-port"), help: "The /mod resource server's mutual-TLS port with --tls, 0...65535 (0 picks a free one).")
+    var tlsResourcePort = 0
+
     @Flag(name: .customLong("dpop-nonce"), help: "Make both servers ask DPoP proofs for their nonce (use_dpop_nonce).")
     var dpopNonce = false
 
@@ -92,7 +110,8 @@ struct DemoServerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        for (flag, value) in [("--port", port), ("--resource-port", resourcePort)] where !(0...65535).contains(value) {
+        let ports = [("--port", port), ("--resource-port", resourcePort), ("--tls-port", tlsPort), ("--tls-resource-port", tlsResourcePort)]
+        for (flag, value) in ports where !(0...65535).contains(value) {
             throw ValidationError("\(flag) must be a port number from 0 to 65535, not \(value)")
         }
         guard (0...1).contains(tokenErrorRate) else { throw ValidationError("--token-error-rate must be between 0 and 1") }
@@ -106,6 +125,9 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw ValidationError("--rotate-keys-every must be at least 1s, like 10m")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        if !tls, tlsPort != 0 || tlsResourcePort != 0 {
+            throw ValidationError("--tls-port and --tls-resource-port need --tls")
+        }
     }
 
     func run() async throws {
@@ -117,7 +139,8 @@ struct DemoServerCommand: AsyncParsableCommand {
                 resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration, breakingRotation: breakingRotation,
                 clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
                 resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
-            assertionAudience: assertionAudience, handlesTerminationSignals: true)
+            assertionAudience: assertionAudience, handlesTerminationSignals: true,
+            tls: tls, tlsAuthorizationPort: tlsPort, tlsResourcePort: tlsResourcePort)
         if let config {
             do {
                 let file = try DemoClientsFile.load(path: config)
@@ -130,6 +153,9 @@ struct DemoServerCommand: AsyncParsableCommand {
         if dpop, !options.clients.contains(where: { $0.name == DemoClientSpec.dpopClient.name }) {
             options.clients.append(DemoClientSpec.dpopClient)
         }
+        if tls, !options.clients.contains(where: { $0.name == DemoClientSpec.mtlsClient.name }) {
+            options.clients.append(DemoClientSpec.mtlsClient)
+        }
         var logger = Logger(label: "tokentop.demo-server", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
@@ -141,9 +167,17 @@ struct DemoServerCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.runtime(String(describing: error))
         }
-        let yaml = demo.configurationYAML()
+        var yaml = demo.configurationYAML()
+        var tlsFiles = demo.tlsFiles
         do {
-            if let writeConfig { try ConfigurationWriter.writeAtomically(yaml, to: writeConfig) }
+            if let writeConfig {
+                // The written configuration names copies beside it, which outlive the demo's own folder.
+                if let written = try demo.writeTLSFiles(besideConfiguration: writeConfig) {
+                    tlsFiles = written
+                    yaml = demo.configurationYAML(tlsFiles: written)
+                }
+                try ConfigurationWriter.writeAtomically(yaml, to: writeConfig)
+            }
             if let writeSpringConfig {
                 let spring = try SpringApplicationYAML.render(
                     demo.configuration(), comment: ["The tokentop demo's clients as a Spring Boot application.yml."])
@@ -154,7 +188,8 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
         // Written straight to the file handle, unbuffered, so a script reading a pipe sees it at once.
-        FileHandle.standardOutput.write(Data((Self.banner(demo, faults: options.faults, wroteConfigTo: writeConfig, yaml: yaml) + "\n").utf8))
+        let banner = Self.banner(demo, faults: options.faults, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
+        FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         do {
             try await demo.waitUntilStopped()
         } catch {
@@ -163,7 +198,9 @@ struct DemoServerCommand: AsyncParsableCommand {
         printError("tokentop demo-server: stopped")
     }
 
-    private static func banner(_ demo: DemoEnvironment, faults: DemoFaults, wroteConfigTo path: String?, yaml: String) -> String {
+    private static func banner(
+        _ demo: DemoEnvironment, faults: DemoFaults, tlsFiles: DemoTLSFiles?, wroteConfigTo path: String?, yaml: String
+    ) -> String {
         let endpoints = demo.endpoints
         var lines = [
             "tokentop demo servers (\(demo.validationMode.rawValue) validation at /mod, assertion audience \(demo.assertionAudience.rawValue))",
@@ -178,14 +215,30 @@ struct DemoServerCommand: AsyncParsableCommand {
             "  resource             \(endpoints.resourceURL.absoluteString)",
             "  admin                \(endpoints.adminFaultsURL.absoluteString)  \(endpoints.adminRotateKeysURL.absoluteString)",
             "  admin token          \(demo.adminToken)",
-            "",
-            "clients (secrets are new on every start):",
         ]
+        if let token = endpoints.mtlsTokenEndpoint, let introspection = endpoints.mtlsIntrospectionEndpoint,
+            let revocation = endpoints.mtlsRevocationEndpoint, let resource = endpoints.mtlsResourceURL, let tlsFiles
+        {
+            lines += [
+                "",
+                "mutual TLS (RFC 8705; client certificates optional, checked against the demo CA):",
+                "  token                \(token.absoluteString)",
+                "  introspection        \(introspection.absoluteString)",
+                "  revocation           \(revocation.absoluteString)",
+                "  resource             \(resource.absoluteString)  (certificate-bound tokens only here)",
+                "  CA certificate       \(tlsFiles.certificateAuthority)",
+            ]
+        }
+        lines += ["", "clients (secrets are new on every start):"]
         for client in demo.clients {
             var line = "  \(client.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(client.method.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))"
             line += " scope \(client.scopes.joined(separator: " ")), tokens live \(client.lifetime.configText)"
             if let secret = client.secret { line += ", secret \(secret)" }
             if let keyFile = client.privateKeyFile { line += ", key \(keyFile)" }
+            if let subject = client.tlsSubject, let files = tlsFiles?.clients[client.name] {
+                line += ", certificate subject \(subject), certificate \(files.certificate), key \(files.key)"
+                line += ", tokens bound to it (cnf.x5t#S256)"
+            }
             if client.requiresDPoP { line += ", DPoP proofs required" }
             if client.configuredSecret != client.secret { line += " (the configuration below holds a wrong secret)" }
             lines.append(line)
@@ -209,6 +262,18 @@ struct DemoServerCommand: AsyncParsableCommand {
                 "try it:",
                 "  TOKEN=$(curl -s -u \(example.clientID):\(secret) -d grant_type=client_credentials -d scope=\(example.scopes.joined(separator: "+")) \(endpoints.tokenEndpoint.absoluteString) | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')",
                 "  curl -s -H \"Authorization: Bearer $TOKEN\" \(endpoints.resourceURL.absoluteString)",
+            ]
+        }
+        if let mtls = demo.clients.first(where: { $0.method == .tlsClientAuth }), let files = tlsFiles?.clients[mtls.name],
+            let caFile = tlsFiles?.certificateAuthority, let token = endpoints.mtlsTokenEndpoint,
+            let resource = endpoints.mtlsResourceURL
+        {
+            let tlsOptions = "--cacert \(caFile) --cert \(files.certificate) --key \(files.key)"
+            lines += [
+                "",
+                "try mutual TLS:",
+                "  TOKEN=$(curl -s \(tlsOptions) -d grant_type=client_credentials -d client_id=\(mtls.clientID) \(token.absoluteString) | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')",
+                "  curl -s \(tlsOptions) -H \"Authorization: Bearer $TOKEN\" \(resource.absoluteString)",
             ]
         }
         lines += ["", path.map { "tokentop configuration (also written to \($0)):" } ?? "tokentop configuration:", "", yaml]

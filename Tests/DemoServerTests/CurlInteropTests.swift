@@ -13,8 +13,12 @@ struct CurlInteropTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Read before waiting, so a full pipe cannot stall curl.
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        // Read before waiting, so a full pipe cannot stall curl; on a Dispatch thread, since a blocked
+        // thread of the (two-thread, on two cores) cooperative pool would starve the demo servers
+        // that curl is waiting for.
+        let data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: output.fileHandleForReading.readDataToEndOfFile()) }
+        }
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }
@@ -45,6 +49,36 @@ struct CurlInteropTests {
             ])
             #expect(wrong.hasSuffix("\n401"))
             #expect(wrong.contains("\"error\":\"invalid_client\""))
+        }
+    }
+
+    @Test("curl with mtls-client's certificate and the demo CA gets a bound token and calls /mod over mutual TLS",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    func mutualTLS() async throws {
+        let options = DemoServerOptions(clients: [DemoClientSpec.mtlsClient], tls: true)
+        try await withDemo(options) { demo in
+            let files = try #require(demo.tlsFiles)
+            let own = try #require(files.clients["mtls-client"])
+            let tls = ["--cacert", files.certificateAuthority, "--cert", own.certificate, "--key", own.key]
+            let tokenJSON = try await curl(
+                tls + [
+                    "-d", "grant_type=client_credentials", "-d", "client_id=mtls-client",
+                    try #require(demo.endpoints.mtlsTokenEndpoint).absoluteString,
+                ])
+            let object = try JSONSerialization.jsonObject(with: Data(tokenJSON.utf8)) as? [String: Any]
+            let token = try #require(object?["access_token"] as? String, "\(tokenJSON)")
+            #expect((jwtParts(token).claims["cnf"] as? [String: Any])?["x5t#S256"] is String)
+
+            let mod = try await curl(
+                tls + ["-H", "Authorization: Bearer \(token)", try #require(demo.endpoints.mtlsResourceURL).absoluteString])
+            #expect(mod == "The message of the day is boring for user: mtls-client")
+
+            // Without the certificate, curl still completes the handshake; /mod refuses the bound token.
+            let withoutCertificate = try await curl([
+                "--cacert", files.certificateAuthority, "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Authorization: Bearer \(token)", try #require(demo.endpoints.mtlsResourceURL).absoluteString,
+            ])
+            #expect(withoutCertificate == "401")
         }
     }
 }
