@@ -23,6 +23,9 @@ struct ClientAuthenticator: Sendable {
         case .clientSecretPost:
             let secret = try await resolvedSecret()
             return ([("client_id", configuration.clientID), ("client_secret", secret)], [], [secret, FormEncoding.encode(secret)])
+        case .tlsClientAuth, .selfSignedTLSClientAuth:
+            // RFC 8705 §2: the certificate presented in the TLS handshake authenticates the client.
+            return ([("client_id", configuration.clientID)], [], [])
         case .privateKeyJWT:
             let assertion = try await signedAssertion(audiences: audiences, now: now)
             return (
