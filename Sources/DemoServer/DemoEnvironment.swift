@@ -149,7 +149,7 @@ public final class DemoEnvironment: Sendable {
             switch options.validationMode {
             case .jwt:
                 JWTAccessTokenValidator(
-                    keys: JWKSCache(clock: clock, logger: logger), addresses: addresses, audience: options.audience,
+                    keys: DemoKeySet(clock: clock), addresses: addresses, audience: options.audience,
                     faults: faults, clock: clock)
             case .introspect:
                 IntrospectionAccessTokenValidator(

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JOSESupport
 import Hummingbird
 import JWTKit
 import Logging
@@ -44,7 +45,7 @@ struct ResourceExpectations {
 /// fetched again for a key id it does not know or after five minutes), then `typ`, `iss`, `aud`
 /// and `exp`. Revocation is not seen: a revoked token passes until it expires.
 struct JWTAccessTokenValidator: AccessTokenValidator {
-    let keys: JWKSCache
+    let keys: DemoKeySet
     let addresses: DemoAddressBook
     let audience: String
     let faults: FaultSwitch
@@ -84,62 +85,42 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
     }
 }
 
-/// The issuer's JWKS as the resource server caches it.
-actor JWKSCache {
-    private static let maximumAge: TimeInterval = 300
+/// The issuer's JWKS as the resource server caches it: tokentop's one key-set cache
+/// (JOSESupport), made once the issuer's address is known. A demo resource server fetches again
+/// at once for a key id it does not know (`minimumRefetchInterval` zero), so a rotation is
+/// followed without delay, and after the copy's five minutes.
+actor DemoKeySet {
     private let clock: any TokenClock
-    private let logger: Logger
-    private var keys: JWTKeyCollection?
-    private var kids: Set<String> = []
-    private var fetchedAt: Date?
-    /// Key ids looked for and not found, so a forged kid cannot make every request refetch.
-    private var missing: [String: Date] = [:]
-    private var inFlight: Task<(JWTKeyCollection, Set<String>), any Error>?
+    private var cache: JOSESupport.JWKSCache?
 
-    init(clock: any TokenClock, logger: Logger) {
+    init(clock: any TokenClock) {
         self.clock = clock
-        self.logger = logger
     }
 
-    /// A collection holding `kid`, fetching the JWKS again when the key is unknown or the
-    /// cache is old; nil when the issuer does not publish the key.
+    /// A collection holding the key named `kid`; nil when the issuer does not publish it.
     func keys(containing kid: String, jwksURI: URL) async throws -> JWTKeyCollection? {
-        let now = clock.now()
-        let fresh = fetchedAt.map { now.timeIntervalSince($0) < Self.maximumAge } ?? false
-        if fresh, kids.contains(kid), let keys { return keys }
-        if fresh, let lookedAt = missing[kid], now.timeIntervalSince(lookedAt) < 5 { return nil }
-        try await refresh(jwksURI)
-        if kids.contains(kid) { return keys }
-        if missing.count > 100 { missing.removeAll() }
-        missing[kid] = now
-        return nil
-    }
-
-    private func refresh(_ jwksURI: URL) async throws {
-        let task: Task<(JWTKeyCollection, Set<String>), any Error>
-        if let inFlight {
-            task = inFlight
-        } else {
-            task = Task { try await Self.fetch(jwksURI) }
-            inFlight = task
+        let cache = self.cache ?? JOSESupport.JWKSCache(
+            url: jwksURI, minimumRefetchInterval: .zero, now: { [clock] in clock.now() }, fetch: Self.fetch)
+        self.cache = cache
+        switch await cache.keys(for: kid) {
+        case .success(let keys):
+            let collection = JWTKeyCollection()
+            for key in keys { try await collection.add(jwk: key.jwk) }
+            return collection
+        case .failure(let error) where error.isUnknownKeyID:
+            return nil
+        case .failure(let error):
+            throw error
         }
-        defer { if inFlight == task { inFlight = nil } }
-        let (collection, fetchedKIDs) = try await task.value
-        keys = collection
-        kids = fetchedKIDs
-        fetchedAt = clock.now()
-        logger.debug("fetched the JWKS", metadata: ["kids": "\(fetchedKIDs.sorted())"])
     }
 
-    private static func fetch(_ jwksURI: URL) async throws -> (JWTKeyCollection, Set<String>) {
+    private static func fetch(_ jwksURI: URL) async throws -> Data {
         var request = HTTPClientRequest(url: jwksURI.absoluteString)
         request.headers.add(name: "Accept", value: "application/json")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         guard response.status.code == 200 else { throw JWKSFetchFailed() }
         let body = try await response.body.collect(upTo: 1 << 20)
-        let jwks = try JSONDecoder().decode(JWKS.self, from: Data(body.readableBytesView))
-        let collection = try await JWTKeyCollection().add(jwks: jwks)
-        return (collection, Set(jwks.keys.compactMap { $0.keyIdentifier?.string }))
+        return Data(body.readableBytesView)
     }
 
     private struct JWKSFetchFailed: Error {}

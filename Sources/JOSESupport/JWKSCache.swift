@@ -111,6 +111,11 @@ public actor JWKSCache {
             if case .failure(let error) = await refresh() { return .failure(error) }
             fetchedNow = true
         }
+        // A stale copy (past its max-age) is fetched again first, when the rule allows; if that
+        // fails the copy at hand still serves.
+        if !fetchedNow, let staleAt, staleAt <= now(), refetchAllowed, inFlight == nil {
+            if case .success = await refresh() { fetchedNow = true }
+        }
         guard let current = keySet else { return .failure(lastFailure ?? .noKeys(source: source, skipped: [])) }
         guard let kid else { return .success(current.keys) }
         let named = current.keys.filter { $0.kid == kid }
