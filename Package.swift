@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tokentop", targets: ["tokentop"]),
         .library(name: "TokenModel", targets: ["TokenModel"]),
+        .library(name: "JOSESupport", targets: ["JOSESupport"]),
         .library(name: "TokenConfig", targets: ["TokenConfig"]),
         .library(name: "OAuthClient", targets: ["OAuthClient"]),
         .library(name: "TokenManager", targets: ["TokenManager"]),
@@ -25,11 +26,14 @@ let package = Package(
         // AsyncHTTPClient's own foundations, named for TLS trust roots, deadlines and headers.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // HTTP parts in swift-http-types' shapes, for the demo's Date-header channel handler (Hummingbird uses it too).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // tokentop serve's /metrics, in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        // Tests run promtool, prometheus and the tokentop binary.
+        // Runs client-secret-command: stops reading when the shell exits, even if a child holds the pipe.
+        // The exporter tests run promtool, prometheus and the tokentop binary with it too.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
@@ -38,14 +42,23 @@ let package = Package(
         // The values every front end reads (snapshots, verdicts, errors) and the one copy of each
         // shared primitive (durations, time text, loopback, form encoding, terminal sanitising).
         .target(name: "TokenModel"),
+        // The JOSE pieces both the client and the demo servers need, once: the cached key set
+        // (JWKS) and its refetch rule, RFC 7638 thumbprints, `ath`.
+        .target(name: "JOSESupport", dependencies: [
+            "TokenModel",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
         // The YAML configuration: parsing, ${VAR} expansion, validation with file:line:key errors.
         .target(name: "TokenConfig", dependencies: [
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
         .target(name: "OAuthClient", dependencies: [
-            "TokenModel", "TokenConfig",
+            "TokenModel", "TokenConfig", "JOSESupport",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -62,13 +75,22 @@ let package = Package(
         ]),
         // The embedded authorization server and /mod resource server.
         .target(name: "DemoServer", dependencies: [
-            "TokenModel", "TokenConfig",
+            "TokenModel", "TokenConfig", "JOSESupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
+        .target(name: "SpringConfig", dependencies: [
+            "TokenModel", "TokenConfig",
+            .product(name: "Yams", package: "Yams"),
         ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
         .target(name: "Dashboard", dependencies: [
@@ -77,7 +99,7 @@ let package = Package(
         ]),
         // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
         .target(name: "MetricsExporter", dependencies: [
-            "TokenModel", "TokenConfig", "OAuthClient",
+            "TokenModel", "TokenConfig",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +111,7 @@ let package = Package(
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
             "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
-            "MetricsExporter",
+            "SpringConfig", "JOSESupport", "MetricsExporter",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -101,7 +123,7 @@ let package = Package(
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
         .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
-            "OAuthClient", "TokenModel", "DemoServer",
+            "OAuthClient", "TokenModel", "DemoServer", "JOSESupport",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,12 +133,16 @@ let package = Package(
         ]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel",
+            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "JOSESupport", "TokenTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["Validators"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
+        .testTarget(name: "SpringConfigTests", dependencies: [
+            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",

@@ -23,6 +23,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TokenModel", package: "tokentop"),
+                .product(name: "JOSESupport", package: "tokentop"),
                 .product(name: "OAuthClient", package: "tokentop"),
                 .product(name: "TokenManager", package: "tokentop"),
                 .product(name: "DemoServer", package: "tokentop"),

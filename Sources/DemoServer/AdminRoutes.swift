@@ -8,46 +8,47 @@ import TokenModel
 /// `POST /admin/faults` takes a JSON object; every field is optional and only the ones given
 /// change: `latency_ms` (number), `token_error_rate` (0...1), `token_fault` (`unavailable` or
 /// `server_error`), `retry_after` (seconds), `resource_down` (bool), `rotate_keys_every_seconds`
-/// (number, or null to stop), `rotate_keys` (true rotates now). It answers the faults in force.
+/// (number, or null to stop), `breaking_rotation` (bool: rotations drop the old key at once),
+/// `rotate_keys` (true rotates now), `clock_offset_seconds` (signed number: the authorization
+/// server's clock error), `resource_expect_audience` and `resource_expect_issuer` (string, or null
+/// for the demo's own), `dpop_nonce` (bool: DPoP proofs must carry the server's nonce). It
+/// answers the faults in force.
 struct AdminRoutes: Sendable {
     let control: DemoControl
     let adminToken: String
 
     func add(to router: Router<DemoRequestContext>) {
-        router.get("admin/faults") { request, context in
-            if let refusal = refusal(request, context: context) { return refusal }
-            return Self.describe(await control.current)
+        let admin = router.group("admin").add(middleware: AdminAccessMiddleware(adminToken: adminToken))
+        admin.get("faults") { _, _ in FaultsDescription(await control.current) }
+        admin.post("faults") { request, context throws(OAuthProtocolError) in
+            let body = try await DemoHTTP.collectBody(request, context: context)
+            let change = try FaultChange(json: body)
+            var faults = await control.current
+            change.apply(to: &faults)
+            await control.apply(faults)
+            if change.rotateNow { _ = try? await control.rotateKeys() }
+            return FaultsDescription(faults)
         }
-        router.post("admin/faults") { request, context in
-            if let refusal = refusal(request, context: context) { return refusal }
-            do throws(OAuthProtocolError) {
-                let body = try await DemoHTTP.collectBody(request, context: context)
-                let change = try FaultChange(json: body)
-                var faults = await control.current
-                change.apply(to: &faults)
-                await control.apply(faults)
-                if change.rotateNow { _ = try? await control.rotateKeys() }
-                return Self.describe(faults)
-            } catch {
-                return error.response
-            }
-        }
-        router.post("admin/rotate-keys") { request, context in
-            if let refusal = refusal(request, context: context) { return refusal }
+        admin.refuseOtherMethods("faults", allowed: [.get, .post])
+        admin.only(.post, "rotate-keys") { _, _ throws(OAuthProtocolError) in
             do {
-                return DemoHTTP.json(["kid": try await control.rotateKeys()])
+                return RotatedKey(kid: try await control.rotateKeys())
             } catch {
-                return OAuthProtocolError.serverError("the signing key could not be rotated").response
+                throw .serverError("the signing key could not be rotated")
             }
         }
     }
+}
 
-    /// Nil when the request may pass; otherwise the answer refusing it.
-    private func refusal(_ request: Request, context: DemoRequestContext) -> Response? {
+/// Lets a request through to the admin endpoints only from a loopback peer presenting
+/// `Authorization: Bearer ADMIN_TOKEN`.
+struct AdminAccessMiddleware: RouterMiddleware {
+    typealias Context = DemoRequestContext
+    let adminToken: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let ip = context.remoteIP, Loopback.isLoopbackAddress(ip) else {
-            return DemoHTTP.json(
-                ["error": "forbidden", "error_description": "the admin endpoints answer loopback peers only"],
-                status: .forbidden)
+            throw OAuthProtocolError.adminForbidden()
         }
         let presented = request.headers[.authorization].flatMap { header -> String? in
             let parts = header.split(separator: " ", maxSplits: 1)
@@ -55,25 +56,9 @@ struct AdminRoutes: Sendable {
             return String(parts[1]).trimmingCharacters(in: .whitespaces)
         }
         guard let presented, constantTimeEquals(presented, adminToken) else {
-            var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Bearer realm=\"\(DemoHTTP.realm)-admin\""
-            return DemoHTTP.json(
-                ["error": "invalid_token", "error_description": "the admin token printed at start is required"],
-                status: .unauthorized, headers: headers)
+            throw OAuthProtocolError.adminTokenRequired()
         }
-        return nil
-    }
-
-    static func describe(_ faults: DemoFaults) -> Response {
-        var object: [String: Any] = [
-            "latency_ms": Int(faults.latency.timeInterval * 1000),
-            "token_error_rate": faults.tokenErrorRate,
-            "token_fault": faults.tokenFaultKind.rawValue,
-            "retry_after": faults.retryAfterSeconds,
-            "resource_down": faults.resourceDown,
-        ]
-        object["rotate_keys_every_seconds"] = faults.rotateKeysEvery.map { $0.wholeSeconds } ?? NSNull()
-        return DemoHTTP.json(object)
+        return try await next(request, context)
     }
 }
 
@@ -86,6 +71,12 @@ struct FaultChange {
     var resourceDown: Bool?
     /// `.some(nil)` stops periodic rotation.
     var rotateKeysEvery: Duration??
+    var breakingRotation: Bool?
+    var clockOffset: Duration?
+    /// `.some(nil)` puts back the demo's own audience or issuer.
+    var resourceExpectedAudience: String??
+    var resourceExpectedIssuer: String??
+    var dpopNonceRequired: Bool?
     var rotateNow = false
 
     init(json body: Data) throws(OAuthProtocolError) {
@@ -101,12 +92,14 @@ struct FaultChange {
             fields = try JSONDecoder().decode(Fields.self, from: body)
         } catch {
             throw .invalidRequest(
-                "latency_ms, token_error_rate, retry_after and rotate_keys_every_seconds are numbers, "
-                    + "resource_down and rotate_keys booleans, token_fault a string")
+                "latency_ms, token_error_rate, retry_after, rotate_keys_every_seconds and clock_offset_seconds are numbers, "
+                    + "resource_down, breaking_rotation, dpop_nonce and rotate_keys booleans, token_fault, resource_expect_audience "
+                    + "and resource_expect_issuer strings")
         }
         if let value = fields.latency_ms {
-            guard value >= 0, value <= 60_000 else {
-                throw .invalidRequest("latency_ms must be a number of milliseconds from 0 to 60000")
+            let longest = DemoFaults.longestLatency.timeInterval * 1000
+            guard value >= 0, value <= longest else {
+                throw .invalidRequest("latency_ms must be a number of milliseconds from 0 to \(Int(longest))")
             }
             latency = .milliseconds(Int(value))
         }
@@ -130,19 +123,43 @@ struct FaultChange {
         if object["rotate_keys_every_seconds"] is NSNull {
             rotateKeysEvery = .some(nil)
         } else if let value = fields.rotate_keys_every_seconds {
-            guard value >= 1 else {
-                throw .invalidRequest("rotate_keys_every_seconds must be a number of seconds (at least 1) or null")
+            guard value >= 1, let every = Duration(untrustedSeconds: value) else {
+                throw .invalidRequest("rotate_keys_every_seconds must be a number of seconds from 1 to 100 years, or null")
             }
-            rotateKeysEvery = .some(.seconds(value))
+            rotateKeysEvery = .some(every)
         }
+        breakingRotation = fields.breaking_rotation
+        if let value = fields.clock_offset_seconds {
+            let largest = DemoFaults.largestClockOffset
+            guard let magnitude = Duration(untrustedSeconds: abs(value), limit: largest) else {
+                throw .invalidRequest("clock_offset_seconds must be a number of seconds within ±\(largest.wholeSeconds)")
+            }
+            clockOffset = value < 0 ? .zero - magnitude : magnitude
+        }
+        resourceExpectedAudience = try Self.optionalText(object, fields.resource_expect_audience, "resource_expect_audience")
+        resourceExpectedIssuer = try Self.optionalText(object, fields.resource_expect_issuer, "resource_expect_issuer")
+        dpopNonceRequired = fields.dpop_nonce
         rotateNow = fields.rotate_keys ?? false
+    }
+
+    /// A string field that may be null (`.some(nil)`) or absent (nil); a non-empty printable string otherwise.
+    private static func optionalText(
+        _ object: [String: Any], _ value: String?, _ name: String
+    ) throws(OAuthProtocolError) -> String?? {
+        if object[name] is NSNull { return .some(nil) }
+        guard let value else { return nil }
+        guard !value.isEmpty, value.count <= 512, value.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }) else {
+            throw .invalidRequest("\(name) must be printable ASCII text of at most 512 characters, or null")
+        }
+        return .some(value)
     }
 
     /// The body's shape; JSONDecoder keeps numbers and booleans apart.
     private struct Fields: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case latency_ms, token_error_rate, token_fault, retry_after, resource_down
-            case rotate_keys_every_seconds, rotate_keys
+            case rotate_keys_every_seconds, rotate_keys, breaking_rotation, clock_offset_seconds
+            case resource_expect_audience, resource_expect_issuer, dpop_nonce
         }
         var latency_ms: Double?
         var token_error_rate: Double?
@@ -151,6 +168,11 @@ struct FaultChange {
         var resource_down: Bool?
         var rotate_keys_every_seconds: Double?
         var rotate_keys: Bool?
+        var breaking_rotation: Bool?
+        var clock_offset_seconds: Double?
+        var resource_expect_audience: String?
+        var resource_expect_issuer: String?
+        var dpop_nonce: Bool?
     }
 
     func apply(to faults: inout DemoFaults) {
@@ -160,5 +182,10 @@ struct FaultChange {
         if let retryAfterSeconds { faults.retryAfterSeconds = retryAfterSeconds }
         if let resourceDown { faults.resourceDown = resourceDown }
         if let rotateKeysEvery { faults.rotateKeysEvery = rotateKeysEvery }
+        if let breakingRotation { faults.breakingRotation = breakingRotation }
+        if let clockOffset { faults.clockOffset = clockOffset }
+        if let resourceExpectedAudience { faults.resourceExpectedAudience = resourceExpectedAudience }
+        if let resourceExpectedIssuer { faults.resourceExpectedIssuer = resourceExpectedIssuer }
+        if let dpopNonceRequired { faults.dpopNonceRequired = dpopNonceRequired }
     }
 }

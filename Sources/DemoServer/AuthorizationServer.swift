@@ -4,7 +4,8 @@ import JWTKit
 import Logging
 import TokenModel
 
-/// The Okta-shaped authorization server: discovery, `/v1/token` (client credentials only),
+/// The Okta-shaped authorization server: RFC 8414 discovery (no OpenID Connect discovery, which
+/// requires an authorization endpoint this server does not have), `/v1/token` (client credentials only),
 /// `/v1/keys`, `/v1/introspect`, `/v1/revoke`, and the loopback-only admin endpoints.
 struct AuthorizationServer: Sendable {
     let registry: ClientRegistry
@@ -15,8 +16,13 @@ struct AuthorizationServer: Sendable {
     let control: DemoControl
     let adminToken: String
     let audience: String
-    let clock: DemoClock
+    let assertionAudience: AssertionAudiencePolicy
+    let clock: any TokenClock
     let random: DemoRandomSource
+    /// Checks DPoP proofs sent to the token endpoint.
+    let dpop: DPoPVerifier
+    /// The nonce proofs must carry while the `dpopNonceRequired` fault is on.
+    let dpopNonce: DPoPNonce
     let logger: Logger
 
     /// The scopes every client may be registered with, for the metadata.
@@ -25,64 +31,69 @@ struct AuthorizationServer: Sendable {
     func router() -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         router.add(middleware: LatencyMiddleware(faults: faults))
-        router.get(".well-known/oauth-authorization-server/oauth2/default") { _, _ in metadata(openID: false) }
-        router.get("oauth2/default/.well-known/oauth-authorization-server") { _, _ in metadata(openID: false) }
-        router.get("oauth2/default/.well-known/openid-configuration") { _, _ in metadata(openID: true) }
-        router.post("oauth2/default/v1/token") { request, context in await token(request, context: context) }
-        router.get("oauth2/default/v1/keys") { _, _ in await keys() }
-        router.post("oauth2/default/v1/introspect") { request, context in await introspect(request, context: context) }
-        router.post("oauth2/default/v1/revoke") { request, context in await revoke(request, context: context) }
+        router.only(.get, ".well-known/oauth-authorization-server/oauth2/default") { _, _ in try metadata() }
+        router.only(.get, "oauth2/default/.well-known/oauth-authorization-server") { _, _ in try metadata() }
+        router.only(.post, "oauth2/default/v1/token") { request, context in try await token(request, context: context) }
+        router.only(.get, "oauth2/default/v1/keys") { _, _ in try await keys() }
+        router.only(.post, "oauth2/default/v1/introspect") { request, context in try await introspect(request, context: context) }
+        router.only(.post, "oauth2/default/v1/revoke") { request, context in try await revoke(request, context: context) }
         AdminRoutes(control: control, adminToken: adminToken).add(to: router)
         return router
     }
 
     // MARK: Discovery
 
-    private func metadata(openID: Bool) -> Response {
-        guard let endpoints = addresses.endpoints else { return Self.starting }
+    private func metadata() throws(OAuthProtocolError) -> AuthorizationServerMetadataDocument {
+        let endpoints = try listening()
         let authMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-        var document: [String: Any] = [
-            "issuer": endpoints.issuer.absoluteString,
-            "token_endpoint": endpoints.tokenEndpoint.absoluteString,
-            "jwks_uri": endpoints.jwksURI.absoluteString,
-            "introspection_endpoint": endpoints.introspectionEndpoint.absoluteString,
-            "revocation_endpoint": endpoints.revocationEndpoint.absoluteString,
-            "grant_types_supported": ["client_credentials"],
-            // No authorization endpoint: a client-credentials-only server supports no response type.
-            "response_types_supported": [String](),
-            "scopes_supported": knownScopes,
-            "token_endpoint_auth_methods_supported": authMethods,
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
-            "introspection_endpoint_auth_methods_supported": authMethods,
-            "revocation_endpoint_auth_methods_supported": authMethods,
-        ]
-        if openID {
-            document["subject_types_supported"] = ["public"]
-            document["id_token_signing_alg_values_supported"] = ["RS256"]
-        }
-        return DemoHTTP.json(document)
+        // The demo's private_key_jwt clients get ES256 keys, and only those verify.
+        let assertionAlgorithms = ["ES256"]
+        return AuthorizationServerMetadataDocument(
+            issuer: endpoints.issuer.absoluteString,
+            token_endpoint: endpoints.tokenEndpoint.absoluteString,
+            jwks_uri: endpoints.jwksURI.absoluteString,
+            introspection_endpoint: endpoints.introspectionEndpoint.absoluteString,
+            revocation_endpoint: endpoints.revocationEndpoint.absoluteString,
+            grant_types_supported: ["client_credentials"],
+            // RFC 8414 §2 requires this member and validators refuse an empty array. With no
+            // authorization endpoint, "none" (OAuth 2.0 Multiple Response Type Encoding Practices
+            // §5, registered with IANA) is the one value that promises nothing is returned there;
+            // "code" or "token" would claim flows this server does not offer.
+            response_types_supported: ["none"],
+            scopes_supported: knownScopes,
+            token_endpoint_auth_methods_supported: authMethods,
+            token_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+            introspection_endpoint_auth_methods_supported: authMethods,
+            introspection_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+            revocation_endpoint_auth_methods_supported: authMethods,
+            revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+            dpop_signing_alg_values_supported: DPoPVerifier.algorithms)
     }
 
-    private func keys() async -> Response {
+    private func keys() async throws -> Response {
+        let jwks: JWKS
         do {
-            var headers = HTTPFields()
-            headers[.cacheControl] = "max-age=300"
-            return DemoHTTP.json(encoding: try await keyRing.jwks(), headers: headers)
+            jwks = try await keyRing.jwks()
         } catch {
             logger.error("could not publish the JWKS", metadata: ["error": "\(error)"])
-            return OAuthProtocolError.serverError("the key set could not be built").response
+            throw OAuthProtocolError.serverError("the key set could not be built")
         }
+        return try DemoJSONEncoder.response(jwks, headers: [.cacheControl: "max-age=300"])
     }
 
     // MARK: Token
 
-    private func token(_ request: Request, context: DemoRequestContext) async -> Response {
+    private func token(
+        _ request: Request, context: DemoRequestContext
+    ) async throws(OAuthProtocolError) -> EditedResponse<TokenResponse> {
         do throws(OAuthProtocolError) {
-            guard let endpoints = addresses.endpoints else { return Self.starting }
+            let endpoints = try listening()
             let parameters = try await DemoHTTP.formParameters(request, context: context)
             try injectTokenFault()
+            let boundKey = try await dpopBinding(request, endpoint: endpoints.tokenEndpoint)
             let client = try await registry.authenticate(
-                request: request, parameters: parameters, audiences: endpoints.assertionAudiences)
+                request: request, parameters: parameters,
+                audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.tokenEndpoint))
             guard let grantType = parameters["grant_type"], !grantType.isEmpty else {
                 throw .invalidRequest("grant_type is missing")
             }
@@ -92,11 +103,34 @@ struct AuthorizationServer: Sendable {
             guard client.mayRequestTokens else {
                 throw .unauthorizedClient("client \"\(client.clientID)\" may not use the client_credentials grant")
             }
+            guard boundKey != nil || !client.requiresDPoP else {
+                // Okta's words for the same refusal.
+                throw .invalidDPoPProof("The DPoP proof JWT header is missing.")
+            }
             let scopes = try grantedScopes(requested: parameters["scope"], client: client)
-            return try await issue(to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString)
+            return EditedResponse(
+                headers: DemoHeaders.noStore,
+                response: try await issue(
+                    to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString, boundKey: boundKey))
         } catch {
             logger.debug("token request refused", metadata: ["error": "\(error.code)", "status": "\(error.status.code)"])
-            return error.response
+            throw error
+        }
+    }
+
+    /// The thumbprint of the key the request's DPoP proof holds, or nil when it carries none.
+    private func dpopBinding(_ request: Request, endpoint: URL) async throws(OAuthProtocolError) -> String? {
+        let proofs = request.headers[values: DemoHeaders.dpop]
+        guard let proof = proofs.first else { return nil }
+        guard proofs.count == 1 else { throw .invalidDPoPProof("the request carries more than one DPoP header") }
+        let nonce = faults.current.dpopNonceRequired ? dpopNonce.value : nil
+        do throws(DPoPProofError) {
+            return try await dpop.verify(proof, method: "POST", url: endpoint, accessToken: nil, nonce: nonce)
+        } catch {
+            switch error.code {
+            case .useNonce: throw .useDPoPNonce(dpopNonce.value, detail: error.detail)
+            case .invalidProof: throw .invalidDPoPProof(error.detail)
+            }
         }
     }
 
@@ -104,7 +138,8 @@ struct AuthorizationServer: Sendable {
         let current = faults.current
         guard current.tokenErrorRate > 0, random.unit() < current.tokenErrorRate else { return }
         switch current.tokenFaultKind {
-        case .unavailable: throw .temporarilyUnavailable(retryAfter: current.retryAfterSeconds)
+        case .unavailable:
+            throw .temporarilyUnavailable("injected fault: the token endpoint is unavailable", retryAfter: current.retryAfterSeconds)
         case .serverError: throw .serverError("injected fault: the token endpoint failed")
         }
     }
@@ -126,14 +161,17 @@ struct AuthorizationServer: Sendable {
         return granted
     }
 
-    private func issue(to client: RegisteredClient, scopes: [String], issuer: String) async throws(OAuthProtocolError) -> Response {
+    private func issue(
+        to client: RegisteredClient, scopes: [String], issuer: String, boundKey: String?
+    ) async throws(OAuthProtocolError) -> TokenResponse {
         let now = clock.now()
         let issuedAt = Int(now.timeIntervalSince1970)
         let lifetime = client.lifetime.wholeSeconds
         let claims = AccessTokenClaims(
-            iss: issuer, sub: client.clientID, aud: audience, exp: issuedAt + lifetime, iat: issuedAt,
+            iss: issuer, sub: client.clientID, aud: audience, exp: issuedAt + lifetime, iat: issuedAt, nbf: issuedAt,
             jti: "AT." + random.token(byteCount: 18), client_id: client.clientID,
-            scope: scopes.joined(separator: " "), scp: scopes, cid: client.clientID)
+            scope: scopes.joined(separator: " "), scp: scopes, cid: client.clientID,
+            cnf: boundKey.map { AccessTokenClaims.Confirmation(jkt: $0) })
         let accessToken: String
         do {
             accessToken = try await keyRing.sign(claims)
@@ -144,75 +182,56 @@ struct AuthorizationServer: Sendable {
         await ledger.record(token: accessToken, claims: claims)
         logger.debug(
             "issued a token", metadata: ["client_id": "\(client.clientID)", "jti": "\(claims.jti)", "expires_in": "\(lifetime)"])
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        headers[.init("Pragma")!] = "no-cache"
-        return DemoHTTP.json(
-            [
-                "access_token": accessToken, "token_type": "Bearer", "expires_in": lifetime,
-                "scope": claims.scope,
-            ], headers: headers)
+        return TokenResponse(
+            access_token: accessToken, token_type: boundKey == nil ? "Bearer" : "DPoP", expires_in: lifetime, scope: claims.scope)
     }
 
     // MARK: Introspection and revocation
 
-    private func introspect(_ request: Request, context: DemoRequestContext) async -> Response {
-        do throws(OAuthProtocolError) {
-            guard let endpoints = addresses.endpoints else { return Self.starting }
-            let parameters = try await DemoHTTP.formParameters(request, context: context)
-            _ = try await registry.authenticate(
-                request: request, parameters: parameters, audiences: endpoints.assertionAudiences)
-            guard let token = parameters["token"], !token.isEmpty else {
-                throw .invalidRequest("token is missing")
-            }
-            var headers = HTTPFields()
-            headers[.cacheControl] = "no-store"
-            // Active means issued here, not revoked, not expired, and signed by a key still published.
-            guard let claims = await ledger.activeClaims(of: token), (try? await keyRing.verify(token)) != nil else {
-                return DemoHTTP.json(["active": false], headers: headers)
-            }
-            return DemoHTTP.json(
-                [
-                    "active": true, "scope": claims.scope, "client_id": claims.client_id, "sub": claims.sub,
-                    "exp": claims.exp, "iat": claims.iat, "iss": claims.iss, "aud": claims.aud,
-                    "token_type": "Bearer", "jti": claims.jti,
-                ], headers: headers)
-        } catch {
-            return error.response
+    private func introspect(
+        _ request: Request, context: DemoRequestContext
+    ) async throws(OAuthProtocolError) -> EditedResponse<IntrospectionResponse> {
+        let endpoints = try listening()
+        let parameters = try await DemoHTTP.formParameters(request, context: context)
+        _ = try await registry.authenticate(
+            request: request, parameters: parameters,
+            audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.introspectionEndpoint))
+        guard let token = parameters["token"], !token.isEmpty else {
+            throw .invalidRequest("token is missing")
         }
+        // Active means issued here, not revoked, not expired, and signed by a key still published.
+        guard let claims = await ledger.activeClaims(of: token), (try? await keyRing.verify(token)) != nil else {
+            return EditedResponse(headers: DemoHeaders.noStore, response: .inactive)
+        }
+        return EditedResponse(headers: DemoHeaders.noStore, response: IntrospectionResponse(claims: claims))
     }
 
-    private func revoke(_ request: Request, context: DemoRequestContext) async -> Response {
-        do throws(OAuthProtocolError) {
-            guard let endpoints = addresses.endpoints else { return Self.starting }
-            let parameters = try await DemoHTTP.formParameters(request, context: context)
-            let client = try await registry.authenticate(
-                request: request, parameters: parameters, audiences: endpoints.assertionAudiences)
-            guard let token = parameters["token"], !token.isEmpty else {
-                throw .invalidRequest("token is missing")
-            }
-            switch await ledger.revoke(token: token, by: client.clientID) {
-            case .revoked:
-                logger.debug("revoked a token", metadata: ["client_id": "\(client.clientID)"])
-            case .unknown:
-                break
-            case .belongsToAnotherClient:
-                throw .unauthorizedClient("the token was not issued to client \"\(client.clientID)\"")
-            }
-            var headers = HTTPFields()
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers)
-        } catch {
-            return error.response
+    private func revoke(_ request: Request, context: DemoRequestContext) async throws(OAuthProtocolError) -> Response {
+        let endpoints = try listening()
+        let parameters = try await DemoHTTP.formParameters(request, context: context)
+        let client = try await registry.authenticate(
+            request: request, parameters: parameters,
+            audiences: endpoints.assertionAudiences(assertionAudience, calling: endpoints.revocationEndpoint))
+        guard let token = parameters["token"], !token.isEmpty else {
+            throw .invalidRequest("token is missing")
         }
+        switch await ledger.revoke(token: token, by: client.clientID) {
+        case .revoked:
+            logger.debug("revoked a token", metadata: ["client_id": "\(client.clientID)"])
+        case .unknown:
+            break
+        case .belongsToAnotherClient:
+            throw .unauthorizedClient("the token was not issued to client \"\(client.clientID)\"")
+        }
+        return Response(status: .ok, headers: DemoHeaders.noStore)
     }
 
-    /// Before both servers listen, the URLs to answer with are not known yet.
-    private static var starting: Response {
-        OAuthProtocolError(
-            status: .serviceUnavailable, code: "temporarily_unavailable", detail: "the demo server is starting",
-            retryAfterSeconds: 1
-        ).response
+    /// Both servers' URLs; before both listen, they are not known yet and the answer is 503.
+    private func listening() throws(OAuthProtocolError) -> DemoEndpoints {
+        guard let endpoints = addresses.endpoints else {
+            throw .temporarilyUnavailable("the demo server is starting", retryAfter: 1)
+        }
+        return endpoints
     }
 }
 

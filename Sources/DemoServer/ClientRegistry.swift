@@ -15,6 +15,8 @@ struct RegisteredClient: Sendable {
     let mayRequestTokens: Bool
     /// For `private_key_jwt`: the client's public key.
     let assertionKeys: JWTKeyCollection?
+    /// Token requests without a DPoP proof are refused.
+    var requiresDPoP = false
 }
 
 /// The registered clients, and client authentication at the token, introspection and
@@ -25,9 +27,9 @@ struct ClientRegistry: Sendable {
 
     private let clients: [String: RegisteredClient]
     private let ledger: TokenLedger
-    private let clock: DemoClock
+    private let clock: any TokenClock
 
-    init(clients: [RegisteredClient], ledger: TokenLedger, clock: DemoClock) {
+    init(clients: [RegisteredClient], ledger: TokenLedger, clock: any TokenClock) {
         self.clients = Dictionary(clients.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
         self.ledger = ledger
         self.clock = clock
@@ -129,7 +131,8 @@ struct ClientRegistry: Sendable {
             throw .invalidClient("the client assertion's iss and sub must both be the client_id", usedBasic: false)
         }
         guard !audiences.isDisjoint(with: claims.aud.value) else {
-            throw .invalidClient("the client assertion's aud does not name this authorization server", usedBasic: false)
+            // The wording of the servers that refuse an audience, so clients can recognise it.
+            throw .invalidClient("Invalid claim: 'aud'", usedBasic: false)
         }
         guard let exp = claims.exp else {
             throw .invalidClient("the client assertion has no exp", usedBasic: false)

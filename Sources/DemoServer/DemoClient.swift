@@ -22,6 +22,8 @@ public struct DemoClient: Sendable, Equatable, CustomStringConvertible {
     public let refreshSkew: Duration?
     /// For `private_key_jwt`: the PEM file (mode 0600) holding its ES256 private key.
     public let privateKeyFile: String?
+    /// Whether its token requests must carry a DPoP proof.
+    public let requiresDPoP: Bool
 
     /// Masks the secret, so the client can be printed or logged.
     public var description: String {

@@ -20,7 +20,8 @@ import TokenModel
 /// Per client: `name` (required; also the `client_id`), `scope` (required: a space-separated
 /// string or a list), `method` (`client_secret_basic` by default, `client_secret_post`,
 /// `private_key_jwt`), `token-lifetime` (default `1h`), `refresh-skew` (for the generated
-/// configuration), `wrong-secret` (the generated configuration gets a wrong secret).
+/// configuration), `wrong-secret` (the generated configuration gets a wrong secret), `dpop` (token
+/// requests must carry a DPoP proof).
 public enum DemoClientsFile {
     /// The clients and audience the file describes.
     public static func load(path: String) throws -> (clients: [DemoClientSpec], audience: String?) {
@@ -50,6 +51,9 @@ public enum DemoClientsFile {
         }
         var specs: [DemoClientSpec] = []
         for (index, client) in file.clients.enumerated() {
+            if let problem = DemoClientSpec.problem(withName: client.name) {
+                throw DemoServerError.clientsFileInvalid(path: path, message: "clients[\(index)]: \(problem)")
+            }
             let place = "clients[\(index)] (\(client.name))"
             var method = ClientAuthenticationMethod.clientSecretBasic
             if let text = client.method {
@@ -62,13 +66,15 @@ public enum DemoClientsFile {
             }
             let lifetime = try client.tokenLifetime.map { text in
                 guard let duration = Duration(configText: text), duration >= .seconds(1) else {
-                    throw DemoServerError.clientsFileInvalid(path: path, message: "\(place): token-lifetime \"\(text)\" is not a duration like 30s or 1h")
+                    throw DemoServerError.clientsFileInvalid(
+                        path: path, message: "\(place): token-lifetime \"\(text.prefix(40))\" is not a duration from 1s to 100 years, like 30s or 1h30m")
                 }
                 return duration
             } ?? .seconds(3600)
             let skew = try client.refreshSkew.map { text in
                 guard let duration = Duration(configText: text), duration >= .zero else {
-                    throw DemoServerError.clientsFileInvalid(path: path, message: "\(place): refresh-skew \"\(text)\" is not a duration like 10s")
+                    throw DemoServerError.clientsFileInvalid(
+                        path: path, message: "\(place): refresh-skew \"\(text.prefix(40))\" is not a duration from 0s to 100 years, like 10s")
                 }
                 return duration
             }
@@ -78,7 +84,8 @@ public enum DemoClientsFile {
             specs.append(
                 DemoClientSpec(
                     name: client.name, method: method, scopes: client.scope.values, tokenLifetime: lifetime,
-                    refreshSkew: skew, configuredWithWrongSecret: client.wrongSecret ?? false))
+                    refreshSkew: skew, configuredWithWrongSecret: client.wrongSecret ?? false,
+                    requiresDPoP: client.dpop ?? false))
         }
         return (specs, file.audience)
     }
@@ -99,9 +106,10 @@ public enum DemoClientsFile {
         var tokenLifetime: String?
         var refreshSkew: String?
         var wrongSecret: Bool?
+        var dpop: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case name, method, scope
+            case name, method, scope, dpop
             case tokenLifetime = "token-lifetime"
             case refreshSkew = "refresh-skew"
             case wrongSecret = "wrong-secret"

@@ -26,7 +26,7 @@ extension DemoEnvironment {
             "clients:",
         ]
         for client in clients {
-            lines.append("  \(client.name):")
+            lines.append("  \(Self.quoted(client.name)):")
             lines.append("    issuer-uri: \(Self.quoted(issuer.absoluteString))")
             lines.append("    token-uri: \(Self.quoted(tokenEndpoint.absoluteString))")
             lines.append("    jwk-set-uri: \(Self.quoted(jwksURI.absoluteString))")
@@ -42,6 +42,9 @@ extension DemoEnvironment {
             }
             lines.append("    scope: \(Self.quoted(client.scopes.joined(separator: " ")))")
             lines.append("    resource-uri: \(Self.quoted(resourceURL.absoluteString))")
+            if client.requiresDPoP {
+                lines.append("    dpop: true")
+            }
             if let skew = client.refreshSkew {
                 lines.append("    refresh-skew: \(skew.configText)")
             }

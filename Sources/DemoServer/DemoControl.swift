@@ -32,15 +32,19 @@ actor DemoControl {
                 "latency": "\(newFaults.latency)", "token_error_rate": "\(newFaults.tokenErrorRate)",
                 "resource_down": "\(newFaults.resourceDown)",
                 "rotate_keys_every": "\(newFaults.rotateKeysEvery.map { "\($0)" } ?? "never")",
+                "breaking_rotation": "\(newFaults.breakingRotation)", "clock_offset": "\(newFaults.clockOffset)",
+                "resource_expect_audience": "\(newFaults.resourceExpectedAudience ?? "-")",
+                "resource_expect_issuer": "\(newFaults.resourceExpectedIssuer ?? "-")",
             ])
     }
 
     /// Rotates the signing key now and answers the new key id.
     @discardableResult
     func rotateKeys() async throws -> String {
-        try await keyRing.rotate()
+        let breaking = faults.current.breakingRotation
+        try await keyRing.rotate(breaking: breaking)
         let kid = await keyRing.currentKID
-        logger.info("signing key rotated", metadata: ["kid": "\(kid)"])
+        logger.info("signing key rotated", metadata: ["kid": "\(kid)", "old_key": breaking ? "removed" : "kept for the overlap"])
         return kid
     }
 

@@ -17,8 +17,6 @@ public struct DemoEndpoints: Sendable, Equatable {
     public var metadataURL: URL { authorizationBase.appending(path: ".well-known/oauth-authorization-server/oauth2/default") }
     /// RFC 8414 metadata where Okta puts it: under the issuer.
     public var issuerMetadataURL: URL { issuer.appending(path: ".well-known/oauth-authorization-server") }
-    /// OpenID Connect discovery, under the issuer.
-    public var openIDConfigurationURL: URL { issuer.appending(path: ".well-known/openid-configuration") }
     /// `ISSUER/v1/token`.
     public var tokenEndpoint: URL { issuer.appending(path: "v1/token") }
     /// `ISSUER/v1/keys`: the JWKS.
@@ -34,11 +32,15 @@ public struct DemoEndpoints: Sendable, Equatable {
     /// The protected `/mod` endpoint.
     public var resourceURL: URL { resourceBase.appending(path: "mod") }
 
-    /// The values a client assertion's `aud` may name: the issuer or any endpoint it is sent to.
-    var assertionAudiences: Set<String> {
-        [issuer, tokenEndpoint, introspectionEndpoint, revocationEndpoint].map(\.absoluteString).reduce(into: []) {
-            $0.insert($1)
-        }
+    /// The values a client assertion's `aud` may name when it is sent to `endpoint`.
+    func assertionAudiences(_ policy: AssertionAudiencePolicy, calling endpoint: URL) -> Set<String> {
+        let urls: [URL] =
+            switch policy {
+            case .tokenEndpoint: [tokenEndpoint, issuer]
+            case .calledEndpoint: [endpoint]
+            case .any: [issuer, tokenEndpoint, introspectionEndpoint, revocationEndpoint]
+            }
+        return Set(urls.map(\.absoluteString))
     }
 
     /// `http://host:port`, bracketing IPv6 and naming loopback for a wildcard bind.
@@ -71,16 +73,4 @@ final class DemoAddressBook: Sendable {
 
     /// The authorization server's own base, as soon as it listens.
     var authorizationBase: URL? { state.withLock { $0.authorization } }
-}
-
-/// The faults in force, read synchronously on every request.
-final class FaultSwitch: Sendable {
-    private let state: Mutex<DemoFaults>
-
-    init(_ faults: DemoFaults) { state = Mutex(faults) }
-
-    var current: DemoFaults {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
-    }
 }

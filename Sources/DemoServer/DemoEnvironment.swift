@@ -4,6 +4,7 @@ import JWTKit
 import Logging
 import ServiceLifecycle
 import TokenConfig
+import TokenModel
 
 /// The two embedded demo servers, running: the Okta-shaped authorization server and the `/mod`
 /// resource server, each on its own port, both in one graceful-shutdown group.
@@ -27,6 +28,8 @@ public final class DemoEnvironment: Sendable {
     public let validationMode: TokenValidationMode
     /// The `aud` of every access token.
     public let audience: String
+    /// Which `aud` a client assertion may carry.
+    public let assertionAudience: AssertionAudiencePolicy
 
     private let control: DemoControl
     private let serviceGroup: ServiceGroup
@@ -59,6 +62,7 @@ public final class DemoEnvironment: Sendable {
         self.resourceServerClient = resourceServerClient
         self.validationMode = options.validationMode
         self.audience = options.audience
+        self.assertionAudience = options.assertionAudience
         self.control = control
         self.serviceGroup = serviceGroup
         self.running = running
@@ -74,10 +78,12 @@ public final class DemoEnvironment: Sendable {
         try validate(options)
         let clock = options.clock
         let random = options.random
-        let ledger = TokenLedger(clock: clock)
+        let faults = FaultSwitch(options.faults)
+        // Everything the authorization server dates or judges by time follows its (maybe wrong) clock.
+        let authorizationClock = OffsetClock(base: clock, faults: faults)
+        let ledger = TokenLedger(clock: authorizationClock)
         let longestLifetime = options.clients.map(\.tokenLifetime).max() ?? .seconds(3600)
         let keyRing = try await KeyRing(clock: clock, random: random, overlap: options.keyOverlap ?? longestLifetime)
-        let faults = FaultSwitch(options.faults)
         let control = DemoControl(faults: faults, keyRing: keyRing, logger: logger)
         await control.apply(options.faults)
 
@@ -104,48 +110,65 @@ public final class DemoEnvironment: Sendable {
         let addresses = DemoAddressBook()
         let adminToken = random.token(byteCount: 24)
         let authorizationServer = AuthorizationServer(
-            registry: ClientRegistry(clients: registered, ledger: ledger, clock: clock), keyRing: keyRing,
+            registry: ClientRegistry(clients: registered, ledger: ledger, clock: authorizationClock), keyRing: keyRing,
             ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
-            audience: options.audience, clock: clock, random: random, logger: logger,
+            audience: options.audience, assertionAudience: options.assertionAudience, clock: authorizationClock, random: random,
+            dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random),
+            logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
         let validator: any AccessTokenValidator =
             switch options.validationMode {
             case .jwt:
                 JWTAccessTokenValidator(
                     keys: JWKSCache(clock: clock, logger: logger), addresses: addresses, audience: options.audience,
-                    clock: clock)
+                    faults: faults, clock: clock)
             case .introspect:
                 IntrospectionAccessTokenValidator(
-                    addresses: addresses, clientID: resourceServerID, clientSecret: resourceServerSecret)
+                    addresses: addresses, audience: options.audience, faults: faults, clientID: resourceServerID,
+                    clientSecret: resourceServerSecret)
             }
-        let resourceServer = ResourceServer(validator: validator, faults: faults, logger: logger)
+        let resourceServer = ResourceServer(
+            validator: validator, faults: faults, addresses: addresses,
+            dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random), logger: logger)
 
         let authorizationBound = StartupSignal()
         let resourceBound = StartupSignal()
         let host = options.host
+        // Hummingbird's own start and stop messages only at debug: a port in use is reported
+        // once, by the error thrown from here, not by a cascade of library log lines.
+        let frameworkLogger = logger.logLevel <= .debug ? logger : quietLogger
+        let idleMilliseconds = Int64(options.connectionIdleTimeout.timeInterval * 1000)
         /// One server on `port` (0: any free one); `bound` learns the address it got.
         func application(
-            _ router: Router<DemoRequestContext>, port: Int, bound: @escaping @Sendable (URL) -> Void,
-            signal: StartupSignal
+            _ name: String, _ router: Router<DemoRequestContext>, port: Int, clock: (any TokenClock)? = nil,
+            bound: @escaping @Sendable (URL) -> Void, signal: StartupSignal
         ) -> some Service {
-            Application(
+            let application = Application(
                 router: router,
+                server: .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [],
+                        idleTimeout: .milliseconds(idleMilliseconds))),
                 configuration: .init(address: .hostname(host, port: port), serverName: "tokentop-demo"),
                 onServerRunning: { channel in
                     bound(DemoEndpoints.baseURL(host: host, port: channel.localAddress?.port ?? port))
                     await signal.resolve()
                 },
-                logger: logger)
+                logger: frameworkLogger)
+            return StartingService(application, signal: signal) { error in
+                DemoServerError.bindFailed(server: name, host: host, port: port, underlying: error)
+            }
         }
         let authorizationApp = application(
-            authorizationServer.router(), port: options.authorizationPort,
-            bound: { addresses.setAuthorization($0) }, signal: authorizationBound)
+            "authorization server", authorizationServer.router(), port: options.authorizationPort,
+            clock: authorizationClock, bound: { addresses.setAuthorization($0) }, signal: authorizationBound)
         let resourceApp = application(
-            resourceServer.router(), port: options.resourcePort, bound: { addresses.setResource($0) }, signal: resourceBound)
+            "resource server", resourceServer.router(), port: options.resourcePort,
+            bound: { addresses.setResource($0) }, signal: resourceBound)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [authorizationApp, resourceApp],
             gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint] : [],
-            logger: logger)
+            logger: frameworkLogger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
         let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         let running = Task {
@@ -154,10 +177,9 @@ public final class DemoEnvironment: Sendable {
                 await authorizationBound.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
                 await resourceBound.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
             } catch {
-                await authorizationBound.fail(
-                    DemoServerError.bindFailed(server: "servers", address: "\(host):\(options.authorizationPort)/\(options.resourcePort)", underlying: error))
-                await resourceBound.fail(
-                    DemoServerError.bindFailed(server: "servers", address: "\(host):\(options.authorizationPort)/\(options.resourcePort)", underlying: error))
+                // The first server that failed to start named itself in `error`.
+                await authorizationBound.fail(error)
+                await resourceBound.fail(error)
                 throw error
             }
         }
@@ -182,7 +204,7 @@ public final class DemoEnvironment: Sendable {
             resourceServerClient: DemoClient(
                 name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
                 configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
-                refreshSkew: nil, privateKeyFile: nil),
+                refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false),
             options: options, control: control,
             serviceGroup: serviceGroup, running: running, keyDirectory: keyDirectory, logger: logger)
     }
@@ -239,6 +261,15 @@ public final class DemoEnvironment: Sendable {
         guard (0...1).contains(options.faults.tokenErrorRate) else {
             throw DemoServerError.invalidOption("the token error rate must be between 0 and 1")
         }
+        guard (.zero...DemoFaults.longestLatency).contains(options.faults.latency) else {
+            throw DemoServerError.invalidOption("the latency must be from 0 to \(DemoFaults.longestLatency.configText)")
+        }
+        if let every = options.faults.rotateKeysEvery, !(.seconds(1)...Duration.longestConfigurable).contains(every) {
+            throw DemoServerError.invalidOption("keys can be rotated every 1s to 100 years, not every \(every.configText)")
+        }
+        guard options.connectionIdleTimeout > .zero, options.connectionIdleTimeout <= .seconds(3600) else {
+            throw DemoServerError.invalidOption("the connection idle timeout must be more than 0 and at most 1h")
+        }
         guard !options.clients.isEmpty else { throw DemoServerError.invalidOption("the demo needs at least one client") }
         var names = Set<String>()
         for client in options.clients {
@@ -248,8 +279,8 @@ public final class DemoEnvironment: Sendable {
             guard names.insert(client.name).inserted else {
                 throw DemoServerError.invalidOption("two demo clients are named \(client.name)")
             }
-            guard client.tokenLifetime >= .seconds(1) else {
-                throw DemoServerError.invalidOption("client \(client.name): token lifetime must be at least 1s")
+            guard (.seconds(1)...Duration.longestConfigurable).contains(client.tokenLifetime) else {
+                throw DemoServerError.invalidOption("client \(client.name): token lifetime must be from 1s to 100 years")
             }
             guard !client.scopes.isEmpty else {
                 throw DemoServerError.invalidOption("client \(client.name): needs at least one scope")
@@ -296,11 +327,34 @@ public final class DemoEnvironment: Sendable {
         }
         let client = DemoClient(
             name: spec.name, clientID: spec.name, secret: secret, configuredSecret: configuredSecret, method: spec.method,
-            scopes: spec.scopes, lifetime: spec.tokenLifetime, refreshSkew: spec.refreshSkew, privateKeyFile: keyFile)
+            scopes: spec.scopes, lifetime: spec.tokenLifetime, refreshSkew: spec.refreshSkew, privateKeyFile: keyFile,
+            requiresDPoP: spec.requiresDPoP)
         let registration = RegisteredClient(
             clientID: spec.name, secret: secret, method: spec.method, scopes: spec.scopes, lifetime: spec.tokenLifetime,
-            mayRequestTokens: true, assertionKeys: assertionKeys)
+            mayRequestTokens: true, assertionKeys: assertionKeys, requiresDPoP: spec.requiresDPoP)
         return (client, registration)
+    }
+}
+
+/// Runs a server, naming it in the error when it stops before it listened (a port in use).
+private struct StartingService<Inner: Service>: Service {
+    let inner: Inner
+    let signal: StartupSignal
+    let describeStartFailure: @Sendable (any Error) -> DemoServerError
+
+    init(_ inner: Inner, signal: StartupSignal, describeStartFailure: @escaping @Sendable (any Error) -> DemoServerError) {
+        self.inner = inner
+        self.signal = signal
+        self.describeStartFailure = describeStartFailure
+    }
+
+    func run() async throws {
+        do {
+            try await inner.run()
+        } catch {
+            guard await signal.isBound else { throw describeStartFailure(error) }
+            throw error
+        }
     }
 }
 
@@ -324,6 +378,11 @@ private actor StartupSignal {
         guard case .waiting(let waiters) = state else { return }
         state = .failed(error)
         for waiter in waiters { waiter.resume(throwing: error) }
+    }
+
+    var isBound: Bool {
+        if case .bound = state { return true }
+        return false
     }
 
     func wait() async throws {

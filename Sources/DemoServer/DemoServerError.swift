@@ -1,9 +1,10 @@
 import Foundation
+import NIOCore
 
 /// Why the demo servers could not start or keep running.
 public struct DemoServerError: Error, CustomStringConvertible, Equatable {
     private enum Reason: Equatable {
-        case bindFailed(server: String, address: String, underlying: String)
+        case bindFailed(server: String, host: String, port: Int, addressInUse: Bool, underlying: String)
         case keyGenerationFailed(String)
         case keyFileNotWritable(path: String, underlying: String)
         case clientsFileUnreadable(path: String, underlying: String)
@@ -16,8 +17,18 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
     private init(_ reason: Reason) { self.reason = reason }
 
     /// A server could not listen on its address.
-    static func bindFailed(server: String, address: String, underlying: any Error) -> Self {
-        .init(.bindFailed(server: server, address: address, underlying: String(describing: underlying)))
+    static func bindFailed(server: String, host: String, port: Int, underlying: any Error) -> Self {
+        let addressInUse = (underlying as? IOError)?.errnoCode == EADDRINUSE
+        return .init(
+            .bindFailed(
+                server: server, host: host, port: port, addressInUse: addressInUse,
+                underlying: String(describing: underlying)))
+    }
+
+    /// True when a server could not listen because its port is taken: a usage mistake.
+    public var isAddressInUse: Bool {
+        if case .bindFailed(_, _, _, true, _) = reason { return true }
+        return false
     }
 
     /// A signing or client key could not be made.
@@ -47,8 +58,10 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch reason {
-        case .bindFailed(let server, let address, let underlying):
-            "the demo \(server) could not listen on \(address): \(underlying) (is the port in use? try port 0)"
+        case .bindFailed(let server, let host, let port, let addressInUse, let underlying):
+            addressInUse
+                ? "the demo \(server) could not listen on \(host) port \(port): the port is in use (choose another, or 0 for any free one)"
+                : "the demo \(server) could not listen on \(host) port \(port): \(underlying)"
         case .keyGenerationFailed(let underlying):
             "the demo server could not generate a key: \(underlying)"
         case .keyFileNotWritable(let path, let underlying):

@@ -1,9 +1,10 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import TokenModel
 
-/// The request context of both demo servers: a 64 KiB body cap, and the peer's address so the
-/// admin endpoints can insist on loopback.
+/// The request context of both demo servers: a 64 KiB body cap, JSON answers with sorted keys,
+/// and the peer's address so the admin endpoints can insist on loopback.
 struct DemoRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The peer's IP address, when the channel knows it.
@@ -15,6 +16,7 @@ struct DemoRequestContext: RequestContext {
     }
 
     var maxUploadSize: Int { DemoLimits.maximumBodySize }
+    var responseEncoder: DemoJSONEncoder { DemoJSONEncoder() }
 }
 
 /// Limits on what the demo servers accept.
@@ -23,88 +25,70 @@ enum DemoLimits {
     static let maximumBodySize = 64 * 1024
 }
 
-/// An error answer of the token, introspection or revocation endpoint (RFC 6749 §5.2), or of
-/// the admin endpoints, with a JSON body `{"error": ..., "error_description": ...}`.
-struct OAuthProtocolError: Error {
-    let status: HTTPResponse.Status
-    let code: String
-    let detail: String
-    /// Set when the client tried HTTP Basic: RFC 6749 §5.2 then demands a matching challenge.
-    var basicChallenge = false
-    var retryAfterSeconds: Int?
-
-    static func invalidRequest(_ detail: String) -> Self {
-        .init(status: .badRequest, code: "invalid_request", detail: detail)
+/// Encodes `ResponseEncodable` answers as `application/json` with sorted keys, so answers are stable.
+struct DemoJSONEncoder: ResponseEncoder {
+    func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try Self.data(value))))
     }
 
-    static func invalidClient(_ detail: String, usedBasic: Bool) -> Self {
-        .init(status: .unauthorized, code: "invalid_client", detail: detail, basicChallenge: usedBasic)
+    /// A JSON answer for a value that is not `ResponseEncodable` itself (jwt-kit's `JWKS`).
+    static func response(_ value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try data(value))))
     }
 
-    static func invalidScope(_ detail: String) -> Self {
-        .init(status: .badRequest, code: "invalid_scope", detail: detail)
-    }
-
-    static func unauthorizedClient(_ detail: String) -> Self {
-        .init(status: .badRequest, code: "unauthorized_client", detail: detail)
-    }
-
-    static func unsupportedGrantType(_ detail: String) -> Self {
-        .init(status: .badRequest, code: "unsupported_grant_type", detail: detail)
-    }
-
-    static func bodyTooLarge() -> Self {
-        .init(
-            status: .contentTooLarge, code: "invalid_request",
-            detail: "the request body is larger than \(DemoLimits.maximumBodySize / 1024) KiB")
-    }
-
-    static func temporarilyUnavailable(retryAfter: Int) -> Self {
-        .init(
-            status: .serviceUnavailable, code: "temporarily_unavailable",
-            detail: "injected fault: the token endpoint is unavailable", retryAfterSeconds: retryAfter)
-    }
-
-    static func serverError(_ detail: String) -> Self {
-        .init(status: .internalServerError, code: "server_error", detail: detail)
-    }
-
-    /// The answer, with `Cache-Control: no-store` as RFC 6749 §5.1 asks of every token endpoint answer.
-    var response: Response {
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        headers[.init("Pragma")!] = "no-cache"
-        if basicChallenge {
-            headers[.wwwAuthenticate] = "Basic realm=\"\(DemoHTTP.realm)\", charset=\"UTF-8\""
-        }
-        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        return DemoHTTP.json(["error": code, "error_description": detail], status: status, headers: headers)
+    /// The JSON text of `value`.
+    static func data(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
     }
 }
 
-/// Small helpers for building answers.
+/// Headers every answer carrying a token or a credential check must have (RFC 6749 §5.1).
+enum DemoHeaders {
+    /// A DPoP proof (RFC 9449 §4.1).
+    static let dpop = HTTPField.Name("DPoP")!
+    /// The nonce a server wants in DPoP proofs (RFC 9449 §8).
+    static let dpopNonce = HTTPField.Name("DPoP-Nonce")!
+
+    static var noStore: HTTPFields {
+        var headers = HTTPFields()
+        headers[.cacheControl] = "no-store"
+        headers[.init("Pragma")!] = "no-cache"
+        return headers
+    }
+}
+
+extension RouterMethods where Context == DemoRequestContext {
+    /// Registers `handler` for `method` on `path`, and a 405 for the other methods.
+    @discardableResult
+    func only<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: RouterPath,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> Self {
+        on(path, method: method, use: handler)
+        return refuseOtherMethods(path, allowed: [method])
+    }
+
+    /// Answers 405 with `Allow` (RFC 9110 §15.5.6) to the common methods not in `allowed`, rather
+    /// than the router's 404. A GET route answers HEAD by itself.
+    @discardableResult
+    func refuseOtherMethods(_ path: RouterPath, allowed: [HTTPRequest.Method]) -> Self {
+        let allowed = allowed.contains(.get) && !allowed.contains(.head) ? allowed + [.head] : allowed
+        let common: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+        for method in common where !allowed.contains(method) {
+            on(path, method: method) { _, _ -> Response in throw OAuthProtocolError.methodNotAllowed(allowed: allowed) }
+        }
+        return self
+    }
+}
+
+/// Request bodies, and plain-text answers.
 enum DemoHTTP {
     /// The realm named in `WWW-Authenticate` challenges.
     static let realm = "tokentop-demo"
-
-    /// A JSON answer. Keys are sorted so answers are stable.
-    static func json(_ object: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// A JSON answer from an `Encodable` value.
-    static func json(encoding value: some Encodable, headers: HTTPFields = [:]) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
 
     /// A plain-text answer.
     static func text(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

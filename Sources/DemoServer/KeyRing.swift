@@ -13,14 +13,14 @@ actor KeyRing {
         var retiredAt: Date?
     }
 
-    private let clock: DemoClock
+    private let clock: any TokenClock
     private let random: DemoRandomSource
     private let overlap: Duration
     private let signers = JWTKeyCollection()
     private var published: [PublishedKey] = []
 
     /// Makes the first key.
-    init(clock: DemoClock, random: DemoRandomSource, overlap: Duration) async throws {
+    init(clock: any TokenClock, random: DemoRandomSource, overlap: Duration) async throws {
         self.clock = clock
         self.random = random
         self.overlap = overlap
@@ -31,8 +31,8 @@ actor KeyRing {
     var currentKID: String { published.last!.kid }
 
     /// Replaces the signing key with a freshly generated one; the old key stays published for
-    /// the overlap period.
-    func rotate() async throws {
+    /// the overlap period, or is dropped at once when `breaking`.
+    func rotate(breaking: Bool = false) async throws {
         let key: JWTKit.Insecure.RSA.PrivateKey
         do {
             key = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
@@ -43,7 +43,8 @@ actor KeyRing {
         await signers.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
         let now = clock.now()
         for index in published.indices where published[index].retiredAt == nil {
-            published[index].retiredAt = now
+            // Retired a whole overlap ago, so the prune below removes it now.
+            published[index].retiredAt = breaking ? now.addingTimeInterval(-overlap.timeInterval) : now
         }
         published.append(PublishedKey(kid: kid, publicKey: key.publicKey, retiredAt: nil))
         await pruneRetiredKeys()
@@ -96,11 +97,18 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var aud: String
     var exp: Int
     var iat: Int
+    var nbf: Int
     var jti: String
     var client_id: String
     var scope: String
     var scp: [String]
     var cid: String
+    /// The key a DPoP-bound token is bound to (RFC 9449 §6.1); absent for bearer tokens.
+    var cnf: Confirmation?
+
+    struct Confirmation: Codable, Equatable, Sendable {
+        let jkt: String
+    }
 
     /// Signature checks only: the claims are judged by the caller against its injected clock,
     /// which jwt-kit's own claim checks cannot see.

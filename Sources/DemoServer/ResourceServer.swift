@@ -8,18 +8,28 @@ import Logging
 /// Answers follow RFC 6750 §3: no bearer token at all gets 401 with a bare
 /// `Bearer realm="tokentop-demo"` challenge (no error code, per §3.1); an empty one 400
 /// `invalid_request`; an expired, revoked (introspect mode), unknown or badly signed one 401
-/// `invalid_token`; a good token without `custom_mod` 403 `insufficient_scope`.
+/// `invalid_token`; a good token without `custom_mod` 403 `insufficient_scope`. A DPoP-bound
+/// token must come as `Authorization: DPoP` with a proof for this request whose key is the
+/// token's `cnf.jkt` (RFC 9449 §7); refusals carry a `DPoP` challenge.
 struct ResourceServer: Sendable {
     let validator: any AccessTokenValidator
     let faults: FaultSwitch
+    let addresses: DemoAddressBook
+    /// Checks the DPoP proofs that come with DPoP-bound tokens (RFC 9449 §7).
+    let dpop: DPoPVerifier
+    /// The nonce proofs must carry while the `dpopNonceRequired` fault is on.
+    let dpopNonce: DPoPNonce
     let logger: Logger
 
     func router() -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         router.add(middleware: LatencyMiddleware(faults: faults))
-        router.get("mod") { request, _ in await mod(request) }
+        router.only(.get, "mod") { request, _ in await mod(request) }
         return router
     }
+
+    /// How the request presented its token.
+    private enum Scheme { case bearer, dpop }
 
     private func mod(_ request: Request) async -> Response {
         let current = faults.current
@@ -30,23 +40,46 @@ struct ResourceServer: Sendable {
         }
         guard let header = request.headers[.authorization] else { return challenge(status: .unauthorized) }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.first?.lowercased() == "bearer" else { return challenge(status: .unauthorized) }
+        let scheme: Scheme
+        switch parts.first?.lowercased() {
+        case "bearer": scheme = .bearer
+        case "dpop": scheme = .dpop
+        default: return challenge(status: .unauthorized)
+        }
         let token = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         guard !token.isEmpty else {
-            return challenge(status: .badRequest, error: "invalid_request", description: "the bearer token is empty")
+            return challenge(status: .badRequest, scheme: scheme, error: "invalid_request", description: "the access token is empty")
+        }
+        var proofKey: String?
+        if scheme == .dpop {
+            switch await checkProof(request, token: token) {
+            case .success(let thumbprint): proofKey = thumbprint
+            case .failure(let refusal): return refusal.response
+            }
         }
         switch await validator.validate(token) {
-        case .active(let subject, let scopes):
+        case .active(let subject, let scopes, let boundKey):
+            if boundKey != nil, scheme == .bearer {
+                return challenge(
+                    status: .unauthorized, scheme: .dpop, error: "invalid_token",
+                    description: "the token is DPoP-bound and must be presented with the DPoP scheme and a proof")
+            }
+            if scheme == .dpop, boundKey == nil || boundKey != proofKey {
+                return challenge(
+                    status: .unauthorized, scheme: .dpop, error: "invalid_token",
+                    description: boundKey == nil
+                        ? "the token is not DPoP-bound" : "the token is bound to another key than the DPoP proof's (cnf.jkt)")
+            }
             guard scopes.contains(DemoClientSpec.modScope) else {
                 logger.debug("refused a token without the mod scope", metadata: ["sub": "\(subject)"])
                 return challenge(
-                    status: .forbidden, error: "insufficient_scope",
+                    status: .forbidden, scheme: scheme, error: "insufficient_scope",
                     description: "the token lacks the \(DemoClientSpec.modScope) scope", scope: DemoClientSpec.modScope)
             }
             return DemoHTTP.text("The message of the day is boring for user: \(subject)")
         case .rejected(let reason):
             logger.debug("refused a token", metadata: ["reason": "\(reason)"])
-            return challenge(status: .unauthorized, error: "invalid_token", description: reason)
+            return challenge(status: .unauthorized, scheme: scheme, error: "invalid_token", description: reason)
         case .unavailable(let reason):
             logger.warning("could not validate a token", metadata: ["reason": "\(reason)"])
             var headers = HTTPFields()
@@ -55,19 +88,50 @@ struct ResourceServer: Sendable {
         }
     }
 
-    /// A `WWW-Authenticate: Bearer` answer; the description is kept to the characters RFC 6750 §3 allows.
+    /// A refused DPoP proof, as its answer.
+    private struct ProofRefusal: Error {
+        let response: Response
+    }
+
+    /// The thumbprint of the key of the request's one DPoP proof for `GET /mod` with `token`.
+    private func checkProof(_ request: Request, token: String) async -> Result<String, ProofRefusal> {
+        guard let endpoints = addresses.endpoints else {
+            return .failure(ProofRefusal(response: DemoHTTP.text("the demo server is starting\n", status: .serviceUnavailable)))
+        }
+        let proofs = request.headers[values: DemoHeaders.dpop]
+        guard proofs.count == 1 else {
+            return .failure(ProofRefusal(response: challenge(
+                status: .unauthorized, scheme: .dpop, error: "invalid_dpop_proof",
+                description: proofs.isEmpty ? "the DPoP proof header is missing" : "more than one DPoP proof header")))
+        }
+        let nonce = faults.current.dpopNonceRequired ? dpopNonce.value : nil
+        do throws(DPoPProofError) {
+            return .success(try await dpop.verify(proofs[0], method: "GET", url: endpoints.resourceURL, accessToken: token, nonce: nonce))
+        } catch {
+            var headers = HTTPFields()
+            if error.code == .useNonce { headers[DemoHeaders.dpopNonce] = dpopNonce.value }
+            return .failure(ProofRefusal(response: challenge(
+                status: .unauthorized, scheme: .dpop, error: error.code.rawValue, description: error.detail, headers: headers)))
+        }
+    }
+
+    /// A `WWW-Authenticate` answer (RFC 6750 §3, RFC 9449 §7.1); the description is kept to the
+    /// characters RFC 6750 §3 allows.
     private func challenge(
-        status: HTTPResponse.Status, error: String? = nil, description: String? = nil, scope: String? = nil
+        status: HTTPResponse.Status, scheme: Scheme = .bearer, error: String? = nil, description: String? = nil,
+        scope: String? = nil, headers extra: HTTPFields = [:]
     ) -> Response {
-        var challenge = "Bearer realm=\"\(DemoHTTP.realm)\""
+        var challenge = scheme == .dpop
+            ? "DPoP realm=\"\(DemoHTTP.realm)\", algs=\"\(DPoPVerifier.algorithms.joined(separator: " "))\""
+            : "Bearer realm=\"\(DemoHTTP.realm)\""
         if let error { challenge += ", error=\"\(error)\"" }
         if let description {
             let safe = String(description.unicodeScalars.filter { (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" }.map(Character.init))
             challenge += ", error_description=\"\(safe)\""
         }
         if let scope { challenge += ", scope=\"\(scope)\"" }
-        var headers = HTTPFields()
+        var headers = extra
         headers[.wwwAuthenticate] = challenge
-        return DemoHTTP.text((description ?? "a bearer token is required") + "\n", status: status, headers: headers)
+        return DemoHTTP.text((description ?? "an access token is required") + "\n", status: status, headers: headers)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// What the authorization server remembers of the tokens it issued: enough to introspect and
 /// revoke them, and the client assertion ids it has seen, so none is accepted twice.
@@ -18,12 +19,12 @@ actor TokenLedger {
         case belongsToAnotherClient
     }
 
-    private let clock: DemoClock
+    private let clock: any TokenClock
     private var entries: [String: Entry] = [:]
     private var seenAssertionIDs: [String: Date] = [:]
     private var insertionsSincePrune = 0
 
-    init(clock: DemoClock) {
+    init(clock: any TokenClock) {
         self.clock = clock
     }
 

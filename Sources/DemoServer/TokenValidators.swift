@@ -7,8 +7,8 @@ import TokenModel
 
 /// What the resource server learned about a bearer token.
 enum TokenVerdict: Sendable, Equatable {
-    /// Good: who it was issued to, and its scopes.
-    case active(subject: String, scopes: [String])
+    /// Good: who it was issued to, its scopes, and the thumbprint of the key it is bound to (DPoP).
+    case active(subject: String, scopes: [String], boundKey: String?)
     /// Expired, revoked, unknown, badly signed or not ours; the reason is safe to send back.
     case rejected(String)
     /// The authorization server could not be asked.
@@ -20,6 +20,25 @@ protocol AccessTokenValidator: Sendable {
     func validate(_ token: String) async -> TokenVerdict
 }
 
+/// The `iss` and `aud` `/mod` expects: the demo's own, unless a fault says otherwise.
+struct ResourceExpectations {
+    let issuer: String
+    let audience: String
+
+    init(endpoints: DemoEndpoints, audience: String, faults: FaultSwitch) {
+        let current = faults.current
+        issuer = current.resourceExpectedIssuer ?? endpoints.issuer.absoluteString
+        self.audience = current.resourceExpectedAudience ?? audience
+    }
+
+    /// Why a token with these claims is not for this API, or nil when it is.
+    func refusal(issuer tokenIssuer: String?, audiences: [String]) -> String? {
+        guard tokenIssuer == issuer else { return "the token's issuer is not \(issuer)" }
+        guard audiences.contains(audience) else { return "the token's audience is not \(audience)" }
+        return nil
+    }
+}
+
 /// `jwt` mode: verifies the signature against the issuer's JWKS (fetched over HTTP, cached, and
 /// fetched again for a key id it does not know or after five minutes), then `typ`, `iss`, `aud`
 /// and `exp`. Revocation is not seen: a revoked token passes until it expires.
@@ -27,7 +46,8 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
     let keys: JWKSCache
     let addresses: DemoAddressBook
     let audience: String
-    let clock: DemoClock
+    let faults: FaultSwitch
+    let clock: any TokenClock
 
     func validate(_ token: String) async -> TokenVerdict {
         guard let endpoints = addresses.endpoints else { return .unavailable("the demo server is starting") }
@@ -54,19 +74,19 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
         } catch {
             return .rejected("the token signature is invalid")
         }
-        guard claims.iss == endpoints.issuer.absoluteString else { return .rejected("the token is from another issuer") }
-        guard claims.aud == audience else { return .rejected("the token is not meant for this resource server") }
+        let expected = ResourceExpectations(endpoints: endpoints, audience: audience, faults: faults)
+        if let refusal = expected.refusal(issuer: claims.iss, audiences: [claims.aud]) { return .rejected(refusal) }
         guard Date(timeIntervalSince1970: TimeInterval(claims.exp)) > clock.now() else {
             return .rejected("the token expired")
         }
-        return .active(subject: claims.sub, scopes: claims.scp)
+        return .active(subject: claims.sub, scopes: claims.scp, boundKey: claims.cnf?.jkt)
     }
 }
 
 /// The issuer's JWKS as the resource server caches it.
 actor JWKSCache {
     private static let maximumAge: TimeInterval = 300
-    private let clock: DemoClock
+    private let clock: any TokenClock
     private let logger: Logger
     private var keys: JWTKeyCollection?
     private var kids: Set<String> = []
@@ -75,7 +95,7 @@ actor JWKSCache {
     private var missing: [String: Date] = [:]
     private var inFlight: Task<(JWTKeyCollection, Set<String>), any Error>?
 
-    init(clock: DemoClock, logger: Logger) {
+    init(clock: any TokenClock, logger: Logger) {
         self.clock = clock
         self.logger = logger
     }
@@ -128,6 +148,8 @@ actor JWKSCache {
 /// authenticating with the resource server's own credentials (`client_secret_basic`).
 struct IntrospectionAccessTokenValidator: AccessTokenValidator {
     let addresses: DemoAddressBook
+    let audience: String
+    let faults: FaultSwitch
     let clientID: String
     let clientSecret: String
 
@@ -144,14 +166,18 @@ struct IntrospectionAccessTokenValidator: AccessTokenValidator {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status.code == 200,
-                let answer = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+                let answer = try? JSONDecoder().decode(IntrospectionResponse.self, from: Data(body.readableBytesView))
             else { return .unavailable("the introspection endpoint answered \(response.status.code)") }
-            guard answer["active"] as? Bool == true else {
+            guard answer.active else {
                 return .rejected("the token is not active (expired, revoked or unknown)")
             }
-            let subject = answer["sub"] as? String ?? answer["client_id"] as? String ?? "unknown"
-            let scopes = (answer["scope"] as? String ?? "").split(separator: " ").map(String.init)
-            return .active(subject: subject, scopes: scopes)
+            let expected = ResourceExpectations(endpoints: endpoints, audience: audience, faults: faults)
+            if let refusal = expected.refusal(issuer: answer.iss, audiences: answer.aud.map { [$0] } ?? []) {
+                return .rejected(refusal)
+            }
+            let subject = answer.sub ?? answer.client_id ?? "unknown"
+            let scopes = (answer.scope ?? "").split(separator: " ").map(String.init)
+            return .active(subject: subject, scopes: scopes, boundKey: answer.cnf?.jkt)
         } catch {
             return .unavailable("the introspection endpoint could not be reached")
         }

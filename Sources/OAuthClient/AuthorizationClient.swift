@@ -1,4 +1,5 @@
 import Foundation
+import JOSESupport
 import Logging
 import NIOHTTP1
 import TokenConfig
@@ -98,10 +99,10 @@ public actor AuthorizationClient: AuthorizationService {
         for (key, value) in configuration.extraTokenParameters.sorted(by: { $0.key < $1.key }) {
             parameters.append((key, value))
         }
-        let (response, sent) = try await authenticatedPost(parameters, to: endpoints.token)
+        let (response, sent) = try await authenticatedPost(parameters, to: endpoints.token, endpoints: endpoints)
         let endpoint = HTTPTransport.describe(endpoints.token)
         guard (200..<300).contains(response.status) else {
-            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting(sent)
+            throw rejection(response, at: endpoints.token, sent: sent)
         }
         let token = try TokenResponseParser.parseSuccess(response.body, issuedAt: now(), endpoint: endpoint)
         logger.info("\(configuration.name): token issued, \(token.masked), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")")
@@ -131,7 +132,9 @@ public actor AuthorizationClient: AuthorizationService {
             }
         }
         let verifier = TokenVerifier(
-            keys: keySet, expectedIssuer: endpoints.issuer, expectedAudience: configuration.audience,
+            keys: keySet, expectedIssuer: endpoints.issuer,
+            expectedAudience: configuration.expectedAudiences.isEmpty ? configuration.audience : nil,
+            alsoAcceptedAudiences: configuration.expectedAudiences,
             leeway: .seconds(60), now: now)
         return await verifier.verify(accessToken)
     }
@@ -143,10 +146,10 @@ public actor AuthorizationClient: AuthorizationService {
                 "\(configuration.name) has no introspection endpoint: set introspection-uri or use an issuer that publishes one")
         }
         let (response, sent) = try await authenticatedPost(
-            [("token", accessToken), ("token_type_hint", "access_token")], to: url)
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints)
         let endpoint = HTTPTransport.describe(url)
         guard response.status == 200 else {
-            throw TokenResponseParser.parseError(response, endpoint: endpoint, now: now()).redacting(sent + [accessToken])
+            throw rejection(response, at: url, sent: sent + [accessToken])
         }
         guard let fields = JSONValue(data: response.body)?.objectValue else {
             throw OAuthError.invalidResponse("introspection answer is not a JSON object", endpoint: endpoint, httpStatus: 200)
@@ -164,10 +167,9 @@ public actor AuthorizationClient: AuthorizationService {
                 "\(configuration.name) has no revocation endpoint: set revocation-uri or use an issuer that publishes one")
         }
         let (response, sent) = try await authenticatedPost(
-            [("token", accessToken), ("token_type_hint", "access_token")], to: url)
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints)
         guard response.status == 200 else {
-            throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: now())
-                .redacting(sent + [accessToken])
+            throw rejection(response, at: url, sent: sent + [accessToken])
         }
         logger.info("\(configuration.name): token \(Redaction.mask(accessToken)) revoked")
     }
@@ -215,12 +217,31 @@ public actor AuthorizationClient: AuthorizationService {
             failure: .invalidResponse("more than 5 redirects", endpoint: HTTPTransport.describe(configuration.resourceURI!)))
     }
 
+    /// The error an endpoint answered with, secrets masked. When a `private_key_jwt` client is
+    /// refused over the assertion's `aud`, the error says what was sent and which setting helps:
+    /// servers disagree about the audience (RFC 7523 §3, OpenID Connect Core §9).
+    private func rejection(_ response: ReceivedResponse, at url: URL, sent: [String]) -> OAuthError {
+        let error = TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: now()).redacting(sent)
+        guard configuration.authenticationMethod == .privateKeyJWT, error.oauthCode == .invalidClient,
+            error.serverDescription?.range(of: "aud", options: .caseInsensitive) != nil
+        else { return error }
+        let audiences = endpoints.map {
+            ClientAuthenticator.assertionAudiences(
+                configuration.clientAssertionAudience, calling: url, tokenEndpoint: $0.token, issuer: $0.issuer)
+        } ?? []
+        return error.hinting(
+            "the client assertion's aud was \(audiences.joined(separator: ", ")); set client-assertion-audience to "
+                + "endpoint, token-endpoint, issuer or the URL this server expects")
+    }
+
     /// A POST with client authentication; a redirect here is an error, never followed.
     /// Returns the answer and the credential that was sent, for masking in errors.
     private func authenticatedPost(
-        _ parameters: [(String, String)], to url: URL
+        _ parameters: [(String, String)], to url: URL, endpoints: Endpoints
     ) async throws(OAuthError) -> (response: ReceivedResponse, sentSecrets: [String]) {
-        let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audience: url, now: now())
+        let audiences = ClientAuthenticator.assertionAudiences(
+            configuration.clientAssertionAudience, calling: url, tokenEndpoint: endpoints.token, issuer: endpoints.issuer)
+        let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audiences: audiences, now: now())
         let response = try await transport.send(
             .form(
                 parameters + credentials.parameters, to: url, headers: credentials.headers,

@@ -8,11 +8,11 @@ import TokenModel
 struct ClientAuthenticator: Sendable {
     let configuration: ClientConfiguration
 
-    /// The parameters and headers to add. `audience` is the endpoint a `private_key_jwt`
-    /// assertion is addressed to.
+    /// The parameters and headers to add. `audiences` is what a `private_key_jwt` assertion is
+    /// addressed to (`assertionAudiences`).
     /// `secrets` is what was sent that must never be shown, in every form a server might echo
     /// it: the secret raw, form-encoded and inside the Basic header, or the assertion.
-    func credentials(audience: URL, now: Date) async throws(OAuthError) -> (
+    func credentials(audiences: [String], now: Date) async throws(OAuthError) -> (
         parameters: [(String, String)], headers: [(name: String, value: String)], secrets: [String]
     ) {
         switch configuration.authenticationMethod {
@@ -24,7 +24,7 @@ struct ClientAuthenticator: Sendable {
             let secret = try await resolvedSecret()
             return ([("client_id", configuration.clientID), ("client_secret", secret)], [], [secret, FormEncoding.encode(secret)])
         case .privateKeyJWT:
-            let assertion = try await signedAssertion(audience: audience, now: now)
+            let assertion = try await signedAssertion(audiences: audiences, now: now)
             return (
                 [
                     ("client_id", configuration.clientID),
@@ -32,6 +32,24 @@ struct ClientAuthenticator: Sendable {
                     ("client_assertion", assertion),
                 ], [], [assertion]
             )
+        }
+    }
+
+    /// The `aud` of a client assertion sent to `endpoint`. By default the called endpoint and the
+    /// token endpoint together: servers that want the token endpoint (OpenID Connect Core §9) and
+    /// servers that want the endpoint being called both find theirs. `client-assertion-audience`
+    /// picks exactly one for servers that accept no array.
+    static func assertionAudiences(
+        _ setting: ClientAssertionAudience?, calling endpoint: URL, tokenEndpoint: URL, issuer: String?
+    ) -> [String] {
+        switch setting {
+        case nil:
+            let both = [endpoint.absoluteString, tokenEndpoint.absoluteString]
+            return both[0] == both[1] ? [both[0]] : both
+        case .endpoint: return [endpoint.absoluteString]
+        case .tokenEndpoint: return [tokenEndpoint.absoluteString]
+        case .issuer: return [issuer ?? tokenEndpoint.absoluteString]
+        case .url(let url): return [url.absoluteString]
         }
     }
 
@@ -57,7 +75,7 @@ struct ClientAuthenticator: Sendable {
 
     /// An RFC 7523 client assertion, signed with the key in `private-key-file`
     /// (RSA → RS256, EC P-256 → ES256).
-    private func signedAssertion(audience: URL, now: Date) async throws(OAuthError) -> String {
+    private func signedAssertion(audiences: [String], now: Date) async throws(OAuthError) -> String {
         guard let path = configuration.privateKeyFile else {
             throw OAuthError.configuration("client \(configuration.name): private_key_jwt needs private-key-file")
         }
@@ -78,7 +96,7 @@ struct ClientAuthenticator: Sendable {
         }
         let claims = ClientAssertionClaims(
             iss: .init(value: configuration.clientID), sub: .init(value: configuration.clientID),
-            aud: .init(value: [audience.absoluteString]), jti: .init(value: UUID().uuidString),
+            aud: .init(value: audiences), jti: .init(value: UUID().uuidString),
             iat: .init(value: now), exp: .init(value: now.addingTimeInterval(60)))
         do {
             return try await keys.sign(claims)

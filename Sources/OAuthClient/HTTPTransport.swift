@@ -215,15 +215,9 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// The URL as it may appear in a message: scheme, host, port and path; no query
-    /// (it can carry secrets), no user info.
+    /// The URL as it may appear in a message (`URLText.describe`): no query, no user info.
     public static func describe(_ url: URL) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(invalid URL)" }
-        components.query = nil
-        components.fragment = nil
-        components.user = nil
-        components.password = nil
-        return TerminalText.sanitize(components.string ?? url.absoluteString)
+        URLText.describe(url)
     }
 
     /// Turns a client error into a failure class and words an operator can act on.

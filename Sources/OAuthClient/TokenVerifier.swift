@@ -1,4 +1,5 @@
 import Foundation
+import JOSESupport
 import JWTKit
 import TokenConfig
 import TokenModel
@@ -13,24 +14,26 @@ import TokenModel
 public struct TokenVerifier: Sendable {
     private let keys: JWKSCache?
     private let expectedIssuer: String?
-    private let expectedAudience: String?
+    private let expectedAudiences: [String]
     private let leeway: Duration
     private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - keys: The server's key set; nil when none is known (the verdict is then `.unverified`).
     ///   - expectedIssuer: When given, `iss` must equal it exactly.
-    ///   - expectedAudience: When given, `aud` (a string or an array) must contain it.
+    ///   - expectedAudience: When given, `aud` (a string or an array) must contain it, or one of
+    ///     `alsoAcceptedAudiences` (`expected-audience` may list several).
     ///   - leeway: Clock skew forgiven on `exp`, `nbf` and `iat`. 60 s by default: enough for
     ///     ordinary skew between two NTP-synchronised machines, small against token lifetimes.
     ///   - now: The clock.
     public init(
-        keys: JWKSCache?, expectedIssuer: String?, expectedAudience: String?, leeway: Duration = .seconds(60),
+        keys: JWKSCache?, expectedIssuer: String?, expectedAudience: String?, alsoAcceptedAudiences: [String] = [],
+        leeway: Duration = .seconds(60),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.keys = keys
         self.expectedIssuer = expectedIssuer
-        self.expectedAudience = expectedAudience
+        self.expectedAudiences = (expectedAudience.map { [$0] } ?? []) + alsoAcceptedAudiences
         self.leeway = leeway
         self.now = now
     }
@@ -207,10 +210,11 @@ public struct TokenVerifier: Sendable {
             }
         }
 
-        if let expectedAudience {
+        if !expectedAudiences.isEmpty {
+            let expectedAudience = expectedAudiences.count == 1 ? expectedAudiences[0] : "one of " + expectedAudiences.joined(separator: ", ")
             switch claims["aud"] {
-            case .string(let audience) where audience == expectedAudience: break
-            case .array(let audiences) where audiences.contains(.string(expectedAudience)): break
+            case .string(let audience) where expectedAudiences.contains(audience): break
+            case .array(let audiences) where audiences.contains(where: { expectedAudiences.contains($0.stringValue ?? "") }): break
             case .string(let audience):
                 return SignatureVerdict(.failed, "aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))")
             case .array(let audiences):
@@ -235,79 +239,5 @@ public struct TokenVerifier: Sendable {
     /// `2026-11-27T03:01:00Z`.
     private static func timestamp(_ date: Date) -> String {
         TimeText.iso8601(date)
-    }
-}
-
-/// Why a token was refused, in words.
-struct VerificationRefusal: Error {
-    var reason: String
-
-    init(_ reason: String) {
-        self.reason = reason
-    }
-}
-
-/// The signature algorithms an access token may use: asymmetric ones only.
-enum JWTSignatureAlgorithm: String, CaseIterable, Sendable {
-    case rs256 = "RS256", rs384 = "RS384", rs512 = "RS512"
-    case ps256 = "PS256", ps384 = "PS384", ps512 = "PS512"
-    case es256 = "ES256", es384 = "ES384", es512 = "ES512"
-    case edDSA = "EdDSA"
-
-    /// The header's `alg` when it is one tokentop verifies, else the reason it is refused.
-    static func accepting(_ header: [String: JSONValue]) -> Result<JWTSignatureAlgorithm, VerificationRefusal> {
-        guard let value = header["alg"] else { return .failure(VerificationRefusal("the header has no alg")) }
-        guard let name = value.stringValue else {
-            return .failure(VerificationRefusal("alg is not a string: \(JWTText.quoted(value.compactText))"))
-        }
-        if name.lowercased() == "none" {
-            return .failure(VerificationRefusal("alg none is never accepted: an unsigned token proves nothing"))
-        }
-        if name.uppercased().hasPrefix("HS") {
-            return .failure(VerificationRefusal(
-                "\(TerminalText.sanitize(name)) is a shared-secret algorithm; an access token from an authorization server must be signed with its private key"))
-        }
-        guard let algorithm = JWTSignatureAlgorithm(rawValue: name) else {
-            let supported = allCases.map(\.rawValue).joined(separator: ", ")
-            return .failure(VerificationRefusal("alg \(JWTText.quoted(name)) is not supported (supported: \(supported))"))
-        }
-        if let critical = header["crit"] {
-            return .failure(VerificationRefusal(
-                "the header marks \(JWTText.quoted(critical.compactText)) as critical, and tokentop does not understand them"))
-        }
-        return .success(algorithm)
-    }
-
-    private var keyType: String {
-        switch self {
-        case .rs256, .rs384, .rs512, .ps256, .ps384, .ps512: "RSA"
-        case .es256, .es384, .es512: "EC"
-        case .edDSA: "OKP"
-        }
-    }
-
-    private var curve: String? {
-        switch self {
-        case .es256: "P-256"
-        case .es384: "P-384"
-        case .es512: "P-521"
-        case .edDSA: "Ed25519"
-        default: nil
-        }
-    }
-
-    /// Why `jwk` cannot check this algorithm (as "is …"), or nil when it can.
-    func mismatch(with jwk: JWK) -> String? {
-        let keyType = jwk.keyType.rawValue
-        guard keyType == self.keyType else {
-            return "is an \(keyType) key; \(rawValue) needs an \(self.keyType) key"
-        }
-        if let curve, let keyCurve = jwk.curve?.rawValue, keyCurve != curve {
-            return "is on curve \(keyCurve); \(rawValue) needs \(curve)"
-        }
-        if let published = jwk.algorithm?.rawValue, published != rawValue {
-            return "is published for \(published) only; the token says \(rawValue)"
-        }
-        return nil
     }
 }

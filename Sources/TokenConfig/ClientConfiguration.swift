@@ -7,6 +7,32 @@ public enum ClientAuthenticationMethod: String, Sendable, Equatable, CaseIterabl
     case clientSecretBasic = "client_secret_basic"
     case clientSecretPost = "client_secret_post"
     case privateKeyJWT = "private_key_jwt"
+
+    /// Whether the client proves its identity with its TLS certificate (RFC 8705 §2), so it
+    /// needs `tls-client-certificate-file` and `tls-client-key-file` and no secret.
+    public var authenticatesWithTLSCertificate: Bool {
+        switch self {
+        case .clientSecretBasic, .clientSecretPost, .privateKeyJWT: return false
+        }
+    }
+}
+
+/// The `aud` of a `private_key_jwt` client assertion (`client-assertion-audience`). Servers
+/// disagree: RFC 7523 §3 allows the token endpoint, OpenID Connect Core §9 says it SHOULD be
+/// the token endpoint, some servers want the issuer and others the endpoint being called.
+/// When none is configured, the client sends both the called endpoint and the token endpoint.
+public enum ClientAssertionAudience: Sendable, Equatable {
+    /// `endpoint`: the URL of the endpoint being called (token, introspection or revocation).
+    case endpoint
+    /// `token-endpoint`: the token endpoint, whichever endpoint is called.
+    case tokenEndpoint
+    /// `issuer`: the authorization server's issuer identifier.
+    case issuer
+    /// An absolute URL: exactly this value.
+    case url(URL)
+
+    /// The words the setting takes besides a URL.
+    public static let keywords = ["endpoint", "token-endpoint", "issuer"]
 }
 
 /// How `client_secret_basic` encodes the id and secret before base64.
@@ -77,6 +103,19 @@ public struct ClientConfiguration: Sendable, Equatable {
     public var historySize: Int
     /// `expected-issuer`: the `iss` a token must carry; defaults to `issuer-uri`.
     public var expectedIssuer: String?
+    /// `client-assertion-audience`: the `aud` of a `private_key_jwt` assertion; nil sends the
+    /// called endpoint and the token endpoint together.
+    public var clientAssertionAudience: ClientAssertionAudience?
+    /// `expected-audience`: the API's audience; a token's `aud` must hold one of these. Empty: not checked.
+    public var expectedAudiences: [String]
+    /// `dpop`: sender-constrain tokens with DPoP proofs (RFC 9449).
+    public var dpop: Bool
+    /// `dpop-key-file`: the PEM key DPoP proofs are signed with; nil lets tokentop keep its own.
+    public var dpopKeyFile: String?
+    /// `tls-client-certificate-file`: the PEM certificate presented for mutual TLS (RFC 8705).
+    public var tlsClientCertificateFile: String?
+    /// `tls-client-key-file`: the PEM private key of `tlsClientCertificateFile`.
+    public var tlsClientKeyFile: String?
 
     public init(
         name: String,
@@ -102,7 +141,13 @@ public struct ClientConfiguration: Sendable, Equatable {
         allowInsecureHTTP: Bool = false,
         timeout: Duration = ClientDefaults.standard.timeout,
         historySize: Int = ClientDefaults.standard.historySize,
-        expectedIssuer: String? = nil
+        expectedIssuer: String? = nil,
+        clientAssertionAudience: ClientAssertionAudience? = nil,
+        expectedAudiences: [String] = [],
+        dpop: Bool = false,
+        dpopKeyFile: String? = nil,
+        tlsClientCertificateFile: String? = nil,
+        tlsClientKeyFile: String? = nil
     ) {
         self.name = name
         self.issuerURI = issuerURI
@@ -128,6 +173,12 @@ public struct ClientConfiguration: Sendable, Equatable {
         self.timeout = timeout
         self.historySize = historySize
         self.expectedIssuer = expectedIssuer
+        self.clientAssertionAudience = clientAssertionAudience
+        self.expectedAudiences = expectedAudiences
+        self.dpop = dpop
+        self.dpopKeyFile = dpopKeyFile
+        self.tlsClientCertificateFile = tlsClientCertificateFile
+        self.tlsClientKeyFile = tlsClientKeyFile
     }
 }
 
@@ -160,16 +211,27 @@ public struct TokentopConfiguration: Sendable, Equatable {
     public var theme: String?
     /// `keys:` rebinds dashboard actions, action name to key (`refresh: "f"`).
     public var keyBindings: [String: String]
+    /// `mouse:` whether the dashboard takes mouse clicks and the wheel.
+    public var mouse: Bool
+    /// Where each `keys:` entry is written, by action name, so a binding the dashboard refuses is
+    /// reported at its line: `ConfigurationError.problem(at: keyBindingLocations["refresh"]!, …)`.
+    public var keyBindingLocations: [String: SettingLocation]
+    /// Where `theme:` is written, so an unknown theme is reported at its line.
+    public var themeLocation: SettingLocation?
 
     public init(
         sourcePath: String? = nil, defaults: ClientDefaults = .standard,
-        clients: [ClientConfiguration], theme: String? = nil, keyBindings: [String: String] = [:]
+        clients: [ClientConfiguration], theme: String? = nil, keyBindings: [String: String] = [:],
+        mouse: Bool = true, keyBindingLocations: [String: SettingLocation] = [:], themeLocation: SettingLocation? = nil
     ) {
         self.sourcePath = sourcePath
         self.defaults = defaults
         self.clients = clients
         self.theme = theme
         self.keyBindings = keyBindings
+        self.mouse = mouse
+        self.keyBindingLocations = keyBindingLocations
+        self.themeLocation = themeLocation
     }
 
     /// The client with this name, if configured.

@@ -20,20 +20,11 @@ struct ConfigurationReader {
         var method: ClientAuthenticationMethod
         var basicEncoding: BasicCredentialEncoding
         var privateKeyFile: String?
+        var assertionAudience: ClientAssertionAudience?
+        var tlsCertificateFile: String?
+        var tlsKeyFile: String?
     }
 
-    static let topLevelKeys = ["defaults", "clients", "theme", "keys"]
-    static let defaultsKeys = ["refresh-skew", "poll-interval", "timeout", "history-size"]
-    static let clientKeys = [
-        "issuer-uri", "token-uri", "introspection-uri", "revocation-uri", "jwk-set-uri",
-        "client-id", "client-secret", "client-secret-file", "client-secret-command",
-        "client-authentication-method", "client-secret-basic-encoding", "private-key-file",
-        "authorization-grant-type", "scope", "audience", "resource", "token-parameters", "resource-uri",
-        "poll-interval", "refresh-skew", "refresh", "ca-file", "allow-insecure-http", "timeout",
-        "history-size", "expected-issuer",
-    ]
-    static let secretKeys = ["client-secret", "client-secret-file", "client-secret-command"]
-    static let maximumHistorySize = 10_000
     /// Form parameters tokentop sets itself; `token-parameters` may not replace them.
     static let reservedTokenParameters = [
         "grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type",
@@ -64,20 +55,20 @@ struct ConfigurationReader {
         }
         guard let entries = entries(of: root, path: "", expected: "a mapping with a `clients:` key at the top level")
         else { return nil }
-        var settings: [String: Entry] = [:]
+        var settings: [ConfigurationSchema.TopLevelKey: Entry] = [:]
         for entry in entries {
-            if Self.topLevelKeys.contains(entry.key) {
-                settings[entry.key] = entry
-            } else if Self.clientKeys.contains(entry.key) {
+            if let key = ConfigurationSchema.TopLevelKey(rawValue: entry.key) {
+                settings[key] = entry
+            } else if ConfigurationSchema.ClientKey(rawValue: entry.key) != nil {
                 report(entry.keyNode, entry.path,
                        "`\(entry.key)` is a client setting; put it under `clients:` and the client's name")
             } else {
-                unknownKey(entry, candidates: Self.topLevelKeys, place: "at the top level")
+                unknownKey(entry, in: .topLevel)
             }
         }
-        let defaults = settings["defaults"].map { readDefaults($0) } ?? .standard
+        let defaults = settings[.defaults].map { readDefaults($0) } ?? .standard
         var clients: [ClientConfiguration] = []
-        if let entry = settings["clients"] {
+        if let entry = settings[.clients] {
             clients = readClients(entry, defaults: defaults)
         } else {
             issues.append(ConfigurationIssue(
@@ -85,14 +76,18 @@ struct ConfigurationReader {
                 message: "missing `clients:`; expected a mapping from each client's name to its settings"))
         }
         var theme: String?
-        if let entry = settings["theme"], let name = text(entry, expected: "a theme's name"), !name.isEmpty {
+        var themeLocation: SettingLocation?
+        if let entry = settings[.theme], let name = text(entry, expected: "a theme's name"), !name.isEmpty {
             theme = name
+            themeLocation = location(of: entry)
         }
-        let keyBindings = settings["keys"].map { readKeyBindings($0) } ?? [:]
+        let (keyBindings, keyBindingLocations) = settings[.keys].map { readKeyBindings($0) } ?? ([:], [:])
+        let mouse = bool(settings[.mouse]) ?? true
         issues = Self.inFileOrder(issues)
         guard issues.isEmpty else { return nil }
         return TokentopConfiguration(
-            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings)
+            sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings, mouse: mouse,
+            keyBindingLocations: keyBindingLocations, themeLocation: themeLocation)
     }
 
     // MARK: - Sections
@@ -102,17 +97,18 @@ struct ConfigurationReader {
         guard let entries = entries(of: entry.value, path: entry.path, expected: "a mapping of default client settings")
         else { return defaults }
         for setting in entries {
-            switch setting.key {
-            case "refresh-skew": if let value = duration(setting) { defaults.refreshSkew = value }
-            case "poll-interval": if let value = duration(setting) { defaults.pollInterval = value }
-            case "timeout": if let value = duration(setting) { defaults.timeout = value }
-            case "history-size": if let value = historySize(setting) { defaults.historySize = value }
-            default:
-                if Self.clientKeys.contains(setting.key) {
+            switch ConfigurationSchema.DefaultsKey(rawValue: setting.key) {
+            case .refreshSkew: if let value = duration(setting) { defaults.refreshSkew = value }
+            case .pollInterval: if let value = duration(setting) { defaults.pollInterval = value }
+            case .timeout: if let value = duration(setting) { defaults.timeout = value }
+            case .historySize: if let value = historySize(setting) { defaults.historySize = value }
+            case nil:
+                if ConfigurationSchema.ClientKey(rawValue: setting.key) != nil {
                     report(setting.keyNode, setting.path,
-                           "`\(setting.key)` has no default; `defaults:` takes \(Self.list(Self.defaultsKeys))")
+                           "`\(setting.key)` has no default; `defaults:` takes "
+                           + Self.list(ConfigurationSchema.Section.defaults.keyNames))
                 } else {
-                    unknownKey(setting, candidates: Self.defaultsKeys, place: "under `defaults:`")
+                    unknownKey(setting, in: .defaults)
                 }
             }
         }
@@ -150,18 +146,18 @@ struct ConfigurationReader {
             of: entry.value, path: entry.path,
             expected: "a mapping of the client's settings (`client-id`, `token-uri`, …)")
         else { return nil }
-        var settings: [String: Entry] = [:]
+        var settings: [ConfigurationSchema.ClientKey: Entry] = [:]
         for setting in entries {
-            if Self.clientKeys.contains(setting.key) {
-                settings[setting.key] = setting
+            if let key = ConfigurationSchema.ClientKey(rawValue: setting.key) {
+                settings[key] = setting
             } else {
-                unknownKey(setting, candidates: Self.clientKeys, place: "for a client")
+                unknownKey(setting, in: .client)
             }
         }
         let issuesBefore = issues.count
 
         var clientID = ""
-        if let setting = settings["client-id"] {
+        if let setting = settings[.clientID] {
             if let value = text(setting, expected: "the client's id as text") {
                 if value.isEmpty {
                     report(setting.value, setting.path, "is empty; expected the id the authorization server gave this client")
@@ -173,49 +169,59 @@ struct ConfigurationReader {
         }
 
         let endpointIssues = issues.count
-        let issuerURI = url(settings["issuer-uri"])
-        let tokenURI = url(settings["token-uri"])
+        let issuerURI = url(settings[.issuerURI])
+        let tokenURI = url(settings[.tokenURI])
         if issuerURI == nil && tokenURI == nil && issues.count == endpointIssues {
             report(entry.keyNode, entry.path,
                    "missing `issuer-uri` (to discover the endpoints) or `token-uri`; one of them is required")
         }
-        let introspectionURI = url(settings["introspection-uri"])
-        let revocationURI = url(settings["revocation-uri"])
-        let jwkSetURI = url(settings["jwk-set-uri"])
-        let resourceURI = url(settings["resource-uri"])
+        let introspectionURI = url(settings[.introspectionURI])
+        let revocationURI = url(settings[.revocationURI])
+        let jwkSetURI = url(settings[.jwkSetURI])
+        let resourceURI = url(settings[.resourceURI])
 
         let credentials = readCredentials(settings, client: entry)
-        if let setting = settings["authorization-grant-type"],
+        if let setting = settings[.authorizationGrantType],
            let grant = text(setting, expected: "client_credentials"), !grant.isEmpty, grant != "client_credentials" {
             report(setting.value, setting.path,
                    "tokentop uses only the client_credentials grant, got \(Self.quoted(grant))")
         }
 
-        let scopes = words(settings["scope"], expected: "space-separated scopes or a list of scopes")
+        let scopes = words(settings[.scope], expected: "space-separated scopes or a list of scopes")
         var audience: String?
-        if let setting = settings["audience"], let value = text(setting, expected: "the audience as text"), !value.isEmpty {
+        if let setting = settings[.audience], let value = text(setting, expected: "the audience as text"), !value.isEmpty {
             audience = value
         }
-        let resources = resourceIndicators(settings["resource"])
-        let parameters = tokenParameters(settings["token-parameters"])
+        let resources = resourceIndicators(settings[.resource])
+        let parameters = tokenParameters(settings[.tokenParameters])
 
-        let pollInterval = duration(settings["poll-interval"]) ?? defaults.pollInterval
-        let refreshSkew = duration(settings["refresh-skew"]) ?? defaults.refreshSkew
-        let timeout = duration(settings["timeout"]) ?? defaults.timeout
-        let historySize = historySize(settings["history-size"]) ?? defaults.historySize
+        let pollInterval = duration(settings[.pollInterval]) ?? defaults.pollInterval
+        let refreshSkew = duration(settings[.refreshSkew]) ?? defaults.refreshSkew
+        let timeout = duration(settings[.timeout]) ?? defaults.timeout
+        let historySize = historySize(settings[.historySize]) ?? defaults.historySize
         var refreshMode = RefreshMode.automatic
-        if let setting = settings["refresh"], let chosen = choice(setting, RefreshMode.self) { refreshMode = chosen }
-        let caFile = existingFile(settings["ca-file"], holding: "PEM certificates of trusted roots")
-        let allowInsecureHTTP = bool(settings["allow-insecure-http"]) ?? false
+        if let setting = settings[.refresh], let chosen = choice(setting, RefreshMode.self) { refreshMode = chosen }
+        let caFile = existingFile(settings[.caFile], holding: "PEM certificates of trusted roots")
+        let allowInsecureHTTP = bool(settings[.allowInsecureHTTP]) ?? false
         var expectedIssuer: String?
-        if let setting = settings["expected-issuer"], let value = text(setting, expected: "an issuer as text"), !value.isEmpty {
+        if let setting = settings[.expectedIssuer], let value = text(setting, expected: "an issuer as text"), !value.isEmpty {
             expectedIssuer = value
+        }
+        var expectedAudiences: [String] = []
+        if let setting = settings[.expectedAudience] {
+            expectedAudiences = items(setting, expected: "the API's audience as text, or a list of them")
+                .map(\.text).filter { !$0.isEmpty }
+        }
+        let dpop = bool(settings[.dpop]) ?? false
+        let dpopKeyFile = existingFile(settings[.dpopKeyFile], holding: "a PEM EC P-256 or RSA private key")
+        if dpopKeyFile != nil, !dpop, let setting = settings[.dpopKeyFile] {
+            warn(setting.keyNode, setting.path, "is only used with `dpop: true` and is ignored")
         }
 
         if !allowInsecureHTTP {
-            let endpoints: [(String, URL?)] = [
-                ("issuer-uri", issuerURI), ("token-uri", tokenURI), ("introspection-uri", introspectionURI),
-                ("revocation-uri", revocationURI), ("jwk-set-uri", jwkSetURI), ("resource-uri", resourceURI),
+            let endpoints: [(ConfigurationSchema.ClientKey, URL?)] = [
+                (.issuerURI, issuerURI), (.tokenURI, tokenURI), (.introspectionURI, introspectionURI),
+                (.revocationURI, revocationURI), (.jwkSetURI, jwkSetURI), (.resourceURI, resourceURI),
             ]
             for (key, url) in endpoints {
                 guard let url, let setting = settings[key], url.scheme?.lowercased() == "http",
@@ -234,23 +240,27 @@ struct ConfigurationReader {
             basicEncoding: credentials.basicEncoding, privateKeyFile: credentials.privateKeyFile, scopes: scopes,
             audience: audience, resources: resources, extraTokenParameters: parameters, resourceURI: resourceURI,
             pollInterval: pollInterval, refreshSkew: refreshSkew, refreshMode: refreshMode, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP,
-            timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer)
+            timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer,
+            clientAssertionAudience: credentials.assertionAudience, expectedAudiences: expectedAudiences,
+            dpop: dpop, dpopKeyFile: dpopKeyFile, tlsClientCertificateFile: credentials.tlsCertificateFile,
+            tlsClientKeyFile: credentials.tlsKeyFile)
     }
 
     /// How the client proves its identity: at most one secret source (one is required unless
-    /// the client signs with `private_key_jwt`), the method, and the private key.
-    private mutating func readCredentials(_ settings: [String: Entry], client entry: Entry) -> Credentials {
+    /// the client signs with `private_key_jwt` or presents a TLS certificate), the method, the
+    /// private key and the assertion's audience, and the TLS client certificate.
+    private mutating func readCredentials(_ settings: [ConfigurationSchema.ClientKey: Entry], client entry: Entry) -> Credentials {
         let secretIssues = issues.count
         var secrets: [(entry: Entry, source: SecretSource)] = []
-        if let setting = settings["client-secret"], let secret = expanded(setting, expected: "the client secret as text"),
+        if let setting = settings[.clientSecret], let secret = expanded(setting, expected: "the client secret as text"),
            !secret.value.isEmpty {
             secrets.append((setting, .inline(secret.value)))
             if !secret.literal.isEmpty { clientsWithSecretsInFile.append(entry.key) }
         }
-        if let setting = settings["client-secret-file"], let path = text(setting, expected: "a file's path"), !path.isEmpty {
+        if let setting = settings[.clientSecretFile], let path = text(setting, expected: "a file's path"), !path.isEmpty {
             secrets.append((setting, .file(path: resolvedPath(path))))
         }
-        if let setting = settings["client-secret-command"],
+        if let setting = settings[.clientSecretCommand],
            let command = text(setting, expected: "a shell command", allowingControlCharacters: true),
            !command.trimmingCharacters(in: .whitespaces).isEmpty {
             secrets.append((setting, .command(command)))
@@ -263,19 +273,19 @@ struct ConfigurationReader {
         }
 
         var method = ClientAuthenticationMethod.clientSecretBasic
-        if let setting = settings["client-authentication-method"],
+        if let setting = settings[.clientAuthenticationMethod],
            let chosen = choice(setting, ClientAuthenticationMethod.self) {
             method = chosen
         }
         var basicEncoding = BasicCredentialEncoding.formURLEncoded
-        if let setting = settings["client-secret-basic-encoding"],
+        if let setting = settings[.clientSecretBasicEncoding],
            let chosen = choice(setting, BasicCredentialEncoding.self) {
             basicEncoding = chosen
         }
         let keyIssues = issues.count
-        let privateKeyFile = existingFile(settings["private-key-file"], holding: "a PEM RSA or EC P-256 private key")
+        let privateKeyFile = existingFile(settings[.privateKeyFile], holding: "a PEM RSA or EC P-256 private key")
         if method == .privateKeyJWT {
-            if privateKeyFile == nil && issues.count == keyIssues, let setting = settings["client-authentication-method"] {
+            if privateKeyFile == nil && issues.count == keyIssues, let setting = settings[.clientAuthenticationMethod] {
                 report(setting.value, setting.path,
                        "private_key_jwt needs `private-key-file`, a PEM RSA or EC P-256 private key")
             }
@@ -283,8 +293,12 @@ struct ConfigurationReader {
                 warn(unused.entry.keyNode, unused.entry.path, "is not used with private_key_jwt and is ignored")
             }
         } else {
-            if secrets.isEmpty && issues.count == secretIssues,
-               let empty = Self.secretKeys.compactMap({ settings[$0] }).first {
+            if method.authenticatesWithTLSCertificate {
+                if let unused = secrets.first {
+                    warn(unused.entry.keyNode, unused.entry.path, "is not used with \(method.rawValue) and is ignored")
+                }
+            } else if secrets.isEmpty && issues.count == secretIssues,
+               let empty = ConfigurationSchema.ClientKey.secretSources.compactMap({ settings[$0] }).first {
                 report(empty.value, empty.path,
                        "is empty, and no other client secret is set; expected the secret, "
                        + "or one of `client-secret-file` and `client-secret-command`")
@@ -293,30 +307,109 @@ struct ConfigurationReader {
                        "missing a client secret: set `client-secret` (for example ${MOD_CLIENT_SECRET}), "
                        + "`client-secret-file` or `client-secret-command`, or use private_key_jwt")
             }
-            if privateKeyFile != nil, let setting = settings["private-key-file"] {
+            if privateKeyFile != nil, let setting = settings[.privateKeyFile] {
                 warn(setting.keyNode, setting.path,
                      "is only used with `client-authentication-method: private_key_jwt` and is ignored")
             }
         }
+        let (certificateFile, tlsKeyFile) = tlsClientCertificate(settings, method: method)
         return Credentials(
             secret: secrets.first?.source ?? .none, method: method, basicEncoding: basicEncoding,
-            privateKeyFile: privateKeyFile)
+            privateKeyFile: privateKeyFile, assertionAudience: assertionAudience(settings, method: method),
+            tlsCertificateFile: certificateFile, tlsKeyFile: tlsKeyFile)
     }
 
-    private mutating func readKeyBindings(_ entry: Entry) -> [String: String] {
+    /// `client-assertion-audience`: a keyword or an absolute URL, used only with private_key_jwt.
+    private mutating func assertionAudience(
+        _ settings: [ConfigurationSchema.ClientKey: Entry], method: ClientAuthenticationMethod
+    ) -> ClientAssertionAudience? {
+        let keywords = ClientAssertionAudience.keywords
+        let expectation = Self.list(keywords) + ", or an absolute http or https URL"
+        guard let setting = settings[.clientAssertionAudience],
+              let value = text(setting, expected: expectation), !value.isEmpty else { return nil }
+        let audience: ClientAssertionAudience
+        switch value {
+        case "endpoint": audience = .endpoint
+        case "token-endpoint": audience = .tokenEndpoint
+        case "issuer": audience = .issuer
+        default:
+            guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  let host = url.host, !host.isEmpty else {
+                var message = "expected \(expectation), got \(Self.quoted(value))"
+                if let suggestion = KeySuggestion.closest(to: value, among: keywords) {
+                    message += "; did you mean `\(suggestion)`?"
+                }
+                report(setting.value, setting.path, message)
+                return nil
+            }
+            audience = .url(url)
+        }
+        if audience == .issuer && settings[.issuerURI] == nil && settings[.expectedIssuer] == nil {
+            report(setting.value, setting.path,
+                   "`issuer` needs the authorization server's issuer: set `issuer-uri` or `expected-issuer`")
+            return nil
+        }
+        if method != .privateKeyJWT {
+            warn(setting.keyNode, setting.path,
+                 "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+        }
+        return audience
+    }
+
+    /// `tls-client-certificate-file` and `tls-client-key-file`: both or neither; required by
+    /// the methods that authenticate with the certificate, and otherwise used for mTLS to the API.
+    private mutating func tlsClientCertificate(
+        _ settings: [ConfigurationSchema.ClientKey: Entry], method: ClientAuthenticationMethod
+    ) -> (certificate: String?, key: String?) {
+        let fileIssues = issues.count
+        let certificate = existingFile(settings[.tlsClientCertificateFile], holding: "the client's PEM certificate")
+        let key = existingFile(settings[.tlsClientKeyFile], holding: "the PEM private key of the client's certificate")
+        guard issues.count == fileIssues else { return (nil, nil) }
+        if method.authenticatesWithTLSCertificate, certificate == nil || key == nil,
+           let setting = settings[.clientAuthenticationMethod] {
+            let missing = [
+                certificate == nil ? "`tls-client-certificate-file` (the client's PEM certificate)" : nil,
+                key == nil ? "`tls-client-key-file` (the certificate's PEM private key)" : nil,
+            ].compactMap { $0 }
+            report(setting.value, setting.path, "\(method.rawValue) needs " + missing.joined(separator: " and "))
+            return (nil, nil)
+        }
+        if certificate != nil, key == nil, let setting = settings[.tlsClientCertificateFile] {
+            report(setting.keyNode, setting.path, "needs `tls-client-key-file` too, the certificate's PEM private key")
+            return (nil, nil)
+        }
+        if key != nil, certificate == nil, let setting = settings[.tlsClientKeyFile] {
+            report(setting.keyNode, setting.path, "needs `tls-client-certificate-file` too, the PEM certificate of this key")
+            return (nil, nil)
+        }
+        return (certificate, key)
+    }
+
+    /// Action name to key, and where each entry is written: only the dashboard knows its
+    /// actions and keys, and reports a wrong one at this place.
+    private mutating func readKeyBindings(_ entry: Entry) -> ([String: String], [String: SettingLocation]) {
         guard let entries = entries(
             of: entry.value, path: entry.path, expected: "a mapping from action name to key, such as `refresh: f`")
-        else { return [:] }
+        else { return ([:], [:]) }
         var bindings: [String: String] = [:]
+        var locations: [String: SettingLocation] = [:]
         for binding in entries {
             guard let key = text(binding, expected: "a key such as f or ctrl-r") else { continue }
             if key.isEmpty {
                 report(binding.value, binding.path, "expected a key such as f or ctrl-r, got nothing")
             } else {
                 bindings[binding.key] = key
+                locations[binding.key] = location(of: binding)
             }
         }
-        return bindings
+        return (bindings, locations)
+    }
+
+    private func location(of entry: Entry) -> SettingLocation {
+        let position: (Node) -> SettingLocation.Position? = { node in
+            node.mark.map { SettingLocation.Position(line: $0.line, column: $0.column) }
+        }
+        return SettingLocation(file: file, keyPath: entry.path, key: position(entry.keyNode), value: position(entry.value))
     }
 
     // MARK: - Values
@@ -404,9 +497,9 @@ struct ConfigurationReader {
     }
 
     private mutating func historySize(_ entry: Entry?) -> Int? {
-        let expectation = "a whole number from 1 to \(Self.maximumHistorySize)"
+        let expectation = "a whole number from 1 to \(ConfigurationSchema.maximumHistorySize)"
         guard let entry, let value = text(entry, expected: expectation), !value.isEmpty else { return nil }
-        guard let number = Int(value), (1...Self.maximumHistorySize).contains(number) else {
+        guard let number = Int(value), (1...ConfigurationSchema.maximumHistorySize).contains(number) else {
             report(entry.value, entry.path, "expected \(expectation), got \(Self.quoted(value))")
             return nil
         }
@@ -526,12 +619,12 @@ struct ConfigurationReader {
         return own + merged.filter { entry in !own.contains(where: { $0.key == entry.key }) }
     }
 
-    private mutating func unknownKey(_ entry: Entry, candidates: [String], place: String) {
-        var message = "unknown key `\(entry.key)` \(place)"
-        if let suggestion = KeySuggestion.closest(to: entry.key, among: candidates) {
+    private mutating func unknownKey(_ entry: Entry, in section: ConfigurationSchema.Section) {
+        var message = "unknown key `\(entry.key)` \(section.place)"
+        if let suggestion = section.suggestion(for: entry.key) {
             message += "; did you mean `\(suggestion)`?"
         } else {
-            message += "; expected one of \(Self.list(candidates))"
+            message += "; expected one of \(Self.list(section.keyNames))"
         }
         report(entry.keyNode, entry.path, message)
     }

@@ -1,9 +1,10 @@
-/// Finds the known word a user most likely meant, for "did you mean …?".
-enum KeySuggestion {
+/// Finds the known word a user most likely meant, for "did you mean …?": for keys of the file,
+/// and for values only a caller knows (the dashboard's actions and themes).
+public enum KeySuggestion {
     /// The closest candidate to `word`: the same key in kebab-case (`client_id`, `clientId`),
     /// a unique candidate ending in it (`secret` → `client-secret`), or the nearest by edit
     /// distance when that distance is small for the word's length.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let normalized = kebabCase(word)
         if let same = candidates.first(where: { kebabCase($0) == normalized }), same != word { return same }
         let endings = candidates.filter { kebabCase($0).hasSuffix("-" + normalized) }
@@ -32,21 +33,24 @@ enum KeySuggestion {
         return result
     }
 
-    /// Levenshtein distance over characters.
+    /// Edit distance over characters, counting a swap of two neighbours as one edit (optimal
+    /// string alignment), since `drak` for `dark` is one slip of the fingers, not two.
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var distances = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { distances[i][0] = i }
+        for j in 0...b.count { distances[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                let substitution = distances[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                distances[i][j] = min(distances[i - 1][j] + 1, distances[i][j - 1] + 1, substitution)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    distances[i][j] = min(distances[i][j], distances[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return distances[a.count][b.count]
     }
 }

@@ -2,20 +2,23 @@ import Foundation
 import TokenModel
 
 /// Why a client's secret could not be had. The message names the client and where the secret
-/// was to come from, and never includes the secret or a command's output.
+/// was to come from, and never includes the secret, a command's output or a command line beyond
+/// its program's name (the rest may carry a credential, or a `${VAR}` expanded into it).
 public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Reason: Sendable, Equatable {
         case noSecret
         case fileMissing(String)
         case fileUnreadable(String)
         case fileEmpty(String)
-        case commandFailedToStart(String, errno: Int32)
-        case commandExited(String, status: Int32)
-        case commandKilled(String, signal: Int32)
-        case commandTimedOut(String, Duration)
-        case commandPrintedNothing(String)
-        case commandOutputNotText(String)
-        case cancelled(String)
+        case commandFailedToStart(program: String, errno: Int32?)
+        case commandExited(program: String, status: Int32)
+        case commandKilled(program: String, signal: Int32)
+        case commandTimedOut(program: String, Duration)
+        case commandPrintedNothing(program: String)
+        case commandOutputNotText(program: String)
+        case commandOutputTooLarge(program: String, limit: Int)
+        case commandOutputUnreadable(program: String)
+        case cancelled(program: String)
     }
 
     private let reason: Reason
@@ -31,25 +34,48 @@ public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, E
     static func fileMissing(_ path: String, client: String) -> Self { Self(.fileMissing(path), client: client) }
     static func fileUnreadable(_ path: String, client: String) -> Self { Self(.fileUnreadable(path), client: client) }
     static func fileEmpty(_ path: String, client: String) -> Self { Self(.fileEmpty(path), client: client) }
-    static func commandFailedToStart(_ command: String, errno: Int32, client: String) -> Self {
-        Self(.commandFailedToStart(command, errno: errno), client: client)
+    static func commandFailedToStart(_ command: String, errno: Int32?, client: String) -> Self {
+        Self(.commandFailedToStart(program: programName(of: command), errno: errno), client: client)
     }
     static func commandExited(_ command: String, status: Int32, client: String) -> Self {
-        Self(.commandExited(command, status: status), client: client)
+        Self(.commandExited(program: programName(of: command), status: status), client: client)
     }
     static func commandKilled(_ command: String, signal: Int32, client: String) -> Self {
-        Self(.commandKilled(command, signal: signal), client: client)
+        Self(.commandKilled(program: programName(of: command), signal: signal), client: client)
     }
     static func commandTimedOut(_ command: String, after timeout: Duration, client: String) -> Self {
-        Self(.commandTimedOut(command, timeout), client: client)
+        Self(.commandTimedOut(program: programName(of: command), timeout), client: client)
     }
     static func commandPrintedNothing(_ command: String, client: String) -> Self {
-        Self(.commandPrintedNothing(command), client: client)
+        Self(.commandPrintedNothing(program: programName(of: command)), client: client)
     }
     static func commandOutputNotText(_ command: String, client: String) -> Self {
-        Self(.commandOutputNotText(command), client: client)
+        Self(.commandOutputNotText(program: programName(of: command)), client: client)
     }
-    static func cancelled(_ command: String, client: String) -> Self { Self(.cancelled(command), client: client) }
+    static func commandOutputTooLarge(_ command: String, limit: Int, client: String) -> Self {
+        Self(.commandOutputTooLarge(program: programName(of: command), limit: limit), client: client)
+    }
+    static func commandOutputUnreadable(_ command: String, client: String) -> Self {
+        Self(.commandOutputUnreadable(program: programName(of: command)), client: client)
+    }
+    static func cancelled(_ command: String, client: String) -> Self {
+        Self(.cancelled(program: programName(of: command)), client: client)
+    }
+
+    /// The command's program, the only part of a command line an error may show: its first word
+    /// that is not a `NAME=value` assignment (which may be a token), without quotes.
+    static func programName(of command: String) -> String {
+        let words = command.split { $0.isWhitespace || ";|&<>()".contains($0) }
+        let isAssignment: (Substring) -> Bool = { word in
+            guard let equals = word.firstIndex(of: "="), equals != word.startIndex else { return false }
+            return word[..<equals].allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        }
+        guard let word = words.first(where: { !isAssignment($0) }) else { return "sh" }
+        let program = word.filter { $0 != "'" && $0 != "\"" }
+        guard !program.isEmpty, !program.contains("="),
+              !program.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return "sh" }
+        return program.count > 60 ? String(program.prefix(60)) + "…" : program
+    }
 
     /// One sentence naming the client and the source, without the secret or any command output.
     public var description: String {
@@ -63,20 +89,27 @@ public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, E
             return prefix + "client-secret-file \(path) cannot be read; check its permissions"
         case .fileEmpty(let path):
             return prefix + "client-secret-file \(path) is empty"
-        case .commandFailedToStart(let command, let code):
-            return prefix + "client-secret-command `\(command)` could not be started: \(String(cString: strerror(code)))"
-        case .commandExited(let command, let status):
-            return prefix + "client-secret-command `\(command)` failed with exit status \(status)"
-        case .commandKilled(let command, let signal):
-            return prefix + "client-secret-command `\(command)` was killed by signal \(signal)"
-        case .commandTimedOut(let command, let timeout):
-            return prefix + "client-secret-command `\(command)` did not finish within \(timeout.configText) and was stopped"
-        case .commandPrintedNothing(let command):
-            return prefix + "client-secret-command `\(command)` printed nothing; it should print the secret"
-        case .commandOutputNotText(let command):
-            return prefix + "client-secret-command `\(command)` printed something that is not UTF-8 text"
-        case .cancelled(let command):
-            return prefix + "client-secret-command `\(command)` was stopped because the request was cancelled"
+        case .commandFailedToStart(let program, let code):
+            let why = code.map { ": " + String(cString: strerror($0)) } ?? ""
+            return prefix + "client-secret-command (`\(program)`) could not be started\(why)"
+        case .commandExited(let program, let status):
+            return prefix + "client-secret-command (`\(program)`) failed with exit status \(status)"
+        case .commandKilled(let program, let signal):
+            return prefix + "client-secret-command (`\(program)`) was killed by signal \(signal)"
+        case .commandTimedOut(let program, let timeout):
+            return prefix + "client-secret-command (`\(program)`) did not finish within \(timeout.configText) "
+                + "and was stopped; raise the client's `timeout` if it needs longer"
+        case .commandPrintedNothing(let program):
+            return prefix + "client-secret-command (`\(program)`) printed nothing; it should print the secret"
+        case .commandOutputNotText(let program):
+            return prefix + "client-secret-command (`\(program)`) printed something that is not UTF-8 text"
+        case .commandOutputTooLarge(let program, let limit):
+            return prefix + "client-secret-command (`\(program)`) printed more than \(limit / (1 << 20)) MiB "
+                + "and was stopped; it should print only the secret"
+        case .commandOutputUnreadable(let program):
+            return prefix + "client-secret-command (`\(program)`)'s output could not be read"
+        case .cancelled(let program):
+            return prefix + "client-secret-command (`\(program)`) was stopped because the request was cancelled"
         }
     }
 }
@@ -87,9 +120,10 @@ public struct SecretResolver {
     /// - `inline`: as written (after `${VAR}` expansion);
     /// - `file`: the file's contents with one trailing newline removed;
     /// - `command`: run with `/bin/sh -c`, stdin and stderr on /dev/null; its standard output,
-    ///   trimmed, is the secret. A non-zero exit, a signal, no output or running past `timeout`
-    ///   (which kills the command's whole process group) is an error naming the client and the
-    ///   command, never its output.
+    ///   trimmed, is the secret. Reading stops when the shell exits, even if a background child
+    ///   still holds its output open. A non-zero exit, a signal, no output, more than 1 MiB of
+    ///   output or running past `timeout` (which kills the command's whole process group) is an
+    ///   error naming the client and the command's program, never the command line or its output.
     /// - Throws: `SecretResolutionError`.
     public static func resolve(
         _ source: SecretSource, client: String, timeout: Duration = .seconds(10)
@@ -137,6 +171,10 @@ public struct SecretResolver {
             throw SecretResolutionError.commandTimedOut(command, after: timeout, client: client)
         case .cancelled:
             throw SecretResolutionError.cancelled(command, client: client)
+        case .outputTooLarge:
+            throw SecretResolutionError.commandOutputTooLarge(command, limit: ShellCommand.outputLimit, client: client)
+        case .unreadable:
+            throw SecretResolutionError.commandOutputUnreadable(command, client: client)
         case .signalled(let signal):
             throw SecretResolutionError.commandKilled(command, signal: signal, client: client)
         case .exited(let status) where status != 0:

@@ -1,17 +1,19 @@
 import Foundation
+import Subprocess
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// Runs `/bin/sh -c COMMAND` in a process group of its own, with stdin and stderr on
-/// /dev/null, collecting standard output. When the deadline passes or the caller is cancelled,
-/// the whole group is killed, so a hung `pass` or `gpg` cannot outlive the request.
+/// Runs `/bin/sh -c COMMAND` in a process group of its own, with stdin on /dev/null and stderr
+/// discarded, collecting standard output.
+///
+/// Reading stops when the shell exits, even if a child it left in the background (or one that
+/// left the group with `setsid`) still holds the pipe open: swift-subprocess ends the output
+/// stream when the process it started terminates. When the deadline passes, the output grows
+/// past `outputLimit` or the caller is cancelled, the whole group is killed, so a hung `pass` or
+/// `gpg` cannot outlive the request.
 enum ShellCommand {
+    /// The shell could not be started; `errno` says why, when the system said.
     struct StartFailure: Error {
-        let errno: Int32
+        let errno: Int32?
     }
 
     enum Ending: Equatable, Sendable {
@@ -19,6 +21,10 @@ enum ShellCommand {
         case signalled(Int32)
         case timedOut
         case cancelled
+        /// Printed more than `outputLimit` bytes; it was stopped there.
+        case outputTooLarge
+        /// Standard output could not be read.
+        case unreadable
     }
 
     struct Outcome: Sendable {
@@ -27,143 +33,84 @@ enum ShellCommand {
         var ending: Ending
     }
 
-    /// More output than this is read and dropped: a secret is never this long.
+    /// More output than this is an error: a secret is never this long, and cutting it would
+    /// send a wrong secret.
     static let outputLimit = 1 << 20
 
     static func run(_ command: String, timeout: Duration) async throws -> Outcome {
-        let (readEnd, writeEnd) = try makePipe()
-        let pid: pid_t
+        var options = PlatformOptions()
+        // Process group = the shell's pid, so a timeout can kill everything the shell started.
+        options.processGroupID = 0
+        let stop = StopReason()
         do {
-            pid = try spawn(command, standardOutput: writeEnd)
-        } catch {
-            close(readEnd)
-            close(writeEnd)
-            throw error
-        }
-        close(writeEnd)
-        let process = RunningProcess(pid: pid)
-        let deadline = Task {
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled { process.stop(because: .timedOut) }
-        }
-        defer { deadline.cancel() }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                // Blocking reads and waits belong on a thread of their own, not the cooperative pool.
-                Thread.detachNewThread {
-                    let output = readAll(readEnd)
-                    close(readEnd)
-                    let status = process.waitForExit()
-                    continuation.resume(returning: Outcome(output: output, ending: process.ending(status: status)))
-                }
+            let result = try await Subprocess.run(
+                .path("/bin/sh"), arguments: ["-c", command], platformOptions: options,
+                input: .none, output: .sequence, error: .discarded
+            ) { execution in
+                try await collectOutput(of: execution, timeout: timeout, stop: stop)
             }
-        } onCancel: {
-            process.stop(because: .cancelled)
+            if let reason = stop.reason { return Outcome(output: Data(), ending: reason) }
+            switch result.terminationStatus {
+            case .exited(let status): return Outcome(output: result.closureResult, ending: .exited(status))
+            case .signaled(let signal): return Outcome(output: result.closureResult, ending: .signalled(signal))
+            }
+        } catch let error as SubprocessError {
+            if let reason = stop.reason { return Outcome(output: Data(), ending: reason) }
+            if Task.isCancelled { return Outcome(output: Data(), ending: .cancelled) }
+            switch error.code {
+            case .spawnFailed, .executableNotFound, .failedToChangeWorkingDirectory:
+                throw StartFailure(errno: error.underlyingError?.rawValue)
+            default:
+                return Outcome(output: Data(), ending: .unreadable)
+            }
+        } catch {
+            // Cancellation before the shell started surfaces as an error of the runtime's own.
+            return Outcome(output: Data(), ending: Task.isCancelled ? .cancelled : .unreadable)
         }
     }
 
-    private static func makePipe() throws -> (read: Int32, write: Int32) {
-        var descriptors: [Int32] = [-1, -1]
-        guard pipe(&descriptors) == 0 else { throw StartFailure(errno: errno) }
-        // Close-on-exec, so other children spawned meanwhile do not hold the pipe open.
-        _ = fcntl(descriptors[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(descriptors[1], F_SETFD, FD_CLOEXEC)
-        return (descriptors[0], descriptors[1])
-    }
-
-    private static func spawn(_ command: String, standardOutput: Int32) throws -> pid_t {
-        #if canImport(Glibc)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Process group = the child's pid, so a timeout can kill everything the shell started.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        // The parent may ignore SIGPIPE (servers do); the command should not inherit that.
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaultSignals, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        posix_spawnattr_setsigmask(&attributes, &unblocked)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let words: [String] = ["/bin/sh", "-c", command]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, arguments, environ)
-        guard result == 0 else { throw StartFailure(errno: result) }
-        return pid
-    }
-
-    private static func readAll(_ descriptor: Int32) -> Data {
-        var output = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                if output.count < outputLimit { output.append(contentsOf: buffer[0..<count]) }
-            } else if count == 0 || errno != EINTR {
+    /// Standard output until it ends (the shell exited, or was killed here), racing the deadline.
+    private static func collectOutput(
+        of execution: Execution<NoInput, SequenceOutput, DiscardedOutput>, timeout: Duration, stop: StopReason
+    ) async throws -> Data {
+        let killGroup: @Sendable () -> Void = { try? execution.send(signal: .kill, toProcessGroup: true) }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Cancelled when the output ends first; only a deadline that passes kills.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                stop.record(.timedOut, then: killGroup)
+            }
+            defer { group.cancelAll() }
+            return try await withTaskCancellationHandler {
+                var output = Data()
+                for try await buffer in execution.standardOutput {
+                    guard output.count + buffer.count <= outputLimit else {
+                        stop.record(.outputTooLarge, then: killGroup)
+                        return Data()
+                    }
+                    buffer.withUnsafeBytes { output.append(contentsOf: $0) }
+                }
                 return output
+            } onCancel: {
+                stop.record(.cancelled, then: killGroup)
             }
         }
     }
 }
 
-/// A started child: it can be stopped from any thread until it has been reaped, and never after,
-/// so a kill can never reach a reused process id.
-private final class RunningProcess: Sendable {
-    private struct State {
-        var reaped = false
-        var stopReason: ShellCommand.Ending?
-    }
+/// Why the command was stopped before it ended by itself: the first reason wins, and only the
+/// first one kills (the group is killed while the shell is unreaped, so its id cannot be reused).
+private final class StopReason: Sendable {
+    private let stored = Mutex<ShellCommand.Ending?>(nil)
 
-    let pid: pid_t
-    private let state = Mutex(State())
+    var reason: ShellCommand.Ending? { stored.withLock { $0 } }
 
-    init(pid: pid_t) {
-        self.pid = pid
-    }
-
-    /// Kills the child's process group, once, unless it has already been reaped.
-    func stop(because reason: ShellCommand.Ending) {
-        state.withLock { state in
-            guard !state.reaped, state.stopReason == nil else { return }
-            state.stopReason = reason
-            kill(-pid, SIGKILL)
+    func record(_ reason: ShellCommand.Ending, then stop: () -> Void) {
+        let first = stored.withLock { stored in
+            guard stored == nil else { return false }
+            stored = reason
+            return true
         }
-    }
-
-    /// Blocks until the child exits, then reaps it and returns its wait status.
-    func waitForExit() -> Int32 {
-        var info = siginfo_t()
-        // WNOWAIT leaves the child a zombie, so its pid stays ours until `reaped` is set.
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
-        state.withLock { $0.reaped = true }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            // Someone else reaped it: report a failure rather than guess at success.
-            guard errno == EINTR else { return 255 << 8 }
-        }
-        return status
-    }
-
-    func ending(status: Int32) -> ShellCommand.Ending {
-        if let reason = state.withLock({ $0.stopReason }) { return reason }
-        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
-        return .signalled(status & 0x7f)
+        if first { stop() }
     }
 }

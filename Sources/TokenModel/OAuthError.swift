@@ -77,6 +77,8 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public let httpStatus: Int?
     /// `Retry-After` from the answer, when present.
     public let retryAfter: Duration?
+    /// What the operator can do about it, when tokentop knows (`set client-assertion-audience …`).
+    public private(set) var hint: String?
 
     private init(
         _ kind: Kind, detail: String, endpoint: String?, httpStatus: Int? = nil, retryAfter: Duration? = nil,
@@ -153,9 +155,18 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         }
         var kind = self.kind
         if case .server(let code) = kind { kind = .server(OAuthErrorCode(rawValue: scrub(code.rawValue))) }
-        return OAuthError(
+        var scrubbed = OAuthError(
             kind, detail: scrub(detail), endpoint: endpoint, httpStatus: httpStatus, retryAfter: retryAfter,
             serverDescription: serverDescription.map(scrub), serverURI: serverURI.map(scrub))
+        scrubbed.hint = hint.map(scrub)
+        return scrubbed
+    }
+
+    /// The same error with advice for the operator added to its description.
+    public func hinting(_ hint: String) -> OAuthError {
+        var copy = self
+        copy.hint = hint
+        return copy
     }
 
     /// The server's `error` code, for server errors.
@@ -213,6 +224,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         var text = reason
         if let httpStatus, !reason.contains("HTTP \(httpStatus)") { text = "HTTP \(httpStatus) \(text)" }
         if let endpoint { text += " at \(endpoint)" }
+        if let hint { text += " (\(hint))" }
         return text
     }
 }

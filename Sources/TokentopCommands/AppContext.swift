@@ -1,8 +1,10 @@
+import Dashboard
 import DemoServer
 import Foundation
 import Logging
 import OAuthClient
 import ServiceLifecycle
+import SpringConfig
 import TokenConfig
 import TokenManager
 import TokenModel
@@ -68,9 +70,24 @@ final class AppContext: Sendable {
     ) async throws -> AppContext {
         let logger = try makeLogger(options.logFile, standardError: logToStandardError)
         let environment = ProcessInfo.processInfo.environment
-        if options.demo {
-            guard options.config == nil else { throw CLIError.usage("--demo and --config exclude each other") }
-            return try await startDemo(logger: logger)
+        let sources = [options.demo, options.config != nil, !options.springPaths.isEmpty].filter { $0 }.count
+        guard sources <= 1 else { throw CLIError.usage("--demo, --config and --spring exclude each other") }
+        if options.demo { return try await startDemo(logger: logger) }
+        if !options.springPaths.isEmpty {
+            let imported: SpringImport
+            do {
+                imported = try SpringImport.load(
+                    paths: options.springPaths, profiles: options.springProfiles,
+                    resourcePath: options.springResourcePath, environment: environment)
+            } catch {
+                throw CLIError.usage(error.description)
+            }
+            for warning in imported.warnings { printError("tokentop: warning: \(warning)") }
+            for skipped in imported.skipped { printError("tokentop: skipped \(skipped)") }
+            let profiles = imported.profiles.isEmpty ? "" : " (profiles \(imported.profiles.joined(separator: ", ")))"
+            return AppContext(
+                configuration: imported.configuration,
+                origin: "spring: " + imported.files.joined(separator: ", ") + profiles, demo: nil, logger: logger)
         }
         let location: ConfigurationLocation?
         do {
@@ -84,6 +101,8 @@ final class AppContext: Sendable {
             let loaded: LoadedConfiguration
             do {
                 loaded = try ConfigurationLoader.load(from: location.path, environment: environment)
+                let themeNames = ["default"] + ThemeLoader.standard().themeFiles().map(\.name).filter { $0 != "default" }
+                try FrontEndSettings.validate(loaded.configuration, themeNames: themeNames)
             } catch {
                 throw CLIError.usage(String(describing: error))
             }

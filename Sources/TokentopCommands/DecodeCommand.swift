@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JOSESupport
 import OAuthClient
 import TokenModel
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import DemoServer
 import Foundation
 import Logging
+import SpringConfig
+import TokenConfig
 import TokenModel
 
 /// `tokentop demo-server`: the embedded authorization and `/mod` resource servers on their own,
@@ -21,10 +23,10 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(help: "The authorization server's port (0 picks a free one).")
+    @Option(help: "The authorization server's port, 0...65535 (0 picks a free one).")
     var port = 0
 
-    @Option(name: .customLong("resource-port"), help: "The /mod resource server's port (0 picks a free one).")
+    @Option(name: .customLong("resource-port"), help: "The /mod resource server's port, 0...65535 (0 picks a free one).")
     var resourcePort = 0
 
     @Option(
@@ -35,40 +37,73 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-config"), help: "Also write the generated tokentop configuration (YAML, mode 0600) to this file.")
     var writeConfig: String?
 
-    @Option(help: "How /mod validates tokens: jwt (local JWKS verification) or introspect (asks the server each time).")
-    var validation: String = TokenValidationMode.jwt.rawValue
+    @Option(
+        name: .customLong("write-spring-config"),
+        help: "Also write the demo's clients as a Spring Boot application.yml (mode 0600), for tokentop --spring.")
+    var writeSpringConfig: String?
 
-    @Option(help: "Latency added to every answer, e.g. 200ms.")
-    var latency: String?
+    @Option(help: "How /mod validates tokens: jwt (local JWKS verification) or introspect (asks the server each time).")
+    var validation: TokenValidationMode = .jwt
+
+    @Option(
+        name: .customLong("assertion-audience"),
+        help: """
+            The aud a private_key_jwt client assertion may carry: token-endpoint (the token endpoint or the issuer, \
+            whatever endpoint is called), called-endpoint (only the URL of the endpoint called), or any.
+            """)
+    var assertionAudience: AssertionAudiencePolicy = .any
+
+    @Option(help: "Latency added to every answer, from 0 to 60s, e.g. 200ms.")
+    var latency: DurationArgument?
 
     @Option(name: .customLong("token-error-rate"), help: "The share of token requests (0...1) that fail.")
     var tokenErrorRate: Double = 0
 
     @Option(name: .customLong("token-fault"), help: "How failing token requests fail: unavailable (503 + Retry-After) or server_error (500).")
-    var tokenFault: String = TokenFaultKind.unavailable.rawValue
+    var tokenFault: TokenFaultKind = .unavailable
 
     @Flag(name: .customLong("resource-down"), help: "Make /mod answer 503 with Retry-After.")
     var resourceDown = false
 
-    @Option(name: .customLong("rotate-keys-every"), help: "Rotate the signing key this often, e.g. 10m.")
-    var rotateKeysEvery: String?
+    @Option(name: .customLong("rotate-keys-every"), help: "Rotate the signing key this often, at least 1s, e.g. 10m.")
+    var rotateKeysEvery: DurationArgument?
+
+    @Flag(name: .customLong("breaking-rotation"), help: "Rotations remove the old key from the JWKS at once, with no overlap.")
+    var breakingRotation = false
+
+    @Option(
+        name: .customLong("clock-offset"),
+        help: "Set the authorization server's clock this far off (iat, nbf, exp and Date), e.g. 5m or --clock-offset=-90s.")
+    var clockOffset: DurationArgument?
+
+    @Option(name: .customLong("resource-expect-audience"), help: "Make /mod accept only tokens with this aud (another API's).")
+    var resourceExpectAudience: String?
+
+    @Option(name: .customLong("resource-expect-issuer"), help: "Make /mod accept only tokens from this issuer (another server's).")
+    var resourceExpectIssuer: String?
+
+    @Flag(help: "Also serve dpop-client, whose token requests must carry a DPoP proof (RFC 9449).")
+    var dpop = false
+
+    @Flag(name: .customLong("dpop-nonce"), help: "Make both servers ask DPoP proofs for their nonce (use_dpop_nonce).")
+    var dpopNonce = false
 
     @Option(name: .customLong("log-level"), help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
     func validate() throws {
-        guard TokenValidationMode(rawValue: validation) != nil else {
-            throw ValidationError("--validation must be jwt or introspect")
-        }
-        guard TokenFaultKind(rawValue: tokenFault) != nil else {
-            throw ValidationError("--token-fault must be unavailable or server_error")
+        for (flag, value) in [("--port", port), ("--resource-port", resourcePort)] where !(0...65535).contains(value) {
+            throw ValidationError("\(flag) must be a port number from 0 to 65535, not \(value)")
         }
         guard (0...1).contains(tokenErrorRate) else { throw ValidationError("--token-error-rate must be between 0 and 1") }
-        if let latency, Duration(configText: latency).map({ $0 < .zero }) ?? true { throw ValidationError("--latency must be a duration like 200ms") }
-        if let rotateKeysEvery {
-            guard let every = Duration(configText: rotateKeysEvery), every >= .seconds(1) else {
-                throw ValidationError("--rotate-keys-every must be a duration of at least 1s, like 10m")
-            }
+        if let latency, !(.zero...DemoFaults.longestLatency).contains(latency.duration) {
+            throw ValidationError("--latency must be from 0 to \(DemoFaults.longestLatency.configText)")
+        }
+        if let clockOffset, abs(clockOffset.duration.timeInterval) > DemoFaults.largestClockOffset.timeInterval {
+            throw ValidationError("--clock-offset must be within ±\(DemoFaults.largestClockOffset.configText)")
+        }
+        if let rotateKeysEvery, rotateKeysEvery.duration < .seconds(1) {
+            throw ValidationError("--rotate-keys-every must be at least 1s, like 10m")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
     }
@@ -76,12 +111,13 @@ struct DemoServerCommand: AsyncParsableCommand {
     func run() async throws {
         var options = DemoServerOptions(
             host: host, authorizationPort: port, resourcePort: resourcePort,
-            validationMode: TokenValidationMode(rawValue: validation) ?? .jwt,
+            validationMode: validation,
             faults: DemoFaults(
-                latency: latency.flatMap { Duration(configText: $0) } ?? .zero, tokenErrorRate: tokenErrorRate,
-                tokenFaultKind: TokenFaultKind(rawValue: tokenFault) ?? .unavailable, resourceDown: resourceDown,
-                rotateKeysEvery: rotateKeysEvery.flatMap { Duration(configText: $0) }),
-            handlesTerminationSignals: true)
+                latency: latency?.duration ?? .zero, tokenErrorRate: tokenErrorRate, tokenFaultKind: tokenFault,
+                resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration, breakingRotation: breakingRotation,
+                clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
+                resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
+            assertionAudience: assertionAudience, handlesTerminationSignals: true)
         if let config {
             do {
                 let file = try DemoClientsFile.load(path: config)
@@ -91,23 +127,31 @@ struct DemoServerCommand: AsyncParsableCommand {
                 throw CLIError.usage(String(describing: error))
             }
         }
+        if dpop, !options.clients.contains(where: { $0.name == DemoClientSpec.dpopClient.name }) {
+            options.clients.append(DemoClientSpec.dpopClient)
+        }
         var logger = Logger(label: "tokentop.demo-server", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
         let demo: DemoEnvironment
         do {
             demo = try await DemoEnvironment.start(options, logger: logger)
+        } catch let error as DemoServerError where error.isAddressInUse {
+            throw CLIError.usage(error.description)
         } catch {
             throw CLIError.runtime(String(describing: error))
         }
         let yaml = demo.configurationYAML()
-        if let writeConfig {
-            do {
-                try Self.writePrivately(yaml, to: writeConfig)
-            } catch {
-                await demo.shutdown()
-                throw CLIError.runtime("cannot write \(writeConfig): \(error.localizedDescription)")
+        do {
+            if let writeConfig { try ConfigurationWriter.writeAtomically(yaml, to: writeConfig) }
+            if let writeSpringConfig {
+                let spring = try SpringApplicationYAML.render(
+                    demo.configuration(), comment: ["The tokentop demo's clients as a Spring Boot application.yml."])
+                try ConfigurationWriter.writeAtomically(spring, to: writeSpringConfig)
             }
+        } catch {
+            await demo.shutdown()
+            throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
         // Written straight to the file handle, unbuffered, so a script reading a pipe sees it at once.
         FileHandle.standardOutput.write(Data((Self.banner(demo, faults: options.faults, wroteConfigTo: writeConfig, yaml: yaml) + "\n").utf8))
@@ -119,28 +163,14 @@ struct DemoServerCommand: AsyncParsableCommand {
         printError("tokentop demo-server: stopped")
     }
 
-    /// Writes through a temporary file and a rename, so a script polling for the file never reads half of it.
-    private static func writePrivately(_ text: String, to path: String) throws {
-        let target = URL(fileURLWithPath: path)
-        let temporary = target.deletingLastPathComponent().appending(path: ".\(target.lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission)
-        }
-        if rename(temporary.path, target.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown)
-        }
-    }
-
     private static func banner(_ demo: DemoEnvironment, faults: DemoFaults, wroteConfigTo path: String?, yaml: String) -> String {
         let endpoints = demo.endpoints
         var lines = [
-            "tokentop demo servers (\(demo.validationMode.rawValue) validation at /mod)",
+            "tokentop demo servers (\(demo.validationMode.rawValue) validation at /mod, assertion audience \(demo.assertionAudience.rawValue))",
             "",
             "  issuer               \(endpoints.issuer.absoluteString)",
             "  metadata (RFC 8414)  \(endpoints.metadataURL.absoluteString)",
             "                       \(endpoints.issuerMetadataURL.absoluteString)",
-            "  openid-configuration \(endpoints.openIDConfigurationURL.absoluteString)",
             "  token                \(endpoints.tokenEndpoint.absoluteString)",
             "  jwks                 \(endpoints.jwksURI.absoluteString)",
             "  introspection        \(endpoints.introspectionEndpoint.absoluteString)",
@@ -156,6 +186,7 @@ struct DemoServerCommand: AsyncParsableCommand {
             line += " scope \(client.scopes.joined(separator: " ")), tokens live \(client.lifetime.configText)"
             if let secret = client.secret { line += ", secret \(secret)" }
             if let keyFile = client.privateKeyFile { line += ", key \(keyFile)" }
+            if client.requiresDPoP { line += ", DPoP proofs required" }
             if client.configuredSecret != client.secret { line += " (the configuration below holds a wrong secret)" }
             lines.append(line)
         }
@@ -163,7 +194,12 @@ struct DemoServerCommand: AsyncParsableCommand {
             lines.append("")
             lines.append(
                 "faults: latency \(faults.latency.configText), token error rate \(faults.tokenErrorRate) (\(faults.tokenFaultKind.rawValue)), "
-                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(\.configText) ?? "never")")
+                    + "resource down \(faults.resourceDown), rotate keys every \(faults.rotateKeysEvery.map(\.configText) ?? "never")"
+                    + (faults.breakingRotation ? " (breaking: old keys removed at once)" : "")
+                    + ", authorization server clock off by \(faults.clockOffset.configText)"
+                    + ", /mod expects aud \(faults.resourceExpectedAudience ?? demo.audience)"
+                    + " and iss \(faults.resourceExpectedIssuer ?? endpoints.issuer.absoluteString)"
+                    + (faults.dpopNonceRequired ? ", DPoP nonces required" : ""))
         }
         if let example = demo.clients.first(where: { $0.method == .clientSecretBasic && $0.secret == $0.configuredSecret }),
             let secret = example.secret
@@ -180,3 +216,20 @@ struct DemoServerCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 }
+
+/// A duration flag (`200ms`, `30s`, `1h30m`, `-5m`, at most a century either way) in the one
+/// syntax TokenModel parses, so ArgumentParser refuses a malformed or absurd value as a usage error.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init?(argument: String) {
+        guard let duration = Duration(configText: argument) else { return nil }
+        self.duration = duration
+    }
+
+    var defaultValueDescription: String { duration.configText }
+}
+
+extension TokenValidationMode: ExpressibleByArgument {}
+extension TokenFaultKind: ExpressibleByArgument {}
+extension AssertionAudiencePolicy: ExpressibleByArgument {}

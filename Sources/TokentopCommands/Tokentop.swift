@@ -15,7 +15,7 @@ public struct Tokentop: AsyncParsableCommand {
             """,
         subcommands: [
             DashboardCommand.self, CheckCommand.self, TokenCommand.self, DecodeCommand.self,
-            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ServeCommand.self,
+            IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ImportCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 
@@ -60,4 +60,16 @@ struct ConfigurationOptions: ParsableArguments {
 
     @Flag(help: "Use the embedded demo servers instead of a configuration (the dashboard does so by itself when none exists).")
     var demo = false
+
+    @Option(
+        name: .customLong("spring"),
+        help: "Read the clients from a Spring Boot application.yml/.properties (or a folder of them) instead (repeatable).",
+        completion: .file(extensions: ["yml", "yaml", "properties"]))
+    var springPaths: [String] = []
+
+    @Option(name: .customLong("profile"), help: "With --spring: an active Spring profile (repeatable).")
+    var springProfiles: [String] = []
+
+    @Option(name: .customLong("resource-path"), help: "With --spring: appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
+    var springResourcePath: String?
 }

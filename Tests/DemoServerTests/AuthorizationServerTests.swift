@@ -4,11 +4,13 @@ import Testing
 
 @Suite("Authorization server: discovery, keys and the token endpoint")
 struct AuthorizationServerTests {
-    @Test("metadata is served at the RFC 8414 path, Okta's path and as openid-configuration")
+    @Test("metadata is served at the RFC 8414 path and Okta's path; no openid-configuration without an authorization endpoint")
     func discovery() async throws {
         try await withDemo { demo in
             let endpoints = demo.endpoints
-            for url in [endpoints.metadataURL, endpoints.issuerMetadataURL, endpoints.openIDConfigurationURL] {
+            let openID = try await HTTP.get(demo.issuer.appending(path: ".well-known/openid-configuration"))
+            #expect(openID.status == 404)
+            for url in [endpoints.metadataURL, endpoints.issuerMetadataURL] {
                 let answer = try await HTTP.get(url)
                 #expect(answer.status == 200, "\(url)")
                 let json = answer.json
@@ -18,6 +20,12 @@ struct AuthorizationServerTests {
                 #expect(json["introspection_endpoint"] as? String == demo.introspectionEndpoint.absoluteString)
                 #expect(json["revocation_endpoint"] as? String == demo.revocationEndpoint.absoluteString)
                 #expect(json["grant_types_supported"] as? [String] == ["client_credentials"])
+                #expect(json["response_types_supported"] as? [String] == ["none"])
+                #expect(json["authorization_endpoint"] == nil)
+                for endpoint in ["token", "introspection", "revocation"] {
+                    #expect((json["\(endpoint)_endpoint_auth_methods_supported"] as? [String])?.contains("private_key_jwt") == true)
+                    #expect(json["\(endpoint)_endpoint_auth_signing_alg_values_supported"] as? [String] == ["ES256"], "\(endpoint)")
+                }
                 #expect(
                     Set(json["token_endpoint_auth_methods_supported"] as? [String] ?? [])
                         == ["client_secret_basic", "client_secret_post", "private_key_jwt"])

@@ -44,17 +44,25 @@ struct BadInputTests {
         }
     }
 
-    @Test("the wrong method or an unknown path is a 4xx, not a 500")
+    @Test("the wrong method answers 405 with Allow; an unknown path 404")
     func wrongMethods() async throws {
         try await withDemo { demo in
             for url in [demo.tokenEndpoint, demo.introspectionEndpoint, demo.revocationEndpoint] {
-                let answer = try await HTTP.get(url)
-                #expect((400..<500).contains(answer.status), "GET \(url)")
+                for method in ["GET", "PUT", "DELETE"] {
+                    let answer = try await HTTP.send(url, method: method)
+                    #expect(answer.status == 405, "\(method) \(url)")
+                    #expect(answer.header("Allow") == "POST", "\(method) \(url)")
+                    #expect(answer.error == "invalid_request", "\(method) \(url)")
+                }
             }
             let unknown = try await HTTP.get(demo.issuer.appending(path: "v1/nothing"))
             #expect(unknown.status == 404)
             let modPost = try await HTTP.send(demo.resourceURL, post: true, body: Data("x".utf8))
-            #expect((400..<500).contains(modPost.status))
+            #expect(modPost.status == 405)
+            #expect(modPost.header("Allow") == "GET, HEAD")
+            let keysPost = try await HTTP.send(demo.jwksURI, post: true, body: Data("x".utf8))
+            #expect(keysPost.status == 405)
+            #expect(keysPost.header("Allow") == "GET, HEAD")
         }
     }
 

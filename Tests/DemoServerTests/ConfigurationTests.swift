@@ -49,7 +49,7 @@ struct ConfigurationTests {
             let yaml = demo.configurationYAML()
             let lines = yaml.split(separator: "\n").map(String.init)
             #expect(lines.contains("clients:"))
-            #expect(lines.contains("  mod-client:"))
+            #expect(lines.contains("  \"mod-client\":"))
             #expect(lines.contains("    issuer-uri: \"\(demo.issuer.absoluteString)\""))
             #expect(lines.contains("    client-secret: \"\(demo.client("mod-client").secret!)\""))
             #expect(lines.contains("    client-authentication-method: private_key_jwt"))
@@ -124,9 +124,17 @@ struct ConfigurationTests {
     func portInUse() async throws {
         try await withDemo { demo in
             let taken = demo.endpoints.authorizationBase.port!
-            await #expect(throws: DemoServerError.self) {
+            let error = await #expect(throws: DemoServerError.self) {
                 try await DemoEnvironment.start(DemoServerOptions(authorizationPort: taken))
             }
+            #expect(error?.isAddressInUse == true)
+            #expect(error?.description.contains("authorization server could not listen on 127.0.0.1 port \(taken)") == true)
+            #expect(error?.description.contains("the port is in use") == true)
+
+            let resourceError = await #expect(throws: DemoServerError.self) {
+                try await DemoEnvironment.start(DemoServerOptions(resourcePort: taken))
+            }
+            #expect(resourceError?.description.contains("resource server could not listen on 127.0.0.1 port \(taken)") == true)
         }
     }
 
@@ -158,5 +166,79 @@ struct ConfigurationTests {
         }
         #expect(error?.description.contains("demo.json") == true)
         #expect(error?.description.contains("client_secret_post") == true)
+    }
+
+    @Test("client names that could inject YAML are refused when the clients file loads", arguments: [
+        "evil\nclient-secret: x", "a: b", "#comment", "\"quoted\"", "{flow}", "with space", "", String(repeating: "a", count: 65),
+    ])
+    func hostileNames(name: String) throws {
+        let file = try JSONSerialization.data(withJSONObject: ["clients": [["name": name, "scope": "custom_mod"]]])
+        let error = #expect(throws: DemoServerError.self) { try DemoClientsFile.parse(file, path: "demo.json") }
+        #expect(error?.description.contains("may hold only letters, digits") == true)
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test("names given through the API are written as quoted, escaped YAML keys")
+    func namesThroughTheAPI() async throws {
+        let printable = [
+            DemoClientSpec(name: "svc.orders_v2-prod", scopes: ["custom_mod"]),
+            DemoClientSpec(name: "a: {b} #c", scopes: ["custom_mod"]),
+        ]
+        try await withDemo(DemoServerOptions(clients: printable)) { demo in
+            let lines = demo.configurationYAML().split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.contains("  \"svc.orders_v2-prod\":"))
+            #expect(lines.contains("  \"a: {b} #c\":"))
+            let loaded = try ConfigurationLoader.parse(yaml: demo.configurationYAML(), path: "demo.yaml", environment: [:])
+            #expect(loaded.configuration.clients.map(\.name) == printable.map(\.name))
+        }
+        let injected = [DemoClientSpec(name: "a\nclient-secret: injected", scopes: ["custom_mod"])]
+        try await withDemo(DemoServerOptions(clients: injected)) { demo in
+            let lines = demo.configurationYAML().split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.contains(#"  "a\nclient-secret: injected":"#))
+            #expect(!lines.contains { $0.hasPrefix("client-secret") })
+            // Read back, the newline is inside one key, which the configuration refuses as a name.
+            let error = #expect(throws: (any Error).self) {
+                try ConfigurationLoader.parse(yaml: demo.configurationYAML(), path: "demo.yaml", environment: [:])
+            }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("name must be printable"))
+        }
+    }
+
+    @Test("durations in the clients file are TokenModel's: 1h30m works, a huge lifetime is a clear error, never a trap")
+    func clientsFileDurations() throws {
+        let ninety = #"{"clients": [{"name": "x", "scope": "a", "token-lifetime": "1h30m", "refresh-skew": "1m30s"}]}"#
+        let parsed = try DemoClientsFile.parse(Data(ninety.utf8), path: "demo.json")
+        #expect(parsed.clients.first?.tokenLifetime == .seconds(5400))
+        #expect(parsed.clients.first?.refreshSkew == .seconds(90))
+        for lifetime in ["1e300s", "99999999999999h", "1000000000000000000000000s", "-5s", "0s"] {
+            let text = #"{"clients": [{"name": "x", "scope": "a", "token-lifetime": "\#(lifetime)"}]}"#
+            let error = #expect(throws: DemoServerError.self, "\(lifetime)") {
+                try DemoClientsFile.parse(Data(text.utf8), path: "demo.json")
+            }
+            #expect(error?.description.contains("from 1s to 100 years") == true, "\(lifetime)")
+        }
+    }
+
+    @Test("absurd durations given through the API are refused before anything starts")
+    func absurdOptions() async throws {
+        let century = Duration.longestConfigurable
+        let cases: [DemoServerOptions] = [
+            DemoServerOptions(faults: DemoFaults(latency: .seconds(61))),
+            DemoServerOptions(faults: DemoFaults(latency: .seconds(-1))),
+            DemoServerOptions(faults: DemoFaults(rotateKeysEvery: century + .seconds(1))),
+            DemoServerOptions(faults: DemoFaults(rotateKeysEvery: .milliseconds(10))),
+            DemoServerOptions(clients: [DemoClientSpec(name: "x", scopes: ["s"], tokenLifetime: century * 2)]),
+            DemoServerOptions(authorizationPort: 65536),
+        ]
+        for options in cases {
+            await #expect(throws: DemoServerError.self) { try await DemoEnvironment.start(options) }
+        }
+        // A century is allowed, and the token it gets is dated without overflow.
+        try await withDemo(DemoServerOptions(clients: [DemoClientSpec(name: "x", scopes: ["custom_mod"], tokenLifetime: century)])) { demo in
+            let token = try await demo.token(for: "x")
+            let claims = jwtParts(token).claims
+            let iat = try #require(claims["iat"] as? Int)
+            #expect(claims["exp"] as? Int == iat + century.wholeSeconds)
+        }
     }
 }

@@ -17,6 +17,8 @@ struct FaultTests {
         try await withDemo { demo in
             let anonymous = try await HTTP.get(demo.endpoints.adminFaultsURL)
             #expect(anonymous.status == 401)
+            #expect(anonymous.error == "invalid_token")
+            #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer realm=") == true)
             let wrong = try await admin(demo, #"{"resource_down": true}"#, token: "guess")
             #expect(wrong.status == 401)
             #expect(await demo.faults.resourceDown == false)

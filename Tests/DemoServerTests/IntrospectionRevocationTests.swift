@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import Testing
+import TokenTesting
 
 @Suite("Introspection (RFC 7662) and revocation (RFC 7009)")
 struct IntrospectionRevocationTests {
@@ -28,8 +29,8 @@ struct IntrospectionRevocationTests {
 
     @Test("unknown, tampered and expired tokens are active: false")
     func inactiveTokens() async throws {
-        let clock = ManualClock()
-        try await withDemo(DemoServerOptions(clock: clock.demoClock)) { demo in
+        let clock = ManualClock(now: Date())
+        try await withDemo(DemoServerOptions(clock: clock)) { demo in
             #expect(try await demo.introspect("not-a-token").json["active"] as? Bool == false)
             let token = try await demo.token(for: "short-lived")
             #expect(try await demo.introspect(String(token.dropLast(2)) + "xx").json["active"] as? Bool == false)

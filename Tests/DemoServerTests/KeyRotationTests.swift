@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import Testing
+import TokenTesting
 
 @Suite("Signing key rotation with overlap")
 struct KeyRotationTests {
@@ -29,8 +30,8 @@ struct KeyRotationTests {
 
     @Test("once the overlap ends the old key leaves the JWKS and its tokens stop verifying")
     func overlapEnds() async throws {
-        let clock = ManualClock()
-        let options = DemoServerOptions(keyOverlap: .seconds(60), clock: clock.demoClock)
+        let clock = ManualClock(now: Date())
+        let options = DemoServerOptions(keyOverlap: .seconds(60), clock: clock)
         try await withDemo(options) { demo in
             let before = try await demo.token(for: "mod-client")
             #expect(try await HTTP.get(demo.resourceURL, bearer: before).status == 200)

@@ -83,4 +83,77 @@ struct PrivateKeyJWTTests {
             #expect(wrongType.error == "invalid_request")
         }
     }
+
+    /// A token of jwt-client's own, which it may revoke; the token endpoint's URL is its `aud` in every mode.
+    private func ownToken(_ demo: DemoEnvironment, keyFile: String) async throws -> String {
+        let answer = try await requestToken(demo, assertion: try await sign(assertion(demo), keyFile: keyFile))
+        return try #require(answer.json["access_token"] as? String, "\(answer.text)")
+    }
+
+    /// Introspects (or revokes) `token` as jwt-client with an assertion whose `aud` is `audiences`.
+    private func call(
+        _ endpoint: URL, token: String, audiences: [String], _ demo: DemoEnvironment, keyFile: String
+    ) async throws -> Answer {
+        var claims = assertion(demo)
+        claims.aud = AudienceClaim(value: audiences)
+        let signed = try await sign(claims, keyFile: keyFile)
+        return try await HTTP.postForm(
+            endpoint,
+            [
+                ("token", token), ("client_id", "jwt-client"),
+                ("client_assertion_type", ClientAssertionTypes.jwtBearer), ("client_assertion", signed),
+            ])
+    }
+
+    @Test("token-endpoint audience: introspection and revocation accept the token endpoint or the issuer, not their own URL")
+    func strictTokenEndpointAudience() async throws {
+        try await withDemo(DemoServerOptions(assertionAudience: .tokenEndpoint)) { demo in
+            let keyFile = try #require(demo.client("jwt-client").privateKeyFile)
+            let tokenURL = demo.tokenEndpoint.absoluteString
+            let token = try await ownToken(demo, keyFile: keyFile)
+            let issuer = demo.issuer.absoluteString
+            for endpoint in [demo.introspectionEndpoint, demo.revocationEndpoint] {
+                let called = endpoint.absoluteString
+                for accepted in [[tokenURL], [issuer], [called, tokenURL]] {
+                    let answer = try await call(endpoint, token: token, audiences: accepted, demo, keyFile: keyFile)
+                    #expect(answer.status == 200, "\(called) aud \(accepted): \(answer.text)")
+                }
+                for refused in [[called], ["https://elsewhere.example/token"]] {
+                    let answer = try await call(endpoint, token: token, audiences: refused, demo, keyFile: keyFile)
+                    #expect(answer.status == 401, "\(called) aud \(refused)")
+                    #expect(answer.error == "invalid_client")
+                    #expect(answer.json["error_description"] as? String == "Invalid claim: 'aud'")
+                }
+            }
+        }
+    }
+
+    @Test("called-endpoint audience: introspection and revocation accept only their own URL")
+    func calledEndpointAudience() async throws {
+        try await withDemo(DemoServerOptions(assertionAudience: .calledEndpoint)) { demo in
+            let keyFile = try #require(demo.client("jwt-client").privateKeyFile)
+            let tokenURL = demo.tokenEndpoint.absoluteString
+            let token = try await ownToken(demo, keyFile: keyFile)
+            for endpoint in [demo.introspectionEndpoint, demo.revocationEndpoint] {
+                let called = endpoint.absoluteString
+                for accepted in [[called], [called, tokenURL]] {
+                    let answer = try await call(endpoint, token: token, audiences: accepted, demo, keyFile: keyFile)
+                    #expect(answer.status == 200, "\(called) aud \(accepted): \(answer.text)")
+                }
+                for refused in [[tokenURL], [demo.issuer.absoluteString]] {
+                    let answer = try await call(endpoint, token: token, audiences: refused, demo, keyFile: keyFile)
+                    #expect(answer.status == 401, "\(called) aud \(refused)")
+                    #expect(answer.error == "invalid_client")
+                    #expect(answer.json["error_description"] as? String == "Invalid claim: 'aud'")
+                }
+            }
+            // The token endpoint wants its own URL, not the issuer.
+            let issuerAudience = try await sign(assertion(demo, aud: demo.issuer.absoluteString), keyFile: keyFile)
+            #expect(try await requestToken(demo, assertion: issuerAudience).status == 401)
+        }
+    }
+}
+
+enum ClientAssertionTypes {
+    static let jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 }

@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import Testing
+import TokenTesting
 
 @Suite("The /mod resource server (RFC 6750)")
 struct ResourceServerTests {
@@ -59,8 +60,8 @@ struct ResourceServerTests {
 
     @Test("an expired token is 401 invalid_token, in both modes", arguments: TokenValidationMode.allCases)
     func expiredToken(mode: TokenValidationMode) async throws {
-        let clock = ManualClock()
-        try await withDemo(DemoServerOptions(validationMode: mode, clock: clock.demoClock)) { demo in
+        let clock = ManualClock(now: Date())
+        try await withDemo(DemoServerOptions(validationMode: mode, clock: clock)) { demo in
             let token = try await demo.token(for: "short-lived")
             #expect(try await HTTP.get(demo.resourceURL, bearer: token).status == 200)
             clock.advance(by: 31)

@@ -1,21 +1,8 @@
 import AsyncHTTPClient
 import DemoServer
 import Foundation
-import Synchronization
 import TokenConfig
-
-/// A clock tests move by hand.
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date()) { current = Mutex(start) }
-
-    var now: Date { current.withLock { $0 } }
-
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-
-    var demoClock: DemoClock { DemoClock { [self] in self.now } }
-}
+import TokenTesting
 
 /// Runs `body` with demo servers started from `options`, and always stops them.
 func withDemo<T>(
@@ -48,11 +35,12 @@ struct Answer {
 /// Small HTTP helpers over AsyncHTTPClient.
 enum HTTP {
     static func send(
-        _ url: URL, post: Bool = false, headers: [(String, String)] = [], body: Data? = nil,
+        _ url: URL, post: Bool = false, method: String? = nil, headers: [(String, String)] = [], body: Data? = nil,
         client: HTTPClient = .shared, timeout: Duration = .seconds(30)
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: url.absoluteString)
         if post { request.method = .POST }
+        if let method { request.method = .init(rawValue: method) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes([UInt8](body)) }
         let response = try await client.execute(request, timeout: .seconds(timeout.components.seconds))

@@ -77,6 +77,29 @@ struct CLIEndToEndTests {
         #expect(result.stdout.isEmpty)
     }
 
+    @Test("check refuses keys: and theme: the dashboard would refuse, at their line, with a suggestion")
+    func frontEndSettingsAtLoad() async throws {
+        let home = try emptyHome()
+        let file = home["HOME"]! + "/frontend.yaml"
+        try """
+            theme: drak
+            keys:
+              refrsh: f
+            clients:
+              a:
+                client-id: x
+                token-uri: http://127.0.0.1:1/t
+                client-secret: s
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await runTokentop(["check", "--config", file], environment: home)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("frontend.yaml:1:8: theme"))
+        #expect(result.stderr.contains("did you mean `dark`"))
+        #expect(result.stderr.contains("frontend.yaml:3:3: keys.refrsh"))
+        #expect(result.stderr.contains("did you mean `refresh`"))
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test("an unknown client name is a usage error, exit 2, listing the names there are")
     func unknownClient() async throws {
         let result = try await runTokentop(["token", "--demo", "nope"], environment: try emptyHome())

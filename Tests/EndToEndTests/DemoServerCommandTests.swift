@@ -68,4 +68,34 @@ struct DemoServerCommandTests {
         #expect(try await waitForExit(of: pid, what: "demo-server after SIGTERM") == 0)
         stopped = true
     }
+
+    @Test("--write-spring-config gives an application.yml that check --spring passes against")
+    func springRoundTrip() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spring = directory.appendingPathComponent("application.yml").path
+        let pid = try spawn(
+            [try TmuxSession.binary().path, "demo-server", "--write-spring-config", spring],
+            output: directory.appendingPathComponent("server.log").path)
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: spring), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let text = try String(contentsOfFile: spring, encoding: .utf8)
+        #expect(text.contains("spring:"))
+        #expect(text.contains("client-credentials") || text.contains("client_credentials"))
+        let home = ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path + "/config"]
+        let check = try await runTokentop(["check", "--spring", spring, "mod-client", "post-client"], environment: home)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("mod-client"))
+        let all = try await runTokentop(["check", "--spring", spring, "--json"], environment: home)
+        #expect(all.status == 1)
+        #expect(all.stdout.contains("\"invalid_client\""))
+    }
 }

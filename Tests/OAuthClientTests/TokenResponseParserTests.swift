@@ -33,8 +33,8 @@ struct TokenResponseParserTests {
 
     @Test("without expires_in the JWT's exp gives the expiry, else it is unknown")
     func missingExpiry() throws {
-        let claims = Data(#"{"exp":1800000300,"scp":["custom_mod"]}"#.utf8).base64URLEncoded
-        let header = Data(#"{"alg":"RS256","kid":"k1"}"#.utf8).base64URLEncoded
+        let claims = Base64URL.encode(Data(#"{"exp":1800000300,"scp":["custom_mod"]}"#.utf8))
+        let header = Base64URL.encode(Data(#"{"alg":"RS256","kid":"k1"}"#.utf8))
         let jwt = "\(header).\(claims).c2ln"
         let token = try parse(#"{"access_token":"\#(jwt)","token_type":"Bearer"}"#)
         #expect(token.expiresAt == Date(timeIntervalSince1970: 1_800_000_300))
@@ -127,12 +127,5 @@ struct TokenResponseParserTests {
             response(400, #"{"error":"bad\u001b[2J","error_description":"x\u001b]0;pwned\u0007y"}"#), endpoint: nil, now: now)
         #expect(!error.description.contains("\u{1B}"))
         #expect(error.description.contains("xy"))
-    }
-}
-
-extension Data {
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -1,5 +1,6 @@
 import DemoServer
 import Foundation
+import JOSESupport
 import JWTKit
 import OAuthClient
 import Testing

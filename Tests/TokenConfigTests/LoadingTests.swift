@@ -16,7 +16,9 @@ struct LoadingTests {
             refreshSkew: .seconds(120), pollInterval: .seconds(15), timeout: .seconds(5), historySize: 50))
         #expect(configuration.theme == "solarized")
         #expect(configuration.keyBindings == ["refresh": "f", "quit": "Q"])
-        #expect(configuration.clients.map(\.name) == ["mod-client", "signing-client", "inherits-client"])
+        #expect(configuration.mouse == false)
+        #expect(configuration.clients.map(\.name) == ["mod-client", "signing-client", "inherits-client", "file-client"])
+        #expect(configuration.client(named: "file-client")?.clientSecret == .file(path: folder + "/secrets/file-client"))
 
         let mod = try #require(configuration.client(named: "mod-client"))
         #expect(mod.issuerURI == URL(string: "https://dev-123.okta.com/oauth2/default"))
@@ -41,11 +43,18 @@ struct LoadingTests {
         #expect(mod.timeout == .milliseconds(2500))
         #expect(mod.historySize == 10000)
         #expect(mod.expectedIssuer == "https://dev-123.okta.com/oauth2/default")
+        #expect(mod.expectedAudiences == ["api://default", "https://api.example.com"])
+        #expect(mod.dpop)
+        #expect(mod.dpopKeyFile == folder + "/client-key.pem")
+        #expect(mod.tlsClientCertificateFile == folder + "/trusted-roots.pem")
+        #expect(mod.tlsClientKeyFile == folder + "/client-key.pem")
+        #expect(mod.clientAssertionAudience == nil)
 
         let signing = try #require(configuration.client(named: "signing-client"))
         #expect(signing.authenticationMethod == .privateKeyJWT)
         #expect(signing.privateKeyFile == folder + "/client-key.pem")
         #expect(signing.clientSecret == .none)
+        #expect(signing.clientAssertionAudience == .tokenEndpoint)
         #expect(signing.scopes == ["reports.read", "reports.write"])
 
         let inherits = try #require(configuration.client(named: "inherits-client"))
@@ -57,7 +66,24 @@ struct LoadingTests {
         #expect(inherits.refreshMode == .automatic)
         #expect(inherits.authenticationMethod == .clientSecretBasic)
         #expect(inherits.basicEncoding == .formURLEncoded)
+        #expect(inherits.dpop == false)
+        #expect(inherits.expectedAudiences.isEmpty)
         #expect(loaded.warnings.isEmpty)
+    }
+
+    @Test("the full fixture sets every key the schema knows")
+    func fullFixtureCoversSchema() throws {
+        let text = try String(contentsOfFile: try fixturesDirectory() + "/full.yaml", encoding: .utf8)
+        let keys = Set(text.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.drop { $0 == " " }
+            guard let colon = trimmed.firstIndex(of: ":"), !trimmed.hasPrefix("#") else { return nil }
+            return String(trimmed[..<colon])
+        })
+        for section in ConfigurationSchema.Section.allCases {
+            for key in section.keyNames {
+                #expect(keys.contains(key), "full.yaml does not set `\(key)`")
+            }
+        }
     }
 
     @Test("the shipped example configuration is valid")

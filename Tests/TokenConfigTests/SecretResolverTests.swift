@@ -56,35 +56,96 @@ struct SecretResolverTests {
         #expect(secret == "from-command")
     }
 
-    @Test("a failing command names the client, the command and the status, never its output")
+    @Test("a failing command names the client, the program and the status, never the command line or its output")
     func commandFailure() async {
         let command = "printf 'leak%s' 'ed-value'; printf 'err%s' 'or-text' >&2; exit 3"
         let message = await failure(.command(command))
-        #expect(message == "client mod-client: client-secret-command `\(command)` failed with exit status 3")
+        #expect(message == "client mod-client: client-secret-command (`printf`) failed with exit status 3")
         #expect(!message.contains("leaked-value"))
         #expect(!message.contains("error-text"))
+        #expect(!message.contains("exit 3"))
+    }
+
+    @Test("a credential in the command line or its variables never reaches the message")
+    func commandCredentialsHidden() async {
+        let command = "VAULT_TOKEN=hvs.s3cr3t-one \"vault\" read -token=s3cr3t-two secret/mod; exit 4"
+        let message = await failure(.command(command))
+        #expect(message == "client mod-client: client-secret-command (`vault`) failed with exit status 4")
+        #expect(!message.contains("s3cr3t"))
     }
 
     @Test("a command that does not exist fails with the shell's status 127")
     func commandNotFound() async {
-        let message = await failure(.command("tokentop-no-such-command-here"))
-        #expect(message.hasSuffix("failed with exit status 127"))
+        let message = await failure(.command("tokentop-no-such-command-here --token=abc"))
+        #expect(message == "client mod-client: client-secret-command (`tokentop-no-such-command-here`) "
+            + "failed with exit status 127")
     }
 
     @Test("a command that prints nothing is an error")
     func commandPrintsNothing() async {
         #expect(await failure(.command("echo '   '; echo hidden >&2"))
-            == "client mod-client: client-secret-command `echo '   '; echo hidden >&2` printed nothing; it should print the secret")
+            == "client mod-client: client-secret-command (`echo`) printed nothing; it should print the secret")
+    }
+
+    @Test("a command reads nothing from standard input")
+    func commandStandardInput() async {
+        // `cat` copies standard input: /dev/null gives it nothing to print, and nothing to wait for.
+        #expect(await failure(.command("cat"))
+            == "client mod-client: client-secret-command (`cat`) printed nothing; it should print the secret")
+    }
+
+    @Test("a command whose background child holds the output open returns when the shell exits")
+    func commandWithBackgroundChild() async throws {
+        try await withTemporaryDirectory { folder in
+            let pidFile = folder + "/child.pid"
+            // The child outlives the 10 s deadline: waiting for the pipe to close would time out.
+            let secret = try await SecretResolver.resolve(
+                .command("printf 's3cret\\n'; sleep 11 & echo $! > \(pidFile)"), client: "c", timeout: .seconds(10))
+            #expect(secret == "s3cret")
+            await killChild(recordedIn: pidFile)
+        }
+    }
+
+    @Test("a command whose child left the process group (setsid) returns when the shell exits",
+          .enabled(if: ["/usr/bin/setsid", "/bin/setsid"].contains(where: FileManager.default.isExecutableFile(atPath:)),
+                   "needs util-linux's setsid"))
+    func commandWithDetachedChild() async throws {
+        try await withTemporaryDirectory { folder in
+            let pidFile = folder + "/child.pid"
+            let command = "printf 's3cret\\n'; setsid sh -c 'echo $$ > \(pidFile); exec sleep 11' &"
+            let secret = try await SecretResolver.resolve(.command(command), client: "c", timeout: .seconds(10))
+            #expect(secret == "s3cret")
+            await killChild(recordedIn: pidFile)
+        }
+    }
+
+    @Test("output of exactly 1 MiB is a secret; more is an error that says so, never a cut secret")
+    func commandOutputLimit() async throws {
+        let mebibyte = 1 << 20
+        let secret = try await SecretResolver.resolve(
+            .command("head -c \(mebibyte) /dev/zero | tr '\\0' a"), client: "c")
+        #expect(secret.utf8.count == mebibyte)
+        #expect(await failure(.command("head -c \(mebibyte + 1) /dev/zero | tr '\\0' a"))
+            == "client mod-client: client-secret-command (`head`) printed more than 1 MiB and was stopped; "
+            + "it should print only the secret")
+    }
+
+    @Test("a command that never stops printing is stopped at 1 MiB")
+    func commandEndlessOutput() async {
+        #expect(await failure(.command("yes s3cret"), timeout: .seconds(10))
+            == "client mod-client: client-secret-command (`yes`) printed more than 1 MiB and was stopped; "
+            + "it should print only the secret")
     }
 
     @Test("a command past its timeout is stopped with its whole process group")
     func commandTimeout() async throws {
         try await withTemporaryDirectory { folder in
             let pidFile = folder + "/child.pid"
-            // The background sleep holds standard output open, so only killing the group ends the read.
+            // The shell waits for its background sleep, so only killing the group ends it.
             let command = "printf 'partial-out%s' put; sleep 30 & echo $! > \(pidFile); wait"
             let message = await failure(.command(command), timeout: .milliseconds(300))
-            #expect(message == "client mod-client: client-secret-command `\(command)` did not finish within 300ms and was stopped")
+            #expect(message == "client mod-client: client-secret-command (`printf`) did not finish within 300ms "
+                + "and was stopped; raise the client's `timeout` if it needs longer")
             #expect(!message.contains("partial-output"))
             let childText = try String(contentsOfFile: pidFile, encoding: .utf8)
             let child = try #require(Int32(childText.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -100,9 +161,45 @@ struct SecretResolverTests {
             _ = try await task.value
             Issue.record("a cancelled command returned a secret")
         } catch {
-            #expect(String(describing: error) == "client mod-client: client-secret-command `sleep 30` was stopped "
+            #expect(String(describing: error) == "client mod-client: client-secret-command (`sleep`) was stopped "
                 + "because the request was cancelled")
         }
+    }
+
+    @Test("cancelling a running command kills its process group")
+    func commandCancelledWhileRunning() async throws {
+        try await withTemporaryDirectory { folder in
+            let pidFile = folder + "/child.pid"
+            let task = Task {
+                try await SecretResolver.resolve(
+                    .command("sleep 30 & echo $! > \(pidFile); wait"), client: "mod-client", timeout: .seconds(60))
+            }
+            let child = try #require(await recordedChild(in: pidFile))
+            task.cancel()
+            await #expect(throws: SecretResolutionError.self) { try await task.value }
+            #expect(await processEnds(child), "the command's background child \(child) outlived the cancellation")
+        }
+    }
+
+    /// The pid a command wrote to `path`, waiting up to five seconds for it to appear.
+    private func recordedChild(in path: String) async -> Int32? {
+        for _ in 0..<50 {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return pid
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    /// Kills a child a test command left behind on purpose.
+    private func killChild(recordedIn path: String) async {
+        guard let pid = await recordedChild(in: path) else {
+            Issue.record("the command's child never wrote its pid to \(path)")
+            return
+        }
+        kill(pid, SIGKILL)
     }
 
     /// Whether the process is gone (or a zombie awaiting its reaper), waiting up to five seconds.

@@ -2,6 +2,7 @@ import Benchmark
 import Dashboard
 import DemoServer
 import Foundation
+import JOSESupport
 import OAuthClient
 import TokenManager
 import TokenModel

@@ -1,4 +1,5 @@
 import Foundation
+import JOSESupport
 import JWTKit
 import OAuthClient
 import Synchronization
@@ -113,10 +114,7 @@ enum TestKeys {
     }
 
     static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(data)
     }
 
     private static func rsaJWK(_ key: JWTKit.Insecure.RSA.PrivateKey, kid: String, algorithm: String?) -> [String: JSONValue] {

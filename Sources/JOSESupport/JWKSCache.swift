@@ -1,6 +1,5 @@
 import Foundation
 import JWTKit
-import TokenConfig
 import TokenModel
 
 /// An authorization server's key set (JWKS), fetched when first needed and kept.
@@ -33,7 +32,7 @@ public actor JWKSCache {
         url: URL, minimumRefetchInterval: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init,
         fetch: @escaping @Sendable (URL) async throws -> Data
     ) {
-        self.source = HTTPTransport.describe(url)
+        self.source = URLText.describe(url)
         self.url = url
         self.minimumRefetchInterval = minimumRefetchInterval
         self.now = now
@@ -60,7 +59,7 @@ public actor JWKSCache {
 
     /// The keys a token may have been signed with: those named `kid`, or every key when the
     /// token names none. Fetches on first use, and again for an unknown `kid` when allowed.
-    func keys(for kid: String?) async -> Result<[JWKSKey], JWKSError> {
+    public func keys(for kid: String?) async -> Result<[JWKSKey], JWKSError> {
         var fetchedNow = false
         if keySet == nil {
             if let lastFailure, !refetchAllowed, inFlight == nil {
@@ -136,12 +135,12 @@ public actor JWKSCache {
 }
 
 /// One usable key of a set, as jwt-kit decoded it.
-struct JWKSKey: Sendable {
-    var kid: String?
-    var jwk: JWK
+public struct JWKSKey: Sendable {
+    public var kid: String?
+    public var jwk: JWK
 
     /// How the key is named in reasons: `key "k1"`, or its position when it has no `kid`.
-    var label: String
+    public var label: String
 }
 
 /// A parsed JWKS document: the keys jwt-kit can use, and why the others were left out.
@@ -298,7 +297,7 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The token names a key the set does not hold.
-    var isUnknownKeyID: Bool {
+    public var isUnknownKeyID: Bool {
         if case .unknownKeyID = kind { return true }
         return false
     }
@@ -307,15 +306,15 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// How values from tokens and key sets are shown in reasons.
-enum JWTText {
+public enum JWTText {
     /// The value quoted and made safe to print; long values are cut.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         let clean = TerminalText.sanitize(value)
         return clean.count > 80 ? "\"\(clean.prefix(77))…\"" : "\"\(clean)\""
     }
 
     /// `["a", "b"]`: a JSON array's values, quoted; long arrays are cut after five.
-    static func list(_ values: [JSONValue]) -> String {
+    public static func list(_ values: [JSONValue]) -> String {
         var items = values.prefix(5).map { quoted($0.stringValue ?? $0.compactText) }
         if values.count > 5 { items.append("… \(values.count - 5) more") }
         return "[\(items.joined(separator: ", "))]"

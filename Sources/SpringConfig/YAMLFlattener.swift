@@ -1,0 +1,98 @@
+import Foundation
+import TokenConfig
+import Yams
+
+/// Reads a Spring YAML file as Spring does: each `---` document becomes dotted properties,
+/// `a: {b: c}` as `a.b`, list items as `a[0]`, keys in brackets (`"[/path]"`) kept as map keys,
+/// merge keys (`<<: *anchor`) applied. Every value keeps the line and column it was written at.
+enum YAMLFlattener {
+    /// The documents of a file, each a list of properties in file order.
+    static func documents(_ text: String, file: String) throws(ConfigurationError) -> [[RawProperty]] {
+        do {
+            let parser = try Parser(yaml: text)
+            var documents: [[RawProperty]] = []
+            while let root = try parser.nextRoot() {
+                var properties: [RawProperty] = []
+                flatten(root, name: "", place: root.mark, into: &properties)
+                documents.append(properties)
+            }
+            return documents
+        } catch let error as YamlError {
+            throw ConfigurationError(issues: [issue(error, file: file, text: text)])
+        } catch {
+            throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: "invalid YAML: \(error)")])
+        }
+    }
+
+    private static func flatten(_ node: Node, name: String, place: Mark?, into properties: inout [RawProperty]) {
+        switch node {
+        case .scalar(let scalar):
+            guard !name.isEmpty else { return }
+            let isNull = scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+            // A null value has no place of its own worth showing; its key's place is used.
+            let mark = isNull ? place : (node.mark ?? place)
+            properties.append(RawProperty(
+                name: name, value: isNull ? "" : scalar.string, line: mark?.line ?? 1, column: mark?.column ?? 1))
+        case .mapping(let mapping):
+            if mapping.isEmpty, !name.isEmpty {
+                properties.append(RawProperty(name: name, value: "", line: place?.line ?? 1, column: place?.column ?? 1))
+            }
+            var own: [String] = []
+            var merged: [(key: String, value: Node, mark: Mark?)] = []
+            for (keyNode, value) in mapping {
+                guard case .scalar(let key) = keyNode else { continue }
+                if key.string == "<<" && key.style == .plain {
+                    let sources: [Node] = if case .sequence(let list) = value { Array(list) } else { [value] }
+                    for case .mapping(let source) in sources {
+                        for (sourceKey, sourceValue) in source {
+                            guard case .scalar(let text) = sourceKey else { continue }
+                            merged.append((text.string, sourceValue, sourceKey.mark))
+                        }
+                    }
+                    continue
+                }
+                own.append(key.string)
+                flatten(value, name: join(name, key.string), place: keyNode.mark, into: &properties)
+            }
+            var seen = Set(own)
+            for entry in merged where seen.insert(entry.key).inserted {
+                flatten(entry.value, name: join(name, entry.key), place: entry.mark, into: &properties)
+            }
+        case .sequence(let sequence):
+            if sequence.isEmpty, !name.isEmpty {
+                properties.append(RawProperty(name: name, value: "", line: place?.line ?? 1, column: place?.column ?? 1))
+            }
+            for (index, element) in sequence.enumerated() {
+                flatten(element, name: "\(name)[\(index)]", place: element.mark ?? place, into: &properties)
+            }
+        case .alias:
+            return
+        }
+    }
+
+    private static func join(_ prefix: String, _ key: String) -> String {
+        if prefix.isEmpty { return key }
+        return key.hasPrefix("[") ? prefix + key : prefix + "." + key
+    }
+
+    /// Yams' parse errors as an issue at the line and column libyaml reports.
+    private static func issue(_ error: YamlError, file: String, text: String) -> ConfigurationIssue {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            var message = "invalid YAML: \(problem)"
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if mark.line >= 1, mark.line <= lines.count, lines[mark.line - 1].contains("\t") {
+                message += "; YAML indents with spaces, not tabs"
+            }
+            return ConfigurationIssue(file: file, line: mark.line, column: mark.column, message: message)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "`\($0)`" }.joined(separator: ", ")
+            return ConfigurationIssue(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(keys) in the same mapping")
+        default:
+            return ConfigurationIssue(file: file, message: "invalid YAML: \(error)")
+        }
+    }
+}
