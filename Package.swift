@@ -107,7 +107,7 @@ let package = Package(
         ]),
         // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
         .target(name: "MetricsExporter", dependencies: [
-            "TokenModel", "TokenConfig", "OAuthClient",
+            "TokenModel", "TokenConfig",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

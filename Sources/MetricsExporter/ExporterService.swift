@@ -71,7 +71,9 @@ public struct ExporterService: Service {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
         router.get("healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         router.get("metrics") { [metrics, latest] _, _ in
             let bytes = await metrics.exposition(from: latest.get(), at: Date())
@@ -134,7 +136,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         expected = SHA256.hash(data: Data(token.utf8))
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         if request.uri.path == "/healthz" { return try await next(request, context) }
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
@@ -145,13 +149,14 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
                 return try await next(request, context)
             }
         }
+        let body = JSONValue.object([
+            "error": .string("invalid_token"),
+            "error_description": .string("this tokentop serve requires its bearer token (serve --auth-token-file)"),
+        ])
         return Response(
             status: .unauthorized,
             headers: [.wwwAuthenticate: "Bearer realm=\"tokentop\"", .contentType: "application/json"],
-            body: .init(
-                byteBuffer: ByteBuffer(
-                    string: #"{"error":"invalid_token","error_description":"this tokentop serve requires its bearer token (serve --auth-token-file)"}"#
-                        + "\n")))
+            body: .init(byteBuffer: ByteBuffer(string: body.compactText + "\n")))
     }
 }
 

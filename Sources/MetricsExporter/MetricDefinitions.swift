@@ -47,10 +47,12 @@ enum MetricDefinitions {
         named("signature_verifications", unit: "total", "Access tokens checked against the issuer's key set, by verdict.")
     }
     static var introspections: MetricNameDescriptor {
-        named("introspections", unit: "total", "RFC 7662 introspections of the held token, by whether the server called it active.")
+        named(
+            "introspections", unit: "total", "RFC 7662 introspections of the held token, by whether the server called it active.")
     }
     static var operatorActions: MetricNameDescriptor {
-        named("operator_actions", unit: "total", "Operator actions (refresh, introspect, revoke, pause, resume) and how they ended.")
+        named(
+            "operator_actions", unit: "total", "Operator actions (refresh, introspect, revoke, pause, resume) and how they ended.")
     }
 
     // Per issuer.

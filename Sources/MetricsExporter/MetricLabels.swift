@@ -1,5 +1,4 @@
 import Foundation
-import OAuthClient
 import TokenModel
 import TokenConfig
 
@@ -26,6 +25,6 @@ enum MetricLabels {
     /// The issuer a client's series carry: its `issuer-uri`, else its `token-uri`, without query
     /// or credentials; `unknown` when neither is configured (discovery-less configurations need one).
     static func issuer(of client: ClientConfiguration) -> String {
-        (client.issuerURI ?? client.tokenURI).map { HTTPTransport.describe($0) } ?? "unknown"
+        (client.issuerURI ?? client.tokenURI).map { URLText.describe($0) } ?? "unknown"
     }
 }

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             Serves GET /metrics (Prometheus text format), GET /healthz and GET /api/v1/clients (the check --json \
             shape, live, with each client's health and history). Listens on loopback unless told otherwise; any \
             other address needs --auth-token-file or --insecure-listen. No endpoint returns a token or secret. \
+            The configuration is found as for check; --demo runs it on the embedded demo servers. \
             Logs go to stderr, or to --log-file. SIGTERM or SIGINT stops it gracefully.
             """)
 
@@ -43,7 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let exporterConfiguration: ExporterConfiguration
         do {
-            let token = try authTokenFile.map { path throws(ExporterError) in try ExporterConfiguration.readAuthToken(path: path) }
+            let token = try authTokenFile.map { path throws(ExporterError) in
+                try ExporterConfiguration.readAuthToken(path: path)
+            }
             exporterConfiguration = try ExporterConfiguration(
                 listen: listen, authToken: token, insecureListen: insecureListen, allowActions: allowActions)
         } catch {

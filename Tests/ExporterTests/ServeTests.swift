@@ -160,6 +160,23 @@ struct ServeTests {
             }
         }
     }
+
+    @Test("a key rotation shows as one signing key change of the issuer once a client's new token uses the new key")
+    func signingKeyChanges() async throws {
+        try await withServe(allowActions: true) { serve, demo in
+            _ = try await settled(serve)
+            let issuer = ["issuer": demo.issuer.absoluteString]
+            var metrics = Exposition(try await HTTP.get(serve.url("metrics")).text)
+            #expect(metrics.values("tokentop_signing_key_changes_total", issuer).reduce(0, +) == 0)
+
+            try await demo.rotateKeys()
+            #expect(try await HTTP.post(serve.url("api/v1/clients/mod-client/refresh")).status == 200)
+            try await eventually("the key change counted") {
+                metrics = Exposition(try await HTTP.get(serve.url("metrics")).text)
+                return metrics.values("tokentop_signing_key_changes_total", issuer) == [1]
+            }
+        }
+    }
 }
 
 @Suite("serve's listening rules")
