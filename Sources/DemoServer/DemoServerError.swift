@@ -42,7 +42,7 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
         .init(.tlsSetupFailed(String(describing: underlying)))
     }
 
-    /// The private key of a `private_key_jwt` client could not be written.
+    /// A client key, a certificate, or their folder could not be written.
     static func keyFileNotWritable(path: String, underlying: any Error) -> Self {
         .init(.keyFileNotWritable(path: path, underlying: String(describing: underlying)))
     }
@@ -73,7 +73,7 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
         case .tlsSetupFailed(let underlying):
             "the demo server could not set up TLS: \(underlying)"
         case .keyFileNotWritable(let path, let underlying):
-            "the demo server could not write the client key \(path): \(underlying)"
+            "the demo server could not write the key or certificate file \(path): \(underlying)"
         case .clientsFileUnreadable(let path, let underlying):
             "cannot read the demo clients file \(path): \(underlying)"
         case .clientsFileInvalid(let path, let message):

@@ -155,6 +155,33 @@ struct MutualTLSTests {
         }
     }
 
+    @Test("mtls-client introspects and revokes its token at the mTLS aliases with its certificate, and not without")
+    func introspectionAndRevocation() async throws {
+        try await withDemo(Self.options()) { demo in
+            let token = try await boundToken(demo, for: "mtls-client")
+            let introspection = try #require(demo.endpoints.mtlsIntrospectionEndpoint)
+            let revocation = try #require(demo.endpoints.mtlsRevocationEndpoint)
+            let parameters = [("token", token), ("client_id", "mtls-client")]
+
+            let refused = try await withTLSClient(demo, presenting: nil) { http in
+                try await HTTP.postForm(revocation, parameters, client: http)
+            }
+            #expect(refused.status == 401)
+            #expect(refused.error == "invalid_client")
+
+            let (active, revoked, inactive) = try await withTLSClient(demo, presenting: "mtls-client") { http in
+                (
+                    try await HTTP.postForm(introspection, parameters, client: http),
+                    try await HTTP.postForm(revocation, parameters, client: http),
+                    try await HTTP.postForm(introspection, parameters, client: http)
+                )
+            }
+            #expect(active.json["active"] as? Bool == true, "\(active.text)")
+            #expect(revoked.status == 200, "\(revoked.text)")
+            #expect(inactive.json["active"] as? Bool == false, "\(inactive.text)")
+        }
+    }
+
     @Test("a certificate from another CA fails the TLS handshake with unknown_ca")
     func foreignCertificate() async throws {
         let foreign = try await withDemo(Self.options()) { other in
