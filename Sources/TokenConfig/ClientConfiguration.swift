@@ -7,12 +7,17 @@ public enum ClientAuthenticationMethod: String, Sendable, Equatable, CaseIterabl
     case clientSecretBasic = "client_secret_basic"
     case clientSecretPost = "client_secret_post"
     case privateKeyJWT = "private_key_jwt"
+    /// RFC 8705 §2.1: a certificate issued by a CA the server trusts, matched on its subject.
+    case tlsClientAuth = "tls_client_auth"
+    /// RFC 8705 §2.2: a self-signed certificate registered with the server.
+    case selfSignedTLSClientAuth = "self_signed_tls_client_auth"
 
     /// Whether the client proves its identity with its TLS certificate (RFC 8705 §2), so it
     /// needs `tls-client-certificate-file` and `tls-client-key-file` and no secret.
     public var authenticatesWithTLSCertificate: Bool {
         switch self {
         case .clientSecretBasic, .clientSecretPost, .privateKeyJWT: return false
+        case .tlsClientAuth, .selfSignedTLSClientAuth: return true
         }
     }
 }

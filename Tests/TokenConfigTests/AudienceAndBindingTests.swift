@@ -174,6 +174,76 @@ struct AudienceAndBindingTests {
         ])
     }
 
+    // MARK: Authenticated by the TLS certificate
+
+    /// A client of `method` with `extra` lines (4-space indented) from line 6.
+    private func tlsClient(_ method: String, _ extra: String) -> String {
+        """
+        clients:
+          mtls-client:
+            token-uri: https://auth.example.com/oauth2/token
+            client-id: abc
+            client-authentication-method: \(method)
+        \(extra)
+        """
+    }
+
+    @Test("tls_client_auth and self_signed_tls_client_auth take the certificate and key, and no secret",
+          arguments: [ClientAuthenticationMethod.tlsClientAuth, .selfSignedTLSClientAuth])
+    func tlsMethods(method: ClientAuthenticationMethod) async throws {
+        try await withTemporaryDirectory { folder in
+            try write("cert\n", to: folder + "/client.crt")
+            try write("key\n", to: folder + "/client.key")
+            let loaded = try parse(tlsClient(method.rawValue, """
+                    tls-client-certificate-file: \(folder)/client.crt
+                    tls-client-key-file: \(folder)/client.key
+                """))
+            let configuration = try #require(loaded.configuration.clients.first)
+            #expect(configuration.authenticationMethod == method)
+            #expect(method.authenticatesWithTLSCertificate)
+            #expect(configuration.clientSecret == .none)
+            #expect(configuration.tlsClientCertificateFile == folder + "/client.crt")
+            #expect(configuration.tlsClientKeyFile == folder + "/client.key")
+            #expect(loaded.warnings.isEmpty)
+        }
+    }
+
+    @Test("a TLS method without the certificate and key says which files it needs")
+    func tlsMethodWithoutFiles() throws {
+        let issue = try #require(onlyIssue(tlsClient("self_signed_tls_client_auth", "")))
+        #expect(issue.line == 5 && issue.column == 35)
+        #expect(issue.keyPath == "clients.mtls-client.client-authentication-method")
+        #expect(issue.message == "self_signed_tls_client_auth needs `tls-client-certificate-file` (the client's PEM certificate) "
+            + "and `tls-client-key-file` (the certificate's PEM private key)")
+    }
+
+    @Test("a TLS method with only the certificate names the missing key")
+    func tlsMethodWithoutKey() async throws {
+        try await withTemporaryDirectory { folder in
+            try write("cert\n", to: folder + "/client.crt")
+            let issue = try #require(onlyIssue(tlsClient("tls_client_auth", "    tls-client-certificate-file: \(folder)/client.crt")))
+            #expect(issue.line == 5)
+            #expect(issue.keyPath == "clients.mtls-client.client-authentication-method")
+            #expect(issue.message == "tls_client_auth needs `tls-client-key-file` (the certificate's PEM private key)")
+        }
+    }
+
+    @Test("a secret beside a TLS method is a warning that it is ignored")
+    func tlsMethodWithSecret() async throws {
+        try await withTemporaryDirectory { folder in
+            try write("cert\n", to: folder + "/client.crt")
+            try write("key\n", to: folder + "/client.key")
+            let loaded = try parse(tlsClient("tls_client_auth", """
+                    tls-client-certificate-file: \(folder)/client.crt
+                    tls-client-key-file: \(folder)/client.key
+                    client-secret: s3cret
+                """))
+            #expect(loaded.warnings == [
+                "tokentop.yaml:8:5: clients.mtls-client.client-secret: is not used with tls_client_auth and is ignored",
+            ])
+        }
+    }
+
     // MARK: mouse
 
     @Test("mouse is on unless the file turns it off")

@@ -20,7 +20,8 @@ struct SchemaTests {
         #expect(client.expectation(of: "token-uri") == .url)
         #expect(client.expectation(of: "history-size") == .wholeNumber(1...10_000))
         #expect(client.expectation(of: "client-authentication-method")?.description
-            == "one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`")
+            == "one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`, `tls_client_auth`, "
+            + "`self_signed_tls_client_auth`")
         #expect(client.expectation(of: "clients") == nil)
         #expect(ConfigurationSchema.Section.topLevel.expectation(of: "clients") != nil)
         #expect(ConfigurationSchema.Section.defaults.expectation(of: "scope") == nil)

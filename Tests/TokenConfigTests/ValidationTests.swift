@@ -237,7 +237,7 @@ struct ValidationTests {
         #expect(method.line == 6 && method.column == 35)
         #expect(method.keyPath == "clients.mod-client.client-authentication-method")
         #expect(method.message == "expected one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`, "
-            + "got \"basic\"; did you mean `client_secret_basic`?")
+            + "`tls_client_auth`, `self_signed_tls_client_auth`, got \"basic\"; did you mean `client_secret_basic`?")
         let refresh = try #require(onlyIssue(minimalClient + "\n    refresh: manuel\n"))
         #expect(refresh.message == "expected one of `auto`, `manual`, got \"manuel\"; did you mean `manual`?")
         let encoding = try #require(onlyIssue(minimalClient + "\n    client-secret-basic-encoding: base64\n"))
