@@ -324,6 +324,9 @@ public final class DemoEnvironment: Sendable {
             }
             keyFile = file.path
             assertionKeys = await JWTKeyCollection().add(ecdsa: key.publicKey)
+        case .tlsClientAuth, .selfSignedTLSClientAuth:
+            throw DemoServerError.invalidOption(
+                "demo client \(spec.name): \(spec.method.rawValue) needs the demo's TLS listener, which this demo server does not run")
         }
         let client = DemoClient(
             name: spec.name, clientID: spec.name, secret: secret, configuredSecret: configuredSecret, method: spec.method,
