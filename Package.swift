@@ -121,6 +121,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Validators"]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
         .testTarget(name: "DemoServerTests", dependencies: [
