@@ -219,6 +219,31 @@ struct DPoPClientTests {
         await server.stop()
     }
 
+    @Test("a DPoP-Nonce that is not RFC 9449 NQCHAR text is never echoed into a proof: no retry, and the error says why")
+    func hostileNonce() async throws {
+        let server = try await ScriptedServer.start { _ in
+            .init(
+                status: .badRequest,
+                headers: [("Content-Type", "application/json"), ("DPoP-Nonce", #"a"b\c"#)],
+                body: #"{"error":"use_dpop_nonce"}"#)
+        }
+        let transport = HTTPTransport(environment: [:])
+        let state = try temporaryStateHome()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let configuration = ClientConfiguration(
+            name: "nonces", tokenURI: server.baseURL.appending(path: "token"), clientID: "nonces", clientSecret: .inline("secret"),
+            timeout: .seconds(5), dpop: true)
+        let client = AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        await #expect {
+            _ = try await client.requestToken()
+        } throws: { error in
+            (error as? OAuthError)?.description.contains("sent no DPoP-Nonce header") == true
+        }
+        #expect(server.requests.count == 1)
+        await transport.shutdown()
+        await server.stop()
+    }
+
     @Test("an API that wants a fresh nonce on every call gets one retry; the answer shows the 401 use_dpop_nonce")
     func endlessNoncesAtTheAPI() async throws {
         let server = try await ScriptedServer.start { request in

@@ -235,6 +235,24 @@ struct MutualTLSTests {
         await server.stop()
     }
 
+    @Test("tls_client_auth to a plain-http endpoint is a configuration error: the certificate needs a TLS handshake")
+    func certificateNeedsHTTPS() async throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let server = try await ScriptedServer.start { _ in .init(body: "{}") }
+        let transport = HTTPTransport(environment: [:])
+        let client = AuthorizationClient(configuration: configuration(server, fixture), transport: transport)
+        await #expect {
+            _ = try await client.requestToken()
+        } throws: { error in
+            guard let error = error as? OAuthError else { return false }
+            return error.kind == .configuration && error.description.contains("must be https")
+        }
+        #expect(server.requests.isEmpty)
+        await transport.shutdown()
+        await server.stop()
+    }
+
     @Test("a token bound to another certificate makes the verdict an error with that reason")
     func foreignCertificate() async throws {
         let fixture = try TLSFixture()
