@@ -184,6 +184,15 @@ struct DPoPClientTests {
         await server.stop()
     }
 
+    /// A `dpop: true` client of `server`'s `/token`, `/introspect` and `/api`, keeping its key under `state`.
+    func dpopClient(of server: ScriptedServer, transport: HTTPTransport, state: URL) -> AuthorizationClient {
+        let configuration = ClientConfiguration(
+            name: "dpop", tokenURI: server.baseURL.appending(path: "token"),
+            introspectionURI: server.baseURL.appending(path: "introspect"), clientID: "dpop", clientSecret: .inline("secret"),
+            resourceURI: server.baseURL.appending(path: "api"), timeout: .seconds(5), dpop: true)
+        return AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+    }
+
     @Test("a token endpoint that wants a fresh nonce on every request gets exactly one retry, then a clear error")
     func endlessNoncesAtTheTokenEndpoint() async throws {
         let server = try await ScriptedServer.start { _ in
@@ -195,10 +204,7 @@ struct DPoPClientTests {
         let transport = HTTPTransport(environment: [:])
         let state = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: state) }
-        let configuration = ClientConfiguration(
-            name: "nonces", tokenURI: server.baseURL.appending(path: "token"), clientID: "nonces", clientSecret: .inline("secret"),
-            timeout: .seconds(5), dpop: true)
-        let client = AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        let client = dpopClient(of: server, transport: transport, state: state)
         await #expect {
             _ = try await client.requestToken()
         } throws: { error in
@@ -230,10 +236,7 @@ struct DPoPClientTests {
         let transport = HTTPTransport(environment: [:])
         let state = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: state) }
-        let configuration = ClientConfiguration(
-            name: "nonces", tokenURI: server.baseURL.appending(path: "token"), clientID: "nonces", clientSecret: .inline("secret"),
-            timeout: .seconds(5), dpop: true)
-        let client = AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        let client = dpopClient(of: server, transport: transport, state: state)
         await #expect {
             _ = try await client.requestToken()
         } throws: { error in
@@ -260,10 +263,7 @@ struct DPoPClientTests {
         let transport = HTTPTransport(environment: [:])
         let state = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: state) }
-        let configuration = ClientConfiguration(
-            name: "nonces", tokenURI: server.baseURL.appending(path: "token"), clientID: "nonces", clientSecret: .inline("secret"),
-            resourceURI: server.baseURL.appending(path: "api"), timeout: .seconds(5), dpop: true)
-        let client = AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        let client = dpopClient(of: server, transport: transport, state: state)
         let token = try await client.requestToken()
         let answer = try #require(await client.callResource(token.accessToken))
         #expect(answer.status == 401)
@@ -306,11 +306,7 @@ struct DPoPClientTests {
         let transport = HTTPTransport(environment: [:])
         let state = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: state) }
-        let configuration = ClientConfiguration(
-            name: "bound", tokenURI: server.baseURL.appending(path: "token"),
-            introspectionURI: server.baseURL.appending(path: "introspect"), clientID: "bound", clientSecret: .inline("secret"),
-            timeout: .seconds(5), dpop: true)
-        let client = AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        let client = dpopClient(of: server, transport: transport, state: state)
         let token = try await client.requestToken()
         #expect(token.binding.display.hasSuffix("(cnf.jkt is NOT the local key)"))
         let verdict = snapshot(holding: token).health(at: Date())
@@ -341,10 +337,7 @@ struct DPoPClientTests {
         let transport = HTTPTransport(environment: [:])
         let state = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: state) }
-        let configuration = ClientConfiguration(
-            name: "ignored", tokenURI: server.baseURL.appending(path: "token"), clientID: "ignored", clientSecret: .inline("secret"),
-            resourceURI: server.baseURL.appending(path: "api"), timeout: .seconds(5), dpop: true)
-        let client = AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        let client = dpopClient(of: server, transport: transport, state: state)
         let token = try await client.requestToken()
         #expect(token.binding.method == .bearer)
         #expect(token.binding.dpopIgnored)
