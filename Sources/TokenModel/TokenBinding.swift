@@ -59,7 +59,12 @@ public struct TokenBinding: Sendable, Equatable {
     public var display: String {
         switch method {
         case .bearer:
-            return dpopIgnored ? "bearer (server ignored the DPoP key)" : "bearer"
+            if dpopIgnored { return "bearer (server ignored the DPoP key)" }
+            // An opaque token may still be bound; only introspection's cnf can tell.
+            if let certificate = localCertificateThumbprint {
+                return "bearer (certificate \(Self.abbreviated(certificate)) presented; no cnf.x5t#S256 in the token)"
+            }
+            return "bearer"
         case .dpop:
             let shown = confirmation.jkt ?? localKeyThumbprint
             return "DPoP · jkt " + (shown.map { Self.abbreviated($0) } ?? "?") + " (" + dpopMatch + ")"

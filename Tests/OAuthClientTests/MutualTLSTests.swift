@@ -193,7 +193,8 @@ struct MutualTLSTests {
             tlsClientKeyFile: fixture.clientKeyFile)
         let withCertificate = AuthorizationClient(configuration: configuration, transport: transport)
         #expect(try await withCertificate.resolvedEndpoints().token.absoluteString == aliasURL)
-        _ = try await withCertificate.requestToken()
+        let token = try await withCertificate.requestToken()
+        #expect(token.binding.display == "bearer (certificate \(fixture.clientThumbprint.prefix(4))… presented; no cnf.x5t#S256 in the token)")
         #expect(tlsServer.requests.count == 1)
         #expect(!plain.requests.contains { $0.path.hasPrefix("/token") })
 
