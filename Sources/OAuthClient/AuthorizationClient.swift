@@ -63,17 +63,53 @@ public actor AuthorizationClient: AuthorizationService {
     private let logger: Logger
     private var endpoints: Endpoints?
     private var keySet: JWKSCache?
+    /// Where a generated DPoP key is kept (`XDG_STATE_HOME`, `HOME`).
+    private let environment: [String: String]
+    private var dpopKey: DPoPKey?
+    private var clientCertificate: ClientCertificate?
+    /// The newest `DPoP-Nonce` of each server origin (RFC 9449 §8, §9).
+    private var dpopNonces: [String: String] = [:]
+    /// The `ath` hashes of the last tokens the server issued as Bearer although a proof was
+    /// sent: those go to the API as bearer tokens.
+    private var unboundTokenHashes: [String] = []
     /// Warnings from discovery, for the operator.
     public private(set) var warnings: [String] = []
 
+    /// - Parameter environment: where `XDG_STATE_HOME` and `HOME` are read, to keep a DPoP key.
     public init(
         configuration: ClientConfiguration, transport: HTTPTransport, logger: Logger = Logger(label: "tokentop.oauth"),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
+        self.environment = environment
         self.now = now
+    }
+
+    /// The client's DPoP key, loaded or made once; nil when `dpop` is off.
+    private func proofKey() async throws(OAuthError) -> DPoPKey? {
+        guard configuration.dpop else { return nil }
+        if let dpopKey { return dpopKey }
+        let key = try await DPoPKey.load(for: configuration, environment: environment)
+        dpopKey = key
+        return key
+    }
+
+    /// The RFC 7638 thumbprint of the client's DPoP key; nil when `dpop` is off.
+    public func dpopThumbprint() async throws(OAuthError) -> String? {
+        try await proofKey()?.thumbprint
+    }
+
+    /// The client's TLS certificate, read and checked once; nil when none is configured.
+    public func tlsCertificate() throws(OAuthError) -> ClientCertificate? {
+        if let clientCertificate { return clientCertificate }
+        guard let certificateFile = configuration.tlsClientCertificateFile, let keyFile = configuration.tlsClientKeyFile
+        else { return nil }
+        let loaded = try ClientCertificate.load(certificateFile: certificateFile, keyFile: keyFile, client: configuration.name)
+        clientCertificate = loaded
+        return loaded
     }
 
     /// The endpoints, discovering them from `issuer-uri` once when the configuration
@@ -102,14 +138,16 @@ public actor AuthorizationClient: AuthorizationService {
                 logger.warning("\(configuration.name): discovery failed: \(error.description)")
             }
         }
-        guard let token = configuration.tokenURI ?? metadata?.tokenEndpoint else {
+        // A client that presents a certificate calls the server's mTLS aliases (RFC 8705 §5).
+        let aliases = configuration.tlsClientCertificateFile == nil ? [:] : metadata?.mtlsEndpointAliases ?? [:]
+        guard let token = configuration.tokenURI ?? aliases["token_endpoint"] ?? metadata?.tokenEndpoint else {
             throw OAuthError.discovery(
                 "no token endpoint: set token-uri, or an issuer-uri whose metadata has token_endpoint", endpoint: nil)
         }
         let resolved = Endpoints(
             token: token,
-            introspection: configuration.introspectionURI ?? metadata?.introspectionEndpoint,
-            revocation: configuration.revocationURI ?? metadata?.revocationEndpoint,
+            introspection: configuration.introspectionURI ?? aliases["introspection_endpoint"] ?? metadata?.introspectionEndpoint,
+            revocation: configuration.revocationURI ?? aliases["revocation_endpoint"] ?? metadata?.revocationEndpoint,
             jwks: configuration.jwkSetURI ?? metadata?.jwksURI,
             issuer: configuration.expectedIssuer ?? metadata?.issuer ?? configuration.issuerURI?.absoluteString)
         if !discoveryFailed { endpoints = resolved }
@@ -125,14 +163,65 @@ public actor AuthorizationClient: AuthorizationService {
         for (key, value) in configuration.extraTokenParameters.sorted(by: { $0.key < $1.key }) {
             parameters.append((key, value))
         }
-        let (response, sent) = try await authenticatedPost(parameters, to: endpoints.token, endpoints: endpoints)
+        let key = try await proofKey()
+        let certificate = try tlsCertificate()
         let endpoint = HTTPTransport.describe(endpoints.token)
-        guard (200..<300).contains(response.status) else {
-            throw rejection(response, at: endpoints.token, sent: sent)
+        var nonceRetried = false
+        while true {
+            var headers: [(name: String, value: String)] = []
+            if let key {
+                let nonce = dpopNonces[Self.origin(of: endpoints.token)]
+                headers.append(("DPoP", try await key.proof(method: "POST", url: endpoints.token, nonce: nonce, accessToken: nil, now: now())))
+            }
+            let (response, sent) = try await authenticatedPost(
+                parameters, to: endpoints.token, endpoints: endpoints, headers: headers, certificate: certificate)
+            let nonceGiven = rememberNonce(response, from: endpoints.token)
+            guard (200..<300).contains(response.status) else {
+                let error = rejection(response, at: endpoints.token, sent: sent)
+                guard key != nil, error.oauthCode == .useDPoPNonce else { throw error }
+                // One retry with the nonce given (RFC 9449 §8); a server that wants yet another
+                // one gets no loop of requests.
+                if nonceGiven, !nonceRetried {
+                    nonceRetried = true
+                    logger.info("\(configuration.name): the token endpoint asked for a DPoP nonce; retrying once with it")
+                    continue
+                }
+                throw error.hinting(
+                    nonceRetried
+                        ? "the server refused the DPoP nonce it had just sent and asked for another; tokentop retries once"
+                        : "the server asked for a DPoP nonce but sent no DPoP-Nonce header")
+            }
+            var token = try TokenResponseParser.parseSuccess(response.body, issuedAt: now(), endpoint: endpoint, dpop: key != nil)
+            token.binding = binding(of: token, key: key, certificate: certificate)
+            token.nonceRetried = nonceRetried
+            if token.binding.dpopIgnored {
+                unboundTokenHashes = Array((unboundTokenHashes + [JWKThumbprint.accessTokenHash(token.accessToken)]).suffix(4))
+                logger.warning("\(configuration.name): \(TokenBinding.dpopIgnoredReason)")
+            }
+            logger.info(
+                "\(configuration.name): token issued, \(token.masked), \(token.binding.display), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")")
+            return token
         }
-        let token = try TokenResponseParser.parseSuccess(response.body, issuedAt: now(), endpoint: endpoint)
-        logger.info("\(configuration.name): token issued, \(token.masked), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")")
-        return token
+    }
+
+    /// How `token` is bound, from its type and `cnf`, beside the local key and certificate.
+    private func binding(of token: IssuedToken, key: DPoPKey?, certificate: ClientCertificate?) -> TokenBinding {
+        let confirmation = TokenBinding.Confirmation(token.decoded.claims["cnf"])
+        let isDPoP = token.tokenType.lowercased() == "dpop"
+        let method: TokenBinding.Method = isDPoP ? .dpop : confirmation.x5tS256 != nil ? .mtls : .bearer
+        return TokenBinding(
+            method: method, localKeyThumbprint: key?.thumbprint, localCertificateThumbprint: certificate?.thumbprint,
+            confirmation: confirmation, dpopIgnored: key != nil && !isDPoP)
+    }
+
+    /// Keeps the `DPoP-Nonce` a server sent, the newest per origin; true when there was one.
+    private func rememberNonce(_ response: ReceivedResponse, from url: URL) -> Bool {
+        // RFC 9449 §8.1: NQCHAR only; anything else is not a nonce to echo into a signed proof.
+        guard let nonce = response.headers.first(name: "DPoP-Nonce"), !nonce.isEmpty, nonce.utf8.count <= 1024,
+            nonce.unicodeScalars.allSatisfy({ $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) })
+        else { return false }
+        dpopNonces[Self.origin(of: url)] = nonce
+        return true
     }
 
     public func verify(_ accessToken: String) async -> SignatureVerdict {
@@ -174,7 +263,8 @@ public actor AuthorizationClient: AuthorizationService {
                 "\(configuration.name) has no introspection endpoint: set introspection-uri or use an issuer that publishes one")
         }
         let (response, sent) = try await authenticatedPost(
-            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints)
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
+            certificate: try tlsCertificate())
         let endpoint = HTTPTransport.describe(url)
         guard response.status == 200 else {
             throw rejection(response, at: url, sent: sent + [accessToken])
@@ -195,54 +285,90 @@ public actor AuthorizationClient: AuthorizationService {
                 "\(configuration.name) has no revocation endpoint: set revocation-uri or use an issuer that publishes one")
         }
         let (response, sent) = try await authenticatedPost(
-            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints)
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
+            certificate: try tlsCertificate())
         guard response.status == 200 else {
             throw rejection(response, at: url, sent: sent + [accessToken])
         }
         logger.info("\(configuration.name): token \(Redaction.mask(accessToken)) revoked")
     }
 
-    /// Calls `resource-uri` with the bearer token. Redirects are followed only within the
+    /// Calls `resource-uri` with the token: `Bearer`, or `DPoP` with a proof carrying `ath`
+    /// (RFC 9449 §7) and the client certificate when one is configured. A `use_dpop_nonce`
+    /// challenge is answered once with the nonce given. Redirects are followed only within the
     /// same origin, so the token never travels to another host.
     public func callResource(_ accessToken: String) async -> ResourceResponse? {
         guard var url = configuration.resourceURI else { return nil }
         let origin = Self.origin(of: url)
         let started = ContinuousClock.now
         let at = now()
-        for _ in 0..<5 {
+        func failed(_ error: OAuthError, status: Int? = nil) -> ResourceResponse {
+            ResourceResponse(status: status ?? error.httpStatus, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "", failure: error)
+        }
+        let key: DPoPKey?
+        let certificate: ClientCertificate?
+        do {
+            // A token the server issued as Bearer despite the proof is sent as what it is.
+            let unbound = unboundTokenHashes.contains(JWKThumbprint.accessTokenHash(accessToken))
+            key = unbound ? nil : try await proofKey()
+            certificate = try tlsCertificate()
+        } catch {
+            return failed(error)
+        }
+        var redirects = 0
+        var nonceRetried = false
+        while true {
+            var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(accessToken)")]
+            if let key {
+                do {
+                    let proof = try await key.proof(
+                        method: "GET", url: url, nonce: dpopNonces[Self.origin(of: url)], accessToken: accessToken, now: now())
+                    headers = [("Authorization", "DPoP \(accessToken)"), ("DPoP", proof)]
+                } catch {
+                    return failed(error)
+                }
+            }
             let response: ReceivedResponse
             do {
                 response = try await transport.send(
                     OutgoingRequest(
-                        method: .get, url: url, headers: [("Authorization", "Bearer \(accessToken)")],
-                        timeout: configuration.timeout, caFile: configuration.caFile,
-                        allowInsecureHTTP: configuration.allowInsecureHTTP))
+                        method: .get, url: url, headers: headers, timeout: configuration.timeout, caFile: configuration.caFile,
+                        allowInsecureHTTP: configuration.allowInsecureHTTP, clientCertificate: certificate))
             } catch {
-                return ResourceResponse(
-                    status: error.httpStatus, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
-                    failure: error)
+                return failed(error)
             }
+            let nonceGiven = rememberNonce(response, from: url)
             if (300..<400).contains(response.status), let location = response.headers.first(name: "Location"),
                 let next = URL(string: location, relativeTo: url)?.absoluteURL
             {
                 guard Self.origin(of: next) == origin else {
-                    return ResourceResponse(
-                        status: response.status, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
-                        failure: .redirectRefused(
+                    return failed(
+                        .redirectRefused(
                             to: "another origin (\(HTTPTransport.describe(next))); the token stays with \(origin)",
-                            endpoint: HTTPTransport.describe(url), httpStatus: response.status))
+                            endpoint: HTTPTransport.describe(url), httpStatus: response.status), status: response.status)
+                }
+                redirects += 1
+                guard redirects <= 5 else {
+                    return failed(.invalidResponse("more than 5 redirects", endpoint: HTTPTransport.describe(url)))
                 }
                 url = next
                 continue
             }
+            let challenge = response.headers.first(name: "WWW-Authenticate")
+            if key != nil, response.status == 401, nonceGiven, !nonceRetried,
+                (challenge.map(AuthenticationChallenge.parse) ?? []).contains(where: {
+                    $0.scheme.lowercased() == "dpop" && $0.error == .useDPoPNonce
+                })
+            {
+                nonceRetried = true
+                continue
+            }
             return ResourceResponse(
                 status: response.status, latency: ContinuousClock.now - started, at: at,
-                wwwAuthenticate: response.headers.first(name: "WWW-Authenticate").map { TerminalText.sanitize($0) },
-                bodyExcerpt: TerminalText.sanitize(String(decoding: response.body.prefix(4096), as: UTF8.self), singleLine: false))
+                wwwAuthenticate: challenge.map { TerminalText.sanitize($0) },
+                bodyExcerpt: TerminalText.sanitize(String(decoding: response.body.prefix(4096), as: UTF8.self), singleLine: false),
+                nonceRetried: nonceRetried)
         }
-        return ResourceResponse(
-            status: nil, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
-            failure: .invalidResponse("more than 5 redirects", endpoint: HTTPTransport.describe(configuration.resourceURI!)))
     }
 
     /// The error an endpoint answered with, secrets masked. When a `private_key_jwt` client is
@@ -265,16 +391,22 @@ public actor AuthorizationClient: AuthorizationService {
     /// A POST with client authentication; a redirect here is an error, never followed.
     /// Returns the answer and the credential that was sent, for masking in errors.
     private func authenticatedPost(
-        _ parameters: [(String, String)], to url: URL, endpoints: Endpoints
+        _ parameters: [(String, String)], to url: URL, endpoints: Endpoints, headers: [(name: String, value: String)] = [],
+        certificate: ClientCertificate?
     ) async throws(OAuthError) -> (response: ReceivedResponse, sentSecrets: [String]) {
+        if configuration.authenticationMethod.authenticatesWithTLSCertificate, url.scheme?.lowercased() != "https" {
+            throw OAuthError.configuration(
+                "client \(configuration.name): \(configuration.authenticationMethod.rawValue) presents the certificate in "
+                    + "the TLS handshake, so \(HTTPTransport.describe(url)) must be https")
+        }
         let audiences = ClientAuthenticator.assertionAudiences(
             configuration.clientAssertionAudience, calling: url, tokenEndpoint: endpoints.token, issuer: endpoints.issuer)
         let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audiences: audiences, now: now())
         let response = try await transport.send(
             .form(
-                parameters + credentials.parameters, to: url, headers: credentials.headers,
+                parameters + credentials.parameters, to: url, headers: credentials.headers + headers,
                 timeout: configuration.timeout, caFile: configuration.caFile,
-                allowInsecureHTTP: configuration.allowInsecureHTTP))
+                allowInsecureHTTP: configuration.allowInsecureHTTP, clientCertificate: certificate))
         if (300..<400).contains(response.status) {
             throw OAuthError.redirectRefused(
                 to: response.headers.first(name: "Location") ?? "(no Location)", endpoint: HTTPTransport.describe(url),

@@ -35,6 +35,10 @@ struct ClientAuthenticator: Sendable {
                     ("client_assertion", assertion),
                 ], [], [assertion]
             )
+        case .tlsClientAuth, .selfSignedTLSClientAuth:
+            // The certificate presented in the TLS handshake authenticates the client; the form
+            // names it only by client_id (RFC 8705 §2).
+            return ([("client_id", configuration.clientID)], [], [])
         }
     }
 

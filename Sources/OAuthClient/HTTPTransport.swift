@@ -21,11 +21,15 @@ public struct OutgoingRequest: Sendable {
     public var caFile: String?
     /// `allow-insecure-http`: permit http:// to hosts other than loopback.
     public var allowInsecureHTTP: Bool
+    /// The certificate presented in the TLS handshake (mutual TLS, RFC 8705); https only.
+    public var clientCertificate: ClientCertificate?
 
     public init(
         method: Method, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
-        timeout: Duration = .seconds(10), caFile: String? = nil, allowInsecureHTTP: Bool = false
+        timeout: Duration = .seconds(10), caFile: String? = nil, allowInsecureHTTP: Bool = false,
+        clientCertificate: ClientCertificate? = nil
     ) {
+        self.clientCertificate = clientCertificate
         self.method = method
         self.url = url
         self.headers = headers
@@ -38,7 +42,7 @@ public struct OutgoingRequest: Sendable {
     /// A form-encoded POST (RFC 6749 §4.4.2, RFC 7662 §2.1, RFC 7009 §2.1).
     public static func form(
         _ parameters: [(String, String)], to url: URL, headers: [(name: String, value: String)] = [],
-        timeout: Duration, caFile: String?, allowInsecureHTTP: Bool
+        timeout: Duration, caFile: String?, allowInsecureHTTP: Bool, clientCertificate: ClientCertificate? = nil
     ) -> OutgoingRequest {
         let body = FormEncoding.body(parameters)
         return OutgoingRequest(
@@ -46,7 +50,8 @@ public struct OutgoingRequest: Sendable {
             headers: headers + [
                 ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
             ],
-            body: Data(body.utf8), timeout: timeout, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP)
+            body: Data(body.utf8), timeout: timeout, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP,
+            clientCertificate: clientCertificate)
     }
 }
 
@@ -158,9 +163,13 @@ public final class HTTPTransport: Sendable {
         outgoing.headers.add(name: "User-Agent", value: "tokentop")
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        if let caFile = request.caFile, scheme == "https" {
+        if scheme == "https", request.caFile != nil || request.clientCertificate != nil {
             var tls = TLSConfiguration.makeClientConfiguration()
-            tls.additionalTrustRoots = [.file(caFile)]
+            if let caFile = request.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+            if let certificate = request.clientCertificate {
+                tls.certificateChain = certificate.chain.map { .certificate($0) }
+                tls.privateKey = .privateKey(certificate.privateKey)
+            }
             outgoing.tlsConfiguration = tls
         }
 

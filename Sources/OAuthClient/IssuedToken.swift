@@ -16,11 +16,18 @@ public struct IssuedToken: Sendable, Equatable {
     /// Every other response field, as sent (`ext_expires_in` and the like).
     public var extraFields: [String: JSONValue]
     public var decoded: DecodedToken
+    /// How the token is bound to this client (DPoP key, certificate), and what its `cnf` says.
+    public var binding: TokenBinding
+    /// True when the token endpoint asked for a DPoP nonce and the request was repeated with it.
+    public var nonceRetried: Bool
 
     public init(
         accessToken: String, tokenType: String, issuedAt: Date, expiresAt: Date?, scopes: [String],
-        refreshIn: Duration?, extraFields: [String: JSONValue], decoded: DecodedToken
+        refreshIn: Duration?, extraFields: [String: JSONValue], decoded: DecodedToken,
+        binding: TokenBinding = TokenBinding(method: .bearer), nonceRetried: Bool = false
     ) {
+        self.binding = binding
+        self.nonceRetried = nonceRetried
         self.accessToken = accessToken
         self.tokenType = tokenType
         self.issuedAt = issuedAt

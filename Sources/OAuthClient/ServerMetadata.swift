@@ -12,6 +12,9 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     public var tokenEndpointAuthMethodsSupported: [String]?
     /// The document the metadata came from.
     public var source: URL
+    /// `mtls_endpoint_aliases` (RFC 8705 §5): the endpoints to call when presenting a client
+    /// certificate, by metadata name (`token_endpoint`, ...).
+    public var mtlsEndpointAliases: [String: URL] = [:]
 
     public init(
         issuer: String, tokenEndpoint: URL?, introspectionEndpoint: URL?, revocationEndpoint: URL?, jwksURI: URL?,
@@ -113,11 +116,15 @@ public enum MetadataDiscovery {
         }
         func url(_ key: String) -> URL? { document[key]?.stringValue.flatMap(URL.init(string:)) }
         func strings(_ key: String) -> [String]? { document[key]?.arrayValue?.compactMap(\.stringValue) }
-        return AuthorizationServerMetadata(
+        var metadata = AuthorizationServerMetadata(
             issuer: issuer, tokenEndpoint: url("token_endpoint"), introspectionEndpoint: url("introspection_endpoint"),
             revocationEndpoint: url("revocation_endpoint"), jwksURI: url("jwks_uri"),
             grantTypesSupported: strings("grant_types_supported"),
             tokenEndpointAuthMethodsSupported: strings("token_endpoint_auth_methods_supported"), source: source)
+        metadata.mtlsEndpointAliases = (document["mtls_endpoint_aliases"]?.objectValue ?? [:]).compactMapValues {
+            $0.stringValue.flatMap(URL.init(string:))
+        }
+        return metadata
     }
 
     private static func trimSlash(_ value: String) -> String {

@@ -8,8 +8,11 @@ public enum TokenResponseParser {
 
     /// Parses a 2xx token response (RFC 6749 §5.1), accepting `token_type` in any case,
     /// `expires_in` as a number or a numeric string, or absent (then the JWT's `exp`, else
-    /// unknown), and keeping every other field.
-    public static func parseSuccess(_ body: Data, issuedAt: Date, endpoint: String?) throws(OAuthError) -> IssuedToken {
+    /// unknown), and keeping every other field. `dpop` accepts `token_type: DPoP` (RFC 9449 §5),
+    /// in any case, for a client that sent a proof.
+    public static func parseSuccess(
+        _ body: Data, issuedAt: Date, endpoint: String?, dpop: Bool = false
+    ) throws(OAuthError) -> IssuedToken {
         guard let document = JSONValue(data: body)?.objectValue else {
             // Never quoted: a form-encoded success body would put the token in the error.
             throw OAuthError.invalidResponse(
@@ -24,9 +27,17 @@ public enum TokenResponseParser {
                 "access_token holds characters a bearer token cannot have", endpoint: endpoint, httpStatus: 200)
         }
         let tokenType = document["token_type"]?.stringValue ?? "Bearer"
-        guard tokenType.lowercased() == "bearer" || tokenType.lowercased() == "n_a" else {
+        switch tokenType.lowercased() {
+        case "bearer", "n_a": break
+        case "dpop" where dpop: break
+        case "dpop":
             throw OAuthError.invalidResponse(
-                "token_type is \"\(tokenType)\"; only Bearer tokens can be used", endpoint: endpoint, httpStatus: 200)
+                "token_type is DPoP, but this client sends no DPoP proofs: set dpop: true", endpoint: endpoint,
+                httpStatus: 200)
+        default:
+            throw OAuthError.invalidResponse(
+                "token_type is \"\(TerminalText.sanitize(String(tokenType.prefix(40))))\"; only Bearer and DPoP tokens can be used",
+                endpoint: endpoint, httpStatus: 200)
         }
         let decoded = TokenDecoder.decode(accessToken)
         // Numbers from the server are checked before any arithmetic: NaN, infinity and 1e300

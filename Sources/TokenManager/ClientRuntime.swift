@@ -115,7 +115,7 @@ struct ClientRuntime {
                     ?? (token.decoded.format == .opaque
                         ? SignatureVerdict(.unverified, "opaque token: it can only be introspected")
                         : SignatureVerdict(.checking, "checking signature…")),
-                extraFields: token.extraFields, serial: tokenSerial)
+                extraFields: token.extraFields, serial: tokenSerial, binding: token.binding)
         }
         var snapshot = ClientSnapshot(
             name: configuration.name, state: .noToken, token: summary, lastError: lastError, nextRetryAt: nextRetryAt,

@@ -412,7 +412,7 @@ public actor TokenManager: Service {
         runtime.record(
             FetchRecord(
                 reason: reason, startedAt: startedAt, latency: latency, error: nil, claimChanges: changes,
-                expiresAt: token.expiresAt))
+                expiresAt: token.expiresAt, nonceRetried: token.nonceRetried))
         clients[name] = runtime
         logger.info("\(name): new token \(token.masked) (\(reason.words))")
         emit(name, .tokenFetched(reason: reason, latency: latency, expiresAt: token.expiresAt))
@@ -434,7 +434,10 @@ public actor TokenManager: Service {
             runtime.nextRetryAt = clock.now().addingTimeInterval(wait.timeInterval)
         }
         runtime.record(
-            FetchRecord(reason: reason, startedAt: startedAt, latency: latency, error: error, claimChanges: [], expiresAt: nil))
+            FetchRecord(
+                reason: reason, startedAt: startedAt, latency: latency, error: error, claimChanges: [], expiresAt: nil,
+                // The client retries a `use_dpop_nonce` once; the error is still that code only after the retry.
+                nonceRetried: error.oauthCode == .useDPoPNonce))
         clients[name] = runtime
         logger.warning("\(name): token request failed (\(reason.words)): \(error.description)")
         emit(name, .tokenFailed(reason: reason, latency: latency, error: error))

@@ -81,11 +81,15 @@ public struct FetchRecord: Sendable, Equatable {
     public var claimChanges: [String]
     /// The new token's expiry, on success.
     public var expiresAt: Date?
+    /// True when the token endpoint asked for a DPoP nonce (`use_dpop_nonce`) and the request
+    /// was sent once more with it.
+    public var nonceRetried: Bool
 
     public init(
         reason: FetchReason, startedAt: Date, latency: Duration, error: OAuthError?, claimChanges: [String],
-        expiresAt: Date?
+        expiresAt: Date?, nonceRetried: Bool = false
     ) {
+        self.nonceRetried = nonceRetried
         self.reason = reason
         self.startedAt = startedAt
         self.latency = latency
@@ -115,11 +119,15 @@ public struct TokenSummary: Sendable, Equatable {
     /// 1 for the client's first token, 2 for the next: tells answers obtained with this token
     /// from older ones.
     public var serial: Int
+    /// How the token is bound to this client (DPoP key, certificate) and whether its `cnf` agrees.
+    public var binding: TokenBinding
 
     public init(
         masked: String, tokenType: String, decoded: DecodedToken, issuedAt: Date, expiresAt: Date?, refreshAt: Date?,
-        scopes: [String], verdict: SignatureVerdict, extraFields: [String: JSONValue], serial: Int = 1
+        scopes: [String], verdict: SignatureVerdict, extraFields: [String: JSONValue], serial: Int = 1,
+        binding: TokenBinding = TokenBinding(method: .bearer)
     ) {
+        self.binding = binding
         self.masked = masked
         self.tokenType = tokenType
         self.decoded = decoded

@@ -62,8 +62,13 @@ extension ClientSnapshot {
         if let introspection, !introspection.active, introspection.checkedAt >= token.issuedAt {
             return HealthVerdict(.error, "introspection: the server says the token is not active (revoked?)")
         }
+        let introspected = introspection.flatMap { $0.checkedAt >= token.issuedAt ? $0.fields : nil }
+        if let mismatch = token.binding.mismatch(introspected: introspected) {
+            return HealthVerdict(.error, mismatch)
+        }
         let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: Self.wholeSeconds($0.timeIntervalSince(now))) }
         var problems: [String] = []
+        if token.binding.dpopIgnored { problems.append(TokenBinding.dpopIgnoredReason) }
         if let lastError {
             problems.append(
                 "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""))

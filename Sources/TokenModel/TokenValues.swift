@@ -92,11 +92,14 @@ public struct ResourceResponse: Sendable, Equatable {
     /// Which of the client's tokens was sent (`TokenSummary.serial`): an answer obtained with
     /// a token that is no longer held is old news.
     public var tokenSerial: Int?
+    /// True when the API asked for a DPoP nonce (`use_dpop_nonce`) and this is the one retry with it.
+    public var nonceRetried: Bool
 
     public init(
         status: Int?, latency: Duration, at: Date, wwwAuthenticate: String? = nil, bodyExcerpt: String,
-        failure: OAuthError? = nil, wasRetry: Bool = false, tokenSerial: Int? = nil
+        failure: OAuthError? = nil, wasRetry: Bool = false, tokenSerial: Int? = nil, nonceRetried: Bool = false
     ) {
+        self.nonceRetried = nonceRetried
         self.status = status
         self.latency = latency
         self.at = at

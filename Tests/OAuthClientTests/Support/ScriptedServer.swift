@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// A real HTTP server on 127.0.0.1, port 0, whose answers a test writes as a closure. It
@@ -27,14 +29,17 @@ final class ScriptedServer: Sendable {
     }
 
     let port: Int
+    /// True when the server speaks TLS (`start(tls:)`).
+    let isTLS: Bool
     private let task: Task<Void, any Error>
     private let log: RequestLog
 
     /// Every request seen so far, oldest first.
     var requests: [Seen] { log.entries.withLock { $0 } }
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var baseURL: URL { URL(string: "\(isTLS ? "https" : "http")://127.0.0.1:\(port)")! }
 
-    private init(port: Int, task: Task<Void, any Error>, log: RequestLog) {
+    private init(port: Int, isTLS: Bool, task: Task<Void, any Error>, log: RequestLog) {
+        self.isTLS = isTLS
         self.port = port
         self.task = task
         self.log = log
@@ -44,8 +49,11 @@ final class ScriptedServer: Sendable {
         let entries = Mutex<[Seen]>([])
     }
 
-    /// Starts a server that answers every request with `answer(request)`.
-    static func start(_ answer: @escaping @Sendable (Seen) -> Answer) async throws -> ScriptedServer {
+    /// Starts a server that answers every request with `answer(request)`; over TLS with `tls`
+    /// (which may demand a client certificate).
+    static func start(
+        tls: TLSConfiguration? = nil, _ answer: @escaping @Sendable (Seen) -> Answer
+    ) async throws -> ScriptedServer {
         let log = RequestLog()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -69,6 +77,7 @@ final class ScriptedServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             responder: responder,
+            server: try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
@@ -81,7 +90,7 @@ final class ScriptedServer: Sendable {
             task.cancel()
             throw CancellationError()
         }
-        return ScriptedServer(port: port, task: task, log: log)
+        return ScriptedServer(port: port, isTLS: tls != nil, task: task, log: log)
     }
 
     func stop() async {

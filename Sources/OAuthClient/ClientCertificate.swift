@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import NIOSSL
+import TokenModel
+import X509
+
+/// The TLS client certificate of a client (`tls-client-certificate-file`, `tls-client-key-file`),
+/// presented for mutual TLS (RFC 8705): to authenticate with `tls_client_auth`, and to receive
+/// and use certificate-bound tokens.
+public struct ClientCertificate: Sendable {
+    /// The certificate first, then any intermediates from the same file.
+    let chain: [NIOSSLCertificate]
+    let privateKey: NIOSSLPrivateKey
+    /// The base64url SHA-256 of the certificate's DER: what a bound token's `cnf.x5t#S256` must be
+    /// (RFC 8705 §3.1).
+    public let thumbprint: String
+
+    /// Reads both files and checks that the key is the certificate's: a pair that does not
+    /// belong together fails every handshake with an obscure TLS alert, so it is refused here.
+    public static func load(certificateFile: String, keyFile: String, client: String) throws(OAuthError) -> ClientCertificate {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+        } catch {
+            throw OAuthError.configuration(
+                "client \(client): tls-client-certificate-file \(certificateFile) holds no PEM certificate (\(error))")
+        }
+        guard let leaf = chain.first, let der = try? leaf.toDERBytes() else {
+            throw OAuthError.configuration("client \(client): tls-client-certificate-file \(certificateFile) holds no certificate")
+        }
+        guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
+            throw OAuthError.configuration("client \(client): cannot read tls-client-key-file \(keyFile)")
+        }
+        let certificate: Certificate
+        let key: Certificate.PrivateKey
+        let sslKey: NIOSSLPrivateKey
+        do {
+            certificate = try Certificate(derEncoded: der)
+        } catch {
+            throw OAuthError.configuration(
+                "client \(client): tls-client-certificate-file \(certificateFile) is not a readable X.509 certificate (\(error))")
+        }
+        do {
+            key = try Certificate.PrivateKey(pemEncoded: keyText)
+            sslKey = try NIOSSLPrivateKey(bytes: Array(keyText.utf8), format: .pem)
+        } catch {
+            throw OAuthError.configuration(
+                "client \(client): tls-client-key-file \(keyFile) holds no PEM private key (RSA, EC or PKCS#8)")
+        }
+        guard key.publicKey == certificate.publicKey else {
+            throw OAuthError.configuration(
+                "client \(client): tls-client-key-file \(keyFile) is not the private key of the certificate in "
+                    + "\(certificateFile) (their public keys differ); configure the key that belongs to the certificate")
+        }
+        return ClientCertificate(
+            chain: chain, privateKey: sslKey, thumbprint: Base64URL.encode(Data(SHA256.hash(data: Data(der)))))
+    }
+}
