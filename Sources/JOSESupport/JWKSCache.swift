@@ -104,19 +104,28 @@ public actor JWKSCache {
     /// token names none. Fetches on first use, and again for an unknown `kid` when allowed.
     public func keys(for kid: String?) async -> Result<[JWKSKey], JWKSError> {
         var fetchedNow = false
-        if keySet == nil {
+        // The set as this lookup sees it: a fetch's own answer, since lookups that share a fetch
+        // may resume before its owner has stored it.
+        var seen = keySet
+        if seen == nil {
             if let lastFailure, !refetchAllowed, inFlight == nil {
                 return .failure(lastFailure.retrying(in: timeUntilRefetch))
             }
-            if case .failure(let error) = await refresh() { return .failure(error) }
+            switch await refresh() {
+            case .failure(let error): return .failure(error)
+            case .success(let fresh): seen = fresh
+            }
             fetchedNow = true
         }
         // A stale copy (past its max-age) is fetched again first, when the rule allows; if that
         // fails the copy at hand still serves.
         if !fetchedNow, let staleAt, staleAt <= now(), refetchAllowed, inFlight == nil {
-            if case .success = await refresh() { fetchedNow = true }
+            if case .success(let fresh) = await refresh() {
+                seen = fresh
+                fetchedNow = true
+            }
         }
-        guard let current = keySet else { return .failure(lastFailure ?? .noKeys(source: source, skipped: [])) }
+        guard let current = seen else { return .failure(lastFailure ?? .noKeys(source: source, skipped: [])) }
         guard let kid else { return .success(current.keys) }
         let named = current.keys.filter { $0.kid == kid }
         if !named.isEmpty { return .success(named) }
