@@ -106,7 +106,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .pause: return "pause/resume polling"
         case .copy: return "copy token, OSC 52 (asks)"
         case .filter: return "filter by name"
-        case .sort: return "sort: name/expiry/status"
+        case .sort: return "sort name/expiry/status"
         case .theme: return "next theme"
         case .help: return "this help"
         case .quit: return "quit"

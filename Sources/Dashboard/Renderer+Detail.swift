@@ -49,6 +49,9 @@ extension Renderer {
                 lines.append([Span(padded(index == 0 ? label : "", labelWidth), .muted)] + (index == 0 ? prefix : [Span(padded("", prefixWidth))]) + [Span(piece, role)])
             }
         }
+        let verdict = client.health(at: now)
+        wrappedRow("Health", clean(verdict.reason), verdict.state == .ok ? .text : verdict.state.role,
+                   prefix: [Span(verdict.state.label(glyphs), verdict.state.role), Span("  ")])
         if let token = client.token {
             row("Token", [Span(clean(token.masked)), Span("  " + clean(token.tokenType), .muted)])
             var format = [Span(token.decoded.format == .jwt ? "JWT" : "opaque")]
@@ -102,8 +105,8 @@ extension Renderer {
         let (symbol, role): (Unicode.Scalar, StyleRole) = switch verdict.status {
         case .verified: (glyphs.ok, .ok)
         case .failed: (glyphs.error, .error)
-        case .unverified: (glyphs.noToken, .muted)
-        case .checking: (glyphs.fetching, .pending)
+        case .unverified: (glyphs.unchecked, .muted)
+        case .checking: (glyphs.pending, .pending)
         }
         return [Span(String(symbol) + " " + verdict.status.rawValue, role)]
     }
@@ -206,7 +209,7 @@ extension Renderer {
                 Span(padded(status, 8), response.isSuccess ? .ok : .error),
                 Span(padded(TimeText.latency(response.latency), 9)),
             ]
-            if response.wasRetry { line.append(Span(String(glyphs.refreshDue) + " retry ", .refreshDue)) }
+            if response.wasRetry { line.append(Span(String(glyphs.retry) + " retry ", .refreshDue)) }
             if let failure = response.failure { line.append(Span(clean(failure.reason) + " ", .error)) }
             line.append(Span(clean(response.bodyExcerpt), response.isSuccess ? .text : .muted))
             lines.append(line)

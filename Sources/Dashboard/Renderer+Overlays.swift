@@ -1,19 +1,49 @@
+import TokenModel
+
 /// The help overlay and the too-small screen.
 extension Renderer {
-    /// A box in the middle of the screen listing every key, in two columns when one is too tall.
-    func drawHelp(_ canvas: inout Canvas, context: ScreenContext) {
+    /// One line of the help overlay: a key (or a symbol of the legend) and what it means.
+    struct HelpEntry {
+        var key: String
+        var role: StyleRole
+        var text: String
+    }
+
+    /// Every key, then the legend: every verdict's symbol and word, and the other marks the
+    /// screen draws.
+    static func helpEntries(_ context: ScreenContext) -> [HelpEntry] {
         let glyphs = context.glyphs
-        var entries: [(String, String)] = DashboardAction.allCases.map {
-            (context.keyMap.label(for: $0, glyphs: glyphs), $0.summary)
+        var entries = DashboardAction.allCases.map {
+            HelpEntry(key: context.keyMap.label(for: $0, glyphs: glyphs), role: .key, text: $0.summary)
         }
-        entries.append(("Esc", "close, cancel, clear filter"))
-        entries.append(("^C", "quit"))
-        entries.append(("y/Enter", "yes to a question"))
-        let keyWidth = min(14, (entries.map { $0.0.columnWidth }.max() ?? 0) + 2)
-        let entryWidth = keyWidth + (entries.map { $0.1.columnWidth }.max() ?? 0)
+        entries.append(HelpEntry(key: "Esc", role: .key, text: "close, cancel, unfilter"))
+        entries.append(HelpEntry(key: "^C", role: .key, text: "quit"))
+        entries.append(HelpEntry(key: "y/Enter", role: .key, text: "yes to a question"))
+        entries.append(HelpEntry(key: "Legend", role: .title, text: ""))
+        for state in HealthState.displayOrder {
+            entries.append(HelpEntry(key: state.label(glyphs), role: state.role, text: state.meaning))
+        }
+        entries.append(HelpEntry(key: String(glyphs.barFilled) + String(glyphs.barEmpty), role: .barFilled, text: "time left to expiry"))
+        entries.append(HelpEntry(key: String(glyphs.barRefreshMark), role: .barMarker, text: "refresh point"))
+        entries.append(HelpEntry(key: String(glyphs.retry), role: .text, text: "API retry after a 401"))
+        entries.append(HelpEntry(key: String(glyphs.sparklineFailure), role: .chart, text: "API call, no answer"))
+        entries.append(HelpEntry(key: String(glyphs.unchecked), role: .muted, text: "signature unverified"))
+        entries.append(HelpEntry(key: "dim", role: .muted, text: "stale answer (old news)"))
+        return entries
+    }
+
+    /// A box in the middle of the screen listing every key and the legend, in two columns
+    /// when one is too tall.
+    func drawHelp(_ canvas: inout Canvas, context: ScreenContext) {
+        let entries = Self.helpEntries(context)
         let availableRows = canvas.height - 4
         let columns = entries.count <= availableRows ? 1 : 2
         let perColumn = (entries.count + columns - 1) / columns
+        /// Each column's keys get the width of its own longest key.
+        let keyWidths = (0..<columns).map { column in
+            min(14, (entries.dropFirst(column * perColumn).prefix(perColumn).map { $0.key.columnWidth }.max() ?? 0) + 2)
+        }
+        let entryWidth = (keyWidths.max() ?? 0) + (entries.map { $0.text.columnWidth }.max() ?? 0)
         let boxWidth = min(canvas.width - 2, columns * entryWidth + (columns - 1) * 3 + 4)
         let boxHeight = min(canvas.height - 2, perColumn + 2)
         let left = (canvas.width - boxWidth) / 2
@@ -29,8 +59,9 @@ extension Renderer {
             guard row < boxHeight - 2 else { continue }
             let x = left + 2 + column * (columnWidth + 3)
             let y = top + 1 + row
-            canvas.put(entry.0, x: x, y: y, width: keyWidth - 1, role: .key)
-            canvas.put(entry.1, x: x + keyWidth, y: y, width: columnWidth - keyWidth, role: .overlay)
+            let keyWidth = keyWidths[column]
+            canvas.put(entry.key, x: x, y: y, width: keyWidth - 1, role: entry.role)
+            canvas.put(entry.text, x: x + keyWidth, y: y, width: columnWidth - keyWidth, role: .overlay)
         }
     }
 

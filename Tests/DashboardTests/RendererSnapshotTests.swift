@@ -164,7 +164,7 @@ struct RendererDetailsTests {
         var state = ViewState()
         state.isHelpVisible = true
         let help = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: context)
-        #expect(help.text.contains("f        refresh selected token"))
+        #expect(help.text.contains(/f +refresh selected token/))
     }
 
     @Test("wide client names keep the table's columns aligned")
