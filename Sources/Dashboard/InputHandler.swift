@@ -80,15 +80,18 @@ public struct InputHandler: Sendable {
             state.footerMessage = FooterMessage("Refreshing all \(snapshot.clients.count) clients…")
             return .manager(.refreshAll)
         case .introspect:
-            guard let selected else { return noClient(&state) }
+            guard let index, let selected else { return noClient(&state) }
+            guard clients[index].token != nil else { return noToken(selected, "nothing to introspect", &state) }
             state.footerMessage = FooterMessage("Introspecting the token of \(selected)…")
             return .manager(.introspect(client: selected))
         case .revoke:
-            guard let selected else { return noClient(&state) }
-            state.pendingConfirmation = .revoke(client: selected)
+            guard let index else { return noClient(&state) }
+            guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to revoke", &state) }
+            state.pendingConfirmation = .revoke(client: clients[index].name)
         case .copy:
-            guard let selected else { return noClient(&state) }
-            state.pendingConfirmation = .copyToken(client: selected)
+            guard let index else { return noClient(&state) }
+            guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to copy", &state) }
+            state.pendingConfirmation = .copyToken(client: clients[index].name)
         case .pause:
             guard let index else { return noClient(&state) }
             let client = clients[index]
@@ -164,6 +167,12 @@ public struct InputHandler: Sendable {
     private func switchTab(to tab: DetailTab, state: inout ViewState) {
         if tab != state.tab { state.detailScroll = 0 }
         state.tab = tab
+    }
+
+    /// An action that cannot apply says so at once, instead of asking first.
+    private func noToken(_ client: String, _ consequence: String, _ state: inout ViewState) -> DashboardCommand {
+        state.footerMessage = FooterMessage("No token held for \(client); \(consequence)", isError: true)
+        return .none
     }
 
     private func noClient(_ state: inout ViewState) -> DashboardCommand {

@@ -1,3 +1,5 @@
+import TokenModel
+
 
 /// The detail pane's tabs, in the order of the `1`–`4` keys.
 public enum DetailTab: Int, Sendable, Hashable, CaseIterable {
@@ -51,6 +53,22 @@ public struct FooterMessage: Sendable, Hashable {
     public init(_ text: String, isError: Bool = false) {
         self.text = text
         self.isError = isError
+    }
+
+    /// How an action ended: one record as the manager words it, several (refresh all) as a
+    /// count with the first failure named. Nil for no records.
+    public init?(outcomes: [ActionRecord]) {
+        guard let first = outcomes.first else { return nil }
+        guard outcomes.count > 1 else {
+            self.init(first.footerText, isError: !first.succeeded)
+            return
+        }
+        let failures = outcomes.filter { !$0.succeeded }
+        var text = "\(first.action.rawValue) all: \(outcomes.count - failures.count) of \(outcomes.count) done"
+        if let failure = failures.first {
+            text += ", \(failures.count) failed; " + failure.footerText
+        }
+        self.init(text, isError: !failures.isEmpty)
     }
 }
 

@@ -97,3 +97,117 @@ struct HealthDisplayTests {
         #expect(severities == severities.sorted())
     }
 }
+
+/// Old news looks old: every answer and error carries its age, stale answers are dim, and
+/// History tells what happened when, in words.
+@Suite("Ages, staleness and History")
+struct OldNewsTests {
+    let renderer = Renderer()
+    let snapshot = Fixtures.snapshot()
+
+    func frame(_ state: ViewState, columns: Int = 120, rows: Int = 40) -> Frame {
+        renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: Fixtures.context())
+    }
+
+    func row(_ frame: Frame, containing text: String) -> Int {
+        (0..<frame.height).first { frame.text(ofRow: $0).contains(text) }!
+    }
+
+    func column(of text: String, inRow row: Int, of frame: Frame) -> Int {
+        let line = frame.text(ofRow: row)
+        return line.unicodeScalars[..<line.range(of: text)!.lowerBound].count
+    }
+
+    @Test("the table's API column gives each answer's age, and a stale answer is dim")
+    func tableAnswerAges() {
+        let frame = frame(ViewState(selectedClient: "reports"))
+        let fresh = row(frame, containing: "billing-api ")
+        let stale = row(frame, containing: "inventory ")
+        #expect(frame.text(ofRow: fresh).contains("200 60ms · now"))
+        #expect(frame.text(ofRow: stale).contains("200 9ms · 1m00s ago"))
+        let freshStyle = frame[column(of: "200 60ms", inRow: fresh, of: frame), fresh].style
+        let staleStyle = frame[column(of: "200 9ms", inRow: stale, of: frame), stale].style
+        let mutedStyle = frame[column(of: "inventory.read", inRow: stale, of: frame), stale].style
+        #expect(staleStyle == mutedStyle, "an answer older than twice the poll interval is dim")
+        #expect(freshStyle != staleStyle)
+        #expect(frame.text(ofRow: row(frame, containing: "reports ")).contains("—"), "no resource-uri: a dash, not 'waiting'")
+    }
+
+    @Test("the Responses tab gives each answer's age")
+    func responsesAges() {
+        let frame = frame(ViewState(selectedClient: "webhooks", tab: .responses))
+        #expect(frame.text.contains("Age"))
+        #expect(frame.text(ofRow: row(frame, containing: "02:59:55")).contains("5s ago"))
+        #expect(frame.text(ofRow: row(frame, containing: "02:59:55")).contains("401"))
+    }
+
+    @Test("the Token tab dates the last error, the failed action and the last answer")
+    func tokenTabAges() {
+        let partner = frame(ViewState(selectedClient: "partner-sso")).text
+        #expect(partner.contains(/Last error +HTTP 401 invalid_client/))
+        #expect(partner.contains("· 30s ago"))
+        let billing = frame(ViewState(selectedClient: "billing-api")).text
+        #expect(billing.contains(/Last action +HTTP 503 temporarily_unavailable/))
+        #expect(billing.contains("· 5m00s ago"))
+        #expect(billing.contains(/Last answer +200 60ms · now/))
+    }
+
+    @Test("History interleaves fetches and the operator's actions by time, newest first, reasons in words")
+    func historyInterleaves() {
+        let billing = frame(ViewState(selectedClient: "billing-api", tab: .history))
+        let lines = (0..<billing.height).map { billing.text(ofRow: $0) }
+        let order = ["you: revoke", "fetch: scheduled", "you: introspect", "fetch: startup"].map { event in
+            lines.firstIndex { $0.contains(event) }
+        }
+        #expect(order.allSatisfy { $0 != nil })
+        #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "newest first: \(lines)")
+        #expect(lines.contains { $0.contains("✘ failed") && $0.contains("temporarily_unavailable") })
+        let webhooks = frame(ViewState(selectedClient: "webhooks", tab: .history)).text
+        #expect(webhooks.contains("fetch: retry after 401"))
+        #expect(!webhooks.contains("retry_after_401"))
+    }
+
+    @Test("History's column titles stay while it scrolls")
+    func historyHeaderStays() {
+        var snapshot = snapshot
+        snapshot.clients[1].history = (0..<20).map { index in
+            FetchRecord(reason: .scheduled, startedAt: Fixtures.at(Double(index - 100) * 60), latency: .milliseconds(80), error: nil,
+                        claimChanges: [], expiresAt: Fixtures.at(Double(index) * 60))
+        }
+        var state = ViewState(selectedClient: "billing-api", tab: .history)
+        state.detailScroll = 4
+        let frame = renderer.render(snapshot, state: state, size: TerminalSize(columns: 80, rows: 15), now: Fixtures.now, context: Fixtures.context())
+        #expect(frame.text.contains("When      Event"))
+        #expect(!frame.text.contains("you: revoke"), "the newest lines scrolled away under the titles")
+        #expect(frame.text.contains("more (PgDn)"))
+    }
+
+    @Test("introspection times read like the Claims tab's, not as raw epochs alone")
+    func introspectionTimes() {
+        let frame = frame(ViewState(selectedClient: "reports"))
+        #expect(frame.text.contains(/exp +1795755600  2026-11-27 05:00:00 UTC  \(in 2h00m\)/))
+    }
+
+    @Test("revoke, copy and introspect without a token say so at once instead of asking")
+    func actionsWithoutToken() {
+        let handler = InputHandler()
+        for key in ["x", "y", "i"] {
+            var state = ViewState(selectedClient: "search-edge")
+            let command = handler.handle(.character(Character(key)), state: &state, snapshot: snapshot, now: Fixtures.now)
+            #expect(command == .none)
+            #expect(state.pendingConfirmation == nil)
+            #expect(state.footerMessage?.isError == true)
+            #expect(state.footerMessage?.text.hasPrefix("No token held for search-edge; nothing to") == true)
+        }
+    }
+
+    @Test("an action's outcome reaches the footer in one message, refresh all as a count")
+    func footerOutcomes() {
+        let ok = ActionRecord(action: .refresh, client: "a", at: Fixtures.now, succeeded: true, outcome: "new token eyJh…Qw, expires in 59m")
+        let failed = ActionRecord(action: .refresh, client: "b", at: Fixtures.now, succeeded: false, outcome: "invalid_client: bad secret")
+        #expect(FooterMessage(outcomes: [ok]) == FooterMessage("refresh a: new token eyJh…Qw, expires in 59m"))
+        #expect(FooterMessage(outcomes: [ok, failed]) == FooterMessage("refresh all: 1 of 2 done, 1 failed; refresh b: failed: invalid_client: bad secret", isError: true))
+        #expect(FooterMessage(outcomes: [ok, ok]) == FooterMessage("refresh all: 2 of 2 done"))
+        #expect(FooterMessage(outcomes: []) == nil)
+    }
+}
