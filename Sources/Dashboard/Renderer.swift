@@ -107,8 +107,7 @@ public struct Renderer: Sendable {
 
     // MARK: Clients table
 
-    /// Column widths of the table for a screen width. The verdict's reason takes what is left;
-    /// on narrow screens the scope goes first, since the Token tab shows it too.
+    /// Column widths of the table for a screen width. The verdict's reason takes what is left.
     struct TableColumns {
         let status = 10
         let name: Int
@@ -125,7 +124,9 @@ public struct Renderer: Sendable {
             var scope = width >= 100 ? 16 : 0
             let answer = width >= 100 ? 20 : 15
             func rest() -> Int { width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + (scope > 0 ? scope + 1 : 0) + answer + 1) }
-            if rest() < 24 { scope = 0 }
+            // The verdict's reason says more than the scope (which the Token tab shows), so the
+            // scope is drawn only where the reason keeps room for a whole sentence.
+            if rest() < 48 { scope = 0 }
             if rest() < 16 { bar = 6 }
             if rest() < 12 { name = max(6, name - (12 - rest())) }
             self.name = name

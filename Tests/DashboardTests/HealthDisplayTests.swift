@@ -127,7 +127,7 @@ struct OldNewsTests {
         #expect(frame.text(ofRow: stale).contains("200 9ms · 1m00s ago"))
         let freshStyle = frame[column(of: "200 60ms", inRow: fresh, of: frame), fresh].style
         let staleStyle = frame[column(of: "200 9ms", inRow: stale, of: frame), stale].style
-        let mutedStyle = frame[column(of: "inventory.read", inRow: stale, of: frame), stale].style
+        let mutedStyle = frame[column(of: "valid 50s", inRow: stale, of: frame), stale].style
         #expect(staleStyle == mutedStyle, "an answer older than twice the poll interval is dim")
         #expect(freshStyle != staleStyle)
         #expect(frame.text(ofRow: row(frame, containing: "reports ")).contains("—"), "no resource-uri: a dash, not 'waiting'")
