@@ -35,6 +35,8 @@ public struct Glyphs: Sendable, Hashable {
     public var bullet: Unicode.Scalar
     public var up: String
     public var down: String
+    public var left: String
+    public var right: String
     /// Marks the column the table is sorted by.
     public var sortMarker: Unicode.Scalar
 
@@ -43,12 +45,12 @@ public struct Glyphs: Sendable, Hashable {
         ellipsis: "…", selectionMarker: "▶", barFilled: "█", barEmpty: "░", barRefreshMark: "┃",
         sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], sparklineFailure: "×",
         ok: "✔", degraded: "▲", pending: "⋯", expired: "✖", error: "✘", retry: "↻", unchecked: "○", none: "—", separator: "·",
-        cursor: "█", bullet: "•", up: "↑", down: "↓", sortMarker: "↓")
+        cursor: "█", bullet: "•", up: "↑", down: "↓", left: "←", right: "→", sortMarker: "↓")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         ellipsis: "~", selectionMarker: ">", barFilled: "#", barEmpty: ".", barRefreshMark: "|",
         sparkline: ["_", ".", ",", "-", "=", "+", "*", "#"], sparklineFailure: "x",
         ok: "+", degraded: "^", pending: ":", expired: "x", error: "!", retry: "*", unchecked: "o", none: "-", separator: "-",
-        cursor: "_", bullet: "-", up: "Up", down: "Dn", sortMarker: "v")
+        cursor: "_", bullet: "-", up: "Up", down: "Dn", left: "Left", right: "Right", sortMarker: "v")
 }

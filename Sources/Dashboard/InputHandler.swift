@@ -140,7 +140,8 @@ public struct InputHandler: Sendable {
 
     private func answer(_ pending: PendingConfirmation, with key: InputKey, state: inout ViewState) -> DashboardCommand {
         state.pendingConfirmation = nil
-        guard key == .character("y") || key == .character("Y") || key == .enter else {
+        // Only `y` says yes: Enter, like any other key, is no, so a stray key never revokes.
+        guard key == .character("y") || key == .character("Y") else {
             switch pending {
             case .revoke: state.footerMessage = FooterMessage("Revoke cancelled")
             case .copyToken: state.footerMessage = FooterMessage("Copy cancelled")

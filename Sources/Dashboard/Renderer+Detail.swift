@@ -22,7 +22,10 @@ extension Renderer {
         // History's column titles stay in place while its lines scroll under them.
         let pinned = state.tab == .history && lines.count > 1 && rows.count > 1 ? 1 : 0
         if pinned == 1 { canvas.put(lines[0], x: 1, y: rows.lowerBound, width: width) }
-        let body = (rows.lowerBound + pinned)..<rows.upperBound
+        var body = (rows.lowerBound + pinned)..<rows.upperBound
+        // When the lines do not fit, the last row is the marker's own, so it never covers text.
+        let overflows = lines.count - pinned > body.count && body.count > 1
+        if overflows { body = body.lowerBound..<(body.upperBound - 1) }
         let scroll = min(state.detailScroll, max(0, lines.count - pinned - body.count))
         for (offset, y) in body.enumerated() {
             let index = pinned + scroll + offset
@@ -30,9 +33,10 @@ extension Renderer {
             canvas.put(lines[index], x: 1, y: y, width: width)
         }
         let hidden = lines.count - pinned - scroll - body.count
-        if hidden > 0 || scroll > 0 {
-            let keys = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
-            let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(keys)) " : " \(context.glyphs.up) top hidden "
+        if overflows {
+            let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
+            let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: context.glyphs) ?? ""
+            let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(down)) " : " \(context.glyphs.up) \(scroll) above (\(up)) "
             let noteWidth = note.columnWidth
             canvas.put(note, x: canvas.width - noteWidth - 1, y: rows.upperBound - 1, role: .muted)
         }

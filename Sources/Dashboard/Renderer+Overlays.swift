@@ -18,7 +18,7 @@ extension Renderer {
         }
         entries.append(HelpEntry(key: "Esc", role: .key, text: "close, cancel, unfilter"))
         entries.append(HelpEntry(key: "^C", role: .key, text: "quit"))
-        entries.append(HelpEntry(key: "y/Enter", role: .key, text: "yes to a question"))
+        entries.append(HelpEntry(key: "y", role: .key, text: "yes; any other key no"))
         entries.append(HelpEntry(key: "Legend", role: .title, text: ""))
         for state in HealthState.displayOrder {
             entries.append(HelpEntry(key: state.label(glyphs), role: state.role, text: state.meaning))
@@ -41,7 +41,7 @@ extension Renderer {
         let perColumn = (entries.count + columns - 1) / columns
         /// Each column's keys get the width of its own longest key.
         let keyWidths = (0..<columns).map { column in
-            min(14, (entries.dropFirst(column * perColumn).prefix(perColumn).map { $0.key.columnWidth }.max() ?? 0) + 2)
+            min(14, (entries.dropFirst(column * perColumn).prefix(perColumn).map { $0.key.columnWidth }.max() ?? 0) + 1)
         }
         let entryWidth = (keyWidths.max() ?? 0) + (entries.map { $0.text.columnWidth }.max() ?? 0)
         let boxWidth = min(canvas.width - 2, columns * entryWidth + (columns - 1) * 3 + 4)
@@ -60,7 +60,7 @@ extension Renderer {
             let x = left + 2 + column * (columnWidth + 3)
             let y = top + 1 + row
             let keyWidth = keyWidths[column]
-            canvas.put(entry.key, x: x, y: y, width: keyWidth - 1, role: entry.role)
+            canvas.put(entry.key, x: x, y: y, width: keyWidth, role: entry.role)
             canvas.put(entry.text, x: x + keyWidth, y: y, width: columnWidth - keyWidth, role: .overlay)
         }
     }

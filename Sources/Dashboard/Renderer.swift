@@ -285,17 +285,20 @@ public struct Renderer: Sendable {
         canvas.fill(row: y, role: .text)
         if let pending = state.pendingConfirmation {
             let x = canvas.put(" " + pending.question + " ", x: 0, y: y, role: .prompt)
-            canvas.put([Span(" y", .key), Span("/", .muted), Span("Enter", .key), Span(" yes, any other key no", .muted)], x: x, y: y, width: canvas.width - x)
+            canvas.put([Span(" y", .key), Span(" yes, any other key no", .muted)], x: x, y: y, width: canvas.width - x)
             return
         }
         if state.isFilterPromptOpen {
             var x = canvas.put(" / ", x: 0, y: y, role: .prompt)
             x += canvas.put(state.filterText, x: x, y: y, width: max(0, canvas.width / 2 - x), role: .prompt)
             x += canvas.put(glyphs.cursor, x: x, y: y, role: .prompt)
-            canvas.put(
-                [Span("  Enter", .key), Span(" keep  ", .muted), Span("Esc", .key), Span(" clear  ", .muted),
-                 Span(keyMap.label(for: .up, glyphs: glyphs) + " " + keyMap.label(for: .down, glyphs: glyphs), .key), Span(" select", .muted)],
-                x: x, y: y, width: canvas.width - x)
+            var hints = [Span("  Enter", .key), Span(" keep  ", .muted), Span("Esc", .key), Span(" clear", .muted)]
+            // Typed characters go into the filter, so only the other keys still move the selection.
+            let moves = [DashboardAction.up, .down].compactMap { action in
+                keyMap.keys(for: action).first { if case .character = $0 { false } else { true } }?.label(glyphs: glyphs)
+            }
+            if moves.count == 2 { hints += [Span("  " + moves.joined(separator: " "), .key), Span(" select", .muted)] }
+            canvas.put(hints, x: x, y: y, width: canvas.width - x)
             return
         }
         if state.isHelpVisible {
