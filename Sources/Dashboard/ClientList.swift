@@ -20,20 +20,30 @@ public enum ClientList {
     /// True when the filter text is in the client's name, one of its scopes or its verdict
     /// word (`/error`, `/degraded`), ignoring case.
     public static func matches(_ client: ClientSnapshot, filter: String, now: Date) -> Bool {
+        matches(client, filter: filter, verdict: client.health(at: now).state)
+    }
+
+    static func matches(_ client: ClientSnapshot, filter: String, verdict: @autoclosure () -> HealthState) -> Bool {
         guard !filter.isEmpty else { return true }
         let needle = filter.lowercased()
         if client.name.lowercased().contains(needle) { return true }
         let scopes = client.token?.scopes ?? client.configuredScopes
         if scopes.contains(where: { $0.lowercased().contains(needle) }) { return true }
-        return client.health(at: now).state.rawValue.contains(needle)
+        return verdict().rawValue.contains(needle)
     }
 
     /// Indexes into `snapshot.clients` in the table's order: filtered, then sorted.
     public static func visibleIndices(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Int] {
+        visibleIndices(snapshot, state: state) { snapshot.clients[$0].health(at: now).state }
+    }
+
+    /// The same, with each client's verdict from `verdict(index)`, so a frame computes each
+    /// verdict once for the filter, the sort, the header and the rows.
+    static func visibleIndices(_ snapshot: ManagerSnapshot, state: ViewState, verdict: (Int) -> HealthState) -> [Int] {
         let clients = snapshot.clients
         var order = Array(clients.indices)
         if !state.filterText.isEmpty {
-            order = order.filter { matches(clients[$0], filter: state.filterText, now: now) }
+            order = order.filter { matches(clients[$0], filter: state.filterText, verdict: verdict($0)) }
         }
         func byName(_ lhs: Int, _ rhs: Int) -> Bool {
             clients[lhs].name.utf8.lexicographicallyPrecedes(clients[rhs].name.utf8)
@@ -47,7 +57,7 @@ public enum ClientList {
             order.sort { expiry[$0] != expiry[$1] ? expiry[$0] < expiry[$1] : byName($0, $1) }
         case .status:
             var severity = [Int](repeating: 0, count: clients.count)
-            for index in order { severity[index] = clients[index].health(at: now).state.severity }
+            for index in order { severity[index] = verdict(index).severity }
             order.sort { severity[$0] != severity[$1] ? severity[$0] < severity[$1] : byName($0, $1) }
         }
         return order

@@ -15,12 +15,13 @@ public struct Renderer: Sendable {
             drawTooSmall(&canvas, size: size)
             return canvas.frame
         }
-        let order = ClientList.visibleIndices(snapshot, state: state, now: now)
+        let verdicts = snapshot.clients.map { $0.health(at: now) }
+        let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
         let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
         let layout = Layout(size: size, clientCount: order.count)
 
-        drawHeader(&canvas, snapshot: snapshot, order: order, now: now, context: context)
-        drawTable(&canvas, snapshot: snapshot, order: order, selected: selected, state: state, layout: layout, now: now)
+        drawHeader(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, now: now, context: context)
+        drawTable(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, selected: selected, state: state, layout: layout, now: now)
         let client = selected.map { snapshot.clients[order[$0]] }
         drawTabBar(&canvas, client: client, position: selected.map { ($0, order.count) }, state: state, row: layout.tabBarRow)
         drawDetail(&canvas, client: client, state: state, rows: layout.detailRows, now: now, context: context)
@@ -49,11 +50,13 @@ public struct Renderer: Sendable {
 
     /// `tokentop  …/tokentop.yaml   ✔ 3 ok · ▲ 1 degraded · ✘ 2 error (6 of 9 shown)   03:00:00 UTC`:
     /// the counts are of the rows shown, so they add up to the table, and say when a filter hides some.
-    private func drawHeader(_ canvas: inout Canvas, snapshot: ManagerSnapshot, order: [Int], now: Date, context: ScreenContext) {
+    private func drawHeader(
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], now: Date, context: ScreenContext
+    ) {
         let glyphs = context.glyphs
         canvas.fill(row: 0, role: .header)
         var counts: [HealthState: Int] = [:]
-        for index in order { counts[snapshot.clients[index].health(at: now).state, default: 0] += 1 }
+        for index in order { counts[verdicts[index].state, default: 0] += 1 }
         let clock = TimeText.clock(now) + " UTC"
         let room = canvas.width - clock.count - 1 - " tokentop ".count - 3
         let countSpans = Self.countSpans(counts, shown: order.count, total: snapshot.clients.count, room: room, glyphs: glyphs)
@@ -138,8 +141,8 @@ public struct Renderer: Sendable {
     }
 
     private func drawTable(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, order: [Int], selected: Int?, state: ViewState, layout: Layout,
-        now: Date
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], selected: Int?, state: ViewState,
+        layout: Layout, now: Date
     ) {
         var longestName = 0
         for index in order { longestName = max(longestName, snapshot.clients[index].name.unicodeScalars.count) }
@@ -169,8 +172,8 @@ public struct Renderer: Sendable {
             let position = top + row
             guard position < order.count else { break }
             drawClientRow(
-                &canvas, client: snapshot.clients[order[position]], y: layout.tableTop + row, columns: columns,
-                isSelected: position == selected, now: now)
+                &canvas, client: snapshot.clients[order[position]], verdict: verdicts[order[position]], y: layout.tableTop + row,
+                columns: columns, isSelected: position == selected, now: now)
         }
     }
 
@@ -182,9 +185,10 @@ public struct Renderer: Sendable {
         return TerminalText.sanitize(path)
     }
 
-    private func drawClientRow(_ canvas: inout Canvas, client: ClientSnapshot, y: Int, columns: TableColumns, isSelected: Bool, now: Date) {
+    private func drawClientRow(
+        _ canvas: inout Canvas, client: ClientSnapshot, verdict: HealthVerdict, y: Int, columns: TableColumns, isSelected: Bool, now: Date
+    ) {
         let glyphs = canvas.glyphs
-        let verdict = client.health(at: now)
         if isSelected { canvas.put(glyphs.selectionMarker, x: 0, y: y, role: .selection) }
         var x = 2
         canvas.put(verdict.state.symbol(glyphs), x: x, y: y, role: verdict.state.role)
