@@ -58,6 +58,43 @@ struct DashboardEndToEndTests {
         #expect(try await session.waitForExit() == 0)
     }
 
+    @Test("/ filters by verdict word, j is typed into the filter, and the header says how many are shown")
+    func filterByVerdict() async throws {
+        let session = try TmuxSession(arguments: [])
+        try await session.waitForScreen("the verdicts") { $0.contains("✘ error") && $0.contains("▲ degraded") }
+        try session.send("/", "d", "e", "g", "r", "a", "d", "e", "d")
+        let filtered = try await session.waitForScreen("only the degraded row") { screen in
+            screen.contains("(1 of 6 shown)") && Self.line(of: "mod-client", in: screen) == nil
+        }
+        #expect(Self.line(of: "no-mod-scope", in: filtered)?.contains("▲ degraded") == true)
+        #expect(!filtered.contains("/k") && filtered.contains("select"), "the prompt's hint offers only keys that are not typed")
+        try session.send("Escape", "/", "j")
+        try await session.waitForScreen("j typed into the filter") { $0.contains("/ j") && $0.contains("jwt-client") && $0.contains("(1 of 6 shown)") }
+        try session.send("Escape", "q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    @Test("x asks before revoking; Enter cancels, y revokes, and History records it")
+    func revokeNeedsY() async throws {
+        let session = try TmuxSession(arguments: [])
+        try await session.waitForScreen("the mod-client row") { Self.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try session.send("/", "m", "o", "d", "-", "c", "Enter", "x")
+        try await session.waitForScreen("the question") { $0.contains("Revoke the token of mod-client?") }
+        try session.send("Enter")
+        try await session.waitForScreen("the revoke cancelled") { $0.contains("Revoke cancelled") }
+        #expect(Self.line(of: "mod-client", in: try session.screen())?.contains("✔ ok") == true)
+        try session.send("x", "y")
+        try await session.waitForScreen("the outcome in the footer and the row in error") { screen in
+            screen.contains("revoke mod-client: token") && Self.line(of: "mod-client", in: screen)?.contains("✘ error") == true
+        }
+        try session.send("4")
+        try await session.waitForScreen("the revoke in History") { $0.contains("you: revoke") && $0.contains("✔ done") }
+        try session.send("x")
+        try await session.waitForScreen("no question without a token") { $0.contains("No token held for mod-client; nothing to revoke") }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
     @Test("? shows the help overlay and Esc closes it")
     func help() async throws {
         let session = try TmuxSession(arguments: [])
