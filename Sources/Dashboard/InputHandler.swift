@@ -30,8 +30,13 @@ public struct InputHandler: Sendable {
             return answer(pending, with: key, state: &state)
         }
         if state.isHelpVisible {
-            if key == .escape || keyMap.action(for: key) == .help || keyMap.action(for: key) == .quit {
-                state.isHelpVisible = false
+            switch keyMap.action(for: key) {
+            case .help, .quit: state.isHelpVisible = false
+            case .pageDown: state.helpScroll += 10
+            case .pageUp: state.helpScroll = max(0, state.helpScroll - 10)
+            case .down: state.helpScroll += 1
+            case .up: state.helpScroll = max(0, state.helpScroll - 1)
+            default: if key == .escape { state.isHelpVisible = false }
             }
             return .none
         }
@@ -108,6 +113,7 @@ public struct InputHandler: Sendable {
             state.footerMessage = FooterMessage("Theme: \(state.themeName)")
         case .help:
             state.isHelpVisible = true
+            state.helpScroll = 0
         case .quit:
             return .quit
         }

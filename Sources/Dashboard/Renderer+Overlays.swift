@@ -33,35 +33,55 @@ extension Renderer {
     }
 
     /// A box in the middle of the screen listing every key and the legend, in two columns
-    /// when one is too tall.
-    func drawHelp(_ canvas: inout Canvas, context: ScreenContext) {
+    /// when one is too tall; where even two do not fit, both scroll together by `scroll` rows.
+    func drawHelp(_ canvas: inout Canvas, context: ScreenContext, scroll: Int) {
         let entries = Self.helpEntries(context)
         let availableRows = canvas.height - 4
-        let columns = entries.count <= availableRows ? 1 : 2
-        let perColumn = (entries.count + columns - 1) / columns
         /// Each column's keys get the width of its own longest key.
-        let keyWidths = (0..<columns).map { column in
-            min(14, (entries.dropFirst(column * perColumn).prefix(perColumn).map { $0.key.columnWidth }.max() ?? 0) + 1)
+        func layout(columns: Int) -> (perColumn: Int, keyWidths: [Int], columnWidths: [Int], width: Int) {
+            let perColumn = (entries.count + columns - 1) / columns
+            var keyWidths: [Int] = []
+            var columnWidths: [Int] = []
+            for column in 0..<columns {
+                let slice = entries.dropFirst(column * perColumn).prefix(perColumn)
+                let keyWidth = min(14, (slice.map { $0.key.columnWidth }.max() ?? 0) + 1)
+                keyWidths.append(keyWidth)
+                columnWidths.append(keyWidth + (slice.map { $0.text.columnWidth }.max() ?? 0))
+            }
+            return (perColumn, keyWidths, columnWidths, 4 + (columns - 1) * 3 + columnWidths.reduce(0, +))
         }
-        let entryWidth = (keyWidths.max() ?? 0) + (entries.map { $0.text.columnWidth }.max() ?? 0)
-        let boxWidth = min(canvas.width - 2, columns * entryWidth + (columns - 1) * 3 + 4)
+        // Two columns when one is too tall and two fit side by side; else one, which scrolls.
+        let twoColumns = layout(columns: 2)
+        let (perColumn, keyWidths, naturalColumnWidths, naturalWidth) =
+            entries.count > availableRows && twoColumns.width <= canvas.width - 2 ? twoColumns : layout(columns: 1)
+        let boxWidth = min(canvas.width - 2, naturalWidth)
         let boxHeight = min(canvas.height - 2, perColumn + 2)
         let left = (canvas.width - boxWidth) / 2
         let top = (canvas.height - boxHeight) / 2
-        let inner = boxWidth - 4
-        let columnWidth = columns == 1 ? inner : (inner - 3) / 2
+        // Where the box is cut, the last column gives up its end.
+        var columnWidths = naturalColumnWidths
+        columnWidths[columnWidths.count - 1] -= naturalWidth - boxWidth
+        let visibleRows = boxHeight - 2
+        let scroll = min(max(0, scroll), max(0, perColumn - visibleRows))
+        let below = perColumn - visibleRows - scroll
+        let glyphs = context.glyphs
+        let pageDown = context.keyMap.keys(for: .pageDown).first?.label(glyphs: glyphs) ?? ""
+        let pageUp = context.keyMap.keys(for: .pageUp).first?.label(glyphs: glyphs) ?? ""
+        let footer = below > 0
+            ? " \(glyphs.down) \(below) more (\(pageDown)) \(glyphs.separator) Esc closes "
+            : scroll > 0 ? " \(glyphs.up) \(scroll) above (\(pageUp)) \(glyphs.separator) Esc closes " : " Esc closes "
 
         for y in top..<(top + boxHeight) { canvas.fill(row: y, x: left, count: boxWidth, role: .overlay) }
-        drawBox(&canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Keys ", footer: " Esc closes ")
+        drawBox(&canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Keys ", footer: footer)
         for (index, entry) in entries.enumerated() {
             let column = index / perColumn
-            let row = index % perColumn
-            guard row < boxHeight - 2 else { continue }
-            let x = left + 2 + column * (columnWidth + 3)
+            let row = index % perColumn - scroll
+            guard row >= 0, row < visibleRows else { continue }
+            let x = left + 2 + columnWidths.prefix(column).reduce(0, +) + column * 3
             let y = top + 1 + row
             let keyWidth = keyWidths[column]
             canvas.put(entry.key, x: x, y: y, width: keyWidth, role: entry.role)
-            canvas.put(entry.text, x: x + keyWidth, y: y, width: columnWidth - keyWidth, role: .overlay)
+            canvas.put(entry.text, x: x + keyWidth, y: y, width: max(0, columnWidths[column] - keyWidth), role: .overlay)
         }
     }
 

@@ -26,7 +26,7 @@ public struct Renderer: Sendable {
         drawTabBar(&canvas, client: client, position: selected.map { ($0, order.count) }, state: state, row: layout.tabBarRow)
         drawDetail(&canvas, client: client, state: state, rows: layout.detailRows, now: now, context: context)
         drawFooter(&canvas, state: state, context: context)
-        if state.isHelpVisible { drawHelp(&canvas, context: context) }
+        if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
         return canvas.frame
     }
 

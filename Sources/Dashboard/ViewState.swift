@@ -92,6 +92,8 @@ public struct ViewState: Sendable, Hashable {
     public var themeIndex: Int
     /// Lines scrolled in the detail pane; reset when the tab or selection changes.
     public var detailScroll: Int
+    /// Rows scrolled in the help overlay, where it does not fit; reset when it opens.
+    public var helpScroll: Int
 
     public init(
         themeNames: [String] = ["default"], themeIndex: Int = 0, selectedClient: String? = nil, tab: DetailTab = .token,
@@ -108,6 +110,7 @@ public struct ViewState: Sendable, Hashable {
         self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
         self.themeIndex = min(max(0, themeIndex), self.themeNames.count - 1)
         detailScroll = 0
+        helpScroll = 0
     }
 
     public var themeName: String { themeNames[themeIndex] }

@@ -90,6 +90,28 @@ struct HealthDisplayTests {
         }
     }
 
+    @Test("at the minimum size the help scrolls, so every key and the whole legend can be read")
+    func helpScrollsAtMinimumSize() {
+        let handler = InputHandler()
+        var state = ViewState()
+        _ = handler.handle(.character("?"), state: &state, snapshot: snapshot, now: Fixtures.now)
+        var seen = ""
+        for _ in 0..<6 {
+            let help = frame(state, columns: 60, rows: 15).text
+            seen += help
+            _ = handler.handle(.pageDown, state: &state, snapshot: snapshot, now: Fixtures.now)
+        }
+        var opened = ViewState()
+        opened.isHelpVisible = true
+        #expect(frame(opened, columns: 60, rows: 15).text.contains("more (PgDn)"), "the box says there is more")
+        for entry in DashboardAction.allCases.map(\.summary) + HealthState.allCases.map(\.meaning) + ["stale answer (old news)"] {
+            #expect(seen.contains(entry), "\(entry) should be reachable by scrolling")
+        }
+        #expect(state.isHelpVisible, "scrolling keeps the help open")
+        _ = handler.handle(.escape, state: &state, snapshot: snapshot, now: Fixtures.now)
+        #expect(!state.isHelpVisible)
+    }
+
     @Test("sorting by status puts the worst verdict first, by the model's severity")
     func statusSort() {
         let state = ViewState(sort: .status)
