@@ -19,10 +19,6 @@ public enum ClientList {
 
     /// True when the filter text is in the client's name, one of its scopes or its verdict
     /// word (`/error`, `/degraded`), ignoring case.
-    public static func matches(_ client: ClientSnapshot, filter: String, now: Date) -> Bool {
-        matches(client, filter: filter, verdict: client.health(at: now).state)
-    }
-
     static func matches(_ client: ClientSnapshot, filter: String, verdict: @autoclosure () -> HealthState) -> Bool {
         guard !filter.isEmpty else { return true }
         let needle = filter.lowercased()
