@@ -51,6 +51,6 @@ public struct Glyphs: Sendable, Hashable {
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         ellipsis: "~", selectionMarker: ">", barFilled: "#", barEmpty: ".", barRefreshMark: "|",
         sparkline: ["_", ".", ",", "-", "=", "+", "*", "#"], sparklineFailure: "x",
-        ok: "+", degraded: "^", pending: ":", expired: "x", error: "!", retry: "*", unchecked: "o", none: "-", separator: "-",
+        ok: "+", degraded: "^", pending: ":", expired: "x", error: "!", retry: "*", unchecked: "o", none: "-", separator: "|",
         cursor: "_", bullet: "-", up: "Up", down: "Dn", left: "Left", right: "Right", sortMarker: "v")
 }
