@@ -16,17 +16,27 @@ public struct Glyphs: Sendable, Hashable {
     public var sparkline: [Unicode.Scalar]
     /// A sparkline point for a call that got no answer.
     public var sparklineFailure: Unicode.Scalar
+    /// The five verdicts (`HealthState.symbol(_:)` maps them): each its own shape, so
+    /// `expired` and `error` differ without colour.
     public var ok: Unicode.Scalar
-    public var refreshDue: Unicode.Scalar
-    public var expiring: Unicode.Scalar
+    public var degraded: Unicode.Scalar
+    public var pending: Unicode.Scalar
     public var expired: Unicode.Scalar
     public var error: Unicode.Scalar
-    public var fetching: Unicode.Scalar
-    public var noToken: Unicode.Scalar
+    /// Marks an API call that was the retry after a 401 forced a refresh.
+    public var retry: Unicode.Scalar
+    /// A signature not checked (opaque token, no key set).
+    public var unchecked: Unicode.Scalar
+    /// Stands for "nothing configured here" (no `resource-uri`).
+    public var none: String
+    /// Between the parts of a short summary: `200 4ms · 12s ago`.
+    public var separator: String
     public var cursor: Unicode.Scalar
     public var bullet: Unicode.Scalar
     public var up: String
     public var down: String
+    public var left: String
+    public var right: String
     /// Marks the column the table is sorted by.
     public var sortMarker: Unicode.Scalar
 
@@ -34,13 +44,13 @@ public struct Glyphs: Sendable, Hashable {
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         ellipsis: "…", selectionMarker: "▶", barFilled: "█", barEmpty: "░", barRefreshMark: "┃",
         sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], sparklineFailure: "×",
-        ok: "✔", refreshDue: "↻", expiring: "▲", expired: "✖", error: "✘", fetching: "⋯", noToken: "○",
-        cursor: "█", bullet: "•", up: "↑", down: "↓", sortMarker: "↓")
+        ok: "✔", degraded: "▲", pending: "⋯", expired: "✖", error: "✘", retry: "↻", unchecked: "○", none: "—", separator: "·",
+        cursor: "█", bullet: "•", up: "↑", down: "↓", left: "←", right: "→", sortMarker: "↓")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         ellipsis: "~", selectionMarker: ">", barFilled: "#", barEmpty: ".", barRefreshMark: "|",
         sparkline: ["_", ".", ",", "-", "=", "+", "*", "#"], sparklineFailure: "x",
-        ok: "+", refreshDue: "*", expiring: "^", expired: "x", error: "!", fetching: ":", noToken: "-",
-        cursor: "_", bullet: "-", up: "Up", down: "Dn", sortMarker: "v")
+        ok: "+", degraded: "^", pending: ":", expired: "x", error: "!", retry: "*", unchecked: "o", none: "-", separator: "|",
+        cursor: "_", bullet: "-", up: "Up", down: "Dn", left: "Left", right: "Right", sortMarker: "v")
 }

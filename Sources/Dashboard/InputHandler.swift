@@ -30,8 +30,13 @@ public struct InputHandler: Sendable {
             return answer(pending, with: key, state: &state)
         }
         if state.isHelpVisible {
-            if key == .escape || keyMap.action(for: key) == .help || keyMap.action(for: key) == .quit {
-                state.isHelpVisible = false
+            switch keyMap.action(for: key) {
+            case .help, .quit: state.isHelpVisible = false
+            case .pageDown: state.helpScroll += 10
+            case .pageUp: state.helpScroll = max(0, state.helpScroll - 10)
+            case .down: state.helpScroll += 1
+            case .up: state.helpScroll = max(0, state.helpScroll - 1)
+            default: if key == .escape { state.isHelpVisible = false }
             }
             return .none
         }
@@ -80,15 +85,18 @@ public struct InputHandler: Sendable {
             state.footerMessage = FooterMessage("Refreshing all \(snapshot.clients.count) clients…")
             return .manager(.refreshAll)
         case .introspect:
-            guard let selected else { return noClient(&state) }
+            guard let index, let selected else { return noClient(&state) }
+            guard clients[index].token != nil else { return noToken(selected, "nothing to introspect", &state) }
             state.footerMessage = FooterMessage("Introspecting the token of \(selected)…")
             return .manager(.introspect(client: selected))
         case .revoke:
-            guard let selected else { return noClient(&state) }
-            state.pendingConfirmation = .revoke(client: selected)
+            guard let index else { return noClient(&state) }
+            guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to revoke", &state) }
+            state.pendingConfirmation = .revoke(client: clients[index].name)
         case .copy:
-            guard let selected else { return noClient(&state) }
-            state.pendingConfirmation = .copyToken(client: selected)
+            guard let index else { return noClient(&state) }
+            guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to copy", &state) }
+            state.pendingConfirmation = .copyToken(client: clients[index].name)
         case .pause:
             guard let index else { return noClient(&state) }
             let client = clients[index]
@@ -105,6 +113,7 @@ public struct InputHandler: Sendable {
             state.footerMessage = FooterMessage("Theme: \(state.themeName)")
         case .help:
             state.isHelpVisible = true
+            state.helpScroll = 0
         case .quit:
             return .quit
         }
@@ -137,7 +146,8 @@ public struct InputHandler: Sendable {
 
     private func answer(_ pending: PendingConfirmation, with key: InputKey, state: inout ViewState) -> DashboardCommand {
         state.pendingConfirmation = nil
-        guard key == .character("y") || key == .character("Y") || key == .enter else {
+        // Only `y` says yes: Enter, like any other key, is no, so a stray key never revokes.
+        guard key == .character("y") || key == .character("Y") else {
             switch pending {
             case .revoke: state.footerMessage = FooterMessage("Revoke cancelled")
             case .copyToken: state.footerMessage = FooterMessage("Copy cancelled")
@@ -164,6 +174,12 @@ public struct InputHandler: Sendable {
     private func switchTab(to tab: DetailTab, state: inout ViewState) {
         if tab != state.tab { state.detailScroll = 0 }
         state.tab = tab
+    }
+
+    /// An action that cannot apply says so at once, instead of asking first.
+    private func noToken(_ client: String, _ consequence: String, _ state: inout ViewState) -> DashboardCommand {
+        state.footerMessage = FooterMessage("No token held for \(client); \(consequence)", isError: true)
+        return .none
     }
 
     private func noClient(_ state: inout ViewState) -> DashboardCommand {

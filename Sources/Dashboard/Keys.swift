@@ -19,8 +19,8 @@ public enum InputKey: Sendable, Hashable {
         case .control(let letter): return "^" + letter.uppercased()
         case .up: return glyphs.up
         case .down: return glyphs.down
-        case .left: return "Left"
-        case .right: return "Right"
+        case .left: return glyphs.left
+        case .right: return glyphs.right
         case .home: return "Home"
         case .end: return "End"
         case .pageUp: return "PgUp"
@@ -105,8 +105,8 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .revoke: return "revoke token (asks)"
         case .pause: return "pause/resume polling"
         case .copy: return "copy token, OSC 52 (asks)"
-        case .filter: return "filter by name"
-        case .sort: return "sort: name/expiry/status"
+        case .filter: return "filter name/scope/verdict"
+        case .sort: return "sort name/expiry/status"
         case .theme: return "next theme"
         case .help: return "this help"
         case .quit: return "quit"
@@ -117,13 +117,13 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         .up: [.up, .character("k")], .down: [.down, .character("j")],
         .first: [.character("g"), .home], .last: [.character("G"), .end],
         .pageUp: [.pageUp], .pageDown: [.pageDown],
-        .nextTab: [.tab], .previousTab: [.backTab],
+        .nextTab: [.tab, .right, .character("l")], .previousTab: [.backTab, .left, .character("h")],
         .tokenTab: [.character("1")], .claimsTab: [.character("2")], .responsesTab: [.character("3")],
         .historyTab: [.character("4")],
         .refresh: [.character("r")], .refreshAll: [.character("R")], .introspect: [.character("i")],
         .revoke: [.character("x")], .pause: [.character("p")], .copy: [.character("y")],
         .filter: [.character("/")], .sort: [.character("s")], .theme: [.character("t")],
-        .help: [.character("?")], .quit: [.character("q")],
+        .help: [.character("?"), .function(1)], .quit: [.character("q"), .function(10)],
     ]
 }
 

@@ -16,19 +16,27 @@ extension Renderer {
         switch state.tab {
         case .token: lines = Self.tokenLines(client, width: width, now: now, context: context)
         case .claims: lines = Self.claimLines(client, width: width, now: now, glyphs: context.glyphs)
-        case .responses: lines = Self.responseLines(client, width: width, glyphs: context.glyphs)
-        case .history: lines = Self.historyLines(client, glyphs: context.glyphs)
+        case .responses: lines = Self.responseLines(client, width: width, now: now, glyphs: context.glyphs)
+        case .history: lines = Self.historyLines(client, now: now, glyphs: context.glyphs)
         }
-        let scroll = min(state.detailScroll, max(0, lines.count - rows.count))
-        for (offset, y) in rows.enumerated() {
-            let index = scroll + offset
+        // History's column titles stay in place while its lines scroll under them.
+        let pinned = state.tab == .history && lines.count > 1 && rows.count > 1 ? 1 : 0
+        if pinned == 1 { canvas.put(lines[0], x: 1, y: rows.lowerBound, width: width) }
+        var body = (rows.lowerBound + pinned)..<rows.upperBound
+        // When the lines do not fit, the last row is the marker's own, so it never covers text.
+        let overflows = lines.count - pinned > body.count && body.count > 1
+        if overflows { body = body.lowerBound..<(body.upperBound - 1) }
+        let scroll = min(state.detailScroll, max(0, lines.count - pinned - body.count))
+        for (offset, y) in body.enumerated() {
+            let index = pinned + scroll + offset
             guard index < lines.count else { break }
             canvas.put(lines[index], x: 1, y: y, width: width)
         }
-        let hidden = lines.count - scroll - rows.count
-        if hidden > 0 || scroll > 0 {
-            let keys = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
-            let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(keys)) " : " \(context.glyphs.up) top hidden "
+        let hidden = lines.count - pinned - scroll - body.count
+        if overflows {
+            let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
+            let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: context.glyphs) ?? ""
+            let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(down)) " : " \(context.glyphs.up) \(scroll) above (\(up)) "
             let noteWidth = note.columnWidth
             canvas.put(note, x: canvas.width - noteWidth - 1, y: rows.upperBound - 1, role: .muted)
         }
@@ -49,6 +57,9 @@ extension Renderer {
                 lines.append([Span(padded(index == 0 ? label : "", labelWidth), .muted)] + (index == 0 ? prefix : [Span(padded("", prefixWidth))]) + [Span(piece, role)])
             }
         }
+        let verdict = client.health(at: now)
+        wrappedRow("Health", clean(verdict.reason), verdict.state == .ok ? .text : verdict.state.role,
+                   prefix: [Span(verdict.state.label(glyphs), verdict.state.role), Span("  ")])
         if let token = client.token {
             row("Token", [Span(clean(token.masked)), Span("  " + clean(token.tokenType), .muted)])
             var format = [Span(token.decoded.format == .jwt ? "JWT" : "opaque")]
@@ -60,7 +71,8 @@ extension Renderer {
             if let refreshAt = token.refreshAt {
                 row("Refresh at", timeSpans(refreshAt, now: now))
             } else {
-                row("Refresh at", [Span(client.refreshMode == .manual ? "manual mode: press r to refresh" : "not scheduled", .muted)])
+                let key = context.keyMap.keys(for: .refresh).first?.label(glyphs: glyphs) ?? "r"
+                row("Refresh at", [Span(client.refreshMode == .manual ? "manual mode: press \(key) to refresh" : "not scheduled", .muted)])
             }
             let verdict = verdictSpans(token.verdict, glyphs: glyphs)
             wrappedRow("Signature", clean(token.verdict.reason), .muted, prefix: [verdict[0], Span(": ", .muted)])
@@ -74,26 +86,41 @@ extension Renderer {
         if let introspection = client.introspection {
             row("Introspect", [
                 Span(introspection.active ? "active" : "inactive", introspection.active ? .ok : .critical),
-                Span("  checked " + TimeText.clock(introspection.checkedAt) + " UTC (" + TimeText.relative(introspection.checkedAt, now: now) + ")", .muted),
-            ])
+                Span("  checked ", .muted),
+            ] + timeSpans(introspection.checkedAt, now: now))
             for key in introspection.fields.keys.sorted() where key != "active" {
-                lines.append([Span(padded("", labelWidth + 2)), Span(padded(clean(key), 12), .muted), Span(valueText(introspection.fields[key]!))])
+                let value = introspection.fields[key]!
+                let label = [Span(padded("", labelWidth + 2)), Span(padded(clean(key), 12), .muted)]
+                if timeClaims.contains(key), let seconds = value.numberValue, let date = value.timestampValue {
+                    lines.append(label + [Span(JSONValue.numberText(seconds) + "  ", .muted)] + timeSpans(date, now: now))
+                } else {
+                    lines.append(label + [Span(valueText(value))])
+                }
             }
         } else {
             let key = context.keyMap.keys(for: .introspect).first?.label(glyphs: glyphs) ?? "i"
             row("Introspect", [Span("not fetched (press \(key))", .muted)])
         }
-        if let error = client.lastError { wrappedRow("Last error", clean(error.description), .error) }
+        if let error = client.lastError {
+            let failedAt = client.history.last.flatMap { $0.succeeded ? nil : $0.startedAt }
+            wrappedRow("Last error", clean(error.description) + age(failedAt, now: now, glyphs: glyphs), .error)
+        }
         if client.retriesHalted {
             let key = context.keyMap.keys(for: .refresh).first?.label(glyphs: glyphs) ?? "r"
             wrappedRow("Retries", "halted: the server rejected the credentials; fix them, then press \(key)", .error)
         } else if let retry = client.nextRetryAt {
             row("Retry", [Span("next attempt " + TimeText.relative(retry, now: now))])
         }
-        if let actionError = client.lastActionError { wrappedRow("Last action", clean(actionError.description), .error) }
+        if let actionError = client.lastActionError {
+            let failedAt = client.actions.last { !$0.succeeded }?.at
+            wrappedRow("Last action", clean(actionError.description) + age(failedAt, now: now, glyphs: glyphs), .error)
+        }
         var resource = [Span(client.resourceURI.map(clean) ?? "none configured", client.resourceURI == nil ? .muted : .text)]
         if client.pollingPaused { resource.append(Span("  polling paused", .refreshDue)) }
         row("Resource", resource)
+        if client.resourceURI != nil, let response = client.lastResponse {
+            row("Last answer", [answerSpan(response, client: client, now: now, glyphs: glyphs)])
+        }
         row("Mode", [Span(client.refreshMode == .manual ? "manual refresh" : "automatic refresh", .muted)])
         return lines
     }
@@ -102,10 +129,22 @@ extension Renderer {
         let (symbol, role): (Unicode.Scalar, StyleRole) = switch verdict.status {
         case .verified: (glyphs.ok, .ok)
         case .failed: (glyphs.error, .error)
-        case .unverified: (glyphs.noToken, .muted)
-        case .checking: (glyphs.fetching, .pending)
+        case .unverified: (glyphs.unchecked, .muted)
+        case .checking: (glyphs.pending, .pending)
         }
         return [Span(String(symbol) + " " + verdict.status.rawValue, role)]
+    }
+
+    /// ` · 12s ago`, for an error whose time is known.
+    static func age(_ date: Date?, now: Date, glyphs: Glyphs) -> String {
+        date.map { " \(glyphs.separator) " + TimeText.relative($0, now: now) } ?? ""
+    }
+
+    /// `200 12ms · 8s ago`, dim when the answer is old news (`ClientSnapshot.isStale`).
+    static func answerSpan(_ response: ResourceResponse, client: ClientSnapshot, now: Date, glyphs: Glyphs) -> Span {
+        let text = answerText(response, now: now, glyphs: glyphs)
+        if client.isStale(response, at: now) { return Span(text + " (stale)", .muted) }
+        return Span(text, response.isSuccess ? .ok : .error)
     }
 
     static func timeSpans(_ date: Date, now: Date) -> [Span] {
@@ -166,7 +205,7 @@ extension Renderer {
 
     // MARK: Responses tab
 
-    static func responseLines(_ client: ClientSnapshot, width: Int, glyphs: Glyphs) -> [[Span]] {
+    static func responseLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs) -> [[Span]] {
         guard let uri = client.resourceURI else {
             return [[Span("No resource-uri is configured for this client.", .muted)]]
         }
@@ -198,20 +237,22 @@ extension Renderer {
             Span("  last " + TimeText.latency(latencies.last!) + "  min " + TimeText.latency(lowest) + "  max "
                 + TimeText.latency(highest) + "  (\(client.responses.count) \(client.responses.count == 1 ? "call" : "calls"))", .muted),
         ])
-        lines.append([Span(padded("Time", 10) + padded("Status", 8) + padded("Latency", 9) + "Answer", .columns)])
+        lines.append([Span(padded("Time", 10) + padded("Age", 12) + padded("Status", 8) + padded("Latency", 9) + "Answer", .columns)])
         for response in client.responses.reversed() {
-            let status = response.status.map(String.init) ?? "none"
+            // Old news (another token, or older than twice the poll interval) is drawn dim.
+            let isStale = client.isStale(response, at: now)
             var line = [
                 Span(padded(TimeText.clock(response.at), 10), .muted),
-                Span(padded(status, 8), response.isSuccess ? .ok : .error),
-                Span(padded(TimeText.latency(response.latency), 9)),
+                Span(padded(TimeText.relative(response.at, now: now), 12), .muted),
+                Span(padded(answerStatus(response), 8), isStale ? .muted : response.isSuccess ? .ok : .error),
+                Span(padded(TimeText.latency(response.latency), 9), isStale ? .muted : .text),
             ]
-            if response.wasRetry { line.append(Span(String(glyphs.refreshDue) + " retry ", .refreshDue)) }
+            if response.wasRetry { line.append(Span(String(glyphs.retry) + " retry ", .refreshDue)) }
             if let failure = response.failure { line.append(Span(clean(failure.reason) + " ", .error)) }
-            line.append(Span(clean(response.bodyExcerpt), response.isSuccess ? .text : .muted))
+            line.append(Span(clean(response.bodyExcerpt), response.isSuccess && !isStale ? .text : .muted))
             lines.append(line)
             if let challenge = response.wwwAuthenticate, !challenge.isEmpty {
-                lines.append([Span(padded("", 27)), Span("WWW-Authenticate: " + clean(challenge), .muted)])
+                lines.append([Span(padded("", 39)), Span("WWW-Authenticate: " + clean(challenge), .muted)])
             }
         }
         return lines
@@ -219,25 +260,46 @@ extension Renderer {
 
     // MARK: History tab
 
-    static func historyLines(_ client: ClientSnapshot, glyphs: Glyphs) -> [[Span]] {
-        guard !client.history.isEmpty else { return [[Span("No token fetched yet.", .muted)]] }
-        var lines: [[Span]] = [[Span(padded("When", 10) + padded("Why", 17) + padded("Latency", 9) + padded("Outcome", 20) + "Details", .columns)]]
-        for record in client.history.reversed() {
-            var line = [
-                Span(padded(TimeText.clock(record.startedAt), 10), .muted),
-                Span(padded(record.reason.rawValue, 17)),
-                Span(padded(TimeText.latency(record.latency), 9)),
-            ]
-            if let error = record.error {
-                line.append(Span(padded(String(glyphs.error) + " " + clean(error.code), 20), .error))
-                line.append(Span(clean(error.serverDescription ?? error.reason), .muted))
-            } else {
-                line.append(Span(padded(String(glyphs.ok) + " ok", 20), .ok))
-                var details = record.expiresAt.map { "expires " + TimeText.clock($0) } ?? "no expiry"
-                if !record.claimChanges.isEmpty { details += "  " + record.claimChanges.map(clean).joined(separator: " ") }
-                line.append(Span(details, .muted))
-            }
-            lines.append(line)
+    /// One line of History: a token fetch or an operator's action.
+    private struct HistoryEntry {
+        var at: Date
+        var what: String
+        var latency: String
+        var succeeded: Bool
+        var outcome: String
+        var details: String
+    }
+
+    /// Token fetches and the operator's actions, newest first, interleaved by time.
+    static func historyLines(_ client: ClientSnapshot, now: Date, glyphs: Glyphs) -> [[Span]] {
+        var entries = client.history.map { record in
+            HistoryEntry(
+                at: record.startedAt, what: "fetch: " + record.reason.words, latency: TimeText.latency(record.latency),
+                succeeded: record.succeeded, outcome: record.error.map { clean($0.code) } ?? "ok",
+                details: record.error.map { clean($0.serverDescription ?? $0.reason) }
+                    ?? ((record.expiresAt.map { "expires " + TimeText.clock($0) } ?? "no expiry")
+                        + (record.claimChanges.isEmpty ? "" : "  " + record.claimChanges.map(clean).joined(separator: " "))))
+        }
+        entries += client.actions.map { action in
+            HistoryEntry(
+                at: action.at, what: "you: " + action.action.rawValue, latency: "", succeeded: action.succeeded,
+                outcome: action.succeeded ? "done" : "failed", details: clean(action.outcome))
+        }
+        guard !entries.isEmpty else { return [[Span("No token fetched yet.", .muted)]] }
+        // Stable: a fetch and the action that caused it keep their recorded order.
+        entries = entries.enumerated().sorted { $0.element.at != $1.element.at ? $0.element.at > $1.element.at : $0.offset > $1.offset }.map(\.element)
+        let whatWidth = max(6, entries.map { $0.what.columnWidth }.max() ?? 0) + 2
+        let outcomeWidth = max(7, entries.map { $0.outcome.columnWidth + 2 }.max() ?? 0) + 2
+        var lines: [[Span]] = [[Span(padded("When", 10) + padded("Event", whatWidth) + padded("Latency", 9) + padded("Outcome", outcomeWidth) + "Details", .columns)]]
+        for entry in entries {
+            let mark = entry.succeeded ? glyphs.ok : glyphs.error
+            lines.append([
+                Span(padded(TimeText.clock(entry.at), 10), .muted),
+                Span(padded(entry.what, whatWidth), entry.what.hasPrefix("you: ") ? .key : .text),
+                Span(padded(entry.latency, 9)),
+                Span(padded(String(mark) + " " + entry.outcome, outcomeWidth), entry.succeeded ? .ok : .error),
+                Span(entry.details, .muted),
+            ])
         }
         return lines
     }

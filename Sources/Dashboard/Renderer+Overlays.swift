@@ -1,36 +1,87 @@
+import TokenModel
+
 /// The help overlay and the too-small screen.
 extension Renderer {
-    /// A box in the middle of the screen listing every key, in two columns when one is too tall.
-    func drawHelp(_ canvas: inout Canvas, context: ScreenContext) {
+    /// One line of the help overlay: a key (or a symbol of the legend) and what it means.
+    struct HelpEntry {
+        var key: String
+        var role: StyleRole
+        var text: String
+    }
+
+    /// Every key, then the legend: every verdict's symbol and word, and the other marks the
+    /// screen draws.
+    static func helpEntries(_ context: ScreenContext) -> [HelpEntry] {
         let glyphs = context.glyphs
-        var entries: [(String, String)] = DashboardAction.allCases.map {
-            (context.keyMap.label(for: $0, glyphs: glyphs), $0.summary)
+        var entries = DashboardAction.allCases.map {
+            HelpEntry(key: context.keyMap.label(for: $0, glyphs: glyphs), role: .key, text: $0.summary)
         }
-        entries.append(("Esc", "close, cancel, clear filter"))
-        entries.append(("^C", "quit"))
-        entries.append(("y/Enter", "yes to a question"))
-        let keyWidth = min(14, (entries.map { $0.0.columnWidth }.max() ?? 0) + 2)
-        let entryWidth = keyWidth + (entries.map { $0.1.columnWidth }.max() ?? 0)
+        entries.append(HelpEntry(key: "Esc", role: .key, text: "close, cancel, unfilter"))
+        entries.append(HelpEntry(key: "^C", role: .key, text: "quit"))
+        entries.append(HelpEntry(key: "y", role: .key, text: "yes; any other key no"))
+        entries.append(HelpEntry(key: "Legend", role: .title, text: ""))
+        for state in HealthState.displayOrder {
+            entries.append(HelpEntry(key: state.label(glyphs), role: state.role, text: state.meaning))
+        }
+        entries.append(HelpEntry(key: String(glyphs.barFilled) + String(glyphs.barEmpty), role: .barFilled, text: "time left to expiry"))
+        entries.append(HelpEntry(key: String(glyphs.barRefreshMark), role: .barMarker, text: "refresh point"))
+        entries.append(HelpEntry(key: String(glyphs.retry), role: .text, text: "API retry after a 401"))
+        entries.append(HelpEntry(key: String(glyphs.sparklineFailure), role: .chart, text: "API call, no answer"))
+        entries.append(HelpEntry(key: String(glyphs.unchecked), role: .muted, text: "signature unverified"))
+        entries.append(HelpEntry(key: "dim", role: .muted, text: "stale answer (old news)"))
+        return entries
+    }
+
+    /// A box in the middle of the screen listing every key and the legend, in two columns
+    /// when one is too tall; where even two do not fit, both scroll together by `scroll` rows.
+    func drawHelp(_ canvas: inout Canvas, context: ScreenContext, scroll: Int) {
+        let entries = Self.helpEntries(context)
         let availableRows = canvas.height - 4
-        let columns = entries.count <= availableRows ? 1 : 2
-        let perColumn = (entries.count + columns - 1) / columns
-        let boxWidth = min(canvas.width - 2, columns * entryWidth + (columns - 1) * 3 + 4)
+        /// Each column's keys get the width of its own longest key.
+        func layout(columns: Int) -> (perColumn: Int, keyWidths: [Int], columnWidths: [Int], width: Int) {
+            let perColumn = (entries.count + columns - 1) / columns
+            var keyWidths: [Int] = []
+            var columnWidths: [Int] = []
+            for column in 0..<columns {
+                let slice = entries.dropFirst(column * perColumn).prefix(perColumn)
+                let keyWidth = min(14, (slice.map { $0.key.columnWidth }.max() ?? 0) + 1)
+                keyWidths.append(keyWidth)
+                columnWidths.append(keyWidth + (slice.map { $0.text.columnWidth }.max() ?? 0))
+            }
+            return (perColumn, keyWidths, columnWidths, 4 + (columns - 1) * 3 + columnWidths.reduce(0, +))
+        }
+        // Two columns when one is too tall and two fit side by side; else one, which scrolls.
+        let twoColumns = layout(columns: 2)
+        let (perColumn, keyWidths, naturalColumnWidths, naturalWidth) =
+            entries.count > availableRows && twoColumns.width <= canvas.width - 2 ? twoColumns : layout(columns: 1)
+        let boxWidth = min(canvas.width - 2, naturalWidth)
         let boxHeight = min(canvas.height - 2, perColumn + 2)
         let left = (canvas.width - boxWidth) / 2
         let top = (canvas.height - boxHeight) / 2
-        let inner = boxWidth - 4
-        let columnWidth = columns == 1 ? inner : (inner - 3) / 2
+        // Where the box is cut, the last column gives up its end.
+        var columnWidths = naturalColumnWidths
+        columnWidths[columnWidths.count - 1] -= naturalWidth - boxWidth
+        let visibleRows = boxHeight - 2
+        let scroll = min(max(0, scroll), max(0, perColumn - visibleRows))
+        let below = perColumn - visibleRows - scroll
+        let glyphs = context.glyphs
+        let pageDown = context.keyMap.keys(for: .pageDown).first?.label(glyphs: glyphs) ?? ""
+        let pageUp = context.keyMap.keys(for: .pageUp).first?.label(glyphs: glyphs) ?? ""
+        let footer = below > 0
+            ? " \(glyphs.down) \(below) more (\(pageDown)) \(glyphs.separator) Esc closes "
+            : scroll > 0 ? " \(glyphs.up) \(scroll) above (\(pageUp)) \(glyphs.separator) Esc closes " : " Esc closes "
 
         for y in top..<(top + boxHeight) { canvas.fill(row: y, x: left, count: boxWidth, role: .overlay) }
-        drawBox(&canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Keys ", footer: " Esc closes ")
+        drawBox(&canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Keys ", footer: footer)
         for (index, entry) in entries.enumerated() {
             let column = index / perColumn
-            let row = index % perColumn
-            guard row < boxHeight - 2 else { continue }
-            let x = left + 2 + column * (columnWidth + 3)
+            let row = index % perColumn - scroll
+            guard row >= 0, row < visibleRows else { continue }
+            let x = left + 2 + columnWidths.prefix(column).reduce(0, +) + column * 3
             let y = top + 1 + row
-            canvas.put(entry.0, x: x, y: y, width: keyWidth - 1, role: .key)
-            canvas.put(entry.1, x: x + keyWidth, y: y, width: columnWidth - keyWidth, role: .overlay)
+            let keyWidth = keyWidths[column]
+            canvas.put(entry.key, x: x, y: y, width: keyWidth, role: entry.role)
+            canvas.put(entry.text, x: x + keyWidth, y: y, width: max(0, columnWidths[column] - keyWidth), role: .overlay)
         }
     }
 

@@ -15,17 +15,18 @@ public struct Renderer: Sendable {
             drawTooSmall(&canvas, size: size)
             return canvas.frame
         }
-        let order = ClientList.visibleIndices(snapshot, state: state, now: now)
+        let verdicts = snapshot.clients.map { $0.health(at: now) }
+        let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
         let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
         let layout = Layout(size: size, clientCount: order.count)
 
-        drawHeader(&canvas, snapshot: snapshot, now: now, context: context)
-        drawTable(&canvas, snapshot: snapshot, order: order, selected: selected, state: state, layout: layout, now: now)
+        drawHeader(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, now: now, context: context)
+        drawTable(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, selected: selected, state: state, layout: layout, now: now)
         let client = selected.map { snapshot.clients[order[$0]] }
         drawTabBar(&canvas, client: client, position: selected.map { ($0, order.count) }, state: state, row: layout.tabBarRow)
         drawDetail(&canvas, client: client, state: state, rows: layout.detailRows, now: now, context: context)
         drawFooter(&canvas, state: state, context: context)
-        if state.isHelpVisible { drawHelp(&canvas, context: context) }
+        if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
         return canvas.frame
     }
 
@@ -47,26 +48,18 @@ public struct Renderer: Sendable {
 
     // MARK: Header
 
-    private func drawHeader(_ canvas: inout Canvas, snapshot: ManagerSnapshot, now: Date, context: ScreenContext) {
+    /// `tokentop  …/tokentop.yaml   ✔ 3 ok · ▲ 1 degraded · ✘ 2 error (6 of 9 shown)   03:00:00 UTC`:
+    /// the counts are of the rows shown, so they add up to the table, and say when a filter hides some.
+    private func drawHeader(
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], now: Date, context: ScreenContext
+    ) {
         let glyphs = context.glyphs
         canvas.fill(row: 0, role: .header)
-        var counts: [ClientStatus: Int] = [:]
-        for index in snapshot.clients.indices {
-            counts[ClientStatus(snapshot.clients[index], at: now), default: 0] += 1
-        }
-        let summary: [(ClientStatus, Int, String)] = [
-            (.ok, counts[.ok, default: 0], "ok"),
-            (.refreshDue, counts[.refreshDue, default: 0] + counts[.expiring, default: 0], canvas.width >= 100 ? "refresh due" : "due"),
-            (.expired, counts[.expired, default: 0], "expired"),
-            (.error, counts[.error, default: 0], "error"),
-        ]
-        var countSpans: [Span] = []
-        for (status, count, word) in summary {
-            countSpans.append(Span(String(status.symbol(glyphs)) + " \(count) \(word)", count > 0 ? status.role : .muted))
-            countSpans.append(Span("  ", .header))
-        }
-        countSpans.removeLast()
+        var counts: [HealthState: Int] = [:]
+        for index in order { counts[verdicts[index].state, default: 0] += 1 }
         let clock = TimeText.clock(now) + " UTC"
+        let room = canvas.width - clock.count - 1 - " tokentop ".count - 3
+        let countSpans = Self.countSpans(counts, shown: order.count, total: snapshot.clients.count, room: room, glyphs: glyphs)
         let countsWidth = countSpans.reduce(0) { $0 + $1.text.columnWidth }
         let width = canvas.width
         var x = canvas.put(" tokentop ", x: 0, y: 0, role: .title)
@@ -77,8 +70,32 @@ public struct Renderer: Sendable {
             x += 1
             canvas.put(Self.leftTruncated(TerminalText.sanitize(context.configurationPath), width: pathWidth, glyphs: glyphs), x: x, y: 0, role: .header)
         }
-        canvas.put(countSpans.map { Span($0.text, $0.role == .header ? .header : $0.role) }, x: countsX, y: 0, width: clockX - countsX - 1)
+        canvas.put(countSpans, x: countsX, y: 0, width: clockX - countsX - 1)
         canvas.put(clock, x: clockX, y: 0, role: .header)
+    }
+
+    /// The verdict counts in the widest form that fits `room`: `✔ 3 ok · ▲ 1 degraded`, then
+    /// `✔3 ok ▲1 degraded`, then `✔3 ▲1`; a filter that hides rows adds `(6 of 9 shown)`.
+    static func countSpans(_ counts: [HealthState: Int], shown: Int, total: Int, room: Int, glyphs: Glyphs) -> [Span] {
+        guard total > 0 else { return [Span("no clients", .header)] }
+        let present = HealthState.displayOrder.compactMap { state in counts[state].flatMap { $0 > 0 ? (state, $0) : nil } }
+        let filtered = shown < total ? "(\(shown) of \(total) shown)" : ""
+        let forms: [(separator: String, piece: (HealthState, Int) -> String)] = [
+            (" \(glyphs.separator) ", { "\($0.symbol(glyphs)) \($1) \($0.rawValue)" }),
+            ("  ", { "\($0.symbol(glyphs))\($1) \($0.rawValue)" }),
+            (" ", { "\($0.symbol(glyphs))\($1)" }),
+        ]
+        var spans: [Span] = []
+        for form in forms {
+            spans = []
+            for (state, count) in present {
+                if !spans.isEmpty { spans.append(Span(form.separator, .header)) }
+                spans.append(Span(form.piece(state, count), state.role))
+            }
+            if !filtered.isEmpty { spans.append(Span((spans.isEmpty ? "" : " ") + filtered, .header)) }
+            if spans.reduce(0, { $0 + $1.text.columnWidth }) <= room { break }
+        }
+        return spans
     }
 
     /// `…/config/tokentop.yaml`: paths keep their end, where the file name is.
@@ -93,34 +110,39 @@ public struct Renderer: Sendable {
 
     // MARK: Clients table
 
-    /// Column widths of the table for a screen width.
+    /// Column widths of the table for a screen width. The verdict's reason takes what is left.
     struct TableColumns {
         let status = 10
         let name: Int
         let bar: Int
         let countdown = 5
         let scope: Int
-        let probe = 9
-        let excerpt: Int
+        /// `200 12ms · 1m10s ago`; narrow screens leave out the latency (`200 · 1m10s ago`).
+        let answer: Int
+        let reason: Int
 
         init(width: Int, longestName: Int) {
             var name = min(max(longestName, 6), width >= 100 ? 24 : 14)
             var bar = width >= 100 ? 16 : 10
-            var scope = width >= 100 ? 16 : 10
-            func rest() -> Int { width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + scope + 1 + 9 + 1) }
-            if rest() < 8 { scope = 0 }
-            if rest() < 8 { bar = 6 }
-            if rest() < 4 { name = max(6, name - (4 - rest())) }
+            var scope = width >= 100 ? 16 : 0
+            let answer = width >= 100 ? 20 : 15
+            func rest() -> Int { width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + (scope > 0 ? scope + 1 : 0) + answer + 1) }
+            // The verdict's reason says more than the scope (which the Token tab shows), so the
+            // scope is drawn only where the reason keeps room for a whole sentence.
+            if rest() < 48 { scope = 0 }
+            if rest() < 16 { bar = 6 }
+            if rest() < 12 { name = max(6, name - (12 - rest())) }
             self.name = name
             self.bar = bar
             self.scope = scope
-            excerpt = max(0, width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + (scope > 0 ? scope + 1 : 0) + 9 + 1))
+            self.answer = answer
+            reason = max(0, rest())
         }
     }
 
     private func drawTable(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, order: [Int], selected: Int?, state: ViewState, layout: Layout,
-        now: Date
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], selected: Int?, state: ViewState,
+        layout: Layout, now: Date
     ) {
         var longestName = 0
         for index in order { longestName = max(longestName, snapshot.clients[index].name.unicodeScalars.count) }
@@ -133,14 +155,16 @@ public struct Renderer: Sendable {
         for (title, width, sort) in [
             ("STATUS", columns.status, SortOrder.status), ("NAME", columns.name, .name),
             ("EXPIRES IN", columns.bar + 1 + columns.countdown, .expiry), ("SCOPE", columns.scope, nil),
-            ("/MOD", columns.probe, nil), ("LAST ANSWER", columns.excerpt, nil),
+            (Self.answerColumnTitle(snapshot.clients), columns.answer, nil), ("REASON", columns.reason, nil),
         ] where width > 0 {
             canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
             x += width + 1
         }
 
         guard !order.isEmpty else {
-            let note = snapshot.clients.isEmpty ? "No clients configured." : "No client name contains \u{201C}\(state.filterText)\u{201D}. Esc clears the filter."
+            let note = snapshot.clients.isEmpty
+                ? "No clients configured."
+                : "No client name, scope or verdict contains \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}. Esc clears the filter."
             canvas.put(note, x: 2, y: layout.tableTop, role: .muted)
             return
         }
@@ -148,41 +172,50 @@ public struct Renderer: Sendable {
             let position = top + row
             guard position < order.count else { break }
             drawClientRow(
-                &canvas, client: snapshot.clients[order[position]], y: layout.tableTop + row, columns: columns,
-                isSelected: position == selected, now: now)
+                &canvas, client: snapshot.clients[order[position]], verdict: verdicts[order[position]], y: layout.tableTop + row,
+                columns: columns, isSelected: position == selected, now: now)
         }
     }
 
-    private func drawClientRow(_ canvas: inout Canvas, client: ClientSnapshot, y: Int, columns: TableColumns, isSelected: Bool, now: Date) {
+    /// The API column is named for what it calls: the path every client's `resource-uri`
+    /// shares (`/mod`), or `API` when they differ.
+    static func answerColumnTitle(_ clients: [ClientSnapshot]) -> String {
+        let paths = Set(clients.compactMap { $0.resourceURI.flatMap { URL(string: $0)?.path } })
+        guard paths.count == 1, let path = paths.first, !path.isEmpty else { return "API" }
+        return TerminalText.sanitize(path)
+    }
+
+    private func drawClientRow(
+        _ canvas: inout Canvas, client: ClientSnapshot, verdict: HealthVerdict, y: Int, columns: TableColumns, isSelected: Bool, now: Date
+    ) {
         let glyphs = canvas.glyphs
-        let status = ClientStatus(client, at: now)
         if isSelected { canvas.put(glyphs.selectionMarker, x: 0, y: y, role: .selection) }
         var x = 2
-        canvas.put(status.symbol(glyphs), x: x, y: y, role: status.role)
-        canvas.put(status.word, x: x + 2, y: y, width: columns.status - 2, role: status.role)
+        canvas.put(verdict.state.symbol(glyphs), x: x, y: y, role: verdict.state.role)
+        canvas.put(verdict.state.rawValue, x: x + 2, y: y, width: columns.status - 2, role: verdict.state.role)
         x += columns.status + 1
         canvas.put(TerminalText.sanitize(client.name), x: x, y: y, width: columns.name, role: .text)
         x += columns.name + 1
-        drawCountdown(&canvas, client: client, status: status, x: x, y: y, columns: columns, now: now)
+        drawCountdown(&canvas, client: client, verdict: verdict.state, x: x, y: y, columns: columns, now: now)
         x += columns.bar + 1 + columns.countdown + 1
         if columns.scope > 0 {
             let scopes = client.token?.scopes ?? client.configuredScopes
             canvas.put(TerminalText.sanitize(scopes.joined(separator: " ")), x: x, y: y, width: columns.scope, role: .muted)
             x += columns.scope + 1
         }
-        let (probe, probeRole) = Self.probeSummary(client)
-        canvas.put(probe, x: x, y: y, width: columns.probe, role: probeRole)
-        x += columns.probe + 1
-        if columns.excerpt > 0 {
-            let (excerpt, role) = Self.excerpt(client, status: status)
-            canvas.put(excerpt, x: x, y: y, width: columns.excerpt, role: role)
+        let (answer, answerRole) = Self.answerSummary(client, now: now, glyphs: glyphs, withLatency: columns.answer >= 20)
+        canvas.put(answer, x: x, y: y, width: columns.answer, role: answerRole)
+        x += columns.answer + 1
+        if columns.reason > 0 {
+            canvas.put(TerminalText.sanitize(verdict.reason), x: x, y: y, width: columns.reason, role: verdict.state == .ok ? .muted : verdict.state.role)
         }
         if isSelected { canvas.restyle(row: y, role: .selection) }
     }
 
-    /// The countdown bar (filled for the time left, the refresh point marked) and `mm:ss`.
+    /// The countdown bar (filled for the time left until expiry, the refresh point marked) and
+    /// `mm:ss`. Its colour is the verdict's: a healthy token near its refresh is not red.
     private func drawCountdown(
-        _ canvas: inout Canvas, client: ClientSnapshot, status: ClientStatus, x: Int, y: Int, columns: TableColumns, now: Date
+        _ canvas: inout Canvas, client: ClientSnapshot, verdict: HealthState, x: Int, y: Int, columns: TableColumns, now: Date
     ) {
         let glyphs = canvas.glyphs
         let width = columns.bar
@@ -193,8 +226,7 @@ public struct Renderer: Sendable {
         }
         let remaining = expiresAt.timeIntervalSince(now)
         let filled = min(width, max(0, Int((remaining / lifetime * Double(width)).rounded(.up))))
-        let fillRole: StyleRole = status == .ok ? .barFilled : status.role
-        canvas.fill(row: y, x: x, count: filled, role: fillRole, with: glyphs.barFilled)
+        canvas.fill(row: y, x: x, count: filled, role: verdict == .ok ? .barFilled : verdict.role, with: glyphs.barFilled)
         canvas.fill(row: y, x: x + filled, count: width - filled, role: .barEmpty, with: glyphs.barEmpty)
         if let refreshAt = token.refreshAt, refreshAt < expiresAt {
             let fraction = expiresAt.timeIntervalSince(refreshAt) / lifetime
@@ -202,28 +234,36 @@ public struct Renderer: Sendable {
             canvas.put(glyphs.barRefreshMark, x: x + mark, y: y, role: .barMarker)
         }
         let text = remaining > 0 ? TimeText.countdown(seconds: Int(remaining.rounded(.up))) : "--:--"
-        canvas.put(text, x: x + width + 1, y: y, role: status.role == .ok ? .text : status.role)
+        canvas.put(text, x: x + width + 1, y: y, role: verdict == .ok ? .text : verdict.role)
     }
 
-    /// `200 12ms`, `ERR 10s`, `paused`.
-    static func probeSummary(_ client: ClientSnapshot) -> (String, StyleRole) {
+    /// The last API answer with its age (`200 12ms · 8s ago`), dim when it is old news;
+    /// `—` without a `resource-uri`.
+    static func answerSummary(_ client: ClientSnapshot, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> (String, StyleRole) {
+        guard client.resourceURI != nil else { return (glyphs.none, .muted) }
         if client.pollingPaused { return ("paused", .muted) }
-        guard client.resourceURI != nil else { return ("-", .muted) }
         guard let response = client.lastResponse else { return ("waiting", .muted) }
-        let code = response.status.map(String.init) ?? "ERR"
-        return (code + " " + TimeText.latency(response.latency), response.isSuccess ? .text : .error)
+        let text = answerText(response, now: now, glyphs: glyphs, withLatency: withLatency)
+        if client.isStale(response, at: now) { return (text, .muted) }
+        return (text, response.isSuccess ? .text : .error)
     }
 
-    /// The last error while the client is in error, else the last answer.
-    static func excerpt(_ client: ClientSnapshot, status: ClientStatus) -> (String, StyleRole) {
-        if let error = client.lastError, status == .error || client.token == nil {
-            return (TerminalText.sanitize(error.reason), .error)
+    /// `200 12ms · 8s ago`, `refused 2ms · now`: status (or what stopped the answer), latency, age.
+    static func answerText(_ response: ResourceResponse, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> String {
+        answerStatus(response) + (withLatency ? " " + TimeText.latency(response.latency) : "") + " \(glyphs.separator) "
+            + TimeText.relative(response.at, now: now)
+    }
+
+    /// The status code, or a word for why no answer came.
+    static func answerStatus(_ response: ResourceResponse) -> String {
+        if let status = response.status { return String(status) }
+        switch response.failure?.kind {
+        case .connectionRefused: return "refused"
+        case .dnsFailure: return "DNS"
+        case .tlsFailure: return "TLS"
+        case .timeout: return "timeout"
+        default: return "failed"
         }
-        if let response = client.lastResponse {
-            if let failure = response.failure { return (TerminalText.sanitize(failure.reason), .error) }
-            return (TerminalText.sanitize(response.bodyExcerpt), response.isSuccess ? .muted : .error)
-        }
-        return ("", .muted)
     }
 
     // MARK: Tabs and footer
@@ -249,17 +289,20 @@ public struct Renderer: Sendable {
         canvas.fill(row: y, role: .text)
         if let pending = state.pendingConfirmation {
             let x = canvas.put(" " + pending.question + " ", x: 0, y: y, role: .prompt)
-            canvas.put([Span(" y", .key), Span("/", .muted), Span("Enter", .key), Span(" yes, any other key no", .muted)], x: x, y: y, width: canvas.width - x)
+            canvas.put([Span(" y", .key), Span(" yes, any other key no", .muted)], x: x, y: y, width: canvas.width - x)
             return
         }
         if state.isFilterPromptOpen {
             var x = canvas.put(" / ", x: 0, y: y, role: .prompt)
             x += canvas.put(state.filterText, x: x, y: y, width: max(0, canvas.width / 2 - x), role: .prompt)
             x += canvas.put(glyphs.cursor, x: x, y: y, role: .prompt)
-            canvas.put(
-                [Span("  Enter", .key), Span(" keep  ", .muted), Span("Esc", .key), Span(" clear  ", .muted),
-                 Span(keyMap.label(for: .up, glyphs: glyphs) + " " + keyMap.label(for: .down, glyphs: glyphs), .key), Span(" select", .muted)],
-                x: x, y: y, width: canvas.width - x)
+            var hints = [Span("  Enter", .key), Span(" keep  ", .muted), Span("Esc", .key), Span(" clear", .muted)]
+            // Typed characters go into the filter, so only the other keys still move the selection.
+            let moves = [DashboardAction.up, .down].compactMap { action in
+                keyMap.keys(for: action).first { if case .character = $0 { false } else { true } }?.label(glyphs: glyphs)
+            }
+            if moves.count == 2 { hints += [Span("  " + moves.joined(separator: " "), .key), Span(" select", .muted)] }
+            canvas.put(hints, x: x, y: y, width: canvas.width - x)
             return
         }
         if state.isHelpVisible {
@@ -294,42 +337,5 @@ public struct Renderer: Sendable {
         hint(.sort, "sort")
         hint(.theme, "theme")
         canvas.put(hints, x: x, y: y, width: canvas.width - x)
-    }
-}
-
-extension ClientList {
-    /// Indexes into `snapshot.clients` in the table's order: filtered, then sorted.
-    public static func visibleIndices(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Int] {
-        let clients = snapshot.clients
-        var order = Array(clients.indices)
-        if !state.filterText.isEmpty {
-            let needle = state.filterText.lowercased()
-            order = order.filter { clients[$0].name.lowercased().contains(needle) }
-        }
-        func byName(_ lhs: Int, _ rhs: Int) -> Bool {
-            clients[lhs].name.utf8.lexicographicallyPrecedes(clients[rhs].name.utf8)
-        }
-        switch state.sort {
-        case .name:
-            order.sort(by: byName)
-        case .expiry:
-            var expiry = [Date](repeating: .distantFuture, count: clients.count)
-            for index in order { expiry[index] = clients[index].token?.expiresAt ?? .distantFuture }
-            order.sort { expiry[$0] != expiry[$1] ? expiry[$0] < expiry[$1] : byName($0, $1) }
-        case .status:
-            var severity = [Int](repeating: 0, count: clients.count)
-            for index in order { severity[index] = ClientStatus(clients[index], at: now).severity }
-            order.sort { severity[$0] != severity[$1] ? severity[$0] < severity[$1] : byName($0, $1) }
-        }
-        return order
-    }
-
-    /// Where the selected client is in `order`: the named one, else the first.
-    static func selectedPosition(in order: [Int], of snapshot: ManagerSnapshot, state: ViewState) -> Int? {
-        guard !order.isEmpty else { return nil }
-        if let name = state.selectedClient, let position = order.firstIndex(where: { snapshot.clients[$0].name == name }) {
-            return position
-        }
-        return 0
     }
 }

@@ -17,15 +17,16 @@ public enum StyleRole: String, Sendable, Hashable, CaseIterable {
     case border
     /// The selected client's row.
     case selection
-    /// A healthy token.
+    /// The `ok` verdict: everything configured works.
     case ok
-    /// A token past its refresh point.
+    /// The `degraded` verdict (a usable token, a failing part), and other warnings. The theme
+    /// key keeps its first name, so existing themes still apply.
     case refreshDue = "refresh-due"
-    /// A token under ten seconds from expiry, or expired.
+    /// The `expired` verdict, and anything else past saving.
     case critical
-    /// A failed fetch.
+    /// The `error` verdict: no usable token; failed calls.
     case error
-    /// A fetch under way, or no token yet.
+    /// The `pending` verdict: not known yet.
     case pending
     case barFilled = "bar-filled"
     case barEmpty = "bar-empty"

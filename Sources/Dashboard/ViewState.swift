@@ -1,3 +1,5 @@
+import TokenModel
+
 
 /// The detail pane's tabs, in the order of the `1`–`4` keys.
 public enum DetailTab: Int, Sendable, Hashable, CaseIterable {
@@ -52,6 +54,22 @@ public struct FooterMessage: Sendable, Hashable {
         self.text = text
         self.isError = isError
     }
+
+    /// How an action ended: one record as the manager words it, several (refresh all) as a
+    /// count with the first failure named. Nil for no records.
+    public init?(outcomes: [ActionRecord]) {
+        guard let first = outcomes.first else { return nil }
+        guard outcomes.count > 1 else {
+            self.init(first.footerText, isError: !first.succeeded)
+            return
+        }
+        let failures = outcomes.filter { !$0.succeeded }
+        var text = "\(first.action.rawValue) all: \(outcomes.count - failures.count) of \(outcomes.count) done"
+        if let failure = failures.first {
+            text += ", \(failures.count) failed; " + failure.footerText
+        }
+        self.init(text, isError: !failures.isEmpty)
+    }
 }
 
 /// Everything about the screen that is not the manager's data: what is selected, which tab,
@@ -74,6 +92,8 @@ public struct ViewState: Sendable, Hashable {
     public var themeIndex: Int
     /// Lines scrolled in the detail pane; reset when the tab or selection changes.
     public var detailScroll: Int
+    /// Rows scrolled in the help overlay, where it does not fit; reset when it opens.
+    public var helpScroll: Int
 
     public init(
         themeNames: [String] = ["default"], themeIndex: Int = 0, selectedClient: String? = nil, tab: DetailTab = .token,
@@ -90,6 +110,7 @@ public struct ViewState: Sendable, Hashable {
         self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
         self.themeIndex = min(max(0, themeIndex), self.themeNames.count - 1)
         detailScroll = 0
+        helpScroll = 0
     }
 
     public var themeName: String { themeNames[themeIndex] }

@@ -75,7 +75,7 @@ public final class TerminalDashboard: Sendable {
                         work.addTask {
                             switch request {
                             case .action(let action):
-                                for record in await perform(action) { mailbox.post(record) }
+                                mailbox.post(await perform(action))
                             case .copy(let client):
                                 mailbox.post(Mailbox.CopyResult(client: client, token: await tokenForCopy(client)))
                             }
@@ -133,7 +133,8 @@ final class Mailbox: Sendable {
         var snapshot: ManagerSnapshot
         var isSnapshotNew = true
         var copies: [CopyResult] = []
-        var outcomes: [ActionRecord] = []
+        /// Each action's records, kept together so that "refresh all" ends in one message.
+        var outcomes: [[ActionRecord]] = []
         var isQuitRequested = false
     }
 
@@ -154,11 +155,11 @@ final class Mailbox: Sendable {
         contents.withLock { $0.copies.append(copy) }
     }
 
-    func post(_ outcome: ActionRecord) {
+    func post(_ outcome: [ActionRecord]) {
         contents.withLock { $0.outcomes.append(outcome) }
     }
 
-    func takeOutcomes() -> [ActionRecord] {
+    func takeOutcomes() -> [[ActionRecord]] {
         contents.withLock { contents in
             defer { contents.outcomes.removeAll() }
             return contents.outcomes
@@ -231,7 +232,7 @@ final class DashboardLoop {
                 needsDrawing = true
             }
             for outcome in mailbox.takeOutcomes() {
-                state.footerMessage = FooterMessage(outcome.footerText, isError: !outcome.succeeded)
+                if let message = FooterMessage(outcomes: outcome) { state.footerMessage = message }
                 needsDrawing = true
             }
             let now = Date()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Foundation
 import TokenModel
 
@@ -201,14 +202,8 @@ enum CheckReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The same symbols the dashboard's legend uses.
+    /// The same symbols the dashboard's table and legend use.
     static func symbol(_ state: HealthState) -> String {
-        switch state {
-        case .ok: return "✔"
-        case .degraded: return "▲"
-        case .pending: return "⋯"
-        case .expired: return "✖"
-        case .error: return "✘"
-        }
+        String(state.symbol(.unicode))
     }
 }

@@ -49,12 +49,19 @@ enum Fixtures {
                 "tenant": .object(["id": .number(42), "region": .string("eu-west-1"), "plan": .string("enterprise"), "features": .array([.string("invoices"), .string("refunds"), .string("exports")])]),
                 "roles": .array([.string("admin"), .string("auditor")]),
             ]),
+            lastActionError: .server(code: "temporarily_unavailable", description: "the revocation endpoint is down for maintenance",
+                                     uri: nil, endpoint: "http://127.0.0.1:8080/revoke", httpStatus: 503),
             responses: responses(count: 9, body: #"{"message":"hello billing-api","scope":"billing.read billing.write"}"#),
             history: [
                 FetchRecord(reason: .startup, startedAt: at(-4200), latency: .milliseconds(142), error: nil, claimChanges: [], expiresAt: at(-600)),
                 FetchRecord(reason: .scheduled, startedAt: at(-601), latency: .milliseconds(88), error: nil, claimChanges: ["~kid", "+roles"], expiresAt: at(3000)),
             ],
-            configuredScopes: ["billing.read", "billing.write"], resourceURI: "http://127.0.0.1:8081/mod")
+            configuredScopes: ["billing.read", "billing.write"], resourceURI: "http://127.0.0.1:8081/mod",
+            actions: [
+                ActionRecord(action: .introspect, client: "billing-api", at: at(-2000), succeeded: true, outcome: "the server says the token is active"),
+                ActionRecord(action: .revoke, client: "billing-api", at: at(-300), succeeded: false,
+                             outcome: "temporarily_unavailable: the revocation endpoint is down for maintenance"),
+            ])
         let inventory = ClientSnapshot(
             name: "inventory", state: .refreshDue,
             token: jwt(name: "inventory", issued: -250, lifetime: 300, refreshBefore: 60, scopes: ["inventory.read"]),
@@ -100,7 +107,15 @@ enum Fixtures {
         let webhooks = ClientSnapshot(
             name: "webhooks", state: .valid,
             token: jwt(name: "webhooks", issued: -1000, lifetime: 86_400, refreshBefore: 300, scopes: ["hooks.send"]),
-            responses: webhookResponses, pollingPaused: true, configuredScopes: ["hooks.send"],
+            lastError: .network(.connectionRefused, "connection refused", endpoint: "http://127.0.0.1:8080/token"),
+            responses: webhookResponses,
+            history: [
+                FetchRecord(reason: .startup, startedAt: at(-1000), latency: .milliseconds(31), error: nil, claimChanges: [], expiresAt: at(85_400)),
+                FetchRecord(reason: .retryAfter401, startedAt: at(-5), latency: .milliseconds(20),
+                            error: .network(.connectionRefused, "connection refused", endpoint: "http://127.0.0.1:8080/token"),
+                            claimChanges: [], expiresAt: nil),
+            ],
+            pollingPaused: true, configuredScopes: ["hooks.send"],
             resourceURI: "http://127.0.0.1:8081/mod")
         return ManagerSnapshot(generation: 7, takenAt: now, clients: [webhooks, billing, inventory, legacy, orders, partner, reports, search])
     }

@@ -29,6 +29,51 @@ struct InputHandlerTests {
         #expect(state.selectedClient == "billing-api")
     }
 
+    @Test("Left/Right and h/l switch tabs like Tab and Shift-Tab")
+    func tabsSideways() {
+        var state = ViewState()
+        _ = press([.right], state: &state)
+        #expect(state.tab == .claims)
+        _ = press([.character("l"), .character("l")], state: &state)
+        #expect(state.tab == .history)
+        _ = press([.left], state: &state)
+        #expect(state.tab == .responses)
+        _ = press([.character("h"), .character("h"), .character("h")], state: &state)
+        #expect(state.tab == .history, "h wraps around from the first tab")
+    }
+
+    @Test("F1 opens help and F10 quits, as in htop")
+    func functionKeys() {
+        var state = ViewState()
+        _ = press([.function(1)], state: &state)
+        #expect(state.isHelpVisible)
+        _ = press([.function(1)], state: &state)
+        #expect(!state.isHelpVisible, "F1 closes it again")
+        #expect(press([.function(10)], state: &state) == [.quit])
+    }
+
+    @Test("in the filter prompt j and k are typed; the arrows still move the selection")
+    func filterTakesLetters() {
+        var state = ViewState()
+        _ = press([.character("/"), .character("j"), .character("k")], state: &state)
+        #expect(state.filterText == "jk")
+        state.filterText = ""
+        _ = press([.down], state: &state)
+        #expect(state.selectedClient == "inventory")
+        #expect(state.isFilterPromptOpen)
+    }
+
+    @Test("the filter finds clients by scope and by verdict word")
+    func filterByScopeAndVerdict() {
+        var state = ViewState()
+        state.filterText = "degraded"
+        #expect(ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == ["webhooks"])
+        state.filterText = "ERROR"
+        #expect(ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == ["partner-sso"])
+        state.filterText = "billing.write"
+        #expect(ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == ["billing-api"])
+    }
+
     @Test("Tab, Shift-Tab and 1–4 switch tabs")
     func tabs() {
         var state = ViewState()
@@ -48,7 +93,9 @@ struct InputHandlerTests {
         _ = press([.character("/"), .character("o"), .character("r"), .character("x"), .backspace], state: &state)
         #expect(state.isFilterPromptOpen)
         #expect(state.filterText == "or")
-        #expect(ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == ["inventory", "orders", "reports"])
+        #expect(
+            ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == ["inventory", "orders", "partner-sso", "reports"],
+            "partner-sso's verdict is error, which contains the filter too")
         let commands = press([.character("r")], state: &state)
         #expect(commands == [.none], "while the prompt is open, r is typed, not a refresh")
         _ = press([.backspace, .enter], state: &state)
@@ -69,7 +116,9 @@ struct InputHandlerTests {
         _ = press([.character("s")], state: &state)
         #expect(state.sort == .status)
         let order = ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name)
-        #expect(Array(order.prefix(3)) == ["partner-sso", "orders", "legacy-batch"], "worst first: error, expired, expiring")
+        #expect(
+            order == ["partner-sso", "orders", "webhooks", "search-edge", "billing-api", "inventory", "legacy-batch", "reports"],
+            "worst first: error, expired, degraded, pending, then ok by name, a token 7 s from its refresh among them")
         _ = press([.character("s")], state: &state)
         #expect(state.sort == .name)
     }
@@ -84,7 +133,7 @@ struct InputHandlerTests {
         #expect(state.footerMessage?.text == "Pausing polling of inventory")
     }
 
-    @Test("x asks before revoking; only y or Enter goes ahead")
+    @Test("x asks before revoking; only y goes ahead, and Enter, like any other key, is no")
     func revokeConfirmation() {
         var state = ViewState(selectedClient: "orders")
         #expect(press([.character("x")], state: &state) == [.none])
@@ -93,7 +142,9 @@ struct InputHandlerTests {
         #expect(state.pendingConfirmation == nil)
         #expect(state.footerMessage?.text == "Revoke cancelled")
         #expect(press([.character("x"), .character("q")], state: &state) == [.none, .none], "q answers no; it does not quit mid-question")
-        #expect(press([.character("x"), .enter], state: &state) == [.none, .manager(.revoke(client: "orders"))])
+        #expect(press([.character("x"), .enter], state: &state) == [.none, .none], "Enter no longer confirms a revoke")
+        #expect(state.footerMessage?.text == "Revoke cancelled")
+        #expect(press([.character("x"), .character("y")], state: &state) == [.none, .manager(.revoke(client: "orders"))])
     }
 
     @Test("y asks before copying the token, then asks the driver to copy it")

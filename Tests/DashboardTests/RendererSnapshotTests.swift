@@ -42,11 +42,14 @@ struct RendererSnapshotTests {
         }
     }
 
-    @Test("the filter prompt shows what is typed and narrows the table")
+    @Test("the filter prompt shows what is typed and narrows the table; its hint names only keys that are not typed")
     func filterPrompt() {
         var state = state(tab: .token)
         state.isFilterPromptOpen = true
         state.filterText = "in"
+        let footer = frame(state: state).text(ofRow: 23)
+        #expect(footer.contains("↑ ↓ select"))
+        #expect(!footer.contains("/k") && !footer.contains("/j"), "j and k go into the filter, so the hint does not offer them")
         expectSnapshot(frame(state: state), named: "filter-prompt-80x24")
         expectSnapshot(frame(state: state, columns: 120, rows: 40), named: "filter-prompt-120x40")
     }
@@ -125,7 +128,8 @@ struct RendererScaleTests {
         var state = ViewState(selectedClient: "billing-api", tab: .claims)
         let size = TerminalSize(columns: 80, rows: 24)
         let top = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
-        #expect(top.text.contains("more (PgDn)"))
+        let marker = try! #require((0..<top.height).map { top.text(ofRow: $0) }.first { $0.contains("more (PgDn)") })
+        #expect(marker.prefix { $0 != "↓" }.allSatisfy { $0 == " " }, "the marker has a row of its own: \(marker)")
         #expect(!top.text.contains("\"eu-west-1\""))
         _ = InputHandler().handle(.pageDown, state: &state, snapshot: Fixtures.snapshot(), now: Fixtures.now)
         let scrolled = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
@@ -158,13 +162,27 @@ struct RendererDetailsTests {
 
     @Test("rebound keys show in the footer and in help")
     func reboundKeysShown() throws {
-        let context = Fixtures.context(keyMap: try KeyMap(bindings: ["refresh": "f", "help": "h"]))
+        let context = Fixtures.context(keyMap: try KeyMap(bindings: ["refresh": "f", "help": "H"]))
         let frame = renderer.render(Fixtures.snapshot(), state: ViewState(), size: size, now: Fixtures.now, context: context)
-        #expect(frame.text(ofRow: size.rows - 1).contains(" h help q quit f refresh"))
+        #expect(frame.text(ofRow: size.rows - 1).contains(" H help q quit f refresh"))
         var state = ViewState()
         state.isHelpVisible = true
         let help = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: context)
-        #expect(help.text.contains("f        refresh selected token"))
+        #expect(help.text.contains(/f +refresh selected token/))
+    }
+
+    @Test("the API column is named for the configured resource path, or API when clients call different ones")
+    func answerColumnTitle() {
+        let shared = renderer.render(Fixtures.snapshot(), state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
+        #expect(shared.text(ofRow: 1).contains(" /mod "))
+        var snapshot = Fixtures.snapshot()
+        snapshot.clients[1].resourceURI = "http://127.0.0.1:8081/orders?page=1"
+        let mixed = renderer.render(snapshot, state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
+        #expect(mixed.text(ofRow: 1).contains(" API "))
+        #expect(!mixed.text(ofRow: 1).contains("/mod"))
+        snapshot.clients = snapshot.clients.map { var client = $0; client.resourceURI = client.resourceURI.map { _ in "http://h/orders" }; return client }
+        let orders = renderer.render(snapshot, state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
+        #expect(orders.text(ofRow: 1).contains(" /orders "))
     }
 
     @Test("wide client names keep the table's columns aligned")

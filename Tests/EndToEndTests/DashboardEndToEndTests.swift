@@ -1,20 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The real binary, in tmux, on the embedded demo: what a person sees and types.
 @Suite("The dashboard in a real terminal", .serialized)
 struct DashboardEndToEndTests {
-    @Test("the demo's client rows appear, with state words and countdowns")
+    @Test("the demo's client rows appear, each with its verdict and reason")
     func rowsAppear() async throws {
         let session = try TmuxSession(arguments: [])
-        let screen = try await session.waitForScreen("every demo client row") { screen in
+        let screen = try await session.waitForScreen("every demo client row with a verdict") { screen in
             ["mod-client", "short-lived", "wrong-secret", "no-mod-scope", "post-client", "jwt-client"]
-                .allSatisfy(screen.contains) && screen.contains("invalid_client")
+                .allSatisfy(screen.contains) && screen.contains("✘ error") && screen.contains("API 403")
         }
-        #expect(screen.contains("✔ ok"))
-        #expect(screen.contains("✘ error"))
+        #expect(Self.line(of: "mod-client", in: screen)?.contains("✔ ok") == true)
+        #expect(Self.line(of: "wrong-secret", in: screen)?.contains("token request failed") == true)
+        #expect(Self.line(of: "no-mod-scope", in: screen)?.contains("▲ degraded") == true, "the token is fine, the API says 403")
         #expect(screen.contains("embedded demo"))
-        #expect(screen.contains("The message of the day is boring"))
+        #expect(screen.contains(/✔ 4 ok · ▲ 1 degraded · ✘ 1 error/), "the header counts add up to the six rows")
+        try session.send("3")
+        try await session.waitForScreen("the answer of /mod in Responses") { $0.contains("The message of the day is boring") }
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
@@ -45,6 +54,43 @@ struct DashboardEndToEndTests {
         #expect(try !session.screen().contains("manual"))
         try session.send("r")
         try await session.waitForScreen("a manual entry in History") { $0.contains("manual") }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    @Test("/ filters by verdict word, j is typed into the filter, and the header says how many are shown")
+    func filterByVerdict() async throws {
+        let session = try TmuxSession(arguments: [])
+        try await session.waitForScreen("the verdicts") { $0.contains("✘ error") && $0.contains("▲ degraded") }
+        try session.send("/", "d", "e", "g", "r", "a", "d", "e", "d")
+        let filtered = try await session.waitForScreen("only the degraded row") { screen in
+            screen.contains("(1 of 6 shown)") && Self.line(of: "mod-client", in: screen) == nil
+        }
+        #expect(Self.line(of: "no-mod-scope", in: filtered)?.contains("▲ degraded") == true)
+        #expect(!filtered.contains("/k") && filtered.contains("select"), "the prompt's hint offers only keys that are not typed")
+        try session.send("Escape", "/", "j")
+        try await session.waitForScreen("j typed into the filter") { $0.contains("/ j") && $0.contains("jwt-client") && $0.contains("(1 of 6 shown)") }
+        try session.send("Escape", "q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    @Test("x asks before revoking; Enter cancels, y revokes, and History records it")
+    func revokeNeedsY() async throws {
+        let session = try TmuxSession(arguments: [])
+        try await session.waitForScreen("the mod-client row") { Self.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try session.send("/", "m", "o", "d", "-", "c", "Enter", "x")
+        try await session.waitForScreen("the question") { $0.contains("Revoke the token of mod-client?") }
+        try session.send("Enter")
+        try await session.waitForScreen("the revoke cancelled") { $0.contains("Revoke cancelled") }
+        #expect(Self.line(of: "mod-client", in: try session.screen())?.contains("✔ ok") == true)
+        try session.send("x", "y")
+        try await session.waitForScreen("the outcome in the footer and the row in error") { screen in
+            screen.contains("revoke mod-client: token") && Self.line(of: "mod-client", in: screen)?.contains("✘ error") == true
+        }
+        try session.send("4")
+        try await session.waitForScreen("the revoke in History") { $0.contains("you: revoke") && $0.contains("✔ done") }
+        try session.send("x")
+        try await session.waitForScreen("no question without a token") { $0.contains("No token held for mod-client; nothing to revoke") }
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
@@ -96,11 +142,165 @@ struct DashboardEndToEndTests {
         #expect(try await session.waitForExit() == 0)
     }
 
+    @Test("when the demo's /mod goes down the rows leave ok within a poll interval, and come back when it is up")
+    func resourceDownAndUp() async throws {
+        let demo = try await DemoServerProcess.start()
+        let session = try TmuxSession(arguments: ["--config", demo.configPath])
+        let healthy = ["mod-client", "short-lived", "post-client", "jwt-client"]
+        try await session.waitForScreen("the healthy rows") { screen in
+            healthy.allSatisfy { Self.line(of: $0, in: screen)?.contains("✔ ok") == true }
+        }
+
+        try await demo.setFaults(#"{"resource_down": true}"#)
+        // The poll interval is 1 s; ten leave room for a loaded machine without waiting for ever.
+        let down = try await session.waitForScreen("the rows to say degraded, API 503", timeout: 10) { screen in
+            healthy.allSatisfy { name in
+                let line = Self.line(of: name, in: screen) ?? ""
+                return line.contains("▲ degraded") && line.contains("API 503")
+            }
+        }
+        #expect(!down.contains(/✔ \d+ ok/), "the header counts no client ok while the API is down")
+        #expect(down.contains("▲ 5 degraded · ✘ 1 error"))
+
+        try await demo.setFaults(#"{"resource_down": false}"#)
+        try await session.waitForScreen("the rows to come back to ok", timeout: 10) { screen in
+            healthy.allSatisfy { Self.line(of: $0, in: screen)?.contains("✔ ok") == true }
+        }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+        try await demo.stop()
+    }
+
+    @Test("a token endpoint whose port is closed makes the row say error, connection refused, within 2 s")
+    func tokenEndpointRefused() async throws {
+        let port = try Self.closedLoopbackPort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-refused-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("tokentop.yaml").path
+        try """
+            clients:
+              gone-auth:
+                token-uri: "http://127.0.0.1:\(port)/oauth2/v1/token"
+                client-id: "gone-auth"
+                client-secret: "not-a-real-secret"
+                scope: "read"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let session = try TmuxSession(arguments: ["--config", config])
+        try await session.waitForScreen("the gone-auth row") { Self.line(of: "gone-auth", in: $0) != nil }
+        // Refused is known at once; it must not wait for the 10 s request deadline.
+        let screen = try await session.waitForScreen("the row to say error, refused", timeout: 2) { screen in
+            let line = Self.line(of: "gone-auth", in: screen) ?? ""
+            return line.contains("✘ error") && line.contains("refused")
+        }
+        #expect(screen.contains("✘ 1 error"))
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    /// A loopback port nothing listens on: bound, then closed.
+    static func closedLoopbackPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw E2EError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw E2EError("cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The screen line of a client's row.
+    static func line(of client: String, in screen: String) -> String? {
+        screen.split(separator: "\n").first { $0.contains(" \(client) ") }.map(String.init)
+    }
+
     /// Seconds left on a row's `mm:ss` countdown.
     static func countdown(in screen: String, row: String) -> Int? {
         guard let line = screen.split(separator: "\n").first(where: { $0.contains(row) }),
             let match = line.firstMatch(of: /(\d\d):(\d\d)/), let minutes = Int(match.1), let seconds = Int(match.2)
         else { return nil }
         return minutes * 60 + seconds
+    }
+}
+
+/// `tokentop demo-server --write-config FILE` in its own process, with the configuration set to
+/// poll every second and the admin endpoint and token read from what it prints.
+final class DemoServerProcess {
+    let directory: URL
+    let configPath: String
+    let adminFaultsURL: URL
+    private let adminToken: String
+    private var pid: pid_t
+
+    private init(directory: URL, configPath: String, adminFaultsURL: URL, adminToken: String, pid: pid_t) {
+        self.directory = directory
+        self.configPath = configPath
+        self.adminFaultsURL = adminFaultsURL
+        self.adminToken = adminToken
+        self.pid = pid
+    }
+
+    static func start() async throws -> DemoServerProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let written = directory.appendingPathComponent("demo.yaml").path
+        let log = directory.appendingPathComponent("server.log").path
+        let pid = try spawn([try TmuxSession.binary().path, "demo-server", "--write-config", written], output: log)
+        let deadline = Date().addingTimeInterval(30)
+        var banner = ""
+        while Date() < deadline {
+            banner = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if banner.contains("admin token"), FileManager.default.fileExists(atPath: written) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard let url = banner.firstMatch(of: /admin +(http:\S+\/admin\/faults)/).flatMap({ URL(string: String($0.1)) }),
+            let token = banner.firstMatch(of: /admin token +(\S+)/).map({ String($0.1) })
+        else {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw E2EError("demo-server did not print its admin endpoint and token:\n\(banner)")
+        }
+        // Poll every second, so a change of the API shows within a second or two.
+        let config = directory.appendingPathComponent("tokentop.yaml").path
+        let yaml = try String(contentsOfFile: written, encoding: .utf8)
+        try ("defaults:\n  poll-interval: 1s\n" + yaml).write(toFile: config, atomically: true, encoding: .utf8)
+        return DemoServerProcess(directory: directory, configPath: config, adminFaultsURL: url, adminToken: token, pid: pid)
+    }
+
+    /// Switches faults with `POST /admin/faults`, as an operator would.
+    func setFaults(_ json: String) async throws {
+        var request = URLRequest(url: adminFaultsURL)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data(json.utf8)
+        let (body, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+            throw E2EError("POST /admin/faults \(json) failed: \(String(decoding: body, as: UTF8.self))")
+        }
+    }
+
+    /// Stops the server with SIGTERM and waits for it.
+    func stop() async throws {
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        _ = try await waitForExit(of: pid, what: "demo-server after SIGTERM")
+        pid = 0
+    }
+
+    deinit {
+        if pid > 0 {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+        }
+        try? FileManager.default.removeItem(at: directory)
     }
 }
