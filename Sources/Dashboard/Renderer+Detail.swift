@@ -66,6 +66,7 @@ extension Renderer {
             if let algorithm = token.decoded.algorithm { format += [Span("  alg ", .muted), Span(clean(algorithm))] }
             if let keyID = token.decoded.keyID { format += [Span("  kid ", .muted), Span(clean(keyID))] }
             row("Format", format)
+            wrappedRow("Binding", clean(token.binding.display), token.binding.method == .bearer ? .muted : .text)
             row("Issued", timeSpans(token.issuedAt, now: now))
             row("Expires", token.expiresAt.map { timeSpans($0, now: now) } ?? [Span("unknown lifetime", .muted)])
             if let refreshAt = token.refreshAt {

@@ -32,6 +32,8 @@ struct ClientRuntime {
     var history: [FetchRecord] = []
     var actions: [ActionRecord] = []
     var pollingPaused = false
+    /// Start-up spreading: the first automatic fetch waits until then.
+    var firstFetchNotBefore: Date?
     /// What the client's servers have shown of their clocks and key set.
     var diagnostics = ServerDiagnostics()
     /// The reading from the held token's `iat` against its arrival.
@@ -92,6 +94,7 @@ struct ClientRuntime {
             guard let refreshAt else { return .wait(until: expiryWake(now)) }
             return refreshAt <= now ? .fetch(.scheduled) : .wait(until: earliest(refreshAt, expiryWake(now)))
         }
+        if history.isEmpty, let firstFetchNotBefore, firstFetchNotBefore > now { return .wait(until: firstFetchNotBefore) }
         return .fetch(history.isEmpty ? .startup : .scheduled)
     }
 

@@ -37,6 +37,8 @@ public actor TokenManager: Service {
     private let snapshotFeed = Broadcast<ManagerSnapshot>(policy: .bufferingNewest(1))
     private let eventFeed = Broadcast<ManagerEvent>(policy: .bufferingOldest(10_000))
     private var lastHealth: [String: HealthVerdict] = [:]
+    /// Signalled on every change while running; the publisher loop answers with a snapshot.
+    private let snapshotsWanted = WakeSignal()
 
     // What `settled()` watches: every loop's state, and operations under way outside them.
     private var loops: [LoopID: LoopState] = [:]
@@ -82,9 +84,18 @@ public actor TokenManager: Service {
                 wakeSignals[id] = WakeSignal()
             }
         }
+        // The first fetches are staggered evenly, so a fleet does not hit its servers in one
+        // second: 50 ms a client, over 20 s at most, which keeps a thousand clients or more at
+        // 5% a second and starts a dashboard's handful at once.
+        let spread = min(20, 0.05 * Double(order.count))
+        let start = clock.now()
+        for (index, name) in order.enumerated() {
+            clients[name]?.firstFetchNotBefore = start.addingTimeInterval(spread * Double(index) / Double(order.count))
+        }
         let ids = Array(loops.keys)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.publisherLoop() }
                 for id in ids {
                     group.addTask {
                         switch id.kind {
@@ -210,14 +221,16 @@ public actor TokenManager: Service {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Brackets work done outside the loops, so that `settled()` waits for it.
-    private func operation<T>(_ body: () async -> T) async -> T {
+    /// Work under way outside the loops, which `settled()` waits for: a method calls this and
+    /// `defer { endOperation() }`. (Not a closure-taking helper: an async closure parameter runs
+    /// off the actor, and the work touches the actor's state.)
+    private func beginOperation() {
         activeOperations += 1
-        defer {
-            activeOperations -= 1
-            checkSettled()
-        }
-        return await body()
+    }
+
+    private func endOperation() {
+        activeOperations -= 1
+        checkSettled()
     }
 
     // MARK: Acting
@@ -259,7 +272,7 @@ public actor TokenManager: Service {
     private func finish(_ record: ActionRecord) -> ActionRecord {
         clients[record.client]?.record(record)
         emit(record.client, .operatorAction(record))
-        publish()
+        publish(record.client)
         return record
     }
 
@@ -285,12 +298,13 @@ public actor TokenManager: Service {
         guard let token = runtime.token else {
             return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: "no token to introspect"))
         }
-        let outcome: Result<IntrospectionResult, OAuthError> = await operation {
-            do throws(OAuthError) {
-                return .success(try await runtime.service.introspect(token.accessToken))
-            } catch {
-                return .failure(error)
-            }
+        beginOperation()
+        defer { endOperation() }
+        let outcome: Result<IntrospectionResult, OAuthError>
+        do throws(OAuthError) {
+            outcome = .success(try await runtime.service.introspect(token.accessToken))
+        } catch {
+            outcome = .failure(error)
         }
         // The answer is about the token sent; if another is held by now, it is not kept.
         guard clients[name]?.token?.accessToken == token.accessToken else {
@@ -318,13 +332,14 @@ public actor TokenManager: Service {
         guard let token = runtime.token else {
             return finish(ActionRecord(action: .revoke, client: name, at: now, succeeded: false, outcome: "no token to revoke"))
         }
-        let failure: OAuthError? = await operation {
-            do throws(OAuthError) {
-                try await runtime.service.revoke(token.accessToken)
-                return nil
-            } catch {
-                return error
-            }
+        beginOperation()
+        defer { endOperation() }
+        let failure: OAuthError?
+        do throws(OAuthError) {
+            try await runtime.service.revoke(token.accessToken)
+            failure = nil
+        } catch {
+            failure = error
         }
         if let failure {
             clients[name]?.lastActionError = failure
@@ -357,16 +372,17 @@ public actor TokenManager: Service {
             }.get()
         }
         clients[name]?.inFlight = InFlightFetch(reason: reason)
-        publish()
+        publish(name)
         let service = runtime.service
         let startedAt = clock.now()
         let started = ContinuousClock.now
-        var result: Result<IssuedToken, OAuthError> = await operation {
-            do throws(OAuthError) {
-                return .success(try await service.requestToken())
-            } catch {
-                return .failure(error)
-            }
+        beginOperation()
+        defer { endOperation() }
+        var result: Result<IssuedToken, OAuthError>
+        do throws(OAuthError) {
+            result = .success(try await service.requestToken())
+        } catch {
+            result = .failure(error)
         }
         let latency = ContinuousClock.now - started
         if case .success(let token) = result, let problem = token.arrivalProblem(now: clock.now(), endpoint: nil) {
@@ -381,7 +397,7 @@ public actor TokenManager: Service {
         case .failure(let error): reject(error, for: name, reason: reason, startedAt: startedAt, latency: latency)
         }
         await refreshDiagnostics(name)
-        publish()
+        publish(name)
         for waiter in waiters { waiter.resume(returning: result) }
         if case .success(let token) = result { await verify(token, for: name) }
         return try result.get()
@@ -446,12 +462,14 @@ public actor TokenManager: Service {
 
     private func verify(_ token: IssuedToken, for name: String) async {
         guard let service = clients[name]?.service else { return }
-        let verdict = await operation { await service.verify(token.accessToken) }
+        beginOperation()
+        defer { endOperation() }
+        let verdict = await service.verify(token.accessToken)
         await refreshDiagnostics(name)
         guard clients[name]?.token?.accessToken == token.accessToken else { return }
         clients[name]?.verdict = verdict
         emit(name, .signatureChecked(verdict))
-        publish()
+        publish(name)
     }
 
     // MARK: The loops
@@ -466,7 +484,7 @@ public actor TokenManager: Service {
                 _ = try? await fetch(id.client, reason: reason)
             case .wait(let until):
                 await idle(id, until: until)
-                publish()
+                publish(id.client)
             }
         }
     }
@@ -491,9 +509,11 @@ public actor TokenManager: Service {
     private func keyWatchLoop(_ id: LoopID) async {
         while !Task.isCancelled {
             guard let service = clients[id.client]?.service else { return }
-            let changed = await operation { await service.watchKeySet() }
+            beginOperation()
+            let changed = await service.watchKeySet()
+            endOperation()
             await refreshDiagnostics(id.client)
-            if changed { publish() }
+            if changed { publish(id.client) }
             let fallback = clock.now().addingTimeInterval(300)
             let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, clock.now().addingTimeInterval(30)) }
             await idle(id, until: staleAt ?? fallback)
@@ -503,7 +523,9 @@ public actor TokenManager: Service {
     /// Takes in what the client's servers have shown of their clocks and key set.
     private func refreshDiagnostics(_ name: String) async {
         guard let service = clients[name]?.service else { return }
-        clients[name]?.diagnostics = await service.diagnostics()
+        // Awaited first, assigned after: no access to `clients` spans the suspension.
+        let diagnostics = await service.diagnostics()
+        clients[name]?.diagnostics = diagnostics
     }
 
     /// Waits until `deadline` or a wake-up signal, whichever first.
@@ -536,25 +558,25 @@ public actor TokenManager: Service {
         let service = runtime.service
         // The number of the token sent, taken before the call: another may arrive meanwhile.
         let serial = runtime.token?.accessToken == token.accessToken ? runtime.tokenSerial : nil
-        await operation {
-            guard var response = await service.callResource(token.accessToken) else { return }
-            response.tokenSerial = serial
-            if response.status == 401, response.challengeError?.error == .invalidToken {
-                record(response, for: name)
-                guard let fresh = await tokenForRetry(name, rejected: token),
-                    var retried = await service.callResource(fresh.accessToken)
-                else {
-                    publish()
-                    return
-                }
-                retried.wasRetry = true
-                retried.tokenSerial = clients[name]?.tokenSerial
-                response = retried
-            }
+        beginOperation()
+        defer { endOperation() }
+        guard var response = await service.callResource(token.accessToken) else { return }
+        response.tokenSerial = serial
+        if response.status == 401, response.challengeError?.error == .invalidToken {
             record(response, for: name)
-            await refreshDiagnostics(name)
-            publish()
+            guard let fresh = await tokenForRetry(name, rejected: token),
+                var retried = await service.callResource(fresh.accessToken)
+            else {
+                publish(name)
+                return
+            }
+            retried.wasRetry = true
+            retried.tokenSerial = clients[name]?.tokenSerial
+            response = retried
         }
+        record(response, for: name)
+        await refreshDiagnostics(name)
+        publish(name)
     }
 
     /// The token to retry with after a 401 `invalid_token`: the held one if it changed while
@@ -580,19 +602,36 @@ public actor TokenManager: Service {
         eventFeed.publish(ManagerEvent(at: clock.now(), client: client, kind: kind))
     }
 
-    /// Publishes a snapshot, and an event for every client whose verdict changed.
-    private func publish() {
+    /// Notes a change to one client: an event when its verdict changed, and a new snapshot for
+    /// the readers. While running, snapshots are built by the publisher loop, which folds a
+    /// burst of changes (ten thousand clients starting) into one; the cost of a change stays
+    /// that of one client.
+    private func publish(_ name: String) {
         generation &+= 1
-        let snapshot = snapshot()
-        for client in snapshot.clients {
-            let health = client.health(at: snapshot.takenAt)
-            let before = lastHealth[client.name]
+        if let runtime = clients[name] {
+            let now = clock.now()
+            let health = runtime.snapshot(now: now).health(at: now)
+            let before = lastHealth[name]
             if before?.state != health.state {
-                lastHealth[client.name] = health
-                emit(client.name, .healthChanged(from: before, to: health))
+                lastHealth[name] = health
+                emit(name, .healthChanged(from: before, to: health))
             }
         }
-        snapshotFeed.publish(snapshot)
+        if phase == .running {
+            snapshotsWanted.signal()
+        } else if snapshotFeed.hasSubscribers {
+            snapshotFeed.publish(snapshot())
+        }
+    }
+
+    /// Builds and hands out a snapshot whenever changes have come since the last one.
+    private func publisherLoop() async {
+        let wanted = snapshotsWanted
+        while !Task.isCancelled {
+            await wanted.wait()
+            guard !Task.isCancelled else { return }
+            if snapshotFeed.hasSubscribers { snapshotFeed.publish(snapshot()) }
+        }
     }
 
     /// Claims that differ between two tokens, as `+name`, `-name`, `~name`; claims that

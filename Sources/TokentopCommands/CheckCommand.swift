@@ -100,6 +100,7 @@ enum CheckReport {
                 tokenObject["header"] = .object(token.decoded.header)
                 tokenObject["claims"] = .object(token.decoded.claims)
             }
+            tokenObject["binding"] = .string(token.binding.display)
             tokenObject["signature"] = .object([
                 "status": .string(token.verdict.status.rawValue), "reason": .string(token.verdict.reason),
             ])

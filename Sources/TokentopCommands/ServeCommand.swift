@@ -20,9 +20,6 @@ struct ServeCommand: AsyncParsableCommand {
             Logs go to stderr, or to --log-file. SIGTERM or SIGINT stops it gracefully.
             """)
 
-    /// tokentop has no release yet; `tokentop_build_info{version}` says so.
-    static let version = "0.1.0-dev"
-
     @OptionGroup var options: ConfigurationOptions
 
     @Option(help: "HOST:PORT to listen on (port 0 picks a free one).")
@@ -64,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let exporter = ExporterService(
             configuration: exporterConfiguration,
-            metrics: TokenMetrics(clients: context.configuration.clients, version: Self.version),
+            metrics: TokenMetrics(clients: context.configuration.clients, version: Tokentop.version),
             updates: await manager.updates(), events: await manager.events(),
             perform: { await manager.perform($0) }, describe: { CheckReport.client(json: $0, now: $1) }, logger: logger,
             onListening: { [allowActions] host, port in

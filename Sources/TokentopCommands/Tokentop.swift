@@ -3,6 +3,9 @@ import Foundation
 
 /// The `tokentop` command: the dashboard by default, and scriptable subcommands.
 public struct Tokentop: AsyncParsableCommand {
+    /// The one version string: `--version`, `serve`'s build_info metric.
+    static let version = "0.2.0"
+
     public static let configuration = CommandConfiguration(
         commandName: "tokentop",
         abstract: "A terminal dashboard and CLI for OAuth 2.0 client-credentials tokens.",
@@ -13,6 +16,7 @@ public struct Tokentop: AsyncParsableCommand {
             else ./tokentop.yaml.
             Exit status: 0 healthy, 1 a client failed, 2 a configuration or usage error.
             """,
+        version: Tokentop.version,
         subcommands: [
             DashboardCommand.self, CheckCommand.self, TokenCommand.self, DecodeCommand.self,
             IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ImportCommand.self, ServeCommand.self,
