@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
         .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
-            "OAuthClient", "TokenModel", "DemoServer", "JOSESupport",
+            "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -159,9 +159,9 @@ let package = Package(
         .testTarget(name: "SpringConfigTests", dependencies: [
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting"]),
         .testTarget(name: "ExporterTests", dependencies: [
-            "MetricsExporter", "TokentopCommands", "TokenModel", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
+            "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -18,7 +18,7 @@ enum YAMLFlattener {
             }
             return documents
         } catch let error as YamlError {
-            throw ConfigurationError(issues: [issue(error, file: file, text: text)])
+            throw ConfigurationError(issues: [ConfigurationLoader.issue(from: error, file: file, yaml: text)])
         } catch {
             throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: "invalid YAML: \(error)")])
         }
@@ -73,26 +73,5 @@ enum YAMLFlattener {
     private static func join(_ prefix: String, _ key: String) -> String {
         if prefix.isEmpty { return key }
         return key.hasPrefix("[") ? prefix + key : prefix + "." + key
-    }
-
-    /// Yams' parse errors as an issue at the line and column libyaml reports.
-    private static func issue(_ error: YamlError, file: String, text: String) -> ConfigurationIssue {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
-            var message = "invalid YAML: \(problem)"
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if mark.line >= 1, mark.line <= lines.count, lines[mark.line - 1].contains("\t") {
-                message += "; YAML indents with spaces, not tabs"
-            }
-            return ConfigurationIssue(file: file, line: mark.line, column: mark.column, message: message)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "`\($0)`" }.joined(separator: ", ")
-            return ConfigurationIssue(
-                file: file, line: context.mark.line, column: context.mark.column,
-                message: "duplicate key \(keys) in the same mapping")
-        default:
-            return ConfigurationIssue(file: file, message: "invalid YAML: \(error)")
-        }
     }
 }

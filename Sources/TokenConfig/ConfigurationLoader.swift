@@ -149,8 +149,9 @@ public enum ConfigurationLoader {
         return (loaded, reader.clientsWithSecretsInFile)
     }
 
-    /// Yams' parse errors as issues at the line and column libyaml reports.
-    private static func issue(from error: YamlError, file: String, yaml: String) -> ConfigurationIssue {
+    /// Yams' parse errors as issues at the line and column libyaml reports: the one reading of
+    /// them, for tokentop's files and Spring's.
+    public static func issue(from error: YamlError, file: String, yaml: String) -> ConfigurationIssue {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),

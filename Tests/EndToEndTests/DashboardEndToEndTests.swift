@@ -6,6 +6,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TokenTesting
 
 /// The real binary, in tmux, on the embedded demo: what a person sees and types.
 @Suite("The dashboard in a real terminal", .serialized)
@@ -173,7 +174,7 @@ struct DashboardEndToEndTests {
 
     @Test("a token endpoint whose port is closed makes the row say error, connection refused, within 2 s")
     func tokenEndpointRefused() async throws {
-        let port = try Self.closedLoopbackPort()
+        let port = try LoopbackPort.unused()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-refused-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -196,23 +197,6 @@ struct DashboardEndToEndTests {
         #expect(screen.contains("✘ 1 error"))
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
-    }
-
-    /// A loopback port nothing listens on: bound, then closed.
-    static func closedLoopbackPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw E2EError("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw E2EError("cannot bind a loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// The screen line of a client's row.

@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import Subprocess
 import Testing
+import TokenTesting
 
 #if canImport(System)
     import System
@@ -66,7 +67,7 @@ struct PrometheusEndToEndTests {
     /// Starts Prometheus on the serve at `api`, then checks what it recorded before and after the fault.
     private func scrape(api: URL, demo: DemoEnvironment, directory: URL) async throws {
         let steadyExp = try await Self.tokenExp(of: "steady", api: api)
-        let prometheusPort = try FreePort.pick()
+        let prometheusPort = try LoopbackPort.unused()
         let prometheus = Prometheus(port: prometheusPort)
         let configuration = directory.appending(path: "prometheus.yml")
         try """
@@ -184,24 +185,5 @@ enum Binary {
             throw TestFailure("no tokentop binary at \(candidate.path): run swift build first")
         }
         return candidate
-    }
-}
-
-/// A loopback port free at the moment of asking, for a child that must be told its port.
-enum FreePort {
-    static func pick() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("cannot bind a loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

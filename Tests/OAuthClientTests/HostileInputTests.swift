@@ -4,6 +4,7 @@ import Testing
 @testable import OAuthClient
 import TokenConfig
 import TokenModel
+import TokenTesting
 
 /// Inputs found by trying hostile servers: each used to crash or mislead; none may any more.
 @Suite("Hostile and broken servers")
@@ -97,28 +98,9 @@ struct NetworkFailureTests {
         return try #require(error)
     }
 
-    /// A loopback port with nothing listening: bound, then closed.
-    static func closedPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                guard bind(socket, raw, length) == 0, getsockname(socket, raw, &length) == 0 else {
-                    throw POSIXError(.EADDRNOTAVAIL)
-                }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test("a refused connection is reported as refused, not as a timeout")
     func refused() async throws {
-        let port = try Self.closedPort()
+        let port = try LoopbackPort.unused()
         let error = try await failure(of: "http://127.0.0.1:\(port)/token")
         #expect(error.kind == .connectionRefused)
         #expect(error.description.contains("refused"))
