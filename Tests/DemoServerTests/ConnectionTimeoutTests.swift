@@ -18,7 +18,7 @@ struct ConnectionTimeoutTests {
         try await withDemo(Self.options) { demo in
             for base in [demo.endpoints.authorizationBase, demo.endpoints.resourceBase] {
                 let outcome = try await RawConnection.sendAndAwaitClose(
-                    port: base.port!, bytes: "GET /mod HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", within: .seconds(20))
+                    port: base.port!, bytes: "GET /mod HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", within: .seconds(90))
                 #expect(outcome == .closedByServer, "\(base)")
             }
         }
@@ -29,7 +29,7 @@ struct ConnectionTimeoutTests {
         try await withDemo(Self.options) { demo in
             let port = demo.endpoints.authorizationBase.port!
             let request = "GET /oauth2/default/v1/keys HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-            let outcome = try await RawConnection.sendAndAwaitClose(port: port, bytes: request, within: .seconds(20))
+            let outcome = try await RawConnection.sendAndAwaitClose(port: port, bytes: request, within: .seconds(90))
             #expect(outcome == .closedByServer)
         }
     }
@@ -38,7 +38,7 @@ struct ConnectionTimeoutTests {
     func silentConnection() async throws {
         try await withDemo(Self.options) { demo in
             let outcome = try await RawConnection.sendAndAwaitClose(
-                port: demo.endpoints.resourceBase.port!, bytes: "", within: .seconds(20))
+                port: demo.endpoints.resourceBase.port!, bytes: "", within: .seconds(90))
             #expect(outcome == .closedByServer)
         }
     }
