@@ -174,10 +174,12 @@ public actor TokenManager: Service {
 
     private func checkClient(_ name: String, introspectJWTs: Bool) async {
         guard let token = try? await fetch(name, reason: .startup) else { return }
-        if token.decoded.format == .opaque || introspectJWTs { _ = await introspect(name) }
         if clients[name]?.configuration.resourceURI != nil, let held = clients[name]?.usableToken(at: clock.now()) {
             await probe(name, with: held)
         }
+        // After the API call, so the answer is about the token the API saw last (a 401 may have
+        // brought a new one).
+        if token.decoded.format == .opaque || introspectJWTs { _ = await introspect(name) }
     }
 
     // MARK: Settling, for exact tests

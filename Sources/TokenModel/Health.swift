@@ -57,7 +57,8 @@ extension ClientSnapshot {
     private func heldTokenHealth(now: Date) -> HealthVerdict {
         guard let token else { return HealthVerdict(.pending, "no token yet") }
         if token.verdict.status == .failed {
-            return HealthVerdict(.error, "signature: \(token.verdict.reason)")
+            let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
+            return HealthVerdict(.error, "signature: \(token.verdict.reason)\(cause)")
         }
         if let introspection, !introspection.active, introspection.checkedAt >= token.issuedAt {
             return HealthVerdict(.error, "introspection: the server says the token is not active (revoked?)")
