@@ -73,15 +73,21 @@ public struct ThemeLoader: Sendable {
         return found
     }
 
-    /// Every theme: the default first (from a file when one is found, else built in), then the
-    /// others by name. Throws the first bad file's error, naming the file, key and line.
-    public func loadAll() throws -> [Theme] {
+    /// Every theme that reads: the default first (from a file when one is found, else built in),
+    /// then the others by name. A broken file is left out and reported (file, key, line), never
+    /// a reason not to start.
+    public func loadAvailable() -> (themes: [Theme], problems: [String]) {
         var themes = [Theme.builtIn]
+        var problems: [String] = []
         for (name, file) in themeFiles() {
-            let theme = try Self.load(file: file, name: name)
-            if name == "default" { themes[0] = theme } else { themes.append(theme) }
+            do {
+                let theme = try Self.load(file: file, name: name)
+                if name == "default" { themes[0] = theme } else { themes.append(theme) }
+            } catch {
+                problems.append("theme \(name) skipped: \(error)")
+            }
         }
-        return themes
+        return (themes, problems)
     }
 
     /// One theme by name; `default` works without any file.

@@ -14,7 +14,7 @@ public final class TerminalDashboard: Sendable {
     public struct Configuration: Sendable {
         /// The configuration file, for the header.
         public var configurationPath: String
-        /// The themes `t` cycles through (see `ThemeLoader.loadAll`); never empty.
+        /// The themes `t` cycles through (see `ThemeLoader.loadAvailable`); never empty.
         public var themes: [Theme]
         /// The theme to start with (`--theme` or `theme:`); the first when nil or unknown.
         public var themeName: String?

@@ -18,12 +18,8 @@ struct DashboardCommand: AsyncParsableCommand {
     var theme: String?
 
     func run() async throws {
-        let themes: [Theme]
-        do {
-            themes = try ThemeLoader.standard().loadAll()
-        } catch {
-            throw CLIError.usage(String(describing: error))
-        }
+        let (themes, themeProblems) = ThemeLoader.standard().loadAvailable()
+        for problem in themeProblems { printError("tokentop: warning: \(problem)") }
         let context = try await AppContext.make(options, demo: .whenNoConfiguration)
         var services = context.infrastructure
         let keyMap: KeyMap

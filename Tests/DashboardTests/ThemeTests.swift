@@ -10,7 +10,8 @@ struct ThemeTests {
     @Test("every shipped theme parses, and the five promised ones are there")
     func shippedThemes() throws {
         let loader = ThemeLoader(directories: [Self.shippedDirectory])
-        let themes = try loader.loadAll()
+        let (themes, problems) = loader.loadAvailable()
+        #expect(problems.isEmpty)
         let names = themes.map(\.name)
         for name in ["default", "dark", "light", "high-contrast", "colorblind"] {
             #expect(names.contains(name))
@@ -29,11 +30,26 @@ struct ThemeTests {
         #expect(file.styles == Theme.builtIn.styles)
     }
 
+    @Test("a broken user theme is reported and skipped; the others still load")
+    func brokenThemeSkipped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "styles:\n  ok: { fg: notacolour }\n".write(to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let loader = ThemeLoader(directories: [folder, Self.shippedDirectory])
+        let (themes, problems) = loader.loadAvailable()
+        #expect(!themes.map(\.name).contains("broken"))
+        #expect(themes.map(\.name).contains("dark"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("broken") == true)
+        #expect(problems.first?.contains("broken.yaml") == true)
+    }
+
     @Test("the default theme works with no themes directory at all")
     func noDirectory() throws {
         let loader = ThemeLoader(directories: [URL(fileURLWithPath: "/nonexistent/tokentop/themes")])
         #expect(try loader.load(named: "default") == .builtIn)
-        #expect(try loader.loadAll().map(\.name) == ["default"])
+        #expect(loader.loadAvailable().themes.map(\.name) == ["default"])
         #expect {
             try loader.load(named: "dark")
         } throws: { error in
