@@ -101,9 +101,12 @@ struct DashboardEndToEndTests {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the dashboard") { $0.contains("mod-client") }
         try session.send("?")
-        let help = try await session.waitForScreen("the help overlay") { $0.contains("refresh selected token") }
-        #expect(help.contains("revoke token"))
+        // The whole overlay, not the first rows of a frame tmux caught half-written.
+        let help = try await session.waitForScreen("the help overlay") {
+            $0.contains("refresh selected token") && $0.contains("revoke token")
+        }
         #expect(help.contains("quit"))
+        #expect(help.contains("Legend"))
         try session.send("Escape")
         try await session.waitForScreen("the help to close") { !$0.contains("refresh selected token") }
         try session.send("q")
