@@ -277,9 +277,10 @@ extension Renderer {
             HistoryEntry(
                 at: record.startedAt, what: "fetch: " + record.reason.words, latency: TimeText.latency(record.latency),
                 succeeded: record.succeeded, outcome: record.error.map { clean($0.code) } ?? "ok",
-                details: record.error.map { clean($0.serverDescription ?? $0.reason) }
-                    ?? ((record.expiresAt.map { "expires " + TimeText.clock($0) } ?? "no expiry")
-                        + (record.claimChanges.isEmpty ? "" : "  " + record.claimChanges.map(clean).joined(separator: " "))))
+                details: (record.nonceRetried ? "DPoP nonce retried · " : "")
+                    + (record.error.map { clean($0.serverDescription ?? $0.reason) }
+                        ?? ((record.expiresAt.map { "expires " + TimeText.clock($0) } ?? "no expiry")
+                            + (record.claimChanges.isEmpty ? "" : "  " + record.claimChanges.map(clean).joined(separator: " ")))))
         }
         entries += client.actions.map { action in
             HistoryEntry(
