@@ -363,10 +363,14 @@ public actor AuthorizationClient: AuthorizationService {
                 nonceRetried = true
                 continue
             }
+            // An API that echoes the token (a debug endpoint, an error page) must not put it on
+            // the screen, in `check --json` or in `serve`'s answers: it is masked here, once.
+            let masked = { (text: String) in text.replacingOccurrences(of: accessToken, with: Redaction.mask(accessToken)) }
             return ResourceResponse(
                 status: response.status, latency: ContinuousClock.now - started, at: at,
-                wwwAuthenticate: challenge.map { TerminalText.sanitize($0) },
-                bodyExcerpt: TerminalText.sanitize(String(decoding: response.body.prefix(4096), as: UTF8.self), singleLine: false),
+                wwwAuthenticate: challenge.map { masked(TerminalText.sanitize($0)) },
+                bodyExcerpt: masked(
+                    TerminalText.sanitize(String(decoding: response.body.prefix(4096), as: UTF8.self), singleLine: false)),
                 nonceRetried: nonceRetried)
         }
     }

@@ -82,6 +82,33 @@ struct HostileInputTests {
     }
 }
 
+@Suite("An API that echoes the token")
+struct EchoedTokenTests {
+    @Test("the token an API echoes in its body or challenge is masked before anyone sees it")
+    func echoedTokenMasked() async throws {
+        let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtb2QifQ.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw"
+        let server = try await ScriptedServer.start { request in
+            .init(
+                status: .unauthorized,
+                headers: [("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"bad \(token)\"")],
+                body: "you sent: \(request.headers["authorization"] ?? "")")
+        }
+        let transport = HTTPTransport(environment: [:])
+        let client = AuthorizationClient(
+            configuration: ClientConfiguration(
+                name: "c", tokenURI: server.baseURL.appendingPathComponent("token"), clientID: "id",
+                clientSecret: .inline("secret"), resourceURI: server.baseURL.appendingPathComponent("mod")),
+            transport: transport)
+        let answer = try #require(await client.callResource(token))
+        await transport.shutdown()
+        await server.stop()
+        #expect(answer.status == 401)
+        #expect(!answer.bodyExcerpt.contains(token))
+        #expect(answer.bodyExcerpt.contains(Redaction.mask(token)))
+        #expect(answer.wwwAuthenticate?.contains(token) == false)
+    }
+}
+
 /// Failures named for what they are, and at once rather than at the deadline.
 @Suite("Network failures are classified")
 struct NetworkFailureTests {
