@@ -12,15 +12,9 @@ final class DateHeaderHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let clock: any TokenClock
-    /// One per channel, used on its event loop only.
-    private let formatter: DateFormatter
 
     init(clock: any TokenClock) {
         self.clock = clock
-        formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -28,7 +22,7 @@ final class DateHeaderHandler: ChannelOutboundHandler, RemovableChannelHandler {
             context.write(data, promise: promise)
             return
         }
-        head.headerFields[.date] = formatter.string(from: clock.now())
+        head.headerFields[.date] = HTTPDate.format(clock.now())
         context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 }

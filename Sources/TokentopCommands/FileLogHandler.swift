@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TokenModel
 
 /// Appends log lines to a file. tokentop never logs to the terminal: the dashboard draws
 /// there, and scripts read stdout.
@@ -39,7 +40,7 @@ struct FileLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = TimeText.iso8601(Date())
         sink.write("\(time) \(event.level) \(label): \(event.message)\(extra)\n")
     }
 }

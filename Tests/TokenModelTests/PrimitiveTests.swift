@@ -57,3 +57,25 @@ struct PrimitiveTests {
         #expect(Duration(untrustedSeconds: 7200, limit: .seconds(3600)) == nil)
     }
 }
+
+@Suite("HTTP dates")
+struct HTTPDateTests {
+    @Test("written as RFC 9110's IMF-fixdate and read back, including the RFC's own example")
+    func roundTrip() throws {
+        let example = try #require(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT"))
+        #expect(example == Date(timeIntervalSince1970: 784_111_777))
+        #expect(HTTPDate.format(example) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(Date(timeIntervalSince1970: 951_782_400)) == "Tue, 29 Feb 2000 00:00:00 GMT")
+        #expect(HTTPDate.format(Date(timeIntervalSince1970: -86_400)) == "Wed, 31 Dec 1969 00:00:00 GMT")
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == example)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == example)
+    }
+
+    @Test("hostile or empty values are nil, and absurd dates print as a bound", arguments: ["", "  ", "yesterday", String(repeating: "A", count: 500)])
+    func hostile(text: String) {
+        #expect(HTTPDate.parse(text) == nil)
+        #expect(HTTPDate.format(Date(timeIntervalSince1970: 1e300)).hasSuffix("9999 23:59:59 GMT"))
+        #expect(!HTTPDate.format(Date(timeIntervalSince1970: .nan)).isEmpty)
+    }
+}
