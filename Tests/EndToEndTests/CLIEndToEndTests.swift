@@ -157,6 +157,13 @@ struct CLIEndToEndTests {
         #expect(result.stdout.contains("opaque"))
     }
 
+    @Test("--version prints the version and exits 0")
+    func version() async throws {
+        let result = try await runTokentop(["--version"], environment: try emptyHome())
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+    }
+
     @Test("a usage mistake exits 2")
     func usageError() async throws {
         let result = try await runTokentop(["check", "--no-such-flag"], environment: try emptyHome())

@@ -303,6 +303,29 @@ struct TokenManagerTests {
         #expect(await client(manager).history.count == 3)
     }
 
+    @Test("a fleet's first fetches are staggered, 50 ms a client, never all in one second")
+    func startupStagger() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        let registrations = (0..<40).map { index in
+            TokenManager.Registration(
+                configuration: ClientConfiguration(
+                    name: "client-\(index)", tokenURI: URL(string: "http://127.0.0.1:1/token"), clientID: "id",
+                    clientSecret: .inline("secret")),
+                service: service)
+        }
+        let manager = TokenManager(registrations: registrations, clock: clock, random: { 0 })
+        try await running(manager) {
+            #expect(service.tokenRequests == 1)  // client-0 at once; the others wait their turn
+            #expect(await manager.nextWakeUp() == clock.now() + 0.05)
+            clock.advance(by: 1)
+            await manager.settled()
+            #expect(service.tokenRequests == 21)  // 40 clients over 2 s: 20 a second
+            clock.advance(by: 1)
+            await manager.settled()
+            #expect(service.tokenRequests == 40)
+        }
+    }
+
     @Test("claim changes name what differs and ignore per-token timestamps")
     func claimChanges() {
         let changes = TokenManager.claimChanges(
