@@ -72,8 +72,8 @@ public actor TokenMetrics {
                 descriptor: MetricDefinitions.operatorActions,
                 labels: client + [("action", record.action.rawValue), ("outcome", record.succeeded ? "success" : "error")]
             ).increment()
-        case .healthChanged:
-            // The verdict is a gauge, read from the snapshot at each scrape.
+        case .healthChanged, .keySetChanged, .clockSkewDetected:
+            // Gauges, read from the snapshot at each scrape.
             break
         }
     }

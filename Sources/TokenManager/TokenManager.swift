@@ -26,6 +26,8 @@ public actor TokenManager: Service {
 
     /// How many `resource-uri` answers each client keeps for display.
     public static let responseHistorySize = 60
+    /// How many events the snapshot's event log keeps.
+    public static let recentEventLimit = 1_000
 
     private var clients: [String: ClientRuntime] = [:]
     private let order: [String]
@@ -37,6 +39,9 @@ public actor TokenManager: Service {
     private let snapshotFeed = Broadcast<ManagerSnapshot>(policy: .bufferingNewest(1))
     private let eventFeed = Broadcast<ManagerEvent>(policy: .bufferingOldest(10_000))
     private var lastHealth: [String: HealthVerdict] = [:]
+    private var recentEvents: [ManagerEvent] = []
+    /// Per client, the servers whose clocks are already reported as skewed (one event each).
+    private var skewedServers: [String: Set<String>] = [:]
     /// Signalled on every change while running; the publisher loop answers with a snapshot.
     private let snapshotsWanted = WakeSignal()
 
@@ -122,7 +127,8 @@ public actor TokenManager: Service {
     public func snapshot() -> ManagerSnapshot {
         let now = clock.now()
         return ManagerSnapshot(
-            generation: generation, takenAt: now, clients: order.compactMap { clients[$0]?.snapshot(now: now) })
+            generation: generation, takenAt: now, clients: order.compactMap { clients[$0]?.snapshot(now: now) },
+            recentEvents: recentEvents)
     }
 
     /// A stream of snapshots: the current one at once, then one after every change.
@@ -256,6 +262,8 @@ public actor TokenManager: Service {
             return [await introspect(name)]
         case .revoke(let name):
             return [await revoke(name)]
+        case .diagnose(let name):
+            return [await diagnose(name)]
         case .togglePolling(let name):
             guard clients[name] != nil else { return [unknown(name, .pause)] }
             clients[name]?.pollingPaused.toggle()
@@ -327,6 +335,40 @@ public actor TokenManager: Service {
             clients[name]?.lastActionError = error
             return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: error.description))
         }
+    }
+
+    /// The three-way check of the token held now (fetching one only when none is): the key set
+    /// looked at again, the API called with it, the authorization server asked about it; the
+    /// record names what `diagnoses(at:)` finds.
+    private func diagnose(_ name: String) async -> ActionRecord {
+        guard let runtime = clients[name] else { return unknown(name, .diagnose) }
+        let now = clock.now()
+        beginOperation()
+        defer { endOperation() }
+        let token: IssuedToken
+        if let held = runtime.usableToken(at: now) {
+            token = held
+        } else {
+            do throws(OAuthError) {
+                token = try await fetch(name, reason: .manual)
+            } catch {
+                return finish(ActionRecord(action: .diagnose, client: name, at: now, succeeded: false, outcome: error.description))
+            }
+        }
+        if runtime.service.watchesKeySet {
+            let changed = await runtime.service.watchKeySet()
+            await refreshDiagnostics(name)
+            if changed { publish(name) }
+        }
+        if runtime.configuration.resourceURI != nil { await probe(name, with: token) }
+        if runtime.configuration.introspectionURI != nil { _ = await introspect(name) }
+        guard let snapshot = clients[name]?.snapshot(now: clock.now()) else { return unknown(name, .diagnose) }
+        let diagnoses = snapshot.diagnoses(at: clock.now())
+        let outcome = diagnoses.isEmpty
+            ? "local check, introspection and API agree: nothing to diagnose"
+            : "\(diagnoses.count == 1 ? "diagnosis" : "\(diagnoses.count) diagnoses"): "
+                + diagnoses.map(\.cause.rawValue).joined(separator: ", ")
+        return finish(ActionRecord(action: .diagnose, client: name, at: now, succeeded: true, outcome: outcome))
     }
 
     private func revoke(_ name: String) async -> ActionRecord {
@@ -528,7 +570,22 @@ public actor TokenManager: Service {
         guard let service = clients[name]?.service else { return }
         // Awaited first, assigned after: no access to `clients` spans the suspension.
         let diagnostics = await service.diagnostics()
+        let before = clients[name]?.diagnostics.keySet?.changes ?? []
         clients[name]?.diagnostics = diagnostics
+        if let keySet = diagnostics.keySet {
+            for change in keySet.changes where !before.contains(change) {
+                emit(name, .keySetChanged(source: keySet.source, change: change))
+            }
+        }
+        var skewed = skewedServers[name] ?? []
+        for reading in diagnostics.clockReadings where reading.exceeds(ClientSnapshot.clockLeeway) {
+            if skewed.insert(reading.server).inserted { emit(name, .clockSkewDetected(reading)) }
+        }
+        // A server back within the leeway is reported again if it drifts off again.
+        skewed = skewed.filter { server in
+            diagnostics.clockReadings.contains { $0.server == server && $0.exceeds(ClientSnapshot.clockLeeway) }
+        }
+        skewedServers[name] = skewed
     }
 
     /// Waits until `deadline` or a wake-up signal, whichever first.
@@ -602,7 +659,12 @@ public actor TokenManager: Service {
     // MARK: Publishing
 
     private func emit(_ client: String, _ kind: ManagerEvent.Kind) {
-        eventFeed.publish(ManagerEvent(at: clock.now(), client: client, kind: kind))
+        let event = ManagerEvent(at: clock.now(), client: client, kind: kind)
+        eventFeed.publish(event)
+        recentEvents.append(event)
+        if recentEvents.count > Self.recentEventLimit {
+            recentEvents.removeFirst(recentEvents.count - Self.recentEventLimit)
+        }
     }
 
     /// Notes a change to one client: an event when its verdict changed, and a new snapshot for

@@ -46,6 +46,8 @@ public enum FetchReason: String, Sendable, Equatable, Codable {
 public struct ActionRecord: Sendable, Equatable {
     public enum Action: String, Sendable, Equatable {
         case refresh, introspect, revoke, pause, resume
+        /// The three-way check: the local verdict, introspection and a live API call, compared.
+        case diagnose
     }
 
     public var action: Action
@@ -243,11 +245,15 @@ public struct ManagerSnapshot: Sendable, Equatable {
     public var generation: UInt64
     public var takenAt: Date
     public var clients: [ClientSnapshot]
+    /// The latest events, oldest first: the event log's view of what happened (bounded by the
+    /// manager, `TokenManager.recentEventLimit`).
+    public var recentEvents: [ManagerEvent]
 
-    public init(generation: UInt64, takenAt: Date, clients: [ClientSnapshot]) {
+    public init(generation: UInt64, takenAt: Date, clients: [ClientSnapshot], recentEvents: [ManagerEvent] = []) {
         self.generation = generation
         self.takenAt = takenAt
         self.clients = clients
+        self.recentEvents = recentEvents
     }
 }
 
@@ -261,6 +267,9 @@ public enum ClientAction: Sendable, Equatable {
     case revoke(client: String)
     /// Pause or resume calling `resource-uri`.
     case togglePolling(client: String)
+    /// The three-way check of the held token: introspect it, call the API with it, look at the
+    /// key set again; the snapshot's `diagnoses(at:)` then names any disagreement.
+    case diagnose(client: String)
 }
 
 /// Whether tokens are refreshed on schedule or only on a key press.

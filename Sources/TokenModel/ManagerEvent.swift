@@ -12,6 +12,10 @@ public struct ManagerEvent: Sendable, Equatable {
         case healthChanged(from: HealthVerdict?, to: HealthVerdict)
         /// An operator's action and how it ended.
         case operatorAction(ActionRecord)
+        /// A key appeared in or left the key set at `source` (the issuer's JWKS URL).
+        case keySetChanged(source: String, change: KeySetChange)
+        /// A server's clock was first seen off by more than the verification leeway.
+        case clockSkewDetected(ClockReading)
     }
 
     public var at: Date
@@ -64,6 +68,15 @@ extension ManagerEvent {
             object["action"] = .string(record.action.rawValue)
             object["succeeded"] = .bool(record.succeeded)
             object["detail"] = .string(record.outcome)
+        case .keySetChanged(let source, let change):
+            object["event"] = .string("key_\(change.kind.rawValue)")
+            object["jwks_uri"] = .string(source)
+            if let kid = change.kid { object["kid"] = .string(kid) }
+        case .clockSkewDetected(let reading):
+            object["event"] = .string("clock_skew")
+            object["server"] = .string(reading.server)
+            object["offset_seconds"] = .number(reading.offset.isFinite ? (reading.offset * 10).rounded() / 10 : 0)
+            object["detail"] = .string(reading.summary)
         }
         return .object(object)
     }

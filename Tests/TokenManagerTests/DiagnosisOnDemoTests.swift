@@ -69,6 +69,41 @@ struct DiagnosisOnDemoTests {
         }
     }
 
+    @Test("a skewed clock is one event per server in the event log, not one per answer")
+    func clockSkewEvent() async throws {
+        try await round("mod-client", faults: DemoFaults(clockOffset: .seconds(300))) { manager, _, _ in
+            await manager.perform(.diagnose(client: "mod-client"))
+            let skews = await manager.snapshot().recentEvents.compactMap { event -> ClockReading? in
+                if case .clockSkewDetected(let reading) = event.kind { return reading } else { return nil }
+            }
+            #expect(skews.count == Set(skews.map(\.server)).count)
+            #expect(skews.first?.offset ?? 0 > 290)
+            #expect(skews.first.map { ManagerEvent(at: Date(), client: "c", kind: .clockSkewDetected($0)).json["event"] } == .string("clock_skew"))
+        }
+    }
+
+    @Test("the three-way check (the dashboard's diagnose key) names a revocation done behind tokentop's back")
+    func diagnoseAction() async throws {
+        try await round("mod-client") { manager, _, demo in
+            let first = await manager.perform(.diagnose(client: "mod-client"))
+            #expect(first.first?.outcome.contains("nothing to diagnose") == true)
+            let raw = try #require(await manager.heldToken(for: "mod-client"))
+            let transport = HTTPTransport(environment: [:])
+            let other = AuthorizationClient(
+                configuration: try #require(demo.configuration().client(named: "mod-client")), transport: transport)
+            try await other.revoke(raw)
+            await transport.shutdown()
+            let records = await manager.perform(.diagnose(client: "mod-client"))
+            #expect(records.first?.action == .diagnose)
+            #expect(records.first?.outcome == "diagnosis: revoked")
+            // The check used the held token: it is still the one revoked.
+            #expect(await manager.heldToken(for: "mod-client") == raw)
+            let events = await manager.snapshot().recentEvents
+            #expect(events.contains { if case .operatorAction(let record) = $0.kind { record.action == .diagnose } else { false } })
+            #expect(events.contains { if case .introspected(active: false) = $0.kind { true } else { false } })
+        }
+    }
+
     @Test("a token revoked behind tokentop's back: valid here, inactive at the server")
     func revoked() async throws {
         try await round("mod-client") { manager, _, demo in
@@ -101,6 +136,11 @@ struct DiagnosisOnDemoTests {
                 #expect(client.keySet?.changes.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.added, .removed])
                 #expect(client.diagnoses(at: clock.now()).first?.cause == .keyRotation)
                 #expect(client.health(at: clock.now()).reason.contains("no longer publishes"))
+                // The event log has the rotation, as the key set's two changes.
+                let keyEvents = await manager.snapshot().recentEvents.compactMap { event -> KeySetChange.Kind? in
+                    if case .keySetChanged(_, let change) = event.kind { return change.kind } else { return nil }
+                }
+                #expect(keyEvents.sorted { $0.rawValue < $1.rawValue } == [.added, .removed])
                 group.cancelAll()
             }
         }

@@ -46,6 +46,23 @@ struct TokenManagerTests {
         }
     }
 
+    @Test("the event log in the snapshot keeps the latest 1,000 events, oldest first")
+    func eventLogBound() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        let manager = manager(service, resource: true)
+        for _ in 0..<(TokenManager.recentEventLimit + 5) {
+            await manager.perform(.togglePolling(client: "mod-client"))
+        }
+        let events = await manager.snapshot().recentEvents
+        #expect(events.count == TokenManager.recentEventLimit)
+        // 1,005 toggles from running: the last one paused (odd count), and it is the newest.
+        guard case .operatorAction(let last) = events.last?.kind else {
+            Issue.record("the newest event is not the last toggle")
+            return
+        }
+        #expect(last.action == .pause)
+    }
+
     @Test("a 30-second token is refreshed automatically at 24 s, not before")
     func scheduledRefresh() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 30)])
