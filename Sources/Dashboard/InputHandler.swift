@@ -111,6 +111,9 @@ public struct InputHandler: Sendable {
         case .theme:
             state.themeIndex = (state.themeIndex + 1) % state.themeNames.count
             state.footerMessage = FooterMessage("Theme: \(state.themeName)")
+        case .reload:
+            state.footerMessage = FooterMessage("Reloading the configuration…")
+            return .manager(.reloadConfiguration)
         case .help:
             state.isHelpVisible = true
             state.helpScroll = 0

@@ -82,7 +82,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
     case historyTab = "tab-history"
     case refresh
     case refreshAll = "refresh-all"
-    case introspect, revoke, pause, copy, filter, sort, theme, help, quit
+    case introspect, revoke, pause, copy, filter, sort, theme, reload, help, quit
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -108,6 +108,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .filter: return "filter name/scope/verdict"
         case .sort: return "sort name/expiry/status"
         case .theme: return "next theme"
+        case .reload: return "reload the configuration"
         case .help: return "this help"
         case .quit: return "quit"
         }
@@ -122,7 +123,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         .historyTab: [.character("4")],
         .refresh: [.character("r")], .refreshAll: [.character("R")], .introspect: [.character("i")],
         .revoke: [.character("x")], .pause: [.character("p")], .copy: [.character("y")],
-        .filter: [.character("/")], .sort: [.character("s")], .theme: [.character("t")],
+        .filter: [.character("/")], .sort: [.character("s")], .theme: [.character("t")], .reload: [.character("L")],
         .help: [.character("?"), .function(1)], .quit: [.character("q"), .function(10)],
     ]
 }

@@ -14,6 +14,8 @@ struct InFlightFetch {
 struct ClientRuntime {
     let configuration: ClientConfiguration
     let service: any AuthorizationService
+    /// Which runtime of this client name this is (see `TokenManager.reload`).
+    let epoch: Int
     var token: IssuedToken?
     /// How many tokens this client has received; the held one's number.
     var tokenSerial = 0
@@ -39,9 +41,10 @@ struct ClientRuntime {
     /// The reading from the held token's `iat` against its arrival.
     var issuedAtReading: ClockReading?
 
-    init(registration: TokenManager.Registration) {
+    init(registration: TokenManager.Registration, epoch: Int) {
         configuration = registration.configuration
         service = registration.service
+        self.epoch = epoch
     }
 
     /// Whether this client needs a loop of this kind.

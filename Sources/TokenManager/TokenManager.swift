@@ -30,7 +30,12 @@ public actor TokenManager: Service {
     public static let recentEventLimit = 1_000
 
     private var clients: [String: ClientRuntime] = [:]
-    private let order: [String]
+    private var order: [String]
+    /// Numbers each client's runtime, so the loops and requests of a client replaced by a
+    /// reload know they are stale.
+    private var nextEpoch = 0
+    /// Loops started after `run()` began (by a reload), handed to its task group.
+    private let loopStarts = AsyncStream<LoopID>.makeStream()
     private let clock: any TokenClock
     private let backoff: BackoffPolicy
     private let random: @Sendable () -> Double
@@ -69,9 +74,15 @@ public actor TokenManager: Service {
         self.backoff = backoff
         self.random = random
         self.logger = logger
-        for registration in registrations {
-            clients[registration.configuration.name] = ClientRuntime(registration: registration)
+        for (epoch, registration) in registrations.enumerated() {
+            clients[registration.configuration.name] = ClientRuntime(registration: registration, epoch: epoch)
         }
+        nextEpoch = registrations.count
+    }
+
+    private func install(_ registration: Registration) {
+        clients[registration.configuration.name] = ClientRuntime(registration: registration, epoch: nextEpoch)
+        nextEpoch += 1
     }
 
     // MARK: Running
@@ -81,14 +92,7 @@ public actor TokenManager: Service {
     public func run() async throws {
         guard phase == .notStarted else { return }
         phase = .running
-        for name in order {
-            guard let runtime = clients[name] else { continue }
-            for kind in LoopID.Kind.allCases where runtime.needsLoop(kind) {
-                let id = LoopID(client: name, kind: kind)
-                loops[id] = .busy
-                wakeSignals[id] = WakeSignal()
-            }
-        }
+        let ids = order.flatMap { prepareLoops(for: $0) }
         // The first fetches are staggered evenly, so a fleet does not hit its servers in one
         // second: 50 ms a client, over 22 s at most, which keeps a thousand clients or more under
         // 5% a second (4.5%, with room for a second's boundary) and starts a dashboard's handful
@@ -98,18 +102,16 @@ public actor TokenManager: Service {
         for (index, name) in order.enumerated() {
             clients[name]?.firstFetchNotBefore = start.addingTimeInterval(spread * Double(index) / Double(order.count))
         }
-        let ids = Array(loops.keys)
+        let started = loopStarts.stream
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.publisherLoop() }
                 for id in ids {
-                    group.addTask {
-                        switch id.kind {
-                        case .scheduler: await self.schedulerLoop(id)
-                        case .poller: await self.pollerLoop(id)
-                        case .keyWatch: await self.keyWatchLoop(id)
-                        }
-                    }
+                    group.addTask { await self.runLoop(id) }
+                }
+                // Loops of clients a reload adds, until cancelled.
+                for await id in started {
+                    group.addTask { await self.runLoop(id) }
                 }
             }
         }
@@ -119,6 +121,108 @@ public actor TokenManager: Service {
         snapshotFeed.finish()
         eventFeed.finish()
         resumeSettleWaiters()
+    }
+
+    /// Registers the loops a client needs, busy until they first wait.
+    private func prepareLoops(for name: String) -> [LoopID] {
+        guard let runtime = clients[name] else { return [] }
+        return LoopID.Kind.allCases.filter(runtime.needsLoop).map { kind in
+            let id = LoopID(client: name, kind: kind, epoch: runtime.epoch)
+            loops[id] = .busy
+            wakeSignals[id] = WakeSignal()
+            return id
+        }
+    }
+
+    private func runLoop(_ id: LoopID) async {
+        switch id.kind {
+        case .scheduler: await schedulerLoop(id)
+        case .poller: await pollerLoop(id)
+        case .keyWatch: await keyWatchLoop(id)
+        }
+    }
+
+    /// A loop runs while the manager does and its client has not been replaced or removed.
+    private func isLive(_ id: LoopID) -> Bool {
+        !Task.isCancelled && wakeSignals[id] != nil && clients[id.client]?.epoch == id.epoch
+    }
+
+    // MARK: Reloading
+
+    /// What a reload changed, by client name.
+    public struct ReloadSummary: Sendable, Equatable {
+        public var added: [String] = []
+        public var changed: [String] = []
+        public var removed: [String] = []
+        public var unchanged: [String] = []
+
+        /// `1 added (orders), 1 changed (mod-client), 3 unchanged`.
+        public var text: String {
+            func part(_ names: [String], _ word: String) -> String? {
+                names.isEmpty ? nil : "\(names.count) \(word) (\(names.joined(separator: ", ")))"
+            }
+            let parts = [part(added, "added"), part(changed, "changed"), part(removed, "removed")].compactMap { $0 }
+                + (unchanged.isEmpty ? [] : ["\(unchanged.count) unchanged"])
+            return parts.isEmpty ? "no clients" : parts.joined(separator: ", ")
+        }
+    }
+
+    /// Takes a new configuration without a restart: a client whose configuration is the same
+    /// keeps its token, history and loops; a changed one starts afresh (its requests under way
+    /// are answered as stale); a removed one stops; a new one starts at once.
+    @discardableResult
+    public func reload(_ registrations: [Registration]) -> ReloadSummary {
+        var summary = ReloadSummary()
+        let names = registrations.map(\.configuration.name)
+        let now = clock.now()
+        for name in order where !names.contains(name) {
+            retire(name)
+            summary.removed.append(name)
+            emit(name, .operatorAction(ActionRecord(
+                action: .reload, client: name, at: now, succeeded: true, outcome: "removed from the configuration")))
+        }
+        for registration in registrations {
+            let name = registration.configuration.name
+            if let existing = clients[name] {
+                if existing.configuration == registration.configuration {
+                    summary.unchanged.append(name)
+                    continue
+                }
+                retire(name)
+                summary.changed.append(name)
+            } else {
+                summary.added.append(name)
+            }
+            install(registration)
+            if phase == .running {
+                for id in prepareLoops(for: name) { loopStarts.continuation.yield(id) }
+            }
+            let record = ActionRecord(
+                action: .reload, client: name, at: now, succeeded: true,
+                outcome: summary.changed.last == name ? "configuration changed: starting afresh" : "added to the configuration")
+            clients[name]?.record(record)
+            emit(name, .operatorAction(record))
+        }
+        order = names
+        logger.info("configuration reloaded: \(summary.text)")
+        generation &+= 1
+        for name in order { publish(name) }
+        announceChange()
+        checkSettled()
+        return summary
+    }
+
+    /// Stops a client's loops and answers whoever waits for its token.
+    private func retire(_ name: String) {
+        guard let runtime = clients.removeValue(forKey: name) else { return }
+        for id in loops.keys where id.client == name {
+            loops[id] = nil
+            wakeSignals.removeValue(forKey: id)?.signal()
+        }
+        let stale = OAuthError.configuration("\(name) was reloaded while its token request was under way")
+        for waiter in runtime.inFlight?.waiters ?? [] { waiter.resume(returning: .failure(stale)) }
+        lastHealth[name] = nil
+        skewedServers[name] = nil
     }
 
     // MARK: Reading
@@ -190,6 +294,11 @@ public actor TokenManager: Service {
     }
 
     // MARK: Settling, for exact tests
+
+    /// How many callers wait for the client's token request under way.
+    func fetchWaiters(for name: String) -> Int {
+        clients[name]?.inFlight?.waiters.count ?? 0
+    }
 
     /// Returns once nothing is under way: every loop waits for a wake-up that is still in the
     /// future (or for a signal), and no fetch, verification, probe or action is running.
@@ -264,6 +373,11 @@ public actor TokenManager: Service {
             return [await revoke(name)]
         case .diagnose(let name):
             return [await diagnose(name)]
+        case .reloadConfiguration:
+            // Only the host knows where the configuration came from (see `reload(_:)`).
+            return [ActionRecord(
+                action: .reload, client: "configuration", at: clock.now(), succeeded: false,
+                outcome: "this front end cannot reload the configuration")]
         case .togglePolling(let name):
             guard clients[name] != nil else { return [unknown(name, .pause)] }
             clients[name]?.pollingPaused.toggle()
@@ -419,6 +533,7 @@ public actor TokenManager: Service {
         clients[name]?.inFlight = InFlightFetch(reason: reason)
         publish(name)
         let service = runtime.service
+        let epoch = runtime.epoch
         let startedAt = clock.now()
         let started = ContinuousClock.now
         beginOperation()
@@ -435,6 +550,8 @@ public actor TokenManager: Service {
             // hand out or a reason to fetch again at once.
             result = .failure(problem)
         }
+        // Reloaded meanwhile: the waiters were answered then, and the answer belongs to nobody.
+        guard clients[name]?.epoch == epoch else { throw OAuthError.configuration("\(name) was reloaded during the request") }
         let waiters = clients[name]?.inFlight?.waiters ?? []
         clients[name]?.inFlight = nil
         switch result {
@@ -522,7 +639,7 @@ public actor TokenManager: Service {
     /// Fetches at startup, then before each token's refresh point, retrying failures under
     /// backoff, until cancelled. Wakes at the token's expiry too, so its verdict changes on time.
     private func schedulerLoop(_ id: LoopID) async {
-        while !Task.isCancelled {
+        while isLive(id) {
             guard let runtime = clients[id.client] else { return }
             switch runtime.plan(at: clock.now()) {
             case .fetch(let reason):
@@ -537,7 +654,7 @@ public actor TokenManager: Service {
     /// Calls `resource-uri` every `poll-interval` with the held token; waits for a token when
     /// none is usable, and while paused.
     private func pollerLoop(_ id: LoopID) async {
-        while !Task.isCancelled {
+        while isLive(id) {
             guard let runtime = clients[id.client] else { return }
             let token = runtime.usableToken(at: clock.now())
             guard let token, !runtime.pollingPaused else {
@@ -552,7 +669,7 @@ public actor TokenManager: Service {
     /// Fetches the key set again each time its copy goes stale (its max-age, else five
     /// minutes), so a key that leaves is noticed before an API that caches keys refuses tokens.
     private func keyWatchLoop(_ id: LoopID) async {
-        while !Task.isCancelled {
+        while isLive(id) {
             guard let service = clients[id.client]?.service else { return }
             beginOperation()
             let changed = await service.watchKeySet()
@@ -567,9 +684,10 @@ public actor TokenManager: Service {
 
     /// Takes in what the client's servers have shown of their clocks and key set.
     private func refreshDiagnostics(_ name: String) async {
-        guard let service = clients[name]?.service else { return }
+        guard let service = clients[name]?.service, let epoch = clients[name]?.epoch else { return }
         // Awaited first, assigned after: no access to `clients` spans the suspension.
         let diagnostics = await service.diagnostics()
+        guard clients[name]?.epoch == epoch else { return }
         let before = clients[name]?.diagnostics.keySet?.changes ?? []
         clients[name]?.diagnostics = diagnostics
         if let keySet = diagnostics.keySet {
@@ -606,7 +724,8 @@ public actor TokenManager: Service {
 
     /// Wakes one of a client's loops so it looks at the changed state at once.
     private func wake(_ client: String, _ kind: LoopID.Kind, onlyIfAwaitingSignal: Bool = false) {
-        let id = LoopID(client: client, kind: kind)
+        guard let epoch = clients[client]?.epoch else { return }
+        let id = LoopID(client: client, kind: kind, epoch: epoch)
         guard let signal = wakeSignals[id] else { return }
         if onlyIfAwaitingSignal && loops[id] != .waiting(until: nil) { return }
         loops[id] = .busy
@@ -618,9 +737,10 @@ public actor TokenManager: Service {
         let service = runtime.service
         // The number of the token sent, taken before the call: another may arrive meanwhile.
         let serial = runtime.token?.accessToken == token.accessToken ? runtime.tokenSerial : nil
+        let epoch = runtime.epoch
         beginOperation()
         defer { endOperation() }
-        guard var response = await service.callResource(token.accessToken) else { return }
+        guard var response = await service.callResource(token.accessToken), clients[name]?.epoch == epoch else { return }
         response.tokenSerial = serial
         if response.status == 401, response.challengeError?.error == .invalidToken {
             record(response, for: name)
@@ -682,6 +802,11 @@ public actor TokenManager: Service {
                 emit(name, .healthChanged(from: before, to: health))
             }
         }
+        announceChange()
+    }
+
+    /// Hands the readers a new snapshot: soon (the publisher loop) while running, else now.
+    private func announceChange() {
         if phase == .running {
             snapshotsWanted.signal()
         } else if snapshotFeed.hasSubscribers {
@@ -728,6 +853,8 @@ struct LoopID: Hashable, Sendable {
 
     let client: String
     let kind: Kind
+    /// The client runtime's number: a reload that replaces the client retires its loops.
+    let epoch: Int
 }
 
 /// Whether a loop is working or waiting (until a time, or for a signal when nil).

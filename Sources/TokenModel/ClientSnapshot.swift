@@ -48,6 +48,8 @@ public struct ActionRecord: Sendable, Equatable {
         case refresh, introspect, revoke, pause, resume
         /// The three-way check: the local verdict, introspection and a live API call, compared.
         case diagnose
+        /// The configuration was read again.
+        case reload
     }
 
     public var action: Action
@@ -270,6 +272,9 @@ public enum ClientAction: Sendable, Equatable {
     /// The three-way check of the held token: introspect it, call the API with it, look at the
     /// key set again; the snapshot's `diagnoses(at:)` then names any disagreement.
     case diagnose(client: String)
+    /// Read the configuration again (`L`). Carried out by the front end's host, which knows
+    /// where the configuration came from; the manager itself only answers that it cannot.
+    case reloadConfiguration
 }
 
 /// Whether tokens are refreshed on schedule or only on a key press.

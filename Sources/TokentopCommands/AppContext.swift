@@ -19,14 +19,18 @@ final class AppContext: Sendable {
     let clients: [String: AuthorizationClient]
     let logger: Logger
     private let demo: DemoEnvironment?
+    /// The options the configuration was read with, to read it again (nil on the demo).
+    private let reloadOptions: ConfigurationOptions?
 
     private init(
-        configuration: TokentopConfiguration, origin: String, demo: DemoEnvironment?, logger: Logger
+        configuration: TokentopConfiguration, origin: String, demo: DemoEnvironment?, logger: Logger,
+        reloadOptions: ConfigurationOptions? = nil
     ) {
         self.configuration = configuration
         self.origin = origin
         self.demo = demo
         self.logger = logger
+        self.reloadOptions = reloadOptions
         let transport = HTTPTransport()
         self.transport = transport
         var clients: [String: AuthorizationClient] = [:]
@@ -69,10 +73,29 @@ final class AppContext: Sendable {
         _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool = false
     ) async throws -> AppContext {
         let logger = try makeLogger(options.logFile, standardError: logToStandardError)
-        let environment = ProcessInfo.processInfo.environment
         let sources = [options.demo, options.config != nil, !options.springPaths.isEmpty].filter { $0 }.count
         guard sources <= 1 else { throw CLIError.usage("--demo, --config and --spring exclude each other") }
         if options.demo { return try await startDemo(logger: logger) }
+        if let (configuration, origin, warnings) = try readConfiguration(options) {
+            for warning in warnings { printError("tokentop: warning: \(warning)") }
+            return AppContext(configuration: configuration, origin: origin, demo: nil, logger: logger, reloadOptions: options)
+        }
+        guard policy == .whenNoConfiguration else {
+            throw CLIError.usage(
+                "no configuration found (looked at --config, $TOKENTOP_CONFIG, "
+                    + "$XDG_CONFIG_HOME/tokentop/config.yaml or ~/.config/tokentop/config.yaml, and ./tokentop.yaml); "
+                    + "pass --config FILE, or --demo to use the embedded demo servers")
+        }
+        return try await startDemo(logger: logger)
+    }
+
+    /// The configuration the options point at (Spring files, or tokentop's file wherever it is
+    /// found), with where it came from and its warnings; nil when there is none. Problems are
+    /// usage errors naming file, line and key.
+    private static func readConfiguration(
+        _ options: ConfigurationOptions
+    ) throws -> (TokentopConfiguration, origin: String, warnings: [String])? {
+        let environment = ProcessInfo.processInfo.environment
         if !options.springPaths.isEmpty {
             let imported: SpringImport
             do {
@@ -82,12 +105,11 @@ final class AppContext: Sendable {
             } catch {
                 throw CLIError.usage(error.description)
             }
-            for warning in imported.warnings { printError("tokentop: warning: \(warning)") }
-            for skipped in imported.skipped { printError("tokentop: skipped \(skipped)") }
             let profiles = imported.profiles.isEmpty ? "" : " (profiles \(imported.profiles.joined(separator: ", ")))"
-            return AppContext(
-                configuration: imported.configuration,
-                origin: "spring: " + imported.files.joined(separator: ", ") + profiles, demo: nil, logger: logger)
+            return (
+                imported.configuration, "spring: " + imported.files.joined(separator: ", ") + profiles,
+                imported.warnings.map { "\($0)" } + imported.skipped.map { "skipped \($0)" }
+            )
         }
         let location: ConfigurationLocation?
         do {
@@ -106,16 +128,9 @@ final class AppContext: Sendable {
             } catch {
                 throw CLIError.usage(String(describing: error))
             }
-            for warning in loaded.warnings { printError("tokentop: warning: \(warning)") }
-            return AppContext(configuration: loaded.configuration, origin: location.path, demo: nil, logger: logger)
+            return (loaded.configuration, location.path, loaded.warnings)
         }
-        guard policy == .whenNoConfiguration else {
-            throw CLIError.usage(
-                "no configuration found (looked at --config, $TOKENTOP_CONFIG, "
-                    + "$XDG_CONFIG_HOME/tokentop/config.yaml or ~/.config/tokentop/config.yaml, and ./tokentop.yaml); "
-                    + "pass --config FILE, or --demo to use the embedded demo servers")
-        }
-        return try await startDemo(logger: logger)
+        return nil
     }
 
     private static func startDemo(logger: Logger) async throws -> AppContext {
@@ -149,6 +164,35 @@ final class AppContext: Sendable {
                 clients[client.name].map { TokenManager.Registration(configuration: client, service: $0) }
             },
             clock: clock, logger: logger)
+    }
+
+    /// Reads the configuration again, from where it came, and hands the manager what changed
+    /// (see `TokenManager.reload`). The running configuration stays when the file is broken:
+    /// the error says so, with the file, line and key. `keys:`, `theme:` and `mouse:` apply at
+    /// the next start.
+    func reload(_ manager: TokenManager) async -> ActionRecord {
+        let now = Date()
+        guard let reloadOptions else {
+            return ActionRecord(
+                action: .reload, client: origin, at: now, succeeded: false,
+                outcome: "the embedded demo's configuration is built in; there is nothing to reload")
+        }
+        let fresh: TokentopConfiguration
+        do {
+            guard let read = try Self.readConfiguration(reloadOptions) else {
+                throw CLIError.usage("the configuration file is gone")
+            }
+            fresh = read.0
+        } catch {
+            return ActionRecord(
+                action: .reload, client: origin, at: now, succeeded: false,
+                outcome: "\(error); the running configuration stays")
+        }
+        let summary = await manager.reload(fresh.clients.map { client in
+            TokenManager.Registration(
+                configuration: client, service: AuthorizationClient(configuration: client, transport: transport, logger: logger))
+        })
+        return ActionRecord(action: .reload, client: origin, at: now, succeeded: true, outcome: summary.text)
     }
 
     /// The services that must outlive the front ends and stop after them: the connections,

@@ -43,7 +43,8 @@ struct DashboardCommand: AsyncParsableCommand {
                 configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
                 keyMap: keyMap))
         try await ServiceGroup.runUntilFrontEndEnds(
-            services.prefix(1) + [manager] + services.dropFirst(), frontEnd: DashboardService(dashboard: dashboard, manager: manager))
+            services.prefix(1) + [manager] + services.dropFirst(),
+            frontEnd: DashboardService(dashboard: dashboard, manager: manager, context: context))
     }
 }
 
@@ -51,14 +52,19 @@ struct DashboardCommand: AsyncParsableCommand {
 struct DashboardService: Service {
     let dashboard: TerminalDashboard
     let manager: TokenManager
+    let context: AppContext
 
     func run() async throws {
-        let manager = manager
+        let (manager, context) = (manager, context)
         try await cancelWhenGracefulShutdown {
             do {
                 try await dashboard.run(
                     initial: await manager.snapshot(), snapshots: await manager.updates(),
-                    perform: { await manager.perform($0) },
+                    perform: { action in
+                        // `L`: only the command knows where the configuration came from.
+                        if case .reloadConfiguration = action { return [await context.reload(manager)] }
+                        return await manager.perform(action)
+                    },
                     tokenForCopy: { await manager.heldToken(for: $0) })
             } catch is CancellationError {
                 return

@@ -74,7 +74,16 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             // The exporter is the front end: SIGTERM/SIGINT stop it first, then the manager,
             // then the connections (and the demo servers with --demo).
-            try await ServiceGroup.runUntilFrontEndEnds(services + [manager], frontEnd: exporter)
+            try await ServiceGroup.runUntilFrontEndEnds(
+                services + [manager], frontEnd: exporter,
+                hangUp: .reload {
+                    let outcome = await context.reload(manager)
+                    if outcome.succeeded {
+                        logger.info("configuration reloaded", metadata: ["changes": "\(outcome.outcome)"])
+                    } else {
+                        logger.error("reload failed", metadata: ["error": "\(outcome.outcome)"])
+                    }
+                })
         } catch {
             throw CLIError.runtime("serve on \(listen) stopped: \(error)")
         }

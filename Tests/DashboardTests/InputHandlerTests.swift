@@ -29,6 +29,13 @@ struct InputHandlerTests {
         #expect(state.selectedClient == "billing-api")
     }
 
+    @Test("L asks for the configuration to be read again and says so in the footer")
+    func reload() {
+        var state = ViewState()
+        #expect(press([.character("L")], state: &state) == [.manager(.reloadConfiguration)])
+        #expect(state.footerMessage?.text == "Reloading the configuration…")
+    }
+
     @Test("Left/Right and h/l switch tabs like Tab and Shift-Tab")
     func tabsSideways() {
         var state = ViewState()

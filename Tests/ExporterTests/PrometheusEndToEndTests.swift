@@ -51,7 +51,7 @@ struct PrometheusEndToEndTests {
             arguments: ["serve", "--config", configuration.path, "--listen", "127.0.0.1:0"],
             input: .none, output: try Output.file(serveLog), error: .combinedWithOutput
         ) { execution in
-            let port = try await Self.listeningPort(in: serveLog)
+            let port = try await listeningPort(in: serveLog)
             let api = URL(string: "http://127.0.0.1:\(port)")!
             try await scrape(api: api, demo: demo, directory: directory)
             try execution.send(signal: .terminate)
@@ -126,16 +126,6 @@ struct PrometheusEndToEndTests {
     }
 
     /// The port `tokentop serve --listen 127.0.0.1:0` reports on stderr.
-    private static func listeningPort(in log: URL) async throws -> Int {
-        var port: Int?
-        try await eventually("tokentop serve listening", within: 30) {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            port = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }
-            return port != nil
-        }
-        return port!
-    }
-
     /// The `exp` claim of the client's token, as `/api/v1/clients` shows it.
     private static func tokenExp(of client: String, api: URL) async throws -> Double {
         var exp: Double?

@@ -137,3 +137,14 @@ struct Exposition {
         samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }.map(\.value)
     }
 }
+
+/// The port a `tokentop serve` process says it listens on, from its log.
+func listeningPort(in log: URL) async throws -> Int {
+    var port: Int?
+    try await eventually("tokentop serve listening", within: 30) {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        port = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }
+        return port != nil
+    }
+    return port!
+}
