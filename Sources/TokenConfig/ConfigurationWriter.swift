@@ -153,6 +153,22 @@ public enum ConfigurationWriter {
         if client.timeout != defaults.timeout { add("timeout", client.timeout.configText) }
         if client.historySize != defaults.historySize { add("history-size", String(client.historySize)) }
         add("expected-issuer", client.expectedIssuer)
+        switch client.expectedAudiences.count {
+        case 0: break
+        case 1: add("expected-audience", client.expectedAudiences[0])
+        default: settings.append(Setting("expected-audience", .list(client.expectedAudiences.map(literal))))
+        }
+        switch client.clientAssertionAudience {
+        case nil: break
+        case .endpoint: add("client-assertion-audience", "endpoint")
+        case .tokenEndpoint: add("client-assertion-audience", "token-endpoint")
+        case .issuer: add("client-assertion-audience", "issuer")
+        case .url(let url): add("client-assertion-audience", url.absoluteString)
+        }
+        if client.dpop { add("dpop", "true") }
+        add("dpop-key-file", client.dpopKeyFile)
+        add("tls-client-certificate-file", client.tlsClientCertificateFile)
+        add("tls-client-key-file", client.tlsClientKeyFile)
         return ConfigurationDraft.Client(name: client.name, comments: comments, settings: settings)
     }
 

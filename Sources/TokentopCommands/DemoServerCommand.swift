@@ -167,14 +167,15 @@ struct DemoServerCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.runtime(String(describing: error))
         }
-        var yaml = demo.configurationYAML()
+        var yaml = ""
         var tlsFiles = demo.tlsFiles
         do {
+            yaml = try demo.configurationYAML()
             if let writeConfig {
                 // The written configuration names copies beside it, which outlive the demo's own folder.
                 if let written = try demo.writeTLSFiles(besideConfiguration: writeConfig) {
                     tlsFiles = written
-                    yaml = demo.configurationYAML(tlsFiles: written)
+                    yaml = try demo.configurationYAML(tlsFiles: written)
                 }
                 try ConfigurationWriter.writeAtomically(yaml, to: writeConfig)
             }

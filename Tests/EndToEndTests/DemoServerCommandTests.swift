@@ -41,8 +41,8 @@ struct DemoServerCommandTests {
         let token = try await runTokentop(["token", "mod-client", "--config", config], environment: home)
         #expect(token.status == 0)
         let yaml = try String(contentsOfFile: config, encoding: .utf8)
-        let jwks = try #require(yaml.firstMatch(of: /jwk-set-uri: "([^"]+)"/)?.1)
-        let issuer = try #require(yaml.firstMatch(of: /issuer-uri: "([^"]+)"/)?.1)
+        let jwks = try #require(yaml.firstMatch(of: /jwk-set-uri: "?([^"\s]+)"?/)?.1)
+        let issuer = try #require(yaml.firstMatch(of: /issuer-uri: "?([^"\s]+)"?/)?.1)
         let verified = try await runTokentop(
             ["decode", "--jwks", String(jwks), "--issuer", String(issuer), "--audience", "api://default"],
             stdin: token.stdout, environment: home)

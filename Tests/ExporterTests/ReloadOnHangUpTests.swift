@@ -36,7 +36,7 @@ struct ReloadOnHangUpTests {
 
     private func run(_ demo: DemoEnvironment, in directory: URL) async throws {
         let configuration = directory.appending(path: "tokentop.yaml")
-        let full = demo.configurationYAML()
+        let full = try demo.configurationYAML()
         try write(full, to: configuration)
         let log = directory.appending(path: "serve.log")
         let serve = try await Subprocess.run(
