@@ -18,6 +18,8 @@ public actor TokenMetrics {
     private var lastSuccess: [String: Date] = [:]
     /// Per issuer, the signing key (`kid`) and issue time of the newest token seen.
     private var newestKey: [String: (kid: String, issuedAt: Date)] = [:]
+    /// Per issuer, the key set's series, followed through one of its clients.
+    private var keySets: [String: KeySetSeries] = [:]
 
     /// - Parameters:
     ///   - clients: the configured clients, for their `issuer` label.
@@ -108,6 +110,27 @@ public actor TokenMetrics {
             for (candidate, gauge) in gauges.health { gauge.set(to: candidate == state ? 1 : 0) }
             series[client.name] = gauges
         }
+        noteKeySets(of: snapshot.clients)
+    }
+
+    /// Sets each issuer's key count from the freshest copy of its key set, and counts the key
+    /// changes not counted yet. Every client watches its issuer's key set on its own, so a
+    /// change is counted once per issuer, by the key it concerns, whichever client saw it first.
+    private func noteKeySets(of clients: [ClientSnapshot]) {
+        var freshest: [String: KeySetStatus] = [:]
+        for client in clients {
+            guard let keySet = client.keySet, let fetchedAt = keySet.fetchedAt else { continue }
+            let issuer = issuer(of: client.name)
+            var watched = keySets[issuer] ?? KeySetSeries(issuer: issuer, registry: registry)
+            for change in keySet.changes {
+                let key = KeySetSeries.Counted(kind: change.kind, kid: change.kid)
+                guard watched.counted.insert(key).inserted else { continue }
+                (change.kind == .added ? watched.added : watched.removed).increment()
+            }
+            keySets[issuer] = watched
+            if freshest[issuer].flatMap(\.fetchedAt).map({ fetchedAt > $0 }) ?? true { freshest[issuer] = keySet }
+        }
+        for (issuer, keySet) in freshest { keySets[issuer]?.keys.set(to: Double(keySet.keys.count)) }
     }
 
     /// A gauge that exists only while there is a value: set, created, or unregistered.
@@ -172,5 +195,28 @@ private struct ClientSeries {
         self.health = health
         backoffActive = registry.makeGauge(descriptor: MetricDefinitions.backoffActive, labels: labels)
         retriesHalted = registry.makeGauge(descriptor: MetricDefinitions.retriesHalted, labels: labels)
+    }
+}
+
+/// One issuer's key-set series and the changes already counted.
+private struct KeySetSeries {
+    /// A key appearing or leaving; a key that comes back after leaving is not counted again.
+    struct Counted: Hashable {
+        let kind: KeySetChange.Kind
+        let kid: String?
+    }
+
+    let keys: Gauge
+    let added: Counter
+    let removed: Counter
+    var counted: Set<Counted> = []
+
+    init(issuer: String, registry: PrometheusCollectorRegistry) {
+        keys = registry.makeGauge(descriptor: MetricDefinitions.keySetKeys, labels: [("issuer", issuer)])
+        added = registry.makeCounter(
+            descriptor: MetricDefinitions.keySetChanges, labels: [("issuer", issuer), ("change", KeySetChange.Kind.added.rawValue)])
+        removed = registry.makeCounter(
+            descriptor: MetricDefinitions.keySetChanges,
+            labels: [("issuer", issuer), ("change", KeySetChange.Kind.removed.rawValue)])
     }
 }
