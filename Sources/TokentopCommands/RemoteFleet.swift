@@ -93,12 +93,14 @@ actor RemoteFleet: Service {
     /// The merged snapshot as of the last poll.
     func snapshot() -> ManagerSnapshot { latest }
 
-    /// Polls until the group shuts down.
+    /// Polls until the group shuts down; a request under way is cancelled then.
     func run() async throws {
         defer { sink.finish() }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await poll()
-            try? await Task.sleep(for: Self.pollInterval)
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.poll()
+                try? await Task.sleep(for: Self.pollInterval)
+            }
         }
     }
 

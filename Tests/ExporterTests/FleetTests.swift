@@ -1,6 +1,8 @@
 import Foundation
 import MetricsExporter
+import Logging
 import OAuthClient
+import ServiceLifecycle
 import Testing
 import TokenModel
 import TokenTesting
@@ -163,6 +165,23 @@ struct FleetTests {
         #expect(introspect.outcome.contains("refresh and revoke only"))
         // No token leaves an instance: there is nothing to copy.
         #expect(await DashboardFeed.fleet(fleet).tokenForCopy("\(open.label)/mod-client") == nil)
+    }
+
+    @Test("as a service it publishes merged snapshots until the group shuts down, and then ends its stream")
+    func runsAsAService() async throws {
+        let instance = try FleetInstance(attach: "127.0.0.1:\(try LoopbackPort.unused())")
+        let transport = HTTPTransport()
+        let fleet = RemoteFleet(instances: [instance], authToken: nil, transport: transport)
+        let group = ServiceGroup(services: [fleet], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let running = Task { try await group.run() }
+        var updates = fleet.snapshots().makeAsyncIterator()
+        let first = try #require(await updates.next())
+        #expect(first.clients.map(\.name) == [instance.label])
+        #expect(first.clients.first?.health(at: Date()).reason.contains("unreachable") == true)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        while await updates.next() != nil {}
+        await transport.shutdown()
     }
 
     @Test("an instance that wants a bearer token says so, and is read with it")
