@@ -10,15 +10,20 @@ public enum ClientsDocument {
     /// never drift apart.
     public typealias Describe = @Sendable (ClientSnapshot, Date) -> JSONValue
 
-    static func json(_ snapshot: ManagerSnapshot, at now: Date, describe: Describe) -> JSONValue {
+    /// - Parameter actionsAllowed: whether `POST …/refresh` and `…/revoke` are allowed
+    ///   (`--allow-actions`), so an attached dashboard knows before it asks.
+    static func json(_ snapshot: ManagerSnapshot, at now: Date, actionsAllowed: Bool, describe: Describe) -> JSONValue {
         .object([
             "generated_at": .string(TimeText.iso8601(now)),
+            "actions_allowed": .bool(actionsAllowed),
             "clients": .array(snapshot.clients.map { client(for: $0, at: now, describe: describe) }),
         ])
     }
 
     static func client(for client: ClientSnapshot, at now: Date, describe: Describe) -> JSONValue {
         guard case .object(var object) = describe(client, now) else { return describe(client, now) }
+        // The whole snapshot, for a dashboard attached with `--attach` to draw what a local one would.
+        if let snapshot = encoded(exported(client)) { object["snapshot"] = snapshot }
         object["history"] = .array(client.history.map(record))
         if !client.actions.isEmpty { object["actions"] = .array(client.actions.map(action)) }
         object["refresh_mode"] = .string(client.refreshMode.rawValue)
@@ -61,6 +66,29 @@ public enum ClientsDocument {
         if let expiresAt = record.expiresAt { object["expires_at"] = .string(TimeText.iso8601(expiresAt)) }
         if !record.claimChanges.isEmpty { object["claim_changes"] = .array(record.claimChanges.map(JSONValue.string)) }
         return .object(object)
+    }
+
+    /// The snapshot as served: what an API echoed (its body, its challenge, an action's outcome)
+    /// with JWT-shaped text masked, as in the rest of the document.
+    static func exported(_ client: ClientSnapshot) -> ClientSnapshot {
+        var exported = client
+        exported.responses = client.responses.map { response in
+            var masked = response
+            masked.bodyExcerpt = maskingJWTs(response.bodyExcerpt)
+            masked.wwwAuthenticate = response.wwwAuthenticate.map(maskingJWTs)
+            return masked
+        }
+        exported.actions = client.actions.map { record in
+            var masked = record
+            masked.outcome = maskingJWTs(record.outcome)
+            return masked
+        }
+        return exported
+    }
+
+    private static func encoded(_ client: ClientSnapshot) -> JSONValue? {
+        guard let data = try? JSONEncoder().encode(client) else { return nil }
+        return JSONValue(data: data)
     }
 
     /// A resource that echoes its request headers would show the bearer token in its body:

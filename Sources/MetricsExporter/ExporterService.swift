@@ -81,19 +81,19 @@ public struct ExporterService: Service {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        router.get("api/v1/clients") { [latest, describe] _, _ in
+        router.get("api/v1/clients") { [latest, describe, allowActions = configuration.allowActions] _, _ in
             let snapshot = latest.get() ?? ManagerSnapshot(generation: 0, takenAt: Date(), clients: [])
-            return Self.json(ClientsDocument.json(snapshot, at: Date(), describe: describe))
+            return Self.json(ClientsDocument.json(snapshot, at: Date(), actionsAllowed: allowActions, describe: describe))
         }
         router.get("api/v1/clients/:name") { [latest, describe] _, context in
-            let name = try context.parameters.require("name")
+            let name = try Self.clientName(context)
             guard let client = latest.get()?.clients.first(where: { $0.name == name }) else {
                 return Self.problem(.notFound, "not_found", "no client named \(TerminalText.sanitize(name))")
             }
             return Self.json(ClientsDocument.client(for: client, at: Date(), describe: describe))
         }
         router.post("api/v1/clients/:name/:action") { [latest, perform, allowActions = configuration.allowActions] _, context in
-            let name = try context.parameters.require("name")
+            let name = try Self.clientName(context)
             let actionName = try context.parameters.require("action")
             let action: ClientAction
             switch actionName {
@@ -114,6 +114,13 @@ public struct ExporterService: Service {
             return Self.json(.object(["client": .string(name), "actions": .array(records.map(ClientsDocument.action))]))
         }
         return router
+    }
+
+    /// The `:name` of a client route, percent-decoded (the router leaves it as sent), so
+    /// that a name with spaces or slashes can be addressed.
+    private static func clientName(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("name")
+        return raw.removingPercentEncoding ?? raw
     }
 
     private static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

@@ -69,6 +69,14 @@ enum MetricDefinitions {
             "signing_key_changes", unit: "total",
             "How often a newly issued token was signed with a different key (kid) from the issuer's previous new token.")
     }
+    static var keySetKeys: MetricNameDescriptor {
+        named("jwks_keys", unit: "", "How many keys the issuer's key set (JWKS) publishes, as last fetched.")
+    }
+    static var keySetChanges: MetricNameDescriptor {
+        named(
+            "jwks_key_changes", unit: "total",
+            "Keys that appeared in (change=added) or left (change=removed) the issuer's key set between two fetches.")
+    }
 
     // The process.
     static var buildInfo: MetricNameDescriptor {

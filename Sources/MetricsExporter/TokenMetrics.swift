@@ -12,12 +12,14 @@ public actor TokenMetrics {
     /// The registry the exposition is written from.
     public nonisolated let registry = PrometheusCollectorRegistry()
 
-    private let issuers: [String: String]
+    private var issuers: [String: String]
     private var series: [String: ClientSeries] = [:]
     /// When a fetch last succeeded, per client: kept after the token is revoked or expires.
     private var lastSuccess: [String: Date] = [:]
     /// Per issuer, the signing key (`kid`) and issue time of the newest token seen.
     private var newestKey: [String: (kid: String, issuedAt: Date)] = [:]
+    /// Per issuer, the key set's series, followed through one of its clients.
+    private var keySets: [String: KeySetSeries] = [:]
 
     /// - Parameters:
     ///   - clients: the configured clients, for their `issuer` label.
@@ -27,6 +29,21 @@ public actor TokenMetrics {
         for client in clients { issuers[client.name] = MetricLabels.issuer(of: client) }
         self.issuers = issuers
         registry.makeGauge(descriptor: MetricDefinitions.buildInfo, labels: [("version", version)]).set(to: 1)
+        registry.makeGauge(descriptor: MetricDefinitions.clients).set(to: Double(clients.count))
+    }
+
+    /// Takes a reloaded configuration: the gauges of a client that is gone (or has moved to
+    /// another issuer) are removed, so a removed client's last verdict does not stay on a
+    /// graph or keep an alert firing. Counters keep their totals, as Prometheus expects.
+    public func configure(clients: [ClientConfiguration]) {
+        var fresh: [String: String] = [:]
+        for client in clients { fresh[client.name] = MetricLabels.issuer(of: client) }
+        for (name, gauges) in series where fresh[name] != issuers[name] {
+            for gauge in gauges.all { registry.unregisterGauge(gauge) }
+            series[name] = nil
+            lastSuccess[name] = nil
+        }
+        issuers = fresh
         registry.makeGauge(descriptor: MetricDefinitions.clients).set(to: Double(clients.count))
     }
 
@@ -108,6 +125,27 @@ public actor TokenMetrics {
             for (candidate, gauge) in gauges.health { gauge.set(to: candidate == state ? 1 : 0) }
             series[client.name] = gauges
         }
+        noteKeySets(of: snapshot.clients)
+    }
+
+    /// Sets each issuer's key count from the freshest copy of its key set, and counts the key
+    /// changes not counted yet. Every client watches its issuer's key set on its own, so a
+    /// change is counted once per issuer, by the key it concerns, whichever client saw it first.
+    private func noteKeySets(of clients: [ClientSnapshot]) {
+        var freshest: [String: KeySetStatus] = [:]
+        for client in clients {
+            guard let keySet = client.keySet, let fetchedAt = keySet.fetchedAt else { continue }
+            let issuer = issuer(of: client.name)
+            var watched = keySets[issuer] ?? KeySetSeries(issuer: issuer, registry: registry)
+            for change in keySet.changes {
+                let key = KeySetSeries.Counted(kind: change.kind, kid: change.kid)
+                guard watched.counted.insert(key).inserted else { continue }
+                (change.kind == .added ? watched.added : watched.removed).increment()
+            }
+            keySets[issuer] = watched
+            if freshest[issuer].flatMap(\.fetchedAt).map({ fetchedAt > $0 }) ?? true { freshest[issuer] = keySet }
+        }
+        for (issuer, keySet) in freshest { keySets[issuer]?.keys.set(to: Double(keySet.keys.count)) }
     }
 
     /// A gauge that exists only while there is a value: set, created, or unregistered.
@@ -162,6 +200,11 @@ private struct ClientSeries {
     var lastSuccess: Gauge?
     var nextRetry: Gauge?
 
+    /// Every gauge of the client, to remove them together.
+    var all: [Gauge] {
+        Array(health.values) + [backoffActive, retriesHalted] + [expiry, issued, refresh, lastSuccess, nextRetry].compactMap { $0 }
+    }
+
     init(labels: [(String, String)], registry: PrometheusCollectorRegistry) {
         self.labels = labels
         var health: [HealthState: Gauge] = [:]
@@ -172,5 +215,28 @@ private struct ClientSeries {
         self.health = health
         backoffActive = registry.makeGauge(descriptor: MetricDefinitions.backoffActive, labels: labels)
         retriesHalted = registry.makeGauge(descriptor: MetricDefinitions.retriesHalted, labels: labels)
+    }
+}
+
+/// One issuer's key-set series and the changes already counted.
+private struct KeySetSeries {
+    /// A key appearing or leaving; a key that comes back after leaving is not counted again.
+    struct Counted: Hashable {
+        let kind: KeySetChange.Kind
+        let kid: String?
+    }
+
+    let keys: Gauge
+    let added: Counter
+    let removed: Counter
+    var counted: Set<Counted> = []
+
+    init(issuer: String, registry: PrometheusCollectorRegistry) {
+        keys = registry.makeGauge(descriptor: MetricDefinitions.keySetKeys, labels: [("issuer", issuer)])
+        added = registry.makeCounter(
+            descriptor: MetricDefinitions.keySetChanges, labels: [("issuer", issuer), ("change", KeySetChange.Kind.added.rawValue)])
+        removed = registry.makeCounter(
+            descriptor: MetricDefinitions.keySetChanges,
+            labels: [("issuer", issuer), ("change", KeySetChange.Kind.removed.rawValue)])
     }
 }

@@ -23,12 +23,15 @@ public struct OutgoingRequest: Sendable {
     public var allowInsecureHTTP: Bool
     /// The certificate presented in the TLS handshake (mutual TLS, RFC 8705); https only.
     public var clientCertificate: ClientCertificate?
+    /// The largest answer body read; a larger one is refused with `bodyTooLarge`.
+    public var maximumBodySize: Int
 
     public init(
         method: Method, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
         timeout: Duration = .seconds(10), caFile: String? = nil, allowInsecureHTTP: Bool = false,
-        clientCertificate: ClientCertificate? = nil
+        clientCertificate: ClientCertificate? = nil, maximumBodySize: Int = HTTPTransport.maximumBodySize
     ) {
+        self.maximumBodySize = maximumBodySize
         self.clientCertificate = clientCertificate
         self.method = method
         self.url = url
@@ -90,7 +93,8 @@ public struct ReceivedResponse: Sendable {
 /// on response bodies, no automatic redirects, verified TLS, plain http only to loopback,
 /// and `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` honoured.
 public final class HTTPTransport: Sendable {
-    /// Larger bodies are refused with a clear error rather than read into memory.
+    /// Larger bodies are refused with a clear error rather than read into memory (the default
+    /// of `OutgoingRequest.maximumBodySize`).
     public static let maximumBodySize = 1 << 20
 
     private let direct: HTTPClient
@@ -175,6 +179,7 @@ public final class HTTPTransport: Sendable {
 
         let client = self.client(for: scheme, host: host)
         let prepared = outgoing
+        let bodyLimit = request.maximumBodySize
         let started = ContinuousClock.now
         let sentAt = Date()
         let timeout = TimeAmount.nanoseconds(Int64(request.timeout.timeInterval * 1e9))
@@ -186,10 +191,10 @@ public final class HTTPTransport: Sendable {
                     let response = try await client.execute(prepared, deadline: .now() + timeout)
                     let body: ByteBuffer
                     do {
-                        body = try await response.body.collect(upTo: Self.maximumBodySize)
+                        body = try await response.body.collect(upTo: bodyLimit)
                     } catch is NIOTooManyBytesError {
                         throw OAuthError.bodyTooLarge(
-                            limit: Self.maximumBodySize, endpoint: endpoint, httpStatus: Int(response.status.code))
+                            limit: bodyLimit, endpoint: endpoint, httpStatus: Int(response.status.code))
                     }
                     return ReceivedResponse(
                         status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView),

@@ -67,10 +67,10 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public let kind: Kind
-    private let detail: String
+    let detail: String
     /// The RFC 6749 `error_description` and `error_uri`, for server errors.
     public let serverDescription: String?
-    private let serverURI: String?
+    let serverURI: String?
     /// The endpoint that failed, without query or credentials.
     public let endpoint: String?
     /// The HTTP status, when an answer came.
@@ -80,7 +80,9 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the operator can do about it, when tokentop knows (`set client-assertion-audience …`).
     public private(set) var hint: String?
 
-    private init(
+    // Internal rather than private, with `detail` and `serverURI`: Codable+Snapshot.swift
+    // rebuilds an error exactly from its wire form.
+    init(
         _ kind: Kind, detail: String, endpoint: String?, httpStatus: Int? = nil, retryAfter: Duration? = nil,
         serverDescription: String? = nil, serverURI: String? = nil
     ) {

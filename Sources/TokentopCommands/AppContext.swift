@@ -170,12 +170,13 @@ final class AppContext: Sendable {
     /// (see `TokenManager.reload`). The running configuration stays when the file is broken:
     /// the error says so, with the file, line and key. `keys:`, `theme:` and `mouse:` apply at
     /// the next start.
-    func reload(_ manager: TokenManager) async -> ActionRecord {
+    func reload(_ manager: TokenManager) async -> (record: ActionRecord, configuration: TokentopConfiguration?) {
         let now = Date()
         guard let reloadOptions else {
-            return ActionRecord(
+            let record = ActionRecord(
                 action: .reload, client: origin, at: now, succeeded: false,
                 outcome: "the embedded demo's configuration is built in; there is nothing to reload")
+            return (record, nil)
         }
         let fresh: TokentopConfiguration
         do {
@@ -184,15 +185,15 @@ final class AppContext: Sendable {
             }
             fresh = read.0
         } catch {
-            return ActionRecord(
-                action: .reload, client: origin, at: now, succeeded: false,
-                outcome: "\(error); the running configuration stays")
+            let record = ActionRecord(
+                action: .reload, client: origin, at: now, succeeded: false, outcome: "\(error); the running configuration stays")
+            return (record, nil)
         }
         let summary = await manager.reload(fresh.clients.map { client in
             TokenManager.Registration(
                 configuration: client, service: AuthorizationClient(configuration: client, transport: transport, logger: logger))
         })
-        return ActionRecord(action: .reload, client: origin, at: now, succeeded: true, outcome: summary.text)
+        return (ActionRecord(action: .reload, client: origin, at: now, succeeded: true, outcome: summary.text), fresh)
     }
 
     /// The services that must outlive the front ends and stop after them: the connections,

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import MetricsExporter
+import OAuthClient
 import ServiceLifecycle
 import TerminalDriver
 import TokenManager
@@ -10,27 +12,39 @@ import TokenModel
 struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "The live dashboard (the default). Press ? inside it for the keys.")
+        abstract: "The live dashboard (the default). Press ? inside it for the keys.",
+        discussion: """
+            With --attach URL [URL…] it shows the clients of running `tokentop serve` instances instead, \
+            each row named HOST:PORT/CLIENT; refresh and revoke go to the instance when it runs with --allow-actions.
+            """)
 
     @OptionGroup var options: ConfigurationOptions
 
     @Option(help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).")
     var theme: String?
 
+    @Option(
+        name: .customLong("attach"), parsing: .upToNextOption,
+        help: "Show the clients of these `tokentop serve` instances (http://HOST:PORT) instead of running a token manager.")
+    var attach: [String] = []
+
+    @Option(
+        name: .customLong("auth-token-file"),
+        help: "With --attach: a file holding the bearer token the instances require (their --auth-token-file).")
+    var authTokenFile: String?
+
     func run() async throws {
         let (themes, themeProblems) = ThemeLoader.standard().loadAvailable()
         for problem in themeProblems { printError("tokentop: warning: \(problem)") }
+        if !attach.isEmpty { return try await runAttached(themes: themes) }
+        if authTokenFile != nil { throw CLIError.usage("--auth-token-file goes with --attach") }
         let context = try await AppContext.make(options, demo: .whenNoConfiguration)
         var services = context.infrastructure
         let keyMap: KeyMap
         let manager: TokenManager
         do {
             keyMap = try KeyMap(bindings: context.configuration.keyBindings)
-            let themeName = theme ?? context.configuration.theme
-            if let themeName, !themes.contains(where: { $0.name == themeName }) {
-                throw CLIError.usage(
-                    "no theme named \"\(themeName)\"; available: \(themes.map(\.name).joined(separator: ", "))")
-            }
+            try Self.check(theme: theme ?? context.configuration.theme, among: themes)
             manager = try context.makeManager()
             if let path = options.eventsFile { services.append(try EventLog(path: path, manager: manager)) }
         } catch {
@@ -44,28 +58,86 @@ struct DashboardCommand: AsyncParsableCommand {
                 keyMap: keyMap))
         try await ServiceGroup.runUntilFrontEndEnds(
             services.prefix(1) + [manager] + services.dropFirst(),
-            frontEnd: DashboardService(dashboard: dashboard, manager: manager, context: context))
+            frontEnd: DashboardService(dashboard: dashboard, feed: .manager(manager, context: context)))
+    }
+
+    /// `--attach`: the dashboard over remote `serve` instances, with no token manager here.
+    private func runAttached(themes: [Theme]) async throws {
+        guard options.config == nil, !options.demo, options.springPaths.isEmpty, options.eventsFile == nil else {
+            throw CLIError.usage(
+                "--attach shows running tokentop serve instances; --config, --demo, --spring and --events-file "
+                    + "belong to a dashboard with its own token manager")
+        }
+        let instances = try attach.map { text throws(CLIError) in try FleetInstance(attach: text) }
+        for (index, instance) in instances.enumerated() where instances[..<index].contains(where: { $0.label == instance.label }) {
+            throw CLIError.usage("--attach names \(instance.label) twice")
+        }
+        let authToken: String?
+        do {
+            authToken = try authTokenFile.map { path throws(ExporterError) in try ExporterConfiguration.readAuthToken(path: path) }
+        } catch {
+            throw CLIError.usage(error.description)
+        }
+        try Self.check(theme: theme, among: themes)
+        let transport = HTTPTransport()
+        let fleet = RemoteFleet(instances: instances, authToken: authToken, transport: transport)
+        // One round first, so the first frame has the clients and the header says which
+        // instances take actions.
+        await fleet.poll()
+        let dashboard = TerminalDashboard(
+            configuration: .init(configurationPath: await fleet.summary(), themes: themes, themeName: theme))
+        try await ServiceGroup.runUntilFrontEndEnds(
+            [ShutdownHook { await transport.shutdown() }, fleet],
+            frontEnd: DashboardService(dashboard: dashboard, feed: .fleet(fleet)))
+    }
+
+    private static func check(theme name: String?, among themes: [Theme]) throws {
+        if let name, !themes.contains(where: { $0.name == name }) {
+            throw CLIError.usage("no theme named \"\(name)\"; available: \(themes.map(\.name).joined(separator: ", "))")
+        }
+    }
+}
+
+/// Where a dashboard's snapshots come from and where its actions go: the local token
+/// manager, or `serve` instances it is attached to.
+struct DashboardFeed: Sendable {
+    let initial: @Sendable () async -> ManagerSnapshot
+    let snapshots: @Sendable () async -> AsyncStream<ManagerSnapshot>
+    let perform: @Sendable (ClientAction) async -> [ActionRecord]
+    /// The raw token for the clipboard; nil when there is none to give.
+    let tokenForCopy: @Sendable (String) async -> String?
+
+    static func manager(_ manager: TokenManager, context: AppContext) -> DashboardFeed {
+        DashboardFeed(
+            initial: { await manager.snapshot() }, snapshots: { await manager.updates() },
+            perform: { action in
+                // `L`: only the command knows where the configuration came from.
+                if case .reloadConfiguration = action { return [await context.reload(manager).record] }
+                return await manager.perform(action)
+            },
+            tokenForCopy: { await manager.heldToken(for: $0) })
+    }
+
+    /// No token ever leaves a `serve` instance, so there is none to copy.
+    static func fleet(_ fleet: RemoteFleet) -> DashboardFeed {
+        DashboardFeed(
+            initial: { await fleet.snapshot() }, snapshots: { fleet.snapshots() },
+            perform: { await fleet.perform($0) }, tokenForCopy: { _ in nil })
     }
 }
 
 /// The dashboard as a service: it runs until the user quits, which ends the group.
 struct DashboardService: Service {
     let dashboard: TerminalDashboard
-    let manager: TokenManager
-    let context: AppContext
+    let feed: DashboardFeed
 
     func run() async throws {
-        let (manager, context) = (manager, context)
+        let feed = feed
         try await cancelWhenGracefulShutdown {
             do {
                 try await dashboard.run(
-                    initial: await manager.snapshot(), snapshots: await manager.updates(),
-                    perform: { action in
-                        // `L`: only the command knows where the configuration came from.
-                        if case .reloadConfiguration = action { return [await context.reload(manager)] }
-                        return await manager.perform(action)
-                    },
-                    tokenForCopy: { await manager.heldToken(for: $0) })
+                    initial: await feed.initial(), snapshots: await feed.snapshots(), perform: feed.perform,
+                    tokenForCopy: feed.tokenForCopy)
             } catch is CancellationError {
                 return
             } catch {

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the token manager headless: Prometheus metrics, a health check and a JSON API over HTTP.",
         discussion: """
             Serves GET /metrics (Prometheus text format), GET /healthz and GET /api/v1/clients (the check --json \
-            shape, live, with each client's health and history). Listens on loopback unless told otherwise; any \
+            shape, live, with each client's health, history and snapshot: `tokentop --attach URL` draws it). Listens on loopback unless told otherwise; any \
             other address needs --auth-token-file or --insecure-listen. No endpoint returns a token or secret. \
             The configuration is found as for check; --demo runs it on the embedded demo servers. \
             Logs go to stderr, or to --log-file. SIGTERM or SIGINT stops it gracefully.
@@ -59,9 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
             return
         }
+        let metrics = TokenMetrics(clients: context.configuration.clients, version: Tokentop.version)
         let exporter = ExporterService(
             configuration: exporterConfiguration,
-            metrics: TokenMetrics(clients: context.configuration.clients, version: Tokentop.version),
+            metrics: metrics,
             updates: await manager.updates(), events: await manager.events(),
             perform: { await manager.perform($0) }, describe: { CheckReport.client(json: $0, now: $1) }, logger: logger,
             onListening: { [allowActions] host, port in
@@ -77,7 +78,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await ServiceGroup.runUntilFrontEndEnds(
                 services + [manager], frontEnd: exporter,
                 hangUp: .reload {
-                    let outcome = await context.reload(manager)
+                    let (outcome, configuration) = await context.reload(manager)
+                    if let configuration { await metrics.configure(clients: configuration.clients) }
                     if outcome.succeeded {
                         logger.info("configuration reloaded", metadata: ["changes": "\(outcome.outcome)"])
                     } else {

@@ -58,6 +58,11 @@ struct ReloadOnHangUpTests {
                 try await Self.clients(api).keys.sorted() == ["alpha"]
             }
             #expect(Self.jti(try await Self.clients(api)["alpha"]) == alphaJTI, "alpha's token was not kept")
+            // A removed client's gauges go with it, so its last verdict cannot keep an alert firing.
+            let metrics = try await HTTP.get(api.appending(path: "metrics")).text
+            #expect(metrics.contains(#"tokentop_health_state{client="alpha""#))
+            #expect(!metrics.contains(#"tokentop_health_state{client="beta""#))
+            #expect(Exposition(metrics).values("tokentop_clients") == [1])
 
             try write("clients:\n  alpha: [unclosed\n", to: configuration)
             try execution.send(signal: Signal(rawValue: SIGHUP))

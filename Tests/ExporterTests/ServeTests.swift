@@ -57,6 +57,13 @@ struct ServeTests {
             #expect(metrics.values("tokentop_token_fetch_duration_seconds_count", ["issuer": issuer, "outcome": "success"]).first ?? 0 >= 4)
             #expect(metrics.values("tokentop_clients") == [Double(demo.clients.count)])
             #expect(metrics.values("tokentop_build_info", ["version": "test"]) == [1])
+            // The key set as the clients fetched it: its size, and no change yet.
+            let published = try #require(
+                await serve.manager.snapshot().clients.first { $0.name == "mod-client" }?.keySet?.keys.count)
+            #expect(published > 0)
+            #expect(metrics.values("tokentop_jwks_keys", ["issuer": issuer]) == [Double(published)])
+            #expect(metrics.values("tokentop_jwks_key_changes_total", ["issuer": issuer, "change": "added"]) == [0])
+            #expect(metrics.values("tokentop_jwks_key_changes_total", ["issuer": issuer, "change": "removed"]) == [0])
         }
     }
 
@@ -81,6 +88,8 @@ struct ServeTests {
             for path in ["metrics", "api/v1/clients", "api/v1/clients/mod-client"] {
                 let body = try await HTTP.get(serve.url(path)).text
                 #expect(!body.isEmpty)
+                // The client objects carry their whole snapshot, for attached dashboards: it is searched too.
+                if path.hasPrefix("api") { #expect(body.contains("\"snapshot\"")) }
                 for secret in secrets where secret.count >= 8 {
                     #expect(!body.contains(secret), "\(path) contains a secret or token (\(Redaction.mask(secret)))")
                 }
@@ -107,6 +116,13 @@ struct ServeTests {
             #expect((wrong["error"] as? [String: Any])?["code"] as? String == "invalid_client")
             #expect(wrong["verdict"] as? String == "error")
             #expect(wrong["retries_halted"] as? Bool == true)
+            // The snapshot an attached dashboard draws, beside the check --json fields.
+            let snapshot = try #require(mod["snapshot"] as? [String: Any])
+            #expect(snapshot["name"] as? String == "mod-client")
+            #expect((snapshot["token"] as? [String: Any])?["masked"] as? String == token["masked"] as? String)
+            #expect((snapshot["history"] as? [Any])?.count == history.count)
+            let document = try await HTTP.get(serve.url("api/v1/clients")).json
+            #expect(document["actions_allowed"] as? Bool == false)
 
             let missing = try await HTTP.get(serve.url("api/v1/clients/nobody"))
             #expect(missing.status == 404)

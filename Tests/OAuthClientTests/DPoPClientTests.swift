@@ -118,7 +118,10 @@ struct DPoPClientTests {
     func withoutDPoP() async throws {
         let demo = try await DemoEnvironment.start(Self.options)
         let transport = HTTPTransport(environment: [:])
-        let client = AuthorizationClient(configuration: try #require(demo.configuration().client(named: "dpop-client")), transport: transport)
+        var configuration = try #require(demo.configuration().client(named: "dpop-client"))
+        #expect(configuration.dpop, "the demo configures its DPoP client with dpop: true")
+        configuration.dpop = false
+        let client = AuthorizationClient(configuration: configuration, transport: transport)
         await #expect {
             _ = try await client.requestToken()
         } throws: { error in

@@ -1,0 +1,96 @@
+import Foundation
+import TokenModel
+
+/// `GET /api/v1/clients` read back: what a dashboard attached to a `tokentop serve` draws.
+/// The other end of `ClientsDocument`, kept beside it so the two cannot drift apart.
+public struct ClientsListing: Sendable, Equatable {
+    /// Every client of the instance, as its token manager last published it.
+    public var clients: [ClientSnapshot]
+    /// Whether the instance runs with `--allow-actions`; nil when it does not say.
+    public var actionsAllowed: Bool?
+
+    public init(clients: [ClientSnapshot], actionsAllowed: Bool?) {
+        self.clients = clients
+        self.actionsAllowed = actionsAllowed
+    }
+
+    /// Reads a `/api/v1/clients` body. Anything malformed (not JSON, a client without its
+    /// snapshot, a string where a number belongs, 1e300 as a date) is an error naming where.
+    public static func decode(_ body: Data) throws(ClientsListingError) -> ClientsListing {
+        do {
+            let document = try JSONDecoder().decode(Document.self, from: body)
+            return ClientsListing(clients: document.clients.map(\.snapshot), actionsAllowed: document.actionsAllowed)
+        } catch let error as DecodingError {
+            throw ClientsListingError(error)
+        } catch {
+            throw ClientsListingError(reason: "not JSON (\(error.localizedDescription))")
+        }
+    }
+
+    /// Reads the answer of `POST /api/v1/clients/NAME/refresh` (or `…/revoke`): the action's
+    /// records, with `client` as given (the attached view's name) and `at` when the answer came.
+    public static func actionRecords(
+        _ body: Data, client: String, at: Date
+    ) throws(ClientsListingError) -> [ActionRecord] {
+        guard let document = JSONValue(data: body), let actions = document["actions"]?.arrayValue else {
+            throw ClientsListingError(reason: "the answer has no \"actions\" list")
+        }
+        return try actions.map { (value: JSONValue) throws(ClientsListingError) -> ActionRecord in
+            guard let name = value["action"]?.stringValue, let action = ActionRecord.Action(rawValue: name),
+                case .bool(let succeeded)? = value["succeeded"], let outcome = value["outcome"]?.stringValue
+            else {
+                throw ClientsListingError(reason: "an action record is malformed: \(value.compactText.prefix(80))")
+            }
+            return ActionRecord(action: action, client: client, at: at, succeeded: succeeded, outcome: outcome)
+        }
+    }
+
+    private struct Document: Decodable {
+        var clients: [Client]
+        var actionsAllowed: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case clients
+            case actionsAllowed = "actions_allowed"
+        }
+    }
+
+    private struct Client: Decodable {
+        var snapshot: ClientSnapshot
+    }
+}
+
+/// Why a `/api/v1/clients` answer could not be read, with the place in the document.
+public struct ClientsListingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `clients[2].snapshot.token.expires_at: 1e+300 is not a Unix time between 1970 and 9999`.
+    public let reason: String
+
+    init(reason: String) {
+        self.reason = TerminalText.sanitize(reason)
+    }
+
+    init(_ error: DecodingError) {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce(into: "") { text, key in
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            self.init(reason: "\(path(context.codingPath)): expected \(type)")
+        case .valueNotFound(let type, let context):
+            self.init(reason: "\(path(context.codingPath)): expected \(type), found null")
+        case .keyNotFound(let key, let context):
+            let place = path(context.codingPath)
+            let missing = key.stringValue == "snapshot" ? "snapshot (is the instance a tokentop serve of this version?)" : key.stringValue
+            self.init(reason: (place.isEmpty ? "" : "\(place): ") + "missing \(missing)")
+        case .dataCorrupted(let context):
+            let place = path(context.codingPath)
+            self.init(reason: (place.isEmpty ? "" : "\(place): ") + context.debugDescription)
+        @unknown default:
+            self.init(reason: String(describing: error))
+        }
+    }
+
+    public var description: String { "unreadable /api/v1/clients answer: \(reason)" }
+}
