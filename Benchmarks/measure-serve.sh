@@ -68,27 +68,34 @@ PY
   # merge key, one line each. Without a resource-uri serve does only the token lifecycle;
   # POLL_RESOURCE=1 keeps the /mod polling.
   python3 - "$work/demo.yaml" "${POLL_RESOURCE:-0}" > "$work/serve.yaml" <<'PY'
-import sys
+import json, sys
+# The demo writes plain "key: value" lines (quoted only where YAML needs it); lists, such as
+# scope, are left out: every client here has the scope custom_mod.
+def scalar(text):
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].replace("''", "'") if text[0] == "'" else json.loads(text)
+    return text
 clients, current = {}, None
 for line in open(sys.argv[1]):
     if line.startswith("  ") and not line.startswith("    ") and line.rstrip().endswith(":"):
-        current = line.strip()[:-1]
+        current = scalar(line.strip()[:-1])
         clients[current] = {}
-    elif line.startswith("    ") and current:
+    elif line.startswith("    ") and current and ": " in line:
         key, _, value = line.strip().partition(": ")
-        clients[current][key] = value
-shared = ["issuer-uri", "token-uri", "jwk-set-uri", "introspection-uri", "revocation-uri", "scope"]
+        clients[current][key] = scalar(value)
+shared = ["issuer-uri", "token-uri", "jwk-set-uri", "introspection-uri", "revocation-uri"]
 if sys.argv[2] == "1":
     shared.append("resource-uri")
 first = next(iter(clients.values()))
 print("clients:")
 for index, (name, fields) in enumerate(clients.items()):
-    own = f'client-id: {fields["client-id"].strip(chr(34))}, client-secret: {fields["client-secret"]}'
+    own = f'client-id: {json.dumps(fields["client-id"])}, client-secret: {json.dumps(fields["client-secret"])}'
     if index == 0:
-        common = ", ".join(f"{key}: {first[key]}" for key in shared)
-        print(f"  {name}: &s {{{common}, {own}}}")
+        common = ", ".join(f"{key}: {json.dumps(first[key])}" for key in shared) + ", scope: custom_mod"
+        print(f"  {json.dumps(name)}: &s {{{common}, {own}}}")
     else:
-        print(f"  {name}: {{<<: *s, {own}}}")
+        print(f"  {json.dumps(name)}: {{<<: *s, {own}}}")
 PY
   started_at=$(date +%s.%N)
   "$binary" serve --config "$work/serve.yaml" --listen "127.0.0.1:$PORT" --log-file "$work/serve.log" \

@@ -239,6 +239,11 @@ extension Renderer {
                 + TimeText.latency(highest) + "  (\(client.responses.count) \(client.responses.count == 1 ? "call" : "calls"))", .muted),
         ])
         lines.append([Span(padded("Time", 10) + padded("Age", 12) + padded("Status", 8) + padded("Latency", 9) + "Answer", .columns)])
+        // When the answers differ but start alike (`Message of the day for user: …`), a cut
+        // keeps the end, where they differ.
+        let excerpts = Set(client.responses.map { clean($0.bodyExcerpt) }.filter { !$0.isEmpty })
+        let sharedStart = excerpts.count > 1
+            && excerpts.dropFirst().reduce(excerpts.first!) { String($0.commonPrefix(with: $1)) }.count >= 4
         for response in client.responses.reversed() {
             // Old news (another token, or older than twice the poll interval) is drawn dim.
             let isStale = client.isStale(response, at: now)
@@ -250,7 +255,11 @@ extension Renderer {
             ]
             if response.wasRetry { line.append(Span(String(glyphs.retry) + " retry ", .refreshDue)) }
             if let failure = response.failure { line.append(Span(clean(failure.reason) + " ", .error)) }
-            line.append(Span(clean(response.bodyExcerpt), response.isSuccess && !isStale ? .text : .muted))
+            let room = width - line.reduce(0) { $0 + $1.text.columnWidth }
+            let excerpt = clean(response.bodyExcerpt)
+            line.append(Span(
+                sharedStart ? keepingEnd(excerpt, width: room, ellipsis: glyphs.ellipsis) : excerpt,
+                response.isSuccess && !isStale ? .text : .muted))
             lines.append(line)
             if let challenge = response.wwwAuthenticate, !challenge.isEmpty {
                 lines.append([Span(padded("", 39)), Span("WWW-Authenticate: " + clean(challenge), .muted)])
@@ -333,6 +342,21 @@ extension Renderer {
             return .object(Dictionary(fields.map { (clean($0.key), sanitized($0.value)) }, uniquingKeysWith: { first, _ in first }))
         default: return value
         }
+    }
+
+    /// `text` if it fits in `width` columns, else its end after an ellipsis.
+    static func keepingEnd(_ text: String, width: Int, ellipsis: Unicode.Scalar) -> String {
+        let ellipsisWidth = CharacterWidth.columns(of: ellipsis)
+        guard text.columnWidth > width, width > ellipsisWidth else { return text }
+        var tail = String.UnicodeScalarView()
+        var tailWidth = ellipsisWidth
+        for scalar in text.unicodeScalars.reversed() {
+            let columns = CharacterWidth.columns(of: scalar)
+            guard tailWidth + columns <= width else { break }
+            tail.insert(scalar, at: tail.startIndex)
+            tailWidth += columns
+        }
+        return String(ellipsis) + String(tail)
     }
 
     /// Splits text into pieces of at most `width` columns, at spaces where it can.

@@ -24,6 +24,22 @@ struct RendererSnapshotTests {
         expectSnapshot(frame(state: state(tab: tab), columns: 120, rows: 40), named: "tab-\(tab.title.lowercased())-120x40")
     }
 
+    @Test("answers that start alike keep their distinctive end when cut; identical answers keep their start")
+    func distinctiveEnd() {
+        var snapshot = Fixtures.snapshot()
+        let index = snapshot.clients.firstIndex { $0.name == "billing-api" }!
+        snapshot.clients[index].responses = (0..<4).map { user in
+            ResourceResponse(
+                status: 200, latency: .milliseconds(12), at: Fixtures.now.addingTimeInterval(Double(user - 4) * 10),
+                bodyExcerpt: "Message of the day, served by the example API to the caller: for user: 0oab\(user)d")
+        }
+        let text = frame(snapshot, state: state(tab: .responses)).text
+        for user in 0..<4 { #expect(text.contains("for user: 0oab\(user)d"), "the distinctive end of answer \(user)") }
+        #expect(!text.contains("Message of the day"))
+        // The fixture's own answers are all the same: their start is what stays.
+        #expect(frame(state: state(tab: .responses)).text.contains("{\"message\":\"hello billing-api\""))
+    }
+
     @Test("the token tab explains a client in error and an opaque token")
     func errorAndOpaque() {
         expectSnapshot(frame(state: state(tab: .token, selected: "partner-sso")), named: "token-error-80x24")
