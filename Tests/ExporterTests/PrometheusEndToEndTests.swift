@@ -26,17 +26,7 @@ struct PrometheusEndToEndTests {
             DemoClientSpec(
                 name: "flaky", scopes: [DemoClientSpec.modScope], tokenLifetime: .seconds(8), refreshSkew: .seconds(2)),
         ]
-        let demo = try await DemoEnvironment.start(options)
-        let directory = FileManager.default.temporaryDirectory.appending(path: "tokentop-prometheus-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        do {
-            try await run(demo, in: directory)
-            await demo.shutdown()
-        } catch {
-            await demo.shutdown()
-            throw error
-        }
+        try await withDemoAndFolder(options) { demo, directory in try await run(demo, in: directory) }
     }
 
     private func run(_ demo: DemoEnvironment, in directory: URL) async throws {

@@ -148,3 +148,21 @@ func listeningPort(in log: URL) async throws -> Int {
     }
     return port!
 }
+
+/// Runs `body` with the demo started from `options` and a fresh temporary folder for the
+/// files a test writes; stops the demo and removes the folder however `body` ends.
+func withDemoAndFolder(
+    _ options: DemoServerOptions, _ body: (DemoEnvironment, URL) async throws -> Void
+) async throws {
+    let demo = try await DemoEnvironment.start(options)
+    let directory = FileManager.default.temporaryDirectory.appending(path: "tokentop-test-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    do {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try await body(demo, directory)
+        await demo.shutdown()
+    } catch {
+        await demo.shutdown()
+        throw error
+    }
+}
