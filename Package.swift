@@ -163,7 +163,7 @@ let package = Package(
         .testTarget(name: "SpringConfigTests", dependencies: [
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

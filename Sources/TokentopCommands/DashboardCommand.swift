@@ -10,11 +10,14 @@ import TokenModel
 struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "The live dashboard (the default). Press ? inside it for the keys.")
+        abstract: "The live dashboard (the default). Press ? inside it for the keys.",
+        discussion: DashboardKeysHelp.discussion)
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).")
+    @Option(
+        help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).",
+        completion: .list(ThemeLoader.standard().themeNames()))
     var theme: String?
 
     func run() async throws {
