@@ -9,27 +9,29 @@
 
 PREFIX ?= /usr/local
 SWIFT ?= swift
+# debug makes a quick install to try the layout out.
+CONFIGURATION ?= release
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 SHAREDIR = $(DESTDIR)$(PREFIX)/share
-RELEASE_BIN = .build/release/tokentop
+BUILT = .build/$(CONFIGURATION)/tokentop
 # The man page carries the last commit's date, so regenerating unchanged definitions changes nothing.
 MAN_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%Y-%m-%d)
 
 .PHONY: build install uninstall man completions
 
 build:
-	$(SWIFT) build -c release --product tokentop
+	$(SWIFT) build -c $(CONFIGURATION) --product tokentop
 
 completions: build
 	mkdir -p .build/completions
-	$(RELEASE_BIN) --generate-completion-script bash > .build/completions/tokentop.bash
-	$(RELEASE_BIN) --generate-completion-script zsh > .build/completions/_tokentop
-	$(RELEASE_BIN) --generate-completion-script fish > .build/completions/tokentop.fish
+	$(BUILT) --generate-completion-script bash > .build/completions/tokentop.bash
+	$(BUILT) --generate-completion-script zsh > .build/completions/_tokentop
+	$(BUILT) --generate-completion-script fish > .build/completions/tokentop.fish
 
 install: build completions
 	install -d $(BINDIR) $(SHAREDIR)/tokentop/themes $(SHAREDIR)/man/man1 \
 		$(SHAREDIR)/bash-completion/completions $(SHAREDIR)/zsh/site-functions $(SHAREDIR)/fish/vendor_completions.d
-	install -m 755 $(RELEASE_BIN) $(BINDIR)/tokentop
+	install -m 755 $(BUILT) $(BINDIR)/tokentop
 	install -m 644 themes/*.yaml $(SHAREDIR)/tokentop/themes/
 	install -m 644 docs/tokentop.1 $(SHAREDIR)/man/man1/tokentop.1
 	install -m 644 .build/completions/tokentop.bash $(SHAREDIR)/bash-completion/completions/tokentop
