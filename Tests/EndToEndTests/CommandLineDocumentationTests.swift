@@ -118,4 +118,30 @@ struct CommandLineDocumentationTests {
             #expect(manual.contains(".It Em \(name)\n"), "docs/tokentop.1 lacks \(name): run make man")
         }
     }
+
+    @Test("the committed man page has every subcommand's every option, as the binary describes them (else: make man)")
+    func manPageCurrent() async throws {
+        let dump = try await runTokentop(["--experimental-dump-help"], environment: try emptyHome())
+        #expect(dump.status == 0)
+        let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        let root = try #require(tool["command"] as? [String: Any])
+        let manual = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/tokentop.1"), encoding: .utf8)
+        // The page lists each subcommand as `.It Em NAME`, followed by its options as `.It Fl -NAME`.
+        var sections: [String: Substring] = [:]
+        for part in manual.split(separator: ".It Em ").dropFirst() {
+            guard let newline = part.firstIndex(of: "\n") else { continue }
+            sections[String(part[..<newline])] = part
+        }
+        for command in root["subcommands"] as? [[String: Any]] ?? [] {
+            let name = try #require(command["commandName"] as? String)
+            guard name != "help" else { continue }
+            let section = try #require(sections[name], "docs/tokentop.1 lacks \(name): run make man")
+            for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool == true {
+                let longNames = (argument["names"] as? [[String: Any]] ?? [])
+                    .filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+                guard let option = longNames.first, option != "help", option != "version" else { continue }
+                #expect(section.contains("Fl -\(option)"), "docs/tokentop.1 lacks \(name) --\(option): run make man")
+            }
+        }
+    }
 }
