@@ -94,7 +94,7 @@ public struct TokenVerifier: Sendable {
             let signature = SignatureVerdict(.verified, "\(algorithm.rawValue) signature valid with \(signed.keyLabel)")
             switch checkClaims(signed.claims) {
             case .success(let notes):
-                var checked = ["exp, nbf and iat acceptable"]
+                var checked = ["time claims within the \(leeway.configText) leeway"]
                 if let expectedIssuer { checked.append("iss is \(JWTText.quoted(expectedIssuer))") }
                 if !expectedAudiences.isEmpty { checked.append("aud as expected") }
                 return TokenVerification(
