@@ -103,10 +103,14 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
+        // The standard themes (top-level themes/*.yaml) are compiled in, so a copied binary has them.
         .target(name: "Dashboard", dependencies: [
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], plugins: ["EmbedThemes"]),
+        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["embed-themes"]),
+        // The EmbedThemes plugin's tool: theme files in, Swift string literals out. Foundation only.
+        .executableTarget(name: "embed-themes"),
         // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
         .target(name: "MetricsExporter", dependencies: [
             "TokenModel", "TokenConfig",
@@ -160,7 +164,7 @@ let package = Package(
         .testTarget(name: "SpringConfigTests", dependencies: [
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

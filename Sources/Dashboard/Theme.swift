@@ -113,46 +113,18 @@ public struct Theme: Sendable, Hashable {
         Palette(styles: StyleRole.allCases.map { style($0, depth: depth) })
     }
 
-    /// The default theme, compiled into the binary so the dashboard works even when no
-    /// `themes/` directory can be found. It uses the terminal's own palette.
+    /// The default theme: `themes/default.yaml` as built into the binary, which uses the
+    /// terminal's own palette. Other themes fall back to its styles for the roles they leave out.
     public static let builtIn: Theme = {
+        guard let file = BuiltInTheme.all.first(where: { $0.name == "default" }) else {
+            preconditionFailure("themes/default.yaml was not built in")
+        }
         do {
-            return try ThemeParser.parse(yaml: builtInYAML, name: "default", source: nil, fallback: nil)
+            return try ThemeParser.parse(yaml: file.yaml, name: "default", source: nil, fallback: nil)
         } catch {
             preconditionFailure("the built-in theme does not parse: \(error)")
         }
     }()
-
-    /// The text of `themes/default.yaml`, kept in step with the file (a test checks).
-    public static let builtInYAML = """
-        # tokentop's default theme: the terminal's own colours (-1) and the 8 ANSI colours,
-        # so it follows whatever palette the terminal is set to.
-        name: default
-        styles:
-          text: { fg: default, bg: default }
-          muted: { fg: default, dim: true }
-          title: { fg: cyan, bold: true }
-          header: { fg: default, bold: true }
-          columns: { fg: default, bold: true, underline: true }
-          border: { fg: blue }
-          selection: { fg: default, reverse: true }
-          ok: { fg: green }
-          refresh-due: { fg: yellow, bold: true }
-          critical: { fg: red, bold: true }
-          error: { fg: magenta, bold: true }
-          pending: { fg: cyan }
-          bar-filled: { fg: green }
-          bar-empty: { fg: default, dim: true }
-          bar-marker: { fg: yellow, bold: true }
-          tab: { fg: default }
-          tab-active: { fg: default, reverse: true, bold: true }
-          key: { fg: cyan, bold: true }
-          message: { fg: yellow }
-          prompt: { fg: default, reverse: true }
-          overlay: { fg: default }
-          chart: { fg: cyan }
-
-        """
 }
 
 /// The styles of every role at one colour depth, looked up by role while drawing a frame.

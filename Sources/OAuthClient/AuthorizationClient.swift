@@ -225,11 +225,16 @@ public actor AuthorizationClient: AuthorizationService {
     }
 
     public func verify(_ accessToken: String) async -> SignatureVerdict {
+        await verification(of: accessToken).verdict
+    }
+
+    /// The signature and the claims checked apart, with this client's key set, issuer and audience.
+    public func verification(of accessToken: String) async -> TokenVerification {
         let endpoints: Endpoints
         do {
             endpoints = try await resolvedEndpoints()
         } catch {
-            return SignatureVerdict(.unverified, "endpoints unknown: \(error.reason)")
+            return TokenVerification(signature: SignatureVerdict(.unverified, "endpoints unknown: \(error.reason)"))
         }
         if keySet == nil, let jwks = endpoints.jwks {
             let transport = self.transport
@@ -253,7 +258,7 @@ public actor AuthorizationClient: AuthorizationService {
             expectedAudience: configuration.expectedAudiences.isEmpty ? configuration.audience : nil,
             alsoAcceptedAudiences: configuration.expectedAudiences,
             leeway: .seconds(60), now: now)
-        return await verifier.verify(accessToken)
+        return await verifier.check(accessToken)
     }
 
     public func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult {

@@ -17,7 +17,7 @@ public enum TokenDecoder {
     }
 
     /// What `inspect` found: a JWT, or why the token is not one.
-    enum Inspection {
+    public enum Inspection: Sendable {
         case jwt(DecodedToken)
         /// `looksLikeJWT` is set when the token has three segments and a JSON header with an
         /// `alg`: it was meant to be a JWT, so the reason is worth showing as a failure.
@@ -25,7 +25,7 @@ public enum TokenDecoder {
     }
 
     /// Decodes the token, and when it is not a JWT says why in words.
-    static func inspect(_ token: String) -> Inspection {
+    public static func inspect(_ token: String) -> Inspection {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3 else {
             return .notJWT(reason: "it has \(segments.count) dot-separated parts; a JWT has 3", looksLikeJWT: false)

@@ -4,6 +4,23 @@ import JWTKit
 import TokenConfig
 import TokenModel
 
+/// A verification in its two steps: the signature against the key set, then the claims (`exp`,
+/// `nbf`, `iat`, `iss`, `aud`), which are checked only once the signature holds.
+public struct TokenVerification: Sendable, Equatable {
+    /// The signature: verified, failed, or unverified (an opaque token, no key set at hand).
+    public var signature: SignatureVerdict
+    /// The claims; nil when they were not checked because the signature did not hold.
+    public var claims: SignatureVerdict?
+    /// The one verdict most front ends show: the claims' failure, or the signature's.
+    public var verdict: SignatureVerdict
+
+    public init(signature: SignatureVerdict, claims: SignatureVerdict? = nil, verdict: SignatureVerdict? = nil) {
+        self.signature = signature
+        self.claims = claims
+        self.verdict = verdict ?? signature
+    }
+}
+
 /// Checks a JWT access token against its server's key set, then its time and audience claims,
 /// and says in words what it found.
 ///
@@ -40,21 +57,29 @@ public struct TokenVerifier: Sendable {
 
     /// The verdict on `token`, with the reason. Never throws, never logs, never repeats the token.
     public func verify(_ token: String) async -> SignatureVerdict {
+        await check(token).verdict
+    }
+
+    /// The verification in its two steps, for a front end that shows them apart (`decode`):
+    /// the signature, then, only when it holds, the claims.
+    public func check(_ token: String) async -> TokenVerification {
         let decoded: DecodedToken
         switch TokenDecoder.inspect(token) {
         case .jwt(let token): decoded = token
         case .notJWT(let reason, let looksLikeJWT):
-            return looksLikeJWT
-                ? SignatureVerdict(.failed, "malformed JWT: \(reason)")
-                : SignatureVerdict(.unverified, "opaque token: it can only be introspected")
+            return TokenVerification(
+                signature: looksLikeJWT
+                    ? SignatureVerdict(.failed, "malformed JWT: \(reason)")
+                    : SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
         }
         let algorithm: JWTSignatureAlgorithm
         switch JWTSignatureAlgorithm.accepting(decoded.header) {
         case .success(let accepted): algorithm = accepted
-        case .failure(let refusal): return SignatureVerdict(.failed, refusal.reason)
+        case .failure(let refusal): return TokenVerification(signature: SignatureVerdict(.failed, refusal.reason))
         }
         guard let keys else {
-            return SignatureVerdict(.unverified, "no key set (JWKS) is known for this server, so the signature cannot be checked")
+            return TokenVerification(
+                signature: SignatureVerdict(.unverified, "no key set (JWKS) is known for this server, so the signature cannot be checked"))
         }
 
         let candidates: [JWKSKey]
@@ -62,13 +87,26 @@ public struct TokenVerifier: Sendable {
         case .success(let found): candidates = found
         case .failure(let error):
             // A kid the server does not publish is a finding; a key set out of reach is not.
-            return SignatureVerdict(error.isUnknownKeyID ? .failed : .unverified, error.reason)
+            return TokenVerification(signature: SignatureVerdict(error.isUnknownKeyID ? .failed : .unverified, error.reason))
         }
         switch await checkSignature(token, algorithm: algorithm, keyID: decoded.keyID, keys: candidates, source: keys.source) {
         case .success(let signed):
-            return checkClaims(signed.claims, signedBy: signed.keyLabel, algorithm: algorithm)
+            let signature = SignatureVerdict(.verified, "\(algorithm.rawValue) signature valid with \(signed.keyLabel)")
+            switch checkClaims(signed.claims) {
+            case .success(let notes):
+                var checked = ["time claims within the \(leeway.configText) leeway"]
+                if let expectedIssuer { checked.append("iss is \(JWTText.quoted(expectedIssuer))") }
+                if !expectedAudiences.isEmpty { checked.append("aud as expected") }
+                return TokenVerification(
+                    signature: signature, claims: SignatureVerdict(.verified, (checked + notes).joined(separator: "; ")),
+                    verdict: SignatureVerdict(.verified, ([signature.reason] + notes).joined(separator: "; ")))
+            case .failure(let refusal):
+                return TokenVerification(
+                    signature: signature, claims: SignatureVerdict(.failed, refusal.reason),
+                    verdict: SignatureVerdict(.failed, refusal.reason))
+            }
         case .failure(let refusal):
-            return SignatureVerdict(.failed, refusal.reason)
+            return TokenVerification(signature: SignatureVerdict(.failed, refusal.reason))
         }
     }
 
@@ -147,9 +185,9 @@ public struct TokenVerifier: Sendable {
 
     // MARK: - Claims
 
-    private func checkClaims(
-        _ claims: [String: JSONValue], signedBy keyLabel: String, algorithm: JWTSignatureAlgorithm
-    ) -> SignatureVerdict {
+    /// The time, issuer and audience claims of a token whose signature held: notes worth
+    /// showing (no `exp`, expired within the leeway), or the refusal.
+    private func checkClaims(_ claims: [String: JSONValue]) -> Result<[String], VerificationRefusal> {
         let now = self.now()
         let leewaySeconds = leeway.timeInterval
         var notes: [String] = []
@@ -159,42 +197,41 @@ public struct TokenVerifier: Sendable {
             notes.append("it has no exp")
         case .number(let seconds):
             guard let expiry = JSONValue.number(seconds).timestampValue else {
-                return SignatureVerdict(.failed, "exp is not a usable time: \(seconds)")
+                return .failure(VerificationRefusal("exp is not a usable time: \(seconds)"))
             }
             let overdue = now.timeIntervalSince(expiry)
             if overdue > leewaySeconds {
-                return SignatureVerdict(.failed, "expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))")
+                return .failure(VerificationRefusal("expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))"))
             }
             if overdue > 0 {
                 notes.append("expired \(Self.span(overdue)) ago, within the \(leeway.configText) leeway")
             }
         case .some(let other):
-            return SignatureVerdict(.failed, "exp is not a number of seconds: \(JWTText.quoted(other.compactText))")
+            return .failure(VerificationRefusal("exp is not a number of seconds: \(JWTText.quoted(other.compactText))"))
         }
 
         switch claims["nbf"] {
         case nil: break
         case .number(let seconds):
             guard let start = JSONValue.number(seconds).timestampValue else {
-                return SignatureVerdict(.failed, "nbf is not a usable time: \(seconds)")
+                return .failure(VerificationRefusal("nbf is not a usable time: \(seconds)"))
             }
             let early = start.timeIntervalSince(now)
             if early > leewaySeconds {
-                return SignatureVerdict(.failed, "not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))")
+                return .failure(VerificationRefusal("not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))"))
             }
         case .some(let other):
-            return SignatureVerdict(.failed, "nbf is not a number of seconds: \(JWTText.quoted(other.compactText))")
+            return .failure(VerificationRefusal("nbf is not a number of seconds: \(JWTText.quoted(other.compactText))"))
         }
 
         if case .number(let seconds) = claims["iat"] {
             guard let issued = JSONValue.number(seconds).timestampValue else {
-                return SignatureVerdict(.failed, "iat is not a usable time: \(seconds)")
+                return .failure(VerificationRefusal("iat is not a usable time: \(seconds)"))
             }
             let ahead = issued.timeIntervalSince(now)
             if ahead > leewaySeconds {
-                return SignatureVerdict(
-                    .failed,
-                    "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong")
+                return .failure(VerificationRefusal(
+                    "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong"))
             }
         }
 
@@ -202,11 +239,11 @@ public struct TokenVerifier: Sendable {
             switch claims["iss"] {
             case .string(let issuer) where issuer == expectedIssuer: break
             case .string(let issuer):
-                return SignatureVerdict(.failed, "iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))")
+                return .failure(VerificationRefusal("iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))"))
             case nil:
-                return SignatureVerdict(.failed, "the token has no iss, expected \(JWTText.quoted(expectedIssuer))")
+                return .failure(VerificationRefusal("the token has no iss, expected \(JWTText.quoted(expectedIssuer))"))
             case .some(let other):
-                return SignatureVerdict(.failed, "iss is not a string: \(JWTText.quoted(other.compactText))")
+                return .failure(VerificationRefusal("iss is not a string: \(JWTText.quoted(other.compactText))"))
             }
         }
 
@@ -216,19 +253,17 @@ public struct TokenVerifier: Sendable {
             case .string(let audience) where expectedAudiences.contains(audience): break
             case .array(let audiences) where audiences.contains(where: { expectedAudiences.contains($0.stringValue ?? "") }): break
             case .string(let audience):
-                return SignatureVerdict(.failed, "aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))")
+                return .failure(VerificationRefusal("aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))"))
             case .array(let audiences):
-                return SignatureVerdict(.failed, "aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))")
+                return .failure(VerificationRefusal("aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))"))
             case nil:
-                return SignatureVerdict(.failed, "the token has no aud, expected \(JWTText.quoted(expectedAudience))")
+                return .failure(VerificationRefusal("the token has no aud, expected \(JWTText.quoted(expectedAudience))"))
             case .some(let other):
-                return SignatureVerdict(.failed, "aud is neither a string nor an array: \(JWTText.quoted(other.compactText))")
+                return .failure(VerificationRefusal("aud is neither a string nor an array: \(JWTText.quoted(other.compactText))"))
             }
         }
 
-        var reason = "\(algorithm.rawValue) signature valid with \(keyLabel)"
-        if !notes.isEmpty { reason += "; \(notes.joined(separator: "; "))" }
-        return SignatureVerdict(.verified, reason)
+        return .success(notes)
     }
 
     /// `2m10s`: whole seconds, as the configuration writes durations.

@@ -42,9 +42,12 @@ public actor TokenManager: Service {
     private let logger: Logger
     private var generation: UInt64 = 0
     private let snapshotFeed = Broadcast<ManagerSnapshot>(policy: .bufferingNewest(1))
-    private let eventFeed = Broadcast<ManagerEvent>(policy: .bufferingOldest(10_000))
+    /// Unbounded: every reader (the metrics' counters, `--events-file`, `check`) needs every
+    /// event, and a start-up of 10,000 clients makes 40,000 in seconds, faster than a scrape-busy
+    /// exporter reads them. Readers catch up after the burst; in steady state the queue is empty.
+    private let eventFeed = Broadcast<ManagerEvent>(policy: .unbounded)
     private var lastHealth: [String: HealthVerdict] = [:]
-    private var recentEvents: [ManagerEvent] = []
+    private var recentEvents = EventRing(capacity: recentEventLimit)
     /// Per client, the servers whose clocks are already reported as skewed (one event each).
     private var skewedServers: [String: Set<String>] = [:]
     /// Signalled on every change while running; the publisher loop answers with a snapshot.
@@ -232,7 +235,7 @@ public actor TokenManager: Service {
         let now = clock.now()
         return ManagerSnapshot(
             generation: generation, takenAt: now, clients: order.compactMap { clients[$0]?.snapshot(now: now) },
-            recentEvents: recentEvents)
+            recentEvents: recentEvents.inOrder)
     }
 
     /// A stream of snapshots: the current one at once, then one after every change.
@@ -242,7 +245,7 @@ public actor TokenManager: Service {
     }
 
     /// Every event from now on, in order (fetches, failures, API answers, verdict changes,
-    /// operator actions). A reader more than 10,000 events behind loses the newest.
+    /// operator actions, key-set changes, clock skew), none lost however far a reader lags.
     public func events() -> AsyncStream<ManagerEvent> {
         eventFeed.subscribe()
     }
@@ -782,9 +785,6 @@ public actor TokenManager: Service {
         let event = ManagerEvent(at: clock.now(), client: client, kind: kind)
         eventFeed.publish(event)
         recentEvents.append(event)
-        if recentEvents.count > Self.recentEventLimit {
-            recentEvents.removeFirst(recentEvents.count - Self.recentEventLimit)
-        }
     }
 
     /// Notes a change to one client: an event when its verdict changed, and a new snapshot for

@@ -123,7 +123,7 @@ final class AppContext: Sendable {
             let loaded: LoadedConfiguration
             do {
                 loaded = try ConfigurationLoader.load(from: location.path, environment: environment)
-                let themeNames = ["default"] + ThemeLoader.standard().themeFiles().map(\.name).filter { $0 != "default" }
+                let themeNames = ThemeLoader.standard().themeNames()
                 try FrontEndSettings.validate(loaded.configuration, themeNames: themeNames)
             } catch {
                 throw CLIError.usage(String(describing: error))

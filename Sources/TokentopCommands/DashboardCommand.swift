@@ -16,11 +16,14 @@ struct DashboardCommand: AsyncParsableCommand {
         discussion: """
             With --attach URL [URL…] it shows the clients of running `tokentop serve` instances instead, \
             each row named HOST:PORT/CLIENT; refresh and revoke go to the instance when it runs with --allow-actions.
-            """)
+
+            """ + DashboardKeysHelp.discussion)
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).")
+    @Option(
+        help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).",
+        completion: .list(ThemeLoader.standard().themeNames()))
     var theme: String?
 
     @Option(

@@ -5,47 +5,70 @@ import OAuthClient
 import TokenModel
 
 /// `tokentop decode`: a token's header and claims, times absolute and relative, and the
-/// verification verdict.
+/// verification verdict, the signature and the claims reported apart.
 struct DecodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode a JWT and, with --jwks, verify it.",
-        discussion: "Exit status 1 when verification was asked for (--jwks) and failed, or the token is not a JWT.")
+        abstract: "Decode a JWT and, with --jwks, --issuer or --client, verify it.",
+        discussion: """
+            The key set comes from --jwks (a URL or a file), else from the metadata of --issuer (RFC 8414, then \
+            OpenID Connect discovery), else from the configuration of --client NAME, which also gives the issuer and \
+            audience to expect (--config, --spring or --demo say where NAME is configured, as for the other commands). \
+            The signature and the claims (exp, nbf, iat, iss, aud) are reported apart.
+            Exit status 1 when verification was asked for and failed, or the token is not a JWT.
+            """)
 
     @Argument(help: "The token, or - (the default) to read it from stdin.")
     var token: String = "-"
 
-    @Option(help: "A JWKS URL or file to verify the signature against.")
+    @Option(help: "A JWKS URL or file to verify the signature against.", completion: .file(extensions: ["json"]))
     var jwks: String?
 
-    @Option(help: "The issuer the token must carry (iss).")
+    @Option(help: "The issuer the token must carry (iss); without --jwks, its key set is found from its metadata.")
     var issuer: String?
 
     @Option(help: "The audience the token must carry (aud).")
     var audience: String?
 
+    @Option(help: "Verify with this configured client's key set, issuer and audience.")
+    var client: String?
+
+    @OptionGroup var options: ConfigurationOptions
+
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if client != nil, jwks != nil || issuer != nil || audience != nil {
+            throw ValidationError(
+                "--client takes the key set, issuer and audience from the client's configuration: leave out --jwks, --issuer and --audience")
+        }
+        if client == nil, options.config != nil || options.demo || !options.springPaths.isEmpty {
+            throw ValidationError("--config, --spring and --demo say where the client of --client NAME is configured: add --client")
+        }
+        if audience != nil, jwks == nil, issuer == nil {
+            throw ValidationError("--audience is checked once the signature holds: add --jwks URL|FILE or --issuer URL")
+        }
+    }
+
     func run() async throws {
         let raw = try readToken()
-        let decoded = TokenDecoder.decode(raw)
-        let verdict = try await verify(raw, decoded: decoded)
-
+        let inspection = TokenDecoder.inspect(raw)
+        // Three dot-separated parts were meant as a JWT: when they are not one, that is said, not "opaque".
+        let meantAsJWT = raw.split(separator: ".", omittingEmptySubsequences: false).count == 3
+        let verification = inspection.isJWT
+            ? try await verify(raw)
+            : TokenVerification(signature: meantAsJWT
+                ? SignatureVerdict(.unverified, "not a JWT, so there is no signature to check")
+                : SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
         if json {
-            var object: [String: JSONValue] = [
-                "format": .string(decoded.format.rawValue),
-                "signature": .object(["status": .string(verdict.status.rawValue), "reason": .string(verdict.reason)]),
-            ]
-            if decoded.format == .jwt {
-                object["header"] = .object(decoded.header)
-                object["claims"] = .object(decoded.claims)
-            }
-            print(TerminalText.sanitize(JSONValue.object(object).prettyText, singleLine: false))
+            print(TerminalText.sanitize(
+                Self.json(inspection, meantAsJWT: meantAsJWT, verification: verification).prettyText, singleLine: false))
         } else {
-            print(Self.describe(decoded, verdict: verdict, now: Date()))
+            print(Self.describe(inspection, meantAsJWT: meantAsJWT, verification: verification, now: Date()))
         }
-        if decoded.format == .opaque || (jwks != nil && verdict.status != .verified) { throw ExitCode(1) }
+        let verificationAsked = jwks != nil || issuer != nil || client != nil
+        if !inspection.isJWT || (verificationAsked && verification.verdict.status != .verified) { throw ExitCode(1) }
     }
 
     private func readToken() throws -> String {
@@ -60,46 +83,105 @@ struct DecodeCommand: AsyncParsableCommand {
         return text
     }
 
-    private func verify(_ raw: String, decoded: DecodedToken) async throws -> SignatureVerdict {
-        guard let jwks else {
-            return decoded.format == .jwt
-                ? SignatureVerdict(.unverified, "no key set given: pass --jwks URL|FILE to verify")
-                : SignatureVerdict(.unverified, "opaque token: it can only be introspected")
-        }
-        let cache: JWKSCache
-        if let url = URL(string: jwks), let scheme = url.scheme, scheme == "http" || scheme == "https" {
-            let transport = HTTPTransport()
-            cache = JWKSCache(url: url) { url in
-                let response = try await transport.send(
-                    OutgoingRequest(method: .get, url: url, headers: [("Accept", "application/json")]))
-                guard response.status == 200 else {
-                    throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
+    /// Verifies a JWT with the key set the options name.
+    private func verify(_ raw: String) async throws -> TokenVerification {
+        if let client {
+            return try await AppContext.with(options) { context in
+                try await context.withClient(client) { client async throws(OAuthError) -> TokenVerification in
+                    await client.verification(of: raw)
                 }
-                return response.body
             }
-            let verdict = await TokenVerifier(
-                keys: cache, expectedIssuer: issuer, expectedAudience: audience, leeway: .seconds(60), now: Date.init
-            ).verify(raw)
-            await transport.shutdown()
-            return verdict
         }
-        guard let data = FileManager.default.contents(atPath: jwks) else {
-            throw CLIError.usage("cannot read the key set file \(jwks)")
+        if let jwks {
+            if let url = URL(string: jwks), let scheme = url.scheme, scheme == "http" || scheme == "https" {
+                return await withTransport { transport in await verifier(keys: Self.remoteKeySet(url, transport: transport)).check(raw) }
+            }
+            guard let data = FileManager.default.contents(atPath: jwks) else {
+                throw CLIError.usage("cannot read the key set file \(jwks)")
+            }
+            do {
+                return await verifier(keys: try JWKSCache(jwksData: data, source: jwks)).check(raw)
+            } catch {
+                throw CLIError.usage(error.description)
+            }
         }
-        do {
-            cache = try JWKSCache(jwksData: data, source: jwks)
-        } catch {
-            throw CLIError.usage(error.description)
+        if let issuer {
+            guard let issuerURL = URL(string: issuer), let scheme = issuerURL.scheme, scheme == "http" || scheme == "https" else {
+                throw CLIError.usage("--issuer \(issuer) is not an http(s) URL to discover a key set from: add --jwks URL|FILE")
+            }
+            return await withTransport { transport in
+                do {
+                    let (metadata, _) = try await MetadataDiscovery.discover(
+                        issuer: issuerURL, transport: transport, timeout: .seconds(10), caFile: nil, allowInsecureHTTP: false)
+                    guard let jwksURI = metadata.jwksURI else {
+                        return TokenVerification(signature: SignatureVerdict(
+                            .unverified, "the metadata at \(HTTPTransport.describe(metadata.source)) has no jwks_uri: pass --jwks"))
+                    }
+                    return await verifier(keys: Self.remoteKeySet(jwksURI, transport: transport)).check(raw)
+                } catch {
+                    return TokenVerification(signature: SignatureVerdict(
+                        .unverified, "no key set: discovery from the issuer failed: \(error)"))
+                }
+            }
         }
-        return await TokenVerifier(
-            keys: cache, expectedIssuer: issuer, expectedAudience: audience, leeway: .seconds(60), now: Date.init
-        ).verify(raw)
+        return TokenVerification(
+            signature: SignatureVerdict(.unverified, "no key set given: pass --jwks URL|FILE, --issuer URL or --client NAME to verify"))
     }
 
-    /// The human form: header, claims with times, verdict.
-    static func describe(_ decoded: DecodedToken, verdict: SignatureVerdict, now: Date) -> String {
-        guard decoded.format == .jwt else {
-            return "format: opaque (not a JWT)\nsignature: \(verdict.status.rawValue): \(verdict.reason)"
+    private func verifier(keys: JWKSCache) -> TokenVerifier {
+        TokenVerifier(keys: keys, expectedIssuer: issuer, expectedAudience: audience, leeway: .seconds(60), now: Date.init)
+    }
+
+    private func withTransport(_ body: (HTTPTransport) async -> TokenVerification) async -> TokenVerification {
+        let transport = HTTPTransport()
+        let verification = await body(transport)
+        await transport.shutdown()
+        return verification
+    }
+
+    private static func remoteKeySet(_ url: URL, transport: HTTPTransport) -> JWKSCache {
+        JWKSCache(url: url) { url in
+            let response = try await transport.send(
+                OutgoingRequest(method: .get, url: url, headers: [("Accept", "application/json")]))
+            guard response.status == 200 else {
+                throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
+            }
+            return response.body
+        }
+    }
+
+    /// The JSON form: the format, header and claims of a JWT, and each verdict.
+    static func json(_ inspection: TokenDecoder.Inspection, meantAsJWT: Bool, verification: TokenVerification) -> JSONValue {
+        let verdict = { (verdict: SignatureVerdict) -> JSONValue in
+            .object(["status": .string(verdict.status.rawValue), "reason": .string(verdict.reason)])
+        }
+        var object: [String: JSONValue] = ["signature": verdict(verification.signature)]
+        if let claims = verification.claims { object["claims_verdict"] = verdict(claims) }
+        switch inspection {
+        case .jwt(let decoded):
+            object["format"] = .string(TokenFormat.jwt.rawValue)
+            object["header"] = .object(decoded.header)
+            object["claims"] = .object(decoded.claims)
+        case .notJWT(let reason, _):
+            object["format"] = .string(meantAsJWT ? "not-jwt" : TokenFormat.opaque.rawValue)
+            if meantAsJWT { object["reason"] = .string(reason) }
+        }
+        return .object(object)
+    }
+
+    /// The human form: header, claims with times, then the signature's verdict and the claims'.
+    static func describe(
+        _ inspection: TokenDecoder.Inspection, meantAsJWT: Bool, verification: TokenVerification, now: Date
+    ) -> String {
+        let verdictLine = { (label: String, verdict: SignatureVerdict) in
+            "\(label): \(verdict.status.rawValue): \(TerminalText.sanitize(verdict.reason))"
+        }
+        let decoded: DecodedToken
+        switch inspection {
+        case .jwt(let token): decoded = token
+        case .notJWT(let reason, _):
+            let format = meantAsJWT ? "format: not a JWT (\(reason))" : "format: opaque (not a JWT)"
+            return format + "\n" + verdictLine("signature", verification.signature)
         }
         var lines = ["format: JWT", "header:"]
         for (key, value) in decoded.header.sorted(by: { $0.key < $1.key }) {
@@ -114,7 +196,8 @@ struct DecodeCommand: AsyncParsableCommand {
             }
             lines.append("  \(TerminalText.sanitize(key)): \(text)")
         }
-        lines.append("signature: \(verdict.status.rawValue): \(TerminalText.sanitize(verdict.reason))")
+        lines.append(verdictLine("signature", verification.signature))
+        if let claims = verification.claims { lines.append(verdictLine("claims", claims)) }
         return lines.joined(separator: "\n")
     }
 
@@ -124,5 +207,12 @@ struct DecodeCommand: AsyncParsableCommand {
         case .number(let number): return JSONValue.numberText(number)
         default: return value.compactText
         }
+    }
+}
+
+extension TokenDecoder.Inspection {
+    var isJWT: Bool {
+        if case .jwt = self { return true }
+        return false
     }
 }

@@ -106,8 +106,8 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dpop-nonce"), help: "Make both servers ask DPoP proofs for their nonce (use_dpop_nonce).")
     var dpopNonce = false
 
-    @Option(name: .customLong("log-level"), help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "Log level on stderr.")
+    var logLevel: Logger.Level = .info
 
     func validate() throws {
         let ports = [("--port", port), ("--resource-port", resourcePort), ("--tls-port", tlsPort), ("--tls-resource-port", tlsResourcePort)]
@@ -124,7 +124,6 @@ struct DemoServerCommand: AsyncParsableCommand {
         if let rotateKeysEvery, rotateKeysEvery.duration < .seconds(1) {
             throw ValidationError("--rotate-keys-every must be at least 1s, like 10m")
         }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
         if !tls, tlsPort != 0 || tlsResourcePort != 0 {
             throw ValidationError("--tls-port and --tls-resource-port need --tls")
         }
@@ -157,7 +156,7 @@ struct DemoServerCommand: AsyncParsableCommand {
             options.clients.append(DemoClientSpec.mtlsClient)
         }
         var logger = Logger(label: "tokentop.demo-server", factory: { label in StreamLogHandler.standardError(label: label) })
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = logLevel
 
         let demo: DemoEnvironment
         do {
@@ -299,3 +298,5 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
 extension TokenValidationMode: ExpressibleByArgument {}
 extension TokenFaultKind: ExpressibleByArgument {}
 extension AssertionAudiencePolicy: ExpressibleByArgument {}
+// Case-iterable with string raw values: ArgumentParser lists and completes the levels.
+extension Logger.Level: @retroactive ExpressibleByArgument {}

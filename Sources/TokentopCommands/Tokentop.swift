@@ -28,6 +28,7 @@ public struct Tokentop: AsyncParsableCommand {
     /// Runs the command line, mapping usage errors to exit status 2 as the CLI contract says.
     public static func runMain() async {
         do {
+            if let mistake = unknownCommand(in: Array(CommandLine.arguments.dropFirst())) { throw mistake }
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
                 try await command.run()

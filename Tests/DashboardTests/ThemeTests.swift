@@ -7,20 +7,39 @@ struct ThemeTests {
     static let shippedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("themes")
 
-    @Test("every shipped theme parses, and the five promised ones are there")
-    func shippedThemes() throws {
-        let loader = ThemeLoader(directories: [Self.shippedDirectory])
+    static let standardNames = ["default", "colorblind", "dark", "high-contrast", "light"]
+
+    /// A fresh folder for user theme files.
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("every built-in theme parses, and the five promised ones are there with no file at all")
+    func builtInThemes() throws {
+        let loader = ThemeLoader(directories: [URL(fileURLWithPath: "/nonexistent/tokentop/themes")])
         let (themes, problems) = loader.loadAvailable()
         #expect(problems.isEmpty)
-        let names = themes.map(\.name)
-        for name in ["default", "dark", "light", "high-contrast", "colorblind"] {
-            #expect(names.contains(name))
-        }
-        #expect(names.first == "default")
+        #expect(themes.map(\.name) == Self.standardNames)
+        #expect(loader.themeNames() == Self.standardNames)
         for theme in themes {
             for role in StyleRole.allCases {
                 #expect(theme.styles[role] != nil, "\(theme.name) leaves \(role.rawValue) to the fallback")
             }
+        }
+        let lightFile = try ThemeLoader.load(file: Self.shippedDirectory.appendingPathComponent("light.yaml"))
+        #expect(try loader.load(named: "light").styles == lightFile.styles)
+    }
+
+    @Test("the themes built into the binary are themes/*.yaml byte for byte, one for each file")
+    func builtInsMatchFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.shippedDirectory.path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(BuiltInTheme.all.map { $0.name + ".yaml" } == files)
+        for builtIn in BuiltInTheme.all {
+            let data = try Data(contentsOf: Self.shippedDirectory.appendingPathComponent(builtIn.name + ".yaml"))
+            #expect(Data(builtIn.yaml.utf8) == data, "\(builtIn.name) differs from its file")
         }
     }
 
@@ -30,24 +49,42 @@ struct ThemeTests {
         #expect(file.styles == Theme.builtIn.styles)
     }
 
-    @Test("a broken user theme is reported and skipped; the others still load")
+    @Test("a broken user theme is reported and skipped; a broken override keeps the built-in one")
     func brokenThemeSkipped() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-themes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try "styles:\n  ok: { fg: notacolour }\n".write(to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
-        let loader = ThemeLoader(directories: [folder, Self.shippedDirectory])
+        try "styles: [ok\n".write(to: folder.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
+        let loader = ThemeLoader(directories: [folder])
         let (themes, problems) = loader.loadAvailable()
-        #expect(!themes.map(\.name).contains("broken"))
-        #expect(themes.map(\.name).contains("dark"))
-        #expect(problems.count == 1)
-        #expect(problems.first?.contains("broken") == true)
-        #expect(problems.first?.contains("broken.yaml") == true)
+        #expect(themes.map(\.name) == Self.standardNames)
+        let builtInDark = try ThemeLoader(directories: []).load(named: "dark")
+        #expect(themes.first { $0.name == "dark" } == builtInDark)
+        #expect(problems.count == 2)
+        let broken = try #require(problems.first { $0.contains("broken.yaml") })
+        #expect(broken.hasPrefix("theme broken skipped: "))
+        let dark = try #require(problems.first { $0.contains("dark.yaml") })
+        #expect(dark.hasSuffix("(the built-in dark is used instead)"))
+        #expect(loader.themeNames().contains("broken"), "the name is known, so choosing it says what is wrong")
+        #expect(throws: ThemeError.self) { try loader.load(named: "broken") }
     }
 
-    @Test("the default theme works with no themes directory at all")
+    @Test("a user theme adds to the built-in ones, and one with a built-in's name replaces it")
+    func userThemes() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "styles:\n  ok: brightgreen\n".write(to: folder.appendingPathComponent("light.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: red\n".write(to: folder.appendingPathComponent("mine.yml"), atomically: true, encoding: .utf8)
+        let (themes, problems) = ThemeLoader(directories: [folder]).loadAvailable()
+        #expect(problems.isEmpty)
+        #expect(themes.map(\.name) == ["default", "colorblind", "dark", "high-contrast", "light", "mine"])
+        #expect(themes.first { $0.name == "light" }?.styles[.ok] == RoleStyle(foreground: .ansi(10)))
+        #expect(themes.first { $0.name == "mine" }?.styles[.ok] == RoleStyle(foreground: .ansi(1)))
+    }
+
+    @Test("with no built-in themes and no files, the default still works")
     func noDirectory() throws {
-        let loader = ThemeLoader(directories: [URL(fileURLWithPath: "/nonexistent/tokentop/themes")])
+        let loader = ThemeLoader(directories: [URL(fileURLWithPath: "/nonexistent/tokentop/themes")], builtIns: [])
         #expect(try loader.load(named: "default") == .builtIn)
         #expect(loader.loadAvailable().themes.map(\.name) == ["default"])
         #expect {
@@ -57,17 +94,29 @@ struct ThemeTests {
         }
     }
 
-    @Test("the standard search finds the shipped themes from the test binary, and honours TOKENTOP_THEMES first")
+    @Test("the standard search: TOKENTOP_THEMES first, then PREFIX/share/tokentop/themes, then XDG_CONFIG_HOME")
     func standardSearch() throws {
-        let custom = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-themes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: custom, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: custom) }
-        try "name: dark\nstyles:\n  ok: brightgreen\n".write(to: custom.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
-        let loader = ThemeLoader.standard(environment: ["TOKENTOP_THEMES": custom.path, "HOME": "/nonexistent"])
-        #expect(loader.directories.first?.standardizedFileURL.path == custom.standardizedFileURL.path)
-        let dark = try loader.load(named: "dark")
-        #expect(dark.styles[.ok] == RoleStyle(foreground: .ansi(10)), "the directory named by TOKENTOP_THEMES wins")
-        #expect(try loader.load(named: "colorblind").name == "colorblind", "shipped themes are still found")
+        let root = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let custom = root.appendingPathComponent("custom")
+        let installed = root.appendingPathComponent("prefix/share/tokentop/themes")
+        let config = root.appendingPathComponent("config/tokentop/themes")
+        for folder in [custom, installed, config] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        try "styles:\n  ok: brightgreen\n".write(to: custom.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: red\n".write(to: installed.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: red\n".write(to: installed.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: blue\n".write(to: config.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: blue\n".write(to: config.appendingPathComponent("personal.yaml"), atomically: true, encoding: .utf8)
+        let loader = ThemeLoader.standard(
+            environment: ["TOKENTOP_THEMES": custom.path, "XDG_CONFIG_HOME": root.appendingPathComponent("config").path],
+            executable: root.appendingPathComponent("prefix/bin/tokentop"))
+        #expect(loader.directories.map(\.standardizedFileURL.path) == [custom, installed, config].map(\.standardizedFileURL.path))
+        #expect(try loader.load(named: "dark").styles[.ok] == RoleStyle(foreground: .ansi(10)), "TOKENTOP_THEMES wins")
+        #expect(try loader.load(named: "site").styles[.ok] == RoleStyle(foreground: .ansi(1)), "the installed themes come next")
+        #expect(try loader.load(named: "personal").styles[.ok] == RoleStyle(foreground: .ansi(4)))
+        #expect(try loader.load(named: "colorblind").name == "colorblind", "the built-in themes are still there")
     }
 
     @Test("a bad colour names the file, the key and the line")

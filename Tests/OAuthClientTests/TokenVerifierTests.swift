@@ -145,6 +145,35 @@ struct TokenVerifierTests {
         #expect(verdict.reason.hasPrefix("issued 10m in the future (iat 2026-11-27T03:13:10Z)"))
     }
 
+    @Test("the two-step check keeps a valid signature apart from the claim that failed (exp, iss, aud)", arguments: [
+        (["exp": JSONValue.number(1_795_748_460)], "expired 2m10s ago (exp 2026-11-27T03:01:00Z)"),
+        (["iss": JSONValue.string("https://evil.example")], "iss is \"https://evil.example\", expected \"https://issuer.example\""),
+        (["aud": JSONValue.string("api://billing")], "aud is \"api://billing\", expected \"api://orders\""),
+    ])
+    func claimFailureApart(overrides: [String: JSONValue], reason: String) async throws {
+        let setup = Self.setup(publishing: [TestKeys.rs256()])
+        let token = try await TestKeys.rs256().sign(Self.claims(overrides))
+        let verification = await setup.verifier.check(token)
+        #expect(verification.signature == SignatureVerdict(.verified, "RS256 signature valid with key \"rsa-1\""))
+        #expect(verification.claims == SignatureVerdict(.failed, reason))
+        #expect(verification.verdict == SignatureVerdict(.failed, reason), "the one verdict is what verify() says")
+        #expect(await setup.verifier.verify(token) == verification.verdict)
+    }
+
+    @Test("the two-step check of a good token says what the claims passed; a bad signature leaves them unchecked")
+    func twoStepsVerified() async throws {
+        let setup = Self.setup(publishing: [TestKeys.rs256()])
+        let good = await setup.verifier.check(try await TestKeys.rs256().sign(Self.claims()))
+        #expect(good.claims == SignatureVerdict(.verified, "time claims within the 1m leeway; iss is \"https://issuer.example\"; aud as expected"))
+        #expect(good.verdict == SignatureVerdict(.verified, "RS256 signature valid with key \"rsa-1\""))
+        var parts = try await TestKeys.rs256().sign(Self.claims(["iss": .string("https://evil.example")])).split(separator: ".").map(String.init)
+        parts[1] = TestKeys.base64URL(Data(JSONValue.object(Self.claims(["scope": .string("orders.admin")])).compactText.utf8))
+        let tampered = await setup.verifier.check(parts.joined(separator: "."))
+        #expect(tampered.signature == SignatureVerdict(.failed, "signature does not match key \"rsa-1\""))
+        #expect(tampered.claims == nil)
+        #expect(tampered.verdict == tampered.signature)
+    }
+
     // MARK: - Issuer and audience
 
     @Test("a token from another issuer fails, showing both")
