@@ -17,6 +17,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).")
     var theme: String?
 
+    @Flag(help: "Leave the mouse to the terminal (text selection) instead of taking clicks and the wheel; `mouse: false` in the configuration does the same.")
+    var noMouse = false
+
     func run() async throws {
         let (themes, themeProblems) = ThemeLoader.standard().loadAvailable()
         for problem in themeProblems { printError("tokentop: warning: \(problem)") }
@@ -41,7 +44,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let dashboard = TerminalDashboard(
             configuration: .init(
                 configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
-                keyMap: keyMap))
+                keyMap: keyMap, mouse: context.configuration.mouse && !noMouse))
         try await ServiceGroup.runUntilFrontEndEnds(
             services.prefix(1) + [manager] + services.dropFirst(), frontEnd: DashboardService(dashboard: dashboard, manager: manager))
     }
