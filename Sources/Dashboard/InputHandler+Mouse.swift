@@ -5,7 +5,7 @@ import TokenModel
 /// pointer, the wheel scrolls the list or the pane under it.
 extension InputHandler {
     /// Rows one turn of the wheel scrolls the detail pane.
-    static let wheelLines = 3
+    public static let wheelLines = 3
 
     func handle(_ event: MouseEvent, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout) {
         // A question waits for a key: a click neither answers it nor cancels it.
