@@ -226,3 +226,26 @@ struct NavigationTests {
         #expect(list.region(column: 20, row: 22) == .client(20))
     }
 }
+
+@Suite("The key map agrees with the README and the help")
+struct KeyDocumentationTests {
+    @Test("every action is in README's keys table by one of its keys, in the keys: list by name, and in help")
+    func everyActionDocumented() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"),
+            encoding: .utf8)
+        let keysTable = try #require(readme.components(separatedBy: "### Keys").dropFirst().first?.components(separatedBy: "\n\n").dropFirst().first)
+        let rebindable = try #require(readme.components(separatedBy: "Keys are rebindable under `keys:`").dropFirst().first?.prefix(800))
+        var state = ViewState()
+        state.isHelpVisible = true
+        let help = Renderer().render(
+            Fixtures.snapshot(), state: state, size: TerminalSize(columns: 120, rows: 40), now: Fixtures.now, context: Fixtures.context()
+        ).text
+        for action in DashboardAction.allCases {
+            let labels = KeyMap.standard.keys(for: action).map { $0.label() }
+            #expect(labels.contains { keysTable.contains("`\($0)`") }, "README's keys table lacks \(action.rawValue) (\(labels))")
+            #expect(rebindable.contains("`\(action.rawValue)`"), "README's keys: list lacks \(action.rawValue)")
+            #expect(help.contains(action.summary), "help lacks \(action.rawValue)")
+        }
+    }
+}
