@@ -25,7 +25,7 @@ extension Renderer {
                 // The head takes most of the line: it keeps its own, the rest goes under it.
                 result.append(head)
                 indent = 4
-                pieces = wrap(last.text, width: width - indent)
+                pieces = wrap(String(last.text.drop { $0 == " " }), width: width - indent)
             }
             for piece in pieces {
                 result.append([Span(padded("", indent)), Span(piece, last.role)])
@@ -34,11 +34,14 @@ extension Renderer {
         return result
     }
 
-    /// An answer's body as it came, line by line, indented under the answer.
+    /// An answer's body as it came, line by line, indented under the answer; a line's own
+    /// indentation is kept, and where it wraps it continues under its first character.
     static func bodyLines(_ body: String, role: StyleRole) -> [[Span]] {
         guard !body.isEmpty else { return [[Span(padded("", 4)), Span("(empty body)", .muted)]] }
         return body.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            [Span(padded("", 4)), Span(clean(String(line)), role)]
+            let text = clean(String(line))
+            let content = text.drop { $0 == " " }
+            return [Span(padded("", 4 + text.count - content.count)), Span(String(content), role)]
         }
     }
 }

@@ -202,18 +202,23 @@ public struct Renderer: Sendable {
         }
     }
 
-    /// `↑ 3 above ↓ 12 more` at the right end of the column titles, where no title is: the
-    /// clients the table has no room for, and on which side.
+    /// `↑ 3 above ↓ 12 more` (or `↑3 ↓12` where that does not fit) at the right end of the
+    /// column titles, where no title is: the clients the table has no room for, and on which side.
     private func drawHiddenClients(_ canvas: inout Canvas, layout: ScreenLayout, after titlesEnd: Int) {
         let (above, below) = layout.hiddenClients
         let glyphs = canvas.glyphs
-        var parts: [String] = []
-        if above > 0 { parts.append("\(glyphs.up) \(above) above") }
-        if below > 0 { parts.append("\(glyphs.down) \(below) more") }
-        guard !parts.isEmpty else { return }
-        let note = parts.joined(separator: " ") + " "
-        let x = canvas.width - note.columnWidth
-        if x > titlesEnd { canvas.put(note, x: x, y: 1, role: .columns) }
+        let forms = [
+            [above > 0 ? "\(glyphs.up) \(above) above" : nil, below > 0 ? "\(glyphs.down) \(below) more" : nil],
+            [above > 0 ? "\(glyphs.up)\(above)" : nil, below > 0 ? "\(glyphs.down)\(below)" : nil],
+        ]
+        for parts in forms.map({ $0.compactMap { $0 } }) where !parts.isEmpty {
+            let note = parts.joined(separator: " ") + " "
+            let x = canvas.width - note.columnWidth
+            if x > titlesEnd {
+                canvas.put(note, x: x, y: 1, role: .columns)
+                return
+            }
+        }
     }
 
     /// The API column is named for what it calls: the path every client's `resource-uri`
