@@ -115,6 +115,18 @@ struct LayoutTests {
         #expect(frame.text.contains("}"), "the last body's last line is reachable")
     }
 
+    @Test("zoomed, a hostile body still reaches no cell as a control character", arguments: DetailTab.allCases)
+    func zoomedHostile(tab: DetailTab) {
+        var state = ViewState(selectedClient: "evil", tab: tab)
+        state.isZoomed = true
+        let frame = frame(Fixtures.hostileSnapshot(), state: state, columns: 120, rows: 40)
+        for cell in frame.cells {
+            #expect(cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value), "control U+\(String(cell.scalar.value, radix: 16)) in a cell")
+        }
+        #expect(!frame.text.contains("pwned") && !frame.text.contains("[2J"))
+        if tab == .responses { #expect(frame.text.contains("visible text")) }
+    }
+
     // MARK: Sorting
 
     @Test("the sorted column's title shows field and direction", arguments: [
