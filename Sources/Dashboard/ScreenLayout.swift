@@ -82,7 +82,11 @@ public struct ScreenLayout: Sendable, Hashable {
         self.clientCount = clientCount
         tableTop = 2
         let available = Self.sharedRows(size)
-        if zoomed {
+        if !size.isUsable {
+            // The too-small notice has no parts: nothing to click, nothing to scroll.
+            tableRows = 0
+            tabBarRow = nil
+        } else if zoomed {
             tableRows = 0
             tabBarRow = 1
         } else {

@@ -233,3 +233,38 @@ struct LayoutTests {
         #expect(selected.frame[0, selected.row].scalar == "▶")
     }
 }
+
+@Suite("Every layout at every size")
+struct LayoutSweepTests {
+    @Test("rows, tab bar and pane never overlap or leave the screen; a too-small screen has nothing to click",
+          arguments: [(60, 15), (80, 24), (120, 40), (50, 12)])
+    func sweep(size: (Int, Int)) {
+        let terminal = TerminalSize(columns: size.0, rows: size.1)
+        for (snapshot, selected) in [(Fixtures.manyClients(30), "client-0029"), (Fixtures.snapshot(), "partner-sso"),
+                                     (ManagerSnapshot(generation: 0, takenAt: Fixtures.now, clients: []), "")] {
+            for paneLayout in PaneLayout.allCases {
+                for zoomed in [false, true] {
+                    for tab in DetailTab.allCases {
+                        var state = ViewState(selectedClient: selected, tab: tab)
+                        state.paneLayout = paneLayout
+                        state.isZoomed = zoomed
+                        state.detailScroll = 7
+                        let layout = Renderer().layout(snapshot, state: state, size: terminal, now: Fixtures.now, context: Fixtures.context())
+                        let frame = Renderer().render(snapshot, state: state, size: terminal, now: Fixtures.now, context: Fixtures.context())
+                        #expect(frame.height == size.1)
+                        let regions = (0..<size.1).map { layout.region(column: 3, row: $0) }
+                        guard terminal.isUsable else {
+                            #expect(regions.allSatisfy { $0 == .elsewhere })
+                            continue
+                        }
+                        #expect(regions[0] == .elsewhere && regions[size.1 - 1] == .elsewhere, "header and footer are not clickable")
+                        let clientRows = regions.filter { if case .client = $0 { true } else { false } }.count
+                        #expect(clientRows <= max(0, snapshot.clients.count))
+                        #expect(regions.filter { if case .tab = $0 { true } else { false } }.count <= 1)
+                        #expect(layout.maximumDetailScroll >= 0)
+                    }
+                }
+            }
+        }
+    }
+}
