@@ -42,6 +42,27 @@ static inline int tt_err(void) { return ERR; }
 static inline int tt_ok(void) { return OK; }
 static inline int tt_key_code_yes(void) { return KEY_CODE_YES; }
 static inline int tt_key_f(int number) { return KEY_F(number); }
+static inline int tt_key_mouse(void) { return KEY_MOUSE; }
+
+/// Asks for presses of the first button and turns of the wheel (on), or for no mouse (off),
+/// each reported at once rather than held back to tell a click from a double click.
+static inline void tt_mouse(int on) {
+    mouseinterval(0);
+    mousemask(on ? (BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
+}
+
+/// The mouse event behind a KEY_MOUSE, at a cell: 1 for a press of the first button, 4 for
+/// the wheel turned up, 5 for down, 0 for anything else, -1 when there is none.
+static inline int tt_get_mouse(int *column, int *row) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return -1;
+    *column = event.x;
+    *row = event.y;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 4;
+    if (event.bstate & BUTTON5_PRESSED) return 5;
+    return 0;
+}
 
 /// True when the locale's character set is UTF-8 (call after setlocale).
 static inline int tt_locale_is_utf8(void) {

@@ -28,7 +28,8 @@ public enum ClientList {
         return verdict().rawValue.contains(needle)
     }
 
-    /// Indexes into `snapshot.clients` in the table's order: filtered, then sorted.
+    /// Indexes into `snapshot.clients` in the table's order: filtered, then sorted (the other way
+    /// round after `S`).
     public static func visibleIndices(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Int] {
         visibleIndices(snapshot, state: state) { snapshot.clients[$0].health(at: now).state }
     }
@@ -56,6 +57,7 @@ public enum ClientList {
             for index in order { severity[index] = verdict(index).severity }
             order.sort { severity[$0] != severity[$1] ? severity[$0] < severity[$1] : byName($0, $1) }
         }
+        if state.isSortReversed { order.reverse() }
         return order
     }
 

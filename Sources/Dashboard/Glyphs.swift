@@ -37,20 +37,24 @@ public struct Glyphs: Sendable, Hashable {
     public var down: String
     public var left: String
     public var right: String
-    /// Marks the column the table is sorted by.
+    /// Marks the column the table is sorted by, in its natural order (A to Z, soonest first).
     public var sortMarker: Unicode.Scalar
+    /// The same column sorted the other way round (`S`).
+    public var sortMarkerReversed: Unicode.Scalar
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         ellipsis: "…", selectionMarker: "▶", barFilled: "█", barEmpty: "░", barRefreshMark: "┃",
         sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], sparklineFailure: "×",
         ok: "✔", degraded: "▲", pending: "⋯", expired: "✖", error: "✘", retry: "↻", unchecked: "○", none: "—", separator: "·",
-        cursor: "█", bullet: "•", up: "↑", down: "↓", left: "←", right: "→", sortMarker: "↓")
+        cursor: "█", bullet: "•", up: "↑", down: "↓", left: "←", right: "→", sortMarker: "↓",
+        sortMarkerReversed: "↑")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         ellipsis: "~", selectionMarker: ">", barFilled: "#", barEmpty: ".", barRefreshMark: "|",
         sparkline: ["_", ".", ",", "-", "=", "+", "*", "#"], sparklineFailure: "x",
         ok: "+", degraded: "^", pending: ":", expired: "x", error: "!", retry: "*", unchecked: "o", none: "-", separator: "|",
-        cursor: "_", bullet: "-", up: "Up", down: "Dn", left: "Left", right: "Right", sortMarker: "v")
+        cursor: "_", bullet: "-", up: "Up", down: "Dn", left: "Left", right: "Right", sortMarker: "v",
+        sortMarkerReversed: "^")
 }

@@ -22,10 +22,21 @@ public struct InputHandler: Sendable {
         self.keyMap = keyMap
     }
 
-    /// Applies a key. `now` decides the order of the status sort, as on screen.
-    public func handle(_ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> DashboardCommand {
+    /// Applies a key or a mouse event. `now` decides the order of the status sort, as on screen.
+    /// - Parameter layout: the screen as drawn for this state (`Renderer.layout`): what a mouse
+    ///   event is tested against, and how far the detail pane can scroll. Without it, mouse
+    ///   events are ignored and scrolling is kept in range by the renderer alone.
+    public func handle(
+        _ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout? = nil
+    ) -> DashboardCommand {
         if key == .controlC { return .quit }
         if key == .resize { return .none }
+        if case .mouse(let event) = key {
+            guard let layout else { return .none }
+            handle(event, state: &state, snapshot: snapshot, now: now, layout: layout)
+            return .none
+        }
+        defer { if let layout { state.detailScroll = min(state.detailScroll, layout.maximumDetailScroll) } }
         if let pending = state.pendingConfirmation {
             return answer(pending, with: key, state: &state)
         }
@@ -45,7 +56,9 @@ public struct InputHandler: Sendable {
         }
         guard let action = keyMap.action(for: key) else {
             if key == .escape {
-                if !state.filterText.isEmpty {
+                if state.isZoomed {
+                    setZoom(false, state: &state)
+                } else if !state.filterText.isEmpty {
                     state.filterText = ""
                     state.footerMessage = FooterMessage("Filter cleared")
                 } else {
@@ -54,7 +67,24 @@ public struct InputHandler: Sendable {
             }
             return .none
         }
+        if state.isZoomed, scrollZoomed(action, state: &state, layout: layout) { return .none }
         return perform(action, state: &state, snapshot: snapshot, now: now)
+    }
+
+    /// In the zoomed view the moving keys scroll the client's lines instead of choosing
+    /// another client. Returns false for the keys that keep their meaning.
+    private func scrollZoomed(_ action: DashboardAction, state: inout ViewState, layout: ScreenLayout?) -> Bool {
+        let page = layout.map { max(1, $0.scrollingRows.count - 1) } ?? 10
+        switch action {
+        case .up: state.detailScroll = max(0, state.detailScroll - 1)
+        case .down: state.detailScroll += 1
+        case .pageUp: state.detailScroll = max(0, state.detailScroll - page)
+        case .pageDown: state.detailScroll += page
+        case .first: state.detailScroll = 0
+        case .last: state.detailScroll = layout?.maximumDetailScroll ?? state.detailScroll
+        default: return false
+        }
+        return true
     }
 
     private func perform(_ action: DashboardAction, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> DashboardCommand {
@@ -107,7 +137,17 @@ public struct InputHandler: Sendable {
             state.isFilterPromptOpen = true
         case .sort:
             state.sort = state.sort.next
-            state.footerMessage = FooterMessage("Sorted by \(state.sort.rawValue)")
+            state.footerMessage = FooterMessage(sortMessage(state))
+        case .reverseSort:
+            state.isSortReversed.toggle()
+            state.footerMessage = FooterMessage(sortMessage(state))
+        case .zoom:
+            guard index != nil else { return noClient(&state) }
+            setZoom(!state.isZoomed, state: &state)
+        case .layout:
+            state.paneLayout = state.paneLayout.next
+            state.detailScroll = 0
+            state.footerMessage = FooterMessage(layoutMessage(state.paneLayout))
         case .theme:
             state.themeIndex = (state.themeIndex + 1) % state.themeNames.count
             state.footerMessage = FooterMessage("Theme: \(state.themeName)")
@@ -167,14 +207,31 @@ public struct InputHandler: Sendable {
         }
     }
 
-    private func select(_ index: Int?, in clients: [ClientSnapshot], state: inout ViewState) {
+    func select(_ index: Int?, in clients: [ClientSnapshot], state: inout ViewState) {
         guard let index, !clients.isEmpty else { return }
         let name = clients[min(max(0, index), clients.count - 1)].name
         if name != state.selectedClient { state.detailScroll = 0 }
         state.selectedClient = name
     }
 
-    private func switchTab(to tab: DetailTab, state: inout ViewState) {
+    private func sortMessage(_ state: ViewState) -> String {
+        "Sorted by \(state.sort.rawValue)" + (state.isSortReversed ? ", reversed" : "")
+    }
+
+    private func layoutMessage(_ layout: PaneLayout) -> String {
+        switch layout {
+        case .shared: return "Layout: list and details share the screen"
+        case .list: return "Layout: the list on the whole screen"
+        case .pane: return "Layout: the details on the whole screen"
+        }
+    }
+
+    private func setZoom(_ zoomed: Bool, state: inout ViewState) {
+        state.isZoomed = zoomed
+        state.detailScroll = 0
+    }
+
+    func switchTab(to tab: DetailTab, state: inout ViewState) {
         if tab != state.tab { state.detailScroll = 0 }
         state.tab = tab
     }

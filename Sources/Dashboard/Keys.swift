@@ -8,6 +8,8 @@ public enum InputKey: Sendable, Hashable {
     case function(Int)
     /// The terminal changed size.
     case resize
+    /// A click or a turn of the wheel, where the pointer was.
+    case mouse(MouseEvent)
 
     public static let controlC = InputKey.control("c")
 
@@ -33,6 +35,7 @@ public enum InputKey: Sendable, Hashable {
         case .delete: return "Del"
         case .function(let number): return "F\(number)"
         case .resize: return "resize"
+        case .mouse: return "mouse"
         }
     }
 
@@ -82,7 +85,9 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
     case historyTab = "tab-history"
     case refresh
     case refreshAll = "refresh-all"
-    case introspect, revoke, pause, copy, filter, sort, theme, reload, help, quit
+    case introspect, revoke, pause, copy, filter, sort
+    case reverseSort = "reverse-sort"
+    case zoom, layout, theme, reload, help, quit
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -107,6 +112,9 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .copy: return "copy token, OSC 52 (asks)"
         case .filter: return "filter name/scope/verdict"
         case .sort: return "sort name/expiry/status"
+        case .reverseSort: return "reverse the sort order"
+        case .zoom: return "zoom into the client"
+        case .layout: return "list, details or both"
         case .theme: return "next theme"
         case .reload: return "reload the configuration"
         case .help: return "this help"
@@ -123,7 +131,8 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         .historyTab: [.character("4")],
         .refresh: [.character("r")], .refreshAll: [.character("R")], .introspect: [.character("i")],
         .revoke: [.character("x")], .pause: [.character("p")], .copy: [.character("y")],
-        .filter: [.character("/")], .sort: [.character("s")], .theme: [.character("t")], .reload: [.character("L")],
+        .filter: [.character("/")], .sort: [.character("s")], .reverseSort: [.character("S")],
+        .zoom: [.enter], .layout: [.character("z")], .theme: [.character("t")], .reload: [.character("L")],
         .help: [.character("?"), .function(1)], .quit: [.character("q"), .function(10)],
     ]
 }

@@ -5,41 +5,42 @@ import TokenModel
 extension Renderer {
     static let labelWidth = 12
 
-    func drawDetail(_ canvas: inout Canvas, client: ClientSnapshot?, state: ViewState, rows: Range<Int>, now: Date, context: ScreenContext) {
+    /// The lines of the selected client's tab; zoomed, with nothing cut: long lines wrap and
+    /// the Responses tab shows each answer's whole body.
+    static func detailLines(_ client: ClientSnapshot, tab: DetailTab, width: Int, now: Date, context: ScreenContext, zoomed: Bool) -> [[Span]] {
+        let lines: [[Span]]
+        switch tab {
+        case .token: lines = tokenLines(client, width: width, now: now, context: context)
+        case .claims: lines = claimLines(client, width: width, now: now, glyphs: context.glyphs)
+        case .responses: lines = responseLines(client, width: width, now: now, glyphs: context.glyphs, wholeBodies: zoomed)
+        case .history: lines = historyLines(client, now: now, glyphs: context.glyphs)
+        }
+        return zoomed ? wrapped(lines, width: width) : lines
+    }
+
+    func drawDetail(_ canvas: inout Canvas, client: ClientSnapshot?, lines: [[Span]], state: ViewState, layout: ScreenLayout, context: ScreenContext) {
+        let rows = layout.detailRows
         guard !rows.isEmpty else { return }
-        guard let client else {
+        guard client != nil else {
             canvas.put("Select a client to see its token.", x: 2, y: rows.lowerBound, role: .muted)
             return
         }
         let width = canvas.width - 2
-        let lines: [[Span]]
-        switch state.tab {
-        case .token: lines = Self.tokenLines(client, width: width, now: now, context: context)
-        case .claims: lines = Self.claimLines(client, width: width, now: now, glyphs: context.glyphs)
-        case .responses: lines = Self.responseLines(client, width: width, now: now, glyphs: context.glyphs)
-        case .history: lines = Self.historyLines(client, now: now, glyphs: context.glyphs)
-        }
-        // History's column titles stay in place while its lines scroll under them.
-        let pinned = state.tab == .history && lines.count > 1 && rows.count > 1 ? 1 : 0
-        if pinned == 1 { canvas.put(lines[0], x: 1, y: rows.lowerBound, width: width) }
-        var body = (rows.lowerBound + pinned)..<rows.upperBound
-        // When the lines do not fit, the last row is the marker's own, so it never covers text.
-        let overflows = lines.count - pinned > body.count && body.count > 1
-        if overflows { body = body.lowerBound..<(body.upperBound - 1) }
-        let scroll = min(state.detailScroll, max(0, lines.count - pinned - body.count))
+        for (index, y) in zip(0..<layout.pinnedLines, rows) { canvas.put(lines[index], x: 1, y: y, width: width) }
+        let body = layout.scrollingRows
+        let scroll = min(state.detailScroll, layout.maximumDetailScroll)
         for (offset, y) in body.enumerated() {
-            let index = pinned + scroll + offset
+            let index = layout.pinnedLines + scroll + offset
             guard index < lines.count else { break }
             canvas.put(lines[index], x: 1, y: y, width: width)
         }
-        let hidden = lines.count - pinned - scroll - body.count
-        if overflows {
-            let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
-            let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: context.glyphs) ?? ""
-            let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(down)) " : " \(context.glyphs.up) \(scroll) above (\(up)) "
-            let noteWidth = note.columnWidth
-            canvas.put(note, x: canvas.width - noteWidth - 1, y: rows.upperBound - 1, role: .muted)
-        }
+        // The pane's last row is the note's own, so it never covers text.
+        guard layout.paneOverflows else { return }
+        let hidden = lines.count - layout.pinnedLines - scroll - body.count
+        let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
+        let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: context.glyphs) ?? ""
+        let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(down)) " : " \(context.glyphs.up) \(scroll) above (\(up)) "
+        canvas.put(note, x: canvas.width - note.columnWidth - 1, y: rows.upperBound - 1, role: .muted)
     }
 
     // MARK: Token tab
@@ -206,7 +207,9 @@ extension Renderer {
 
     // MARK: Responses tab
 
-    static func responseLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs) -> [[Span]] {
+    /// - Parameter wholeBodies: each answer's body on lines of its own, in full, instead of
+    ///   its start on the answer's line.
+    static func responseLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs, wholeBodies: Bool = false) -> [[Span]] {
         guard let uri = client.resourceURI else {
             return [[Span("No resource-uri is configured for this client.", .muted)]]
         }
@@ -255,12 +258,16 @@ extension Renderer {
             ]
             if response.wasRetry { line.append(Span(String(glyphs.retry) + " retry ", .refreshDue)) }
             if let failure = response.failure { line.append(Span(clean(failure.reason) + " ", .error)) }
-            let room = width - line.reduce(0) { $0 + $1.text.columnWidth }
-            let excerpt = clean(response.bodyExcerpt)
-            line.append(Span(
-                sharedStart ? keepingEnd(excerpt, width: room, ellipsis: glyphs.ellipsis) : excerpt,
-                response.isSuccess && !isStale ? .text : .muted))
-            lines.append(line)
+            let bodyRole: StyleRole = response.isSuccess && !isStale ? .text : .muted
+            if wholeBodies {
+                lines.append(line)
+                lines += bodyLines(response.bodyExcerpt, role: bodyRole)
+            } else {
+                let room = width - line.reduce(0) { $0 + $1.text.columnWidth }
+                let excerpt = clean(response.bodyExcerpt)
+                line.append(Span(sharedStart ? keepingEnd(excerpt, width: room, ellipsis: glyphs.ellipsis) : excerpt, bodyRole))
+                lines.append(line)
+            }
             if let challenge = response.wwwAuthenticate, !challenge.isEmpty {
                 lines.append([Span(padded("", 39)), Span("WWW-Authenticate: " + clean(challenge), .muted)])
             }

@@ -13,11 +13,12 @@ extension Renderer {
     /// screen draws.
     static func helpEntries(_ context: ScreenContext) -> [HelpEntry] {
         let glyphs = context.glyphs
-        var entries = DashboardAction.allCases.map {
-            HelpEntry(key: context.keyMap.label(for: $0, glyphs: glyphs), role: .key, text: $0.summary)
+        // Ctrl-C quits whatever `quit` is bound to, so it is listed with it, a line saved.
+        var entries = DashboardAction.allCases.map { action in
+            let keys = [context.keyMap.label(for: action, glyphs: glyphs)] + (action == .quit ? [InputKey.controlC.label()] : [])
+            return HelpEntry(key: keys.filter { !$0.isEmpty }.joined(separator: "/"), role: .key, text: action.summary)
         }
         entries.append(HelpEntry(key: "Esc", role: .key, text: "close, cancel, unfilter"))
-        entries.append(HelpEntry(key: "^C", role: .key, text: "quit"))
         entries.append(HelpEntry(key: "y", role: .key, text: "yes; any other key no"))
         entries.append(HelpEntry(key: "Legend", role: .title, text: ""))
         for state in HealthState.displayOrder {

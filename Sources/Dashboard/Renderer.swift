@@ -15,35 +15,59 @@ public struct Renderer: Sendable {
             drawTooSmall(&canvas, size: size)
             return canvas.frame
         }
-        let verdicts = snapshot.clients.map { $0.health(at: now) }
-        let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
-        let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
-        let layout = Layout(size: size, clientCount: order.count)
-
-        drawHeader(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, now: now, context: context)
-        drawTable(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, selected: selected, state: state, layout: layout, now: now)
-        let client = selected.map { snapshot.clients[order[$0]] }
-        drawTabBar(&canvas, client: client, position: selected.map { ($0, order.count) }, state: state, row: layout.tabBarRow)
-        drawDetail(&canvas, client: client, state: state, rows: layout.detailRows, now: now, context: context)
-        drawFooter(&canvas, state: state, context: context)
+        let screen = arrange(snapshot, state: state, size: size, now: now, context: context)
+        let layout = screen.layout
+        drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
+        if !screen.isZoomed {
+            drawTable(
+                &canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, selected: screen.selected, state: state,
+                layout: layout, now: now)
+        }
+        if let row = layout.tabBarRow {
+            drawTabBar(
+                &canvas, client: screen.client, position: screen.selected.map { ($0, screen.order.count) }, state: state, row: row,
+                zoomed: screen.isZoomed, context: context)
+        }
+        drawDetail(&canvas, client: screen.client, lines: screen.detailLines, state: state, layout: layout, context: context)
+        drawFooter(&canvas, state: state, zoomed: screen.isZoomed, context: context)
         if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
         return canvas.frame
     }
 
-    /// Where the parts of the screen go.
-    struct Layout {
-        let tableTop: Int
-        let tableRows: Int
-        let tabBarRow: Int
-        let detailRows: Range<Int>
+    /// Where the parts of the screen are for this snapshot and view: what a click is tested
+    /// against, computed as `render` computes it.
+    public func layout(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext) -> ScreenLayout {
+        arrange(snapshot, state: state, size: size, now: now, context: context).layout
+    }
 
-        init(size: TerminalSize, clientCount: Int) {
-            let available = size.rows - 4
-            tableTop = 2
-            tableRows = min(max(1, clientCount), max(3, available * 2 / 5))
-            tabBarRow = tableTop + tableRows
-            detailRows = (tabBarRow + 1)..<(size.rows - 1)
-        }
+    /// What a frame is drawn from: each verdict once, the table's order, the selection, the
+    /// pane's lines and the layout that follows from them.
+    private struct Arrangement {
+        var verdicts: [HealthVerdict]
+        var order: [Int]
+        var selected: Int?
+        var client: ClientSnapshot?
+        var isZoomed: Bool
+        var detailLines: [[Span]]
+        var layout: ScreenLayout
+    }
+
+    private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext) -> Arrangement {
+        let verdicts = snapshot.clients.map { $0.health(at: now) }
+        let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
+        let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
+        let client = selected.map { snapshot.clients[order[$0]] }
+        // Zoomed with no client (a filter hid them all) is the ordinary screen.
+        let isZoomed = state.isZoomed && client != nil
+        let lines = client.map {
+            Self.detailLines($0, tab: state.tab, width: size.columns - 2, now: now, context: context, zoomed: isZoomed)
+        } ?? []
+        // History's column titles stay in place while its lines scroll under them.
+        let layout = ScreenLayout(
+            size: size, clientCount: order.count, selected: selected, paneLines: lines.count,
+            pinnedPaneLines: state.tab == .history ? 1 : 0, paneLayout: state.paneLayout, zoomed: isZoomed)
+        return Arrangement(
+            verdicts: verdicts, order: order, selected: selected, client: client, isZoomed: isZoomed, detailLines: lines, layout: layout)
     }
 
     // MARK: Header
@@ -142,24 +166,25 @@ public struct Renderer: Sendable {
 
     private func drawTable(
         _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], selected: Int?, state: ViewState,
-        layout: Layout, now: Date
+        layout: ScreenLayout, now: Date
     ) {
         var longestName = 0
         for index in order { longestName = max(longestName, snapshot.clients[index].name.unicodeScalars.count) }
         let columns = TableColumns(width: canvas.width, longestName: longestName)
-        let top = max(0, min((selected ?? 0) - layout.tableRows / 2, order.count - layout.tableRows))
 
         canvas.fill(row: 1, role: .columns)
-        let sortMark = String(canvas.glyphs.sortMarker)
+        let sortMark = String(state.isSortReversed ? canvas.glyphs.sortMarkerReversed : canvas.glyphs.sortMarker)
         var x = 2
+        var titlesEnd = x
         for (title, width, sort) in [
             ("STATUS", columns.status, SortOrder.status), ("NAME", columns.name, .name),
             ("EXPIRES IN", columns.bar + 1 + columns.countdown, .expiry), ("SCOPE", columns.scope, nil),
             (Self.answerColumnTitle(snapshot.clients), columns.answer, nil), ("REASON", columns.reason, nil),
         ] where width > 0 {
-            canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
+            titlesEnd = x + canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
             x += width + 1
         }
+        drawHiddenClients(&canvas, layout: layout, after: titlesEnd)
 
         guard !order.isEmpty else {
             let note = snapshot.clients.isEmpty
@@ -169,11 +194,30 @@ public struct Renderer: Sendable {
             return
         }
         for row in 0..<layout.tableRows {
-            let position = top + row
+            let position = layout.firstClient + row
             guard position < order.count else { break }
             drawClientRow(
                 &canvas, client: snapshot.clients[order[position]], verdict: verdicts[order[position]], y: layout.tableTop + row,
                 columns: columns, isSelected: position == selected, now: now)
+        }
+    }
+
+    /// `↑ 3 above ↓ 12 more` (or `↑3 ↓12` where that does not fit) at the right end of the
+    /// column titles, where no title is: the clients the table has no room for, and on which side.
+    private func drawHiddenClients(_ canvas: inout Canvas, layout: ScreenLayout, after titlesEnd: Int) {
+        let (above, below) = layout.hiddenClients
+        let glyphs = canvas.glyphs
+        let forms = [
+            [above > 0 ? "\(glyphs.up) \(above) above" : nil, below > 0 ? "\(glyphs.down) \(below) more" : nil],
+            [above > 0 ? "\(glyphs.up)\(above)" : nil, below > 0 ? "\(glyphs.down)\(below)" : nil],
+        ]
+        for parts in forms.map({ $0.compactMap { $0 } }) where !parts.isEmpty {
+            let note = parts.joined(separator: " ") + " "
+            let x = canvas.width - note.columnWidth
+            if x > titlesEnd {
+                canvas.put(note, x: x, y: 1, role: .columns)
+                return
+            }
         }
     }
 
@@ -195,6 +239,9 @@ public struct Renderer: Sendable {
         canvas.put(verdict.state.rawValue, x: x + 2, y: y, width: columns.status - 2, role: verdict.state.role)
         x += columns.status + 1
         canvas.put(TerminalText.sanitize(client.name), x: x, y: y, width: columns.name, role: .text)
+        // Only the name is highlighted: reverse video over the bar would turn it inside out,
+        // and over the verdict it would hide the verdict's colour.
+        if isSelected { canvas.restyle(row: y, x: x, count: columns.name, role: .selection) }
         x += columns.name + 1
         drawCountdown(&canvas, client: client, verdict: verdict.state, x: x, y: y, columns: columns, now: now)
         x += columns.bar + 1 + columns.countdown + 1
@@ -209,31 +256,24 @@ public struct Renderer: Sendable {
         if columns.reason > 0 {
             canvas.put(TerminalText.sanitize(verdict.reason), x: x, y: y, width: columns.reason, role: verdict.state == .ok ? .muted : verdict.state.role)
         }
-        if isSelected { canvas.restyle(row: y, role: .selection) }
     }
 
-    /// The countdown bar (filled for the time left until expiry, the refresh point marked) and
-    /// `mm:ss`. Its colour is the verdict's: a healthy token near its refresh is not red.
+    /// The countdown bar and the time left (`49:59`). Its colour is the verdict's: a healthy
+    /// token near its refresh is not red. See `CountdownBar` for its scale.
     private func drawCountdown(
         _ canvas: inout Canvas, client: ClientSnapshot, verdict: HealthState, x: Int, y: Int, columns: TableColumns, now: Date
     ) {
         let glyphs = canvas.glyphs
         let width = columns.bar
-        guard let token = client.token, let expiresAt = token.expiresAt, let lifetime = token.lifetime, lifetime > 0 else {
+        guard let bar = CountdownBar(client, now: now, width: width) else {
             canvas.fill(row: y, x: x, count: width, role: .barEmpty, with: glyphs.barEmpty)
             canvas.put("--:--", x: x + width + 1, y: y, role: .muted)
             return
         }
-        let remaining = expiresAt.timeIntervalSince(now)
-        let filled = min(width, max(0, Int((remaining / lifetime * Double(width)).rounded(.up))))
-        canvas.fill(row: y, x: x, count: filled, role: verdict == .ok ? .barFilled : verdict.role, with: glyphs.barFilled)
-        canvas.fill(row: y, x: x + filled, count: width - filled, role: .barEmpty, with: glyphs.barEmpty)
-        if let refreshAt = token.refreshAt, refreshAt < expiresAt {
-            let fraction = expiresAt.timeIntervalSince(refreshAt) / lifetime
-            let mark = min(width - 1, max(0, Int((fraction * Double(width)).rounded(.down))))
-            canvas.put(glyphs.barRefreshMark, x: x + mark, y: y, role: .barMarker)
-        }
-        let text = remaining > 0 ? TimeText.countdown(seconds: Int(remaining.rounded(.up))) : "--:--"
+        canvas.fill(row: y, x: x, count: bar.filled, role: verdict == .ok ? .barFilled : verdict.role, with: glyphs.barFilled)
+        canvas.fill(row: y, x: x + bar.filled, count: width - bar.filled, role: .barEmpty, with: glyphs.barEmpty)
+        if let mark = bar.refreshMark { canvas.put(glyphs.barRefreshMark, x: x + mark, y: y, role: .barMarker) }
+        let text = bar.secondsLeft > 0 ? TimeText.countdown(seconds: bar.secondsLeft) : "--:--"
         canvas.put(text, x: x + width + 1, y: y, role: verdict == .ok ? .text : verdict.role)
     }
 
@@ -268,21 +308,24 @@ public struct Renderer: Sendable {
 
     // MARK: Tabs and footer
 
-    private func drawTabBar(_ canvas: inout Canvas, client: ClientSnapshot?, position: (Int, Int)?, state: ViewState, row: Int) {
+    private func drawTabBar(
+        _ canvas: inout Canvas, client: ClientSnapshot?, position: (Int, Int)?, state: ViewState, row: Int, zoomed: Bool,
+        context: ScreenContext
+    ) {
         canvas.fill(row: row, role: .border, with: canvas.glyphs.horizontal)
         var x = 1
         for tab in DetailTab.allCases {
-            let label = tab == state.tab ? "[\(tab.rawValue + 1) \(tab.title)]" : " \(tab.rawValue + 1) \(tab.title) "
-            x += canvas.put(label, x: x, y: row, role: tab == state.tab ? .tabActive : .tab) + 1
+            x += canvas.put(ScreenLayout.tabLabel(tab, active: tab == state.tab), x: x, y: row, role: tab == state.tab ? .tabActive : .tab) + 1
         }
         if let client, let position {
-            let title = " " + TerminalText.sanitize(client.name) + " \(position.0 + 1)/\(position.1) "
+            var title = " " + TerminalText.sanitize(client.name) + " \(position.0 + 1)/\(position.1) "
+            if zoomed { title += "\(context.glyphs.separator) Esc back " }
             let width = min(title.columnWidth, canvas.width - x - 2)
             if width > 4 { canvas.put(title, x: canvas.width - width - 1, y: row, width: width, role: .title) }
         }
     }
 
-    private func drawFooter(_ canvas: inout Canvas, state: ViewState, context: ScreenContext) {
+    private func drawFooter(_ canvas: inout Canvas, state: ViewState, zoomed: Bool, context: ScreenContext) {
         let y = canvas.height - 1
         let keyMap = context.keyMap
         let glyphs = context.glyphs
@@ -325,6 +368,15 @@ public struct Renderer: Sendable {
             hints.append(Span(" Esc", .key))
             hints.append(Span(" clears", .muted))
         }
+        if zoomed {
+            hints.append(Span(" Esc", .key))
+            hints.append(Span(" back", .muted))
+            let scroll = [DashboardAction.up, .down].compactMap { keyMap.keys(for: $0).first?.label(glyphs: glyphs) }
+            if scroll.count == 2 {
+                hints.append(Span(" " + scroll.joined(separator: " "), .key))
+                hints.append(Span(" scroll", .muted))
+            }
+        }
         hint(.help, "help")
         hint(.quit, "quit")
         hint(.refresh, "refresh")
@@ -335,6 +387,8 @@ public struct Renderer: Sendable {
         hint(.copy, "copy")
         hint(.filter, "filter")
         hint(.sort, "sort")
+        if !zoomed { hint(.zoom, "zoom") }
+        hint(.layout, "layout")
         hint(.theme, "theme")
         canvas.put(hints, x: x, y: y, width: canvas.width - x)
     }

@@ -25,6 +25,22 @@ public enum SortOrder: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// How the list and the detail pane share the screen's height, cycled by `z`.
+public enum PaneLayout: String, Sendable, Hashable, CaseIterable {
+    /// Each gets what it has to show; where both do not fit, the pane gets what it needs up
+    /// to half the height and the list the rest.
+    case shared
+    /// The whole screen to the list; no pane.
+    case list
+    /// The whole screen to the pane, under the selected client's row.
+    case pane
+
+    var next: PaneLayout {
+        let all = Self.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
 /// An action waiting for the user to say yes.
 public enum PendingConfirmation: Sendable, Hashable {
     case revoke(client: String)
@@ -84,13 +100,19 @@ public struct ViewState: Sendable, Hashable {
     /// True while the `/` prompt takes typed characters.
     public var isFilterPromptOpen: Bool
     public var sort: SortOrder
+    /// True when `S` turned the sort around (Z to A, latest expiry first, healthiest first).
+    public var isSortReversed: Bool
+    public var paneLayout: PaneLayout
+    /// True while `Enter` shows the selected client on the whole screen.
+    public var isZoomed: Bool
     public var isHelpVisible: Bool
     public var pendingConfirmation: PendingConfirmation?
     public var footerMessage: FooterMessage?
     /// The names of the themes `t` cycles through, and the one in use.
     public var themeNames: [String]
     public var themeIndex: Int
-    /// Lines scrolled in the detail pane; reset when the tab or selection changes.
+    /// Lines scrolled in the detail pane (or the zoomed view); reset when the tab, the
+    /// selection or the zoom changes.
     public var detailScroll: Int
     /// Rows scrolled in the help overlay, where it does not fit; reset when it opens.
     public var helpScroll: Int
@@ -104,6 +126,9 @@ public struct ViewState: Sendable, Hashable {
         filterText = ""
         isFilterPromptOpen = false
         self.sort = sort
+        isSortReversed = false
+        paneLayout = .shared
+        isZoomed = false
         isHelpVisible = false
         pendingConfirmation = nil
         footerMessage = nil

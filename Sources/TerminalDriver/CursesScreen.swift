@@ -21,9 +21,9 @@ final class CursesScreen {
     }
 
     /// Takes over the terminal: locale, `newterm` (an error rather than an exit when the
-    /// terminal is unknown), raw keys, no echo, hidden cursor, colours, signal handlers that
-    /// restore the terminal.
-    init(noColor: Bool, inputTimeoutMilliseconds: Int32) throws {
+    /// terminal is unknown), raw keys, no echo, hidden cursor, colours, the mouse when asked
+    /// for, signal handlers that restore the terminal.
+    init(noColor: Bool, mouse: Bool, inputTimeoutMilliseconds: Int32) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
         setlocale(LC_ALL, "")
         glyphs = tt_locale_is_utf8() != 0 ? .unicode : .ascii
@@ -41,6 +41,7 @@ final class CursesScreen {
         curs_set(0)
         set_escdelay(25)
         tt_timeout(inputTimeoutMilliseconds)
+        tt_mouse(mouse ? 1 : 0)
         if has_colors() && !noColor {
             start_color()
             use_default_colors()
@@ -86,7 +87,9 @@ final class CursesScreen {
         checkThread()
         var character: wint_t = 0
         let result = tt_get_wch(&character)
-        if result == tt_key_code_yes() { return Self.functionKey(Int32(character)) }
+        if result == tt_key_code_yes() {
+            return Int32(character) == tt_key_mouse() ? Self.mouseEvent() : Self.functionKey(Int32(character))
+        }
         guard result == tt_ok() else { return nil }
         switch character {
         case 9: return .tab
@@ -98,6 +101,19 @@ final class CursesScreen {
             guard let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
             return .character(Character(scalar))
         }
+    }
+
+    private static func mouseEvent() -> InputKey? {
+        var column: Int32 = 0
+        var row: Int32 = 0
+        let button: MouseEvent.Button
+        switch tt_get_mouse(&column, &row) {
+        case 1: button = .left
+        case 4: button = .wheelUp
+        case 5: button = .wheelDown
+        default: return nil
+        }
+        return .mouse(MouseEvent(button, column: Int(column), row: Int(row)))
     }
 
     private static func functionKey(_ code: Int32) -> InputKey? {

@@ -23,11 +23,14 @@ public final class TerminalDashboard: Sendable {
         public var noColor: Bool
         /// How long one wait for a key lasts: the longest a countdown can lag its second.
         public var inputTimeout: Duration
+        /// True to take clicks and the wheel (`mouse:`, `--no-mouse`); off leaves the terminal's
+        /// own text selection to the mouse.
+        public var mouse: Bool
 
         public init(
             configurationPath: String, themes: [Theme] = [.builtIn], themeName: String? = nil, keyMap: KeyMap = .standard,
             noColor: Bool = ColorDepth.noColorRequested(in: ProcessInfo.processInfo.environment),
-            inputTimeout: Duration = .milliseconds(50)
+            inputTimeout: Duration = .milliseconds(50), mouse: Bool = true
         ) {
             self.configurationPath = configurationPath
             self.themes = themes.isEmpty ? [.builtIn] : themes
@@ -35,6 +38,7 @@ public final class TerminalDashboard: Sendable {
             self.keyMap = keyMap
             self.noColor = noColor
             self.inputTimeout = inputTimeout
+            self.mouse = mouse
         }
     }
 
@@ -207,7 +211,8 @@ final class DashboardLoop {
         configuration: TerminalDashboard.Configuration, mailbox: Mailbox, send: @escaping @Sendable (DashboardRequest) -> Void
     ) throws {
         let milliseconds = Int32(configuration.inputTimeout / .milliseconds(1))
-        screen = try CursesScreen(noColor: configuration.noColor, inputTimeoutMilliseconds: max(10, milliseconds))
+        screen = try CursesScreen(
+            noColor: configuration.noColor, mouse: configuration.mouse, inputTimeoutMilliseconds: max(10, milliseconds))
         self.configuration = configuration
         self.mailbox = mailbox
         self.send = send
@@ -247,7 +252,10 @@ final class DashboardLoop {
             guard let key = screen.readKey() else { continue }
             if key == .resize { previous = nil }
             needsDrawing = true
-            switch handler.handle(key, state: &state, snapshot: snapshot, now: Date()) {
+            let pressedAt = Date()
+            // The screen as drawn for this state: what a click hit, how far the pane scrolls.
+            let layout = renderer.layout(snapshot, state: state, size: screen.size, now: pressedAt, context: context())
+            switch handler.handle(key, state: &state, snapshot: snapshot, now: pressedAt, layout: layout) {
             case .none:
                 break
             case .manager(let action):

@@ -67,7 +67,7 @@ extension ClientSnapshot {
         if let mismatch = token.binding.mismatch(introspected: introspected) {
             return HealthVerdict(.error, mismatch)
         }
-        let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: Self.wholeSeconds($0.timeIntervalSince(now))) }
+        let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
         var problems: [String] = []
         if token.binding.dpopIgnored { problems.append(TokenBinding.dpopIgnoredReason) }
         if let lastError {
@@ -140,10 +140,6 @@ extension ClientSnapshot {
     public func isStale(_ response: ResourceResponse, at now: Date) -> Bool {
         if let serial = response.tokenSerial, serial != token?.serial { return true }
         return now.timeIntervalSince(response.at) > 2 * pollInterval.timeInterval
-    }
-
-    private static func wholeSeconds(_ interval: TimeInterval) -> Int {
-        Int(max(0, min(interval, 1e12)).rounded(.down))
     }
 }
 

@@ -34,10 +34,18 @@ public enum TimeText {
 
     /// `in 4m12s`, `8s ago`, `now`.
     public static func relative(_ date: Date, now: Date) -> String {
+        let seconds = secondsUntil(date, now: now)
+        if seconds == 0 { return "now" }
+        return seconds > 0 ? "in " + duration(seconds: seconds) : duration(seconds: -seconds) + " ago"
+    }
+
+    /// Whole seconds from `now` to `date`, negative when it is past. A time ahead counts the
+    /// second it is in (a countdown shows `00:01` through its last second), a time past counts
+    /// whole seconds gone. Every time left on screen is counted here, so the table's countdown
+    /// and the detail pane never disagree by a second.
+    public static func secondsUntil(_ date: Date, now: Date) -> Int {
         let delta = clamped(date).timeIntervalSince(clamped(now))
-        let magnitude = Int(abs(delta).rounded(.down))
-        if magnitude == 0 { return "now" }
-        return delta > 0 ? "in " + duration(seconds: magnitude) : duration(seconds: magnitude) + " ago"
+        return delta > 0 ? Int(delta.rounded(.up)) : -Int((-delta).rounded(.down))
     }
 
     /// `42s`, `8m12s`, `1h02m`, `3d04h`.
@@ -48,10 +56,11 @@ public enum TimeText {
         return "\(seconds / 86_400)d" + twoDigits(seconds / 3600 % 24) + "h"
     }
 
-    /// At most five columns for the table: `04:59` under an hour, `1h02m` under ten hours, then `23h`, then `4d`.
+    /// At most five columns for the table: `59:59`, and `99:59` under a hundred minutes, so a
+    /// one-hour token counts down in one notation from `60:00`; then `1h42m`, `23h`, `4d`.
     public static func countdown(seconds: Int) -> String {
         let seconds = max(0, seconds)
-        if seconds < 3600 { return twoDigits(seconds / 60) + ":" + twoDigits(seconds % 60) }
+        if seconds < 6000 { return twoDigits(seconds / 60) + ":" + twoDigits(seconds % 60) }
         if seconds < 36_000 { return "\(seconds / 3600)h" + twoDigits(seconds / 60 % 60) + "m" }
         if seconds < 360_000 { return "\(seconds / 3600)h" }
         return seconds < 1000 * 86_400 ? "\(seconds / 86_400)d" : ">999d"

@@ -36,6 +36,9 @@ struct DashboardCommand: AsyncParsableCommand {
         help: "With --attach: a file holding the bearer token the instances require (their --auth-token-file).")
     var authTokenFile: String?
 
+    @Flag(help: "Leave the mouse to the terminal (text selection) instead of taking clicks and the wheel; `mouse: false` in the configuration does the same.")
+    var noMouse = false
+
     func run() async throws {
         let (themes, themeProblems) = ThemeLoader.standard().loadAvailable()
         for problem in themeProblems { printError("tokentop: warning: \(problem)") }
@@ -58,7 +61,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let dashboard = TerminalDashboard(
             configuration: .init(
                 configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
-                keyMap: keyMap))
+                keyMap: keyMap, mouse: context.configuration.mouse && !noMouse))
         try await ServiceGroup.runUntilFrontEndEnds(
             services.prefix(1) + [manager] + services.dropFirst(),
             frontEnd: DashboardService(dashboard: dashboard, feed: .manager(manager, context: context)))
@@ -88,7 +91,8 @@ struct DashboardCommand: AsyncParsableCommand {
         // instances take actions.
         await fleet.poll()
         let dashboard = TerminalDashboard(
-            configuration: .init(configurationPath: await fleet.summary(), themes: themes, themeName: theme))
+            configuration: .init(
+                configurationPath: await fleet.summary(), themes: themes, themeName: theme, mouse: !noMouse))
         try await ServiceGroup.runUntilFrontEndEnds(
             [ShutdownHook { await transport.shutdown() }, fleet],
             frontEnd: DashboardService(dashboard: dashboard, feed: .fleet(fleet)))

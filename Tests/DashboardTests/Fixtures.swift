@@ -120,6 +120,25 @@ enum Fixtures {
         return ManagerSnapshot(generation: 7, takenAt: now, clients: [webhooks, billing, inventory, legacy, orders, partner, reports, search])
     }
 
+    /// A `/mod` answer longer than any line: pretty-printed JSON with a sentence too long for
+    /// one row, ending in what tells the answers apart.
+    static let longBody = """
+        {
+          "message": "The message of the day is boring, and it goes on well past the width of any terminal this dashboard is likely to run in, to show that nothing is cut",
+          "scope": "billing.read billing.write",
+          "items": [1, 2, 3],
+          "user": "0oabcd"
+        }
+        """
+
+    /// The standard snapshot, billing-api's answers carrying `longBody`.
+    static func longBodySnapshot() -> ManagerSnapshot {
+        var snapshot = snapshot()
+        let index = snapshot.clients.firstIndex { $0.name == "billing-api" }!
+        snapshot.clients[index].responses = responses(count: 4, body: longBody)
+        return snapshot
+    }
+
     /// What a hostile `/mod` or token endpoint could send.
     static let hostileText =
         "\u{1B}[2J\u{1B}[H\u{1B}]52;c;ZXZpbA==\u{07}\u{1B}]0;pwned\u{07}\u{1B}[31mvisible text\u{1B}[0m \u{9B}5;5H\u{85}\u{07}\u{0E}after\u{1B}[10;10H\u{1B}P+q\u{1B}\\ end\r\nline"

@@ -74,13 +74,15 @@ struct CommandLineDocumentationTests {
         KeyMap.standard.keys(for: action).map { "`\($0.label())`" }.joined(separator: "/")
     }
 
-    @Test("every dashboard action is in README's keys table with its default keys and its help words")
+    @Test("every dashboard action is in README's keys table with its default keys and its help words, and in the keys: list")
     func readmeKeysTable() throws {
         let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let rows = readme.split(separator: "\n").map(String.init).filter { $0.hasPrefix("| ") }
+        let rebindable = try #require(readme.components(separatedBy: "Keys are rebindable under `keys:`").dropFirst().first?.prefix(800))
         for action in DashboardAction.allCases {
             let row = "| \(Self.readmeKeys(action)) | \(action.summary)"
             #expect(rows.contains { $0.hasPrefix(row) }, "README's keys table lacks \(action.rawValue); add a row: \(row) |")
+            #expect(rebindable.contains("`\(action.rawValue)`"), "README's list of rebindable actions lacks \(action.rawValue)")
         }
     }
 

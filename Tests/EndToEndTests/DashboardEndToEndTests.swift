@@ -17,6 +17,7 @@ struct DashboardEndToEndTests {
         let screen = try await session.waitForScreen("every demo client row with a verdict") { screen in
             ["mod-client", "short-lived", "wrong-secret", "no-mod-scope", "post-client", "jwt-client"]
                 .allSatisfy(screen.contains) && screen.contains("✘ error") && screen.contains("API 403")
+                && !screen.contains("⋯ pending")
         }
         #expect(Self.line(of: "mod-client", in: screen)?.contains("✔ ok") == true)
         #expect(Self.line(of: "wrong-secret", in: screen)?.contains("token request failed") == true)
@@ -92,6 +93,60 @@ struct DashboardEndToEndTests {
         try await session.waitForScreen("the revoke in History") { $0.contains("you: revoke") && $0.contains("✔ done") }
         try session.send("x")
         try await session.waitForScreen("no question without a token") { $0.contains("No token held for mod-client; nothing to revoke") }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    @Test("Enter zooms into the selected client: its /mod answer whole, scrollable; Esc comes back to the list")
+    func zoom() async throws {
+        let session = try TmuxSession(arguments: [])
+        try await session.waitForScreen("the mod-client row") { Self.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try session.send("/", "m", "o", "d", "-", "c", "Enter", "3")
+        try await session.waitForScreen("the answer of /mod in Responses") { $0.contains("The message of the day is boring") }
+        try session.send("Enter")
+        let zoomed = try await session.waitForScreen("the zoomed view") { screen in
+            screen.contains("Esc back") && !screen.contains("STATUS") && screen.contains("The message of the day is boring")
+        }
+        #expect(zoomed.contains("mod-client 1/1"), "the zoomed client is named")
+        #expect(!zoomed.split(separator: "\n").dropFirst(2).dropLast().contains { $0.contains("…") }, "nothing is cut")
+        try session.send("4")
+        try await session.waitForScreen("History, zoomed") { $0.contains("fetch: startup") && $0.contains("Esc back") }
+        try session.send("Escape")
+        try await session.waitForScreen("the list again") { $0.contains("STATUS") && !$0.contains("Esc back") }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    @Test("a click selects the row under it and a click on a tab opens it; the wheel moves the selection")
+    func mouseClick() async throws {
+        let session = try TmuxSession(arguments: [])
+        let screen = try await session.waitForScreen("every demo row, settled") { screen in
+            ["mod-client", "wrong-secret", "jwt-client"].allSatisfy { Self.line(of: $0, in: screen) != nil } && !screen.contains("⋯ pending")
+        }
+        #expect(try session.mouseReportingOn(), "the dashboard asks for the mouse by default")
+        let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        let wrongSecret = try #require(rows.firstIndex { $0.contains(" wrong-secret ") })
+        try session.click(column: 20, row: wrongSecret)
+        try await session.waitForScreen("wrong-secret selected") { screen in
+            Self.line(of: "wrong-secret", in: screen)?.hasPrefix("▶") == true && screen.contains("wrong-secret 6/6")
+        }
+        let tabBar = try #require(rows.firstIndex { $0.contains("4 History") })
+        let column = try #require(Self.column(of: "4 History", in: rows[tabBar]))
+        try session.click(column: column + 2, row: tabBar)
+        try await session.waitForScreen("the History tab") { $0.contains("[4 History]") && $0.contains("fetch: startup") }
+        try session.wheel(down: false, column: 20, row: wrongSecret)
+        try await session.waitForScreen("the selection moved up by the wheel") { screen in
+            Self.line(of: "wrong-secret", in: screen)?.hasPrefix("▶") == false && screen.contains(" 5/6 ")
+        }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
+    @Test("--no-mouse leaves the mouse to the terminal")
+    func noMouse() async throws {
+        let session = try TmuxSession(arguments: ["--no-mouse"])
+        try await session.waitForScreen("the dashboard") { $0.contains("mod-client") }
+        #expect(try !session.mouseReportingOn())
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
@@ -205,6 +260,11 @@ struct DashboardEndToEndTests {
     /// The screen line of a client's row.
     static func line(of client: String, in screen: String) -> String? {
         screen.split(separator: "\n").first { $0.contains(" \(client) ") }.map(String.init)
+    }
+
+    /// The cell column where `text` starts on a line of one-cell characters (box drawing included).
+    static func column(of text: String, in line: Substring) -> Int? {
+        line.range(of: text).map { line[..<$0.lowerBound].unicodeScalars.count }
     }
 
     /// Seconds left on a row's `mm:ss` countdown.

@@ -56,6 +56,35 @@ final class TmuxSession {
         _ = try tmux(["send-keys", "-t", name] + keys)
     }
 
+    /// Clicks the first button at a cell (from 0), written to the pane's input as a terminal
+    /// reports it to a program that asked for the mouse: press, then release.
+    func click(column: Int, row: Int) throws {
+        try sendMouse(button: 0, column: column, row: row)
+        try sendMouse(button: 0, column: column, row: row, release: true)
+    }
+
+    /// Turns the wheel one notch at a cell (from 0).
+    func wheel(down: Bool, column: Int, row: Int) throws {
+        try sendMouse(button: down ? 65 : 64, column: column, row: row)
+    }
+
+    /// In the encoding the program asked for: SGR (1006) when it did, else the classic
+    /// `ESC [ M` with each number plus 32 in one byte (enough below 223 columns).
+    private func sendMouse(button: Int, column: Int, row: Int, release: Bool = false) throws {
+        let bytes: [UInt8]
+        if try tmux(["display-message", "-p", "-t", name, "#{mouse_sgr_flag}"]).contains("1") {
+            bytes = Array("\u{1B}[<\(button);\(column + 1);\(row + 1)\(release ? "m" : "M")".utf8)
+        } else {
+            bytes = [0x1B, 0x5B, 0x4D, UInt8(32 + (release ? 3 : button)), UInt8(33 + column), UInt8(33 + row)]
+        }
+        _ = try tmux(["send-keys", "-t", name, "-H"] + bytes.map { String($0, radix: 16) })
+    }
+
+    /// True while the program in the pane has asked the terminal for mouse reports.
+    func mouseReportingOn() throws -> Bool {
+        try tmux(["display-message", "-p", "-t", name, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"]).contains("1")
+    }
+
     /// Waits, bounded, until the screen satisfies `condition`; returns that screen.
     @discardableResult
     func waitForScreen(
