@@ -83,6 +83,10 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
     case refresh
     case refreshAll = "refresh-all"
     case introspect, revoke, pause, copy, filter, sort, theme, help, quit
+    case diagnose
+    case keySets = "key-sets"
+    case events
+    case eventsScope = "events-scope"
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -110,6 +114,10 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .theme: return "next theme"
         case .help: return "this help"
         case .quit: return "quit"
+        case .diagnose: return "diagnose: key set, API, introspection"
+        case .keySets: return "key sets of the issuers"
+        case .events: return "event log"
+        case .eventsScope: return "event log: selected client/all"
         }
     }
 
@@ -124,6 +132,8 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         .revoke: [.character("x")], .pause: [.character("p")], .copy: [.character("y")],
         .filter: [.character("/")], .sort: [.character("s")], .theme: [.character("t")],
         .help: [.character("?"), .function(1)], .quit: [.character("q"), .function(10)],
+        .diagnose: [.character("d")], .keySets: [.character("K")], .events: [.character("e")],
+        .eventsScope: [.character("c")],
     ]
 }
 

@@ -21,6 +21,12 @@ public struct Renderer: Sendable {
         let layout = Layout(size: size, clientCount: order.count)
 
         drawHeader(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, now: now, context: context)
+        if state.screen != .clients {
+            drawScreen(&canvas, snapshot: snapshot, client: selected.map { snapshot.clients[order[$0]] }, state: state, now: now, context: context)
+            drawFooter(&canvas, state: state, context: context)
+            if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
+            return canvas.frame
+        }
         drawTable(&canvas, snapshot: snapshot, verdicts: verdicts, order: order, selected: selected, state: state, layout: layout, now: now)
         let client = selected.map { snapshot.clients[order[$0]] }
         drawTabBar(&canvas, client: client, position: selected.map { ($0, order.count) }, state: state, row: layout.tabBarRow)
@@ -319,6 +325,10 @@ public struct Renderer: Sendable {
             guard let key = keyMap.keys(for: action).first else { return }
             hints.append(Span(" " + key.label(glyphs: glyphs), .key))
             hints.append(Span(" " + text, .muted))
+        }
+        if state.screen != .clients {
+            canvas.put(Self.screenHints(state, keyMap: keyMap, glyphs: glyphs), x: x, y: y, width: canvas.width - x)
+            return
         }
         if !state.filterText.isEmpty {
             hints.append(Span(" filter \u{201C}\(state.filterText)\u{201D}", .message))
