@@ -114,10 +114,10 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .theme: return "next theme"
         case .help: return "this help"
         case .quit: return "quit"
-        case .diagnose: return "diagnose: key set, API, introspection"
-        case .keySets: return "key sets of the issuers"
+        case .diagnose: return "diagnose (3-way check)"
+        case .keySets: return "issuers' key sets"
         case .events: return "event log"
-        case .eventsScope: return "event log: selected client/all"
+        case .eventsScope: return "events: selected/all"
         }
     }
 

@@ -71,7 +71,7 @@ extension Renderer {
             return [Span("\(name)'s token is signed by key \"\(clean(kid))\"; no key set is watched for it.", .muted)]
         }
         if client.retiredSigningKey != nil {
-            return [Span("\(name)'s token is signed by \"\(clean(kid))\", which \(clean(keySet.source)) no longer publishes: "
+            return [Span("\(name)'s token is signed by \"\(clean(kid))\", which the issuer no longer publishes: "
                 + "APIs that verify locally will refuse it after their cache expires", .error)]
         }
         return [Span("\(name)'s token is signed by \"\(clean(kid))\", published by \(clean(keySet.source))")]

@@ -13,12 +13,12 @@ extension Renderer {
     /// screen draws.
     static func helpEntries(_ context: ScreenContext) -> [HelpEntry] {
         let glyphs = context.glyphs
+        // Ctrl-C is fixed, so it joins quit's keys; `y` is not listed: the question it answers says so.
+        // Both save a row, so that keys and legend fit in two columns at 80×24.
         var entries = DashboardAction.allCases.map {
-            HelpEntry(key: context.keyMap.label(for: $0, glyphs: glyphs), role: .key, text: $0.summary)
+            HelpEntry(key: context.keyMap.label(for: $0, glyphs: glyphs) + ($0 == .quit ? "/^C" : ""), role: .key, text: $0.summary)
         }
         entries.append(HelpEntry(key: "Esc", role: .key, text: "close, cancel, unfilter"))
-        entries.append(HelpEntry(key: "^C", role: .key, text: "quit"))
-        entries.append(HelpEntry(key: "y", role: .key, text: "yes; any other key no"))
         entries.append(HelpEntry(key: "Legend", role: .title, text: ""))
         for state in HealthState.displayOrder {
             entries.append(HelpEntry(key: state.label(glyphs), role: state.role, text: state.meaning))

@@ -17,14 +17,14 @@ extension Renderer {
         case .keySets:
             let issuers = Self.issuerKeySets(snapshot)
             lines = Self.keySetLines(snapshot, selected: client, now: now, glyphs: glyphs)
-            title.append(Span("\(issuers.count) \(issuers.count == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
+            title.append(Span("\(glyphs.separator) \(issuers.count) \(issuers.count == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
         case .events:
             let entries = EventLog.entries(snapshot, state: state, now: now)
             lines = Self.eventLines(entries, glyphs: glyphs)
             let whose = state.eventsOfSelectedOnly
                 ? (client.map { TerminalText.sanitize($0.name) + " only" } ?? "no client selected")
                 : state.filterText.isEmpty ? "every client" : "clients matching \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}"
-            title.append(Span("\(whose) \(glyphs.separator) \(entries.count) \(entries.count == 1 ? "event" : "events") \(glyphs.separator) newest at the bottom", .muted))
+            title.append(Span("\(glyphs.separator) \(whose) \(glyphs.separator) \(entries.count) \(entries.count == 1 ? "event" : "events") \(glyphs.separator) newest at the bottom", .muted))
         }
         canvas.fill(row: 1, role: .columns)
         canvas.put(title, x: 1, y: 1, width: canvas.width - 2)
