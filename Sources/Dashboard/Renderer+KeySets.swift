@@ -71,7 +71,7 @@ extension Renderer {
             return [Span("\(name)'s token is signed by key \"\(clean(kid))\"; no key set is watched for it.", .muted)]
         }
         if client.retiredSigningKey != nil {
-            return [Span("\(name)'s token is signed by \"\(clean(kid))\", which the issuer no longer publishes: "
+            return [Span("The key of \(name)'s token, \"\(clean(kid))\", is no longer published: "
                 + "APIs that verify locally will refuse it after their cache expires", .error)]
         }
         return [Span("\(name)'s token is signed by \"\(clean(kid))\", published by \(clean(keySet.source))")]

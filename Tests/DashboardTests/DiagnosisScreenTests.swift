@@ -144,7 +144,7 @@ struct DiagnosisScreenSnapshotTests {
         expectSnapshot(small, named: "key-sets-80x24")
         expectSnapshot(large, named: "key-sets-120x40")
         let rows = (0..<large.height).map { large.text(ofRow: $0) }
-        #expect(rows.contains { $0.contains("jwt-client's token is signed by \"demo-key-1\", which the issuer no longer publishes") })
+        #expect(rows.contains { $0.contains("The key of jwt-client's token, \"demo-key-1\", is no longer published: APIs that verify locally") })
         #expect(rows.contains { $0.contains("demo-key-2") && $0.contains("RSA 2048") && $0.contains("RS256") && $0.contains("mod-client, no-mod-scope, post-client") })
         #expect(rows.contains { $0.hasPrefix(" ▶ demo-key-1") && $0.contains("no longer published") && $0.contains("jwt-client") })
         #expect(rows.contains { $0.contains("max-age 5m00s") })
