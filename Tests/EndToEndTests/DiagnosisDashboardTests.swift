@@ -60,7 +60,6 @@ struct DiagnosisDashboardTests {
         try await session.waitForScreen("mod-client refused by the API") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("401") == true }
         try select("mod-client", in: session)
         let screen = try await diagnose("mod-client", expecting: "audience_or_issuer_mismatch", in: session)
-        #expect(screen.contains("introspection: active true"))
         #expect(screen.contains("the token's audience is not api://orders"))
         #expect(screen.contains("the token's aud:"))
         try session.send("q")
