@@ -35,6 +35,15 @@ extension Renderer {
         return bySource.keys.sorted().map { source in
             var issuer = bySource[source]!
             issuer.changes.sort { $0.at < $1.at }
+            // A key was first seen when the first client saw it, whichever copy is freshest.
+            var firstSeen: [String: Date] = [:]
+            for key in issuer.clients.flatMap({ $0.keySet?.keys ?? [] }) {
+                let id = key.kid ?? ""
+                firstSeen[id] = min(firstSeen[id] ?? key.firstSeen, key.firstSeen)
+            }
+            for index in issuer.status.keys.indices {
+                issuer.status.keys[index].firstSeen = firstSeen[issuer.status.keys[index].kid ?? ""] ?? issuer.status.keys[index].firstSeen
+            }
             return issuer
         }
     }

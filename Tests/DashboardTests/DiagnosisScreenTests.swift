@@ -153,6 +153,19 @@ struct DiagnosisScreenSnapshotTests {
         #expect(large.text(ofRow: 39).contains("Esc back"))
     }
 
+    @Test("a key was first seen when any client first saw it; the freshest copy gives the rest")
+    func firstSeenAcrossCopies() throws {
+        var snapshot = Fixtures.diagnosisSnapshot()
+        // mod-client's copy is the freshest, but it saw demo-key-2 only on its last fetch.
+        snapshot.clients[2].keySet?.keys[0].firstSeen = Fixtures.at(-20)
+        var state = ViewState(selectedClient: "mod-client")
+        state.screen = .keySets
+        let drawn = frame(state, columns: 120, rows: 40, snapshot: snapshot)
+        let row = try #require((0..<drawn.height).map { drawn.text(ofRow: $0) }.first { $0.contains("demo-key-2  RSA") })
+        #expect(row.hasPrefix(" ▶ demo-key-2"), "mod-client's token is signed by it")
+        #expect(row.contains("2m00s ago    20s ago"), "\(row)")
+    }
+
     @Test("without a key set the screen says how one comes")
     func noKeySets() {
         var state = ViewState()
