@@ -18,6 +18,14 @@ extension InputHandler {
             }
             return
         }
+        // The key-set and event screens have no rows or tabs to click; the wheel scrolls them.
+        if state.screen != .clients {
+            let direction: DashboardAction? = event.button == .wheelUp ? .up : event.button == .wheelDown ? .down : nil
+            if let direction, let key = keyMap.keys(for: direction).first {
+                for _ in 0..<Self.wheelLines { _ = moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now) }
+            }
+            return
+        }
         let region = layout.region(column: event.column, row: event.row)
         switch (event.button, region) {
         case (.left, .client(let position)):

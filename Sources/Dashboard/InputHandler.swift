@@ -54,6 +54,9 @@ public struct InputHandler: Sendable {
         if state.isFilterPromptOpen, editFilter(with: key, state: &state) {
             return .none
         }
+        if state.screen != .clients, moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now) {
+            return .none
+        }
         guard let action = keyMap.action(for: key) else {
             if key == .escape {
                 if state.isZoomed {
@@ -159,6 +162,12 @@ public struct InputHandler: Sendable {
             state.helpScroll = 0
         case .quit:
             return .quit
+        case .diagnose:
+            guard let selected else { return noClient(&state) }
+            return diagnose(selected, state: &state)
+        case .keySets: toggleScreen(.keySets, state: &state)
+        case .events: toggleScreen(.events, state: &state)
+        case .eventsScope: toggleEventsScope(selected, state: &state)
         }
         return .none
     }
@@ -242,7 +251,7 @@ public struct InputHandler: Sendable {
         return .none
     }
 
-    private func noClient(_ state: inout ViewState) -> DashboardCommand {
+    func noClient(_ state: inout ViewState) -> DashboardCommand {
         state.footerMessage = FooterMessage("No client selected", isError: true)
         return .none
     }

@@ -88,6 +88,10 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
     case introspect, revoke, pause, copy, filter, sort
     case reverseSort = "reverse-sort"
     case zoom, layout, theme, reload, help, quit
+    case diagnose
+    case keySets = "key-sets"
+    case events
+    case eventsScope = "events-scope"
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -119,6 +123,10 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .reload: return "reload the configuration"
         case .help: return "this help"
         case .quit: return "quit"
+        case .diagnose: return "diagnose (3-way check)"
+        case .keySets: return "issuers' key sets"
+        case .events: return "event log"
+        case .eventsScope: return "events: selected/all"
         }
     }
 
@@ -134,6 +142,8 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         .filter: [.character("/")], .sort: [.character("s")], .reverseSort: [.character("S")],
         .zoom: [.enter], .layout: [.character("z")], .theme: [.character("t")], .reload: [.character("L")],
         .help: [.character("?"), .function(1)], .quit: [.character("q"), .function(10)],
+        .diagnose: [.character("d")], .keySets: [.character("K")], .events: [.character("e")],
+        .eventsScope: [.character("c")],
     ]
 }
 

@@ -61,6 +61,7 @@ extension Renderer {
         let verdict = client.health(at: now)
         wrappedRow("Health", clean(verdict.reason), verdict.state == .ok ? .text : verdict.state.role,
                    prefix: [Span(verdict.state.label(glyphs), verdict.state.role), Span("  ")])
+        lines += diagnosisLines(client, width: width, now: now, glyphs: glyphs)
         if let token = client.token {
             row("Token", [Span(clean(token.masked)), Span("  " + clean(token.tokenType), .muted)])
             var format = [Span(token.decoded.format == .jwt ? "JWT" : "opaque")]

@@ -13,13 +13,12 @@ extension Renderer {
     /// screen draws.
     static func helpEntries(_ context: ScreenContext) -> [HelpEntry] {
         let glyphs = context.glyphs
-        // Ctrl-C quits whatever `quit` is bound to, so it is listed with it, a line saved.
+        // Ctrl-C is fixed, so it joins quit's keys; `y` is not listed: the question it answers says so.
         var entries = DashboardAction.allCases.map { action in
             let keys = [context.keyMap.label(for: action, glyphs: glyphs)] + (action == .quit ? [InputKey.controlC.label()] : [])
             return HelpEntry(key: keys.filter { !$0.isEmpty }.joined(separator: "/"), role: .key, text: action.summary)
         }
         entries.append(HelpEntry(key: "Esc", role: .key, text: "close, cancel, unfilter"))
-        entries.append(HelpEntry(key: "y", role: .key, text: "yes; any other key no"))
         entries.append(HelpEntry(key: "Legend", role: .title, text: ""))
         for state in HealthState.displayOrder {
             entries.append(HelpEntry(key: state.label(glyphs), role: state.role, text: state.meaning))

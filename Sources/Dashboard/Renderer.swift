@@ -18,6 +18,12 @@ public struct Renderer: Sendable {
         let screen = arrange(snapshot, state: state, size: size, now: now, context: context)
         let layout = screen.layout
         drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
+        if state.screen != .clients {
+            drawScreen(&canvas, snapshot: snapshot, client: screen.client, state: state, now: now, context: context)
+            drawFooter(&canvas, state: state, zoomed: false, context: context)
+            if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
+            return canvas.frame
+        }
         if !screen.isZoomed {
             drawTable(
                 &canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, selected: screen.selected, state: state,
@@ -362,6 +368,10 @@ public struct Renderer: Sendable {
             guard let key = keyMap.keys(for: action).first else { return }
             hints.append(Span(" " + key.label(glyphs: glyphs), .key))
             hints.append(Span(" " + text, .muted))
+        }
+        if state.screen != .clients {
+            canvas.put(Self.screenHints(state, keyMap: keyMap, glyphs: glyphs), x: x, y: y, width: canvas.width - x)
+            return
         }
         if !state.filterText.isEmpty {
             hints.append(Span(" filter \u{201C}\(state.filterText)\u{201D}", .message))

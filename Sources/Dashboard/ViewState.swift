@@ -116,6 +116,14 @@ public struct ViewState: Sendable, Hashable {
     public var detailScroll: Int
     /// Rows scrolled in the help overlay, where it does not fit; reset when it opens.
     public var helpScroll: Int
+    /// The clients (table and detail pane), or a screen of its own: key sets, event log.
+    public var screen: DashboardScreen
+    /// Lines scrolled in the key-set screen (from the top) or the event log (from the newest,
+    /// at the bottom); reset when a screen opens.
+    public var screenScroll: Int
+    /// True when the event log shows only the selected client's events, else those of every
+    /// client the table shows.
+    public var eventsOfSelectedOnly: Bool
 
     public init(
         themeNames: [String] = ["default"], themeIndex: Int = 0, selectedClient: String? = nil, tab: DetailTab = .token,
@@ -136,6 +144,9 @@ public struct ViewState: Sendable, Hashable {
         self.themeIndex = min(max(0, themeIndex), self.themeNames.count - 1)
         detailScroll = 0
         helpScroll = 0
+        screen = .clients
+        screenScroll = 0
+        eventsOfSelectedOnly = false
     }
 
     public var themeName: String { themeNames[themeIndex] }

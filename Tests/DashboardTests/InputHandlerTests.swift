@@ -245,6 +245,6 @@ struct KeyMapTests {
             "\(error)".contains("'k' is bound to more than one action (up, refresh)")
         }
         #expect(throws: KeyMapError.self) { try KeyMap(bindings: ["quit": "ctrl-c"]) }
-        #expect(throws: Never.self) { try KeyMap(bindings: ["refresh": "k", "up": "K"]) }
+        #expect(throws: Never.self) { try KeyMap(bindings: ["refresh": "k", "up": "U"]) }
     }
 }

@@ -293,12 +293,13 @@ final class DemoServerProcess {
         self.pid = pid
     }
 
-    static func start() async throws -> DemoServerProcess {
+    /// - Parameter arguments: more `demo-server` flags, faults such as `--clock-offset=300s`.
+    static func start(arguments: [String] = []) async throws -> DemoServerProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let written = directory.appendingPathComponent("demo.yaml").path
         let log = directory.appendingPathComponent("server.log").path
-        let pid = try spawn([try TmuxSession.binary().path, "demo-server", "--write-config", written], output: log)
+        let pid = try spawn([try TmuxSession.binary().path, "demo-server", "--write-config", written] + arguments, output: log)
         let deadline = Date().addingTimeInterval(30)
         var banner = ""
         while Date() < deadline {

@@ -119,6 +119,17 @@ final class TmuxSession {
         try tmux(["display-message", "-p", "-t", name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
+    /// Lets the pane's program set tmux's clipboard with OSC 52, as a terminal with clipboard
+    /// access would; `pasteBuffer()` then reads what it copied.
+    func acceptClipboard() throws {
+        _ = try tmux(["set-option", "-s", "set-clipboard", "on"])
+    }
+
+    /// The newest paste buffer: what the program last copied with OSC 52.
+    func pasteBuffer() throws -> String {
+        try tmux(["show-buffer"])
+    }
+
     /// The terminal modes after tokentop exited, as `stty -a` printed them.
     func terminalModes() throws -> String {
         try String(contentsOf: directory.appendingPathComponent("stty"), encoding: .utf8)

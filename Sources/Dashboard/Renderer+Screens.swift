@@ -1,0 +1,101 @@
+import Foundation
+import TokenModel
+
+/// The screens that take the place of the clients table and detail pane: key sets and the
+/// event log. A title line, then lines that scroll, with a marker saying how many are hidden.
+extension Renderer {
+    func drawScreen(
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, client: ClientSnapshot?, state: ViewState, now: Date, context: ScreenContext
+    ) {
+        let rows = 2..<(canvas.height - 1)
+        let glyphs = context.glyphs
+        let lines: [[Span]]
+        var title = [Span(" " + state.screen.title + " ", .title)]
+        switch state.screen {
+        case .clients:
+            return
+        case .keySets:
+            let issuers = Self.issuerKeySets(snapshot)
+            lines = Self.keySetLines(snapshot, selected: client, now: now, glyphs: glyphs)
+            title.append(Span("\(glyphs.separator) \(issuers.count) \(issuers.count == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
+        case .events:
+            let entries = EventLog.entries(snapshot, state: state, now: now)
+            lines = Self.eventLines(entries, glyphs: glyphs)
+            let whose = state.eventsOfSelectedOnly
+                ? (client.map { TerminalText.sanitize($0.name) + " only" } ?? "no client selected")
+                : state.filterText.isEmpty ? "every client" : "clients matching \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}"
+            title.append(Span("\(glyphs.separator) \(whose) \(glyphs.separator) \(entries.count) \(entries.count == 1 ? "event" : "events") \(glyphs.separator) newest at the bottom", .muted))
+        }
+        canvas.fill(row: 1, role: .columns)
+        canvas.put(title, x: 1, y: 1, width: canvas.width - 2)
+        drawScrolled(&canvas, lines: lines, rows: rows, scroll: state.screenScroll, fromBottom: state.screen == .events, context: context)
+    }
+
+    /// Lines in `rows`, scrolled `scroll` lines from the top, or from the bottom (a log that
+    /// follows its newest line); where they do not fit, the last row says how many more there are.
+    private func drawScrolled(
+        _ canvas: inout Canvas, lines: [[Span]], rows: Range<Int>, scroll: Int, fromBottom: Bool, context: ScreenContext
+    ) {
+        guard !rows.isEmpty else { return }
+        let overflows = lines.count > rows.count && rows.count > 1
+        let body = overflows ? rows.lowerBound..<(rows.upperBound - 1) : rows
+        let hiddenAtMost = max(0, lines.count - body.count)
+        let scroll = min(max(0, scroll), hiddenAtMost)
+        let first = fromBottom ? hiddenAtMost - scroll : scroll
+        for (offset, y) in body.enumerated() {
+            let index = first + offset
+            guard index < lines.count else { break }
+            canvas.put(lines[index], x: 1, y: y, width: canvas.width - 2)
+        }
+        guard overflows else { return }
+        let glyphs = context.glyphs
+        let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: glyphs) ?? ""
+        let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: glyphs) ?? ""
+        let above = first
+        let below = lines.count - first - body.count
+        var parts: [String] = []
+        if above > 0 { parts.append("\(glyphs.up) \(above) \(fromBottom ? "older" : "above") (\(up))") }
+        if below > 0 { parts.append("\(glyphs.down) \(below) \(fromBottom ? "newer" : "more") (\(down))") }
+        let note = " " + parts.joined(separator: " \(glyphs.separator) ") + " "
+        canvas.put(note, x: max(0, canvas.width - note.columnWidth - 1), y: rows.upperBound - 1, role: .muted)
+    }
+
+    /// How many lines the open screen has: the farthest `screenScroll` can go.
+    static func screenLineCount(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> Int {
+        switch state.screen {
+        case .clients: return 0
+        case .events: return EventLog.entries(snapshot, state: state, now: now).count
+        case .keySets:
+            let visible = ClientList.visible(snapshot, state: state, now: now)
+            let selected = ClientList.selectedIndex(in: visible, state: state).map { visible[$0] }
+            return keySetLines(snapshot, selected: selected, now: now, glyphs: .ascii).count
+        }
+    }
+
+    /// The footer's key hints on a screen.
+    static func screenHints(_ state: ViewState, keyMap: KeyMap, glyphs: Glyphs) -> [Span] {
+        var hints = [Span(" Esc", .key), Span(" back", .muted)]
+        if !state.filterText.isEmpty { hints.insert(Span(" filter \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}", .message), at: 0) }
+        func hint(_ action: DashboardAction, _ text: String) {
+            guard let key = keyMap.keys(for: action).first else { return }
+            hints.append(Span(" " + key.label(glyphs: glyphs), .key))
+            hints.append(Span(" " + text, .muted))
+        }
+        let up = keyMap.keys(for: .up).first?.label(glyphs: glyphs) ?? ""
+        let down = keyMap.keys(for: .down).first?.label(glyphs: glyphs) ?? ""
+        hints += [Span(" \(up)\(down)", .key), Span(" scroll", .muted)]
+        switch state.screen {
+        case .events:
+            hint(.eventsScope, "selected/all")
+            hint(.filter, "filter")
+            hint(.keySets, "key sets")
+        case .keySets:
+            hint(.events, "events")
+        case .clients:
+            break
+        }
+        hint(.diagnose, "diagnose")
+        hint(.help, "help")
+        return hints
+    }
+}
