@@ -22,6 +22,7 @@ struct AuthorizationServer: Sendable {
     let adminToken: String
     let audience: String
     let assertionAudience: AssertionAudiencePolicy
+    let keySetMaxAge: Duration
     let clock: any TokenClock
     let random: DemoRandomSource
     /// Checks DPoP proofs sent to the token endpoint.
@@ -100,7 +101,7 @@ struct AuthorizationServer: Sendable {
             logger.error("could not publish the JWKS", metadata: ["error": "\(error)"])
             throw OAuthProtocolError.serverError("the key set could not be built")
         }
-        return try DemoJSONEncoder.response(jwks, headers: [.cacheControl: "max-age=300"])
+        return try DemoJSONEncoder.response(jwks, headers: [.cacheControl: "max-age=\(Int(keySetMaxAge.timeInterval))"])
     }
 
     // MARK: Token

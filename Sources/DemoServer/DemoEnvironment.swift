@@ -141,7 +141,8 @@ public final class DemoEnvironment: Sendable {
         let authorizationServer = AuthorizationServer(
             registry: ClientRegistry(clients: registered, ledger: ledger, clock: authorizationClock), keyRing: keyRing,
             ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
-            audience: options.audience, assertionAudience: options.assertionAudience, clock: authorizationClock, random: random,
+            audience: options.audience, assertionAudience: options.assertionAudience, keySetMaxAge: options.keySetMaxAge,
+            clock: authorizationClock, random: random,
             dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random),
             logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())

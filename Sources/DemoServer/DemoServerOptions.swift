@@ -52,6 +52,9 @@ public struct DemoServerOptions: Sendable {
     public var keyOverlap: Duration?
     /// Which `aud` a client assertion may carry.
     public var assertionAudience: AssertionAudiencePolicy
+    /// The key set's `Cache-Control: max-age`: how long clients and APIs may keep it. Short,
+    /// a breaking rotation shows within seconds instead of five minutes.
+    public var keySetMaxAge: Duration
     /// A connection that sends no complete request part for this long (an idle keep-alive
     /// connection, or one that sent half a request head) is closed.
     public var connectionIdleTimeout: Duration
@@ -68,7 +71,7 @@ public struct DemoServerOptions: Sendable {
         host: String = "127.0.0.1", authorizationPort: Int = 0, resourcePort: Int = 0,
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,
         clients: [DemoClientSpec] = DemoClientSpec.standardSet, audience: String = "api://default",
-        keyOverlap: Duration? = nil, assertionAudience: AssertionAudiencePolicy = .any,
+        keyOverlap: Duration? = nil, assertionAudience: AssertionAudiencePolicy = .any, keySetMaxAge: Duration = .seconds(300),
         connectionIdleTimeout: Duration = .seconds(10), handlesTerminationSignals: Bool = false,
         clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system,
         tls: Bool = false, tlsAuthorizationPort: Int = 0, tlsResourcePort: Int = 0
@@ -85,6 +88,7 @@ public struct DemoServerOptions: Sendable {
         self.audience = audience
         self.keyOverlap = keyOverlap
         self.assertionAudience = assertionAudience
+        self.keySetMaxAge = keySetMaxAge
         self.connectionIdleTimeout = connectionIdleTimeout
         self.handlesTerminationSignals = handlesTerminationSignals
         self.clock = clock

@@ -48,6 +48,10 @@ public actor TokenManager: Service {
     private let eventFeed = Broadcast<ManagerEvent>(policy: .unbounded)
     private var lastHealth: [String: HealthVerdict] = [:]
     private var recentEvents = EventRing(capacity: recentEventLimit)
+    /// Per client, the last API answer the event log kept: a poll that answers as the one
+    /// before is left out of the log (not of the feed), so a thousand polls do not push out
+    /// what happened.
+    private var lastLoggedAnswer: [String: String] = [:]
     /// Per client, the servers whose clocks are already reported as skewed (one event each).
     private var skewedServers: [String: Set<String>] = [:]
     /// Signalled on every change while running; the publisher loop answers with a snapshot.
@@ -56,6 +60,8 @@ public actor TokenManager: Service {
     // What `settled()` watches: every loop's state, and operations under way outside them.
     private var loops: [LoopID: LoopState] = [:]
     private var wakeSignals: [LoopID: WakeSignal] = [:]
+    /// Key watches that wait the five-minute fallback because no key set was known yet.
+    private var keyWatchAwaitsFallback: Set<LoopID> = []
     private var activeOperations = 0
     private var settleWaiters: [CheckedContinuation<Void, Never>] = []
     private var phase = Phase.notStarted
@@ -226,6 +232,7 @@ public actor TokenManager: Service {
         for waiter in runtime.inFlight?.waiters ?? [] { waiter.resume(returning: .failure(stale)) }
         lastHealth[name] = nil
         skewedServers[name] = nil
+        lastLoggedAnswer[name] = nil
     }
 
     // MARK: Reading
@@ -465,6 +472,11 @@ public actor TokenManager: Service {
         let token: IssuedToken
         if let held = runtime.usableToken(at: now) {
             token = held
+        } else if runtime.revoked {
+            // Revoked here on purpose: a new token would be checked, not the one revoked.
+            return finish(ActionRecord(
+                action: .diagnose, client: name, at: now, succeeded: false,
+                outcome: "the token was revoked here and none is held; fetch a new one to check it"))
         } else {
             do throws(OAuthError) {
                 token = try await fetch(name, reason: .manual)
@@ -631,6 +643,8 @@ public actor TokenManager: Service {
         defer { endOperation() }
         let verdict = await service.verify(token.accessToken)
         await refreshDiagnostics(name)
+        // The first verification fetches the key set: the watch plans by its max-age from now on.
+        wake(name, .keyWatch, onlyIfAwaitingFallback: true)
         guard clients[name]?.token?.accessToken == token.accessToken else { return }
         clients[name]?.verdict = verdict
         emit(name, .signatureChecked(verdict))
@@ -681,7 +695,9 @@ public actor TokenManager: Service {
             if changed { publish(id.client) }
             let fallback = clock.now().addingTimeInterval(300)
             let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, clock.now().addingTimeInterval(30)) }
+            if staleAt == nil { keyWatchAwaitsFallback.insert(id) }
             await idle(id, until: staleAt ?? fallback)
+            keyWatchAwaitsFallback.remove(id)
         }
     }
 
@@ -726,11 +742,18 @@ public actor TokenManager: Service {
     }
 
     /// Wakes one of a client's loops so it looks at the changed state at once.
-    private func wake(_ client: String, _ kind: LoopID.Kind, onlyIfAwaitingSignal: Bool = false) {
+    /// - Parameters:
+    ///   - onlyIfAwaitingSignal: leave a loop that waits for a time alone.
+    ///   - onlyIfAwaitingFallback: wake the key watch only while it waits without a key set's
+    ///     max-age to go by (it saw none yet).
+    private func wake(
+        _ client: String, _ kind: LoopID.Kind, onlyIfAwaitingSignal: Bool = false, onlyIfAwaitingFallback: Bool = false
+    ) {
         guard let epoch = clients[client]?.epoch else { return }
         let id = LoopID(client: client, kind: kind, epoch: epoch)
         guard let signal = wakeSignals[id] else { return }
         if onlyIfAwaitingSignal && loops[id] != .waiting(until: nil) { return }
+        if onlyIfAwaitingFallback && !keyWatchAwaitsFallback.contains(id) { return }
         loops[id] = .busy
         signal.signal()
     }
@@ -784,6 +807,10 @@ public actor TokenManager: Service {
     private func emit(_ client: String, _ kind: ManagerEvent.Kind) {
         let event = ManagerEvent(at: clock.now(), client: client, kind: kind)
         eventFeed.publish(event)
+        if case .resourceCalled(let response) = kind {
+            let answer = response.status.map(String.init) ?? response.failure.map { "\($0.kind)" } ?? "no answer"
+            guard lastLoggedAnswer.updateValue(answer, forKey: client) != answer else { return }
+        }
         recentEvents.append(event)
     }
 

@@ -248,7 +248,8 @@ public struct ManagerSnapshot: Sendable, Equatable {
     public var takenAt: Date
     public var clients: [ClientSnapshot]
     /// The latest events, oldest first: the event log's view of what happened (bounded by the
-    /// manager, `TokenManager.recentEventLimit`).
+    /// manager, `TokenManager.recentEventLimit`). An API answer is kept when it differs from
+    /// the client's previous one, so routine polls do not push out what happened.
     public var recentEvents: [ManagerEvent]
 
     public init(generation: UInt64, takenAt: Date, clients: [ClientSnapshot], recentEvents: [ManagerEvent] = []) {

@@ -77,6 +77,11 @@ struct DemoServerCommand: AsyncParsableCommand {
     var breakingRotation = false
 
     @Option(
+        name: .customLong("jwks-max-age"),
+        help: "The key set's Cache-Control max-age (default 5m): short, a breaking rotation shows within seconds.")
+    var jwksMaxAge: DurationArgument?
+
+    @Option(
         name: .customLong("clock-offset"),
         help: "Set the authorization server's clock this far off (iat, nbf, exp and Date), e.g. 5m or --clock-offset=-90s.")
     var clockOffset: DurationArgument?
@@ -121,6 +126,9 @@ struct DemoServerCommand: AsyncParsableCommand {
         if let clockOffset, abs(clockOffset.duration.timeInterval) > DemoFaults.largestClockOffset.timeInterval {
             throw ValidationError("--clock-offset must be within ±\(DemoFaults.largestClockOffset.configText)")
         }
+        if let jwksMaxAge, !(.seconds(1)...(.seconds(86_400))).contains(jwksMaxAge.duration) {
+            throw ValidationError("--jwks-max-age must be from 1s to 1d, like 30s")
+        }
         if let rotateKeysEvery, rotateKeysEvery.duration < .seconds(1) {
             throw ValidationError("--rotate-keys-every must be at least 1s, like 10m")
         }
@@ -138,7 +146,7 @@ struct DemoServerCommand: AsyncParsableCommand {
                 resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration, breakingRotation: breakingRotation,
                 clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
                 resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
-            assertionAudience: assertionAudience, handlesTerminationSignals: true,
+            assertionAudience: assertionAudience, keySetMaxAge: jwksMaxAge?.duration ?? .seconds(300), handlesTerminationSignals: true,
             tls: tls, tlsAuthorizationPort: tlsPort, tlsResourcePort: tlsResourcePort)
         if let config {
             do {

@@ -105,6 +105,18 @@ struct DiagnosisOnDemoTests {
         }
     }
 
+    @Test("after the operator's own revoke, the three-way check says there is nothing held to check, and fetches nothing")
+    func diagnoseAfterOwnRevoke() async throws {
+        try await round("mod-client") { manager, _, _ in
+            let revoked = await manager.perform(.revoke(client: "mod-client"))
+            #expect(revoked.first?.succeeded == true)
+            let records = await manager.perform(.diagnose(client: "mod-client"))
+            #expect(records.first?.succeeded == false)
+            #expect(records.first?.outcome.contains("revoked here") == true)
+            #expect(await manager.heldToken(for: "mod-client") == nil)
+        }
+    }
+
     @Test("a token revoked behind tokentop's back: valid here, inactive at the server")
     func revoked() async throws {
         try await round("mod-client") { manager, _, demo in

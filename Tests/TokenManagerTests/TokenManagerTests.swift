@@ -63,6 +63,27 @@ struct TokenManagerTests {
         #expect(last.action == .pause)
     }
 
+    @Test("the event log keeps an API answer when it changes, not every poll that answers alike")
+    func eventLogKeepsChanges() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        service.scriptResource(
+            (0..<5).map { _ in ResourceResponse(status: 200, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "ok") }
+                + (0..<3).map { _ in ResourceResponse(status: 503, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "down") })
+        let manager = manager(service, resource: true)
+        try await running(manager) {
+            for _ in 0..<10 {
+                clock.advance(by: 10)
+                await manager.settled()
+            }
+            #expect(service.resourceCalls.count == 11)
+            let answers = await manager.snapshot().recentEvents.compactMap { event -> Int? in
+                if case .resourceCalled(let response) = event.kind { return response.status } else { return nil }
+            }
+            // 200 ×5, 503 ×3, then 200 again (the fake's default): three changes, three entries.
+            #expect(answers == [200, 503, 200])
+        }
+    }
+
     @Test("a 30-second token is refreshed automatically at 24 s, not before")
     func scheduledRefresh() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 30)])
