@@ -56,6 +56,9 @@ public actor TokenManager: Service {
     private var skewedServers: [String: Set<String>] = [:]
     /// Signalled on every change while running; the publisher loop answers with a snapshot.
     private let snapshotsWanted = WakeSignal()
+    /// Signalled when a loop waits for an earlier time than the alarm sleeps until.
+    private let alarmChanged = WakeSignal()
+    private var alarmTarget: Date?
 
     // What `settled()` watches: every loop's state, and operations under way outside them.
     private var loops: [LoopID: LoopState] = [:]
@@ -115,6 +118,7 @@ public actor TokenManager: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.publisherLoop() }
+                group.addTask { await self.alarmLoop() }
                 for id in ids {
                     group.addTask { await self.runLoop(id) }
                 }
@@ -726,19 +730,44 @@ public actor TokenManager: Service {
     }
 
     /// Waits until `deadline` or a wake-up signal, whichever first.
+    /// The deadline is kept by the alarm loop, which sleeps for every waiting loop at once: a
+    /// timer task per waiting loop would cost each client two more tasks (~10 KiB each).
     private func idle(_ id: LoopID, until deadline: Date?) async {
         guard let signal = wakeSignals[id] else { return }
         if signal.consumePending() { return }
         loops[id] = .waiting(until: deadline)
+        if let deadline, alarmTarget.map({ deadline < $0 }) ?? true { alarmChanged.signal() }
         checkSettled()
-        let clock = self.clock
-        await withTaskGroup(of: Void.self) { group in
-            if let deadline { group.addTask { try? await clock.sleep(until: deadline) } }
-            group.addTask { await signal.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await signal.wait()
         if loops[id] != nil { loops[id] = .busy }
+    }
+
+    /// Wakes each waiting loop when its deadline comes: one sleep, until the earliest deadline,
+    /// cut short when an earlier one is set.
+    private func alarmLoop() async {
+        let clock = self.clock
+        let changed = alarmChanged
+        while !Task.isCancelled {
+            let now = clock.now()
+            let due = loops.compactMap { id, state -> LoopID? in
+                if case .waiting(let until?) = state, until <= now { return id } else { return nil }
+            }
+            for id in due {
+                loops[id] = .busy
+                wakeSignals[id]?.signal()
+            }
+            let next = loops.values.compactMap { state -> Date? in
+                if case .waiting(let until?) = state { return until } else { return nil }
+            }.min()
+            alarmTarget = next
+            if changed.consumePending() { continue }
+            await withTaskGroup(of: Void.self) { group in
+                if let next { group.addTask { try? await clock.sleep(until: next) } }
+                group.addTask { await changed.wait() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
     }
 
     /// Wakes one of a client's loops so it looks at the changed state at once.

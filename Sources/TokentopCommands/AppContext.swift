@@ -172,9 +172,11 @@ final class AppContext: Sendable {
     /// the next start.
     func reload(_ manager: TokenManager) async -> (record: ActionRecord, configuration: TokentopConfiguration?) {
         let now = Date()
+        // Named by file name: the footer is narrow and the header shows the whole path.
+        let name = origin.hasPrefix("/") ? URL(fileURLWithPath: origin).lastPathComponent : origin
         guard let reloadOptions else {
             let record = ActionRecord(
-                action: .reload, client: origin, at: now, succeeded: false,
+                action: .reload, client: name, at: now, succeeded: false,
                 outcome: "the embedded demo's configuration is built in; there is nothing to reload")
             return (record, nil)
         }
@@ -185,16 +187,19 @@ final class AppContext: Sendable {
             }
             fresh = read.0
         } catch {
+            let reason = "\(error)".replacingOccurrences(of: origin, with: name)
             let record = ActionRecord(
-                action: .reload, client: origin, at: now, succeeded: false, outcome: "\(error); the running configuration stays")
+                action: .reload, client: name, at: now, succeeded: false,
+                outcome: "the running configuration stays: \(reason)")
             return (record, nil)
         }
         let summary = await manager.reload(fresh.clients.map { client in
             TokenManager.Registration(
                 configuration: client, service: AuthorizationClient(configuration: client, transport: transport, logger: logger))
         })
-        return (ActionRecord(action: .reload, client: origin, at: now, succeeded: true, outcome: summary.text), fresh)
+        return (ActionRecord(action: .reload, client: name, at: now, succeeded: true, outcome: summary.text), fresh)
     }
+
 
     /// The services that must outlive the front ends and stop after them: the connections,
     /// and the demo servers when running on them. Put them first in a `ServiceGroup`, which

@@ -257,6 +257,37 @@ struct DashboardEndToEndTests {
         #expect(try await session.waitForExit() == 0)
     }
 
+    @Test("L reads the configuration again: a removed client goes, a new one comes, the rest stay; a broken file changes nothing")
+    func reloadWithL() async throws {
+        let port = try LoopbackPort.unused()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("tokentop.yaml").path
+        func client(_ name: String) -> String {
+            "  \(name):\n    token-uri: \"http://127.0.0.1:\(port)/token\"\n    client-id: \"\(name)\"\n    client-secret: \"s\"\n"
+        }
+        try ("clients:\n" + client("stays") + client("leaves")).write(toFile: config, atomically: true, encoding: .utf8)
+        let session = try TmuxSession(arguments: ["--config", config])
+        try await session.waitForScreen("both rows") { Self.line(of: "stays", in: $0) != nil && Self.line(of: "leaves", in: $0) != nil }
+
+        try ("clients:\n" + client("stays") + client("arrives")).write(toFile: config, atomically: true, encoding: .utf8)
+        try session.send("L")
+        let reloaded = try await session.waitForScreen("the reloaded rows") { screen in
+            Self.line(of: "arrives", in: screen) != nil && Self.line(of: "leaves", in: screen) == nil
+        }
+        #expect(reloaded.contains("1 added (arrives), 1 removed (leaves), 1 unchanged"))
+        #expect(Self.line(of: "stays", in: reloaded) != nil)
+
+        try "clients:\n  stays: [unclosed\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try session.send("L")
+        let refused = try await session.waitForScreen("the reload refused") { $0.contains("running configuration stays") }
+        #expect(refused.contains("tokentop.yaml:3"), "the error names the file and line")
+        #expect(Self.line(of: "stays", in: refused) != nil && Self.line(of: "arrives", in: refused) != nil)
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+
     /// The screen line of a client's row.
     static func line(of client: String, in screen: String) -> String? {
         screen.split(separator: "\n").first { $0.contains(" \(client) ") }.map(String.init)

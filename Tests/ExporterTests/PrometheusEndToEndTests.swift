@@ -154,16 +154,7 @@ enum Output {
     }
 }
 
-/// The built `tokentop` binary: `$TOKENTOP_BINARY`, else this package's debug build.
+/// The built `tokentop` binary (see `BuiltBinary`).
 enum Binary {
-    static func tokentop() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["TOKENTOP_BINARY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let candidate = Repository.root.appending(path: ".build/debug/tokentop")
-        guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-            throw TestFailure("no tokentop binary at \(candidate.path): run swift build first")
-        }
-        return candidate
-    }
+    static func tokentop() throws -> URL { try BuiltBinary.tokentop() }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import TokenTesting
 
 /// The real `tokentop` binary in a detached tmux session on a private tmux server, driven
 /// with send-keys and read with capture-pane, as a person at a terminal would.
@@ -147,32 +148,9 @@ final class TmuxSession {
         return text
     }
 
-    /// The built `tokentop`: `$TOKENTOP_BINARY`, else the one in SwiftPM's bin path for the
-    /// build these tests came from, so `swift test -c release` and `--scratch-path` test the
-    /// binary they built.
+    /// The built `tokentop` (see `BuiltBinary`).
     static func binary() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["TOKENTOP_BINARY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let candidate = try binPath().appendingPathComponent("tokentop")
-        guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-            throw E2EError("no tokentop binary at \(candidate.path): build it with the same -c and --scratch-path as the tests, or set TOKENTOP_BINARY")
-        }
-        return candidate
-    }
-
-    /// SwiftPM's bin path, as `swift build --show-bin-path` prints it for the configuration and
-    /// scratch path of this build: the directory that holds the test executable itself. (Running
-    /// `swift build --show-bin-path` from a test would wait on the lock `swift test` holds.)
-    static func binPath() throws -> URL {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
-        let directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        // On macOS the tests run inside `NAME.xctest/Contents/MacOS`; the bin path holds the bundle.
-        if let bundle = directory.pathComponents.lastIndex(where: { $0.hasSuffix(".xctest") }), bundle > 0 {
-            return URL(fileURLWithPath: NSString.path(withComponents: Array(directory.pathComponents[..<bundle])))
-        }
-        return directory
+        try BuiltBinary.tokentop()
     }
 
     static func quote(_ text: String) -> String {
