@@ -661,10 +661,10 @@ public actor TokenManager: Service {
     /// backoff, until cancelled. Wakes at the token's expiry too, so its verdict changes on time.
     private func schedulerLoop(_ id: LoopID) async {
         while isLive(id) {
-            guard let runtime = clients[id.client] else { return }
-            switch runtime.plan(at: clock.now()) {
+            guard let plan = clients[id.client]?.plan(at: clock.now()) else { return }
+            switch plan {
             case .fetch(let reason):
-                _ = try? await fetch(id.client, reason: reason)
+                await inChildTask { _ = try? await self.fetch(id.client, reason: reason) }
             case .wait(let until):
                 await idle(id, until: until)
                 publish(id.client)
@@ -678,12 +678,13 @@ public actor TokenManager: Service {
         while isLive(id) {
             guard let runtime = clients[id.client] else { return }
             let token = runtime.usableToken(at: clock.now())
+            let interval = runtime.configuration.pollInterval.timeInterval
             guard let token, !runtime.pollingPaused else {
                 await idle(id, until: nil)
                 continue
             }
-            await probe(id.client, with: token)
-            await idle(id, until: clock.now().addingTimeInterval(runtime.configuration.pollInterval.timeInterval))
+            await inChildTask { await self.probe(id.client, with: token) }
+            await idle(id, until: clock.now().addingTimeInterval(interval))
         }
     }
 
@@ -691,18 +692,30 @@ public actor TokenManager: Service {
     /// minutes), so a key that leaves is noticed before an API that caches keys refuses tokens.
     private func keyWatchLoop(_ id: LoopID) async {
         while isLive(id) {
-            guard let service = clients[id.client]?.service else { return }
-            beginOperation()
-            let changed = await service.watchKeySet()
-            endOperation()
-            await refreshDiagnostics(id.client)
-            if changed { publish(id.client) }
+            guard clients[id.client] != nil else { return }
+            await inChildTask { await self.watchKeySet(of: id.client) }
             let fallback = clock.now().addingTimeInterval(300)
             let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, clock.now().addingTimeInterval(30)) }
             if staleAt == nil { keyWatchAwaitsFallback.insert(id) }
             await idle(id, until: staleAt ?? fallback)
             keyWatchAwaitsFallback.remove(id)
         }
+    }
+
+    private func watchKeySet(of name: String) async {
+        guard let service = clients[name]?.service else { return }
+        beginOperation()
+        let changed = await service.watchKeySet()
+        endOperation()
+        await refreshDiagnostics(name)
+        if changed { publish(name) }
+    }
+
+    /// Runs a fetch, a probe or a key-set look in a child task, whose stack is freed when it
+    /// ends. A task keeps the deepest stack it ever reached for as long as it lives, and a loop
+    /// lives as long as its client: the HTTP client's frames would cost each client tens of KiB.
+    private func inChildTask(_ work: @escaping @Sendable () async -> Void) async {
+        await withDiscardingTaskGroup { group in group.addTask(operation: work) }
     }
 
     /// Takes in what the client's servers have shown of their clocks and key set.
