@@ -113,7 +113,9 @@ public enum ConfigurationLoader {
         var (loaded, clientsWithSecrets) = try read(yaml: yaml, path: path, environment: environment)
         if !clientsWithSecrets.isEmpty, let exposure = exposure(of: path) {
             let name = (path as NSString).lastPathComponent
-            let clients = clientsWithSecrets.joined(separator: ", ")
+            // A fleet's file names thousands of clients: five are enough to find them.
+            let clients = clientsWithSecrets.prefix(5).joined(separator: ", ")
+                + (clientsWithSecrets.count > 5 ? " and \(clientsWithSecrets.count - 5) more" : "")
             loaded.warnings.append(
                 "\(path): \(name) is readable by \(exposure) and holds a client secret (\(clients)); chmod 600 it, "
                 + "or take the secret from ${VAR}, client-secret-file or client-secret-command")

@@ -22,6 +22,15 @@ struct PermissionWarningTests {
         #expect(!warning.contains("s3cret"))
     }
 
+    @Test("a fleet's file names five clients and counts the rest, instead of a line of thousands")
+    func manyClients() async throws {
+        let yaml = "clients:\n" + (0..<1000).map { index in
+            "  c\(index):\n    token-uri: https://auth.example.com/token\n    client-id: c\(index)\n    client-secret: s3cret\n"
+        }.joined()
+        let warning = try #require(try await load(yaml, permissions: 0o644).first)
+        #expect(warning.contains("holds a client secret (c0, c1, c2, c3, c4 and 995 more)"))
+    }
+
     @Test("readable by the group only is also a warning")
     func readableByGroup() async throws {
         let warnings = try await load(minimalClient, permissions: 0o640)
