@@ -884,13 +884,22 @@ public actor TokenManager: Service {
     }
 
     /// Builds and hands out a snapshot whenever changes have come since the last one.
+    /// At most ten a second, fewer for a fleet (a snapshot costs every client): a dashboard
+    /// redraws no faster, and a thousand clients refreshing every minute would otherwise build
+    /// a thousand-client snapshot on every refresh.
     private func publisherLoop() async {
         let wanted = snapshotsWanted
         while !Task.isCancelled {
             await wanted.wait()
             guard !Task.isCancelled else { return }
             if snapshotFeed.hasSubscribers { snapshotFeed.publish(snapshot()) }
+            try? await Task.sleep(for: Self.snapshotInterval(clients: order.count))
         }
+    }
+
+    /// 100 ms up to 2,000 clients, then 50 µs a client (half a second at 10,000).
+    static func snapshotInterval(clients: Int) -> Duration {
+        .microseconds(max(100_000, clients * 50))
     }
 
     /// Claims that differ between two tokens, as `+name`, `-name`, `~name`; claims that
