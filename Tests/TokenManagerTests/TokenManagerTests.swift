@@ -364,6 +364,31 @@ struct TokenManagerTests {
         }
     }
 
+    @Test("a large fleet spreads its first fetches over 30 s: 3.3% a second, under the 5% goal with room to spare")
+    func startupStaggerCap() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        let registrations = (0..<1_200).map { index in
+            TokenManager.Registration(
+                configuration: ClientConfiguration(
+                    name: "client-\(index)", tokenURI: URL(string: "http://127.0.0.1:1/token"), clientID: "id",
+                    clientSecret: .inline("secret")),
+                service: service)
+        }
+        let manager = TokenManager(registrations: registrations, clock: clock, random: { 0 })
+        try await running(manager) {
+            var perSecond: [Int] = []
+            var before = service.tokenRequests
+            for _ in 0..<31 {
+                clock.advance(by: 1)
+                await manager.settled()
+                perSecond.append(service.tokenRequests - before)
+                before = service.tokenRequests
+            }
+            #expect(service.tokenRequests == 1_200)
+            #expect(perSecond.max()! <= 41, "at most 1,200 / 30 s (+1) in any second: \(perSecond)")
+        }
+    }
+
     @Test("claim changes name what differs and ignore per-token timestamps")
     func claimChanges() {
         let changes = TokenManager.claimChanges(
