@@ -188,8 +188,9 @@ public actor TokenManager: Service {
     public func reload(_ registrations: [Registration]) -> ReloadSummary {
         var summary = ReloadSummary()
         let names = registrations.map(\.configuration.name)
+        let kept = Set(names)
         let now = clock.now()
-        for name in order where !names.contains(name) {
+        for name in order where !kept.contains(name) {
             retire(name)
             summary.removed.append(name)
             emit(name, .operatorAction(ActionRecord(
