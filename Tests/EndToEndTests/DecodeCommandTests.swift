@@ -18,23 +18,9 @@ struct DecodeCommandTests {
     }
 
     func withDemo(_ body: (Demo) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-decode-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("demo.yaml").path
-        let pid = try spawn(
-            [try TmuxSession.binary().path, "demo-server", "--write-config", config],
-            output: directory.appendingPathComponent("server.log").path)
-        defer {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
-        }
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: config), Date() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let home = ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path + "/config"]
+        let server = try await DemoServerProcess.start()
+        let config = server.configPath
+        let home = ["HOME": server.directory.path, "XDG_CONFIG_HOME": server.directory.path + "/config"]
         let yaml = try String(contentsOfFile: config, encoding: .utf8)
         let token = try await runTokentop(["token", "mod-client", "--config", config], environment: home)
         try #require(token.status == 0, "\(token.stderr)")
@@ -42,6 +28,7 @@ struct DecodeCommandTests {
             config: config, issuer: String(try #require(yaml.firstMatch(of: /issuer-uri: "?([^"\s]+)"?/)?.1)),
             jwks: String(try #require(yaml.firstMatch(of: /jwk-set-uri: "?([^"\s]+)"?/)?.1)),
             token: token.stdout.trimmingCharacters(in: .whitespacesAndNewlines), home: home))
+        try await server.stop()
     }
 
     @Test("--issuer without --jwks finds the key set in the issuer's metadata and verifies")
