@@ -694,8 +694,12 @@ public actor TokenManager: Service {
     /// minutes), so a key that leaves is noticed before an API that caches keys refuses tokens.
     private func keyWatchLoop(_ id: LoopID) async {
         while isLive(id) {
-            guard clients[id.client] != nil else { return }
-            await inChildTask { await self.watchKeySet(of: id.client) }
+            guard clients.index(forKey: id.client) != nil else { return }
+            // Before the first verification has fetched the key set there is nothing to look at
+            // again (and a fleet's watches all start at once); that verification wakes the watch.
+            if clients[id.client]?.diagnostics.keySet != nil {
+                await inChildTask { await self.watchKeySet(of: id.client) }
+            }
             let fallback = clock.now().addingTimeInterval(300)
             let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, clock.now().addingTimeInterval(30)) }
             if staleAt == nil { keyWatchAwaitsFallback.insert(id) }
