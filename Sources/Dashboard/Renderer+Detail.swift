@@ -408,7 +408,7 @@ extension Renderer {
                 currentWidth = needed
             }
         }
-        if !current.isEmpty { pieces.append(current) }
+        if !current.isEmpty || pieces.isEmpty { pieces.append(current) }
         return pieces
     }
 

@@ -44,6 +44,11 @@ public actor TokenMetrics {
             lastSuccess[name] = nil
         }
         issuers = fresh
+        let configuredIssuers = Set(fresh.values)
+        for (issuer, keySet) in keySets where !configuredIssuers.contains(issuer) {
+            registry.unregisterGauge(keySet.keys)
+            keySets[issuer] = nil
+        }
         registry.makeGauge(descriptor: MetricDefinitions.clients).set(to: Double(clients.count))
     }
 
@@ -104,7 +109,8 @@ public actor TokenMetrics {
     // MARK: Gauges
 
     private func update(from snapshot: ManagerSnapshot, at now: Date) {
-        for client in snapshot.clients {
+        // A snapshot taken before a reload may still hold a removed client: its series stay gone.
+        for client in snapshot.clients where issuers[client.name] != nil {
             var gauges = series[client.name] ?? ClientSeries(labels: labels(of: client.name), registry: registry)
             let token = client.token
             if let token {
@@ -125,7 +131,7 @@ public actor TokenMetrics {
             for (candidate, gauge) in gauges.health { gauge.set(to: candidate == state ? 1 : 0) }
             series[client.name] = gauges
         }
-        noteKeySets(of: snapshot.clients)
+        noteKeySets(of: snapshot.clients.filter { issuers[$0.name] != nil })
     }
 
     /// Sets each issuer's key count from the freshest copy of its key set, and counts the key

@@ -381,7 +381,10 @@ public actor TokenManager: Service {
                 for name in order { group.addTask { await self.manualRefresh(name) } }
                 var records: [ActionRecord] = []
                 for await record in group { records.append(record) }
-                return records.sorted { order.firstIndex(of: $0.client)! < order.firstIndex(of: $1.client)! }
+                // In configuration order; a client a reload removed meanwhile goes last.
+                let order = self.order
+                let position = { (name: String) in order.firstIndex(of: name) ?? Int.max }
+                return records.sorted { position($0.client) < position($1.client) }
             }
         case .introspect(let name):
             return [await introspect(name)]
@@ -818,14 +821,18 @@ public actor TokenManager: Service {
         response.tokenSerial = serial
         if response.status == 401, response.challengeError?.error == .invalidToken {
             record(response, for: name)
-            guard let fresh = await tokenForRetry(name, rejected: token),
-                var retried = await service.callResource(fresh.accessToken)
-            else {
+            guard let fresh = await tokenForRetry(name, rejected: token), clients[name]?.epoch == epoch else {
+                publish(name)
+                return
+            }
+            // The number of the token retried with, taken before the call, as above.
+            let freshSerial = clients[name]?.token?.accessToken == fresh.accessToken ? clients[name]?.tokenSerial : nil
+            guard var retried = await service.callResource(fresh.accessToken), clients[name]?.epoch == epoch else {
                 publish(name)
                 return
             }
             retried.wasRetry = true
-            retried.tokenSerial = clients[name]?.tokenSerial
+            retried.tokenSerial = freshSerial
             response = retried
         }
         record(response, for: name)

@@ -359,9 +359,6 @@ extension ClockReading: Codable {
         case uncertainty = "uncertainty_seconds"
     }
 
-    /// No clock is a century off; anything beyond is a broken sender.
-    private static let largestOffset: Double = 100 * 365 * 24 * 3600
-
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(

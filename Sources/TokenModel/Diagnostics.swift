@@ -18,10 +18,14 @@ public struct ClockReading: Sendable, Equatable {
     public var source: Source
     public var at: Date
 
+    /// No clock is a century off: a reading beyond is held there (a server's `Date: … 1800`
+    /// or an `iat` in 9999 says "very far off", which is all a reader needs).
+    public static let largestOffset: TimeInterval = 100 * 365 * 24 * 3600
+
     public init(server: String, offset: TimeInterval, uncertainty: TimeInterval, source: Source, at: Date) {
         self.server = server
-        self.offset = offset
-        self.uncertainty = uncertainty
+        self.offset = offset.isFinite ? min(max(offset, -Self.largestOffset), Self.largestOffset) : 0
+        self.uncertainty = uncertainty.isFinite ? min(max(uncertainty, 0), Self.largestOffset) : Self.largestOffset
         self.source = source
         self.at = at
     }

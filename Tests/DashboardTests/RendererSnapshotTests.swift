@@ -40,6 +40,19 @@ struct RendererSnapshotTests {
         #expect(frame(state: state(tab: .responses)).text.contains("{\"message\":\"hello billing-api\""))
     }
 
+    @Test("a claim of nothing but spaces, wider than the screen, zooms without harm", arguments: [DetailTab.claims, .token])
+    func blankClaimZoomed(tab: DetailTab) {
+        var snapshot = Fixtures.snapshot()
+        let index = snapshot.clients.firstIndex { $0.name == "billing-api" }!
+        snapshot.clients[index].token?.decoded.claims["sub"] = .string(String(repeating: " ", count: 200))
+        var state = state(tab: tab)
+        state.isZoomed = true
+        for (columns, rows) in [(80, 24), (120, 40), (60, 15)] {
+            let text = frame(snapshot, state: state, columns: columns, rows: rows).text
+            #expect(text.contains(tab.title), "the zoomed \(tab.title) tab at \(columns)×\(rows)")
+        }
+    }
+
     @Test("the token tab explains a client in error and an opaque token")
     func errorAndOpaque() {
         expectSnapshot(frame(state: state(tab: .token, selected: "partner-sso")), named: "token-error-80x24")

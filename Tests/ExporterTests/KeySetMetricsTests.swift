@@ -29,6 +29,26 @@ struct KeySetMetricsTests {
         return Exposition(String(decoding: await metrics.exposition(from: snapshot, at: Self.start), as: UTF8.self))
     }
 
+    @Test("after a reload a removed client's series stay gone, even from a snapshot taken before it")
+    func reloadDropsSeries() async throws {
+        let a = ClientConfiguration(name: "a", issuerURI: URL(string: Self.issuer)!, clientID: "a")
+        let b = ClientConfiguration(name: "b", issuerURI: URL(string: "https://other.example")!, clientID: "b")
+        let metrics = TokenMetrics(clients: [a, b], version: "test")
+        let before = [client("a", keys: ["k1"], fetchedAt: at(1)), ClientSnapshot(
+            name: "b", state: .valid,
+            keySet: KeySetStatus(source: "https://other.example/jwks", keys: [key("o1")], fetchedAt: at(1)))]
+        var exposition = await scrape(metrics, before)
+        #expect(exposition.values("tokentop_health_state", ["client": "b"]).count == HealthState.allCases.count)
+        #expect(exposition.values("tokentop_jwks_keys", ["issuer": "https://other.example"]) == [1])
+
+        await metrics.configure(clients: [a])
+        exposition = await scrape(metrics, before)
+        #expect(exposition.values("tokentop_health_state", ["client": "b"]).isEmpty)
+        #expect(exposition.values("tokentop_jwks_keys", ["issuer": "https://other.example"]).isEmpty)
+        #expect(exposition.values("tokentop_health_state", ["client": "a"]).count == HealthState.allCases.count)
+        #expect(exposition.values("tokentop_clients") == [1])
+    }
+
     @Test("the key count follows the freshest copy; each key's arrival and departure counts once per issuer")
     func keySetSizeAndChanges() async throws {
         let metrics = TokenMetrics(

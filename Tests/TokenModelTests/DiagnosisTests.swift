@@ -138,3 +138,20 @@ struct ChallengeTests {
         }
     }
 }
+
+@Suite("Clock readings from hostile servers")
+struct HostileClockReadingTests {
+    @Test("a Date header from 1800 or an offset of 1e300 is held to a century, and still travels to an attached dashboard")
+    func heldToACentury() throws {
+        let now = Date(timeIntervalSince1970: 1_900_000_000)
+        let ancient = try #require(ClockReading.fromDateHeader(
+            "Mon, 01 Jan 1800 00:00:00 GMT", server: "http://a", sentAt: now, receivedAt: now))
+        #expect(ancient.offset == -ClockReading.largestOffset)
+        for offset in [1e300, -1e300, .infinity, .nan] {
+            let reading = ClockReading(server: "http://a", offset: offset, uncertainty: .nan, source: .issuedAt, at: now)
+            #expect(reading.offset.isFinite && abs(reading.offset) <= ClockReading.largestOffset)
+            let decoded = try JSONDecoder().decode(ClockReading.self, from: JSONEncoder().encode(reading))
+            #expect(decoded == reading)
+        }
+    }
+}
