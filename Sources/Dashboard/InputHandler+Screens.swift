@@ -33,7 +33,10 @@ extension InputHandler {
 
     /// On a screen, Esc and quit go back to the clients, and the moving keys scroll the screen
     /// instead of the selection. Returns false for keys the screen leaves to the rest.
-    func moveOnScreen(with key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> Bool {
+    /// - Parameter layout: the screen as drawn, for how far it scrolls; without it, to the last line.
+    func moveOnScreen(
+        with key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout? = nil
+    ) -> Bool {
         if key == .escape {
             state.screen = .clients
             state.screenScroll = 0
@@ -42,7 +45,8 @@ extension InputHandler {
         guard let action = keyMap.action(for: key) else { return false }
         // The event log scrolls from its newest line, at the bottom: up means older.
         let towardTop = state.screen == .events ? 1 : -1
-        let farthest = max(0, Renderer.screenLineCount(snapshot, state: state, now: now) - 1)
+        let lineCount = Renderer.screenLineCount(snapshot, state: state, now: now)
+        let farthest = layout.map { Renderer.screenScrollLimit(lines: lineCount, rows: $0.screenRows) } ?? max(0, lineCount - 1)
         switch action {
         case .quit:
             state.screen = .clients

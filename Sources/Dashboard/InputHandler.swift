@@ -54,7 +54,7 @@ public struct InputHandler: Sendable {
         if state.isFilterPromptOpen, editFilter(with: key, state: &state) {
             return .none
         }
-        if state.screen != .clients, moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now) {
+        if state.screen != .clients, moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now, layout: layout) {
             return .none
         }
         guard let action = keyMap.action(for: key) else {

@@ -39,7 +39,7 @@ extension Renderer {
         guard !rows.isEmpty else { return }
         let overflows = lines.count > rows.count && rows.count > 1
         let body = overflows ? rows.lowerBound..<(rows.upperBound - 1) : rows
-        let hiddenAtMost = max(0, lines.count - body.count)
+        let hiddenAtMost = Self.screenScrollLimit(lines: lines.count, rows: rows.count)
         let scroll = min(max(0, scroll), hiddenAtMost)
         let first = fromBottom ? hiddenAtMost - scroll : scroll
         for (offset, y) in body.enumerated() {
@@ -60,7 +60,14 @@ extension Renderer {
         canvas.put(note, x: max(0, canvas.width - note.columnWidth - 1), y: rows.upperBound - 1, role: .muted)
     }
 
-    /// How many lines the open screen has: the farthest `screenScroll` can go.
+    /// The farthest a screen of `lines` lines scrolls in `rows` rows: where it overflows, the
+    /// last row holds the `↓ N more` note. One rule for drawing and for the keys.
+    static func screenScrollLimit(lines: Int, rows: Int) -> Int {
+        let overflows = lines > rows && rows > 1
+        return max(0, lines - (overflows ? rows - 1 : rows))
+    }
+
+    /// How many lines the open screen has.
     static func screenLineCount(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> Int {
         switch state.screen {
         case .clients: return 0

@@ -60,6 +60,8 @@ public struct ScreenLayout: Sendable, Hashable {
     let paneOverflows: Bool
     /// The most the pane's lines can be scrolled: the user's scroll is kept within it.
     public let maximumDetailScroll: Int
+    /// Rows the key-set screen and the event log have below their title (above the footer).
+    let screenRows: Int
 
     /// Rows the list and the pane share: the screen less the header, the column titles, the
     /// tab bar and the footer.
@@ -81,6 +83,7 @@ public struct ScreenLayout: Sendable, Hashable {
     ) {
         self.clientCount = clientCount
         tableTop = 2
+        screenRows = size.isUsable ? max(0, size.rows - 3) : 0
         let available = Self.sharedRows(size)
         if !size.isUsable {
             // The too-small notice has no parts: nothing to click, nothing to scroll.

@@ -25,6 +25,28 @@ struct NavigationTests {
         }
     }
 
+    @Test("the event log scrolls to its oldest line and no further: the next key moves what is drawn")
+    func eventLogScrollLimit() {
+        var snapshot = Fixtures.snapshot()
+        snapshot.recentEvents = (0..<100).map { index in
+            ManagerEvent(
+                at: Fixtures.now.addingTimeInterval(Double(index - 100)), client: "billing-api",
+                kind: .operatorAction(ActionRecord(
+                    action: .refresh, client: "billing-api", at: Fixtures.now, succeeded: true, outcome: "event \(index)")))
+        }
+        var state = ViewState()
+        state.screen = .events
+        send([.character("g")], state: &state, snapshot: snapshot)
+        // 24 rows: header, title, footer, and the note row: 20 lines drawn, 80 above them.
+        #expect(state.screenScroll == 80)
+        let oldest = renderer.render(snapshot, state: state, size: size, now: Fixtures.now, context: Fixtures.context()).text
+        #expect(oldest.contains("event 0"))
+        send([.down], state: &state, snapshot: snapshot)
+        #expect(state.screenScroll == 79)
+        let next = renderer.render(snapshot, state: state, size: size, now: Fixtures.now, context: Fixtures.context()).text
+        #expect(!next.contains("event 0 ") && next.contains("event 20"))
+    }
+
     /// The cell column where `text` starts in a row (every character of these rows is one cell).
     static func column(of text: String, in row: String) -> Int {
         row.unicodeScalars.count - row[row.range(of: text)!.lowerBound...].unicodeScalars.count
