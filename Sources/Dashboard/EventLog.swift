@@ -24,18 +24,19 @@ enum EventLog {
         } else {
             shown = Set(visible.map(\.name))
         }
-        var lastAnswer: [String: String] = [:]
+        var lastAnswer: [String: (key: String, words: String)] = [:]
         var lastSignature: [String: SignatureVerdict.Status] = [:]
         var entries: [Entry] = []
         for event in snapshot.recentEvents {
             let words: (String, StyleRole)?
             switch event.kind {
             case .resourceCalled(let response):
+                // The manager keeps an answer only when its outcome changed; folded here the same way.
                 let status = answerWords(response)
-                let previous = lastAnswer.updateValue(status, forKey: event.client)
-                words = previous == status
+                let previous = lastAnswer.updateValue((response.outcomeKey, status), forKey: event.client)
+                words = previous?.key == response.outcomeKey
                     ? nil
-                    : ("API " + (previous.map { "\($0) \u{2192} " } ?? "") + status + " (" + TimeText.latency(response.latency) + ")",
+                    : ("API " + (previous.map { "\($0.words) \u{2192} " } ?? "") + status + " (" + TimeText.latency(response.latency) + ")",
                        response.isSuccess ? .ok : .error)
             case .signatureChecked(let verdict):
                 let previous = lastSignature.updateValue(verdict.status, forKey: event.client)

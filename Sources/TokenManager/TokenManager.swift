@@ -863,8 +863,7 @@ public actor TokenManager: Service {
         let event = ManagerEvent(at: clock.now(), client: client, kind: kind)
         eventFeed.publish(event)
         if case .resourceCalled(let response) = kind {
-            let answer = response.status.map(String.init) ?? response.failure.map { "\($0.kind)" } ?? "no answer"
-            guard lastLoggedAnswer.updateValue(answer, forKey: client) != answer else { return }
+            guard lastLoggedAnswer.updateValue(response.outcomeKey, forKey: client) != response.outcomeKey else { return }
         }
         recentEvents.append(event)
     }

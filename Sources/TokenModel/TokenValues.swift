@@ -124,3 +124,13 @@ public struct ResourceResponse: Sendable, Equatable {
         challenges.first { $0.error != nil }
     }
 }
+
+extension ResourceResponse {
+    /// What an answer said, for telling a change from a repeat: the status (or why none came)
+    /// and the challenge's error. The event log keeps an answer when this differs from the
+    /// client's previous one.
+    public var outcomeKey: String {
+        let status = self.status.map(String.init) ?? failure.map { "\($0.kind)" } ?? "no answer"
+        return challengeError?.error.map { status + " " + $0.rawValue } ?? status
+    }
+}

@@ -155,3 +155,19 @@ struct HostileClockReadingTests {
         }
     }
 }
+
+@Suite("What counts as a changed API answer")
+struct AnswerOutcomeTests {
+    @Test("401 insufficient_scope then 401 invalid_token is a change; the same answer again is not")
+    func outcomeKey() {
+        let at = Date(timeIntervalSince1970: 1_900_000_000)
+        func answer(_ status: Int, _ challenge: String?) -> ResourceResponse {
+            ResourceResponse(status: status, latency: .milliseconds(3), at: at, wwwAuthenticate: challenge, bodyExcerpt: "")
+        }
+        let scope = answer(401, #"Bearer error="insufficient_scope", scope="custom_mod""#)
+        let invalid = answer(401, #"Bearer error="invalid_token""#)
+        #expect(scope.outcomeKey != invalid.outcomeKey)
+        #expect(invalid.outcomeKey == answer(401, #"Bearer error="invalid_token", error_description="expired""#).outcomeKey)
+        #expect(answer(200, nil).outcomeKey == "200")
+    }
+}
