@@ -92,7 +92,7 @@ extension Renderer {
         var fetched: [Span] = status.fetchedAt.map { timeSpans($0, now: now) } ?? [Span("not fetched yet", .muted)]
         fetched.append(Span("  \(glyphs.separator) ", .muted))
         fetched.append(status.maxAge.map { Span("max-age " + TimeText.duration(seconds: $0.wholeSeconds)) }
-            ?? Span("no max-age (fetched again after 5m)", .muted))
+            ?? Span("no max-age (fetched again after \(KeySetStatus.defaultMaximumAge.configText))", .muted))
         lines.append([Span(padded("Fetched", labelWidth), .muted)] + fetched)
         if let error = status.lastError {
             lines.append([Span(padded("Last error", labelWidth), .muted), Span(clean(error), .error)])

@@ -33,7 +33,7 @@ public actor JWKSCache {
     /// A key set fetched from `url` with the caller's HTTP (which must have its own timeouts).
     /// Nothing is fetched until a token needs a key.
     public init(
-        url: URL, minimumRefetchInterval: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init,
+        url: URL, minimumRefetchInterval: Duration = KeySetStatus.minimumRefetchInterval, now: @escaping @Sendable () -> Date = Date.init,
         fetch: @escaping @Sendable (URL) async throws -> Data
     ) {
         self.init(url: url, minimumRefetchInterval: minimumRefetchInterval, now: now) { url in
@@ -43,7 +43,7 @@ public actor JWKSCache {
 
     /// A key set fetched from `url`, with the caching lifetime its answer gave.
     public init(
-        url: URL, minimumRefetchInterval: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init,
+        url: URL, minimumRefetchInterval: Duration = KeySetStatus.minimumRefetchInterval, now: @escaping @Sendable () -> Date = Date.init,
         fetchDocument: @escaping @Sendable (URL) async throws -> JWKSDocument
     ) {
         self.source = URLText.describe(url)
@@ -54,7 +54,7 @@ public actor JWKSCache {
     }
 
     /// How long a copy is kept when the server says nothing (`Cache-Control: max-age`).
-    public static let defaultMaximumAge: Duration = .seconds(300)
+    public static let defaultMaximumAge = KeySetStatus.defaultMaximumAge
 
     /// The key set as watched: its keys, when each appeared, what changed, how fresh it is.
     public func status() -> KeySetStatus {

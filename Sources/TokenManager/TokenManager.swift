@@ -703,8 +703,9 @@ public actor TokenManager: Service {
             if clients[id.client]?.diagnostics.keySet != nil {
                 await inChildTask { await self.watchKeySet(of: id.client) }
             }
-            let fallback = clock.now().addingTimeInterval(300)
-            let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, clock.now().addingTimeInterval(30)) }
+            let fallback = clock.now().addingTimeInterval(KeySetStatus.defaultMaximumAge.timeInterval)
+            let floor = clock.now().addingTimeInterval(KeySetStatus.minimumRefetchInterval.timeInterval)
+            let staleAt = clients[id.client]?.diagnostics.keySetStaleAt.map { max($0, floor) }
             if staleAt == nil { keyWatchAwaitsFallback.insert(id) }
             await idle(id, until: staleAt ?? fallback)
             keyWatchAwaitsFallback.remove(id)

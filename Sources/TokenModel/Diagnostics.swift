@@ -96,6 +96,12 @@ public struct KeySetChange: Sendable, Equatable {
 
 /// An issuer's key set as watched: the keys now, how they changed, how fresh the copy is.
 public struct KeySetStatus: Sendable, Equatable {
+    /// How long a copy is kept when the key set's answer gives no `max-age`.
+    public static let defaultMaximumAge: Duration = .seconds(300)
+    /// The shortest wait between two looks at a key set, whatever its `max-age`: a key set
+    /// that says `max-age=0` is not fetched in a loop.
+    public static let minimumRefetchInterval: Duration = .seconds(30)
+
     /// The key set's URL, for display.
     public var source: String
     public var keys: [PublishedKey]

@@ -85,6 +85,14 @@ struct DashboardCommand: AsyncParsableCommand {
             throw CLIError.usage(error.description)
         }
         try Self.check(theme: theme, among: themes)
+        if authToken != nil {
+            for instance in instances
+            where instance.baseURL.scheme == "http" && !Loopback.isLoopbackHost(instance.baseURL.host ?? "") {
+                printError(
+                    "tokentop: warning: --auth-token-file's token goes to \(instance.label) over plain http; "
+                        + "use an https:// URL (a TLS proxy) or a network you trust")
+            }
+        }
         let transport = HTTPTransport()
         let fleet = RemoteFleet(instances: instances, authToken: authToken, transport: transport)
         // One round first, so the first frame has the clients and the header says which

@@ -24,9 +24,10 @@ struct ReloadTests {
     func running(_ manager: TokenManager, _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await manager.run() }
+            // Stopped however the body ends, so a failing test fails instead of hanging.
+            defer { group.cancelAll() }
             await manager.settled()
             try await body()
-            group.cancelAll()
         }
     }
 
@@ -99,6 +100,10 @@ struct ReloadTests {
         old.closeGate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await manager.run() }
+            defer {
+                old.openGate()
+                group.cancelAll()
+            }
             // The start-up fetch waits at the gate; a caller wanting a token waits for it.
             while old.waitingAtGate == 0 { await Task.yield() }
             let demand = Task { () async throws(OAuthError) -> String in try await manager.validToken(for: "c") }
