@@ -779,9 +779,7 @@ public actor TokenManager: Service {
                 loops[id] = .busy
                 wakeSignals[id]?.signal()
             }
-            let next = loops.values.compactMap { state -> Date? in
-                if case .waiting(let until?) = state { return until } else { return nil }
-            }.min()
+            let next = nextWakeUp()
             alarmTarget = next
             if changed.consumePending() { continue }
             await withTaskGroup(of: Void.self) { group in

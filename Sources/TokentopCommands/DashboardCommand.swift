@@ -86,8 +86,7 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         try Self.check(theme: theme, among: themes)
         if authToken != nil {
-            for instance in instances
-            where instance.baseURL.scheme == "http" && !Loopback.isLoopbackHost(instance.baseURL.host ?? "") {
+            for instance in instances where instance.sendsTokensInClear {
                 printError(
                     "tokentop: warning: --auth-token-file's token goes to \(instance.label) over plain http; "
                         + "use an https:// URL (a TLS proxy) or a network you trust")

@@ -38,6 +38,14 @@ struct FleetInstance: Sendable, Equatable {
     }
 }
 
+extension FleetInstance {
+    /// True when a bearer token sent here would cross the network readable: plain http to a
+    /// host that is not this machine.
+    var sendsTokensInClear: Bool {
+        baseURL.scheme == "http" && !Loopback.isLoopbackHost(baseURL.host ?? "")
+    }
+}
+
 /// The dashboard's source when attached to `tokentop serve` instances (`--attach`): it polls
 /// each instance's `/api/v1/clients`, merges their clients into one snapshot, and sends
 /// refresh and revoke back to the instance a client lives on.

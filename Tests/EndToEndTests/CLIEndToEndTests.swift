@@ -129,6 +129,13 @@ struct CLIEndToEndTests {
         #expect(result.stdout.isEmpty)
     }
 
+    @Test("demo-server --jwks-max-age takes 1s to 1d; anything else is a usage error naming the range", arguments: ["0s", "2d", "soon"])
+    func jwksMaxAgeRange(value: String) async throws {
+        let result = try await runTokentop(["demo-server", "--jwks-max-age", value], environment: try emptyHome())
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--jwks-max-age"), "\(result.stderr)")
+    }
+
     @Test("an unknown client name is a usage error, exit 2, listing the names there are")
     func unknownClient() async throws {
         let result = try await runTokentop(["token", "--demo", "nope"], environment: try emptyHome())

@@ -75,6 +75,15 @@ struct FleetTests {
         }
     }
 
+    @Test("a bearer token would cross the network in clear only over plain http to another host: that is warned of")
+    func clearTextWarning() throws {
+        #expect(try FleetInstance(attach: "10.0.0.6:9464").sendsTokensInClear)
+        #expect(try FleetInstance(attach: "http://tokens.example:9464").sendsTokensInClear)
+        #expect(try !FleetInstance(attach: "127.0.0.1:9464").sendsTokensInClear)
+        #expect(try !FleetInstance(attach: "http://[::1]:9464").sendsTokensInClear)
+        #expect(try !FleetInstance(attach: "https://tokens.example").sendsTokensInClear)
+    }
+
     @Test(
         "two serve instances in one view: rows by instance, refresh through the one that allows it, refused by the read-only one, a dead one shown as unreachable"
     )

@@ -344,14 +344,7 @@ struct TokenManagerTests {
     @Test("a fleet's first fetches are staggered, 50 ms a client, never all in one second")
     func startupStagger() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
-        let registrations = (0..<40).map { index in
-            TokenManager.Registration(
-                configuration: ClientConfiguration(
-                    name: "client-\(index)", tokenURI: URL(string: "http://127.0.0.1:1/token"), clientID: "id",
-                    clientSecret: .inline("secret")),
-                service: service)
-        }
-        let manager = TokenManager(registrations: registrations, clock: clock, random: { 0 })
+        let manager = fleet(of: 40, sharing: service)
         try await running(manager) {
             #expect(service.tokenRequests == 1)  // client-0 at once; the others wait their turn
             #expect(await manager.nextWakeUp() == clock.now() + 0.05)
@@ -367,14 +360,7 @@ struct TokenManagerTests {
     @Test("a large fleet spreads its first fetches over 30 s: 3.3% a second, under the 5% goal with room to spare")
     func startupStaggerCap() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
-        let registrations = (0..<1_200).map { index in
-            TokenManager.Registration(
-                configuration: ClientConfiguration(
-                    name: "client-\(index)", tokenURI: URL(string: "http://127.0.0.1:1/token"), clientID: "id",
-                    clientSecret: .inline("secret")),
-                service: service)
-        }
-        let manager = TokenManager(registrations: registrations, clock: clock, random: { 0 })
+        let manager = fleet(of: 1_200, sharing: service)
         try await running(manager) {
             var perSecond: [Int] = []
             var before = service.tokenRequests
@@ -395,6 +381,18 @@ struct TokenManagerTests {
             from: ["iat": .number(1), "scope": .string("a"), "kid": .string("k1"), "old": .bool(true)],
             to: ["iat": .number(2), "scope": .string("a b"), "kid": .string("k1"), "new": .bool(true)])
         #expect(changes == ["+new", "-old", "~scope"])
+    }
+
+    /// A manager over `count` clients of one fake server.
+    func fleet(of count: Int, sharing service: FakeAuthorizationService) -> TokenManager {
+        let registrations = (0..<count).map { index in
+            TokenManager.Registration(
+                configuration: ClientConfiguration(
+                    name: "client-\(index)", tokenURI: URL(string: "http://127.0.0.1:1/token"), clientID: "id",
+                    clientSecret: .inline("secret")),
+                service: service)
+        }
+        return TokenManager(registrations: registrations, clock: clock, random: { 0 })
     }
 
     /// Runs the manager while `body` runs, after its first settled point; stops it after.
