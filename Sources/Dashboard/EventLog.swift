@@ -71,9 +71,9 @@ enum EventLog {
             let role: StyleRole = switch verdict.status {
             case .verified: .ok
             case .failed: .error
-            case .unverified, .checking: .muted
+            case .unverified, .checking, .notChecked: .muted
             }
-            return ("signature \(verdict.status.rawValue): \(verdict.reason)", role)
+            return ("signature \(verdict.status.words): \(verdict.reason)", role)
         case .introspected(let active):
             return (active ? "introspected: active" : "introspected: inactive (revoked or expired at the server)", active ? .ok : .error)
         case .healthChanged(let from, let to):

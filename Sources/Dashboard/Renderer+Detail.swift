@@ -78,7 +78,7 @@ extension Renderer {
                 row("Refresh at", [Span(client.refreshMode == .manual ? "manual mode: press \(key) to refresh" : "not scheduled", .muted)])
             }
             let verdict = verdictSpans(token.verdict, glyphs: glyphs)
-            wrappedRow("Signature", clean(token.verdict.reason), .muted, prefix: [verdict[0], Span(": ", .muted)])
+            wrappedRow("Signature", clean(token.verdict.reason(at: now)), .muted, prefix: [verdict[0], Span(": ", .muted)])
             row("Scopes", token.scopes.isEmpty ? [Span("none granted", .muted)] : [Span(clean(token.scopes.joined(separator: " ")))])
             if !token.extraFields.isEmpty {
                 row("Response", [Span(token.extraFields.keys.sorted().map { "\(clean($0))=\(valueText(token.extraFields[$0]!))" }.joined(separator: "  "), .muted)])
@@ -134,8 +134,9 @@ extension Renderer {
         case .failed: (glyphs.error, .error)
         case .unverified: (glyphs.unchecked, .muted)
         case .checking: (glyphs.pending, .pending)
+        case .notChecked: (glyphs.unchecked, .muted)
         }
-        return [Span(String(symbol) + " " + verdict.status.rawValue, role)]
+        return [Span(String(symbol) + " " + verdict.status.words, role)]
     }
 
     /// ` · 12s ago`, for an error whose time is known.

@@ -25,6 +25,23 @@ extension Renderer {
                 }
             }
         }
+        // What the diagnosis could not rest on: a cause is named only from the checks that ran.
+        // Checks that did not run for the same reason share it: `local check, API (no token held)`.
+        var reasons: [String] = []
+        var kinds: [String: [String]] = [:]
+        for check in client.checksNotRun(at: now) {
+            let reason: String = switch check.outcome {
+            case .notConfigured(let why), .notYet(let why): why
+            case .ran: ""
+            }
+            if kinds[reason] == nil { reasons.append(reason) }
+            kinds[reason, default: []].append(check.kind.rawValue)
+        }
+        let notRun = reasons.map { "\(kinds[$0, default: []].joined(separator: ", ")) (\($0))" }
+        guard !lines.isEmpty, !notRun.isEmpty else { return lines }
+        for (index, piece) in wrap(clean(notRun.joined(separator: "; ")), width: max(10, width - labelWidth - 2)).enumerated() {
+            lines.append([Span(padded(index == 0 ? "Not checked" : "", labelWidth), .muted), Span("  " + piece, .muted)])
+        }
         return lines
     }
 }

@@ -62,7 +62,7 @@ extension Renderer {
             issuers.insert(issuers.remove(at: index), at: 0)
         }
         var lines: [[Span]] = []
-        if let selected { lines.append(selectedKeyLine(selected)) }
+        if let selected { lines.append(selectedKeyLine(selected, now: now)) }
         for issuer in issuers {
             lines.append([])
             lines += issuerLines(issuer, selected: selected?.name, now: now, glyphs: glyphs)
@@ -71,7 +71,7 @@ extension Renderer {
     }
 
     /// `mod-client's token is signed by "k1", which … publishes`, or why there is nothing to say.
-    private static func selectedKeyLine(_ client: ClientSnapshot) -> [Span] {
+    private static func selectedKeyLine(_ client: ClientSnapshot, now: Date) -> [Span] {
         let name = clean(client.name)
         guard let token = client.token else { return [Span("\(name) holds no token.", .muted)] }
         guard token.decoded.format == .jwt else { return [Span("\(name) holds an opaque token: no key signs what the client can read.", .muted)] }
@@ -79,9 +79,15 @@ extension Renderer {
         guard let keySet = client.keySet else {
             return [Span("\(name)'s token is signed by key \"\(clean(kid))\"; no key set is watched for it.", .muted)]
         }
-        if client.retiredSigningKey != nil {
+        switch keySet.standing(of: kid) {
+        case .retired:
             return [Span("The key of \(name)'s token, \"\(clean(kid))\", is no longer published: "
                 + "APIs that verify locally will refuse it after their cache expires", .error)]
+        case .unseen:
+            return [Span("\(name)'s token is signed by \"\(clean(kid))\", which is not in the key set as last fetched "
+                + "(a new key?): \(clean(token.verdict.reason(at: now)))", .pending)]
+        case .published:
+            break
         }
         return [Span("\(name)'s token is signed by \"\(clean(kid))\", published by \(clean(keySet.source))")]
     }
@@ -125,15 +131,19 @@ extension Renderer {
                 signers(clients),
             ])
         }
-        // Tokens signed by a key the set no longer holds: the rotation an API will trip over.
-        let retired = Set(issuer.clients.compactMap { $0.token?.decoded.keyID }).filter { !status.publishes($0) }.sorted()
-        for kid in retired {
+        // Tokens signed by a key the set does not hold: one an earlier fetch held (the rotation
+        // an API will trip over), or one newer than the copy (fetched again soon).
+        let absent = Set(issuer.clients.compactMap { $0.token?.decoded.keyID }).filter { !status.publishes($0) }.sorted()
+        for kid in absent {
             let clients = signed(kid)
             let isSelected = clients.contains { $0.name == selected }
+            let retired = status.standing(of: kid) == .retired || issuer.changes.contains { $0.kind == .removed && $0.kid == kid }
             lines.append([
                 Span(isSelected ? String(glyphs.selectionMarker) + " " : "  ", .selection),
-                Span(padded(clean(kid), kidWidth), .error),
-                Span(String(glyphs.error) + " no longer published; ", .error),
+                Span(padded(clean(kid), kidWidth), retired ? .error : .pending),
+                retired
+                    ? Span(String(glyphs.error) + " no longer published; ", .error)
+                    : Span(String(glyphs.pending) + " not in the key set as last fetched (a new key?); ", .pending),
                 signers(clients),
             ])
         }

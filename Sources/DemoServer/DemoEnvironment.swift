@@ -198,7 +198,7 @@ public final class DemoEnvironment: Sendable {
                 "authorization server", authorizationServer.router(), port: options.authorizationPort,
                 clock: authorizationClock, bound: { addresses.setAuthorization($0) }))
             services.append(try application(
-                "resource server", resourceServer.router(), port: options.resourcePort,
+                "resource server", resourceServer.router(), port: options.resourcePort, clock: clock,
                 bound: { addresses.setResource($0) }))
             if let tlsMaterial {
                 services.append(try application(
@@ -207,7 +207,7 @@ public final class DemoEnvironment: Sendable {
                     bound: { addresses.setMTLSAuthorization($0) }))
                 services.append(try application(
                     "resource server's mutual-TLS listener", resourceServer.router(.mutualTLS),
-                    port: options.tlsResourcePort, tls: tlsMaterial.serverConfiguration,
+                    port: options.tlsResourcePort, clock: clock, tls: tlsMaterial.serverConfiguration,
                     bound: { addresses.setMTLSResource($0) }))
             }
         } catch {

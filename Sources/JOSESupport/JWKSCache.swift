@@ -29,6 +29,8 @@ public actor JWKSCache {
 
     /// How many times the key set was fetched (failed attempts included).
     public private(set) var fetchCount = 0
+    /// How many fetches succeeded: a verdict drawn from the set is out of date once this moves.
+    public private(set) var revision = 0
 
     /// A key set fetched from `url` with the caller's HTTP (which must have its own timeouts).
     /// Nothing is fetched until a token needs a key.
@@ -82,6 +84,16 @@ public actor JWKSCache {
         return changes.count != before
     }
 
+    /// Fetches the set now, whatever its age, when the refetch floor allows (the operator's
+    /// "look again"); else answers when the floor will allow it. nil once fetched (or for a
+    /// fixed set, which is never fetched).
+    public func refetch() async -> Date? {
+        guard url != nil else { return nil }
+        guard refetchAllowed || inFlight != nil else { return nextRefetchAllowed }
+        _ = await refresh()
+        return nil
+    }
+
     /// A fixed key set, such as a JWKS file given on the command line; it is never refetched.
     /// - Parameter source: How to name the set in reasons, e.g. the file's path.
     /// - Throws: `JWKSError` when the data is not a JWKS document with at least one usable key.
@@ -102,14 +114,18 @@ public actor JWKSCache {
 
     /// The keys a token may have been signed with: those named `kid`, or every key when the
     /// token names none. Fetches on first use, and again for an unknown `kid` when allowed.
-    public func keys(for kid: String?) async -> Result<[JWKSKey], JWKSError> {
+    ///
+    /// - Parameter tokenReceivedAt: when the token arrived. A copy fetched after that is
+    ///   final about its `kid` (an issuer publishes a key before it signs with it); an older
+    ///   copy may predate a new key, so the answer waits for a refetch the floor allows.
+    public func keys(for kid: String?, tokenReceivedAt: Date? = nil) async -> Result<[JWKSKey], JWKSError> {
         var fetchedNow = false
         // The set as this lookup sees it: a fetch's own answer, since lookups that share a fetch
         // may resume before its owner has stored it.
         var seen = keySet
         if seen == nil {
             if let lastFailure, !refetchAllowed, inFlight == nil {
-                return .failure(lastFailure.retrying(in: timeUntilRefetch))
+                return .failure(lastFailure.settling(at: nextRefetchAllowed))
             }
             switch await refresh() {
             case .failure(let error): return .failure(error)
@@ -133,12 +149,17 @@ public actor JWKSCache {
         guard url != nil, !fetchedNow else {
             return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: fetchedNow ? .firstFetch : .notPossible))
         }
+        if let tokenReceivedAt, let lastSuccess, lastSuccess >= tokenReceivedAt {
+            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: .fetchedAfterToken))
+        }
         guard refetchAllowed || inFlight != nil else {
-            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: .tooSoon(timeUntilRefetch)))
+            return .failure(.unknownKeyID(
+                kid, source: source, known: current.keyIDs, refetch: .tooSoon, settledAt: nextRefetchAllowed))
         }
         switch await refresh() {
         case .failure(let error):
-            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: .failed(error.reason)))
+            return .failure(.unknownKeyID(
+                kid, source: source, known: current.keyIDs, refetch: .failed(error.reason), settledAt: nextRefetchAllowed))
         case .success(let fresh):
             let named = fresh.keys.filter { $0.kid == kid }
             guard !named.isEmpty else {
@@ -153,10 +174,9 @@ public actor JWKSCache {
         return now().timeIntervalSince(lastAttempt) >= minimumRefetchInterval.timeInterval
     }
 
-    private var timeUntilRefetch: Duration {
-        guard let lastAttempt else { return .zero }
-        let remaining = minimumRefetchInterval.timeInterval - now().timeIntervalSince(lastAttempt)
-        return .seconds(max(0, remaining.rounded(.up)))
+    /// When the floor lets the set be fetched again.
+    private var nextRefetchAllowed: Date {
+        (lastAttempt ?? now()).addingTimeInterval(minimumRefetchInterval.timeInterval)
     }
 
     /// Fetches and parses the set; a lookup arriving meanwhile waits for the same fetch.
@@ -183,6 +203,7 @@ public actor JWKSCache {
         switch result {
         case .success(let (fresh, maxAge)):
             record(fresh)
+            revision += 1
             keySet = fresh
             self.maxAge = maxAge
             lastFailure = nil
@@ -190,7 +211,7 @@ public actor JWKSCache {
             return .success(fresh)
         case .failure(let error):
             lastFailure = error
-            return .failure(error)
+            return .failure(error.settling(at: nextRefetchAllowed))
         }
     }
 
@@ -331,8 +352,10 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
         case firstFetch
         /// The set was fetched again for this lookup.
         case done
-        /// The last fetch was too recent; the next is allowed after this long.
-        case tooSoon(Duration)
+        /// The copy at hand was fetched after the token arrived: no refetch can add its key.
+        case fetchedAfterToken
+        /// The last fetch was too recent to fetch again now (`settledAt` says when).
+        case tooSoon
         /// Fetching again failed, for this reason.
         case failed(String)
         /// A static set: there is nothing to fetch.
@@ -340,7 +363,7 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     private enum Kind: Sendable, Equatable {
-        case fetchFailed(reason: String, retryIn: Duration?)
+        case fetchFailed(reason: String)
         case notJWKS(reason: String)
         case noKeys(skipped: [String])
         case unknownKeyID(String, known: [String], refetch: Refetch)
@@ -349,14 +372,18 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
     private let kind: Kind
     /// The key set's URL (without query or credentials) or description.
     public let source: String
+    /// When the answer may change: the key set can be fetched again then (after a failed
+    /// fetch, or for a `kid` newer than the copy). nil when the answer is final.
+    public let settledAt: Date?
 
-    private init(_ kind: Kind, source: String) {
+    private init(_ kind: Kind, source: String, settledAt: Date? = nil) {
         self.kind = kind
         self.source = source
+        self.settledAt = settledAt
     }
 
     static func fetchFailed(source: String, reason: String) -> JWKSError {
-        JWKSError(.fetchFailed(reason: TerminalText.sanitize(reason), retryIn: nil), source: source)
+        JWKSError(.fetchFailed(reason: TerminalText.sanitize(reason)), source: source)
     }
 
     static func notJWKS(source: String, reason: String) -> JWKSError {
@@ -367,14 +394,15 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
         JWKSError(.noKeys(skipped: skipped), source: source)
     }
 
-    static func unknownKeyID(_ kid: String, source: String, known: [String], refetch: Refetch) -> JWKSError {
-        JWKSError(.unknownKeyID(TerminalText.sanitize(kid), known: known, refetch: refetch), source: source)
+    static func unknownKeyID(
+        _ kid: String, source: String, known: [String], refetch: Refetch, settledAt: Date? = nil
+    ) -> JWKSError {
+        JWKSError(.unknownKeyID(TerminalText.sanitize(kid), known: known, refetch: refetch), source: source, settledAt: settledAt)
     }
 
-    /// The same failed fetch, reported again while the next attempt must wait.
-    func retrying(in delay: Duration) -> JWKSError {
-        guard case .fetchFailed(let reason, _) = kind else { return self }
-        return JWKSError(.fetchFailed(reason: reason, retryIn: delay), source: source)
+    /// The same error, which may change once the key set can be fetched again at `at`.
+    func settling(at: Date) -> JWKSError {
+        JWKSError(kind, source: source, settledAt: at)
     }
 
     /// A short machine-readable code: `jwks_fetch_failed`, `jwks_invalid`, `jwks_no_usable_keys`
@@ -391,10 +419,8 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, naming the key set.
     public var reason: String {
         switch kind {
-        case .fetchFailed(let reason, let retryIn):
-            var text = "could not fetch the key set from \(source): \(reason)"
-            if let retryIn { text += " (next try in \(retryIn.configText))" }
-            return text
+        case .fetchFailed(let reason):
+            return "could not fetch the key set from \(source): \(reason)"
         case .notJWKS(let reason):
             return "\(source) is not a JWKS document: \(reason)"
         case .noKeys(let skipped):
@@ -405,7 +431,8 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
             let note: String = switch refetch {
             case .firstFetch: "fetched just now; \(has)"
             case .done: "refetched; \(has)"
-            case .tooSoon(let wait): "\(has); not refetched, next refetch allowed in \(wait.configText)"
+            case .fetchedAfterToken: "fetched after the token arrived; \(has)"
+            case .tooSoon: "as last fetched, \(has); a new key?"
             case .failed(let why): "\(has); refetching failed: \(why)"
             case .notPossible: has
             }

@@ -5,9 +5,12 @@ import TokenModel
 /// Why a token was refused, in words.
 public struct VerificationRefusal: Error, Sendable {
     public var reason: String
+    /// What failed: the signature, the token's times, or its issuer and audience.
+    public var failure: SignatureVerdict.Failure
 
-    public init(_ reason: String) {
+    public init(_ reason: String, failure: SignatureVerdict.Failure = .signature) {
         self.reason = reason
+        self.failure = failure
     }
 }
 

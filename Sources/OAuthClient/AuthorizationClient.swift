@@ -8,16 +8,20 @@ import TokenModel
 /// What the token manager needs from the servers of one client. `AuthorizationClient` is
 /// the real one; tests substitute their own.
 public protocol AuthorizationService: Sendable {
-    /// True when there is a key set to watch (a `jwk-set-uri`, or an issuer to discover one).
-    var watchesKeySet: Bool { get }
     /// Fetches the key set again when its copy is stale; true when its keys changed.
     func watchKeySet() async -> Bool
+    /// Fetches the key set again now, whatever its age, when the refetch floor allows; else
+    /// answers when it will. nil when fetched, or when there is no key set to fetch.
+    func refetchKeySet() async -> Date?
+    /// How many times the key set was fetched successfully (see `ServerDiagnostics`).
+    func keySetRevision() async -> Int
     /// What is known of the servers: their clocks and the key set.
     func diagnostics() async -> ServerDiagnostics
     /// Fetches a new access token with the client credentials grant.
     func requestToken() async throws(OAuthError) -> IssuedToken
-    /// Checks a token's signature and claims against the issuer's key set.
-    func verify(_ accessToken: String) async -> SignatureVerdict
+    /// Checks a token's signature and claims against the issuer's key set as it stands.
+    /// - Parameter receivedAt: when the token arrived (a key set fetched since is final about its `kid`).
+    func verify(_ accessToken: String, receivedAt: Date) async -> SignatureVerdict
     /// Asks the authorization server about a token (RFC 7662).
     func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult
     /// Revokes a token (RFC 7009).
@@ -26,23 +30,10 @@ public protocol AuthorizationService: Sendable {
     func callResource(_ accessToken: String) async -> ResourceResponse?
 }
 
-/// What a client knows of its servers, for diagnosis.
-public struct ServerDiagnostics: Sendable, Equatable {
-    public var clockReadings: [ClockReading]
-    public var keySet: KeySetStatus?
-    /// When the key set should be looked at again.
-    public var keySetStaleAt: Date?
-
-    public init(clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil) {
-        self.clockReadings = clockReadings
-        self.keySet = keySet
-        self.keySetStaleAt = keySetStaleAt
-    }
-}
-
 extension AuthorizationService {
-    public var watchesKeySet: Bool { false }
     public func watchKeySet() async -> Bool { false }
+    public func refetchKeySet() async -> Date? { nil }
+    public func keySetRevision() async -> Int { 0 }
     public func diagnostics() async -> ServerDiagnostics { ServerDiagnostics() }
 }
 
@@ -63,6 +54,8 @@ public actor AuthorizationClient: AuthorizationService {
     private let logger: Logger
     private var endpoints: Endpoints?
     private var keySet: JWKSCache?
+    /// Where the key set of a client that names none was looked for (see `KeySetLocator`).
+    private var keySetSearch = KeySetSearch.notTried
     /// Where a generated DPoP key is kept (`XDG_STATE_HOME`, `HOME`).
     private let environment: [String: String]
     private var dpopKey: DPoPKey?
@@ -224,41 +217,78 @@ public actor AuthorizationClient: AuthorizationService {
         return true
     }
 
-    public func verify(_ accessToken: String) async -> SignatureVerdict {
-        await verification(of: accessToken).verdict
+    public func verify(_ accessToken: String, receivedAt: Date) async -> SignatureVerdict {
+        await verification(of: accessToken, receivedAt: receivedAt).verdict
     }
 
     /// The signature and the claims checked apart, with this client's key set, issuer and audience.
-    public func verification(of accessToken: String) async -> TokenVerification {
+    public func verification(of accessToken: String, receivedAt: Date? = nil) async -> TokenVerification {
         let endpoints: Endpoints
         do {
             endpoints = try await resolvedEndpoints()
         } catch {
             return TokenVerification(signature: SignatureVerdict(.unverified, "endpoints unknown: \(error.reason)"))
         }
-        if keySet == nil, let jwks = endpoints.jwks {
-            let transport = self.transport
-            let configuration = self.configuration
-            keySet = JWKSCache(url: jwks, now: now) { url in
-                let response = try await transport.send(
-                    OutgoingRequest(
-                        method: .get, url: url, headers: [("Accept", "application/json")],
-                        timeout: configuration.timeout, caFile: configuration.caFile,
-                        allowInsecureHTTP: configuration.allowInsecureHTTP))
-                guard response.status == 200 else {
-                    throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
-                }
-                return JWKSDocument(
-                    data: response.body,
-                    maxAge: JWKSDocument.maxAge(fromCacheControl: response.headers.first(name: "Cache-Control")))
-            }
+        if keySet == nil {
+            var jwks = endpoints.jwks
+            if jwks == nil { jwks = await locateKeySet(for: accessToken, tokenEndpoint: endpoints.token) }
+            keySet = jwks.map(makeKeySet)
+        }
+        if keySet == nil, case .jwt = TokenDecoder.inspect(accessToken) {
+            let (detail, retryAt) = keySetSearch.notFound
+            return TokenVerification(
+                signature: SignatureVerdict(.notChecked, TokenVerifier.noKeySet + ": " + detail, recheckAt: retryAt))
         }
         let verifier = TokenVerifier(
-            keys: keySet, expectedIssuer: endpoints.issuer,
+            keys: keySet, expectedIssuer: endpoints.issuer ?? keySetSearch.issuer,
             expectedAudience: configuration.expectedAudiences.isEmpty ? configuration.audience : nil,
             alsoAcceptedAudiences: configuration.expectedAudiences,
             leeway: .seconds(60), now: now)
-        return await verifier.check(accessToken)
+        return await verifier.check(accessToken, receivedAt: receivedAt)
+    }
+
+    /// A key-set cache fetching with this client's transport rules.
+    private func makeKeySet(_ url: URL) -> JWKSCache {
+        let transport = self.transport
+        let configuration = self.configuration
+        return JWKSCache(url: url, now: now) { url in
+            let response = try await transport.send(
+                OutgoingRequest(
+                    method: .get, url: url, headers: [("Accept", "application/json")],
+                    timeout: configuration.timeout, caFile: configuration.caFile,
+                    allowInsecureHTTP: configuration.allowInsecureHTTP))
+            guard response.status == 200 else {
+                throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
+            }
+            return JWKSDocument(
+                data: response.body,
+                maxAge: JWKSDocument.maxAge(fromCacheControl: response.headers.first(name: "Cache-Control")))
+        }
+    }
+
+    /// The key set of a JWT whose configuration names none, through discovery; nil when none
+    /// is found (`keySetSearch` says why, and when to look again).
+    private func locateKeySet(for accessToken: String, tokenEndpoint: URL) async -> URL? {
+        guard case .jwt(let decoded) = TokenDecoder.inspect(accessToken) else { return nil }
+        switch keySetSearch {
+        case .none: return nil
+        case .retry(let at, _) where at > now(): return nil
+        default: break
+        }
+        let locator = KeySetLocator(
+            transport: transport, timeout: configuration.timeout, caFile: configuration.caFile,
+            allowInsecureHTTP: configuration.allowInsecureHTTP)
+        switch await locator.locate(tokenEndpoint: tokenEndpoint, tokenIssuer: decoded.issuer) {
+        case .found(let located):
+            keySetSearch = .found(issuer: located.issuer)
+            logger.info("key set discovered", metadata: ["client": "\(configuration.name)", "jwks_uri": "\(HTTPTransport.describe(located.jwksURI))"])
+            return located.jwksURI
+        case .none(let why):
+            keySetSearch = .none(why)
+        case .unreachable(let why):
+            keySetSearch = .retry(at: now().addingTimeInterval(KeySetStatus.minimumRefetchInterval.timeInterval), why)
+        }
+        return nil
     }
 
     public func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult {
@@ -425,16 +455,20 @@ public actor AuthorizationClient: AuthorizationService {
         return (response, credentials.secrets)
     }
 
-    public nonisolated var watchesKeySet: Bool {
-        configuration.jwkSetURI != nil || configuration.issuerURI != nil
-    }
-
     public func watchKeySet() async -> Bool {
         guard let keySet else {
             // Not looked at yet: the first verification fetches it.
             return false
         }
         return await keySet.refreshIfStale()
+    }
+
+    public func refetchKeySet() async -> Date? {
+        await keySet?.refetch()
+    }
+
+    public func keySetRevision() async -> Int {
+        await keySet?.revision ?? 0
     }
 
     public func diagnostics() async -> ServerDiagnostics {
@@ -446,7 +480,8 @@ public actor AuthorizationClient: AuthorizationService {
             return transport.clockReading(for: url)
         }
         return ServerDiagnostics(
-            clockReadings: readings, keySet: await keySet?.status(), keySetStaleAt: await keySet?.staleAt)
+            clockReadings: readings, keySet: await keySet?.status(), keySetStaleAt: await keySet?.staleAt,
+            keySetRevision: await keySet?.revision ?? 0)
     }
 
     private static func origin(of url: URL) -> String {

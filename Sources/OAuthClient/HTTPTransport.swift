@@ -104,8 +104,16 @@ public final class HTTPTransport: Sendable {
     /// The newest clock reading of each server, from the `Date` headers of its answers.
     private let clockReadings = Mutex<[String: ClockReading]>([:])
 
-    /// - Parameter environment: where the proxy variables are read from.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// The clock servers' `Date` headers are read against (injected, like every clock).
+    private let now: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - environment: where the proxy variables are read from.
+    ///   - now: this machine's clock, for reading the servers' clocks.
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.now = now
         func configuration(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient.Configuration {
             // Each request carries its own deadline (the client's `timeout`), so the pool's
             // timeouts are only a backstop and never shorter than any client's.
@@ -181,7 +189,7 @@ public final class HTTPTransport: Sendable {
         let prepared = outgoing
         let bodyLimit = request.maximumBodySize
         let started = ContinuousClock.now
-        let sentAt = Date()
+        let sentAt = now()
         let timeout = TimeAmount.nanoseconds(Int64(request.timeout.timeInterval * 1e9))
         do {
             // One deadline for the whole exchange: AsyncHTTPClient's ends with the head, and a
@@ -210,7 +218,7 @@ public final class HTTPTransport: Sendable {
                 }
                 let origin = URLText.origin(of: request.url)
                 if let reading = ClockReading.fromDateHeader(
-                    response.headers.first(name: "Date"), server: origin, sentAt: sentAt, receivedAt: Date())
+                    response.headers.first(name: "Date"), server: origin, sentAt: sentAt, receivedAt: now())
                 {
                     clockReadings.withLock { $0[origin] = reading }
                 }

@@ -56,13 +56,15 @@ public struct TokenVerifier: Sendable {
     }
 
     /// The verdict on `token`, with the reason. Never throws, never logs, never repeats the token.
-    public func verify(_ token: String) async -> SignatureVerdict {
-        await check(token).verdict
+    public func verify(_ token: String, receivedAt: Date? = nil) async -> SignatureVerdict {
+        await check(token, receivedAt: receivedAt).verdict
     }
 
     /// The verification in its two steps, for a front end that shows them apart (`decode`):
     /// the signature, then, only when it holds, the claims.
-    public func check(_ token: String) async -> TokenVerification {
+    /// - Parameter receivedAt: when the token arrived; a key set fetched since is final about
+    ///   its `kid` (see `JWKSCache.keys(for:tokenReceivedAt:)`).
+    public func check(_ token: String, receivedAt: Date? = nil) async -> TokenVerification {
         let decoded: DecodedToken
         switch TokenDecoder.inspect(token) {
         case .jwt(let token): decoded = token
@@ -78,16 +80,22 @@ public struct TokenVerifier: Sendable {
         case .failure(let refusal): return TokenVerification(signature: SignatureVerdict(.failed, refusal.reason))
         }
         guard let keys else {
-            return TokenVerification(
-                signature: SignatureVerdict(.unverified, "no key set (JWKS) is known for this server, so the signature cannot be checked"))
+            return TokenVerification(signature: SignatureVerdict(.notChecked, Self.noKeySet))
         }
 
         let candidates: [JWKSKey]
-        switch await keys.keys(for: decoded.keyID) {
+        switch await keys.keys(for: decoded.keyID, tokenReceivedAt: receivedAt) {
         case .success(let found): candidates = found
         case .failure(let error):
-            // A kid the server does not publish is a finding; a key set out of reach is not.
-            return TokenVerification(signature: SignatureVerdict(error.isUnknownKeyID ? .failed : .unverified, error.reason))
+            // A kid the server does not publish is a finding once the copy is recent enough to
+            // know; until then, and while the key set is out of reach, there is no verdict yet.
+            let status: SignatureVerdict.Status = switch (error.isUnknownKeyID, error.settledAt) {
+            case (true, nil): .failed
+            case (true, .some): .checking
+            case (false, _): .unverified
+            }
+            return TokenVerification(
+                signature: SignatureVerdict(status, error.reason, failure: .keyNotPublished, recheckAt: error.settledAt))
         }
         switch await checkSignature(token, algorithm: algorithm, keyID: decoded.keyID, keys: candidates, source: keys.source) {
         case .success(let signed):
@@ -102,13 +110,16 @@ public struct TokenVerifier: Sendable {
                     verdict: SignatureVerdict(.verified, ([signature.reason] + notes).joined(separator: "; ")))
             case .failure(let refusal):
                 return TokenVerification(
-                    signature: signature, claims: SignatureVerdict(.failed, refusal.reason),
-                    verdict: SignatureVerdict(.failed, refusal.reason))
+                    signature: signature, claims: SignatureVerdict(.failed, refusal.reason, failure: refusal.failure),
+                    verdict: SignatureVerdict(.failed, refusal.reason, failure: refusal.failure))
             }
         case .failure(let refusal):
-            return TokenVerification(signature: SignatureVerdict(.failed, refusal.reason))
+            return TokenVerification(signature: SignatureVerdict(.failed, refusal.reason, failure: refusal.failure))
         }
     }
+
+    /// The reason of a `notChecked` verdict: tokentop knows no key set for this token.
+    public static let noKeySet = "signature not checked (no key set configured)"
 
     // MARK: - Signature
 
@@ -197,41 +208,41 @@ public struct TokenVerifier: Sendable {
             notes.append("it has no exp")
         case .number(let seconds):
             guard let expiry = JSONValue.number(seconds).timestampValue else {
-                return .failure(VerificationRefusal("exp is not a usable time: \(seconds)"))
+                return .failure(VerificationRefusal("exp is not a usable time: \(seconds)", failure: .timeClaims))
             }
             let overdue = now.timeIntervalSince(expiry)
             if overdue > leewaySeconds {
-                return .failure(VerificationRefusal("expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))"))
+                return .failure(VerificationRefusal("expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))", failure: .timeClaims))
             }
             if overdue > 0 {
                 notes.append("expired \(Self.span(overdue)) ago, within the \(leeway.configText) leeway")
             }
         case .some(let other):
-            return .failure(VerificationRefusal("exp is not a number of seconds: \(JWTText.quoted(other.compactText))"))
+            return .failure(VerificationRefusal("exp is not a number of seconds: \(JWTText.quoted(other.compactText))", failure: .timeClaims))
         }
 
         switch claims["nbf"] {
         case nil: break
         case .number(let seconds):
             guard let start = JSONValue.number(seconds).timestampValue else {
-                return .failure(VerificationRefusal("nbf is not a usable time: \(seconds)"))
+                return .failure(VerificationRefusal("nbf is not a usable time: \(seconds)", failure: .timeClaims))
             }
             let early = start.timeIntervalSince(now)
             if early > leewaySeconds {
-                return .failure(VerificationRefusal("not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))"))
+                return .failure(VerificationRefusal("not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))", failure: .timeClaims))
             }
         case .some(let other):
-            return .failure(VerificationRefusal("nbf is not a number of seconds: \(JWTText.quoted(other.compactText))"))
+            return .failure(VerificationRefusal("nbf is not a number of seconds: \(JWTText.quoted(other.compactText))", failure: .timeClaims))
         }
 
         if case .number(let seconds) = claims["iat"] {
             guard let issued = JSONValue.number(seconds).timestampValue else {
-                return .failure(VerificationRefusal("iat is not a usable time: \(seconds)"))
+                return .failure(VerificationRefusal("iat is not a usable time: \(seconds)", failure: .timeClaims))
             }
             let ahead = issued.timeIntervalSince(now)
             if ahead > leewaySeconds {
                 return .failure(VerificationRefusal(
-                    "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong"))
+                    "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong", failure: .timeClaims))
             }
         }
 
@@ -239,11 +250,11 @@ public struct TokenVerifier: Sendable {
             switch claims["iss"] {
             case .string(let issuer) where issuer == expectedIssuer: break
             case .string(let issuer):
-                return .failure(VerificationRefusal("iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))"))
+                return .failure(VerificationRefusal("iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))", failure: .claims))
             case nil:
-                return .failure(VerificationRefusal("the token has no iss, expected \(JWTText.quoted(expectedIssuer))"))
+                return .failure(VerificationRefusal("the token has no iss, expected \(JWTText.quoted(expectedIssuer))", failure: .claims))
             case .some(let other):
-                return .failure(VerificationRefusal("iss is not a string: \(JWTText.quoted(other.compactText))"))
+                return .failure(VerificationRefusal("iss is not a string: \(JWTText.quoted(other.compactText))", failure: .claims))
             }
         }
 
@@ -253,13 +264,13 @@ public struct TokenVerifier: Sendable {
             case .string(let audience) where expectedAudiences.contains(audience): break
             case .array(let audiences) where audiences.contains(where: { expectedAudiences.contains($0.stringValue ?? "") }): break
             case .string(let audience):
-                return .failure(VerificationRefusal("aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))"))
+                return .failure(VerificationRefusal("aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))", failure: .claims))
             case .array(let audiences):
-                return .failure(VerificationRefusal("aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))"))
+                return .failure(VerificationRefusal("aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))", failure: .claims))
             case nil:
-                return .failure(VerificationRefusal("the token has no aud, expected \(JWTText.quoted(expectedAudience))"))
+                return .failure(VerificationRefusal("the token has no aud, expected \(JWTText.quoted(expectedAudience))", failure: .claims))
             case .some(let other):
-                return .failure(VerificationRefusal("aud is neither a string nor an array: \(JWTText.quoted(other.compactText))"))
+                return .failure(VerificationRefusal("aud is neither a string nor an array: \(JWTText.quoted(other.compactText))", failure: .claims))
             }
         }
 

@@ -204,7 +204,13 @@ struct ClientMapper {
             if client.value("jwk-set-uri") == nil { client.set("jwk-set-uri", hints.jwkSet) }
             if client.value("introspection-uri") == nil { client.set("introspection-uri", hints.introspection) }
             if let issuer = hints.issuer, client.value("issuer-uri")?.resolved != issuer.value.resolved {
-                client.set("expected-issuer", issuer)
+                // The API's issuer, on the client's own server, is where its key set is found
+                // (discovery) as well as what `iss` must say; elsewhere it is only the latter.
+                if client.value("issuer-uri") == nil, apiServer != nil, clientServer == apiServer {
+                    client.set("issuer-uri", issuer)
+                } else {
+                    client.set("expected-issuer", issuer)
+                }
             }
             if client.audiences.isEmpty { client.audiences = hints.audiences.map { ($0.value, $0.origin) } }
             if let id = hints.introspectionClientID, let own = client.value("client-id"),
@@ -406,7 +412,7 @@ struct ClientMapper {
     private struct ClientBuilder {
         static let order = [
             "issuer-uri", "token-uri", "introspection-uri", "jwk-set-uri", "client-id", "client-secret",
-            "client-authentication-method", "scope", "resource-uri", "expected-issuer",
+            "client-authentication-method", "scope", "resource-uri", "expected-issuer", "expected-audience",
         ]
         let name: String
         let origin: SpringOrigin
@@ -421,7 +427,8 @@ struct ClientMapper {
         init(_ client: SpringImport.Client) {
             name = client.name
             origin = client.origin
-            for setting in client.settings { settings[setting.key] = setting }
+            // `expected-audience` is written from `audiences` alone (see `client`).
+            for setting in client.settings where setting.key != "expected-audience" { settings[setting.key] = setting }
             audiences = Array(zip(client.expectedAudiences, client.expectedAudienceOrigins))
         }
 
@@ -448,7 +455,16 @@ struct ClientMapper {
         }
 
         var client: SpringImport.Client {
-            SpringImport.Client(
+            var settings = self.settings
+            // The API's audiences become `expected-audience`: the token's `aud` is checked here too.
+            switch audiences.count {
+            case 0: break
+            case 1: settings["expected-audience"] = SpringImport.Setting(
+                key: "expected-audience", value: .text(audiences[0].0), origins: [audiences[0].1])
+            default: settings["expected-audience"] = SpringImport.Setting(
+                key: "expected-audience", value: .list(audiences.map(\.0)), origins: audiences.map(\.1))
+            }
+            return SpringImport.Client(
                 name: name, origin: origin, settings: Self.order.compactMap { settings[$0] },
                 expectedAudiences: audiences.map(\.0), expectedAudienceOrigins: audiences.map(\.1))
         }

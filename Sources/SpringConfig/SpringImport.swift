@@ -144,11 +144,7 @@ public struct SpringImport: Sendable {
         ]
         for skip in skipped { header.append("skipped \(skip)") }
         let draftClients = clients.map { client in
-            var comments = ["from \(client.origin)"]
-            for (index, audience) in client.expectedAudiences.enumerated() {
-                let origin = index < client.expectedAudienceOrigins.count ? " ← \(client.expectedAudienceOrigins[index])" : ""
-                comments.append("the API expects audience \(audience.configurationText)\(origin); not a tokentop setting yet")
-            }
+            let comments = ["from \(client.origin)"]
             let settings = client.settings.map { setting in
                 let value: ConfigurationDraft.Value = switch setting.value {
                 case .text(let template): .text(template.configurationText)

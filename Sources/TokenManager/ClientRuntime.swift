@@ -10,7 +10,10 @@ struct InFlightFetch {
     var waiters: [CheckedContinuation<Result<IssuedToken, OAuthError>, Never>] = []
 }
 
-/// The manager's private record of one client.
+/// The manager's private record of one client: the facts gathered, never a verdict drawn from
+/// them (those are derived when a snapshot is taken: `ClientSnapshot.health(at:)`), except the
+/// signature verdict, which is stamped with the key-set revision it was drawn from and drawn
+/// again whenever that revision moves.
 struct ClientRuntime {
     let configuration: ClientConfiguration
     let service: any AuthorizationService
@@ -20,7 +23,13 @@ struct ClientRuntime {
     /// How many tokens this client has received; the held one's number.
     var tokenSerial = 0
     var refreshAt: Date?
+    /// The held token's verdict, and the key-set revision it is at least as new as.
     var verdict: SignatureVerdict?
+    var verdictKeySetRevision = 0
+    /// When to replace a held token that failed verification in a way a new one may mend,
+    /// and how many replacements were fetched since a token last verified.
+    var replaceTokenAt: Date?
+    var replacementAttempts = 0
     var lastError: OAuthError?
     var failureCount = 0
     var nextRetryAt: Date?
@@ -40,6 +49,10 @@ struct ClientRuntime {
     var diagnostics = ServerDiagnostics()
     /// The reading from the held token's `iat` against its arrival.
     var issuedAtReading: ClockReading?
+    /// When the key set was last looked at by the plan, and when the operator asked for a
+    /// refetch the floor did not allow yet (`d`).
+    var lastKeySetLook: Date?
+    var keySetRefetchRequestedFor: Date?
 
     init(registration: TokenManager.Registration, epoch: Int) {
         configuration = registration.configuration
@@ -47,14 +60,8 @@ struct ClientRuntime {
         self.epoch = epoch
     }
 
-    /// Whether this client needs a loop of this kind.
-    func needsLoop(_ kind: LoopID.Kind) -> Bool {
-        switch kind {
-        case .scheduler: return true
-        case .poller: return configuration.resourceURI != nil
-        case .keyWatch: return service.watchesKeySet
-        }
-    }
+    /// Whether this client needs a poller besides its scheduler.
+    var needsPoller: Bool { configuration.resourceURI != nil }
 
     /// The held token if it has not expired.
     func usableToken(at now: Date) -> IssuedToken? {
@@ -79,38 +86,6 @@ struct ClientRuntime {
         }
     }
 
-    /// What the scheduler should do next: fetch now for a reason, or wait until a time (nil:
-    /// until something wakes it).
-    enum Plan: Equatable {
-        case fetch(FetchReason)
-        case wait(until: Date?)
-    }
-
-    func plan(at now: Date) -> Plan {
-        if retriesHalted || revoked { return .wait(until: nil) }
-        // Monitoring only: one token at startup, then only on a key press.
-        if configuration.refreshMode == .manual && !history.isEmpty { return .wait(until: expiryWake(now)) }
-        if let nextRetryAt {
-            return nextRetryAt <= now ? .fetch(.retry) : .wait(until: earliest(nextRetryAt, expiryWake(now)))
-        }
-        if usableToken(at: now) != nil {
-            guard let refreshAt else { return .wait(until: expiryWake(now)) }
-            return refreshAt <= now ? .fetch(.scheduled) : .wait(until: earliest(refreshAt, expiryWake(now)))
-        }
-        if history.isEmpty, let firstFetchNotBefore, firstFetchNotBefore > now { return .wait(until: firstFetchNotBefore) }
-        return .fetch(history.isEmpty ? .startup : .scheduled)
-    }
-
-    /// The expiry of the held token while it is in the future: the scheduler wakes then so
-    /// that the verdict turns to expired on time.
-    private func expiryWake(_ now: Date) -> Date? {
-        token?.expiresAt.flatMap { $0 > now ? $0 : nil }
-    }
-
-    private func earliest(_ first: Date, _ second: Date?) -> Date {
-        second.map { min(first, $0) } ?? first
-    }
-
     func snapshot(now: Date) -> ClientSnapshot {
         let summary = token.map { token in
             TokenSummary(
@@ -128,7 +103,7 @@ struct ClientRuntime {
             retriesHalted: retriesHalted, isFetching: inFlight != nil, introspection: introspection,
             lastActionError: lastActionError, responses: responses, history: history, pollingPaused: pollingPaused,
             refreshMode: configuration.refreshMode, configuredScopes: configuration.scopes,
-            resourceURI: configuration.resourceURI.map { HTTPTransport.describe($0) },
+            resourceURI: configuration.resourceURI.map { URLText.describe($0) },
             pollInterval: configuration.pollInterval, revoked: revoked, introspectionError: introspectionError,
             actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
             keySet: diagnostics.keySet)

@@ -28,6 +28,9 @@ public enum FetchReason: String, Sendable, Equatable, Codable {
     case retry
     /// A caller asked for a token and none was held (`tokentop token`, `check`).
     case demand
+    /// The held token failed verification in a way a new token may mend: its key left the key
+    /// set (a rotation), its signature or its times do not hold here.
+    case verificationFailed = "verification_failed"
 
     /// The reason in words, for History and logs.
     public var words: String {
@@ -38,6 +41,7 @@ public enum FetchReason: String, Sendable, Equatable, Codable {
         case .retryAfter401: return "retry after 401"
         case .retry: return "retry"
         case .demand: return "on demand"
+        case .verificationFailed: return "held token failed verification"
         }
     }
 }

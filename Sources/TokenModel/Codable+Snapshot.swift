@@ -132,18 +132,25 @@ extension TokenSummary: Codable {
 }
 
 extension SignatureVerdict: Codable {
-    private enum CodingKeys: String, CodingKey { case status, reason }
+    private enum CodingKeys: String, CodingKey {
+        case status, reason, failure
+        case recheckAt = "recheck_at"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            try container.decode(Status.self, forKey: .status), try container.decode(String.self, forKey: .reason))
+            try container.decode(Status.self, forKey: .status), try container.decode(String.self, forKey: .reason),
+            failure: try container.decodeIfPresent(Failure.self, forKey: .failure),
+            recheckAt: try container.dateIfPresent(.recheckAt))
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(status, forKey: .status)
         try container.encode(reason, forKey: .reason)
+        try container.encodeIfPresent(failure, forKey: .failure)
+        try container.encodeIfPresent(date: recheckAt, forKey: .recheckAt)
     }
 }
 

@@ -52,8 +52,8 @@ public struct ClockReading: Sendable, Equatable {
     /// `the authorization server is 1m30s ahead (±0.5s, Date header)`.
     public var summary: String {
         let amount = TimeText.duration(seconds: Int(min(abs(offset), 1e9).rounded()))
-        let direction = offset >= 0 ? "ahead" : "behind"
-        return "\(server) is \(amount) \(direction) of this machine (±\(String(format: "%.1f", uncertainty))s, \(source.rawValue))"
+        let direction = offset >= 0 ? "ahead of" : "behind"
+        return "\(server) is \(amount) \(direction) this machine (±\(String(format: "%.1f", uncertainty))s, \(source.rawValue))"
     }
 }
 
@@ -128,6 +128,23 @@ public struct KeySetStatus: Sendable, Equatable {
     public func publishes(_ kid: String) -> Bool {
         keys.contains { $0.kid == kid }
     }
+
+    /// Where a `kid` stands in this copy of the key set.
+    public enum KeyStanding: Sendable, Equatable {
+        /// In the set as last fetched.
+        case published
+        /// Seen in an earlier fetch and absent from a later one: rotated away.
+        case retired
+        /// Never seen in this set: a key newer than the copy, or one the issuer never published.
+        case unseen
+    }
+
+    /// Whether `kid` is published, was retired, or was never seen here. "No longer published"
+    /// is only ever said of a key an earlier fetch held.
+    public func standing(of kid: String) -> KeyStanding {
+        if publishes(kid) { return .published }
+        return changes.contains { $0.kind == .removed && $0.kid == kid } ? .retired : .unseen
+    }
 }
 
 /// Why a token is rejected, named from the evidence: what `check --deep` and the dashboard's
@@ -136,16 +153,22 @@ public struct Diagnosis: Sendable, Equatable {
     public enum Cause: String, Sendable, Equatable, CaseIterable {
         /// Valid locally, inactive at the authorization server.
         case revoked
-        /// Valid locally (and active), refused by the API as invalid: it expects another
-        /// audience or issuer.
+        /// Valid locally or active at the authorization server, refused by the API with a
+        /// reason that names the audience or the issuer.
         case audienceOrIssuerMismatch = "audience_or_issuer_mismatch"
+        /// Valid locally or active at the authorization server, refused by the API as invalid
+        /// without a reason: most often another audience or issuer, but the answer does not say.
+        case apiRefusesValidToken = "api_refuses_valid_token"
+        /// A server answered 401 `invalid_client`: the secret or key is wrong, or the client is gone.
+        case credentialsRejected = "credentials_rejected"
         /// The API answers 403 `insufficient_scope` for a scope the token lacks.
         case missingScope = "missing_scope"
         /// A clock is off by more than the verification leeway.
         case clockSkew = "clock_skew"
         /// The token's signing key is no longer published.
         case keyRotation = "key_rotation"
-        /// The authorization server refuses to introspect for this client.
+        /// The authorization server refuses to introspect for this client (for another reason
+        /// than its credentials).
         case introspectionNotAllowed = "introspection_not_allowed"
     }
 

@@ -17,7 +17,15 @@ public enum HealthState: String, CaseIterable, Sendable, Codable {
     case ok
 
     /// 0 for the worst; for sorting and for picking a process exit status.
-    public var severity: Int { Self.allCases.firstIndex(of: self)! }
+    public var severity: Int {
+        switch self {
+        case .error: 0
+        case .expired: 1
+        case .degraded: 2
+        case .pending: 3
+        case .ok: 4
+        }
+    }
 }
 
 /// The verdict on one client with the one-line reason shown beside it.
@@ -56,9 +64,20 @@ extension ClientSnapshot {
 
     private func heldTokenHealth(now: Date) -> HealthVerdict {
         guard let token else { return HealthVerdict(.pending, "no token yet") }
+        var problems: [String] = []
         if token.verdict.status == .failed {
-            let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
-            return HealthVerdict(.error, "signature: \(token.verdict.reason)\(cause)")
+            // A rotated key and a skewed clock spoil this token, not the client: a new token is
+            // on its way (key rotation), or the token still works where clocks agree.
+            if let kid = unpublishedSigningKey {
+                problems.append(
+                    "key rotation: signed by key \"\(kid)\", which the issuer does not publish; "
+                        + (isFetching ? "fetching a new token" : "a new token will be fetched"))
+            } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
+                problems.append("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)")
+            } else {
+                let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
+                return HealthVerdict(.error, "signature: \(token.verdict.reason)\(cause)")
+            }
         }
         if let introspection, !introspection.active, introspection.checkedAt >= token.issuedAt {
             return HealthVerdict(.error, "introspection: the server says the token is not active (revoked?)")
@@ -68,7 +87,6 @@ extension ClientSnapshot {
             return HealthVerdict(.error, mismatch)
         }
         let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
-        var problems: [String] = []
         if token.binding.dpopIgnored { problems.append(TokenBinding.dpopIgnoredReason) }
         if let lastError {
             problems.append(
@@ -77,10 +95,10 @@ extension ClientSnapshot {
         if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
             problems.append(problem)
         }
-        if let kid = retiredSigningKey {
+        if token.verdict.status != .failed, let kid = retiredSigningKey {
             problems.append("signed by key \"\(kid)\", which the issuer no longer publishes")
         }
-        if let skewed = skewedClocks.first {
+        if let skewed = skewedClocks.first, !problems.contains(where: { $0.hasPrefix("clock skew") }) {
             problems.append("clock skew: \(skewed.summary)")
         }
         if token.decoded.format == .jwt, token.verdict.status == .unverified {
@@ -90,12 +108,20 @@ extension ClientSnapshot {
             problems.append("introspection failed: \(introspectionError.reason)")
         }
         if !problems.isEmpty { return HealthVerdict(.degraded, problems.joined(separator: "; ")) }
-        if token.verdict.status == .checking { return HealthVerdict(.pending, "checking the signature") }
+        if token.verdict.status == .checking {
+            return HealthVerdict(.pending, "checking the signature: \(token.verdict.reason(at: now))")
+        }
         if resourceURI != nil, lastResponse == nil, !pollingPaused {
             return HealthVerdict(.pending, "waiting for the first API answer")
         }
         var parts = [remaining ?? "token held (lifetime unknown)"]
-        if token.verdict.status == .verified { parts.append("signature verified") }
+        switch token.verdict.status {
+        case .verified: parts.append("signature verified")
+        case .notChecked:
+            parts.append("signature not checked (no key set configured)")
+            if currentIntrospection?.active == true { parts.append("introspection: active") }
+        default: break
+        }
         if let response = lastResponse, let status = response.status, resourceURI != nil { parts.append("API \(status)") }
         return HealthVerdict(.ok, parts.joined(separator: ", "))
     }

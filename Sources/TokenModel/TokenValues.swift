@@ -7,24 +7,71 @@ public enum TokenFormat: String, Sendable, Equatable, Codable {
 }
 
 /// A token's signature verdict and the reason behind it, always both.
+///
+/// A verdict is a function of the token, the key set as last fetched and the clock: the token
+/// manager computes it again whenever the key set changes, and a `checking` verdict says when it
+/// will look again (`recheckAt`), so no verdict outlives the facts it was drawn from.
 public struct SignatureVerdict: Sendable, Equatable {
     public enum Status: String, Sendable, Equatable, Codable {
         /// The signature checked out against the key set and the claims were acceptable.
         case verified
         /// Verification was attempted and something was wrong.
         case failed
-        /// Not attempted: an opaque token, or no key set is known or reachable.
+        /// Not attempted though it was expected to be: an opaque token, or a key set that is
+        /// configured but out of reach.
         case unverified
-        /// Under way: the key set is being fetched or the signature checked.
+        /// Under way: the key set is being fetched, or the token names a key the copy at hand
+        /// lacks and the key set may be fetched again only at `recheckAt`.
         case checking
+        /// Nothing to check against: no key set is configured and none could be discovered.
+        /// Not a failure: tokentop was not asked to check, and says so.
+        case notChecked = "not_checked"
+
+        /// `verified`, `not checked`: the status as a front end writes it.
+        public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+    }
+
+    /// What a failed verdict rests on, for deciding what helps: a new token helps every
+    /// failure but a claim that the configuration expects otherwise (`iss`, `aud`).
+    public enum Failure: String, Sendable, Equatable, Codable, CaseIterable {
+        /// The token's `kid` is not in a key set fetched after the token arrived: the key
+        /// was rotated away, or never published (a key rotation).
+        case keyNotPublished = "key_not_published"
+        /// The signature does not match the published key, or the token is malformed or uses a
+        /// refused algorithm.
+        case signature
+        /// `exp`, `nbf` or `iat` is out of the leeway here: often a skewed clock.
+        case timeClaims = "time_claims"
+        /// `iss` or `aud` is not what the configuration expects.
+        case claims
     }
 
     public var status: Status
     public var reason: String
+    /// Set on a failed verdict: what failed.
+    public var failure: Failure?
+    /// Set on a verdict that is not final (`checking`, `unverified`, `notChecked`): when the
+    /// key set may be fetched (or discovered) again to settle it.
+    public var recheckAt: Date?
 
-    public init(_ status: Status, _ reason: String) {
+    public init(_ status: Status, _ reason: String, failure: Failure? = nil, recheckAt: Date? = nil) {
         self.status = status
         self.reason = reason
+        self.failure = status == .failed ? failure ?? .signature : nil
+        self.recheckAt = status == .verified || status == .failed ? nil : recheckAt
+    }
+
+    /// True when a new token could pass where this one failed: a key rotation, a bad signature,
+    /// a token whose times are off. Not for `iss`/`aud`, which only the configuration changes.
+    public var newTokenMayHelp: Bool {
+        status == .failed && failure != .claims
+    }
+
+    /// The reason with the recheck's countdown as of `now`: `… (new key? refetch in 12s)`.
+    public func reason(at now: Date) -> String {
+        guard let recheckAt else { return reason }
+        let seconds = max(0, TimeText.secondsUntil(recheckAt, now: now))
+        return seconds > 0 ? "\(reason); key set refetch in \(TimeText.duration(seconds: seconds))" : "\(reason); refetching the key set"
     }
 }
 

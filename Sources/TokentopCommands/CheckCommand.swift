@@ -138,6 +138,14 @@ enum CheckReport {
                     "evidence": .array(diagnosis.evidence.map(JSONValue.string)),
                 ])
             })
+            object["checks"] = .array(client.diagnosticChecks(at: now).map { check in
+                let (outcome, detail): (String, String) = switch check.outcome {
+                case .ran(let finding): ("ran", finding)
+                case .notConfigured(let why): ("not_configured", why)
+                case .notYet(let why): ("not_yet", why)
+                }
+                return .object(["check": .string(check.kind.rawValue), "outcome": .string(outcome), "detail": .string(detail)])
+            })
             object["clocks"] = .array(client.clockReadings.map { reading in
                 .object([
                     "server": .string(reading.server), "source": .string(reading.source.rawValue),
@@ -176,7 +184,7 @@ enum CheckReport {
         for client in snapshot.clients {
             let health = client.health(at: now)
             let expires = client.token?.expiresAt.map { TimeText.relative($0, now: now) } ?? "-"
-            let signature = client.token.map { $0.decoded.format == .opaque ? "opaque" : $0.verdict.status.rawValue } ?? "-"
+            let signature = client.token.map { $0.decoded.format == .opaque ? "opaque" : $0.verdict.status.words } ?? "-"
             let api = client.lastResponse.map { response in
                 (response.status.map(String.init) ?? "none") + " " + TimeText.latency(response.latency)
             } ?? "-"
@@ -193,10 +201,14 @@ enum CheckReport {
         }
         if deep {
             for client in snapshot.clients {
-                for diagnosis in client.diagnoses(at: now) {
+                let diagnoses = client.diagnoses(at: now)
+                for diagnosis in diagnoses {
                     lines.append("")
                     lines.append(TerminalText.sanitize("\(client.name): \(diagnosis.cause.rawValue): \(diagnosis.summary)"))
                     lines += diagnosis.evidence.map { "  · " + TerminalText.sanitize($0) }
+                }
+                if !diagnoses.isEmpty {
+                    lines += client.checksNotRun(at: now).map { "  not checked: " + TerminalText.sanitize($0.line) }
                 }
             }
         }

@@ -174,7 +174,7 @@ struct DecodeCommand: AsyncParsableCommand {
         _ inspection: TokenDecoder.Inspection, meantAsJWT: Bool, verification: TokenVerification, now: Date
     ) -> String {
         let verdictLine = { (label: String, verdict: SignatureVerdict) in
-            "\(label): \(verdict.status.rawValue): \(TerminalText.sanitize(verdict.reason))"
+            "\(label): \(verdict.status.words): \(TerminalText.sanitize(verdict.reason))"
         }
         let decoded: DecodedToken
         switch inspection {

@@ -113,19 +113,22 @@ struct DiagnosisScreenSnapshotTests {
             ("no-mod-scope", "missing_scope", "the token lacks custom_mod"),
             ("other-aud", "audience_or_issuer_mismatch", "another audience or issuer"),
             ("skewed", "clock_skew", "5m00s ahead of this machine"),
-            ("jwt-client", "key_rotation", "no longer publishes"),
-            ("post-client", "revoked", "it was revoked"),
+            ("jwt-client", "key_rotation", "which the issuer does not publish"),
+            ("post-client", "revoked", "says the token is not active"),
         ])
     func diagnosis(client: String, cause: String, summary: String) throws {
         let small = frame(ViewState(selectedClient: client, tab: .token))
         let rows = (0..<small.height).map { small.text(ofRow: $0) }
         let line = try #require(rows.firstIndex { $0.hasPrefix(" Diagnosis ") })
         let health = try #require(rows.firstIndex { $0.hasPrefix(" Health ") })
-        let token = try #require(rows.firstIndex { $0.hasPrefix(" Token ") })
+        // On a small screen the token's rows may be scrolled below the diagnosis and what it did not check.
+        let token = rows.firstIndex { $0.hasPrefix(" Token ") } ?? rows.count
         #expect(health < line && line < token, "the diagnosis comes under the verdict, before the token")
         #expect(rows[line].contains("✘ \(cause)"))
         let large = frame(ViewState(selectedClient: client, tab: .token), columns: 120, rows: 40)
         #expect(large.text.contains(summary))
+        let notRun = Fixtures.diagnosisSnapshot().clients.first { $0.name == client }?.checksNotRun(at: Fixtures.now) ?? []
+        #expect(large.text.contains(" Not checked ") == !notRun.isEmpty, "a diagnosis lists the checks it could not make")
         expectSnapshot(small, named: "diagnosis-\(cause)-80x24")
         expectSnapshot(large, named: "diagnosis-\(cause)-120x40")
     }

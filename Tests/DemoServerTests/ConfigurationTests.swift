@@ -108,7 +108,7 @@ struct ConfigurationTests {
                 #expect(endpoints.introspection == demo.introspectionEndpoint)
                 #expect(endpoints.revocation == demo.revocationEndpoint)
                 let token = try await client.requestToken()
-                #expect(await client.verify(token.accessToken).status == .verified)
+                #expect(await client.verify(token.accessToken, receivedAt: token.issuedAt).status == .verified)
             } catch {
                 Issue.record("discovery or the token request failed: \(error)")
             }

@@ -101,7 +101,7 @@ struct TokenVerifierTests {
         let setup = Self.setup(publishing: [TestKeys.es256(), TestKeys.edDSA()])
         let token = try await TestKeys.es256(kid: "retired").sign(Self.claims())
         #expect(await setup.verifier.verify(token) == SignatureVerdict(
-            .failed, "kid \"retired\" is not in the key set at http://127.0.0.1:8080/v1/keys (fetched just now; it has \"ec-256\", \"ed-1\")"))
+            .failed, "kid \"retired\" is not in the key set at http://127.0.0.1:8080/v1/keys (fetched just now; it has \"ec-256\", \"ed-1\")", failure: .keyNotPublished))
         #expect(setup.endpoint.fetches == 1)
     }
 
@@ -113,7 +113,7 @@ struct TokenVerifierTests {
         let exp = try Date("2026-11-27T03:01:00Z", strategy: .iso8601)
         let token = try await TestKeys.rs256().sign(Self.claims(["exp": .number(exp.timeIntervalSince1970)]))
         let verdict = await setup.verifier.verify(token)
-        #expect(verdict == SignatureVerdict(.failed, "expired 2m10s ago (exp 2026-11-27T03:01:00Z)"))
+        #expect(verdict == SignatureVerdict(.failed, "expired 2m10s ago (exp 2026-11-27T03:01:00Z)", failure: .timeClaims))
     }
 
     @Test("a token expired by less than the leeway is still verified, with a note")
@@ -130,7 +130,7 @@ struct TokenVerifierTests {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let token = try await TestKeys.rs256().sign(Self.claims(["nbf": .number(Self.start.timeIntervalSince1970 + 300)]))
         let verdict = await setup.verifier.verify(token)
-        #expect(verdict == SignatureVerdict(.failed, "not valid for another 5m (nbf 2026-11-27T03:08:10Z)"))
+        #expect(verdict == SignatureVerdict(.failed, "not valid for another 5m (nbf 2026-11-27T03:08:10Z)", failure: .timeClaims))
 
         let slightlyEarly = try await TestKeys.rs256().sign(Self.claims(["nbf": .number(Self.start.timeIntervalSince1970 + 20)]))
         #expect(await setup.verifier.verify(slightlyEarly).status == .verified)
@@ -155,8 +155,10 @@ struct TokenVerifierTests {
         let token = try await TestKeys.rs256().sign(Self.claims(overrides))
         let verification = await setup.verifier.check(token)
         #expect(verification.signature == SignatureVerdict(.verified, "RS256 signature valid with key \"rsa-1\""))
-        #expect(verification.claims == SignatureVerdict(.failed, reason))
-        #expect(verification.verdict == SignatureVerdict(.failed, reason), "the one verdict is what verify() says")
+        #expect(verification.claims?.status == .failed)
+        #expect(verification.claims?.reason == reason)
+        #expect(verification.claims?.failure == (overrides["exp"] != nil ? .timeClaims : .claims))
+        #expect(verification.verdict == verification.claims, "the one verdict is what verify() says")
         #expect(await setup.verifier.verify(token) == verification.verdict)
     }
 
@@ -181,7 +183,7 @@ struct TokenVerifierTests {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let token = try await TestKeys.rs256().sign(Self.claims(["iss": .string("https://evil.example")]))
         let verdict = await setup.verifier.verify(token)
-        #expect(verdict == SignatureVerdict(.failed, "iss is \"https://evil.example\", expected \"https://issuer.example\""))
+        #expect(verdict == SignatureVerdict(.failed, "iss is \"https://evil.example\", expected \"https://issuer.example\"", failure: .claims))
     }
 
     @Test("iss is not checked when no issuer is expected")
@@ -195,7 +197,7 @@ struct TokenVerifierTests {
     func audience() async throws {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let other = try await TestKeys.rs256().sign(Self.claims(["aud": .string("api://billing")]))
-        #expect(await setup.verifier.verify(other) == SignatureVerdict(.failed, "aud is \"api://billing\", expected \"api://orders\""))
+        #expect(await setup.verifier.verify(other) == SignatureVerdict(.failed, "aud is \"api://billing\", expected \"api://orders\"", failure: .claims))
 
         let list = try await TestKeys.rs256().sign(Self.claims(["aud": .array([.string("api://billing"), .string(Self.audience)])]))
         #expect(await setup.verifier.verify(list).status == .verified)
@@ -203,12 +205,12 @@ struct TokenVerifierTests {
         let wrongList = try await TestKeys.rs256().sign(Self.claims(["aud": .array([.string("api://billing"), .string("api://hr")])]))
         #expect(
             await setup.verifier.verify(wrongList)
-                == SignatureVerdict(.failed, #"aud ["api://billing", "api://hr"] does not include "api://orders""#))
+                == SignatureVerdict(.failed, #"aud ["api://billing", "api://hr"] does not include "api://orders""#, failure: .claims))
 
         var noAudience = Self.claims()
         noAudience["aud"] = nil
         let missing = try await TestKeys.rs256().sign(noAudience)
-        #expect(await setup.verifier.verify(missing) == SignatureVerdict(.failed, "the token has no aud, expected \"api://orders\""))
+        #expect(await setup.verifier.verify(missing) == SignatureVerdict(.failed, "the token has no aud, expected \"api://orders\"", failure: .claims))
     }
 
     // MARK: - Tokens that must never pass
@@ -293,15 +295,18 @@ struct TokenVerifierTests {
         let k2 = try await TestKeys.rs256(kid: "k2", key: TestKeys.otherRSAPrivateKey).sign(Self.claims())
         var verdict = await setup.verifier.verify(k2)
         #expect(verdict == SignatureVerdict(
-            .failed, "kid \"k2\" is not in the key set at http://127.0.0.1:8080/v1/keys (refetched; it has \"k1\")"))
+            .failed, "kid \"k2\" is not in the key set at http://127.0.0.1:8080/v1/keys (refetched; it has \"k1\")", failure: .keyNotPublished))
         #expect(setup.endpoint.fetches == 2)
 
         setup.clock.advance(by: 10)
         let k3 = try await TestKeys.rs256(kid: "k3", key: TestKeys.otherRSAPrivateKey).sign(Self.claims())
         verdict = await setup.verifier.verify(k3)
+        // Not a failure yet: the copy may predate a new key; the verdict says when it is settled.
         #expect(verdict == SignatureVerdict(
-            .failed,
-            "kid \"k3\" is not in the key set at http://127.0.0.1:8080/v1/keys (it has \"k1\"; not refetched, next refetch allowed in 20s)"))
+            .checking,
+            "kid \"k3\" is not in the key set at http://127.0.0.1:8080/v1/keys (as last fetched, it has \"k1\"; a new key?)",
+            recheckAt: Self.start.addingTimeInterval(61)))
+        #expect(verdict.reason(at: setup.clock.now).hasSuffix("a new key?); key set refetch in 20s"))
         #expect(setup.endpoint.fetches == 2)
 
         // The server rotates in k3; after the interval the cache may look again and finds it.
@@ -327,14 +332,33 @@ struct TokenVerifierTests {
         #expect(setup.endpoint.fetches <= 2)
     }
 
+    @Test("a kid missing from a key set fetched after the token arrived is final: no refetch, a key_not_published failure")
+    func unknownKeyIDAfterTokenArrived() async throws {
+        let setup = Self.setup(publishing: [TestKeys.rs256(kid: "k1")])
+        #expect(await setup.verifier.verify(try await TestKeys.rs256(kid: "k1").sign(Self.claims())).status == .verified)
+        setup.clock.advance(by: 40)
+        let gone = try await TestKeys.rs256(kid: "k0", key: TestKeys.otherRSAPrivateKey).sign(Self.claims())
+        // The token arrived after the copy was fetched: the copy may be older than its key, so
+        // it is fetched again (the floor allows), and only then is the kid's absence final.
+        let late = await setup.verifier.verify(gone, receivedAt: Self.start.addingTimeInterval(10))
+        #expect(late.status == .failed)
+        #expect(setup.endpoint.fetches == 2)
+        // Arrived before the latest fetch: the set is final about its kid, and no fetch follows.
+        setup.clock.advance(by: 5)
+        let verdict = await setup.verifier.verify(gone, receivedAt: Self.start.addingTimeInterval(39))
+        #expect(verdict.status == .failed)
+        #expect(verdict.failure == .keyNotPublished)
+        #expect(verdict.reason.contains("fetched after the token arrived"))
+        #expect(setup.endpoint.fetches == 2)
+    }
+
     // MARK: - No usable key set
 
-    @Test("without a key set a JWT is unverified, and says why")
+    @Test("without a key set a JWT is not checked, which is not a failure, and says why")
     func noKeySet() async throws {
         let verifier = TokenVerifier(keys: nil, expectedIssuer: nil, expectedAudience: nil, leeway: .seconds(60), now: { Self.start })
         let token = try await TestKeys.rs256().sign(Self.claims())
-        #expect(await verifier.verify(token) == SignatureVerdict(
-            .unverified, "no key set (JWKS) is known for this server, so the signature cannot be checked"))
+        #expect(await verifier.verify(token) == SignatureVerdict(.notChecked, "signature not checked (no key set configured)"))
     }
 
     @Test("a key set that cannot be fetched leaves the token unverified, and retries only after 30 s")
@@ -344,11 +368,12 @@ struct TokenVerifierTests {
         let token = try await TestKeys.rs256().sign(Self.claims())
         var verdict = await setup.verifier.verify(token)
         #expect(verdict == SignatureVerdict(
-            .unverified, "could not fetch the key set from http://127.0.0.1:8080/v1/keys: HTTP 503 Service Unavailable"))
+            .unverified, "could not fetch the key set from http://127.0.0.1:8080/v1/keys: HTTP 503 Service Unavailable",
+            recheckAt: Self.start.addingTimeInterval(30)))
 
         setup.clock.advance(by: 5)
         verdict = await setup.verifier.verify(token)
-        #expect(verdict.reason.hasSuffix("HTTP 503 Service Unavailable (next try in 25s)"))
+        #expect(verdict.reason(at: setup.clock.now).hasSuffix("HTTP 503 Service Unavailable; key set refetch in 25s"))
         #expect(setup.endpoint.fetches == 1)
 
         setup.endpoint.publish(TestKeys.jwks([TestKeys.rs256()]))
@@ -362,8 +387,9 @@ struct TokenVerifierTests {
         let setup = Self.setup(publishing: [])
         setup.endpoint.publish(Data("<html>login</html>".utf8))
         let token = try await TestKeys.rs256().sign(Self.claims())
-        #expect(await setup.verifier.verify(token) == SignatureVerdict(
-            .unverified, "http://127.0.0.1:8080/v1/keys is not a JWKS document: it is not JSON"))
+        let verdict = await setup.verifier.verify(token)
+        #expect(verdict.status == .unverified)
+        #expect(verdict.reason == "http://127.0.0.1:8080/v1/keys is not a JWKS document: it is not JSON")
     }
 
     // MARK: - Not JWTs
@@ -412,7 +438,7 @@ struct TokenVerifierTests {
         #expect(await verifier.verify(try await TestKeys.es256().sign(Self.claims())).status == .verified)
 
         let unknown = try await TestKeys.es256(kid: "ec-new").sign(Self.claims())
-        #expect(await verifier.verify(unknown) == SignatureVerdict(.failed, "kid \"ec-new\" is not in the key set at keys.json (it has \"ec-256\")"))
+        #expect(await verifier.verify(unknown) == SignatureVerdict(.failed, "kid \"ec-new\" is not in the key set at keys.json (it has \"ec-256\")", failure: .keyNotPublished))
         #expect(await cache.fetchCount == 0)
     }
 
@@ -484,8 +510,10 @@ extension TokenVerifierTests {
                 let second = try await Self.requestToken(from: demo, with: transport)
                 #expect(TokenDecoder.decode(second).keyID == secondKeyID)
                 let tooSoon = await verifier.verify(second)
-                #expect(tooSoon.status == .failed)
-                #expect(tooSoon.reason.hasSuffix("not refetched, next refetch allowed in 30s)"))
+                // Within the refetch floor a kid newer than the copy is not a failure: it waits.
+                #expect(tooSoon.status == .checking)
+                #expect(tooSoon.reason.hasSuffix("a new key?)"))
+                #expect(tooSoon.reason(at: clock.now).hasSuffix("key set refetch in 30s"))
                 #expect(await cache.fetchCount == 1)
 
                 clock.advance(by: 30)

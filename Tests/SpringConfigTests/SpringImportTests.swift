@@ -285,7 +285,9 @@ struct SpringImportTests {
         #expect(client.scopes == ["custom_mod"])
         #expect(client.audience == nil)
         #expect(imported.clients[0].expectedAudiences.map(\.resolved) == ["api://default"])
-        #expect(try imported.configurationYAML().contains("# the API expects audience api://default ← okta.oauth2.audience"))
+        // The API's audience is checked here too: written as expected-audience, with its origin.
+        #expect(client.expectedAudiences == ["api://default"])
+        #expect(try imported.configurationYAML().contains("expected-audience: api://default"))
     }
 
     @Test("a folder is read as its application.* files")

@@ -20,7 +20,7 @@ struct BoundTokenService: AuthorizationService {
             scopes: [], refreshIn: nil, extraFields: [:], decoded: DecodedToken(format: .opaque), binding: binding,
             nonceRetried: true)
     }
-    func verify(_ accessToken: String) async -> SignatureVerdict { SignatureVerdict(.unverified, "opaque") }
+    func verify(_ accessToken: String, receivedAt: Date) async -> SignatureVerdict { SignatureVerdict(.unverified, "opaque") }
     func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult {
         throw OAuthError.configuration("no introspection here")
     }

@@ -62,7 +62,8 @@ struct DiagnosisTests {
     func clockSkew() throws {
         let ahead = ClockReading(server: "http://as:9000", offset: 300, uncertainty: 0.5, source: .dateHeader, at: now)
         let failing = snapshot(
-            verdict: SignatureVerdict(.failed, "issued 5m in the future (iat …): the server's clock or this machine's is wrong"),
+            verdict: SignatureVerdict(
+                .failed, "issued 5m in the future (iat …): the server's clock or this machine's is wrong", failure: .timeClaims),
             clocks: [ahead])
         let diagnosis = try #require(failing.diagnoses(at: now).first)
         #expect(diagnosis.cause == .clockSkew)
@@ -101,6 +102,117 @@ struct DiagnosisTests {
     @Test("nothing wrong, nothing diagnosed")
     func healthy() {
         #expect(snapshot(response: api(200, nil)).diagnoses(at: now).isEmpty)
+    }
+
+    // MARK: - A diagnosis cites only what it checked
+
+    @Test("every check is listed as run, not configured, or not yet run, with why")
+    func checksListed() {
+        let client = snapshot(response: api(200, nil))
+        let checks = Dictionary(uniqueKeysWithValues: client.diagnosticChecks(at: now).map { ($0.kind, $0.outcome) })
+        #expect(checks[.signature] == .ran("verified: RS256 signature valid with key \"k1\""))
+        #expect(checks[.api] == .ran("200"))
+        #expect(checks[.keySet] == .notYet("not fetched yet"))
+        #expect(checks[.introspection] == .notYet("the authorization server was not asked about this token"))
+        var noAPI = client
+        noAPI.resourceURI = nil
+        #expect(noAPI.diagnosticChecks(at: now).first { $0.kind == .api }?.outcome == .notConfigured("no resource-uri"))
+        let noEndpoint = OAuthError.configuration("mod-client has no introspection endpoint")
+        #expect(snapshot(introspectionError: noEndpoint).diagnosticChecks(at: now).first { $0.kind == .introspection }?.outcome
+            == .notConfigured("no introspection endpoint"))
+    }
+
+    @Test("\"nothing to diagnose\" only when every check that could run did; else it names the one missing")
+    func nothingToDiagnose() {
+        let keySet = KeySetStatus(
+            source: "http://as/keys",
+            keys: [PublishedKey(kid: "k1", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: now, lastSeen: now)],
+            fetchedAt: now)
+        let introspected = IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now)
+        let complete = snapshot(response: api(200, nil), introspection: introspected, keySet: keySet)
+        #expect(complete.diagnosisOutcome(at: now) == "token endpoint, local check, key set, introspection, API agree: nothing to diagnose")
+        let partial = snapshot(response: api(200, nil), keySet: keySet)
+        #expect(partial.diagnosisOutcome(at: now).hasPrefix("no cause found, but not every check could be made: introspection: not checked yet"))
+    }
+
+    @Test("an API refusal that does not name the audience or issuer is not called an audience mismatch")
+    func unnamedRefusal() throws {
+        let introspected = IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now)
+        let vague = snapshot(response: api(401, #"Bearer error="invalid_token""#), introspection: introspected)
+        #expect(vague.diagnoses(at: now).map(\.cause) == [.apiRefusesValidToken])
+        let named = snapshot(response: api(401, #"Bearer error="invalid_token", error_description="The iss claim is not valid""#))
+        #expect(named.diagnoses(at: now).map(\.cause) == [.audienceOrIssuerMismatch])
+        // "missing" holds "iss", but not as a word.
+        let missing = snapshot(response: api(401, #"Bearer error="invalid_token", error_description="missing permission""#))
+        #expect(missing.diagnoses(at: now).map(\.cause) == [.apiRefusesValidToken])
+        // Unverified here and not introspected: nothing vouches for the token, so no cause is named.
+        let unvouched = snapshot(verdict: SignatureVerdict(.notChecked, "signature not checked (no key set configured)"),
+            response: api(401, #"Bearer error="invalid_token", error_description="the token's audience is not x""#))
+        #expect(unvouched.diagnoses(at: now).isEmpty)
+    }
+
+    @Test("401 invalid_client is credentials_rejected wherever it happens, never introspection_not_allowed")
+    func credentialsRejected() {
+        let invalidClient = OAuthError.server(
+            code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: "…/introspect", httpStatus: 401)
+        let atIntrospection = snapshot(response: api(200, nil), introspectionError: invalidClient)
+        #expect(atIntrospection.diagnoses(at: now).map(\.cause) == [.credentialsRejected])
+        var atTokenEndpoint = snapshot(response: api(200, nil))
+        atTokenEndpoint.lastError = invalidClient
+        #expect(atTokenEndpoint.diagnoses(at: now).map(\.cause) == [.credentialsRejected])
+    }
+
+    @Test("a restarted server (new keys, new secrets): key_rotation and credentials_rejected, never an audience mismatch")
+    func restartedServer() {
+        let keySet = KeySetStatus(
+            source: "http://as/keys",
+            keys: [PublishedKey(kid: "k9", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: now, lastSeen: now)],
+            changes: [KeySetChange(kind: .added, kid: "k9", at: now), KeySetChange(kind: .removed, kid: "k1", at: now)],
+            fetchedAt: now)
+        var client = snapshot(
+            verdict: SignatureVerdict(.failed, "kid \"k1\" is not in the key set", failure: .keyNotPublished),
+            response: api(401, #"Bearer error="invalid_token", error_description="the token is signed with a key the issuer does not publish""#),
+            keySet: keySet)
+        client.lastError = OAuthError.server(
+            code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: "…/token", httpStatus: 401)
+        let causes = client.diagnoses(at: now).map(\.cause)
+        #expect(causes.contains(.keyRotation))
+        #expect(causes.contains(.credentialsRejected))
+        #expect(!causes.contains(.audienceOrIssuerMismatch) && !causes.contains(.apiRefusesValidToken))
+        #expect(client.health(at: now).state != .ok)
+    }
+
+    @Test("a kid newer than the copy of the key set is not \"no longer published\"; one an earlier fetch held is")
+    func keyStanding() {
+        let keySet = KeySetStatus(
+            source: "http://as/keys",
+            keys: [PublishedKey(kid: "k1", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: now, lastSeen: now)],
+            changes: [KeySetChange(kind: .removed, kid: "k0", at: now)], fetchedAt: now)
+        #expect(keySet.standing(of: "k1") == .published)
+        #expect(keySet.standing(of: "k0") == .retired)
+        #expect(keySet.standing(of: "k2") == .unseen)
+        let newKey = snapshot(
+            verdict: SignatureVerdict(.checking, "kid \"k2\" is not in the key set (as last fetched; a new key?)", recheckAt: now.addingTimeInterval(12)),
+            kid: "k2", response: api(200, nil), keySet: keySet)
+        #expect(newKey.retiredSigningKey == nil)
+        #expect(newKey.diagnoses(at: now).isEmpty)
+        #expect(newKey.health(at: now) == HealthVerdict(
+            .pending, "checking the signature: kid \"k2\" is not in the key set (as last fetched; a new key?); key set refetch in 12s"))
+    }
+
+    @Test("a JWT with no key set to check it by is ok, says it was not checked, and counts introspection's word")
+    func notChecked() {
+        let verdict = SignatureVerdict(.notChecked, "signature not checked (no key set configured)")
+        let plain = snapshot(verdict: verdict, response: api(200, nil))
+        #expect(plain.health(at: now).state == .ok)
+        #expect(plain.health(at: now).reason.contains("signature not checked (no key set configured)"))
+        let vouched = snapshot(
+            verdict: verdict, response: api(200, nil),
+            introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now))
+        #expect(vouched.health(at: now).reason.hasSuffix("signature not checked (no key set configured), introspection: active, API 200"))
+        // A key set that is configured but out of reach is a failing part: degraded.
+        let unreachable = snapshot(verdict: SignatureVerdict(.unverified, "could not fetch the key set"), response: api(200, nil))
+        #expect(unreachable.health(at: now).state == .degraded)
     }
 }
 

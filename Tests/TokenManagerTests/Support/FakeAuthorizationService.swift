@@ -95,7 +95,7 @@ final class FakeAuthorizationService: AuthorizationService {
         }
     }
 
-    func verify(_ accessToken: String) async -> SignatureVerdict {
+    func verify(_ accessToken: String, receivedAt: Date) async -> SignatureVerdict {
         SignatureVerdict(.verified, "fake: accepted")
     }
 
