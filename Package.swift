@@ -165,6 +165,11 @@ let package = Package(
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
+        // The verdict under seeded chaos: the real manager against the demo, every front end's reading compared.
+        .testTarget(name: "ChaosTests", dependencies: [
+            "TokenManager", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
+            "MetricsExporter", "TokentopCommands",
+        ]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

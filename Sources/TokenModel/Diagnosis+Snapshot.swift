@@ -182,7 +182,7 @@ extension ClientSnapshot {
                 cause: .credentialsRejected,
                 summary: "the authorization server does not accept this client's credentials: the secret or key is wrong "
                     + "or was rotated, or the client is gone",
-                evidence: ["\(error.where): \(error.error.description)"]))
+                evidence: evidence(error.where)))
         }
         if let kid = unpublishedSigningKey, checks[.keySet]?.finding != nil || verdict?.failure == .keyNotPublished {
             found.append(Diagnosis(
@@ -242,9 +242,9 @@ extension ClientSnapshot {
 
     /// A 401 `invalid_client` from the token endpoint or the introspection endpoint: the
     /// client's own credentials were refused, wherever that happened.
-    private var credentialsRejection: (where: String, error: OAuthError)? {
-        if let lastError, lastError.oauthCode == .invalidClient { return ("token endpoint", lastError) }
-        if let introspectionError, introspectionError.oauthCode == .invalidClient { return ("introspection", introspectionError) }
+    private var credentialsRejection: (where: DiagnosticCheck.Kind, error: OAuthError)? {
+        if let lastError, lastError.oauthCode == .invalidClient { return (.tokenEndpoint, lastError) }
+        if let introspectionError, introspectionError.oauthCode == .invalidClient { return (.introspection, introspectionError) }
         return nil
     }
 
