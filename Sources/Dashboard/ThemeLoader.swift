@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 
 /// A standard theme compiled into the binary: the text of `themes/NAME.yaml` at build time
 /// (the EmbedThemes build plugin generates `BuiltInTheme.all`).
@@ -112,9 +113,9 @@ public struct ThemeLoader: Sendable {
     public static func load(file: URL, name: String? = nil) throws -> Theme {
         let text: String
         do {
-            text = try String(contentsOf: file, encoding: .utf8)
+            text = try LocalFile.readText(file.path)
         } catch {
-            throw ThemeError.syntax("cannot be read (\(error.localizedDescription))", file: file.path, line: nil)
+            throw ThemeError.syntax(error.problem, file: file.path, line: nil)
         }
         let themeName = name ?? file.deletingPathExtension().lastPathComponent
         return try parse(yaml: text, name: themeName, source: file.path)

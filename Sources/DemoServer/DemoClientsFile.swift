@@ -27,9 +27,9 @@ public enum DemoClientsFile {
     public static func load(path: String) throws -> (clients: [DemoClientSpec], audience: String?) {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try LocalFile.read(path)
         } catch {
-            throw DemoServerError.clientsFileUnreadable(path: path, underlying: error)
+            throw DemoServerError.clientsFileUnreadable(path: path, underlying: error.problem)
         }
         return try parse(data, path: path)
     }

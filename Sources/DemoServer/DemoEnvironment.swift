@@ -218,7 +218,7 @@ public final class DemoEnvironment: Sendable {
         let startupSignals = signals
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
-            gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint] : [],
+            gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint, .sighup] : [],
             logger: frameworkLogger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
         let serviceGroup = ServiceGroup(configuration: groupConfiguration)
@@ -301,7 +301,7 @@ public final class DemoEnvironment: Sendable {
         await cleanUp()
     }
 
-    /// Waits until the servers stop: on SIGINT/SIGTERM when `handlesTerminationSignals` is set,
+    /// Waits until the servers stop: on SIGINT/SIGTERM/SIGHUP when `handlesTerminationSignals` is set,
     /// or after `shutdown()`.
     public func waitUntilStopped() async throws {
         do {

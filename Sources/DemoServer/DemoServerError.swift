@@ -48,8 +48,8 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
     }
 
     /// The `--config` clients file could not be read.
-    static func clientsFileUnreadable(path: String, underlying: any Error) -> Self {
-        .init(.clientsFileUnreadable(path: path, underlying: String(describing: underlying)))
+    static func clientsFileUnreadable(path: String, underlying: String) -> Self {
+        .init(.clientsFileUnreadable(path: path, underlying: underlying))
     }
 
     /// The `--config` clients file says something the demo server does not understand.
@@ -75,7 +75,7 @@ public struct DemoServerError: Error, CustomStringConvertible, Equatable {
         case .keyFileNotWritable(let path, let underlying):
             "the demo server could not write the key or certificate file \(path): \(underlying)"
         case .clientsFileUnreadable(let path, let underlying):
-            "cannot read the demo clients file \(path): \(underlying)"
+            "demo clients file \(path): \(underlying)"
         case .clientsFileInvalid(let path, let message):
             "demo clients file \(path): \(message)"
         case .invalidOption(let message):

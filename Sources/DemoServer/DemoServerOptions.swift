@@ -58,7 +58,8 @@ public struct DemoServerOptions: Sendable {
     /// A connection that sends no complete request part for this long (an idle keep-alive
     /// connection, or one that sent half a request head) is closed.
     public var connectionIdleTimeout: Duration
-    /// Whether SIGINT and SIGTERM shut the servers down gracefully (for the `demo-server` command).
+    /// Whether SIGINT, SIGTERM and SIGHUP shut the servers down gracefully, deleting the temporary
+    /// key folder (for the `demo-server` command; a closed terminal must not leave private keys behind).
     public var handlesTerminationSignals: Bool
     /// Where the servers read the time.
     public var clock: any TokenClock

@@ -59,9 +59,9 @@ public struct ExporterConfiguration: Sendable {
     public static func readAuthToken(path: String) throws(ExporterError) -> String {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try LocalFile.readText(path)
         } catch {
-            throw .authTokenFile(path, "cannot be read (\(error.localizedDescription))")
+            throw .authTokenFile(path, error.problem)
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= 16 else {
@@ -72,6 +72,16 @@ public struct ExporterConfiguration: Sendable {
             throw .authTokenFile(path, "must hold one bearer token: letters, digits and -._~+/= only")
         }
         return token
+    }
+}
+
+extension ExporterConfiguration {
+    /// The warning for an `--auth-token-file` others may read (the rule of the configuration's
+    /// own warning): whoever reads it can read every endpoint `serve` guards with it.
+    public static func authTokenFileWarning(path: String) -> String? {
+        LocalFile.readers(of: path).map { readers in
+            "--auth-token-file \(TerminalText.sanitize(path)) is readable by \(readers) and holds the bearer token; chmod 600 it"
+        }
     }
 }
 
@@ -106,7 +116,7 @@ public struct ExporterError: Error, Sendable, Equatable, CustomStringConvertible
                 + "the clients' state; pass --auth-token-file FILE (a bearer token Prometheus sends), or "
                 + "--insecure-listen to serve it without one"
         case .authTokenFile(let path, let problem):
-            return "--auth-token-file \(path) \(problem)"
+            return "--auth-token-file \(path): \(problem)"
         }
     }
 }

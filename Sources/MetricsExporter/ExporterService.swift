@@ -19,6 +19,7 @@ public struct ExporterService: Service {
     private let describe: ClientsDocument.Describe
     private let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
     private let logger: Logger
+    private let fileSinks: FileSinkHealth?
     private let latest = LatestSnapshot()
 
     /// - Parameters:
@@ -26,11 +27,12 @@ public struct ExporterService: Service {
     ///   - events: the manager's `events()`.
     ///   - perform: the manager's `perform(_:)`, for `--allow-actions`.
     ///   - describe: one client as `check --json` shows it.
+    ///   - fileSinks: the log and events files, whose failures `/healthz` names.
     ///   - onListening: told the address once the server listens (port 0 resolves here).
     public init(
         configuration: ExporterConfiguration, metrics: TokenMetrics, updates: AsyncStream<ManagerSnapshot>,
         events: AsyncStream<ManagerEvent>, perform: @escaping @Sendable (ClientAction) async -> [ActionRecord],
-        describe: @escaping ClientsDocument.Describe, logger: Logger,
+        describe: @escaping ClientsDocument.Describe, logger: Logger, fileSinks: FileSinkHealth? = nil,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) {
         self.configuration = configuration
@@ -40,6 +42,7 @@ public struct ExporterService: Service {
         self.perform = perform
         self.describe = describe
         self.logger = logger
+        self.fileSinks = fileSinks
         self.onListening = onListening
     }
 
@@ -70,10 +73,12 @@ public struct ExporterService: Service {
         if let token = configuration.authToken {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
-        router.get("healthz") { _, _ in
-            Response(
+        router.get("healthz") { [fileSinks] _, _ in
+            // Still 200: the process runs and refreshes tokens; a full log disk is not a reason to restart it.
+            let warnings = (fileSinks?.problems() ?? []).map { "warning: \($0)\n" }.joined()
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+                body: .init(byteBuffer: ByteBuffer(string: "ok\n" + warnings)))
         }
         router.get("metrics") { [metrics, latest] _, _ in
             let bytes = await metrics.exposition(from: latest.get(), at: Date())

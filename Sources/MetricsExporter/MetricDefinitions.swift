@@ -85,6 +85,11 @@ enum MetricDefinitions {
     static var clients: MetricNameDescriptor {
         named("clients", unit: "", "How many clients the configuration holds.")
     }
+    static var logWriteErrors: MetricNameDescriptor {
+        named(
+            "log_write_errors", unit: "total",
+            "Lines that could not be written to --log-file (file=log) or --events-file (file=events), and were dropped.")
+    }
 
     /// Latency buckets from 5 ms to 30 s: a token endpoint answers in tens of milliseconds, a
     /// struggling one in seconds, and tokentop's own request deadline is 10 s by default.

@@ -20,11 +20,17 @@ public actor TokenMetrics {
     private var newestKey: [String: (kid: String, issuedAt: Date)] = [:]
     /// Per issuer, the key set's series, followed through one of its clients.
     private var keySets: [String: KeySetSeries] = [:]
+    /// The log and events files, whose lost lines are counted.
+    private let fileSinks: FileSinkHealth?
+    /// Per file, the failed writes already added to its counter.
+    private var countedWriteErrors: [String: Int] = [:]
 
     /// - Parameters:
     ///   - clients: the configured clients, for their `issuer` label.
     ///   - version: tokentop's version, for `tokentop_build_info`.
-    public init(clients: [ClientConfiguration], version: String) {
+    ///   - fileSinks: `--log-file` and `--events-file`, for `tokentop_log_write_errors_total`.
+    public init(clients: [ClientConfiguration], version: String, fileSinks: FileSinkHealth? = nil) {
+        self.fileSinks = fileSinks
         var issuers: [String: String] = [:]
         for client in clients { issuers[client.name] = MetricLabels.issuer(of: client) }
         self.issuers = issuers
@@ -103,7 +109,19 @@ public actor TokenMetrics {
     /// The Prometheus text exposition, with every gauge set from `snapshot` (the newest) at `now`.
     public func exposition(from snapshot: ManagerSnapshot?, at now: Date) -> [UInt8] {
         if let snapshot { update(from: snapshot, at: now) }
+        countWriteErrors()
         return registry.emitToBuffer()
+    }
+
+    /// Brings each file's counter up to the failures `fileSinks` has seen: they happen in a log
+    /// handler, outside this actor, so they are collected when a scrape asks.
+    private func countWriteErrors() {
+        for sink in fileSinks?.snapshot() ?? [] {
+            let counter = registry.makeCounter(descriptor: MetricDefinitions.logWriteErrors, labels: [("file", sink.label)])
+            let new = sink.failedWrites - countedWriteErrors[sink.label, default: 0]
+            if new > 0 { counter.increment(by: Int64(new)) }
+            countedWriteErrors[sink.label] = sink.failedWrites
+        }
     }
 
     // MARK: Gauges

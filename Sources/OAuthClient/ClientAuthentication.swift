@@ -88,9 +88,9 @@ struct ClientAuthenticator: Sendable {
         }
         let pem: String
         do {
-            pem = try String(contentsOfFile: path, encoding: .utf8)
+            pem = try LocalFile.readText(path)
         } catch {
-            throw OAuthError.configuration("client \(configuration.name): cannot read private-key-file \(path)")
+            throw OAuthError.configuration("client \(configuration.name): private-key-file \(error)")
         }
         let keys = JWTKeyCollection()
         if let key = try? Insecure.RSA.PrivateKey(pem: pem) {

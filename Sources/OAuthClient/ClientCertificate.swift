@@ -18,18 +18,28 @@ public struct ClientCertificate: Sendable {
     /// Reads both files and checks that the key is the certificate's: a pair that does not
     /// belong together fails every handshake with an obscure TLS alert, so it is refused here.
     public static func load(certificateFile: String, keyFile: String, client: String) throws(OAuthError) -> ClientCertificate {
+        // Read by LocalFile's rules, not NIOSSL's: a FIFO or a device is refused at once.
+        let certificatePEM: Data
+        let keyText: String
+        do {
+            certificatePEM = try LocalFile.read(certificateFile)
+        } catch {
+            throw OAuthError.configuration("client \(client): tls-client-certificate-file \(error)")
+        }
+        do {
+            keyText = try LocalFile.readText(keyFile)
+        } catch {
+            throw OAuthError.configuration("client \(client): tls-client-key-file \(error)")
+        }
         let chain: [NIOSSLCertificate]
         do {
-            chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+            chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM))
         } catch {
             throw OAuthError.configuration(
                 "client \(client): tls-client-certificate-file \(certificateFile) holds no PEM certificate (\(error))")
         }
         guard let leaf = chain.first, let der = try? leaf.toDERBytes() else {
             throw OAuthError.configuration("client \(client): tls-client-certificate-file \(certificateFile) holds no certificate")
-        }
-        guard let keyText = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
-            throw OAuthError.configuration("client \(client): cannot read tls-client-key-file \(keyFile)")
         }
         let certificate: Certificate
         let key: Certificate.PrivateKey

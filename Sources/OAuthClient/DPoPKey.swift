@@ -19,8 +19,11 @@ struct DPoPKey: Sendable {
     /// The client's key: its `dpop-key-file`, else the kept one, made on first use.
     static func load(for configuration: ClientConfiguration, environment: [String: String]) async throws(OAuthError) -> DPoPKey {
         if let path = configuration.dpopKeyFile {
-            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw OAuthError.configuration("client \(configuration.name): cannot read dpop-key-file \(path)")
+            let pem: String
+            do {
+                pem = try LocalFile.readText(path)
+            } catch {
+                throw OAuthError.configuration("client \(configuration.name): dpop-key-file \(error)")
             }
             guard let key = await DPoPKey(pem: pem) else {
                 throw OAuthError.configuration(
@@ -64,7 +67,7 @@ struct DPoPKey: Sendable {
                     "client \(client): the DPoP key \(file.path) may be read by others (mode \(String(mode, radix: 8))); "
                         + "run chmod 600 on it")
             }
-            guard let pem = try? String(contentsOf: file, encoding: .utf8), let key = await DPoPKey(pem: pem) else {
+            guard let pem = try? LocalFile.readText(file.path), let key = await DPoPKey(pem: pem) else {
                 throw OAuthError.configuration(
                     "client \(client): the kept DPoP key \(file.path) is unreadable; remove it to make a new one "
                         + "(tokens bound to the old key stop working)")

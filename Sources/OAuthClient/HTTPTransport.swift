@@ -177,7 +177,8 @@ public final class HTTPTransport: Sendable {
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         if scheme == "https", request.caFile != nil || request.clientCertificate != nil {
             var tls = TLSConfiguration.makeClientConfiguration()
-            if let caFile = request.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+            // Read here by LocalFile's rules rather than by NIOSSL: a FIFO must not stall the request.
+            if let caFile = request.caFile { tls.additionalTrustRoots = [.certificates(try Self.trustRoots(caFile))] }
             if let certificate = request.clientCertificate {
                 tls.certificateChain = certificate.chain.map { .certificate($0) }
                 tls.privateKey = .privateKey(certificate.privateKey)
@@ -245,6 +246,21 @@ public final class HTTPTransport: Sendable {
             if entry == "*" { return true }
             let suffix = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
             return host == suffix || host.hasSuffix("." + suffix)
+        }
+    }
+
+    /// The certificates of `ca-file`, trusted besides the system's roots.
+    private static func trustRoots(_ caFile: String) throws(OAuthError) -> [NIOSSLCertificate] {
+        let pem: Data
+        do {
+            pem = try LocalFile.read(caFile)
+        } catch {
+            throw OAuthError.configuration("ca-file \(error)")
+        }
+        do {
+            return try NIOSSLCertificate.fromPEMBytes(Array(pem))
+        } catch {
+            throw OAuthError.configuration("ca-file \(caFile) holds no PEM certificate (\(error))")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import TokenConfig
+import TokenModel
 
 /// Reads Spring files the way Spring Boot layers them: the named files' documents in order,
 /// then for each active profile the `<name>-<profile>.yml/.yaml/.properties` files beside them;
@@ -13,9 +14,6 @@ struct SpringSources {
     var profiles: [String] = []
     /// Problems that do not stop the import.
     var warnings: [ConfigurationIssue] = []
-
-    /// Larger files are refused before reading: an application.yml is a few kilobytes.
-    static let maximumFileSize = 1 << 20
 
     private struct Document {
         let file: String
@@ -188,16 +186,12 @@ struct SpringSources {
     }
 
     private static func read(_ file: String) throws(ConfigurationError) -> String {
-        var info = stat()
-        guard stat(file, &info) == 0, info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else {
-            throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: "is not a regular file")])
-        }
-        guard info.st_size <= maximumFileSize else {
-            throw ConfigurationError(issues: [ConfigurationIssue(
-                file: file, message: "is \(info.st_size) bytes; a Spring configuration file is at most 1 MiB here")])
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: "cannot be read; check its permissions")])
+        let data: Data
+        do {
+            // At most LocalFile.maximumSize (1 MiB): an application.yml is a few kilobytes.
+            data = try LocalFile.read(file)
+        } catch {
+            throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: error.problem)])
         }
         if let text = String(data: data, encoding: .utf8) { return text }
         // java.util.Properties' own encoding; non-Latin text is written as \uXXXX there.

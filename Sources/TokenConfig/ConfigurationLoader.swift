@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 import Yams
 
 /// Where the configuration file was found, and what pointed there.
@@ -58,8 +59,6 @@ public struct LoadedConfiguration: Sendable, Equatable {
 public enum ConfigurationLoader {
     /// The variable that names a configuration file.
     public static let environmentVariable = "TOKENTOP_CONFIG"
-    /// Larger files are refused before reading: a configuration is a few kilobytes.
-    static let maximumFileSize = 1 << 20
 
     /// Finds the configuration file: `--config FILE`, else `$TOKENTOP_CONFIG`, else
     /// `$XDG_CONFIG_HOME/tokentop/config.yaml` (`~/.config` when unset), else `./tokentop.yaml`.
@@ -88,30 +87,16 @@ public enum ConfigurationLoader {
     /// Reads and validates the file at `path`, expanding `${VAR}` from `environment`.
     /// Warns when the file holds a client secret and is readable by its group or others.
     public static func load(from path: String, environment: [String: String]) throws -> LoadedConfiguration {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            let message = errno == ENOENT ? "no such file" : "cannot be read: \(String(cString: strerror(errno)))"
-            throw ConfigurationError(file: path, message: message)
-        }
-        let type = info.st_mode & mode_t(S_IFMT)
-        guard type != mode_t(S_IFDIR) else {
-            throw ConfigurationError(file: path, message: "is a directory; expected a YAML configuration file")
-        }
-        guard type == mode_t(S_IFREG) else {
-            throw ConfigurationError(file: path, message: "is not a regular file; expected a YAML configuration file")
-        }
-        guard info.st_size <= maximumFileSize else {
+        let yaml: String
+        do {
+            // At most LocalFile.maximumSize (1 MiB): a configuration is a few kilobytes.
+            yaml = try LocalFile.readText(path)
+        } catch {
             throw ConfigurationError(
-                file: path, message: "is \(info.st_size) bytes; a configuration file is at most 1 MiB")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, message: "cannot be read; check its permissions")
-        }
-        guard let yaml = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: path, message: "is not UTF-8 text; expected a YAML configuration file")
+                file: path, message: error.isMissing ? error.problem : error.problem + "; expected a YAML configuration file")
         }
         var (loaded, clientsWithSecrets) = try read(yaml: yaml, path: path, environment: environment)
-        if !clientsWithSecrets.isEmpty, let exposure = exposure(of: path) {
+        if !clientsWithSecrets.isEmpty, let exposure = LocalFile.readers(of: path) {
             let name = (path as NSString).lastPathComponent
             // A fleet's file names thousands of clients: five are enough to find them.
             let clients = clientsWithSecrets.prefix(5).joined(separator: ", ")
@@ -121,7 +106,7 @@ public enum ConfigurationLoader {
                 + "or take the secret from ${VAR}, client-secret-file or client-secret-command")
         }
         for client in loaded.configuration.clients {
-            guard case .file(let secretPath) = client.clientSecret, let exposure = exposure(of: secretPath) else { continue }
+            guard case .file(let secretPath) = client.clientSecret, let exposure = LocalFile.readers(of: secretPath) else { continue }
             loaded.warnings.append(
                 "\(secretPath): client \(client.name)'s client-secret-file is readable by \(exposure); chmod 600 it")
         }
@@ -225,13 +210,4 @@ public enum ConfigurationLoader {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
-    /// "others" or "its group" when the file's mode lets them read it; nil when only the owner can.
-    /// Symbolic links are followed: a dotfile manager's link is always 0777, its target is what counts.
-    private static func exposure(of path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        if info.st_mode & mode_t(S_IROTH) != 0 { return "others" }
-        if info.st_mode & mode_t(S_IRGRP) != 0 { return "its group" }
-        return nil
-    }
 }

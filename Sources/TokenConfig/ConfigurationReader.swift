@@ -533,13 +533,13 @@ struct ConfigurationReader {
     private mutating func existingFile(_ entry: Entry?, holding contents: String) -> String? {
         guard let entry, let value = text(entry, expected: "a file's path"), !value.isEmpty else { return nil }
         let path = resolvedPath(value)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            report(entry.value, entry.path, "no such file: \(path) (expected \(contents))")
-            return nil
-        }
-        guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
-            report(entry.value, entry.path, "cannot read \(path) (expected a readable file holding \(contents))")
+        do {
+            try LocalFile.requireReadable(path)
+        } catch {
+            // A FIFO or a device is refused here, at load, rather than hanging the first fetch.
+            report(
+                entry.value, entry.path,
+                error.isMissing ? "no such file: \(path) (expected \(contents))" : "\(error) (expected a file holding \(contents))")
             return nil
         }
         return path

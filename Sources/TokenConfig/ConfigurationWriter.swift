@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 import Yams
 
 /// A tokentop configuration about to be written: clients in order, each with its settings in
@@ -174,8 +175,15 @@ public enum ConfigurationWriter {
 
     /// Writes `text` to `path` through a temporary file in the same folder renamed over it, so a
     /// reader sees the old file or the new one, never half of one. The file is created with mode
-    /// 0600 from the start, since a configuration may hold a secret.
+    /// 0600 from the start, since a configuration may hold a secret. A path that exists and is not
+    /// a regular file (`/dev/stdout`, a symbolic link, a FIFO) is refused before anything is made:
+    /// the rename would put a regular file in its place.
     public static func writeAtomically(_ text: String, to path: String) throws {
+        do {
+            try LocalFile.requireReplaceable(path)
+        } catch {
+            throw WriteError(path: path, reason: error.problem)
+        }
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         var template = Array(((folder.isEmpty ? "." : folder) + "/." + name + ".XXXXXX").utf8CString)
@@ -184,15 +192,11 @@ public enum ConfigurationWriter {
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var failure: String?
         if fchmod(descriptor, 0o600) != 0 { failure = String(cString: strerror(errno)) }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while failure == nil && written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-            } else {
-                written += count
+        if failure == nil {
+            do {
+                try LocalFile.write(text.utf8, to: descriptor)
+            } catch {
+                failure = error.reason
             }
         }
         if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }

@@ -8,7 +8,7 @@ public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, E
     private enum Reason: Sendable, Equatable {
         case noSecret
         case fileMissing(String)
-        case fileUnreadable(String)
+        case fileUnreadable(String, problem: String)
         case fileEmpty(String)
         case commandFailedToStart(program: String, errno: Int32?)
         case commandExited(program: String, status: Int32)
@@ -32,7 +32,9 @@ public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, E
 
     static func noSecret(client: String) -> Self { Self(.noSecret, client: client) }
     static func fileMissing(_ path: String, client: String) -> Self { Self(.fileMissing(path), client: client) }
-    static func fileUnreadable(_ path: String, client: String) -> Self { Self(.fileUnreadable(path), client: client) }
+    static func fileUnreadable(_ error: LocalFileError, client: String) -> Self {
+        Self(.fileUnreadable(error.path, problem: error.problem), client: client)
+    }
     static func fileEmpty(_ path: String, client: String) -> Self { Self(.fileEmpty(path), client: client) }
     static func commandFailedToStart(_ command: String, errno: Int32?, client: String) -> Self {
         Self(.commandFailedToStart(program: programName(of: command), errno: errno), client: client)
@@ -85,8 +87,8 @@ public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, E
             return prefix + "no client secret is configured; set client-secret, client-secret-file or client-secret-command"
         case .fileMissing(let path):
             return prefix + "client-secret-file \(path) does not exist"
-        case .fileUnreadable(let path):
-            return prefix + "client-secret-file \(path) cannot be read; check its permissions"
+        case .fileUnreadable(let path, let problem):
+            return prefix + "client-secret-file \(path): \(problem)"
         case .fileEmpty(let path):
             return prefix + "client-secret-file \(path) is empty"
         case .commandFailedToStart(let program, let code):
@@ -141,20 +143,15 @@ public struct SecretResolver {
     }
 
     private static func readSecretFile(_ path: String, client: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw SecretResolutionError.fileMissing(path, client: client)
+        var secret: String
+        do {
+            secret = try LocalFile.readText(path)
+        } catch {
+            throw error.isMissing
+                ? SecretResolutionError.fileMissing(path, client: client) : SecretResolutionError.fileUnreadable(error, client: client)
         }
-        guard var data = FileManager.default.contents(atPath: path) else {
-            throw SecretResolutionError.fileUnreadable(path, client: client)
-        }
-        // One line ending, as editors and `echo` leave it: "\n" or "\r\n".
-        if data.last == UInt8(ascii: "\n") {
-            data.removeLast()
-            if data.last == UInt8(ascii: "\r") { data.removeLast() }
-        }
-        guard let secret = String(data: data, encoding: .utf8) else {
-            throw SecretResolutionError.fileUnreadable(path, client: client)
-        }
+        // One line ending, as editors and `echo` leave it: "\n" or "\r\n" (one Character in Swift).
+        if secret.hasSuffix("\n") || secret.hasSuffix("\r\n") { secret.removeLast() }
         guard !secret.isEmpty else { throw SecretResolutionError.fileEmpty(path, client: client) }
         return secret
     }

@@ -193,6 +193,10 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     public var clockReadings: [ClockReading]
     /// The issuer's key set as watched, once it has been fetched.
     public var keySet: KeySetStatus?
+    /// Set on the row an attached dashboard shows for a `serve` instance it cannot read: why, as
+    /// the row's verdict says it (the row is the instance, not a client whose token request failed).
+    /// Made by the dashboard from its own polling, so never on the wire.
+    public var instanceFailure: String?
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -201,7 +205,8 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         responses: [ResourceResponse] = [], history: [FetchRecord] = [], pollingPaused: Bool = false,
         refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil,
         pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
-        actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil
+        actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil,
+        instanceFailure: String? = nil
     ) {
         self.name = name
         self.state = state
@@ -224,6 +229,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         self.actions = actions
         self.clockReadings = clockReadings
         self.keySet = keySet
+        self.instanceFailure = instanceFailure
     }
 
     /// The state at `now`, from the held token's times: a snapshot taken a second ago is

@@ -43,6 +43,7 @@ extension ClientSnapshot {
     /// The verdict at `now`, from everything known about the client: token state, the last
     /// fetch, the signature verdict, introspection, and the last answer of `resource-uri`.
     public func health(at now: Date) -> HealthVerdict {
+        if let instanceFailure { return HealthVerdict(.error, instanceFailure) }
         switch state(at: now) {
         case .error:
             return HealthVerdict(.error, fetchFailureReason(now: now))

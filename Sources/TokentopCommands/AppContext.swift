@@ -18,15 +18,18 @@ final class AppContext: Sendable {
     let transport: HTTPTransport
     let clients: [String: AuthorizationClient]
     let logger: Logger
+    /// How `--log-file` and `--events-file` fare: a full disk is reported, never a crash.
+    let fileSinks: FileSinkHealth
     private let demo: DemoEnvironment?
     /// The options the configuration was read with, to read it again (nil on the demo).
     private let reloadOptions: ConfigurationOptions?
 
     private init(
         configuration: TokentopConfiguration, origin: String, demo: DemoEnvironment?, logger: Logger,
-        reloadOptions: ConfigurationOptions? = nil
+        fileSinks: FileSinkHealth, reloadOptions: ConfigurationOptions? = nil
     ) {
         self.configuration = configuration
+        self.fileSinks = fileSinks
         self.origin = origin
         self.demo = demo
         self.logger = logger
@@ -67,18 +70,25 @@ final class AppContext: Sendable {
 
     /// Loads the configuration the options point at, or starts the embedded demo as the
     /// policy allows. Configuration problems are usage errors (exit 2).
-    /// - Parameter logToStandardError: log to stderr when no `--log-file` is given (headless
-    ///   commands; the dashboard owns the terminal and logs nowhere then).
+    /// - Parameters:
+    ///   - logToStandardError: log to stderr when no `--log-file` is given (headless commands; the
+    ///     dashboard owns the terminal and logs nowhere then).
+    ///   - ownsTerminal: the dashboard: a file that cannot be written is told when it ends
+    ///     (`fileSinks.summary()`), not on stderr over the screen.
     static func make(
-        _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool = false
+        _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool = false, ownsTerminal: Bool = false
     ) async throws -> AppContext {
-        let logger = try makeLogger(options.logFile, standardError: logToStandardError)
+        let reportAtOnce: @Sendable (String) -> Void = { printError("tokentop: warning: \($0)") }
+        let fileSinks = FileSinkHealth(report: ownsTerminal ? nil : reportAtOnce)
+        let logger = try makeLogger(options.logFile, standardError: logToStandardError, fileSinks: fileSinks)
         let sources = [options.demo, options.config != nil, !options.springPaths.isEmpty].filter { $0 }.count
         guard sources <= 1 else { throw CLIError.usage("--demo, --config and --spring exclude each other") }
-        if options.demo { return try await startDemo(logger: logger) }
+        if options.demo { return try await startDemo(logger: logger, fileSinks: fileSinks) }
         if let (configuration, origin, warnings) = try readConfiguration(options) {
             for warning in warnings { printError("tokentop: warning: \(warning)") }
-            return AppContext(configuration: configuration, origin: origin, demo: nil, logger: logger, reloadOptions: options)
+            return AppContext(
+                configuration: configuration, origin: origin, demo: nil, logger: logger, fileSinks: fileSinks,
+                reloadOptions: options)
         }
         guard policy == .whenNoConfiguration else {
             throw CLIError.usage(
@@ -86,7 +96,7 @@ final class AppContext: Sendable {
                     + "$XDG_CONFIG_HOME/tokentop/config.yaml or ~/.config/tokentop/config.yaml, and ./tokentop.yaml); "
                     + "pass --config FILE, or --demo to use the embedded demo servers")
         }
-        return try await startDemo(logger: logger)
+        return try await startDemo(logger: logger, fileSinks: fileSinks)
     }
 
     /// The configuration the options point at (Spring files, or tokentop's file wherever it is
@@ -133,14 +143,15 @@ final class AppContext: Sendable {
         return nil
     }
 
-    private static func startDemo(logger: Logger) async throws -> AppContext {
+    private static func startDemo(logger: Logger, fileSinks: FileSinkHealth) async throws -> AppContext {
         let demo: DemoEnvironment
         do {
             demo = try await DemoEnvironment.start(DemoServerOptions(), logger: logger)
         } catch {
             throw CLIError.runtime("the embedded demo could not start: \(error)")
         }
-        return AppContext(configuration: demo.configuration(), origin: "embedded demo", demo: demo, logger: logger)
+        return AppContext(
+            configuration: demo.configuration(), origin: "embedded demo", demo: demo, logger: logger, fileSinks: fileSinks)
     }
 
     /// True when running on the embedded demo servers.
@@ -214,13 +225,13 @@ final class AppContext: Sendable {
         await demo?.shutdown()
     }
 
-    private static func makeLogger(_ path: String?, standardError: Bool) throws -> Logger {
+    private static func makeLogger(_ path: String?, standardError: Bool, fileSinks: FileSinkHealth) throws -> Logger {
         guard let path else {
             if standardError { return Logger(label: "tokentop", factory: { StreamLogHandler.standardError(label: $0) }) }
             return Logger(label: "tokentop", factory: { _ in SwiftLogNoOpLogHandler() })
         }
-        let sink = try FileLogHandler.Sink(path: path)
-        return Logger(label: "tokentop", factory: { FileLogHandler(label: $0, sink: sink) })
+        let sink = try AppendingFile(option: "--log-file", path: path, label: "log", health: fileSinks)
+        return Logger(label: "tokentop", factory: { FileLogHandler(sink: sink, label: $0) })
     }
 }
 

@@ -15,6 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: ConfigurationOptions
+    @OptionGroup var eventsFile: EventsFileOption
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
@@ -35,7 +36,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let (snapshot, events) = try await AppContext.with(options) { context in
             let manager = try context.makeManager(clients: names)
-            let log = try options.eventsFile.map { try EventLog(path: $0, manager: manager) }
+            let log = try eventsFile.path.map { path throws(CLIError) in try EventLog.open(path, health: context.fileSinks) }
             let feed = await manager.events()
             let snapshot = await manager.checkRound(introspectJWTs: introspect || deep)
             // The round is over: what the feed holds is this round's events.
@@ -43,15 +44,15 @@ struct CheckCommand: AsyncParsableCommand {
             var events: [ManagerEvent] = []
             for await event in feed {
                 events.append(event)
-                log?.write(event)
+                log?.append(EventLog.line(event))
             }
             return (snapshot, events)
         }
         let now = snapshot.takenAt
         if json {
-            print(CheckReport.json(snapshot, now: now, deep: deep, events: events).prettyText)
+            try printResult(CheckReport.json(snapshot, now: now, deep: deep, events: events).prettyText)
         } else {
-            print(CheckReport.table(snapshot, now: now, deep: deep))
+            try printResult(CheckReport.table(snapshot, now: now, deep: deep))
         }
         // A client that cannot even be tried (an unreadable secret file or key) is a configuration error.
         if snapshot.clients.contains(where: { $0.lastError?.kind == .configuration }) { throw ExitCode(2) }

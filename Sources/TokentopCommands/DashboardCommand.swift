@@ -20,6 +20,7 @@ struct DashboardCommand: AsyncParsableCommand {
             """ + DashboardKeysHelp.discussion)
 
     @OptionGroup var options: ConfigurationOptions
+    @OptionGroup var eventsFile: EventsFileOption
 
     @Option(
         help: "The theme to start with (default, dark, light, high-contrast, colorblind, or one of your own).",
@@ -44,7 +45,9 @@ struct DashboardCommand: AsyncParsableCommand {
         for problem in themeProblems { printError("tokentop: warning: \(problem)") }
         if !attach.isEmpty { return try await runAttached(themes: themes) }
         if authTokenFile != nil { throw CLIError.usage("--auth-token-file goes with --attach") }
-        let context = try await AppContext.make(options, demo: .whenNoConfiguration)
+        let context = try await AppContext.make(options, demo: .whenNoConfiguration, ownsTerminal: true)
+        // Said once the terminal is restored: on stderr during the run it would land on the screen.
+        defer { for line in context.fileSinks.summary() { printError("tokentop: warning: \(line)") } }
         var services = context.infrastructure
         let keyMap: KeyMap
         let manager: TokenManager
@@ -52,7 +55,9 @@ struct DashboardCommand: AsyncParsableCommand {
             keyMap = try KeyMap(bindings: context.configuration.keyBindings)
             try Self.check(theme: theme ?? context.configuration.theme, among: themes)
             manager = try context.makeManager()
-            if let path = options.eventsFile { services.append(try EventLog(path: path, manager: manager)) }
+            if let path = eventsFile.path {
+                services.append(try await EventLog(path: path, manager: manager, health: context.fileSinks))
+            }
         } catch {
             // Nothing has started but the context: close it through its own hook.
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
@@ -69,7 +74,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     /// `--attach`: the dashboard over remote `serve` instances, with no token manager here.
     private func runAttached(themes: [Theme]) async throws {
-        guard options.config == nil, !options.demo, options.springPaths.isEmpty, options.eventsFile == nil else {
+        guard options.config == nil, !options.demo, options.springPaths.isEmpty, eventsFile.path == nil else {
             throw CLIError.usage(
                 "--attach shows running tokentop serve instances; --config, --demo, --spring and --events-file "
                     + "belong to a dashboard with its own token manager")
@@ -85,6 +90,9 @@ struct DashboardCommand: AsyncParsableCommand {
             throw CLIError.usage(error.description)
         }
         try Self.check(theme: theme, among: themes)
+        if let warning = authTokenFile.flatMap(ExporterConfiguration.authTokenFileWarning) {
+            printError("tokentop: warning: \(warning)")
+        }
         if authToken != nil {
             for instance in instances where instance.sendsTokensInClear {
                 printError(

@@ -62,10 +62,10 @@ struct DecodeCommand: AsyncParsableCommand {
                 ? SignatureVerdict(.unverified, "not a JWT, so there is no signature to check")
                 : SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
         if json {
-            print(TerminalText.sanitize(
+            try printResult(TerminalText.sanitize(
                 Self.json(inspection, meantAsJWT: meantAsJWT, verification: verification).prettyText, singleLine: false))
         } else {
-            print(Self.describe(inspection, meantAsJWT: meantAsJWT, verification: verification, now: Date()))
+            try printResult(Self.describe(inspection, meantAsJWT: meantAsJWT, verification: verification, now: Date()))
         }
         let verificationAsked = jwks != nil || issuer != nil || client != nil
         if !inspection.isJWT || (verificationAsked && verification.verdict.status != .verified) { throw ExitCode(1) }
@@ -74,8 +74,7 @@ struct DecodeCommand: AsyncParsableCommand {
     private func readToken() throws -> String {
         var text = token
         if token == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            text = String(decoding: data, as: UTF8.self)
+            text = try readStandardInput(holding: "the token")
         }
         text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.lowercased().hasPrefix("bearer ") { text = String(text.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
@@ -96,8 +95,11 @@ struct DecodeCommand: AsyncParsableCommand {
             if let url = URL(string: jwks), let scheme = url.scheme, scheme == "http" || scheme == "https" {
                 return await withTransport { transport in await verifier(keys: Self.remoteKeySet(url, transport: transport)).check(raw) }
             }
-            guard let data = FileManager.default.contents(atPath: jwks) else {
-                throw CLIError.usage("cannot read the key set file \(jwks)")
+            let data: Data
+            do {
+                data = try LocalFile.read(jwks)
+            } catch {
+                throw CLIError.usage("--jwks \(error)")
             }
             do {
                 return await verifier(keys: try JWKSCache(jwksData: data, source: jwks)).check(raw)

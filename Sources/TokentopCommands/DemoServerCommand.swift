@@ -7,14 +7,14 @@ import TokenConfig
 import TokenModel
 
 /// `tokentop demo-server`: the embedded authorization and `/mod` resource servers on their own,
-/// until SIGINT or SIGTERM.
+/// until SIGINT, SIGTERM or SIGHUP.
 struct DemoServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-server",
         abstract: "Run the embedded demo authorization server and /mod resource server.",
         discussion: """
             Prints the issuer, every endpoint, the demo clients' credentials and a tokentop configuration \
-            for them, then serves until SIGINT or SIGTERM. Secrets and keys are new on every start.
+            for them, then serves until SIGINT, SIGTERM or SIGHUP. Secrets and keys are new on every start.
             Faults can also be switched at run time: POST JSON to the printed admin URL with \
             "Authorization: Bearer ADMIN_TOKEN", e.g. {"latency_ms": 200, "token_error_rate": 0.2, \
             "resource_down": true, "rotate_keys": true}.
@@ -195,9 +195,14 @@ struct DemoServerCommand: AsyncParsableCommand {
             await demo.shutdown()
             throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
-        // Written straight to the file handle, unbuffered, so a script reading a pipe sees it at once.
+        // Unbuffered, so a script reading a pipe sees it at once.
         let banner = Self.banner(demo, faults: options.faults, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
-        FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+        do {
+            try printResult(banner)
+        } catch {
+            await demo.shutdown()
+            throw error
+        }
         do {
             try await demo.waitUntilStopped()
         } catch {
@@ -285,7 +290,7 @@ struct DemoServerCommand: AsyncParsableCommand {
             ]
         }
         lines += ["", path.map { "tokentop configuration (also written to \($0)):" } ?? "tokentop configuration:", "", yaml]
-        lines.append("Serving until Ctrl-C (SIGINT) or SIGTERM.")
+        lines.append("Serving until Ctrl-C (SIGINT), SIGTERM or SIGHUP.")
         return lines.joined(separator: "\n")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpringConfig
 import TokenConfig
+import TokenModel
 
 /// `tokentop import`: converts another tool's configuration into tokentop's.
 struct ImportCommand: ParsableCommand {
@@ -36,10 +37,24 @@ struct ImportSpringCommand: ParsableCommand {
     @Flag(name: .customLong("allow-insecure-http"), help: "Let every imported client use plain http to hosts other than this machine (test servers).")
     var allowInsecureHTTP = false
 
-    @Option(name: .shortAndLong, help: "Write the configuration to this file (atomically, mode 0600) instead of standard output.")
+    @Option(
+        name: .shortAndLong,
+        help: """
+            Write the configuration to this file (atomically, mode 0600) instead of standard output; - is standard \
+            output. A path that exists must be a regular file.
+            """)
     var output: String?
 
     func run() throws {
+        // `-o -` is standard output; any other path is a file replaced whole, so checked before any work.
+        let file = output == "-" ? nil : output
+        if let file {
+            do {
+                try LocalFile.requireReplaceable(file)
+            } catch {
+                throw CLIError.usage("-o \(error) (-o - writes to standard output)")
+            }
+        }
         let environment = ProcessInfo.processInfo.environment
         let imported: SpringImport
         do {
@@ -53,7 +68,7 @@ struct ImportSpringCommand: ParsableCommand {
         do {
             yaml = try imported.configurationYAML()
             // What is written must load as it is: checked here rather than promised.
-            let reloaded = try ConfigurationLoader.parse(yaml: yaml, path: output ?? "<stdout>", environment: environment)
+            let reloaded = try ConfigurationLoader.parse(yaml: yaml, path: file ?? "<stdout>", environment: environment)
             guard reloaded.warnings.isEmpty else {
                 throw CLIError.runtime("the converted configuration loads with warnings: \(reloaded.warnings.joined(separator: "; "))")
             }
@@ -64,15 +79,15 @@ struct ImportSpringCommand: ParsableCommand {
         }
         for warning in imported.warnings { printError("tokentop: warning: \(warning)") }
         for skip in imported.skipped { printError("tokentop: skipped \(skip)") }
-        if let output {
+        if let file {
             do {
-                try ConfigurationWriter.writeAtomically(yaml, to: output)
+                try ConfigurationWriter.writeAtomically(yaml, to: file)
             } catch {
                 throw CLIError.runtime(String(describing: error))
             }
-            printError("tokentop: wrote \(imported.clients.count) client(s) to \(output)")
+            printError("tokentop: wrote \(imported.clients.count) client(s) to \(file)")
         } else {
-            print(yaml, terminator: "")
+            try printResult(yaml, terminator: "")
         }
     }
 }

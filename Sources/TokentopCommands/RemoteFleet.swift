@@ -287,7 +287,8 @@ actor RemoteFleet: Service {
                 clients.append(
                     ClientSnapshot(
                         name: label, state: .error,
-                        lastError: .network(error.kind, "instance \(label) \(reason)", endpoint: error.endpoint)))
+                        lastError: .network(error.kind, "instance \(label) \(reason)", endpoint: error.endpoint),
+                        instanceFailure: "instance \(label) \(reason)"))
                 origins[label] = (index, nil)
             case .listed(let listing):
                 for client in listing.clients {

@@ -17,10 +17,13 @@ struct ServeCommand: AsyncParsableCommand {
             shape, live, with each client's health, history and snapshot: `tokentop --attach URL` draws it). Listens on loopback unless told otherwise; any \
             other address needs --auth-token-file or --insecure-listen. No endpoint returns a token or secret. \
             The configuration is found as for check; --demo runs it on the embedded demo servers. \
-            Logs go to stderr, or to --log-file. SIGTERM or SIGINT stops it gracefully.
+            Logs go to stderr, or to --log-file; a log or events file that cannot be written (a full disk) is \
+            reported on stderr and in /healthz, counted in tokentop_log_write_errors_total, and tried again with \
+            each new line. SIGTERM or SIGINT stops it gracefully.
             """)
 
     @OptionGroup var options: ConfigurationOptions
+    @OptionGroup var eventsFile: EventsFileOption
 
     @Option(help: "HOST:PORT to listen on (port 0 picks a free one).")
     var listen = ExporterConfiguration.defaultListen
@@ -44,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
             let token = try authTokenFile.map { path throws(ExporterError) in
                 try ExporterConfiguration.readAuthToken(path: path)
             }
+            if let warning = authTokenFile.flatMap(ExporterConfiguration.authTokenFileWarning) {
+                printError("tokentop: warning: \(warning)")
+            }
             exporterConfiguration = try ExporterConfiguration(
                 listen: listen, authToken: token, insecureListen: insecureListen, allowActions: allowActions)
         } catch {
@@ -53,18 +59,26 @@ struct ServeCommand: AsyncParsableCommand {
         let services = context.infrastructure
         let logger = context.logger
         let manager: TokenManager
+        let eventLog: EventLog?
         do {
             manager = try context.makeManager()
+            if let path = eventsFile.path {
+                eventLog = try await EventLog(path: path, manager: manager, health: context.fileSinks)
+            } else {
+                eventLog = nil
+            }
         } catch {
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
             return
         }
-        let metrics = TokenMetrics(clients: context.configuration.clients, version: Tokentop.version)
+        let metrics = TokenMetrics(
+            clients: context.configuration.clients, version: Tokentop.version, fileSinks: context.fileSinks)
         let exporter = ExporterService(
             configuration: exporterConfiguration,
             metrics: metrics,
             updates: await manager.updates(), events: await manager.events(),
             perform: { await manager.perform($0) }, describe: { CheckReport.client(json: $0, now: $1) }, logger: logger,
+            fileSinks: context.fileSinks,
             onListening: { [allowActions] host, port in
                 let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
                 printError(
@@ -76,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             // The exporter is the front end: SIGTERM/SIGINT stop it first, then the manager,
             // then the connections (and the demo servers with --demo).
             try await ServiceGroup.runUntilFrontEndEnds(
-                services + [manager], frontEnd: exporter,
+                services + [manager] + (eventLog.map { [$0] } ?? []), frontEnd: exporter,
                 hangUp: .reload {
                     let (outcome, configuration) = await context.reload(manager)
                     if let configuration { await metrics.configure(clients: configuration.clients) }

@@ -20,7 +20,7 @@ struct TokenCommand: AsyncParsableCommand {
                 try await client.requestToken()
             }
         }
-        print(token.accessToken)
+        try printResult(token.accessToken)
     }
 }
 
@@ -41,7 +41,7 @@ struct IntrospectCommand: AsyncParsableCommand {
                 try await client.introspect(try await subject.token(using: client))
             }
         }
-        print(TerminalText.sanitize(JSONValue.object(result.fields).prettyText, singleLine: false))
+        try printResult(TerminalText.sanitize(JSONValue.object(result.fields).prettyText, singleLine: false))
         if !result.active { throw ExitCode(1) }
     }
 
@@ -65,7 +65,7 @@ struct RevokeCommand: AsyncParsableCommand {
                 return Redaction.mask(token)
             }
         }
-        print("revoked \(masked)")
+        try printResult("revoked \(masked)")
     }
 }
 
@@ -81,7 +81,15 @@ struct TokenSubject: ParsableArguments {
     /// The token given on the command line or stdin, else a new one from the client.
     func token(using client: AuthorizationClient) async throws(OAuthError) -> String {
         guard let token else { return try await client.requestToken().accessToken }
-        let text = token == "-" ? (readLine(strippingNewline: true) ?? "") : token
+        var text = token
+        if token == "-" {
+            do {
+                // The first line only, as before.
+                text = String(try readStandardInput(holding: "the token").prefix { !$0.isNewline })
+            } catch {
+                throw OAuthError.configuration(error.description)
+            }
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw OAuthError.configuration("no token given on stdin") }
         return trimmed

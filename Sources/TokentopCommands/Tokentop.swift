@@ -63,9 +63,6 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("log-file"), help: "Append logs to this file (tokentop never logs to the terminal).")
     var logFile: String?
 
-    @Option(name: .customLong("events-file"), help: "Append every event (fetches, failures, API answers, verdict changes, actions) as JSON lines to this file.")
-    var eventsFile: String?
-
     @Flag(help: "Use the embedded demo servers instead of a configuration (the dashboard does so by itself when none exists).")
     var demo = false
 
@@ -80,4 +77,17 @@ struct ConfigurationOptions: ParsableArguments {
 
     @Option(name: .customLong("resource-path"), help: "With --spring: appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
     var springResourcePath: String?
+}
+
+/// `--events-file`, for the commands that run a token manager (the dashboard, `check`, `serve`):
+/// its events are what the file records. `token`, `decode`, `introspect` and `revoke` run none,
+/// so they do not take it.
+struct EventsFileOption: ParsableArguments {
+    @Option(
+        name: .customLong("events-file"),
+        help: """
+            Append every event (fetches, failures, API answers, verdict changes, actions) as JSON lines to this file \
+            (created 0600; not through a symbolic link). A line that cannot be written is dropped and reported.
+            """)
+    var path: String?
 }

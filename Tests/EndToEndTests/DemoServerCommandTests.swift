@@ -69,6 +69,35 @@ struct DemoServerCommandTests {
         stopped = true
     }
 
+    @Test("SIGTERM, SIGINT and SIGHUP each stop it cleanly and remove its folder of private keys", arguments: [SIGTERM, SIGINT, SIGHUP])
+    func signalsRemoveKeys(signal: Int32) async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-signal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = scratch.appendingPathComponent("server.log").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = scratch.path
+        let pid = try spawn([try TmuxSession.binary().path, "demo-server"], output: output, environment: environment)
+        var stopped = false
+        defer {
+            if !stopped {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+            }
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("Serving until"), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try SignalEndToEndTests.demoFolders(in: scratch).count == 1, "the demo's key folder was not made")
+
+        kill(pid, signal)
+        #expect(try await waitForExit(of: pid, what: "demo-server after signal \(signal)") == 0)
+        stopped = true
+        #expect(try SignalEndToEndTests.demoFolders(in: scratch).isEmpty, "the private keys were left behind")
+    }
+
     @Test("--write-spring-config gives an application.yml that check --spring passes against")
     func springRoundTrip() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-\(UUID().uuidString)")

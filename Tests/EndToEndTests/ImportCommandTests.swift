@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 
@@ -33,6 +36,33 @@ struct ImportCommandTests {
         #expect(!written.contains("very-secret-value"))
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
+    }
+
+    @Test("-o - writes to standard output; -o naming a symbolic link or a FIFO is refused and left as it was")
+    func outputPaths() async throws {
+        let home = try home()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let spring = [Self.tutorial + "/client/application.yml"]
+        let environment = ["HOME": home, "OKTA_CLIENT_SECRET": "very-secret-value"]
+        let dash = try await runTokentop(["import", "spring"] + spring + ["-o", "-"], environment: environment)
+        #expect(dash.status == 0, "\(dash.stderr)")
+        #expect(dash.stdout.contains("    client-secret: ${OKTA_CLIENT_SECRET}\n"))
+        #expect(!FileManager.default.fileExists(atPath: home + "/-"))
+
+        // What `-o /dev/stdout` names, kept inside the test's folder: a symbolic link to a device.
+        let stdout = home + "/stdout"
+        try FileManager.default.createSymbolicLink(atPath: stdout, withDestinationPath: "/dev/null")
+        let fifo = home + "/fifo.yaml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Never a real device here: a regression would replace it on a machine that runs tests as root.
+        for (path, problem) in [(stdout, "is a symbolic link"), (fifo, "is a FIFO, not a regular file")] {
+            let result = try await runTokentop(["import", "spring"] + spring + ["-o", path], environment: environment, timeout: 20)
+            #expect(result.status == 2, "\(path): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("tokentop: -o \(path): \(problem)"), "\(result.stderr)")
+            #expect(result.stderr.contains("(-o - writes to standard output)"))
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: stdout) == "/dev/null")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: home).sorted() == ["fifo.yaml", "stdout"])
     }
 
     @Test("an unresolvable placeholder exits 2 naming the Spring file, line and property")

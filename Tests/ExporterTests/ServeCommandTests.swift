@@ -13,6 +13,21 @@ struct ServeCommandTests {
         #expect(outcome.output.contains("--auth-token-file"), "\(outcome)")
     }
 
+    @Test("an --auth-token-file others may read is warned about before anything else")
+    func readableTokenWarned() async throws {
+        let file = FileManager.default.temporaryDirectory.appending(path: "tokentop-open-\(UUID().uuidString)")
+        try "0123456789abcdef0123\n".write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        defer { try? FileManager.default.removeItem(at: file) }
+        // A bad --listen stops it right after the warning, so nothing starts.
+        let outcome = try await Tools.run(
+            try Binary.tokentop().path, ["serve", "--demo", "--listen", "nowhere", "--auth-token-file", file.path])
+        #expect(outcome.status == .exited(2), "\(outcome)")
+        #expect(outcome.output.hasPrefix(
+            "tokentop: warning: --auth-token-file \(file.path) is readable by others and holds the bearer token; chmod 600 it\n"),
+            "\(outcome)")
+    }
+
     @Test("a weak --auth-token-file is refused with exit status 2")
     func weakTokenRefused() async throws {
         let file = FileManager.default.temporaryDirectory.appending(path: "tokentop-weak-\(UUID().uuidString)")

@@ -232,5 +232,22 @@ struct ListenRulesTests {
         #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: try file("short\n")) }
         #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: try file("two tokens here!!\n")) }
         #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: directory.appending(path: "none").path) }
+        #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: "/dev/zero") }
+    }
+
+    @Test("an --auth-token-file others may read gets the warning a configuration holding a secret gets")
+    func authTokenFileWarning() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "tokentop-auth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "token").path
+        try "0123456789abcdef0123\n".write(toFile: path, atomically: true, encoding: .utf8)
+        for (mode, readers) in [(0o644, "others"), (0o640, "its group")] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            #expect(ExporterConfiguration.authTokenFileWarning(path: path)
+                == "--auth-token-file \(path) is readable by \(readers) and holds the bearer token; chmod 600 it")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        #expect(ExporterConfiguration.authTokenFileWarning(path: path) == nil)
     }
 }

@@ -236,6 +236,31 @@ struct MutualTLSTests {
         await server.stop()
     }
 
+    @Test("a FIFO as the certificate, key or CA file is refused at once, naming the file", .timeLimit(.minutes(1)))
+    func fifoFilesRefused() async throws {
+        let fixture = try TLSFixture()
+        defer { fixture.remove() }
+        let fifo = fixture.folder.appending(path: "planted.pem").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (certificate, key, option) in [
+            (fifo, fixture.clientKeyFile, "tls-client-certificate-file"), (fixture.clientCertificateFile, fifo, "tls-client-key-file"),
+        ] {
+            #expect {
+                _ = try ClientCertificate.load(certificateFile: certificate, keyFile: key, client: "mtls-client")
+            } throws: { error in
+                (error as? OAuthError)?.description.contains("client mtls-client: \(option) \(fifo): is a FIFO, not a regular file")
+                    == true
+            }
+        }
+        let transport = HTTPTransport(environment: [:])
+        await #expect {
+            _ = try await transport.send(OutgoingRequest(method: .get, url: URL(string: "https://127.0.0.1:9/")!, caFile: fifo))
+        } throws: { error in
+            (error as? OAuthError)?.description.contains("ca-file \(fifo): is a FIFO, not a regular file") == true
+        }
+        await transport.shutdown()
+    }
+
     @Test("tls_client_auth to a plain-http endpoint is a configuration error: the certificate needs a TLS handshake")
     func certificateNeedsHTTPS() async throws {
         let fixture = try TLSFixture()

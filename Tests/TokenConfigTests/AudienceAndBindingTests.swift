@@ -163,6 +163,23 @@ struct AudienceAndBindingTests {
         }
     }
 
+    @Test("a FIFO or a device named as a certificate, key or CA file is rejected at load, at its line, naming the file")
+    func specialFilesRejected() async throws {
+        try await withTemporaryDirectory { folder in
+            #expect(mkfifo(folder + "/client.crt", 0o600) == 0)
+            let found = issues(minimalClient
+                + "\n    tls-client-certificate-file: \(folder)/client.crt\n    tls-client-key-file: /dev/zero\n    ca-file: \(folder)\n")
+            #expect(found.map { "\($0.line ?? 0) \($0.keyPath): \($0.message)" } == [
+                "6 clients.mod-client.tls-client-certificate-file: \(folder)/client.crt: is a FIFO, not a regular file "
+                    + "(expected a file holding the client's PEM certificate)",
+                "7 clients.mod-client.tls-client-key-file: /dev/zero: is a character device, not a regular file "
+                    + "(expected a file holding the PEM private key of the client's certificate)",
+                "8 clients.mod-client.ca-file: \(folder): is a directory, not a regular file "
+                    + "(expected a file holding PEM certificates of trusted roots)",
+            ])
+        }
+    }
+
     @Test("TLS client certificate and key files that do not exist are rejected, each at its line")
     func missingTLSFiles() throws {
         let found = issues(minimalClient

@@ -127,4 +127,29 @@ struct ConfigurationWriterTests {
             try ConfigurationWriter.writeAtomically("x", to: folder + "/missing/tokentop.yaml")
         }
     }
+
+    @Test("a path that exists and is not a regular file is refused, left as it was, with no temporary file beside it")
+    func refusesSpecialPaths() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "tokentop-writer-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // What `-o /dev/stdout` names: a symbolic link to a device.
+        let stdout = folder + "/stdout"
+        try FileManager.default.createSymbolicLink(atPath: stdout, withDestinationPath: "/dev/null")
+        let fifo = folder + "/fifo.yaml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (path, reason) in [
+            (stdout, "is a symbolic link; tokentop does not write through one: name the file it points to"),
+            (fifo, "is a FIFO, not a regular file"),
+        ] {
+            do {
+                try ConfigurationWriter.writeAtomically("clients: {}\n", to: path)
+                Issue.record("\(path) was replaced")
+            } catch let error as ConfigurationWriter.WriteError {
+                #expect(error.description == "cannot write \(path): \(reason)")
+            }
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: stdout) == "/dev/null")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["fifo.yaml", "stdout"])
+    }
 }

@@ -84,7 +84,7 @@ struct PermissionWarningTests {
         try await withTemporaryDirectory { folder in
             let expectations = [
                 (folder + "/none.yaml", "\(folder)/none.yaml: no such file"),
-                ("/dev/zero", "/dev/zero: is not a regular file; expected a YAML configuration file"),
+                ("/dev/zero", "/dev/zero: is a character device, not a regular file; expected a YAML configuration file"),
             ]
             for (path, message) in expectations {
                 do {
@@ -100,13 +100,13 @@ struct PermissionWarningTests {
                 _ = try ConfigurationLoader.load(from: huge, environment: [:])
                 Issue.record("a 2 MB file was loaded")
             } catch let error as ConfigurationError {
-                #expect(error.description == "\(huge): is 2000000 bytes; a configuration file is at most 1 MiB")
+                #expect(error.description == "\(huge): is 2000000 bytes, more than the 1 MiB tokentop reads; expected a YAML configuration file")
             }
             do {
                 _ = try ConfigurationLoader.load(from: folder, environment: [:])
                 Issue.record("a directory was loaded")
             } catch let error as ConfigurationError {
-                #expect(error.description == "\(folder): is a directory; expected a YAML configuration file")
+                #expect(error.description == "\(folder): is a directory, not a regular file; expected a YAML configuration file")
             }
             let binary = folder + "/binary.yaml"
             #expect(FileManager.default.createFile(atPath: binary, contents: Data([0xFF, 0xFE, 0x00, 0xC3])))

@@ -49,6 +49,17 @@ struct SecretResolverTests {
         }
     }
 
+    @Test("a secret file that is a FIFO or a device is refused at once, naming it", .timeLimit(.minutes(1)))
+    func specialSecretFile() async throws {
+        try await withTemporaryDirectory { folder in
+            #expect(mkfifo(folder + "/secret", 0o600) == 0)
+            #expect(await failure(.file(path: folder + "/secret"))
+                == "client mod-client: client-secret-file \(folder)/secret: is a FIFO, not a regular file")
+            #expect(await failure(.file(path: "/dev/zero"))
+                == "client mod-client: client-secret-file /dev/zero: is a character device, not a regular file")
+        }
+    }
+
     @Test("a secret command's standard output, trimmed, is the secret")
     func commandSuccess() async throws {
         let secret = try await SecretResolver.resolve(

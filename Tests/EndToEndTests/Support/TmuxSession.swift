@@ -225,15 +225,17 @@ struct E2EError: Error, CustomStringConvertible {
 /// Runs the binary to completion (for CLI tests), with a bounded wait. Output goes through
 /// files and the child is reaped with waitpid, so nothing depends on pipes that another
 /// child (a demo server started by a test running alongside) might have inherited.
+/// `standardOutput` sends stdout elsewhere (`/dev/full`); `stdout` is then empty.
 func runTokentop(
-    _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60
+    _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60,
+    standardOutput: String? = nil
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let input = directory.appendingPathComponent("stdin").path
     try (stdin ?? "").write(toFile: input, atomically: true, encoding: .utf8)
-    let output = directory.appendingPathComponent("stdout").path
+    let output = standardOutput ?? directory.appendingPathComponent("stdout").path
     let errors = directory.appendingPathComponent("stderr").path
 
     var variables = ProcessInfo.processInfo.environment
@@ -244,5 +246,5 @@ func runTokentop(
         environment: variables, directory: environment["HOME"])
     let status = try await waitForExit(of: pid, timeout: timeout, what: "tokentop \(arguments.joined(separator: " "))")
     let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-    return (status, read(output), read(errors))
+    return (status, standardOutput == nil ? read(output) : "", read(errors))
 }
