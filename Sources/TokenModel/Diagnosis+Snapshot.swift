@@ -184,12 +184,15 @@ extension ClientSnapshot {
                     + "or was rotated, or the client is gone",
                 evidence: evidence(error.where)))
         }
-        if let kid = unpublishedSigningKey, checks[.keySet]?.finding != nil || verdict?.failure == .keyNotPublished {
+        let apiNamesKey = currentResponse?.challengeError.map { $0.error == .invalidToken && Self.namesSigningKey($0.errorDescription) } ?? false
+        if let kid = unpublishedSigningKey ?? (apiNamesKey ? token?.decoded.keyID : nil),
+            checks[.keySet]?.finding != nil || verdict?.failure == .keyNotPublished || apiNamesKey
+        {
             found.append(Diagnosis(
                 cause: .keyRotation,
                 summary: "signed by key \"\(kid)\", which the issuer does not publish (any more): APIs that verify "
                     + "locally refuse it once their copy of the key set is fresh; a new token is signed by a published key",
-                evidence: evidence(.signature, .keySet)))
+                evidence: evidence(.signature, .keySet) + (apiNamesKey ? evidence(.api) : [])))
         }
         let locallyValid = verdict?.status == .verified
         let active = currentIntrospection?.active
@@ -213,7 +216,7 @@ extension ClientSnapshot {
                         ? "the API wants a scope the token does not carry"
                         : "the token lacks \(missing.joined(separator: " ")), which the API asks for",
                     evidence: evidence(.api) + ["the token's scopes: \(held.isEmpty ? "none" : held.sorted().joined(separator: " "))"]))
-            } else if error == .invalidToken, vouched, unpublishedSigningKey == nil {
+            } else if error == .invalidToken, vouched, unpublishedSigningKey == nil, !apiNamesKey {
                 var lines = evidence(.signature, .introspection, .api)
                 if let aud = token?.decoded.claims["aud"] { lines.append("the token's aud: \(aud.compactText)") }
                 if let iss = token?.decoded.issuer { lines.append("the token's iss: \(iss)") }
@@ -251,9 +254,17 @@ extension ClientSnapshot {
     /// True when an API's refusal names the audience or the issuer (`aud`, `audience`, `iss`,
     /// `issuer` as words), as Spring Security, Okta and the demo do.
     static func namesAudienceOrIssuer(_ description: String?) -> Bool {
-        guard let description else { return false }
+        guard let description, !namesSigningKey(description) else { return false }
         let words = description.lowercased().split { !$0.isLetter }
         return words.contains { ["aud", "audience", "iss", "issuer"].contains($0) }
+    }
+
+    /// True when an API's refusal is about the signing key (`key`, `kid`, `signature`, `signed`,
+    /// `jwk`): "signed with a key the issuer does not publish" names the issuer, but it is the key.
+    static func namesSigningKey(_ description: String?) -> Bool {
+        guard let description else { return false }
+        let words = description.lowercased().split { !$0.isLetter }
+        return words.contains { ["key", "kid", "signature", "signed", "jwk", "jwks"].contains($0) }
     }
 
     /// The checks that did not run on the token held now (not configured, or not yet), which a

@@ -7,7 +7,7 @@ import Testing
 @Suite("Diagnoses on the dashboard in a real terminal", .serialized)
 struct DiagnosisDashboardTests {
     /// Types a filter that leaves only `client`, so it is selected.
-    func select(_ client: String, in session: TmuxSession) throws {
+    static func select(_ client: String, in session: TmuxSession) throws {
         try session.send("/")
         for character in client { try session.send(String(character)) }
         try session.send("Enter")
@@ -33,7 +33,7 @@ struct DiagnosisDashboardTests {
     func missingScope() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the no-mod-scope row degraded") { DashboardEndToEndTests.line(of: "no-mod-scope", in: $0)?.contains("▲ degraded") == true }
-        try select("no-mod-scope", in: session)
+        try Self.select("no-mod-scope", in: session)
         // The API's 403 is evidence enough: the diagnosis shows before any key is pressed.
         let before = try await session.waitForScreen("the diagnosis on the Token tab") { Self.diagnosisLine(in: $0)?.contains("✘ missing_scope") == true }
         #expect(before.contains("the token lacks custom_mod, which the API asks for"))
@@ -58,7 +58,7 @@ struct DiagnosisDashboardTests {
         let demo = try await DemoServerProcess.start(arguments: ["--resource-expect-audience", "api://orders"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
         try await session.waitForScreen("mod-client refused by the API") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("401") == true }
-        try select("mod-client", in: session)
+        try Self.select("mod-client", in: session)
         let screen = try await diagnose("mod-client", expecting: "audience_or_issuer_mismatch", in: session)
         #expect(screen.contains("the token's audience is not api://orders"))
         #expect(screen.contains("the token's aud:"))
@@ -72,7 +72,7 @@ struct DiagnosisDashboardTests {
         let demo = try await DemoServerProcess.start(arguments: ["--clock-offset=300s"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
         try await session.waitForScreen("the mod-client row with a verdict") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("pending") == false }
-        try select("mod-client", in: session)
+        try Self.select("mod-client", in: session)
         let screen = try await diagnose("mod-client", expecting: "clock_skew", in: session)
         #expect(screen.contains(/\sis (4m5\d|5m0\d)s ahead of this machine/), "the evidence names how far ahead")
         try session.send("e")
@@ -87,7 +87,7 @@ struct DiagnosisDashboardTests {
         let demo = try await DemoServerProcess.start(arguments: ["--breaking-rotation"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
         try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
-        try select("mod-client", in: session)
+        try Self.select("mod-client", in: session)
         try session.send("K")
         let before = try await session.waitForScreen("the key-set screen") { $0.contains("Key sets") && $0.contains("none since tokentop started") }
         let oldKey = try #require(before.firstMatch(of: /mod-client's token is signed by "([^"]+)"/).map { String($0.1) })
@@ -120,7 +120,7 @@ struct DiagnosisDashboardTests {
         let demo = try await DemoServerProcess.start(arguments: ["--breaking-rotation", "--jwks-max-age", "1s"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
         try await session.waitForScreen("jwt-client ok") { DashboardEndToEndTests.line(of: "jwt-client", in: $0)?.contains("✔ ok") == true }
-        try select("jwt-client", in: session)
+        try Self.select("jwt-client", in: session)
         // Paused, the client shows its token to no API: only the key set can tell it is spoilt.
         try session.send("p")
         try await session.waitForScreen("polling paused") { $0.contains("polling paused") }
@@ -150,7 +150,7 @@ struct DiagnosisDashboardTests {
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
         try session.acceptClipboard()
         try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
-        try select("mod-client", in: session)
+        try Self.select("mod-client", in: session)
         // The held token leaves only through the clipboard (OSC 52), as an operator would copy it.
         try session.send("y", "y")
         try await session.waitForScreen("the copy") { $0.contains("Token of mod-client copied") }

@@ -180,6 +180,17 @@ struct DiagnosisTests {
         #expect(causes.contains(.credentialsRejected))
         #expect(!causes.contains(.audienceOrIssuerMismatch) && !causes.contains(.apiRefusesValidToken))
         #expect(client.health(at: now).state != .ok)
+
+        // Within the refetch floor the copy of the key set still holds the old key and the token
+        // still verifies here: the API's word about the key is what names the rotation, and
+        // "the issuer does not publish" is not an issuer mismatch.
+        var early = snapshot(
+            response: api(401, #"Bearer error="invalid_token", error_description="the token is signed with a key the issuer does not publish""#),
+            introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now))
+        early.lastError = client.lastError
+        let earlyCauses = early.diagnoses(at: now).map(\.cause)
+        #expect(earlyCauses.contains(.keyRotation) && earlyCauses.contains(.credentialsRejected), "\(earlyCauses)")
+        #expect(!earlyCauses.contains(.audienceOrIssuerMismatch) && !earlyCauses.contains(.apiRefusesValidToken))
     }
 
     @Test("a kid newer than the copy of the key set is not \"no longer published\"; one an earlier fetch held is")
