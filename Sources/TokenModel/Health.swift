@@ -69,9 +69,10 @@ extension ClientSnapshot {
         if token.verdict.status == .failed {
             // A rotated key and a skewed clock spoil this token, not the client: a new token is
             // on its way (key rotation), or the token still works where clocks agree.
-            if let kid = unpublishedSigningKey {
+            if token.verdict.failure == .keyNotPublished || unpublishedSigningKey != nil {
+                let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
                 problems.append(
-                    "key rotation: signed by key \"\(kid)\", which the issuer does not publish; "
+                    "key rotation: signed by \(key), which the issuer does not publish; "
                         + (isFetching ? "fetching a new token" : "a new token will be fetched"))
             } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
                 problems.append("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)")

@@ -151,7 +151,9 @@ struct DiagnosisOnDemoTests {
                 let client = await manager.snapshot().clients[0]
                 #expect(client.keySet?.changes.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.added, .removed])
                 #expect(client.token?.decoded.keyID != oldKID)
-                #expect(client.history.last?.reason == .verificationFailed)
+                // Replaced by tokentop itself: because the key left the set, or because the API, whose
+                // copy expired at the same moment, refused the token first.
+                #expect([.verificationFailed, .retryAfter401].contains(client.history.last?.reason))
                 #expect(client.health(at: clock.now()).state == .ok, "\(client.health(at: clock.now()))")
                 #expect(client.diagnoses(at: clock.now()).isEmpty)
                 // The event log has the verdict going to key_rotation and back, not a false error.

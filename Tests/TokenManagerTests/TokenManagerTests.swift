@@ -396,6 +396,77 @@ struct TokenManagerTests {
     }
 
     /// Runs the manager while `body` runs, after its first settled point; stops it after.
+    // MARK: - The verdict is derived
+
+    @Test("a routine refresh keeps the verdict ok: the event log has no passage through pending")
+    func routineRefreshStaysOK() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 300)])
+        let manager = manager(service, skew: .seconds(60))
+        try await running(manager) {
+            clock.advance(by: 241)
+            await manager.settled()
+            #expect(service.tokenRequests == 2)
+            let changes = await manager.snapshot().recentEvents.compactMap { event -> HealthState? in
+                if case .healthChanged(_, let to) = event.kind { return to.state } else { return nil }
+            }
+            #expect(changes == [.pending, .ok], "only the first token's arrival changes the verdict: \(changes)")
+        }
+    }
+
+    @Test("a token whose key is not published is replaced at once, then under backoff; ok again when one verifies")
+    func unverifiableTokenReplaced() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        let gone = SignatureVerdict(.failed, "kid \"k1\" is not in the key set", failure: .keyNotPublished)
+        service.scriptVerdicts([gone, gone])
+        let manager = manager(service, random: 1)
+        try await running(manager) {
+            // The first token failed; its replacement was fetched at once and failed too.
+            #expect(service.tokenRequests == 2)
+            let verdict = await health(manager)
+            #expect(verdict.state == .degraded)
+            #expect(verdict.reason.contains("key rotation"))
+            // The next replacement waits for the backoff (attempt 2: up to 2 s), then verifies.
+            clock.advance(by: 2)
+            await manager.settled()
+            #expect(service.tokenRequests == 3)
+            #expect(await health(manager).state == .ok)
+            #expect(await client(manager).history.map(\.reason) == [.startup, .verificationFailed, .verificationFailed])
+            // Verified: nothing more is fetched until the refresh point.
+            clock.advance(by: 60)
+            await manager.settled()
+            #expect(service.tokenRequests == 3)
+        }
+    }
+
+    @Test("an iss or aud the configuration does not expect is not a reason to fetch another token")
+    func claimsFailureNotReplaced() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        service.scriptVerdicts([SignatureVerdict(.failed, "aud is \"x\", expected \"y\"", failure: .claims)])
+        let manager = manager(service)
+        try await running(manager) {
+            clock.advance(by: 30)
+            await manager.settled()
+            #expect(service.tokenRequests == 1)
+            #expect(await health(manager).state == .error)
+        }
+    }
+
+    @Test("a verdict waiting for the key set is drawn again at its recheck time, with no key pressed")
+    func checkingVerdictSettles() async throws {
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
+        service.scriptVerdicts([SignatureVerdict(.checking, "kid \"k2\" is not in the key set as last fetched; a new key?", recheckAt: clock.now().addingTimeInterval(20))])
+        let manager = manager(service)
+        try await running(manager) {
+            #expect(await health(manager).state == .pending)
+            #expect(await health(manager).reason.hasSuffix("key set refetch in 20s"))
+            clock.advance(by: 20)
+            await manager.settled()
+            #expect(service.verifications == 2)
+            #expect(await health(manager).state == .ok)
+            #expect(service.tokenRequests == 1)
+        }
+    }
+
     func running(_ manager: TokenManager, _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await manager.run() }

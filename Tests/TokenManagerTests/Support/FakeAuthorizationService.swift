@@ -24,6 +24,8 @@ final class FakeAuthorizationService: AuthorizationService {
         var gate: CheckedContinuation<Void, Never>?
         var gateClosed = false
         var waitingAtGate: [CheckedContinuation<Void, Never>] = []
+        var verdicts: [SignatureVerdict] = []
+        var verifications = 0
     }
 
     private let state: Mutex<State>
@@ -39,6 +41,11 @@ final class FakeAuthorizationService: AuthorizationService {
     var resourceCalls: [String] { state.withLock { $0.resourceCalls } }
 
     func script(_ outcomes: [Outcome]) { state.withLock { $0.outcomes = outcomes } }
+
+    /// The next verdicts, one per verification, in order; after them every token verifies.
+    func scriptVerdicts(_ verdicts: [SignatureVerdict]) { state.withLock { $0.verdicts = verdicts } }
+
+    var verifications: Int { state.withLock { $0.verifications } }
 
     /// The next resource answers, in order; after them every call answers 200.
     func scriptResource(_ answers: [ResourceResponse]) { state.withLock { $0.resourceAnswers = answers } }
@@ -96,7 +103,10 @@ final class FakeAuthorizationService: AuthorizationService {
     }
 
     func verify(_ accessToken: String, receivedAt: Date) async -> SignatureVerdict {
-        SignatureVerdict(.verified, "fake: accepted")
+        state.withLock { state in
+            state.verifications += 1
+            return state.verdicts.isEmpty ? SignatureVerdict(.verified, "fake: accepted") : state.verdicts.removeFirst()
+        }
     }
 
     func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult {
