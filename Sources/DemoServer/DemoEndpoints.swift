@@ -20,9 +20,6 @@ public struct DemoEndpoints: Sendable, Equatable {
         self.mtlsResourceBase = mtlsResourceBase
     }
 
-    /// The path of the Okta-shaped issuer under the authorization server.
-    static let issuerPath = "/oauth2/default"
-
     /// `http://HOST:PORT/oauth2/default`.
     public var issuer: URL { authorizationBase.appending(path: "oauth2/default") }
     /// RFC 8414 metadata where §3.1 puts it: inserted before the issuer's path.

@@ -8,7 +8,7 @@ final class Broadcast<Value: Sendable>: Sendable {
     private let policy: AsyncStream<Value>.Continuation.BufferingPolicy
 
     /// - Parameter policy: `.bufferingNewest(1)` for state (slow readers see only the newest),
-    ///   a bounded `.bufferingOldest(n)` for events (each one matters).
+    ///   `.unbounded` for events (each one matters to every reader).
     init(policy: AsyncStream<Value>.Continuation.BufferingPolicy) {
         self.policy = policy
     }

@@ -171,15 +171,6 @@ extension ClientSnapshot {
     }
 }
 
-extension ManagerSnapshot {
-    /// How many clients are in each state at `now`; the counts add up to `clients.count`.
-    public func healthCounts(at now: Date) -> [HealthState: Int] {
-        var counts = Dictionary(uniqueKeysWithValues: HealthState.allCases.map { ($0, 0) })
-        for client in clients { counts[client.health(at: now).state, default: 0] += 1 }
-        return counts
-    }
-}
-
 /// The reason phrases of the statuses servers send to tokentop (RFC 9110 §15).
 public enum HTTPStatusText {
     public static func reasonPhrase(_ status: Int) -> String {

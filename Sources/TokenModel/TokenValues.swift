@@ -96,7 +96,6 @@ public struct DecodedToken: Sendable, Equatable {
     public var subject: String? { claims["sub"]?.stringValue }
     public var expiresAt: Date? { claims["exp"]?.timestampValue }
     public var issuedAt: Date? { claims["iat"]?.timestampValue }
-    public var notBefore: Date? { claims["nbf"]?.timestampValue }
 
     /// `scope` as a space-separated string, or Okta's `scp` array.
     public var scopes: [String] {

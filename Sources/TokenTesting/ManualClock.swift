@@ -25,12 +25,6 @@ public final class ManualClock: TokenClock {
 
     public func now() -> Date { state.withLock { $0.now } }
 
-    /// How many tasks are asleep on this clock.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
-    /// The earliest deadline anyone sleeps until.
-    public var nextDeadline: Date? { state.withLock { $0.sleepers.map(\.deadline).min() } }
-
     public func sleep(until deadline: Date) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1

@@ -154,9 +154,6 @@ final class AppContext: Sendable {
             configuration: demo.configuration(), origin: "embedded demo", demo: demo, logger: logger, fileSinks: fileSinks)
     }
 
-    /// True when running on the embedded demo servers.
-    var isDemo: Bool { demo != nil }
-
     /// The configured client with this name, or a usage error listing the names there are.
     func client(named name: String) throws -> AuthorizationClient {
         guard let client = clients[name] else {

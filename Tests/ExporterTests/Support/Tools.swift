@@ -55,3 +55,14 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The suites that need Prometheus' tools skip without them on a developer's machine; in CI,
+/// where `.ci/run` installs them, a missing tool is a failure, never a silent skip.
+@Suite("Prometheus' tools in CI")
+struct ToolsInCITests {
+    @Test("with CI=true, promtool and prometheus are on PATH")
+    func presentInCI() {
+        guard ProcessInfo.processInfo.environment["CI"] == "true" else { return }
+        #expect(Tools.promtool != nil && Tools.prometheus != nil, "\(Tools.missingMessage)")
+    }
+}
