@@ -1,8 +1,8 @@
 /// How many terminal columns a scalar takes, without asking the C library (whose answer
 /// depends on the process locale): 0 for combining marks and format characters, 2 for East
 /// Asian wide characters and emoji presentation, 1 otherwise.
-enum CharacterWidth {
-    static func columns(of scalar: Unicode.Scalar) -> Int {
+public enum CharacterWidth {
+    public static func columns(of scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value >= 0x20 && value < 0x7F { return 1 }
         if isControl(scalar) { return 0 }
