@@ -58,7 +58,7 @@ man:
 # but pulled only by tokentop-fuzz, which calls it: the full -sanitize=fuzzer would give the EmbedThemes plugin's tool
 # libFuzzer's main as well.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= $(notdir $(wildcard Tests/FuzzCorpus/*))
+FUZZ_TARGETS ?= $(notdir $(patsubst %/,%,$(wildcard Tests/FuzzCorpus/*/)))
 FUZZ_SCRATCH = .build-fuzz
 FUZZ_BINARY = $(FUZZ_SCRATCH)/debug/tokentop-fuzz
 CLANG_RUNTIME = $(firstword $(wildcard $(dir $(realpath $(shell command -v swiftc)))../lib/clang/*/lib/linux))
@@ -66,6 +66,7 @@ FUZZ_BUILD_FLAGS = --scratch-path $(FUZZ_SCRATCH) --sanitize address \
 	-Xswiftc -sanitize-coverage=edge,trace-cmp,indirect-calls,inline-8bit-counters,pc-table -Xswiftc -DFUZZING \
 	-Xlinker $(CLANG_RUNTIME)/libclang_rt.fuzzer_no_main-x86_64.a -Xlinker -lstdc++
 # A hang past 10 s or 2 GiB of memory is a finding too; leak checks are off (the Swift runtime's caches look like leaks).
+# SWIFT_BACKTRACE=enable=no: the Swift backtracer, reading the crashed stack, trips the address sanitizer itself.
 FUZZ_OPTIONS = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=8192 -detect_leaks=0 \
 	-print_final_stats=1
 
@@ -79,7 +80,7 @@ fuzz: fuzz-build
 	@for target in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_SCRATCH)/corpus/$$target; \
 		echo "fuzzing $$target for $(FUZZ_SECONDS) s (log: $(FUZZ_SCRATCH)/logs/$$target.log)"; \
-		ASAN_OPTIONS=detect_leaks=0 TOKENTOP_FUZZ_TARGET=$$target $(FUZZ_BINARY) $(FUZZ_OPTIONS) \
+		ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no TOKENTOP_FUZZ_TARGET=$$target $(FUZZ_BINARY) $(FUZZ_OPTIONS) \
 			-artifact_prefix=Tests/FuzzCorpus/$$target/ $(FUZZ_SCRATCH)/corpus/$$target Tests/FuzzCorpus/$$target \
 			> $(FUZZ_SCRATCH)/logs/$$target.log 2>&1; \
 		status=$$?; \

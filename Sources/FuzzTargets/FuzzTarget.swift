@@ -120,6 +120,12 @@ enum Expect {
             || (0x2066...0x2069).contains(value)
     }
 
+    /// Whether `text` holds `part`, byte for byte. Not Foundation's `contains`, which traps
+    /// (String index out of bounds) on a needle with NUL after non-ASCII text: `"é a".contains("a\0")`.
+    static func contains(_ text: String, _ part: String) -> Bool {
+        part.isEmpty || text.utf8.firstRange(of: part.utf8) != nil
+    }
+
     static func that(_ holds: Bool, _ property: String, found: @autoclosure () -> String, target: String) throws(PropertyViolation) {
         if !holds { throw PropertyViolation(target, property, found: found()) }
     }

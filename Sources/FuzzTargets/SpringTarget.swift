@@ -11,8 +11,8 @@ extension FuzzTarget {
     static let spring = FuzzTarget("spring", "Spring Boot application.yml and .properties files") { data throws(PropertyViolation) in
         let name = "spring"
         let isProperties = (data.first ?? 0) & 1 == 1
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tokentop-fuzz-spring-\(ProcessInfo.processInfo.processIdentifier)")
+        // A folder per call: swift test reads the corpus files in parallel.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-fuzz-spring-\(UUID().uuidString)")
         let file = folder.appendingPathComponent(isProperties ? "application.properties" : "application.yml")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
