@@ -6,6 +6,9 @@
 #   make man                    regenerate docs/tokentop.1 from the command definitions (commit it; run it after
 #                               changing options, subcommands or dashboard keys, with README's keys table, which a test checks)
 #   make completions            bash, zsh and fish completion scripts into .build/completions
+#   make fuzz                   libFuzzer (with the address sanitizer) on every reader of outside input, one target at a
+#                               time for FUZZ_SECONDS each (default 600); FUZZ_TARGETS=jwks picks some. Crashes are
+#                               written into Tests/FuzzCorpus/<target>/ for review: `swift test` replays that folder.
 
 PREFIX ?= /usr/local
 SWIFT ?= swift
@@ -17,7 +20,7 @@ BUILT = .build/$(CONFIGURATION)/tokentop
 # The man page carries the last commit's date, so regenerating unchanged definitions changes nothing.
 MAN_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%Y-%m-%d)
 
-.PHONY: build install uninstall man completions
+.PHONY: build install uninstall man completions fuzz fuzz-build
 
 build:
 	$(SWIFT) build -c $(CONFIGURATION) --product tokentop
@@ -49,3 +52,43 @@ man:
 	$(SWIFT) package generate-manual --configuration debug --date $(MAN_DATE)
 	mkdir -p docs
 	cp .build/plugins/GenerateManual/outputs/tokentop/tokentop.1 docs/tokentop.1
+
+# Fuzzing. The whole package is built with the address sanitizer and libFuzzer's coverage, in its own scratch path (the
+# ordinary .build keeps its flags). libFuzzer's driver comes from clang's no_main runtime, linked into every executable
+# but pulled only by tokentop-fuzz, which calls it: the full -sanitize=fuzzer would give the EmbedThemes plugin's tool
+# libFuzzer's main as well.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= $(notdir $(patsubst %/,%,$(wildcard Tests/FuzzCorpus/*/)))
+FUZZ_SCRATCH = .build-fuzz
+FUZZ_BINARY = $(FUZZ_SCRATCH)/debug/tokentop-fuzz
+CLANG_RUNTIME = $(firstword $(wildcard $(dir $(realpath $(shell command -v swiftc)))../lib/clang/*/lib/linux))
+FUZZ_BUILD_FLAGS = --scratch-path $(FUZZ_SCRATCH) --sanitize address \
+	-Xswiftc -sanitize-coverage=edge,trace-cmp,indirect-calls,inline-8bit-counters,pc-table -Xswiftc -DFUZZING \
+	-Xlinker $(CLANG_RUNTIME)/libclang_rt.fuzzer_no_main-x86_64.a -Xlinker -lstdc++
+# A hang past 10 s or 2 GiB of memory is a finding too; leak checks are off (the Swift runtime's caches look like leaks).
+# SWIFT_BACKTRACE=enable=no: the Swift backtracer, reading the crashed stack, trips the address sanitizer itself.
+FUZZ_OPTIONS = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=8192 -detect_leaks=0 \
+	-print_final_stats=1
+
+fuzz-build:
+	$(SWIFT) build $(FUZZ_BUILD_FLAGS) --product tokentop-fuzz
+
+# New coverage-increasing inputs go to .build-fuzz/corpus (not committed); the committed seeds are read, crashes
+# land beside them. Prints one line per target: executions per second, edges covered, crashes.
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_SCRATCH)/logs
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_SCRATCH)/corpus/$$target; \
+		echo "fuzzing $$target for $(FUZZ_SECONDS) s (log: $(FUZZ_SCRATCH)/logs/$$target.log)"; \
+		ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no TOKENTOP_FUZZ_TARGET=$$target $(FUZZ_BINARY) $(FUZZ_OPTIONS) \
+			-artifact_prefix=Tests/FuzzCorpus/$$target/ $(FUZZ_SCRATCH)/corpus/$$target Tests/FuzzCorpus/$$target \
+			> $(FUZZ_SCRATCH)/logs/$$target.log 2>&1; \
+		status=$$?; \
+		awk -v target=$$target -v status=$$status ' \
+			/ cov: / { for (i = 1; i <= NF; i++) if ($$i == "cov:") cov = $$(i + 1) } \
+			/stat::number_of_executed_units/ { runs = $$2 } /stat::average_exec_per_sec/ { rate = $$2 } \
+			/^(==[0-9]+==ERROR|SUMMARY: libFuzzer|Fatal error)/ { crashed = 1 } \
+			END { printf "%-18s %8s exec/s  %6s edges  %10s runs  %s\n", target, rate, cov, runs, \
+				(crashed || status != 0) ? "CRASH: see the log and Tests/FuzzCorpus/" target "/crash-*" : "no crash" }' \
+			$(FUZZ_SCRATCH)/logs/$$target.log; \
+	done

@@ -132,6 +132,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "tokentop", dependencies: ["TokentopCommands"]),
+        // Every reader of outside input as a fuzz target with its properties; `swift test` replays
+        // Tests/FuzzCorpus through them, `make fuzz` drives them with libFuzzer (tokentop-fuzz).
+        .target(name: "FuzzTargets", dependencies: [
+            "TokenModel", "JOSESupport", "TokenConfig", "OAuthClient", "SpringConfig", "MetricsExporter", "Dashboard",
+            "DemoServer",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "tokentop-fuzz", dependencies: ["FuzzTargets"]),
         // Test doubles (a clock that moves when told); not a product, never shipped.
         .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
@@ -164,6 +172,7 @@ let package = Package(
         .testTarget(name: "SpringConfigTests", dependencies: [
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
         ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
         // The verdict under seeded chaos: the real manager against the demo, every front end's reading compared.
         .testTarget(name: "ChaosTests", dependencies: [

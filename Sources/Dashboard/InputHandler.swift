@@ -188,6 +188,9 @@ public struct InputHandler: Sendable {
                 state.filterText.removeLast()
             }
         case .character(let character):
+            // Ctrl-Space types NUL: a control character is never part of a filter (and a NUL in
+            // it made Foundation's `contains` trap on a name like "cliént").
+            guard !character.unicodeScalars.contains(where: CharacterWidth.isControl) else { return true }
             state.filterText.append(character)
         default:
             return false

@@ -57,7 +57,7 @@ public struct ThemeLoader: Sendable {
         for directory in directories {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
             for entry in names.sorted() where entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") {
-                let name = String(entry[..<entry.lastIndex(of: ".")!])
+                let name = String(entry[..<(entry.lastIndex(of: ".") ?? entry.endIndex)])
                 guard seen.insert(name).inserted else { continue }
                 found.append((name, directory.appendingPathComponent(entry)))
             }

@@ -109,17 +109,11 @@ struct ClientRegistry: Sendable {
     /// base64 (RFC 6749 §2.3.1); nil when the request has no Basic credentials.
     private func basicCredentials(_ request: Request) throws(OAuthProtocolError) -> (id: String, secret: String)? {
         guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
-        guard let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
-            let pair = String(data: data, encoding: .utf8),
-            let colon = pair.firstIndex(of: ":"),
-            let id = FormEncoding.decode(pair[..<colon]),
-            let secret = FormEncoding.decode(pair[pair.index(after: colon)...])
-        else {
+        do {
+            return try BasicCredentials.parse(header)
+        } catch {
             throw .invalidClient("the Basic credentials are not base64 of id:secret", usedBasic: true)
         }
-        return (id, secret)
     }
 
     private func checkSecret(

@@ -139,8 +139,7 @@ struct IntrospectionAccessTokenValidator: AccessTokenValidator {
         guard let endpoints = addresses.endpoints else { return .unavailable("the demo server is starting") }
         var request = HTTPClientRequest(url: endpoints.introspectionEndpoint.absoluteString)
         request.method = .POST
-        let credentials = "\(FormEncoding.encode(clientID)):\(FormEncoding.encode(clientSecret))"
-        request.headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
+        request.headers.add(name: "Authorization", value: BasicCredentials.header(id: clientID, secret: clientSecret))
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: "token=\(FormEncoding.encode(token))&token_type_hint=access_token"))

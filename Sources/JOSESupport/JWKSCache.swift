@@ -109,7 +109,7 @@ public actor JWKSCache {
 
     /// The `kid`s of the usable keys last fetched, sorted; empty before the first fetch.
     public var knownKeyIDs: [String] {
-        (keySet?.keyIDs ?? []).map { TerminalText.sanitize($0) }
+        (keySet?.keyIDs ?? []).map { TerminalText.sanitize($0) }.sorted()
     }
 
     /// The keys a token may have been signed with: those named `kid`, or every key when the

@@ -209,10 +209,7 @@ public actor AuthorizationClient: AuthorizationService {
 
     /// Keeps the `DPoP-Nonce` a server sent, the newest per origin; true when there was one.
     private func rememberNonce(_ response: ReceivedResponse, from url: URL) -> Bool {
-        // RFC 9449 §8.1: NQCHAR only; anything else is not a nonce to echo into a signed proof.
-        guard let nonce = response.headers.first(name: "DPoP-Nonce"), !nonce.isEmpty, nonce.utf8.count <= 1024,
-            nonce.unicodeScalars.allSatisfy({ $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) })
-        else { return false }
+        guard let nonce = DPoPNonce.accepted(response.headers.first(name: "DPoP-Nonce")) else { return false }
         dpopNonces[Self.origin(of: url)] = nonce
         return true
     }

@@ -63,12 +63,7 @@ struct ClientAuthenticator: Sendable {
     /// `Basic base64(id:secret)`, with both parts form-urlencoded first (RFC 6749 §2.3.1)
     /// unless the client asks for them raw.
     static func basicAuthorization(id: String, secret: String, encoding: BasicCredentialEncoding) -> String {
-        let pair: String
-        switch encoding {
-        case .formURLEncoded: pair = "\(FormEncoding.encode(id)):\(FormEncoding.encode(secret))"
-        case .raw: pair = "\(id):\(secret)"
-        }
-        return "Basic " + Data(pair.utf8).base64EncodedString()
+        BasicCredentials.header(id: id, secret: secret, formEncoded: encoding == .formURLEncoded)
     }
 
     private func resolvedSecret() async throws(OAuthError) -> String {

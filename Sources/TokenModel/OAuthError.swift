@@ -150,7 +150,9 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The same error with every occurrence of the given values (a client secret, a token)
     /// masked: a server that echoes what it was sent must not put it on the screen.
     public func redacting(_ values: [String]) -> OAuthError {
-        let values = values.filter { $0.count >= 4 }
+        // Every text scrubbed here is sanitised, so a value with a control character cannot be in
+        // it; and Foundation's replacingOccurrences traps on a NUL in what it looks for.
+        let values = values.filter { $0.count >= 4 && !$0.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) } }
         guard !values.isEmpty else { return self }
         func scrub(_ text: String) -> String {
             values.reduce(text) { $0.replacingOccurrences(of: $1, with: Redaction.mask($1)) }

@@ -94,6 +94,19 @@ struct InputHandlerTests {
         #expect(state.tab == .token)
     }
 
+    @Test("a control character typed into the filter (Ctrl-Space types NUL) is left out, and names with accents still match")
+    func filterRefusesControlCharacters() {
+        var state = ViewState()
+        _ = press([.character("/"), .character("t"), .character("\u{0}"), .character("\u{1B}"), .character("é")], state: &state)
+        #expect(state.filterText == "té")
+        state.filterText = "t"
+        _ = press([.character("\u{0}")], state: &state)
+        #expect(state.filterText == "t")
+        let accented = ManagerSnapshot(
+            generation: 1, takenAt: Fixtures.now, clients: [ClientSnapshot(name: "mod-cliént", state: .valid)])
+        #expect(ClientList.visible(accented, state: state, now: Fixtures.now).map(\.name) == ["mod-cliént"])
+    }
+
     @Test("/ opens a filter that takes typed keys; Enter keeps it, Esc clears it")
     func filter() {
         var state = ViewState()

@@ -1,0 +1,72 @@
+import Dashboard
+import Foundation
+import MetricsExporter
+import TokenModel
+
+extension FuzzTarget {
+    /// `tokentop serve`'s `/api/v1/clients` answer as `--attach` reads it, and an action's
+    /// answer. Input: the body. What was read is encoded again and must read the same.
+    static let snapshot = FuzzTarget("snapshot", "serve's /api/v1/clients answers read by --attach") { data throws(PropertyViolation) in
+        let name = "snapshot"
+        _ = try? ClientsListing.actionRecords(data, client: "attached", at: Date(timeIntervalSince1970: 1_800_000_000))
+        let listing: ClientsListing
+        do throws(ClientsListingError) {
+            listing = try ClientsListing.decode(data)
+        } catch {
+            try Expect.printable(error.reason, "why an answer could not be read", target: name)
+            return
+        }
+        try drawAttached(listing.clients, target: name)
+        let encoded: Data
+        do {
+            encoded = try JSONEncoder().encode(Listing(
+                clients: listing.clients.map { Listing.Client(snapshot: $0) }, actionsAllowed: listing.actionsAllowed))
+        } catch {
+            throw PropertyViolation(name, "a snapshot that was read can be encoded", found: "\(error)")
+        }
+        do {
+            let reread = try ClientsListing.decode(encoded)
+            try Expect.that(
+                reread == listing, "read → encode → read gives the same snapshots",
+                found: String(decoding: encoded.prefix(400), as: UTF8.self), target: name)
+        } catch let violation as PropertyViolation {
+            throw violation
+        } catch {
+            throw PropertyViolation(
+                name, "what a snapshot encodes to can be read", found: "\(error): \(String(decoding: encoded.prefix(400), as: UTF8.self))")
+        }
+    }
+
+    /// An attached dashboard draws what the instance sent: every screen, every tab, zoomed or
+    /// not, must be a frame whose cells hold no control character (`checkFrame`).
+    static func drawAttached(_ clients: [ClientSnapshot], target name: String) throws(PropertyViolation) {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let snapshot = ManagerSnapshot(generation: 1, takenAt: now, clients: clients)
+        let context = ScreenContext(configurationPath: "http://127.0.0.1:9464", colorDepth: .full256, glyphs: .unicode)
+        var states: [ViewState] = DetailTab.allCases.map { ViewState(selectedClient: clients.first?.name, tab: $0) }
+        var zoomed = ViewState(selectedClient: clients.first?.name)
+        zoomed.isZoomed = true
+        states.append(zoomed)
+        for screen in [DashboardScreen.keySets, .events] {
+            var state = ViewState(selectedClient: clients.first?.name)
+            state.screen = screen
+            states.append(state)
+        }
+        for state in states {
+            let frame = Renderer().render(snapshot, state: state, size: TerminalSize(columns: 100, rows: 30), now: now, context: context)
+            try checkFrame(frame, target: name, previous: nil)
+        }
+    }
+
+    /// The shape of `/api/v1/clients` that `ClientsListing` reads.
+    private struct Listing: Encodable {
+        struct Client: Encodable { var snapshot: ClientSnapshot }
+        var clients: [Client]
+        var actionsAllowed: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case clients
+            case actionsAllowed = "actions_allowed"
+        }
+    }
+}
