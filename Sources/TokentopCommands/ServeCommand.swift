@@ -38,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Allow POST /api/v1/clients/NAME/refresh and /revoke (otherwise they answer 403).")
     var allowActions = false
 
+    @OptionGroup var cache: WriteThroughOptions
+
     func run() async throws {
         let exporterConfiguration: ExporterConfiguration
         do {
@@ -50,11 +52,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError.usage(error.description)
         }
         let context = try await AppContext.make(options, demo: .onlyWhenAsked, logToStandardError: true)
-        let services = context.infrastructure
+        var services = context.infrastructure
         let logger = context.logger
         let manager: TokenManager
         do {
             manager = try context.makeManager()
+            if let writer = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "serve") {
+                services.append(writer)
+            }
         } catch {
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
             return
@@ -76,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             // The exporter is the front end: SIGTERM/SIGINT stop it first, then the manager,
             // then the connections (and the demo servers with --demo).
             try await ServiceGroup.runUntilFrontEndEnds(
-                services + [manager], frontEnd: exporter,
+                services.prefix(1) + [manager] + services.dropFirst(), frontEnd: exporter,
                 hangUp: .reload {
                     let (outcome, configuration) = await context.reload(manager)
                     if let configuration { await metrics.configure(clients: configuration.clients) }
