@@ -313,7 +313,7 @@ final class DemoServerProcess {
     let directory: URL
     let configPath: String
     let adminFaultsURL: URL
-    private let adminToken: String
+    let adminToken: String
     private var pid: pid_t
 
     private init(directory: URL, configPath: String, adminFaultsURL: URL, adminToken: String, pid: pid_t) {
