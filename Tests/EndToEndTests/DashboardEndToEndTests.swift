@@ -350,6 +350,8 @@ final class DemoServerProcess {
         let config = directory.appendingPathComponent("tokentop.yaml").path
         let yaml = try String(contentsOfFile: written, encoding: .utf8)
         try ("defaults:\n  poll-interval: 1s\n" + yaml).write(toFile: config, atomically: true, encoding: .utf8)
+        // As demo-server writes it: the file holds client secrets.
+        chmod(config, 0o600)
         return DemoServerProcess(directory: directory, configPath: config, adminFaultsURL: url, adminToken: token, pid: pid)
     }
 

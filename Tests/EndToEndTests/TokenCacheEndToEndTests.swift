@@ -189,7 +189,10 @@ struct TokenCacheEndToEndTests {
     func writeThrough() async throws {
         let home = try TestHome()
         defer { home.remove() }
-        let demo = try await DemoServerProcess.start()
+        // One client, so every request the server counts is that client's.
+        let clients = home.path + "/clients.json"
+        try #"{"clients": [{"name": "solo", "scope": "custom_mod"}]}"#.write(toFile: clients, atomically: true, encoding: .utf8)
+        let demo = try await DemoServerProcess.start(arguments: ["--config", clients])
         var variables = ProcessInfo.processInfo.environment
         for (key, value) in home.environment { variables[key] = value }
         let log = home.path + "/serve.log"
@@ -200,18 +203,20 @@ struct TokenCacheEndToEndTests {
         defer { if serveRunning { stopProcess(serve) } }
         var listing = ""
         let deadline = Date().addingTimeInterval(60)
-        while !listing.contains("mod-client"), Date() < deadline {
+        while !listing.contains("solo"), Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
             listing = try await runTokentop(["cache", "list"], environment: home.environment).stdout
         }
         #expect(listing.contains("serve (pid \(serve))"), "\(listing)")
         let requests = try await demo.tokenRequests()
-        let token = try await runTokentop(["token", "--config", demo.configPath, "mod-client"], environment: home.environment)
+        let token = try await runTokentop(["token", "--config", demo.configPath, "solo"], environment: home.environment)
         #expect(token.status == 0)
         #expect(try await demo.tokenRequests() == requests, "token asked the server although serve holds a token")
+        #expect(requests == 1)
+        #expect(try await runTokentop(["cache", "list"], environment: home.environment).stdout.contains("serve (pid \(serve))"))
 
         let address = try #require(try String(contentsOfFile: log, encoding: .utf8).firstMatch(of: /listening on (http:\/\/[0-9.:]+)/)?.1)
-        let revoke = try await runProgram(["curl", "-sf", "-X", "POST", "\(address)/api/v1/clients/mod-client/revoke"])
+        let revoke = try await runProgram(["curl", "-sf", "-X", "POST", "\(address)/api/v1/clients/solo/revoke"])
         #expect(revoke.status == 0, "\(revoke)")
         var gone = false
         let revokeDeadline = Date().addingTimeInterval(30)

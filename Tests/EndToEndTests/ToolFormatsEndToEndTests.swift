@@ -11,22 +11,31 @@ struct ToolFormatsEndToEndTests {
 
     @Test(
         "kubectl runs tokentop from a kubeconfig exec: entry and presents its ExecCredential's token",
-        .enabled(if: kubectl != nil, "kubectl is not installed; ExecCredentialSchemaTests checks the shape against the v1 types"))
+        .enabled(if: kubectl != nil, "kubectl is not installed; TokenOutputTests checks the shape against the v1 types"))
     func kubectlReadsExecCredential() async throws {
         let home = try TestHome()
         defer { home.remove() }
         let demo = try await DemoServerProcess.start()
-        // The cluster is the demo's /mod: it answers 200 only to a valid token with the right scope.
-        let resource = try #require(URL(string: try demo.setting("resource-uri", of: "mod-client")))
-        let server = "http://\(resource.host ?? ""):\(resource.port ?? 80)"
+        // kubectl runs an exec: plugin only for an https server: a stand-in API server that
+        // echoes the Authorization header it gets, with a certificate made for the test.
+        let certificate = home.path + "/api.pem", key = home.path + "/api-key.pem"
+        let made = try await runProgram([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+            "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let api = try await HelperServer.start(
+            in: home, ["python3", HelperServer.script("https_echo.py")], arguments: [certificate, key])
+        defer { api.stop() }
         let kubeconfig = home.path + "/kubeconfig"
         try """
             apiVersion: v1
             kind: Config
             clusters:
-            - name: demo
+            - name: api
               cluster:
-                server: \(server)
+                server: https://127.0.0.1:\(api.port)
+                certificate-authority: \(certificate)
             users:
             - name: tokentop
               user:
@@ -36,19 +45,19 @@ struct ToolFormatsEndToEndTests {
                   args: [token, --config, \(demo.configPath), mod-client, --output, exec-credential]
                   interactiveMode: Never
             contexts:
-            - name: demo
+            - name: api
               context:
-                cluster: demo
+                cluster: api
                 user: tokentop
-            current-context: demo
+            current-context: api
             """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-        let result = try await runProgram(
-            [try #require(Self.kubectl), "--kubeconfig", kubeconfig, "get", "--raw", resource.path], environment: home.environment)
+        let kubectl = [try #require(Self.kubectl), "--kubeconfig", kubeconfig, "get", "--raw", "/api"]
+        let result = try await runProgram(kubectl, environment: home.environment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("mod"), "\(result.stdout)")
-        // kubectl's second run finds the token in tokentop's cache: still one request.
-        #expect(try await runProgram(
-            [try #require(Self.kubectl), "--kubeconfig", kubeconfig, "get", "--raw", resource.path], environment: home.environment).status == 0)
+        let token = try await runTokentop(["token", "--config", demo.configPath, "mod-client"], environment: home.environment)
+        #expect(result.stdout.contains("\"Bearer \(token.stdout.trimmingCharacters(in: .newlines))\""), "\(result.stdout)")
+        // kubectl's next run (a new process, which runs the plugin again) is answered from tokentop's cache.
+        #expect(try await runProgram(kubectl, environment: home.environment).status == 0)
         #expect(try await demo.tokenRequests() == 1)
     }
 

@@ -81,37 +81,57 @@ extension DemoServerProcess {
     }
 }
 
-/// Authlib's token endpoint (`Validators/authlib_server.py`, in the venv `.ci/run` makes at
-/// `.build/pyvenv`): an authorization server whose logic nobody on this project wrote.
-struct AuthlibServer {
+/// A helper server from `Validators/` in a process of its own: it writes the port it listens
+/// on (127.0.0.1, port 0) to a file named by its first argument.
+struct HelperServer {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    static let python = packageRoot.appending(path: ".build/pyvenv/bin/python").path
-    static let script = packageRoot.appending(path: "Tests/EndToEndTests/Validators/authlib_server.py").path
+    /// The venv `.ci/run` makes, with Authlib, joserfc and Werkzeug.
+    static let venvPython = packageRoot.appending(path: ".build/pyvenv/bin/python").path
+
+    static func script(_ name: String) -> String {
+        packageRoot.appending(path: "Tests/EndToEndTests/Validators/\(name)").path
+    }
 
     let pid: pid_t
     let port: Int
 
-    var tokenURL: String { "http://127.0.0.1:\(port)/token" }
-
-    static func start(in home: TestHome, lifetime: Int = 3600) async throws -> AuthlibServer {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
+    /// Runs `command` with the port file and `arguments`; waits until it listens.
+    static func start(in home: TestHome, _ command: [String], arguments: [String] = []) async throws -> HelperServer {
+        if command[0].hasPrefix("/"), !FileManager.default.isExecutableFile(atPath: command[0]) {
             throw E2EError(
-                "the Python venv is missing at \(python): run .ci/run, or python3 -m venv .build/pyvenv && "
+                "\(command[0]) is missing: run .ci/run, or python3 -m venv .build/pyvenv && "
                     + ".build/pyvenv/bin/pip install -r Tests/DemoServerTests/Validators/requirements.txt")
         }
-        let portFile = home.path + "/authlib-\(UUID().uuidString.prefix(8)).port"
-        let pid = try spawn([python, script, portFile, "--lifetime", String(lifetime)], output: portFile + ".log")
+        let portFile = home.path + "/helper-\(UUID().uuidString.prefix(8)).port"
+        let pid = try spawn(command + [portFile] + arguments, output: portFile + ".log")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
-                return AuthlibServer(pid: pid, port: port)
+                return HelperServer(pid: pid, port: port)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        kill(pid, SIGKILL)
-        _ = try? await waitForExit(of: pid, what: "authlib_server.py")
-        throw E2EError("authlib_server.py did not start: \((try? String(contentsOfFile: portFile + ".log", encoding: .utf8)) ?? "")")
+        stopProcess(pid)
+        throw E2EError("\(command.last ?? "") did not start: \((try? String(contentsOfFile: portFile + ".log", encoding: .utf8)) ?? "")")
+    }
+
+    /// Stops it (SIGTERM, then SIGKILL after 10s) and reaps it; for `defer`.
+    func stop() {
+        stopProcess(pid)
+    }
+}
+
+/// Authlib's token endpoint (`Validators/authlib_server.py`, in the venv `.ci/run` makes at
+/// `.build/pyvenv`): an authorization server whose logic nobody on this project wrote.
+struct AuthlibServer {
+    let server: HelperServer
+
+    var tokenURL: String { "http://127.0.0.1:\(server.port)/token" }
+
+    static func start(in home: TestHome, lifetime: Int = 3600) async throws -> AuthlibServer {
+        AuthlibServer(server: try await HelperServer.start(
+            in: home, [HelperServer.venvPython, HelperServer.script("authlib_server.py")], arguments: ["--lifetime", String(lifetime)]))
     }
 
     /// A tokentop configuration of one client of this server, `independent`.
@@ -130,16 +150,16 @@ struct AuthlibServer {
         return path
     }
 
+    /// Every request its token endpoint has had.
     func tokenRequests() async throws -> Int {
-        let answer = try await runProgram(["curl", "-sf", "http://127.0.0.1:\(port)/stats"])
+        let answer = try await runProgram(["curl", "-sf", "http://127.0.0.1:\(server.port)/stats"])
         let object = try JSONSerialization.jsonObject(with: Data(answer.stdout.utf8)) as? [String: Any]
         guard let count = object?["token_requests"] as? Int else { throw E2EError("no count from /stats: \(answer)") }
         return count
     }
 
-    /// Stops it (SIGTERM, then SIGKILL after 10s) and reaps it; for `defer`.
     func stop() {
-        stopProcess(pid)
+        server.stop()
     }
 }
 
