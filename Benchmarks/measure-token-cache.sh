@@ -52,7 +52,8 @@ wait $(jobs -p | grep -v "^$demo_pid$") 2>/dev/null || true
 distinct=$(cat "$work"/concurrent.* | sort -u | wc -l)
 echo "token requests at the server: $(( $(requests) - before )); distinct tokens printed: $distinct"
 
-echo "== $SEQUENTIAL sequential calls (the token lives 1h)"
+echo "== $SEQUENTIAL sequential calls on a cold cache (the token lives 1h)"
+"$binary" cache clear > /dev/null
 before=$(requests)
 start=$(date +%s.%N)
 for _ in $(seq "$SEQUENTIAL"); do "$binary" token --config "$config" mod-client > /dev/null; done
@@ -65,5 +66,33 @@ for b in "${binaries[@]}"; do commands+=("$b --version"); done
 commands+=("curl -sf -u mod-client:$secret -d grant_type=client_credentials -d scope=custom_mod $token_uri")
 for b in "${binaries[@]}"; do commands+=("$b token --config $config mod-client"); done
 for b in "${binaries[@]}"; do commands+=("$b token --config $config mod-client --no-cache"); done
-hyperfine -N --warmup 10 --runs "$RUNS" --export-markdown "$work/times.md" "${commands[@]}" > /dev/null
-sed -e "s#$work#WORK#g" -e "s#$secret#SECRET#g" "$work/times.md"
+# Its warnings about outliers on a shared machine go; an error is shown.
+hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$work/times.json" "${commands[@]}" > /dev/null 2> "$work/hyperfine.err" \
+  || { cat "$work/hyperfine.err" >&2; exit 1; }
+# Median and minimum beside the mean: on a shared machine the mean carries other processes' noise.
+python3 - "$work/times.json" "$work" "$secret" <<'PY'
+import json, statistics, sys
+results, work, secret = json.load(open(sys.argv[1]))["results"], sys.argv[2], sys.argv[3]
+print("| command | mean ms | median ms | min ms |")
+print("|---|---:|---:|---:|")
+for r in results:
+    command = r["command"].replace(work, "WORK").replace(secret, "SECRET")
+    times = [t * 1000 for t in r["times"]]
+    print(f"| `{command}` | {statistics.mean(times):.1f} ± {statistics.stdev(times):.1f} | {statistics.median(times):.1f} | {min(times):.1f} |")
+PY
+echo "== CPU time and page faults per call (perf stat -r 30), when perf is there"
+if command -v perf > /dev/null; then
+  for b in "${binaries[@]}"; do
+    for args in "--version" "token --config $config mod-client"; do
+      printf '%s %s: ' "$(basename "$b")" "${args/$work/WORK}"
+      perf stat -r 30 -e task-clock,page-faults $b $args 2>&1 > /dev/null \
+        | awk '/task-clock/ { printf "%s ms CPU, ", $1 } /page-faults/ { printf "%s page faults\n", $1 }'
+    done
+  done
+  printf 'curl --version: '
+  perf stat -r 30 -e task-clock,page-faults curl --version 2>&1 > /dev/null \
+    | awk '/task-clock/ { printf "%s ms CPU, ", $1 } /page-faults/ { printf "%s page faults\n", $1 }'
+  printf 'curl token request: '
+  perf stat -r 30 -e task-clock,page-faults curl -sf -u "mod-client:$secret" -d grant_type=client_credentials -d scope=custom_mod "$token_uri" 2>&1 > /dev/null \
+    | awk '/task-clock/ { printf "%s ms CPU, ", $1 } /page-faults/ { printf "%s page faults\n", $1 }'
+fi
