@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TokenManager", targets: ["TokenManager"]),
         .library(name: "DemoServer", targets: ["DemoServer"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
+        .library(name: "TokenCache", targets: ["TokenCache"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -97,6 +98,12 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
+        // The token cache processes share (`token`, `exec`, `git`, and the dashboard's write-through):
+        // its key, its files (flock, atomic rename, owner and mode checks) and their listing.
+        .target(name: "TokenCache", dependencies: [
+            "TokenModel", "TokenConfig",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
         .target(name: "SpringConfig", dependencies: [
             "TokenModel", "TokenConfig",
@@ -125,7 +132,7 @@ let package = Package(
         // The subcommands; the executable is only their entry point.
         .target(name: "TokentopCommands", dependencies: [
             "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
-            "SpringConfig", "JOSESupport", "MetricsExporter",
+            "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,6 +186,7 @@ let package = Package(
             "TokenManager", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
             "MetricsExporter", "TokentopCommands",
         ]),
+        .testTarget(name: "TokenCacheTests", dependencies: ["TokenCache", "TokenConfig", "TokenModel"]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import TokenModel
 
-/// `GET`/`POST /admin/faults` and `POST /admin/rotate-keys` on the authorization server's port:
+/// `GET`/`POST /admin/faults`, `POST /admin/rotate-keys` and `GET /admin/stats` on the authorization server's port:
 /// loopback peers only, with `Authorization: Bearer ADMIN_TOKEN`.
 ///
 /// `POST /admin/faults` takes a JSON object; every field is optional and only the ones given
@@ -12,9 +12,11 @@ import TokenModel
 /// `rotate_keys` (true rotates now), `clock_offset_seconds` (signed number: the authorization
 /// server's clock error), `resource_expect_audience` and `resource_expect_issuer` (string, or null
 /// for the demo's own), `dpop_nonce` (bool: DPoP proofs must carry the server's nonce). It
-/// answers the faults in force.
+/// answers the faults in force. `GET /admin/stats` answers `{"token_requests": N}`: every request
+/// the token endpoint has had.
 struct AdminRoutes: Sendable {
     let control: DemoControl
+    let ledger: TokenLedger
     let adminToken: String
 
     func add(to router: Router<DemoRequestContext>) {
@@ -30,6 +32,7 @@ struct AdminRoutes: Sendable {
             return FaultsDescription(faults)
         }
         admin.refuseOtherMethods("faults", allowed: [.get, .post])
+        admin.only(.get, "stats") { _, _ in DemoStats(token_requests: await ledger.tokenRequests) }
         admin.only(.post, "rotate-keys") { _, _ throws(OAuthProtocolError) in
             do {
                 return RotatedKey(kid: try await control.rotateKeys())

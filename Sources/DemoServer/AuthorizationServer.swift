@@ -50,7 +50,7 @@ struct AuthorizationServer: Sendable {
         router.only(.post, "oauth2/default/v1/revoke") { request, context in
             try await revoke(request, context: context, listener: listener)
         }
-        AdminRoutes(control: control, adminToken: adminToken).add(to: router)
+        AdminRoutes(control: control, ledger: ledger, adminToken: adminToken).add(to: router)
         return router
     }
 
@@ -109,6 +109,7 @@ struct AuthorizationServer: Sendable {
     private func token(
         _ request: Request, context: DemoRequestContext, listener: DemoListener
     ) async throws(OAuthProtocolError) -> EditedResponse<TokenResponse> {
+        await ledger.countTokenRequest()
         do throws(OAuthProtocolError) {
             let endpoints = try listening()
             let called = endpoints.reached(through: listener).tokenEndpoint

@@ -134,3 +134,8 @@ struct FaultsDescription: ResponseEncodable, Equatable {
 struct RotatedKey: ResponseEncodable, Equatable {
     let kid: String
 }
+
+/// `GET /admin/stats`: what the authorization server has counted.
+struct DemoStats: ResponseEncodable, Equatable {
+    let token_requests: Int
+}

@@ -23,9 +23,17 @@ actor TokenLedger {
     private var entries: [String: Entry] = [:]
     private var seenAssertionIDs: [String: Date] = [:]
     private var insertionsSincePrune = 0
+    /// Every request that reached the token endpoint, answered or refused: what
+    /// `GET /admin/stats` reports, so a test can count a client's requests at the server.
+    private(set) var tokenRequests = 0
 
     init(clock: any TokenClock) {
         self.clock = clock
+    }
+
+    /// Counts one request at the token endpoint.
+    func countTokenRequest() {
+        tokenRequests += 1
     }
 
     /// Remembers a token just issued.

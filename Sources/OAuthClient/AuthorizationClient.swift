@@ -95,6 +95,15 @@ public actor AuthorizationClient: AuthorizationService {
         try await proofKey()?.thumbprint
     }
 
+    /// A DPoP proof for presenting `accessToken` in one `method` request to `url` (RFC 9449 §7,
+    /// with `ath`), for a program that sends the request itself (`tokentop token --dpop-proof`).
+    public func presentationProof(method: String, url: URL, accessToken: String) async throws(OAuthError) -> String {
+        guard let key = try await proofKey() else {
+            throw OAuthError.configuration("client \(configuration.name) does not use DPoP (dpop: true), so there is no proof to make")
+        }
+        return try await key.proof(method: method, url: url, nonce: dpopNonces[Self.origin(of: url)], accessToken: accessToken, now: now())
+    }
+
     /// The client's TLS certificate, read and checked once; nil when none is configured.
     public func tlsCertificate() throws(OAuthError) -> ClientCertificate? {
         if let clientCertificate { return clientCertificate }

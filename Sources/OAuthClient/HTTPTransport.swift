@@ -97,9 +97,25 @@ public final class HTTPTransport: Sendable {
     /// of `OutgoingRequest.maximumBodySize`).
     public static let maximumBodySize = 1 << 20
 
-    private let direct: HTTPClient
-    private let httpsProxied: HTTPClient?
-    private let httpProxied: HTTPClient?
+    /// The connection pools: direct, and through each proxy when one is set.
+    private struct Clients {
+        var direct: HTTPClient
+        var httpsProxied: HTTPClient?
+        var httpProxied: HTTPClient?
+
+        var all: [HTTPClient] { [direct, httpsProxied, httpProxied].compactMap { $0 } }
+    }
+
+    /// Made on the first request, so a command that needs none (a cached token) starts no
+    /// event loop threads.
+    private enum State {
+        case unused
+        case open(Clients)
+        case shutDown
+    }
+
+    private let state = Mutex<State>(.unused)
+    private let makeClients: @Sendable () -> Clients
     private let noProxy: [String]
     /// The newest clock reading of each server, from the `Date` headers of its answers.
     private let clockReadings = Mutex<[String: ClockReading]>([:])
@@ -114,7 +130,7 @@ public final class HTTPTransport: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.now = now
-        func configuration(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient.Configuration {
+        @Sendable func configuration(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient.Configuration {
             // Each request carries its own deadline (the client's `timeout`), so the pool's
             // timeouts are only a backstop and never shorter than any client's.
             var configuration = HTTPClient.Configuration(
@@ -134,12 +150,17 @@ public final class HTTPTransport: Sendable {
             else { return nil }
             return .server(host: host, port: url.port ?? 80)
         }
-        direct = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: nil))
-        httpsProxied = proxy(["HTTPS_PROXY", "https_proxy"]).map {
-            HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: $0))
-        }
-        httpProxied = proxy(["HTTP_PROXY", "http_proxy"]).map {
-            HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: $0))
+        let httpsProxy = proxy(["HTTPS_PROXY", "https_proxy"])
+        let httpProxy = proxy(["HTTP_PROXY", "http_proxy"])
+        makeClients = {
+            Clients(
+                direct: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: nil)),
+                httpsProxied: httpsProxy.map {
+                    HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: $0))
+                },
+                httpProxied: httpProxy.map {
+                    HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(proxy: $0))
+                })
         }
         noProxy = (environment["NO_PROXY"] ?? environment["no_proxy"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
@@ -152,7 +173,12 @@ public final class HTTPTransport: Sendable {
 
     /// Closes every connection. Call once, when the process is done with the network.
     public func shutdown() async {
-        for client in [direct, httpsProxied, httpProxied].compactMap({ $0 }) {
+        let made = state.withLock { state in
+            defer { state = .shutDown }
+            if case .open(let clients) = state { return clients.all }
+            return []
+        }
+        for client in made {
             try? await client.shutdown()
         }
     }
@@ -186,7 +212,9 @@ public final class HTTPTransport: Sendable {
             outgoing.tlsConfiguration = tls
         }
 
-        let client = self.client(for: scheme, host: host)
+        guard let client = self.client(for: scheme, host: host) else {
+            throw Self.explain(HTTPClientError.alreadyShutdown, endpoint: endpoint, timeout: request.timeout)
+        }
         let prepared = outgoing
         let bodyLimit = request.maximumBodySize
         let started = ContinuousClock.now
@@ -232,9 +260,21 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    private func client(for scheme: String, host: String) -> HTTPClient {
-        let proxied = scheme == "https" ? httpsProxied : httpProxied
-        guard let proxied, !Loopback.isLoopbackHost(host), !bypassesProxy(host) else { return direct }
+    /// The pool for a request; nil once shut down.
+    private func client(for scheme: String, host: String) -> HTTPClient? {
+        let clients = state.withLock { state -> Clients? in
+            switch state {
+            case .open(let clients): return clients
+            case .shutDown: return nil
+            case .unused:
+                let made = makeClients()
+                state = .open(made)
+                return made
+            }
+        }
+        guard let clients else { return nil }
+        let proxied = scheme == "https" ? clients.httpsProxied : clients.httpProxied
+        guard let proxied, !Loopback.isLoopbackHost(host), !bypassesProxy(host) else { return clients.direct }
         return proxied
     }
 

@@ -121,6 +121,9 @@ public struct ClientConfiguration: Sendable, Equatable {
     public var tlsClientCertificateFile: String?
     /// `tls-client-key-file`: the PEM private key of `tlsClientCertificateFile`.
     public var tlsClientKeyFile: String?
+    /// `cache`: the dashboard and `serve` write this client's tokens through to the shared token
+    /// cache that `tokentop token` reads.
+    public var cache: Bool
 
     public init(
         name: String,
@@ -152,7 +155,8 @@ public struct ClientConfiguration: Sendable, Equatable {
         dpop: Bool = false,
         dpopKeyFile: String? = nil,
         tlsClientCertificateFile: String? = nil,
-        tlsClientKeyFile: String? = nil
+        tlsClientKeyFile: String? = nil,
+        cache: Bool = false
     ) {
         self.name = name
         self.issuerURI = issuerURI
@@ -184,7 +188,17 @@ public struct ClientConfiguration: Sendable, Equatable {
         self.dpopKeyFile = dpopKeyFile
         self.tlsClientCertificateFile = tlsClientCertificateFile
         self.tlsClientKeyFile = tlsClientKeyFile
+        self.cache = cache
     }
+}
+
+/// How the shared token cache keeps tokens at rest (`cache-encryption:`).
+public enum CacheEncryption: String, Sendable, Equatable, CaseIterable {
+    /// Files of mode 0600 in a 0700 folder: readable by the user's own processes (and root).
+    case plaintext
+    /// The desktop keyring (Secret Service over D-Bus). Not in this build: choosing it is a
+    /// configuration error that says so, never a silent fallback to plaintext.
+    case keyring
 }
 
 /// The values a client takes when it does not set its own; `defaults:` in the file overrides them.
@@ -218,6 +232,8 @@ public struct TokentopConfiguration: Sendable, Equatable {
     public var keyBindings: [String: String]
     /// `mouse:` whether the dashboard takes mouse clicks and the wheel.
     public var mouse: Bool
+    /// `cache-encryption:` how cached tokens rest.
+    public var cacheEncryption: CacheEncryption
     /// Where each `keys:` entry is written, by action name, so a binding the dashboard refuses is
     /// reported at its line: `ConfigurationError.problem(at: keyBindingLocations["refresh"]!, …)`.
     public var keyBindingLocations: [String: SettingLocation]
@@ -227,7 +243,8 @@ public struct TokentopConfiguration: Sendable, Equatable {
     public init(
         sourcePath: String? = nil, defaults: ClientDefaults = .standard,
         clients: [ClientConfiguration], theme: String? = nil, keyBindings: [String: String] = [:],
-        mouse: Bool = true, keyBindingLocations: [String: SettingLocation] = [:], themeLocation: SettingLocation? = nil
+        mouse: Bool = true, keyBindingLocations: [String: SettingLocation] = [:], themeLocation: SettingLocation? = nil,
+        cacheEncryption: CacheEncryption = .plaintext
     ) {
         self.sourcePath = sourcePath
         self.defaults = defaults
@@ -235,6 +252,7 @@ public struct TokentopConfiguration: Sendable, Equatable {
         self.theme = theme
         self.keyBindings = keyBindings
         self.mouse = mouse
+        self.cacheEncryption = cacheEncryption
         self.keyBindingLocations = keyBindingLocations
         self.themeLocation = themeLocation
     }

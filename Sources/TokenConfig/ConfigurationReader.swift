@@ -83,11 +83,20 @@ struct ConfigurationReader {
         }
         let (keyBindings, keyBindingLocations) = settings[.keys].map { readKeyBindings($0) } ?? ([:], [:])
         let mouse = bool(settings[.mouse]) ?? true
+        var cacheEncryption = CacheEncryption.plaintext
+        if let entry = settings[.cacheEncryption], let chosen = choice(entry, CacheEncryption.self) {
+            cacheEncryption = chosen
+            if chosen == .keyring {
+                report(entry.value, entry.path,
+                       "`keyring` (Secret Service over D-Bus) is not available in this build of tokentop; remove the "
+                       + "setting or write `plaintext`: tokens then rest in 0600 files in a 0700 folder (see the README)")
+            }
+        }
         issues = Self.inFileOrder(issues)
         guard issues.isEmpty else { return nil }
         return TokentopConfiguration(
             sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings, mouse: mouse,
-            keyBindingLocations: keyBindingLocations, themeLocation: themeLocation)
+            keyBindingLocations: keyBindingLocations, themeLocation: themeLocation, cacheEncryption: cacheEncryption)
     }
 
     // MARK: - Sections
@@ -213,6 +222,7 @@ struct ConfigurationReader {
                 .map(\.text).filter { !$0.isEmpty }
         }
         let dpop = bool(settings[.dpop]) ?? false
+        let cache = bool(settings[.cache]) ?? false
         let dpopKeyFile = existingFile(settings[.dpopKeyFile], holding: "a PEM EC P-256 or RSA private key")
         if dpopKeyFile != nil, !dpop, let setting = settings[.dpopKeyFile] {
             warn(setting.keyNode, setting.path, "is only used with `dpop: true` and is ignored")
@@ -243,7 +253,7 @@ struct ConfigurationReader {
             timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer,
             clientAssertionAudience: credentials.assertionAudience, expectedAudiences: expectedAudiences,
             dpop: dpop, dpopKeyFile: dpopKeyFile, tlsClientCertificateFile: credentials.tlsCertificateFile,
-            tlsClientKeyFile: credentials.tlsKeyFile)
+            tlsClientKeyFile: credentials.tlsKeyFile, cache: cache)
     }
 
     /// How the client proves its identity: at most one secret source (one is required unless

@@ -108,11 +108,13 @@ public enum ConfigurationSchema {
         case theme
         case keys
         case mouse
+        case cacheEncryption = "cache-encryption"
 
         /// What the value must be.
         public var expects: ValueKind {
             switch self {
             case .mouse: return .boolean
+            case .cacheEncryption: return .choice(CacheEncryption.allCases.map(\.rawValue))
             case .defaults: return .mapping(of: "default client settings")
             case .clients: return .mapping(of: "client names to their settings")
             case .theme: return .text
@@ -171,6 +173,7 @@ public enum ConfigurationSchema {
         case dpopKeyFile = "dpop-key-file"
         case tlsClientCertificateFile = "tls-client-certificate-file"
         case tlsClientKeyFile = "tls-client-key-file"
+        case cache
 
         /// What the value must be.
         public var expects: ValueKind {
@@ -182,7 +185,7 @@ public enum ConfigurationSchema {
                 return .file
             case .expectedAudience: return .textOrList
             case .clientAssertionAudience: return .choiceOrURL(ClientAssertionAudience.keywords)
-            case .dpop: return .boolean
+            case .dpop, .cache: return .boolean
             case .clientSecretCommand: return .shellCommand
             case .clientAuthenticationMethod: return .choice(ClientAuthenticationMethod.allCases.map(\.rawValue))
             case .clientSecretBasicEncoding: return .choice(BasicCredentialEncoding.allCases.map(\.rawValue))

@@ -168,6 +168,7 @@ public enum ConfigurationWriter {
         }
         if client.dpop { add("dpop", "true") }
         add("dpop-key-file", client.dpopKeyFile)
+        if client.cache { add("cache", "true") }
         add("tls-client-certificate-file", client.tlsClientCertificateFile)
         add("tls-client-key-file", client.tlsClientKeyFile)
         return ConfigurationDraft.Client(name: client.name, comments: comments, settings: settings)

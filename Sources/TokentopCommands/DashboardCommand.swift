@@ -37,6 +37,8 @@ struct DashboardCommand: AsyncParsableCommand {
         help: "With --attach: a file holding the bearer token the instances require (their --auth-token-file).")
     var authTokenFile: String?
 
+    @OptionGroup var cache: WriteThroughOptions
+
     @Flag(help: "Leave the mouse to the terminal (text selection) instead of taking clicks and the wheel; `mouse: false` in the configuration does the same.")
     var noMouse = false
 
@@ -58,6 +60,9 @@ struct DashboardCommand: AsyncParsableCommand {
             if let path = eventsFile.path {
                 services.append(try await EventLog(path: path, manager: manager, health: context.fileSinks))
             }
+            if let writer = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "dashboard") {
+                services.append(writer)
+            }
         } catch {
             // Nothing has started but the context: close it through its own hook.
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
@@ -74,6 +79,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     /// `--attach`: the dashboard over remote `serve` instances, with no token manager here.
     private func runAttached(themes: [Theme]) async throws {
+        if cache.all { throw CLIError.usage("--cache writes the tokens of a dashboard's own token manager; with --attach there is none") }
         guard options.config == nil, !options.demo, options.springPaths.isEmpty, eventsFile.path == nil else {
             throw CLIError.usage(
                 "--attach shows running tokentop serve instances; --config, --demo, --spring and --events-file "

@@ -41,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Allow POST /api/v1/clients/NAME/refresh and /revoke (otherwise they answer 403).")
     var allowActions = false
 
+    @OptionGroup var cache: WriteThroughOptions
+
     func run() async throws {
         let exporterConfiguration: ExporterConfiguration
         do {
@@ -56,10 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError.usage(error.description)
         }
         let context = try await AppContext.make(options, demo: .onlyWhenAsked, logToStandardError: true)
-        let services = context.infrastructure
+        var services = context.infrastructure
         let logger = context.logger
         let manager: TokenManager
         let eventLog: EventLog?
+        let cacheWriter: (any Service)?
         do {
             manager = try context.makeManager()
             if let path = eventsFile.path {
@@ -67,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
             } else {
                 eventLog = nil
             }
+            cacheWriter = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "serve")
         } catch {
             try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
             return
@@ -90,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
             // The exporter is the front end: SIGTERM/SIGINT stop it first, then the manager,
             // then the connections (and the demo servers with --demo).
             try await ServiceGroup.runUntilFrontEndEnds(
-                services + [manager] + (eventLog.map { [$0] } ?? []), frontEnd: exporter,
+                services + [manager] + ([eventLog, cacheWriter] as [(any Service)?]).compactMap { $0 }, frontEnd: exporter,
                 hangUp: .reload {
                     let (outcome, configuration) = await context.reload(manager)
                     if let configuration { await metrics.configure(clients: configuration.clients) }

@@ -4,23 +4,49 @@ import OAuthClient
 import TokenModel
 
 /// `tokentop token NAME`: the raw access token alone on stdout, for
-/// `curl -H "Authorization: Bearer $(tokentop token mod-client)"`.
+/// `curl -H "Authorization: Bearer $(tokentop token mod-client)"`, from the shared cache when
+/// one there has long enough left; or in the shape another program reads (`--output`).
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Print a fresh access token for a client, alone on stdout.")
+        commandName: "token", abstract: "Print an access token for a client, alone on stdout (or as --output says).",
+        discussion: """
+            Tokens are shared between processes through a cache under $XDG_CACHE_HOME/tokentop/tokens (0700, \
+            files 0600): a cached token with at least --min-ttl left is printed without a request, else a new one is \
+            fetched and written back, and callers that miss together make one request between them. \
+            A DPoP-bound token is useless without its key: it is printed only with --dpop-proof METHOD URL, \
+            which prints the proof for that request too.
+            """)
 
     @OptionGroup var options: ConfigurationOptions
+    @OptionGroup var source: TokenSourceOptions
 
     @Argument(help: "The client's name.")
     var name: String
 
-    func run() async throws {
-        let token = try await AppContext.with(options) { context in
-            try await context.withClient(name) { client async throws(OAuthError) -> IssuedToken in
-                try await client.requestToken()
-            }
+    @Option(name: [.customShort("o"), .long], help: "token, header (for curl -H @-), json, exec-credential (kubectl) or git.")
+    var output: OutputFormat = .token
+
+    @Option(
+        name: .customLong("dpop-proof"), parsing: .upToNextOption,
+        help: ArgumentHelp("For a DPoP-bound token: METHOD URL of the request it is for; the proof is printed too.", valueName: "METHOD URL"))
+    var dpopProof: [String] = []
+
+    func validate() throws {
+        guard dpopProof.isEmpty || dpopProof.count == 2 else {
+            throw ValidationError("--dpop-proof takes two values, the request's METHOD and URL (put NAME before it)")
         }
-        try printResult(token.accessToken)
+        if !dpopProof.isEmpty, !output.carriesProof {
+            throw ValidationError("--output \(output.rawValue) has no place for a DPoP proof; use token, header or json")
+        }
+    }
+
+    func run() async throws {
+        let text = try await AppContext.with(options) { context in
+            let token = try await TokenSource(context: context, options: source, program: "token").token(for: name)
+            let proof = try await DPoPPresentation.proof(for: token, client: name, request: dpopProof, context: context)
+            return TokenOutput.render(token, as: output, proof: proof)
+        }
+        try printResult(text, terminator: "")
     }
 }
 

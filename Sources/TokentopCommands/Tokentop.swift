@@ -20,6 +20,7 @@ public struct Tokentop: AsyncParsableCommand {
         subcommands: [
             DashboardCommand.self, CheckCommand.self, TokenCommand.self, DecodeCommand.self,
             IntrospectCommand.self, RevokeCommand.self, DemoServerCommand.self, ImportCommand.self, ServeCommand.self,
+            ExecCommand.self, GitCommand.self, CacheCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 

@@ -313,7 +313,7 @@ final class DemoServerProcess {
     let directory: URL
     let configPath: String
     let adminFaultsURL: URL
-    private let adminToken: String
+    let adminToken: String
     private var pid: pid_t
 
     private init(directory: URL, configPath: String, adminFaultsURL: URL, adminToken: String, pid: pid_t) {
@@ -350,6 +350,8 @@ final class DemoServerProcess {
         let config = directory.appendingPathComponent("tokentop.yaml").path
         let yaml = try String(contentsOfFile: written, encoding: .utf8)
         try ("defaults:\n  poll-interval: 1s\n" + yaml).write(toFile: config, atomically: true, encoding: .utf8)
+        // As demo-server writes it: the file holds client secrets.
+        chmod(config, 0o600)
         return DemoServerProcess(directory: directory, configPath: config, adminFaultsURL: url, adminToken: token, pid: pid)
     }
 

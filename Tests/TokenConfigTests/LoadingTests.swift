@@ -17,6 +17,7 @@ struct LoadingTests {
         #expect(configuration.theme == "solarized")
         #expect(configuration.keyBindings == ["refresh": "f", "quit": "Q"])
         #expect(configuration.mouse == false)
+        #expect(configuration.cacheEncryption == .plaintext)
         #expect(configuration.clients.map(\.name) == ["mod-client", "signing-client", "inherits-client", "file-client"])
         #expect(configuration.client(named: "file-client")?.clientSecret == .file(path: folder + "/secrets/file-client"))
 
@@ -48,6 +49,7 @@ struct LoadingTests {
         #expect(mod.dpopKeyFile == folder + "/client-key.pem")
         #expect(mod.tlsClientCertificateFile == folder + "/trusted-roots.pem")
         #expect(mod.tlsClientKeyFile == folder + "/client-key.pem")
+        #expect(mod.cache)
         #expect(mod.clientAssertionAudience == nil)
 
         let signing = try #require(configuration.client(named: "signing-client"))
@@ -67,6 +69,7 @@ struct LoadingTests {
         #expect(inherits.authenticationMethod == .clientSecretBasic)
         #expect(inherits.basicEncoding == .formURLEncoded)
         #expect(inherits.dpop == false)
+        #expect(inherits.cache == false)
         #expect(inherits.expectedAudiences.isEmpty)
         #expect(loaded.warnings.isEmpty)
     }

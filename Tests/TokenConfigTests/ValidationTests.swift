@@ -280,7 +280,7 @@ struct ValidationTests {
         let issue = try #require(onlyIssue(minimalClient + "\nwhatever: 1\n"))
         #expect(issue.line == 6 && issue.column == 1)
         #expect(issue.keyPath == "whatever")
-        #expect(issue.message == "unknown key `whatever` at the top level; expected one of `defaults`, `clients`, `theme`, `keys`, `mouse`")
+        #expect(issue.message == "unknown key `whatever` at the top level; expected one of `defaults`, `clients`, `theme`, `keys`, `mouse`, `cache-encryption`")
     }
 
     @Test("a client setting at the top level says where it belongs")
