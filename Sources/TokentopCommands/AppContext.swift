@@ -21,6 +21,8 @@ final class AppContext: Sendable {
     /// How `--log-file` and `--events-file` fare: a full disk is reported, never a crash.
     let fileSinks: FileSinkHealth
     private let demo: DemoEnvironment?
+    /// True when the clients are the embedded demo's, whose servers end with this process.
+    var isDemo: Bool { demo != nil }
     /// The options the configuration was read with, to read it again (nil on the demo).
     private let reloadOptions: ConfigurationOptions?
 
