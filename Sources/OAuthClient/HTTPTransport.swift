@@ -183,6 +183,16 @@ public final class HTTPTransport: Sendable {
         }
     }
 
+    /// A transport released without `shutdown()` (a path that threw before it) closes its pools
+    /// itself: AsyncHTTPClient stops the process when a client it never shut down is freed.
+    deinit {
+        let made = state.withLock { state in
+            if case .open(let clients) = state { return clients.all }
+            return []
+        }
+        for client in made { client.shutdown { _ in } }
+    }
+
     /// Sends a request and reads its whole body, or throws an `OAuthError` that says what
     /// failed and where. Redirects come back as they are; callers decide.
     public func send(_ request: OutgoingRequest) async throws(OAuthError) -> ReceivedResponse {
