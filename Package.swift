@@ -58,6 +58,8 @@ let package = Package(
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Subprocess", package: "swift-subprocess"),
+            // To read a client certificate's key type at its line (swift-certificates builds on it).
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
         .target(name: "OAuthClient", dependencies: [
@@ -136,7 +138,8 @@ let package = Package(
         .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
-        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel", "TokenTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
             "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
             .product(name: "JWTKit", package: "jwt-kit"),
