@@ -25,11 +25,28 @@ func withServe<T>(
     _ body: (Serve, DemoEnvironment) async throws -> T
 ) async throws -> T {
     let demo = try await DemoEnvironment.start(options)
+    do {
+        let result = try await withServe(
+            clients: demo.configuration().clients, authToken: authToken, allowActions: allowActions
+        ) { serve in try await body(serve, demo) }
+        await demo.shutdown()
+        return result
+    } catch {
+        await demo.shutdown()
+        throw error
+    }
+}
+
+/// Runs `body` with a token manager over `clients` and the exporter on 127.0.0.1 (a free
+/// port), in one ServiceGroup; stops both after.
+func withServe<T>(
+    clients: [ClientConfiguration], authToken: String? = nil, allowActions: Bool = false,
+    _ body: (Serve) async throws -> T
+) async throws -> T {
     let logger = Logger(label: "tokentop.test", factory: { _ in SwiftLogNoOpLogHandler() })
     let transport = HTTPTransport()
-    let configuration = demo.configuration()
     let manager = TokenManager(
-        registrations: configuration.clients.map {
+        registrations: clients.map {
             TokenManager.Registration(
                 configuration: $0, service: AuthorizationClient(configuration: $0, transport: transport, logger: logger))
         },
@@ -37,7 +54,7 @@ func withServe<T>(
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let exporter = ExporterService(
         configuration: try ExporterConfiguration(listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions),
-        metrics: TokenMetrics(clients: configuration.clients, version: "test"),
+        metrics: TokenMetrics(clients: clients, version: "test"),
         updates: await manager.updates(), events: await manager.events(), perform: { await manager.perform($0) },
         describe: { CheckReport.client(json: $0, now: $1) }, logger: logger, onListening: { _, port in portSink.yield(port) })
     let group = ServiceGroup(services: [manager, exporter], logger: logger)
@@ -46,12 +63,11 @@ func withServe<T>(
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         await transport.shutdown()
-        await demo.shutdown()
     }
     do {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("the exporter never listened") }
-        let result = try await body(Serve(baseURL: URL(string: "http://127.0.0.1:\(port)")!, manager: manager), demo)
+        let result = try await body(Serve(baseURL: URL(string: "http://127.0.0.1:\(port)")!, manager: manager))
         await stop()
         return result
     } catch {
