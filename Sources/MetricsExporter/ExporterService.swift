@@ -67,6 +67,7 @@ public struct ExporterService: Service {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: RequestGuard(loopbackOnly: Loopback.isLoopbackHost(configuration.host)))
         if let token = configuration.authToken {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
@@ -129,7 +130,7 @@ public struct ExporterService: Service {
             body: .init(byteBuffer: ByteBuffer(string: value.prettyText + "\n")))
     }
 
-    private static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
+    static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
         json(.object(["error": .string(code), "error_description": .string(description)]), status: status)
     }
 }

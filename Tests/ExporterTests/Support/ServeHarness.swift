@@ -98,9 +98,10 @@ enum HTTP {
         var request = HTTPClientRequest(url: url.absoluteString)
         if post { request.method = .POST }
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        if let body {
+        // As an API client does: serve takes actions only as JSON.
+        if post {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(Array(body.utf8))
+            request.body = .bytes(Array((body ?? "{}").utf8))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 64 << 20)
