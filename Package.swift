@@ -80,9 +80,17 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What keeps a client from holding a tokentop HTTP listener's connections (idle and
+        // header-read timeout, a bound on connections), for the demo servers and serve alike.
+        .target(name: "ServerLimits", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // The embedded authorization server and /mod resource server.
         .target(name: "DemoServer", dependencies: [
-            "TokenModel", "TokenConfig", "JOSESupport",
+            "TokenModel", "TokenConfig", "JOSESupport", "ServerLimits",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +123,7 @@ let package = Package(
         .executableTarget(name: "embed-themes"),
         // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
         .target(name: "MetricsExporter", dependencies: [
-            "TokenModel", "TokenConfig",
+            "TokenModel", "TokenConfig", "ServerLimits",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,7 +178,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
-            "Dashboard",
+            "Dashboard", "ServerLimits",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Subprocess", package: "swift-subprocess"),

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Logging
+import ServerLimits
 import ServiceLifecycle
 import Synchronization
 import TokenModel
@@ -45,9 +46,11 @@ public struct ExporterService: Service {
 
     public func run() async throws {
         let host = configuration.host
+        let limits = configuration.connectionLimits
         let application = Application(
-            router: router(),
-            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "tokentop"),
+            router: router(), server: limits.http1(),
+            configuration: limits.applicationConfiguration(
+                address: .hostname(host, port: configuration.port), serverName: "tokentop", logger: logger),
             onServerRunning: { [onListening] channel in
                 await onListening(host, channel.localAddress?.port ?? 0)
             },

@@ -21,7 +21,8 @@ struct ExtraFieldMaskingTests {
 
     @Test("the snapshot, the Token tab and its zoom, /api/v1/clients and check --json show the echoed credentials masked")
     func everyFrontEnd() async throws {
-        try await withFixedTokenEndpoint(answering: Self.answer) { tokenURL in
+        try await withFixedTokenEndpoint(answering: Self.answer) { endpoint in
+            let tokenURL = endpoint.url
             let client = ClientConfiguration(
                 name: "echo-client", tokenURI: tokenURL, clientID: "echo-client", clientSecret: .inline(Self.secret),
                 authenticationMethod: .clientSecretPost)

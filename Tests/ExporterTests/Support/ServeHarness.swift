@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MetricsExporter
 import OAuthClient
+import ServerLimits
 import ServiceLifecycle
 import TokenConfig
 import TokenManager
@@ -22,12 +23,13 @@ struct Serve {
 /// the exporter on 127.0.0.1 (a free port), all in one ServiceGroup; stops everything after.
 func withServe<T>(
     demo options: DemoServerOptions = DemoServerOptions(), authToken: String? = nil, allowActions: Bool = false,
-    _ body: (Serve, DemoEnvironment) async throws -> T
+    connectionLimits: ConnectionLimits = .boundedByOpenFileLimit(), _ body: (Serve, DemoEnvironment) async throws -> T
 ) async throws -> T {
     let demo = try await DemoEnvironment.start(options)
     do {
         let result = try await withServe(
-            clients: demo.configuration().clients, authToken: authToken, allowActions: allowActions
+            clients: demo.configuration().clients, authToken: authToken, allowActions: allowActions,
+            connectionLimits: connectionLimits
         ) { serve in try await body(serve, demo) }
         await demo.shutdown()
         return result
@@ -41,7 +43,7 @@ func withServe<T>(
 /// port), in one ServiceGroup; stops both after.
 func withServe<T>(
     clients: [ClientConfiguration], authToken: String? = nil, allowActions: Bool = false,
-    _ body: (Serve) async throws -> T
+    connectionLimits: ConnectionLimits = .boundedByOpenFileLimit(), _ body: (Serve) async throws -> T
 ) async throws -> T {
     let logger = Logger(label: "tokentop.test", factory: { _ in SwiftLogNoOpLogHandler() })
     let transport = HTTPTransport()
@@ -53,7 +55,8 @@ func withServe<T>(
         logger: logger)
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let exporter = ExporterService(
-        configuration: try ExporterConfiguration(listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions),
+        configuration: try ExporterConfiguration(
+            listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions, connectionLimits: connectionLimits),
         metrics: TokenMetrics(clients: clients, version: "test"),
         updates: await manager.updates(), events: await manager.events(), perform: { await manager.perform($0) },
         describe: { CheckReport.client(json: $0, now: $1) }, logger: logger, onListening: { _, port in portSink.yield(port) })
