@@ -1,7 +1,7 @@
 import Foundation
 
-/// A CA, a server certificate for 127.0.0.1, and client certificates of every key type mutual
-/// TLS may meet, made with `openssl` in a folder of their own for one test. swift-crypto makes
+/// A CA, and the server certificate for 127.0.0.1 and client certificates of every key type
+/// mutual TLS may meet that it issues, made with `openssl` in a folder of their own for one test. swift-crypto makes
 /// neither Ed448 nor X25519 keys, so the CLI makes them all, one way.
 public struct CertificateFiles: Sendable {
     /// The key types a client certificate may hold.
@@ -38,17 +38,12 @@ public struct CertificateFiles: Sendable {
     public let folder: URL
     /// The CA's certificate: trust it to accept the server and the clients.
     public let caFile: String
-    /// A certificate for 127.0.0.1 and its key, issued by the CA.
-    public let serverCertificateFile: String
-    public let serverKeyFile: String
 
-    /// Makes the CA and the server certificate; `client(_:)` makes each client certificate.
+    /// Makes the CA; `server()` and `client(_:)` make the certificates it issues.
     public init() throws {
         folder = FileManager.default.temporaryDirectory.appending(path: "tokentop-certificates-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         caFile = folder.appending(path: "ca.pem").path
-        serverCertificateFile = folder.appending(path: "server.pem").path
-        serverKeyFile = folder.appending(path: "server-key.pem").path
         do {
             let caKey = try Self.key(.p256, in: folder, named: "ca-key.pem")
             try Self.openssl([
@@ -56,14 +51,20 @@ public struct CertificateFiles: Sendable {
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
                 "-out", caFile,
             ])
-            _ = try Self.key(.p256, in: folder, named: "server-key.pem")
-            try issue(
-                key: serverKeyFile, name: "127.0.0.1", to: serverCertificateFile,
-                extensions: "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
         } catch {
             remove()
             throw error
         }
+    }
+
+    /// A certificate for 127.0.0.1 (EC P-256) issued by the CA: the files' paths.
+    public func server() throws -> (certificateFile: String, keyFile: String) {
+        let key = try Self.key(.p256, in: folder, named: "server-key.pem")
+        let certificate = folder.appending(path: "server.pem").path
+        try issue(
+            key: key, name: "127.0.0.1", to: certificate,
+            extensions: "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        return (certificate, key)
     }
 
     /// A client certificate with a new key of `type`, issued by the CA: the files' paths.

@@ -10,7 +10,8 @@ import TokenTesting
 /// Every key type a client certificate may hold: the ones the TLS library can present complete a
 /// real mutual-TLS token request; the others are refused with the supported list, before anything
 /// reaches swift-nio-ssl (an Ed25519 key used to trap inside it).
-@Suite("Client certificate key types")
+// Serialized: each case runs openssl a few times, and all at once they would load the machine.
+@Suite("Client certificate key types", .serialized)
 struct ClientCertificateKeyTypeTests {
     static let supportedList = "RSA, EC P-256, EC P-384 or EC P-521"
 
@@ -94,9 +95,10 @@ struct ClientCertificateKeyTypeTests {
 
     /// A server that demands a client certificate issued by the files' CA.
     static func serverTLS(_ files: CertificateFiles) throws -> TLSConfiguration {
+        let server = try files.server()
         var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(files.serverCertificateFile).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: files.serverKeyFile, format: .pem)))
+            certificateChain: try NIOSSLCertificate.fromPEMFile(server.certificateFile).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: server.keyFile, format: .pem)))
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(files.caFile))
         // BoringSSL's default list leaves P-521 signatures out (a server built on it refuses such

@@ -5,7 +5,8 @@ import TokenTesting
 
 /// A client certificate whose key type mutual TLS cannot use is refused when the configuration
 /// loads, at the line of `tls-client-certificate-file`, with the types it takes.
-@Suite("Client certificate key types in the configuration")
+// Serialized: each case runs openssl a few times, and all at once they would load the machine.
+@Suite("Client certificate key types in the configuration", .serialized)
 struct ClientCertificateKeyTypeConfigurationTests {
     @Test("RSA and EC P-256, P-384 and P-521 certificates are accepted; Ed25519, Ed448 and X25519 are refused at their line",
           arguments: CertificateFiles.KeyType.allCases)
