@@ -59,6 +59,8 @@ let package = Package(
             "TokenModel",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Subprocess", package: "swift-subprocess"),
+            // To read a client certificate's key type at its line (swift-certificates builds on it).
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
         .target(name: "OAuthClient", dependencies: [
@@ -79,9 +81,17 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What keeps a client from holding a tokentop HTTP listener's connections (idle and
+        // header-read timeout, a bound on connections), for the demo servers and serve alike.
+        .target(name: "ServerLimits", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // The embedded authorization server and /mod resource server.
         .target(name: "DemoServer", dependencies: [
-            "TokenModel", "TokenConfig", "JOSESupport",
+            "TokenModel", "TokenConfig", "JOSESupport", "ServerLimits",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -120,7 +130,7 @@ let package = Package(
         .executableTarget(name: "embed-themes"),
         // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
         .target(name: "MetricsExporter", dependencies: [
-            "TokenModel", "TokenConfig",
+            "TokenModel", "TokenConfig", "ServerLimits",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,7 +161,8 @@ let package = Package(
         .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
-        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel", "TokenTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
             "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -189,6 +200,8 @@ let package = Package(
         .testTarget(name: "TokenCacheTests", dependencies: ["TokenCache", "TokenConfig", "TokenModel"]),
         .testTarget(name: "ExporterTests", dependencies: [
             "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
+            "Dashboard", "ServerLimits",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

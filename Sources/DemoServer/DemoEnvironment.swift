@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import JWTKit
 import Logging
+import ServerLimits
 import ServiceLifecycle
 import TokenConfig
 import TokenModel
@@ -165,7 +166,7 @@ public final class DemoEnvironment: Sendable {
         // Hummingbird's own start and stop messages only at debug: a port in use is reported
         // once, by the error thrown from here, not by a cascade of library log lines.
         let frameworkLogger = logger.logLevel <= .debug ? logger : quietLogger
-        let idleMilliseconds = Int64(options.connectionIdleTimeout.timeInterval * 1000)
+        let limits = ConnectionLimits(idleTimeout: options.connectionIdleTimeout)
         var signals: [StartupSignal] = []
         /// One server on `port` (0: any free one), over TLS when given its configuration; `bound`
         /// learns the address it got.
@@ -175,10 +176,7 @@ public final class DemoEnvironment: Sendable {
         ) throws -> some Service {
             let signal = StartupSignal()
             signals.append(signal)
-            let http1 = HTTPServerBuilder.http1(
-                configuration: .init(
-                    additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [],
-                    idleTimeout: .milliseconds(idleMilliseconds)))
+            let http1 = limits.http1(additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [])
             let application = Application(
                 router: router,
                 server: try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1,

@@ -1,4 +1,5 @@
 import Foundation
+import ServerLimits
 import TokenModel
 
 /// How the `/mod` resource server decides whether an access token is good.
@@ -73,7 +74,7 @@ public struct DemoServerOptions: Sendable {
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,
         clients: [DemoClientSpec] = DemoClientSpec.standardSet, audience: String = "api://default",
         keyOverlap: Duration? = nil, assertionAudience: AssertionAudiencePolicy = .any, keySetMaxAge: Duration = .seconds(300),
-        connectionIdleTimeout: Duration = .seconds(10), handlesTerminationSignals: Bool = false,
+        connectionIdleTimeout: Duration = ConnectionLimits.defaultIdleTimeout, handlesTerminationSignals: Bool = false,
         clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system,
         tls: Bool = false, tlsAuthorizationPort: Int = 0, tlsResourcePort: Int = 0
     ) {

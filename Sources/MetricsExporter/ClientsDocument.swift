@@ -35,7 +35,7 @@ public enum ClientsDocument {
             object["token"] = .object(tokenObject)
         }
         if case .object(var resource)? = object["resource"], case .string(let body)? = resource["body"] {
-            resource["body"] = .string(maskingJWTs(body))
+            resource["body"] = .string(Redaction.maskingJWTs(body))
             object["resource"] = .object(resource)
         }
         return .object(object)
@@ -47,7 +47,7 @@ public enum ClientsDocument {
             "action": .string(record.action.rawValue),
             "at": .string(TimeText.iso8601(record.at)),
             "succeeded": .bool(record.succeeded),
-            "outcome": .string(maskingJWTs(record.outcome)),
+            "outcome": .string(Redaction.maskingJWTs(record.outcome)),
         ])
     }
 
@@ -74,13 +74,13 @@ public enum ClientsDocument {
         var exported = client
         exported.responses = client.responses.map { response in
             var masked = response
-            masked.bodyExcerpt = maskingJWTs(response.bodyExcerpt)
-            masked.wwwAuthenticate = response.wwwAuthenticate.map(maskingJWTs)
+            masked.bodyExcerpt = Redaction.maskingJWTs(response.bodyExcerpt)
+            masked.wwwAuthenticate = response.wwwAuthenticate.map(Redaction.maskingJWTs)
             return masked
         }
         exported.actions = client.actions.map { record in
             var masked = record
-            masked.outcome = maskingJWTs(record.outcome)
+            masked.outcome = Redaction.maskingJWTs(record.outcome)
             return masked
         }
         return exported
@@ -90,13 +90,4 @@ public enum ClientsDocument {
         guard let data = try? JSONEncoder().encode(client) else { return nil }
         return JSONValue(data: data)
     }
-
-    /// A resource that echoes its request headers would show the bearer token in its body:
-    /// anything shaped like a JWT (three base64url segments, the first a JSON object) is masked.
-    static func maskingJWTs(_ text: String) -> String {
-        guard text.contains("eyJ") else { return text }
-        return text.replacing(jwtShape) { match in Redaction.mask(String(match.output)) }
-    }
-
-    private nonisolated(unsafe) static let jwtShape = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/
 }

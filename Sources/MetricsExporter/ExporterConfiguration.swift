@@ -1,4 +1,5 @@
 import Foundation
+import ServerLimits
 import TokenModel
 
 /// Where and how `tokentop serve` listens, and what it lets callers do.
@@ -15,10 +16,14 @@ public struct ExporterConfiguration: Sendable {
     public var insecureListen: Bool
     /// Allows `POST /api/v1/clients/NAME/refresh` and `…/revoke`.
     public var allowActions: Bool
+    /// Idle and header-read timeout, and a bound on connections that leaves the token manager
+    /// descriptors for its own requests however many connections a client opens.
+    public var connectionLimits: ConnectionLimits
 
     /// Checks the combination: an address off loopback needs a token or `--insecure-listen`.
     public init(
-        listen: String = defaultListen, authToken: String? = nil, insecureListen: Bool = false, allowActions: Bool = false
+        listen: String = defaultListen, authToken: String? = nil, insecureListen: Bool = false, allowActions: Bool = false,
+        connectionLimits: ConnectionLimits = .boundedByOpenFileLimit()
     ) throws(ExporterError) {
         let (host, port) = try Self.parse(listen: listen)
         self.host = host
@@ -26,6 +31,7 @@ public struct ExporterConfiguration: Sendable {
         self.authToken = authToken
         self.insecureListen = insecureListen
         self.allowActions = allowActions
+        self.connectionLimits = connectionLimits
         if authToken == nil, !insecureListen, !Loopback.isLoopbackHost(host) {
             throw .unauthenticatedListen(host)
         }

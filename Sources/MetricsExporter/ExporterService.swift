@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Logging
+import ServerLimits
 import ServiceLifecycle
 import Synchronization
 import TokenModel
@@ -48,9 +49,11 @@ public struct ExporterService: Service {
 
     public func run() async throws {
         let host = configuration.host
+        let limits = configuration.connectionLimits
         let application = Application(
-            router: router(),
-            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "tokentop"),
+            router: router(), server: limits.http1(),
+            configuration: limits.applicationConfiguration(
+                address: .hostname(host, port: configuration.port), serverName: "tokentop", logger: logger),
             onServerRunning: { [onListening] channel in
                 await onListening(host, channel.localAddress?.port ?? 0)
             },
@@ -70,6 +73,7 @@ public struct ExporterService: Service {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: RequestGuard(loopbackOnly: Loopback.isLoopbackHost(configuration.host)))
         if let token = configuration.authToken {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
@@ -134,7 +138,7 @@ public struct ExporterService: Service {
             body: .init(byteBuffer: ByteBuffer(string: value.prettyText + "\n")))
     }
 
-    private static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
+    static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
         json(.object(["error": .string(code), "error_description": .string(description)]), status: status)
     }
 }

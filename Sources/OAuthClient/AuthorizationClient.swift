@@ -193,7 +193,8 @@ public actor AuthorizationClient: AuthorizationService {
                         ? "the server refused the DPoP nonce it had just sent and asked for another; tokentop retries once"
                         : "the server asked for a DPoP nonce but sent no DPoP-Nonce header")
             }
-            var token = try TokenResponseParser.parseSuccess(response.body, issuedAt: now(), endpoint: endpoint, dpop: key != nil)
+            var token = try TokenResponseParser.parseSuccess(
+                response.body, issuedAt: now(), endpoint: endpoint, dpop: key != nil, sent: sent)
             token.binding = binding(of: token, key: key, certificate: certificate)
             token.nonceRetried = nonceRetried
             if token.binding.dpopIgnored {

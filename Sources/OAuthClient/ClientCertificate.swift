@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOSSL
+import TokenConfig
 import TokenModel
 import X509
 
@@ -41,26 +42,37 @@ public struct ClientCertificate: Sendable {
         guard let leaf = chain.first, let der = try? leaf.toDERBytes() else {
             throw OAuthError.configuration("client \(client): tls-client-certificate-file \(certificateFile) holds no certificate")
         }
+        if let type = ClientCertificateKeyType(certificateDER: der), !type.isSupported {
+            throw OAuthError.configuration(
+                "client \(client): tls-client-certificate-file \(certificateFile) \(type.unsupportedReason)")
+        }
         let certificate: Certificate
         let key: Certificate.PrivateKey
-        let sslKey: NIOSSLPrivateKey
         do {
             certificate = try Certificate(derEncoded: der)
         } catch {
             throw OAuthError.configuration(
                 "client \(client): tls-client-certificate-file \(certificateFile) is not a readable X.509 certificate (\(error))")
         }
+        let noKey = OAuthError.configuration(
+            "client \(client): tls-client-key-file \(keyFile) holds no PEM private key (RSA, EC or PKCS#8)")
         do {
             key = try Certificate.PrivateKey(pemEncoded: keyText)
-            sslKey = try NIOSSLPrivateKey(bytes: Array(keyText.utf8), format: .pem)
         } catch {
-            throw OAuthError.configuration(
-                "client \(client): tls-client-key-file \(keyFile) holds no PEM private key (RSA, EC or PKCS#8)")
+            throw noKey
         }
         guard key.publicKey == certificate.publicKey else {
             throw OAuthError.configuration(
                 "client \(client): tls-client-key-file \(keyFile) is not the private key of the certificate in "
                     + "\(certificateFile) (their public keys differ); configure the key that belongs to the certificate")
+        }
+        // swift-nio-ssl hashes the key by its DER encoding, with `try!`: a key BoringSSL cannot
+        // encode is refused here, not handed over to trap.
+        guard let sslKey = try? NIOSSLPrivateKey(bytes: Array(keyText.utf8), format: .pem) else { throw noKey }
+        guard (try? sslKey.derBytes) != nil else {
+            throw OAuthError.configuration(
+                "client \(client): the TLS library cannot use the key in tls-client-key-file \(keyFile); "
+                    + "mutual TLS takes \(ClientCertificateKeyType.supportedList) keys")
         }
         return ClientCertificate(
             chain: chain, privateKey: sslKey, thumbprint: Base64URL.encode(Data(SHA256.hash(data: Data(der)))))

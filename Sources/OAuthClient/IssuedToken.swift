@@ -13,7 +13,8 @@ public struct IssuedToken: Sendable, Equatable {
     public var scopes: [String]
     /// The server's own hint of when to refresh (`refresh_in`, seconds).
     public var refreshIn: Duration?
-    /// Every other response field, as sent (`ext_expires_in` and the like).
+    /// Every other response field (`ext_expires_in` and the like), credentials masked
+    /// (`Redaction.maskingCredentials`).
     public var extraFields: [String: JSONValue]
     public var decoded: DecodedToken
     /// How the token is bound to this client (DPoP key, certificate), and what its `cnf` says.

@@ -8,10 +8,12 @@ public enum TokenResponseParser {
 
     /// Parses a 2xx token response (RFC 6749 §5.1), accepting `token_type` in any case,
     /// `expires_in` as a number or a numeric string, or absent (then the JWT's `exp`, else
-    /// unknown), and keeping every other field. `dpop` accepts `token_type: DPoP` (RFC 9449 §5),
-    /// in any case, for a client that sent a proof.
+    /// unknown), and keeping every other field, credentials masked. `dpop` accepts
+    /// `token_type: DPoP` (RFC 9449 §5), in any case, for a client that sent a proof. `sent` are
+    /// the credentials the request carried (the client's secret): a server that echoes them in an
+    /// extra field gets them masked, as the access token is.
     public static func parseSuccess(
-        _ body: Data, issuedAt: Date, endpoint: String?, dpop: Bool = false
+        _ body: Data, issuedAt: Date, endpoint: String?, dpop: Bool = false, sent: [String] = []
     ) throws(OAuthError) -> IssuedToken {
         guard let document = JSONValue(data: body)?.objectValue else {
             // Never quoted: a form-encoded success body would put the token in the error.
@@ -67,7 +69,11 @@ public enum TokenResponseParser {
         }
 
         let known: Set = ["access_token", "token_type", "expires_in", "scope", "refresh_in"]
-        let extra = document.filter { !known.contains($0.key) && $0.key != "refresh_token" && $0.key != "id_token" }
+        // Masked here, once, so that no front end (the dashboard, check --json, serve) shows an
+        // echoed secret or a second token in clear.
+        let extra = Redaction.maskingCredentials(
+            in: document.filter { !known.contains($0.key) && $0.key != "refresh_token" && $0.key != "id_token" },
+            known: sent + [accessToken])
         let token = IssuedToken(
             accessToken: accessToken, tokenType: tokenType, issuedAt: issuedAt, expiresAt: expiresAt,
             scopes: scopes, refreshIn: refreshIn, extraFields: extra, decoded: decoded)

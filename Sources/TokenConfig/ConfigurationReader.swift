@@ -392,6 +392,14 @@ struct ConfigurationReader {
             report(setting.keyNode, setting.path, "needs `tls-client-certificate-file` too, the PEM certificate of this key")
             return (nil, nil)
         }
+        // Checked here, at its line: a key type the TLS library cannot use would otherwise stop
+        // the first token request (an Ed25519 key traps inside swift-nio-ssl).
+        if let certificate, let setting = settings[.tlsClientCertificateFile],
+            let problem = ClientCertificateKeyType.problem(inCertificateFile: certificate)
+        {
+            report(setting.value, setting.path, "\(certificate) \(problem)")
+            return (nil, nil)
+        }
         return (certificate, key)
     }
 

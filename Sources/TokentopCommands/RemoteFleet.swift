@@ -205,7 +205,11 @@ actor RemoteFleet: Service {
         }
         let response: ReceivedResponse
         do {
-            response = try await transport.send(request(.post, url))
+            // serve takes actions only as JSON: a web page cannot send that cross-origin unasked.
+            var post = request(.post, url)
+            post.headers.append(("Content-Type", "application/json"))
+            post.body = Data("{}".utf8)
+            response = try await transport.send(post)
         } catch {
             return failed("instance \(instance.label) unreachable: \(error.reason)")
         }

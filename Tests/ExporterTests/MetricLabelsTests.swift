@@ -39,10 +39,10 @@ struct MetricLabelsTests {
     @Test("a JWT echoed in a resource's answer is masked")
     func echoedTokensMasked() {
         let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtb2QtY2xpZW50In0.c2lnbmF0dXJlLWJ5dGVz"
-        let masked = ClientsDocument.maskingJWTs("you sent: Authorization: Bearer \(token) (ok)")
+        let masked = Redaction.maskingJWTs("you sent: Authorization: Bearer \(token) (ok)")
         #expect(!masked.contains(token))
         #expect(!masked.contains("c2lnbmF0dXJlLWJ5dGVz"))
         #expect(masked == "you sent: Authorization: Bearer \(Redaction.mask(token)) (ok)")
-        #expect(ClientsDocument.maskingJWTs("The message of the day is boring") == "The message of the day is boring")
+        #expect(Redaction.maskingJWTs("The message of the day is boring") == "The message of the day is boring")
     }
 }

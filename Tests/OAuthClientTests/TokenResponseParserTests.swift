@@ -129,3 +129,26 @@ struct TokenResponseParserTests {
         #expect(error.description.contains("xy"))
     }
 }
+
+@Suite("Extra fields of a token response are masked where the answer is accepted")
+struct TokenResponseExtraFieldTests {
+    @Test("an echoed client secret, the access token again and a nested refresh token are masked; other fields kept")
+    func echoedCredentials() throws {
+        let secret = "s3cret-the-server-echoes-back"
+        let accessToken = "opaque-access-token-0123456789abcdef"
+        let body = """
+            {"access_token": "\(accessToken)", "client_secret_echo": "\(secret)", "echo_access_token": "\(accessToken)",
+             "nested": {"refresh_token": "rt-0123456789"}, "ext_expires_in": 300, "note": "plain words stay"}
+            """
+        let token = try TokenResponseParser.parseSuccess(
+            Data(body.utf8), issuedAt: Date(), endpoint: "http://127.0.0.1/token", sent: [secret])
+        #expect(token.accessToken == accessToken)
+        #expect(token.extraFields == [
+            "client_secret_echo": .string(Redaction.mask(secret)),
+            "echo_access_token": .string(Redaction.mask(accessToken)),
+            "nested": .object(["refresh_token": .string(Redaction.mask("rt-0123456789"))]),
+            "ext_expires_in": .number(300),
+            "note": .string("plain words stay"),
+        ])
+    }
+}

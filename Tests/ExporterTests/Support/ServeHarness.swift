@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MetricsExporter
 import OAuthClient
+import ServerLimits
 import ServiceLifecycle
 import TokenConfig
 import TokenManager
@@ -22,22 +23,41 @@ struct Serve {
 /// the exporter on 127.0.0.1 (a free port), all in one ServiceGroup; stops everything after.
 func withServe<T>(
     demo options: DemoServerOptions = DemoServerOptions(), authToken: String? = nil, allowActions: Bool = false,
-    _ body: (Serve, DemoEnvironment) async throws -> T
+    connectionLimits: ConnectionLimits = .boundedByOpenFileLimit(), _ body: (Serve, DemoEnvironment) async throws -> T
 ) async throws -> T {
     let demo = try await DemoEnvironment.start(options)
+    do {
+        let result = try await withServe(
+            clients: demo.configuration().clients, authToken: authToken, allowActions: allowActions,
+            connectionLimits: connectionLimits
+        ) { serve in try await body(serve, demo) }
+        await demo.shutdown()
+        return result
+    } catch {
+        await demo.shutdown()
+        throw error
+    }
+}
+
+/// Runs `body` with a token manager over `clients` and the exporter on 127.0.0.1 (a free
+/// port), in one ServiceGroup; stops both after.
+func withServe<T>(
+    clients: [ClientConfiguration], authToken: String? = nil, allowActions: Bool = false,
+    connectionLimits: ConnectionLimits = .boundedByOpenFileLimit(), _ body: (Serve) async throws -> T
+) async throws -> T {
     let logger = Logger(label: "tokentop.test", factory: { _ in SwiftLogNoOpLogHandler() })
     let transport = HTTPTransport()
-    let configuration = demo.configuration()
     let manager = TokenManager(
-        registrations: configuration.clients.map {
+        registrations: clients.map {
             TokenManager.Registration(
                 configuration: $0, service: AuthorizationClient(configuration: $0, transport: transport, logger: logger))
         },
         logger: logger)
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let exporter = ExporterService(
-        configuration: try ExporterConfiguration(listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions),
-        metrics: TokenMetrics(clients: configuration.clients, version: "test"),
+        configuration: try ExporterConfiguration(
+            listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions, connectionLimits: connectionLimits),
+        metrics: TokenMetrics(clients: clients, version: "test"),
         updates: await manager.updates(), events: await manager.events(), perform: { await manager.perform($0) },
         describe: { CheckReport.client(json: $0, now: $1) }, logger: logger, onListening: { _, port in portSink.yield(port) })
     let group = ServiceGroup(services: [manager, exporter], logger: logger)
@@ -46,12 +66,11 @@ func withServe<T>(
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         await transport.shutdown()
-        await demo.shutdown()
     }
     do {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("the exporter never listened") }
-        let result = try await body(Serve(baseURL: URL(string: "http://127.0.0.1:\(port)")!, manager: manager), demo)
+        let result = try await body(Serve(baseURL: URL(string: "http://127.0.0.1:\(port)")!, manager: manager))
         await stop()
         return result
     } catch {
@@ -82,9 +101,10 @@ enum HTTP {
         var request = HTTPClientRequest(url: url.absoluteString)
         if post { request.method = .POST }
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        if let body {
+        // As an API client does: serve takes actions only as JSON.
+        if post {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(Array(body.utf8))
+            request.body = .bytes(Array((body ?? "{}").utf8))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 64 << 20)
