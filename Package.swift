@@ -132,11 +132,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "tokentop", dependencies: ["TokentopCommands"]),
-        // Test doubles (a clock that moves when told); not a product, never shipped.
+        // Test doubles (a clock that moves when told) and hostile inputs; not a product, never shipped.
         .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
-        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel", "TokenTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OAuthClientTests", dependencies: [
             "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -162,7 +162,7 @@ let package = Package(
         ], exclude: ["Validators"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "SpringConfigTests", dependencies: [
-            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
+            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient", "TokenTesting",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
         .testTarget(name: "ExporterTests", dependencies: [

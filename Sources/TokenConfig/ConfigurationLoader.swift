@@ -58,8 +58,6 @@ public struct LoadedConfiguration: Sendable, Equatable {
 public enum ConfigurationLoader {
     /// The variable that names a configuration file.
     public static let environmentVariable = "TOKENTOP_CONFIG"
-    /// Larger files are refused before reading: a configuration is a few kilobytes.
-    static let maximumFileSize = 1 << 20
 
     /// Finds the configuration file: `--config FILE`, else `$TOKENTOP_CONFIG`, else
     /// `$XDG_CONFIG_HOME/tokentop/config.yaml` (`~/.config` when unset), else `./tokentop.yaml`.
@@ -100,10 +98,7 @@ public enum ConfigurationLoader {
         guard type == mode_t(S_IFREG) else {
             throw ConfigurationError(file: path, message: "is not a regular file; expected a YAML configuration file")
         }
-        guard info.st_size <= maximumFileSize else {
-            throw ConfigurationError(
-                file: path, message: "is \(info.st_size) bytes; a configuration file is at most 1 MiB")
-        }
+        try ReadingGuard.checkSize(Int64(info.st_size), of: path, kind: "a configuration file")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(file: path, message: "cannot be read; check its permissions")
         }
@@ -159,7 +154,10 @@ public enum ConfigurationLoader {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
-            if problem == "but found another document" {
+            if problem.hasPrefix("Maximum nesting level reached") {
+                // libyaml's own depth bound (1,000), named for the C function that sets it.
+                message = "invalid YAML: mappings and lists nest more than 1000 levels deep; YAML is read to 1000 at most"
+            } else if problem == "but found another document" {
                 message = "the file holds more than one YAML document (a second `---`); tokentop reads only one"
             } else if let context {
                 message += " (\(context.text) at line \(context.mark.line))"
