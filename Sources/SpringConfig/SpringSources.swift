@@ -14,9 +14,6 @@ struct SpringSources {
     /// Problems that do not stop the import.
     var warnings: [ConfigurationIssue] = []
 
-    /// Larger files are refused before reading: an application.yml is a few kilobytes.
-    static let maximumFileSize = 1 << 20
-
     private struct Document {
         let file: String
         let properties: [RawProperty]
@@ -171,13 +168,12 @@ struct SpringSources {
                     return property == key || (property.parent == key && property.last.hasPrefix("["))
                 }
                 guard let first = items.first else { continue }
-                switch ProfileExpression.parse(items.map(\.value)) {
-                case .success(let expression): condition = expression
-                case .failure(let failure):
-                    issues.append(ConfigurationIssue(
-                        file: file, line: first.line, column: first.column, keyPath: first.name,
-                        message: "cannot read the profile condition \"\(failure.expression)\"; expected profile names "
-                            + "joined by `&` or `|`, `!` to negate, and parentheses"))
+                do {
+                    condition = try ProfileExpression.parse(
+                        items.map(\.value),
+                        at: ReadingGuard.Place(file: file, line: first.line, column: first.column, keyPath: first.name))
+                } catch {
+                    issues += error.issues
                 }
                 break
             }
@@ -192,10 +188,7 @@ struct SpringSources {
         guard stat(file, &info) == 0, info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else {
             throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: "is not a regular file")])
         }
-        guard info.st_size <= maximumFileSize else {
-            throw ConfigurationError(issues: [ConfigurationIssue(
-                file: file, message: "is \(info.st_size) bytes; a Spring configuration file is at most 1 MiB here")])
-        }
+        try ReadingGuard.checkSize(Int64(info.st_size), of: file, kind: "a Spring configuration file")
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigurationError(issues: [ConfigurationIssue(file: file, message: "cannot be read; check its permissions")])
         }
