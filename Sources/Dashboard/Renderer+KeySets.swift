@@ -9,7 +9,9 @@ extension Renderer {
     struct IssuerKeySet {
         var status: KeySetStatus
         var changes: [KeySetChange]
-        var clients: [ClientSnapshot]
+        /// Where its clients are in the snapshot's `clients`, in that order (indexes, not copies:
+        /// a client snapshot is large, and 10,000 copies a frame cost more than the rest).
+        var clients: [Int]
     }
 
     /// The key sets the clients watch, one per source, in source order. One pass over the
@@ -24,7 +26,7 @@ extension Renderer {
         /// Per issuer, where each change is in its `changes`.
         var changeIndexes: [[ChangeID: Int]] = []
         var positions: [String: Int] = [:]
-        for client in snapshot.clients {
+        for (clientIndex, client) in snapshot.clients.enumerated() {
             guard let status = client.keySet else { continue }
             guard let position = positions[status.source] else {
                 positions[status.source] = issuers.count
@@ -32,11 +34,11 @@ extension Renderer {
                 for (index, change) in status.changes.enumerated() where indexes[ChangeID(kind: change.kind, kid: change.kid)] == nil {
                     indexes[ChangeID(kind: change.kind, kid: change.kid)] = index
                 }
-                issuers.append(IssuerKeySet(status: status, changes: status.changes, clients: [client]))
+                issuers.append(IssuerKeySet(status: status, changes: status.changes, clients: [clientIndex]))
                 changeIndexes.append(indexes)
                 continue
             }
-            issuers[position].clients.append(client)
+            issuers[position].clients.append(clientIndex)
             if (status.fetchedAt ?? .distantPast) > (issuers[position].status.fetchedAt ?? .distantPast) {
                 issuers[position].status = status
             }
@@ -55,9 +57,11 @@ extension Renderer {
             issuer.changes.sort { $0.at < $1.at }
             // A key was first seen when the first client saw it, whichever copy is freshest.
             var firstSeen: [String: Date] = [:]
-            for key in issuer.clients.flatMap({ $0.keySet?.keys ?? [] }) {
-                let id = key.kid ?? ""
-                firstSeen[id] = min(firstSeen[id] ?? key.firstSeen, key.firstSeen)
+            for client in issuer.clients {
+                for key in snapshot.clients[client].keySet?.keys ?? [] {
+                    let id = key.kid ?? ""
+                    firstSeen[id] = min(firstSeen[id] ?? key.firstSeen, key.firstSeen)
+                }
             }
             for index in issuer.status.keys.indices {
                 issuer.status.keys[index].firstSeen = firstSeen[issuer.status.keys[index].kid ?? ""] ?? issuer.status.keys[index].firstSeen
@@ -82,7 +86,7 @@ extension Renderer {
         if let source = selected?.keySet?.source, let index = issuers.firstIndex(where: { $0.status.source == source }) {
             issuers.insert(issuers.remove(at: index), at: 0)
         }
-        let sections = issuers.map { IssuerSection($0, selected: selected) }
+        let sections = issuers.map { IssuerSection($0, of: snapshot.clients, selected: selected) }
         var starts: [Int] = []
         var count = selected == nil ? 0 : 1
         for section in sections {
@@ -123,8 +127,10 @@ extension Renderer {
     /// changes. What every line needs from the clients is gathered once, here.
     struct IssuerSection {
         let issuer: IssuerKeySet
+        /// The snapshot's clients, which `issuer.clients` and `signers` index.
+        let clients: [ClientSnapshot]
         /// The clients whose held token names each kid.
-        let signers: [String: [ClientSnapshot]]
+        let signers: [String: [Int]]
         /// Tokens signed by a key the set no longer holds: the rotation an API will trip over.
         let retired: [String]
         /// The kid of the selected client's token, when the client uses this set.
@@ -132,11 +138,12 @@ extension Renderer {
         let kidWidth: Int
         let typeWidth: Int
 
-        init(_ issuer: IssuerKeySet, selected: ClientSnapshot?) {
+        init(_ issuer: IssuerKeySet, of clients: [ClientSnapshot], selected: ClientSnapshot?) {
             self.issuer = issuer
-            var signers: [String: [ClientSnapshot]] = [:]
+            self.clients = clients
+            var signers: [String: [Int]] = [:]
             for client in issuer.clients {
-                if let kid = client.token?.decoded.keyID { signers[kid, default: []].append(client) }
+                if let kid = clients[client].token?.decoded.keyID { signers[kid, default: []].append(client) }
             }
             self.signers = signers
             let status = issuer.status
@@ -207,7 +214,7 @@ extension Renderer {
             case .lastError(let error):
                 return [Span(padded("Last error", labelWidth), .muted), Span(clean(error), .error)]
             case .usedBy:
-                return [Span(padded("Used by", labelWidth), .muted), Span(names(issuer.clients))]
+                return [Span(padded("Used by", labelWidth), .muted), Span(names(issuer.clients.lazy.map { clients[$0].name }))]
             case .columns:
                 return [Span("  " + padded("KID", kidWidth) + padded("TYPE", typeWidth) + padded("ALG", 7) + padded("USE", 5)
                     + padded("FIRST SEEN", 13) + padded("LAST SEEN", 13) + "SIGNED THE TOKEN OF", .columns)]
@@ -240,8 +247,8 @@ extension Renderer {
 
         /// The clients whose held token names `kid`.
         private func signerSpan(_ kid: String?, glyphs: Glyphs) -> Span {
-            let clients = kid.flatMap { signers[$0] } ?? []
-            return Span(clients.isEmpty ? glyphs.none : names(clients), clients.isEmpty ? .muted : .text)
+            let signed = kid.flatMap { signers[$0] } ?? []
+            return Span(signed.isEmpty ? glyphs.none : names(signed.lazy.map { clients[$0].name }), signed.isEmpty ? .muted : .text)
         }
     }
 
@@ -250,12 +257,12 @@ extension Renderer {
     static let widestNameList = 1_000
 
     /// `a, b, c`: the clients' names, as far as `widestNameList` columns, then how many more.
-    static func names(_ clients: [ClientSnapshot]) -> String {
+    static func names(_ names: some Collection<String>) -> String {
         var text = ""
         var width = 0
-        for (index, client) in clients.enumerated() {
-            guard width <= widestNameList else { return text + " and \(clients.count - index) more" }
-            let name = clean(client.name)
+        for (index, written) in names.enumerated() {
+            guard width <= widestNameList else { return text + " and \(names.count - index) more" }
+            let name = clean(written)
             text += (index == 0 ? "" : ", ") + name
             width += name.columnWidth + (index == 0 ? 0 : 2)
         }

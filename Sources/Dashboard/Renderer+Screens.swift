@@ -105,8 +105,8 @@ extension Renderer {
         case .clients: return 0
         case .events: return EventLog.entries(snapshot, state: state, now: now).count
         case .keySets:
-            let visible = ClientList.visible(snapshot, state: state, now: now)
-            let selected = ClientList.selectedIndex(in: visible, state: state).map { visible[$0] }
+            let order = ClientList.visibleIndices(snapshot, state: state, now: now)
+            let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state).map { snapshot.clients[order[$0]] }
             return keySetScreen(snapshot, selected: selected, now: now, glyphs: .ascii).lines.count
         }
     }

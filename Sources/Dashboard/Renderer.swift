@@ -239,7 +239,9 @@ public struct Renderer: Sendable {
     /// The API column is named for what it calls: the path every client's `resource-uri`
     /// shares (`/mod`), or `API` when they differ.
     static func answerColumnTitle(_ clients: [ClientSnapshot]) -> String {
-        let paths = Set(clients.compactMap { $0.resourceURI.flatMap { URL(string: $0)?.path } })
+        // A fleet shares a few URIs: each is parsed once, not once a client and a frame.
+        let uris = Set(clients.lazy.compactMap(\.resourceURI))
+        let paths = Set(uris.compactMap { URL(string: $0)?.path })
         guard paths.count == 1, let path = paths.first, !path.isEmpty else { return "API" }
         return TerminalText.sanitize(path)
     }

@@ -110,7 +110,7 @@ struct ScreenCostTests {
 
     @Test("a list of names stops a little past any terminal's width and says how many more")
     func nameList() {
-        let clients = (0..<10_000).map { ClientSnapshot(name: String(format: "client-%05d", $0), state: .valid) }
+        let clients = (0..<10_000).map { String(format: "client-%05d", $0) }
         let names = Renderer.names(clients)
         #expect(names.hasPrefix("client-00000, client-00001"))
         #expect(names.columnWidth < Renderer.widestNameList + 40)
