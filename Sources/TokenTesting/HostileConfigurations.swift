@@ -66,6 +66,18 @@ public enum HostileConfigurations {
             more: "#---\nspring.config.activate.on-profile=" + String(repeating: "!", count: negations) + "prod\napp.name=x\n")
     }
 
+    /// A Spring `.properties` file of `count` client-credentials registrations `c0`, `c1`, …
+    /// sharing one provider: 2,500 are 700 KB, within the 1 MiB bound, and once took a minute.
+    public static func manyRegistrations(_ count: Int) -> String {
+        var text = "spring.security.oauth2.client.provider.p.token-uri=https://auth.example.com/token\n"
+        for index in 0..<count {
+            let registration = "spring.security.oauth2.client.registration.c\(index)"
+            text += "\(registration).client-id=c\(index)\n\(registration).client-secret=s\n"
+                + "\(registration).authorization-grant-type=client_credentials\n\(registration).provider=p\n"
+        }
+        return text
+    }
+
     /// tokentop's own configuration whose client merges `m<levels>`, each `m<n+1>` merging
     /// `m<n>` twice: 2^levels merges from a few hundred bytes.
     public static func mergeBomb(levels: Int) -> String {

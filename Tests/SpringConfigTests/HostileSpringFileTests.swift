@@ -83,6 +83,17 @@ struct HostileSpringFileTests {
         }
     }
 
+    @Test("2,500 registrations in a 700 KB file are all read: what is under a registration is found without reading every name")
+    func manyRegistrations() async throws {
+        let text = HostileConfigurations.manyRegistrations(2_500)
+        #expect(text.utf8.count < ReadingGuard.maximumFileSize)
+        try await withSpringFiles(["application.properties": text]) { folder in
+            let imported = try springImport([folder + "/application.properties"])
+            #expect(imported.configuration.clients.count == 2_500)
+            #expect(imported.configuration.clients.last?.clientID == "c2499")
+        }
+    }
+
     @Test("a YAML alias bomb stops at 1,048,576 values, at the alias's anchor")
     func aliasBomb() async throws {
         let text = HostileConfigurations.aliasBomb(levels: 8)
