@@ -12,8 +12,8 @@ public struct ReadingGuard: Sendable {
     public static let maximumFileSize = 1 << 20
     /// Real files nest a handful of levels; every level may cost a reader a few stack frames.
     public static let maximumDepth = 64
-    /// As much as the largest file holds: a file without aliases or placeholders never comes
-    /// near it, and an alias of a list of aliases (a "billion laughs") reaches it at once.
+    /// As much as the largest file holds: a file without aliases or placeholders never reaches
+    /// it, and an alias of a list of aliases (a "billion laughs") reaches it at once.
     public static let maximumExpansion = maximumFileSize
 
     /// How deeply values may nest here: mappings and lists (through aliases and merge keys), a
