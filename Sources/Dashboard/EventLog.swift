@@ -63,9 +63,11 @@ enum EventLog {
             let visible = ClientList.visible(snapshot, state: state, now: now)
             return ClientList.selectedIndex(in: visible, state: state).map { [visible[$0].name] } ?? []
         }
-        return Set(snapshot.clients.lazy.filter {
-            ClientList.matches($0, filter: state.filterText, verdict: $0.health(at: now).state)
-        }.map(\.name))
+        let clients = snapshot.clients
+        guard !state.filterText.isEmpty else { return Set(clients.indices.lazy.map { clients[$0].name }) }
+        return Set(clients.indices.lazy.filter {
+            ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].health(at: now).state)
+        }.map { clients[$0].name })
     }
 
     /// `200`, `403 insufficient_scope`, `refused`: an API answer's status and the challenge's error.

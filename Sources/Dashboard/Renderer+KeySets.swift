@@ -26,8 +26,9 @@ extension Renderer {
         /// Per issuer, where each change is in its `changes`.
         var changeIndexes: [[ChangeID: Int]] = []
         var positions: [String: Int] = [:]
-        for (clientIndex, client) in snapshot.clients.enumerated() {
-            guard let status = client.keySet else { continue }
+        // By index: a client snapshot is large, and only its key set is needed here.
+        for clientIndex in snapshot.clients.indices {
+            guard let status = snapshot.clients[clientIndex].keySet else { continue }
             guard let position = positions[status.source] else {
                 positions[status.source] = issuers.count
                 var indexes: [ChangeID: Int] = [:]
