@@ -157,7 +157,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "tokentop-fuzz", dependencies: ["FuzzTargets"]),
-        // Test doubles (a clock that moves when told); not a product, never shipped.
+        // Test doubles (a clock that moves when told) and hostile inputs; not a product, never shipped.
         .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
@@ -188,7 +188,7 @@ let package = Package(
         ], exclude: ["Validators"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "SpringConfigTests", dependencies: [
-            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient",
+            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient", "TokenTesting",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),

@@ -3,51 +3,71 @@ import TokenModel
 
 /// The event log as the dashboard shows it: the manager's recent events, oldest first, put in
 /// words, of the clients the table shows (or of the selected one only). Key handling and
-/// drawing both use it, so scrolling stops where the log ends.
+/// drawing both use it, so scrolling stops where the log ends. Which events are shown is
+/// decided for the whole log; their words are made only for the lines drawn.
 enum EventLog {
     /// One line of the log.
     struct Entry: Equatable {
         var at: Date
+        /// The client's name as the manager has it (drawn sanitised).
         var client: String
-        /// What happened, sanitised: events carry text from the network.
-        var text: String
-        var role: StyleRole
+        var kind: ManagerEvent.Kind
+        /// For an API answer, the client's previous one in the log, which it changed.
+        var previousAnswer: ResourceResponse?
+
+        /// What happened, sanitised (events carry text from the network), and its role.
+        var words: (text: String, role: StyleRole) {
+            let (text, role): (String, StyleRole)
+            if case .resourceCalled(let response) = kind {
+                text = "API " + (previousAnswer.map { "\(answerWords($0)) \u{2192} " } ?? "") + answerWords(response)
+                    + " (" + TimeText.latency(response.latency) + ")"
+                role = response.isSuccess ? .ok : .error
+            } else {
+                (text, role) = describe(kind)
+            }
+            return (TerminalText.sanitize(text), role)
+        }
     }
 
     /// The entries to show, oldest first. An API answer or a signature verdict that only repeats
     /// the client's previous one is left out: the log says when the status changes, not every poll.
     static func entries(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Entry] {
-        let visible = ClientList.visible(snapshot, state: state, now: now)
-        let shown: Set<String>
-        if state.eventsOfSelectedOnly {
-            shown = ClientList.selectedIndex(in: visible, state: state).map { [visible[$0].name] } ?? []
-        } else {
-            shown = Set(visible.map(\.name))
-        }
-        var lastAnswer: [String: (key: String, words: String)] = [:]
+        let shown = shownClients(snapshot, state: state, now: now)
+        var lastAnswer: [String: ResourceResponse] = [:]
         var lastSignature: [String: SignatureVerdict.Status] = [:]
         var entries: [Entry] = []
         for event in snapshot.recentEvents {
-            let words: (String, StyleRole)?
+            var previousAnswer: ResourceResponse?
             switch event.kind {
             case .resourceCalled(let response):
                 // The manager keeps an answer only when its outcome changed; folded here the same way.
-                let status = answerWords(response)
-                let previous = lastAnswer.updateValue((response.outcomeKey, status), forKey: event.client)
-                words = previous?.key == response.outcomeKey
-                    ? nil
-                    : ("API " + (previous.map { "\($0.words) \u{2192} " } ?? "") + status + " (" + TimeText.latency(response.latency) + ")",
-                       response.isSuccess ? .ok : .error)
+                let previous = lastAnswer.updateValue(response, forKey: event.client)
+                guard previous?.outcomeKey != response.outcomeKey else { continue }
+                previousAnswer = previous
             case .signatureChecked(let verdict):
                 let previous = lastSignature.updateValue(verdict.status, forKey: event.client)
-                words = previous == verdict.status && verdict.status != .failed ? nil : describe(event.kind)
+                guard previous != verdict.status || verdict.status == .failed else { continue }
             default:
-                words = describe(event.kind)
+                break
             }
-            guard let (text, role) = words, shown.contains(event.client) else { continue }
-            entries.append(Entry(at: event.at, client: TerminalText.sanitize(event.client), text: TerminalText.sanitize(text), role: role))
+            guard shown.contains(event.client) else { continue }
+            entries.append(Entry(at: event.at, client: event.client, kind: event.kind, previousAnswer: previousAnswer))
         }
         return entries
+    }
+
+    /// The names of the clients whose events are shown: the selected one, or those the table
+    /// shows (every client unless a filter hides some; no sorting needed for that).
+    private static func shownClients(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> Set<String> {
+        if state.eventsOfSelectedOnly {
+            let visible = ClientList.visible(snapshot, state: state, now: now)
+            return ClientList.selectedIndex(in: visible, state: state).map { [visible[$0].name] } ?? []
+        }
+        let clients = snapshot.clients
+        guard !state.filterText.isEmpty else { return Set(clients.indices.lazy.map { clients[$0].name }) }
+        return Set(clients.indices.lazy.filter {
+            ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].health(at: now).state)
+        }.map { clients[$0].name })
     }
 
     /// `200`, `403 insufficient_scope`, `refused`: an API answer's status and the challenge's error.

@@ -3,16 +3,23 @@ import TokenModel
 
 /// The event log screen: one line an event, time, client, what happened.
 extension Renderer {
-    static func eventLines(_ entries: [EventLog.Entry], glyphs: Glyphs) -> [[Span]] {
+    /// One line an entry, made when drawn; the client column is as wide as the widest name in the log.
+    static func eventLines(_ entries: [EventLog.Entry], glyphs: Glyphs) -> ScreenLines {
         guard !entries.isEmpty else {
-            return [[Span("No events yet for the clients shown.", .muted)]]
+            return ScreenLines([[Span("No events yet for the clients shown.", .muted)]])
         }
-        let clientWidth = min(24, max(8, (entries.map { $0.client.columnWidth }.max() ?? 0) + 2))
-        return entries.map { entry in
-            [
+        var widths: [String: Int] = [:]
+        for entry in entries where widths[entry.client] == nil {
+            widths[entry.client] = clean(entry.client).columnWidth
+        }
+        let clientWidth = min(24, max(8, (widths.values.max() ?? 0) + 2))
+        return ScreenLines(count: entries.count) { index in
+            let entry = entries[index]
+            let (text, role) = entry.words
+            return [
                 Span(padded(TimeText.clock(entry.at), 10), .muted),
-                Span(padded(entry.client, clientWidth)),
-                Span(entry.text, entry.role),
+                Span(padded(clean(entry.client), clientWidth)),
+                Span(text, role),
             ]
         }
     }

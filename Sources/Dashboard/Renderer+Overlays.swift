@@ -36,6 +36,7 @@ extension Renderer {
     /// when one is too tall; where even two do not fit, both scroll together by `scroll` rows.
     func drawHelp(_ canvas: inout Canvas, context: ScreenContext, scroll: Int) {
         let entries = Self.helpEntries(context)
+        canvas.linesMade += entries.count
         let availableRows = canvas.height - 4
         /// Each column's keys get the width of its own longest key.
         func layout(columns: Int) -> (perColumn: Int, keyWidths: [Int], columnWidths: [Int], width: Int) {

@@ -1,6 +1,34 @@
 import Foundation
 import TokenModel
 
+/// A screen's lines, each made only when a frame draws it: a screen of 100,000 lines costs
+/// what its visible rows cost.
+struct ScreenLines {
+    let count: Int
+    /// Lines made before any is drawn (a list given whole): all of them count against the frame.
+    let madeAhead: Int
+    private let make: (Int) -> [Span]
+
+    /// `count` lines, line `index` made by `line(index)` when it is drawn.
+    init(count: Int, line: @escaping (Int) -> [Span]) {
+        self.count = count
+        madeAhead = 0
+        make = line
+    }
+
+    /// A few lines, already made.
+    init(_ lines: [[Span]]) {
+        count = lines.count
+        madeAhead = lines.count
+        make = { lines[$0] }
+    }
+
+    func line(_ index: Int) -> [Span] { make(index) }
+
+    /// The lines made for a frame that draws `drawn` of them.
+    func made(drawing drawn: Int) -> Int { madeAhead > 0 ? madeAhead : drawn }
+}
+
 /// The screens that take the place of the clients table and detail pane: key sets and the
 /// event log. A title line, then lines that scroll, with a marker saying how many are hidden.
 extension Renderer {
@@ -9,15 +37,15 @@ extension Renderer {
     ) {
         let rows = 2..<(canvas.height - 1)
         let glyphs = context.glyphs
-        let lines: [[Span]]
+        let lines: ScreenLines
         var title = [Span(" " + state.screen.title + " ", .title)]
         switch state.screen {
         case .clients:
             return
         case .keySets:
-            let issuers = Self.issuerKeySets(snapshot)
-            lines = Self.keySetLines(snapshot, selected: client, now: now, glyphs: glyphs)
-            title.append(Span("\(glyphs.separator) \(issuers.count) \(issuers.count == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
+            let (issuers, keySetLines) = Self.keySetScreen(snapshot, selected: client, now: now, glyphs: glyphs)
+            lines = keySetLines
+            title.append(Span("\(glyphs.separator) \(issuers) \(issuers == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
         case .events:
             let entries = EventLog.entries(snapshot, state: state, now: now)
             lines = Self.eventLines(entries, glyphs: glyphs)
@@ -33,8 +61,9 @@ extension Renderer {
 
     /// Lines in `rows`, scrolled `scroll` lines from the top, or from the bottom (a log that
     /// follows its newest line); where they do not fit, the last row says how many more there are.
-    private func drawScrolled(
-        _ canvas: inout Canvas, lines: [[Span]], rows: Range<Int>, scroll: Int, fromBottom: Bool, context: ScreenContext
+    /// Only the lines drawn are made.
+    func drawScrolled(
+        _ canvas: inout Canvas, lines: ScreenLines, rows: Range<Int>, scroll: Int, fromBottom: Bool, context: ScreenContext
     ) {
         guard !rows.isEmpty else { return }
         let overflows = lines.count > rows.count && rows.count > 1
@@ -42,11 +71,14 @@ extension Renderer {
         let hiddenAtMost = Self.screenScrollLimit(lines: lines.count, rows: rows.count)
         let scroll = min(max(0, scroll), hiddenAtMost)
         let first = fromBottom ? hiddenAtMost - scroll : scroll
+        var drawn = 0
         for (offset, y) in body.enumerated() {
             let index = first + offset
             guard index < lines.count else { break }
-            canvas.put(lines[index], x: 1, y: y, width: canvas.width - 2)
+            canvas.put(lines.line(index), x: 1, y: y, width: canvas.width - 2)
+            drawn += 1
         }
+        canvas.linesMade += lines.made(drawing: drawn)
         guard overflows else { return }
         let glyphs = context.glyphs
         let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: glyphs) ?? ""
@@ -73,9 +105,9 @@ extension Renderer {
         case .clients: return 0
         case .events: return EventLog.entries(snapshot, state: state, now: now).count
         case .keySets:
-            let visible = ClientList.visible(snapshot, state: state, now: now)
-            let selected = ClientList.selectedIndex(in: visible, state: state).map { visible[$0] }
-            return keySetLines(snapshot, selected: selected, now: now, glyphs: .ascii).count
+            let order = ClientList.visibleIndices(snapshot, state: state, now: now)
+            let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state).map { snapshot.clients[order[$0]] }
+            return keySetScreen(snapshot, selected: selected, now: now, glyphs: .ascii).lines.count
         }
     }
 

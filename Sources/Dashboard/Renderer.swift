@@ -10,19 +10,27 @@ public struct Renderer: Sendable {
     public func render(
         _ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext
     ) -> Frame {
+        draw(snapshot, state: state, size: size, now: now, context: context).frame
+    }
+
+    /// Draws one frame, and says how many lines were made for it.
+    func draw(
+        _ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext
+    ) -> Canvas {
         var canvas = Canvas(size: size, palette: context.theme.palette(depth: context.colorDepth), glyphs: context.glyphs)
         guard size.isUsable else {
             drawTooSmall(&canvas, size: size)
-            return canvas.frame
+            return canvas
         }
         let screen = arrange(snapshot, state: state, size: size, now: now, context: context)
         let layout = screen.layout
+        canvas.linesMade += screen.detailLines.count
         drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
         if state.screen != .clients {
             drawScreen(&canvas, snapshot: snapshot, client: screen.client, state: state, now: now, context: context)
             drawFooter(&canvas, state: state, zoomed: false, context: context)
             if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
-            return canvas.frame
+            return canvas
         }
         if !screen.isZoomed {
             drawTable(
@@ -37,7 +45,7 @@ public struct Renderer: Sendable {
         drawDetail(&canvas, client: screen.client, lines: screen.detailLines, state: state, layout: layout, context: context)
         drawFooter(&canvas, state: state, zoomed: screen.isZoomed, context: context)
         if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
-        return canvas.frame
+        return canvas
     }
 
     /// Where the parts of the screen are for this snapshot and view: what a click is tested
@@ -202,6 +210,7 @@ public struct Renderer: Sendable {
         for row in 0..<layout.tableRows {
             let position = layout.firstClient + row
             guard position < order.count else { break }
+            canvas.linesMade += 1
             drawClientRow(
                 &canvas, client: snapshot.clients[order[position]], verdict: verdicts[order[position]], y: layout.tableTop + row,
                 columns: columns, isSelected: position == selected, now: now)
@@ -230,7 +239,9 @@ public struct Renderer: Sendable {
     /// The API column is named for what it calls: the path every client's `resource-uri`
     /// shares (`/mod`), or `API` when they differ.
     static func answerColumnTitle(_ clients: [ClientSnapshot]) -> String {
-        let paths = Set(clients.compactMap { $0.resourceURI.flatMap { URL(string: $0)?.path } })
+        // A fleet shares a few URIs: each is parsed once, not once a client and a frame.
+        let uris = Set(clients.lazy.compactMap(\.resourceURI))
+        let paths = Set(uris.compactMap { URL(string: $0)?.path })
         guard paths.count == 1, let path = paths.first, !path.isEmpty else { return "API" }
         return TerminalText.sanitize(path)
     }

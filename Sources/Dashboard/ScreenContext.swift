@@ -22,6 +22,10 @@ struct Canvas {
     var frame: Frame
     let palette: Palette
     let glyphs: Glyphs
+    /// The rows and lines made for this frame (table rows, pane and screen lines, help entries):
+    /// what a frame's cost grows with, beyond one pass over the clients. Tests check that it
+    /// does not grow with the fleet.
+    var linesMade = 0
 
     init(size: TerminalSize, palette: Palette, glyphs: Glyphs) {
         frame = Frame(width: size.columns, height: size.rows, style: palette[.text])

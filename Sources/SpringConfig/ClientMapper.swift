@@ -12,6 +12,8 @@ struct ClientMapper {
     private(set) var warnings: [ConfigurationIssue] = []
     private(set) var clients: [SpringImport.Client] = []
     private(set) var skipped: [SpringImport.Skipped] = []
+    /// The names of `clients` and `skipped`.
+    private var takenNames: Set<String> = []
     private var hints = ResourceServerHints()
 
     /// What the called API's own configuration says about the tokens it accepts.
@@ -234,11 +236,13 @@ struct ClientMapper {
     /// and Okta's prefixes, in file order.
     private func classicBlocks() -> [PropertyName] {
         var blocks: [PropertyName] = []
+        var found: Set<PropertyName> = []
         for name in properties.order where name.last == "clientid" {
             let block = name.parent
-            guard !block.hasPrefix(oauth2), !block.hasPrefix(okta), !blocks.contains(block),
+            guard !block.hasPrefix(oauth2), !block.hasPrefix(okta), !found.contains(block),
                   properties.writtenName(name) != nil, isClientBlock(block) else { continue }
             blocks.append(block)
+            found.insert(block)
         }
         return blocks
     }
@@ -391,13 +395,16 @@ struct ClientMapper {
         return ConfigurationIssue(file: origin.location, keyPath: origin.property, message: message)
     }
 
-    private func uniqueName(_ base: String) -> String {
+    /// `base`, or `base-2`, `base-3`, …: a name no client or skipped block has. Each name asked
+    /// for goes to a client or a skipped block, so it is taken here.
+    private mutating func uniqueName(_ base: String) -> String {
         var name = base
         var number = 2
-        while clients.contains(where: { $0.name == name }) || skipped.contains(where: { $0.name == name }) {
+        while takenNames.contains(name) {
             name = "\(base)-\(number)"
             number += 1
         }
+        takenNames.insert(name)
         return name
     }
 

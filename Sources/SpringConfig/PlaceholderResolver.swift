@@ -47,6 +47,16 @@ public struct ValueTemplate: Sendable, Equatable {
         }.joined()
     }
 
+    /// The value's length in bytes, as the reading guard counts it.
+    var size: Int {
+        parts.reduce(0) { total, part in
+            switch part {
+            case .text(let text): return total + text.utf8.count
+            case .variable(_, let value, _): return total + value.utf8.count
+            }
+        }
+    }
+
     /// Whether any part comes from the environment.
     public var hasReferences: Bool {
         parts.contains { if case .variable = $0 { true } else { false } }
@@ -91,12 +101,21 @@ public struct ValueTemplate: Sendable, Equatable {
 
 /// Resolves `${NAME}` and `${NAME:default}` in property values as Spring does: from other
 /// properties first, then from the environment (`okta.secret` also as `OKTA_SECRET`); a default
-/// may itself hold placeholders. Circular references and names found nowhere are errors.
+/// may itself hold placeholders. Circular references and names found nowhere are errors, and so
+/// are placeholders nested past the reading guard's depth or expanding past its bound: each
+/// value read and each placeholder's result is spent from it.
 struct PlaceholderResolver {
     let properties: PropertySet
     let environment: [String: String]
     private var resolving: [PropertyName] = []
+    /// The property the resolving began with, as written: where a chain too deep starts.
+    private var chainStart = ""
     private var cache: [PropertyName: ValueTemplate] = [:]
+    private var readingGuard = ReadingGuard(counting: "bytes")
+    /// Values being resolved, one inside another: a property's value, a name, a default.
+    private var depth = 0
+    /// The expansion bound, once spent: every later value fails with it, so it is reported once.
+    private var outOfBounds: ConfigurationError?
 
     init(properties: PropertySet, environment: [String: String]) {
         self.properties = properties
@@ -105,25 +124,33 @@ struct PlaceholderResolver {
 
     /// A property's value with its placeholders resolved.
     mutating func resolve(_ property: SpringProperty) throws(ConfigurationError) -> ValueTemplate {
+        if let outOfBounds { throw outOfBounds }
         if let cached = cache[property.name] { return cached }
         if property.origin.isEnvironmentVariable {
             return ValueTemplate([.variable(name: property.origin.property, value: property.value, fallback: nil)])
         }
+        if resolving.isEmpty { chainStart = property.origin.property }
         resolving.append(property.name)
         defer { resolving.removeLast() }
+        try spend(property.value.utf8.count, in: property)
         let template = try resolve(text: property.value, in: property)
         cache[property.name] = template
         return template
     }
 
     private mutating func resolve(text: String, in property: SpringProperty) throws(ConfigurationError) -> ValueTemplate {
+        depth += 1
+        defer { depth -= 1 }
+        try readingGuard.enter(
+            depth: depth, at: place(of: property),
+            resolving.count > 1 ? "placeholders followed from \(chainStart) through other properties" : "placeholders inside placeholders")
         var parts: [ValueTemplate.Part] = []
         let characters = Array(text)
+        let closing = Self.closingBraces(characters)
         var index = 0
         var literal = ""
         while index < characters.count {
-            guard characters[index] == "$", index + 1 < characters.count, characters[index + 1] == "{",
-                  let close = Self.closingBrace(characters, from: index + 2) else {
+            guard let close = closing[index] else {
                 literal.append(characters[index])
                 index += 1
                 continue
@@ -131,7 +158,9 @@ struct PlaceholderResolver {
             if !literal.isEmpty { parts.append(.text(literal)) }
             literal = ""
             let body = String(characters[(index + 2)..<close])
-            parts += try placeholder(body, in: property).parts
+            let resolved = try placeholder(body, in: property)
+            try spend(resolved.size, in: property)
+            parts += resolved.parts
             index = close + 1
         }
         if !literal.isEmpty { parts.append(.text(literal)) }
@@ -141,7 +170,9 @@ struct PlaceholderResolver {
     /// `NAME` or `NAME:default`, resolved.
     private mutating func placeholder(_ body: String, in property: SpringProperty) throws(ConfigurationError) -> ValueTemplate {
         let (nameText, fallback) = Self.splitDefault(body)
-        let name = try resolve(text: nameText, in: property).resolved.trimmingCharacters(in: .whitespaces)
+        // A name holding no placeholder is itself: no level deeper, nothing spent.
+        let name = (nameText.contains("${") ? try resolve(text: nameText, in: property).resolved : nameText)
+            .trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw failure(in: property, "`${\(body)}` names no property; write ${NAME} or ${NAME:default}") }
         let key = PropertyName(name)
         if !key.elements.isEmpty, let target = properties[key] {
@@ -173,9 +204,24 @@ struct PlaceholderResolver {
     }
 
     private func failure(in property: SpringProperty, _ message: String) -> ConfigurationError {
-        ConfigurationError(issues: [ConfigurationIssue(
+        let place = place(of: property)
+        return ConfigurationError(issues: [ConfigurationIssue(
+            file: place.file, line: place.line, column: place.column, keyPath: place.keyPath, message: message)])
+    }
+
+    private func place(of property: SpringProperty) -> ReadingGuard.Place {
+        ReadingGuard.Place(
             file: property.origin.file ?? property.origin.location, line: property.origin.line,
-            column: property.origin.column, keyPath: property.origin.property, message: message)])
+            column: property.origin.column, keyPath: property.origin.property)
+    }
+
+    private mutating func spend(_ characters: Int, in property: SpringProperty) throws(ConfigurationError) {
+        do {
+            try readingGuard.spend(characters, at: place(of: property), "placeholders")
+        } catch {
+            outOfBounds = error
+            throw error
+        }
     }
 
     /// The names an environment variable may have for `name`: itself when it is a variable's
@@ -195,23 +241,23 @@ struct PlaceholderResolver {
         return names
     }
 
-    /// The index of the `}` closing a placeholder whose body starts at `start`, counting nested `${`.
-    private static func closingBrace(_ characters: [Character], from start: Int) -> Int? {
-        var depth = 1
-        var index = start
+    /// For each `${` in `characters`, the index of the `}` that closes it, counting nested `${`;
+    /// nil where none does (an unclosed `${` is text, as in Spring). One pass, so a value of
+    /// many unclosed `${` costs its length, not its length squared.
+    private static func closingBraces(_ characters: [Character]) -> [Int?] {
+        var closing = [Int?](repeating: nil, count: characters.count)
+        var open: [Int] = []
+        var index = 0
         while index < characters.count {
             if characters[index] == "$", index + 1 < characters.count, characters[index + 1] == "{" {
-                depth += 1
+                open.append(index)
                 index += 2
                 continue
             }
-            if characters[index] == "}" {
-                depth -= 1
-                if depth == 0 { return index }
-            }
+            if characters[index] == "}", let start = open.popLast() { closing[start] = index }
             index += 1
         }
-        return nil
+        return closing
     }
 
     /// `NAME:default` split at its first `:` outside nested placeholders.
@@ -228,15 +274,20 @@ struct PlaceholderResolver {
         return (body, nil)
     }
 
+    /// Neighbouring text parts joined, each appended once: many parts cost their total length.
     private static func merged(_ parts: [ValueTemplate.Part]) -> [ValueTemplate.Part] {
         var result: [ValueTemplate.Part] = []
+        var pending = ""
         for part in parts {
-            if case .text(let text) = part, case .text(let previous)? = result.last {
-                result[result.count - 1] = .text(previous + text)
-            } else {
-                result.append(part)
+            if case .text(let text) = part {
+                pending += text
+                continue
             }
+            if !pending.isEmpty { result.append(.text(pending)) }
+            pending = ""
+            result.append(part)
         }
+        if !pending.isEmpty { result.append(.text(pending)) }
         return result
     }
 }

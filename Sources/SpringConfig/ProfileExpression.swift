@@ -1,4 +1,5 @@
 import Foundation
+import TokenConfig
 
 /// A profile condition as `spring.config.activate.on-profile` (and the older `spring.profiles`)
 /// write it: `prod`, `!dev`, `prod & cloud`, `(a | b) & !c`; a comma-separated list or a YAML
@@ -13,20 +14,26 @@ struct ProfileExpression: Sendable {
 
     private let term: Term
 
-    /// Parses the items of the condition; nil with a reason when one is malformed.
-    static func parse(_ items: [String]) -> Result<ProfileExpression, ProfileExpressionError> {
+    /// Parses the items of the condition written at `place`.
+    /// - Throws: when an item is malformed, or nests `!` and parentheses past the reading guard's depth.
+    static func parse(_ items: [String], at place: ReadingGuard.Place) throws(ConfigurationError) -> ProfileExpression {
         var terms: [Term] = []
         for item in items.flatMap({ $0.split(separator: ",") }) {
             let text = item.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { continue }
-            var parser = Parser(tokens: tokens(text))
-            guard let term = parser.expression(), parser.atEnd else {
-                return .failure(ProfileExpressionError(expression: text))
-            }
+            var parser = Parser(tokens: tokens(text), place: place)
+            guard let term = try parser.expression(), parser.atEnd else { throw malformed(text, at: place) }
             terms.append(term)
         }
-        guard !terms.isEmpty else { return .failure(ProfileExpressionError(expression: items.joined(separator: ","))) }
-        return .success(ProfileExpression(term: .any(terms)))
+        guard !terms.isEmpty else { throw malformed(items.joined(separator: ","), at: place) }
+        return ProfileExpression(term: .any(terms))
+    }
+
+    private static func malformed(_ expression: String, at place: ReadingGuard.Place) -> ConfigurationError {
+        ConfigurationError(issues: [ConfigurationIssue(
+            file: place.file, line: place.line, column: place.column, keyPath: place.keyPath,
+            message: "cannot read the profile condition \"\(expression)\"; expected profile names joined by `&` or `|`, "
+                + "`!` to negate, and parentheses")])
     }
 
     /// Whether the condition holds when `active` are the active profiles.
@@ -60,45 +67,62 @@ struct ProfileExpression: Sendable {
     }
 
     /// expression := unary (('&' | '|') unary)*, with `&` and `|` not mixed without parentheses.
+    /// Each `!` and `(` is a level deeper, within the reading guard's depth: the parse and the
+    /// evaluation recurse once a level.
     private struct Parser {
         let tokens: [String]
+        let place: ReadingGuard.Place
+        let readingGuard = ReadingGuard(counting: "tokens")
         var position = 0
+        var depth = 0
+
+        init(tokens: [String], place: ReadingGuard.Place) {
+            self.tokens = tokens
+            self.place = place
+        }
 
         var atEnd: Bool { position == tokens.count }
 
-        mutating func expression() -> Term? {
-            guard let first = unary() else { return nil }
+        /// The expression from here, or nil when it is malformed.
+        mutating func expression() throws(ConfigurationError) -> Term? {
+            guard let first = try unary() else { return nil }
             var terms = [first]
             var operation: String?
             while position < tokens.count, tokens[position] == "&" || tokens[position] == "|" {
                 if let operation, operation != tokens[position] { return nil }
                 operation = tokens[position]
                 position += 1
-                guard let next = unary() else { return nil }
+                guard let next = try unary() else { return nil }
                 terms.append(next)
             }
             guard terms.count > 1 else { return first }
             return operation == "&" ? .all(terms) : .any(terms)
         }
 
-        mutating func unary() -> Term? {
+        mutating func unary() throws(ConfigurationError) -> Term? {
             guard position < tokens.count else { return nil }
             let token = tokens[position]
             position += 1
             switch token {
-            case "!": return unary().map { .not($0) }
+            case "!":
+                try descend()
+                defer { depth -= 1 }
+                return try unary().map { .not($0) }
             case "(":
-                guard let inner = expression(), position < tokens.count, tokens[position] == ")" else { return nil }
+                try descend()
+                defer { depth -= 1 }
+                guard let inner = try expression(), position < tokens.count, tokens[position] == ")" else { return nil }
                 position += 1
                 return inner
             case "&", "|", ")": return nil
             default: return .profile(token)
             }
         }
-    }
-}
 
-/// A profile condition that could not be read.
-struct ProfileExpressionError: Error {
-    let expression: String
+        /// One level deeper, within the guard's depth; the caller comes back up with `depth -= 1`.
+        private mutating func descend() throws(ConfigurationError) {
+            depth += 1
+            try readingGuard.enter(depth: depth, at: place, "`!` and parentheses in the profile condition")
+        }
+    }
 }

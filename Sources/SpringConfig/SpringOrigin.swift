@@ -70,13 +70,51 @@ struct PropertySet: Sendable {
     private(set) var order: [PropertyName] = []
     /// Each name a file wrote, as it first wrote it; an environment override keeps it.
     private var written: [PropertyName: String] = [:]
+    /// The names as a tree of their elements, each node holding where the names at or below it
+    /// are in `order`: what is under a prefix (one registration's properties) is found without
+    /// looking at every name, so a file of thousands of registrations is read in linear time.
+    private var tree = [Node()]
+
+    private struct Node: Sendable {
+        var children: [String: Int] = [:]
+        /// Positions in `order`, ascending.
+        var below: [Int] = []
+    }
 
     /// Sets `property`, replacing what a source read earlier set under the same name.
     mutating func add(_ property: SpringProperty) {
-        if values.updateValue(property, forKey: property.name) == nil { order.append(property.name) }
+        if values.updateValue(property, forKey: property.name) == nil {
+            order.append(property.name)
+            index(property.name, at: order.count - 1)
+        }
         if !property.origin.isEnvironmentVariable, written[property.name] == nil {
             written[property.name] = property.origin.property
         }
+    }
+
+    private mutating func index(_ name: PropertyName, at position: Int) {
+        var node = 0
+        tree[node].below.append(position)
+        for element in name.elements {
+            if let next = tree[node].children[element] {
+                node = next
+            } else {
+                tree.append(Node())
+                tree[node].children[element] = tree.count - 1
+                node = tree.count - 1
+            }
+            tree[node].below.append(position)
+        }
+    }
+
+    /// Where the names at or below `prefix` are in `order`, ascending.
+    private func positions(under prefix: PropertyName) -> [Int] {
+        var node = 0
+        for element in prefix.elements {
+            guard let next = tree[node].children[element] else { return [] }
+            node = next
+        }
+        return tree[node].below
     }
 
     /// The name as a file first wrote it (`example.oauth2.client.clientId`), even when an
@@ -89,7 +127,7 @@ struct PropertySet: Sendable {
 
     /// Every property at or below `prefix`, in order.
     func properties(under prefix: PropertyName) -> [SpringProperty] {
-        order.filter { $0.hasPrefix(prefix) }.compactMap { values[$0] }
+        positions(under: prefix).compactMap { values[order[$0]] }
     }
 
     /// The distinct elements directly below `prefix` (registration ids, say), in order, each with
@@ -98,7 +136,7 @@ struct PropertySet: Sendable {
         var seen = Set<String>()
         var result: [(element: String, spelling: String)] = []
         let depth = prefix.elements.count
-        for name in order where name.elements.count > depth && name.hasPrefix(prefix) {
+        for name in positions(under: prefix).lazy.map({ order[$0] }) where name.elements.count > depth {
             let element = name.elements[depth]
             guard seen.insert(element).inserted else { continue }
             var spelling = element

@@ -169,13 +169,12 @@ struct SpringSources {
                     return property == key || (property.parent == key && property.last.hasPrefix("["))
                 }
                 guard let first = items.first else { continue }
-                switch ProfileExpression.parse(items.map(\.value)) {
-                case .success(let expression): condition = expression
-                case .failure(let failure):
-                    issues.append(ConfigurationIssue(
-                        file: file, line: first.line, column: first.column, keyPath: first.name,
-                        message: "cannot read the profile condition \"\(failure.expression)\"; expected profile names "
-                            + "joined by `&` or `|`, `!` to negate, and parentheses"))
+                do {
+                    condition = try ProfileExpression.parse(
+                        items.map(\.value),
+                        at: ReadingGuard.Place(file: file, line: first.line, column: first.column, keyPath: first.name))
+                } catch {
+                    issues += error.issues
                 }
                 break
             }

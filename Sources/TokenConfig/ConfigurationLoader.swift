@@ -144,7 +144,10 @@ public enum ConfigurationLoader {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
-            if problem == "but found another document" {
+            if problem.hasPrefix("Maximum nesting level reached") {
+                // libyaml's own depth bound (1,000), named for the C function that sets it.
+                message = "invalid YAML: mappings and lists nest more than 1000 levels deep; YAML is read to 1000 at most"
+            } else if problem == "but found another document" {
                 message = "the file holds more than one YAML document (a second `---`); tokentop reads only one"
             } else if let context {
                 message += " (\(context.text) at line \(context.mark.line))"

@@ -38,6 +38,12 @@ struct ConfigurationReader {
     private(set) var warnings: [ConfigurationIssue] = []
     /// Clients whose `client-secret` is written in the file rather than taken from the environment.
     private(set) var clientsWithSecretsInFile: [String] = []
+    /// How deep merge keys may go and how much they may expand the file.
+    private var readingGuard = ReadingGuard(counting: "values")
+    /// The issues found before a bound was met, and that bound's: what the reader found after
+    /// it, missing what the bound cut off, would be wrong.
+    private var issuesUpToBound: [ConfigurationIssue]?
+    private var outOfBounds: Bool { issuesUpToBound != nil }
 
     init(file: String, environment: [String: String]) {
         self.file = file
@@ -92,7 +98,7 @@ struct ConfigurationReader {
                        + "setting or write `plaintext`: tokens then rest in 0600 files in a 0700 folder (see the README)")
             }
         }
-        issues = Self.inFileOrder(issues)
+        issues = Self.inFileOrder(issuesUpToBound ?? issues)
         guard issues.isEmpty else { return nil }
         return TokentopConfiguration(
             sourcePath: file, defaults: defaults, clients: clients, theme: theme, keyBindings: keyBindings, mouse: mouse,
@@ -606,15 +612,18 @@ struct ConfigurationReader {
     // MARK: - Structure
 
     /// A mapping's entries in file order, with YAML merge keys (`<<: *anchor`) applied; a null
-    /// value is an empty mapping. Nil after reporting when the node is not a mapping.
-    private mutating func entries(of node: Node, path: String, expected: String) -> [Entry]? {
+    /// value is an empty mapping. Nil after reporting when the node is not a mapping, or when
+    /// merges nest past `depth` or expand the file past the reading guard's bounds.
+    private mutating func entries(of node: Node, path: String, expected: String, depth: Int = 1) -> [Entry]? {
         if Self.isNull(node) { return [] }
         guard case .mapping(let mapping) = node else {
             report(node, path, "expected \(expected), got \(Self.describe(node))")
             return nil
         }
+        guard withinBounds(node, path, depth: depth, units: max(1, mapping.count)) else { return nil }
         var own: [Entry] = []
         var merged: [Entry] = []
+        var mergedKeys: Set<String> = []
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else {
                 report(keyNode, path, "expected a plain key, got \(Self.describe(keyNode))")
@@ -624,8 +633,8 @@ struct ConfigurationReader {
                 let sources: [Node]
                 if case .sequence(let list) = value { sources = Array(list) } else { sources = [value] }
                 for source in sources {
-                    for entry in entries(of: source, path: path, expected: "a mapping to merge with `<<`") ?? []
-                    where !merged.contains(where: { $0.key == entry.key }) {
+                    for entry in entries(of: source, path: path, expected: "a mapping to merge with `<<`", depth: depth + 1) ?? []
+                    where mergedKeys.insert(entry.key).inserted {
                         merged.append(entry)
                     }
                 }
@@ -634,7 +643,24 @@ struct ConfigurationReader {
             own.append(Entry(key: key.string, keyNode: keyNode, value: value,
                              path: path.isEmpty ? key.string : "\(path).\(key.string)"))
         }
-        return own + merged.filter { entry in !own.contains(where: { $0.key == entry.key }) }
+        guard !merged.isEmpty else { return own }
+        let ownKeys = Set(own.map(\.key))
+        return own + merged.filter { !ownKeys.contains($0.key) }
+    }
+
+    /// False after reporting, once, when merges nest too deep or the file expands too far.
+    private mutating func withinBounds(_ node: Node, _ path: String, depth: Int, units: Int) -> Bool {
+        guard !outOfBounds else { return false }
+        let place = ReadingGuard.Place(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path)
+        do {
+            try readingGuard.enter(depth: depth, at: place, "mappings merged with `<<`")
+            try readingGuard.spend(units, at: place, "merge keys (`<<: *anchor`)")
+            return true
+        } catch {
+            issues += error.issues
+            issuesUpToBound = issues
+            return false
+        }
     }
 
     private mutating func unknownKey(_ entry: Entry, in section: ConfigurationSchema.Section) {

@@ -20,6 +20,60 @@ enum DashboardFixtures {
         return ManagerSnapshot(generation: generation, takenAt: now, clients: clients)
     }
 
+    /// A fleet as the screens beyond the table see it: every JWT client watching one issuer's
+    /// key set (five keys, after a burst of changes; each client's copy fetched at its own
+    /// time), and the manager's full event log (`TokenManager.recentEventLimit` events).
+    static func fleet(clients count: Int) -> ManagerSnapshot {
+        var snapshot = snapshot(clients: count)
+        for index in snapshot.clients.indices where snapshot.clients[index].token?.decoded.format == .jwt {
+            snapshot.clients[index].keySet = keySet(fetched: -Double(index % 300))
+        }
+        snapshot.recentEvents = (0..<TokenManager.recentEventLimit).map { step in
+            event(step, client: snapshot.clients[(step * 7) % count].name)
+        }
+        return snapshot
+    }
+
+    /// Each screen's view, named as the benchmarks are: the list with its detail pane, the
+    /// zoomed client, the key sets, the event log, and help over the list.
+    static func screens(selecting client: String) -> [(name: String, state: ViewState)] {
+        let list = ViewState(selectedClient: client)
+        var zoom = list
+        zoom.isZoomed = true
+        var keySets = list
+        keySets.screen = .keySets
+        var events = list
+        events.screen = .events
+        var help = list
+        help.isHelpVisible = true
+        return [("list", list), ("zoom", zoom), ("key sets", keySets), ("event log", events), ("help", help)]
+    }
+
+    private static func keySet(fetched: TimeInterval) -> KeySetStatus {
+        let keys = (1...5).map { number in
+            PublishedKey(
+                kid: "demo-key-\(number)", type: "RSA 2048", algorithm: "RS256", use: "sig",
+                firstSeen: at(-3600 + Double(number * 60) + fetched), lastSeen: at(fetched))
+        }
+        let changes = (2...5).map { KeySetChange(kind: .added, kid: "demo-key-\($0)", at: at(-3600 + Double($0 * 60))) }
+            + [KeySetChange(kind: .removed, kid: "demo-key-0", at: at(-3000))]
+        return KeySetStatus(
+            source: "http://127.0.0.1:8080/oauth2/default/v1/keys", keys: keys, changes: changes, fetchedAt: at(fetched),
+            maxAge: .seconds(300))
+    }
+
+    private static func event(_ step: Int, client: String) -> ManagerEvent {
+        let at = at(-Double(TokenManager.recentEventLimit - step))
+        let kind: ManagerEvent.Kind = switch step % 4 {
+        case 0: .tokenFetched(reason: .scheduled, latency: .milliseconds(60 + step % 30), expiresAt: at.addingTimeInterval(3600))
+        case 1: .resourceCalled(ResourceResponse(status: step % 8 == 1 ? 401 : 200, latency: .milliseconds(9), at: at, bodyExcerpt: ""))
+        case 2: .signatureChecked(SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"))
+        default: .keySetChanged(
+            source: "http://127.0.0.1:8080/oauth2/default/v1/keys", change: KeySetChange(kind: .added, kid: "demo-key-\(step)", at: at))
+        }
+        return ManagerEvent(at: at, client: client, kind: kind)
+    }
+
     private static func at(_ seconds: TimeInterval) -> Date { now.addingTimeInterval(seconds) }
 
     private static func client(_ index: Int) -> ClientSnapshot {

@@ -22,6 +22,8 @@ let tokenResponse = Prepared<Data>()
 let tokensPerSecond = BenchmarkMetric.custom("Tokens per second", polarity: .prefersLarger, useScalingFactor: false)
 /// The demo servers and their HTTP client.
 let demoLoad = Prepared<DemoLoad>()
+/// The 10,000-client fleet the screens are drawn for, built on first use (a global is lazy).
+let dashboardFleet = DashboardFixtures.fleet(clients: 10_000)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -109,6 +111,29 @@ let benchmarks: @Sendable () -> Void = {
             previous = frame
         }
         benchmark.stopMeasurement()
+    }
+
+    // The same tick on each screen at 10,000 clients. Lines are made for the visible rows only
+    // (DashboardTests' ScreenCostTests counts them); what grows with the fleet is one pass over
+    // the clients (each one's verdict, for the header's counts and the sort).
+    for (name, state) in DashboardFixtures.screens(selecting: "client-5000") {
+        Benchmark("Render 10,000 clients: \(name)") { benchmark in
+            let fleet = dashboardFleet
+            let renderer = Renderer()
+            var previous = renderer.render(
+                fleet, state: state, size: DashboardFixtures.size, now: DashboardFixtures.now, context: DashboardFixtures.context)
+            var tick = 0.0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                tick += 1
+                let frame = renderer.render(
+                    fleet, state: state, size: DashboardFixtures.size, now: DashboardFixtures.now.addingTimeInterval(tick),
+                    context: DashboardFixtures.context)
+                blackHole(frame.changedRuns(since: previous))
+                previous = frame
+            }
+            benchmark.stopMeasurement()
+        }
     }
 
     // One iteration is 1,000 token requests over 50 concurrent connections; "Tokens per
