@@ -330,16 +330,16 @@ public actor TokenManager: Service {
     /// Builds and hands out a snapshot whenever changes have come since the last one.
     /// At most ten a second, fewer for a fleet (a snapshot costs every client): a dashboard
     /// redraws no faster, and a thousand clients refreshing every minute would otherwise build
-    /// a thousand-client snapshot on every refresh. The pause is kept on the injected clock.
+    /// a thousand-client snapshot on every refresh. The pause is real time, not the injected
+    /// clock's: it bounds CPU work, as an HTTP timeout bounds a wait, and decides no verdict (a
+    /// manual clock that stands still would otherwise stop every snapshot after the first).
     private func publisherLoop() async {
         let wanted = snapshotsWanted
-        let clock = self.clock
         while !Task.isCancelled {
             await wanted.wait()
             guard !Task.isCancelled else { return }
             if snapshotFeed.hasSubscribers { snapshotFeed.publish(snapshot()) }
-            let pause = Self.snapshotInterval(clients: order.count)
-            try? await clock.sleep(until: clock.now().addingTimeInterval(pause.timeInterval))
+            try? await Task.sleep(for: Self.snapshotInterval(clients: order.count))
         }
     }
 

@@ -216,7 +216,10 @@ struct TokenCacheEndToEndTests {
         #expect(try await runTokentop(["cache", "list"], environment: home.environment).stdout.contains("serve (pid \(serve))"))
 
         let address = try #require(try String(contentsOfFile: log, encoding: .utf8).firstMatch(of: /listening on (http:\/\/[0-9.:]+)/)?.1)
-        let revoke = try await runProgram(["curl", "-sf", "-X", "POST", "\(address)/api/v1/clients/solo/revoke"])
+        // An action is JSON from serve's own origin (a form from a web page is refused).
+        let revoke = try await runProgram([
+            "curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", "{}", "\(address)/api/v1/clients/solo/revoke",
+        ])
         #expect(revoke.status == 0, "\(revoke)")
         var gone = false
         let revokeDeadline = Date().addingTimeInterval(30)

@@ -51,6 +51,10 @@ struct ExtraFieldMaskingTests {
                     Self.expectNoClearValue(in: text, "the Token tab (zoomed: \(zoomed))")
                 }
 
+                // serve answers from the snapshot it was last handed (at most 100 ms behind the manager).
+                try await eventually("the listing shows the token") {
+                    (try? await HTTP.get(serve.url("api/v1/clients")))?.text.contains(Redaction.mask(Self.secret)) == true
+                }
                 let listing = try await HTTP.get(serve.url("api/v1/clients"))
                 #expect(listing.status == 200)
                 #expect(listing.text.contains(Redaction.mask(Self.secret)))

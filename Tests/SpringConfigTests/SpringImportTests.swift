@@ -290,6 +290,38 @@ struct SpringImportTests {
         #expect(try imported.configurationYAML().contains("expected-audience: api://default"))
     }
 
+    @Test("the blog's other server variant: okta.oauth2.issuer on the client's own server becomes issuer-uri (key set discovery and the iss check)")
+    func oktaIssuerForDiscovery() async throws {
+        let server = """
+            okta:
+              oauth2:
+                issuer: https://dev-123.okta.com/oauth2/default
+                audience: api://default
+            """
+        let client = try String(contentsOfFile: fixture("tutorial/client/application.yml"), encoding: .utf8)
+        try await withSpringFiles(["mod/application.yml": server, "client/application.yml": client]) { folder in
+            let imported = try springImport(
+                [folder + "/mod/application.yml", folder + "/client/application.yml"], environment: ["OKTA_CLIENT_SECRET": "x"])
+            let configuration = try #require(imported.configuration.clients.first)
+            #expect(configuration.issuerURI?.absoluteString == "https://dev-123.okta.com/oauth2/default")
+            #expect(configuration.expectedIssuer == nil, "the issuer-uri is the expected iss")
+            #expect(configuration.expectedAudiences == ["api://default"])
+        }
+    }
+
+    @Test("an API's issuer on another server than the client's is only the expected iss")
+    func issuerElsewhere() async throws {
+        let server = "okta:\n  oauth2:\n    issuer: https://other.example.com/oauth2/default\n"
+        let client = try String(contentsOfFile: fixture("tutorial/client/application.yml"), encoding: .utf8)
+        try await withSpringFiles(["mod/application.yml": server, "client/application.yml": client]) { folder in
+            let imported = try springImport(
+                [folder + "/mod/application.yml", folder + "/client/application.yml"], environment: ["OKTA_CLIENT_SECRET": "x"])
+            let configuration = try #require(imported.configuration.clients.first)
+            #expect(configuration.issuerURI == nil)
+            #expect(configuration.expectedIssuer == "https://other.example.com/oauth2/default")
+        }
+    }
+
     @Test("a folder is read as its application.* files")
     func folder() throws {
         let imported = try springImport([(fixture("boot3/application.yml") as NSString).deletingLastPathComponent],
