@@ -71,9 +71,9 @@ extension ClientSnapshot {
             // on its way (key rotation), or the token still works where clocks agree.
             if token.verdict.failure == .keyNotPublished || unpublishedSigningKey != nil {
                 let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
-                problems.append(
-                    "key rotation: signed by \(key), which the issuer does not publish; "
-                        + (isFetching ? "fetching a new token" : "a new token will be fetched"))
+                let next = isFetching ? "fetching a new token"
+                    : retriesHalted ? "no new token until the credentials are fixed" : "a new token will be fetched"
+                problems.append("key rotation: signed by \(key), which the issuer does not publish; \(next)")
             } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
                 problems.append("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)")
             } else {
