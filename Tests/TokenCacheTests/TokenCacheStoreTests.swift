@@ -250,8 +250,9 @@ struct CacheLockTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = try TokenCacheStore(folder: root)
         let key = CacheKey(configuration: sampleConfiguration, dpopThumbprint: nil, certificateThumbprint: nil)
-        // Another open file description, as another process would have.
-        let holder = open(store.lockPath(key), O_RDWR | O_CREAT, 0o600)
+        // Another open file description, as another process would have. Close-on-exec: a process
+        // another test spawns meanwhile must not inherit it, or it would hold the lock past close.
+        let holder = open(store.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         #expect(flock(holder, LOCK_EX) == 0)
         do {
             try await store.withLock(key, timeout: .milliseconds(100)) {}
