@@ -135,7 +135,10 @@ struct DiagnosisDashboardTests {
         try session.send("Escape")
         try await session.waitForScreen("jwt-client ok again") { DashboardEndToEndTests.line(of: "jwt-client", in: $0)?.contains("✔ ok") == true }
         try session.send("e")
-        let events = try await session.waitForScreen("the rotation in the event log") { $0.contains("key removed: \(oldKey)") }
+        // Waits for the whole story, not its first line: a capture can catch the log half drawn.
+        let events = try await session.waitForScreen("the rotation in the event log") {
+            $0.contains("key removed: \(oldKey)") && $0.contains("held token failed verification")
+        }
         #expect(events.contains("key rotation: signed by key"), "the verdict went to key_rotation on the way: \(events)")
         #expect(events.contains("held token failed verification"))
         #expect(!events.contains("✘ error"), "no false error on the way")
