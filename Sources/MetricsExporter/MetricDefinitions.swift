@@ -36,6 +36,12 @@ enum MetricDefinitions {
             "1 when the server rejected the client's credentials and automatic retries stopped until an operator acts, else 0.")
     }
 
+    static var signingKeyRemoved: MetricNameDescriptor {
+        named(
+            "token_signing_key_removed", unit: "",
+            "1 while the held token is signed by a key (kid) that an earlier fetch of the issuer's key set held and a later one does not, else 0.")
+    }
+
     // Per client, counted from events.
     static var tokenFetches: MetricNameDescriptor {
         named("token_fetches", unit: "total", "Token requests finished, by reason, outcome and OAuth error code.")

@@ -145,6 +145,7 @@ public actor TokenMetrics {
                 gauges.nextRetry, MetricDefinitions.backoffNextRetry, gauges.labels, backingOff ? client.nextRetryAt : nil)
             gauges.backoffActive.set(to: backingOff ? 1 : 0)
             gauges.retriesHalted.set(to: client.retriesHalted ? 1 : 0)
+            gauges.signingKeyRemoved.set(to: client.retiredSigningKey != nil ? 1 : 0)
             let state = client.health(at: now).state
             for (candidate, gauge) in gauges.health { gauge.set(to: candidate == state ? 1 : 0) }
             series[client.name] = gauges
@@ -218,6 +219,7 @@ private struct ClientSeries {
     let health: [HealthState: Gauge]
     let backoffActive: Gauge
     let retriesHalted: Gauge
+    let signingKeyRemoved: Gauge
     var expiry: Gauge?
     var issued: Gauge?
     var refresh: Gauge?
@@ -226,7 +228,7 @@ private struct ClientSeries {
 
     /// Every gauge of the client, to remove them together.
     var all: [Gauge] {
-        Array(health.values) + [backoffActive, retriesHalted] + [expiry, issued, refresh, lastSuccess, nextRetry].compactMap { $0 }
+        Array(health.values) + [backoffActive, retriesHalted, signingKeyRemoved] + [expiry, issued, refresh, lastSuccess, nextRetry].compactMap { $0 }
     }
 
     init(labels: [(String, String)], registry: PrometheusCollectorRegistry) {
@@ -239,6 +241,7 @@ private struct ClientSeries {
         self.health = health
         backoffActive = registry.makeGauge(descriptor: MetricDefinitions.backoffActive, labels: labels)
         retriesHalted = registry.makeGauge(descriptor: MetricDefinitions.retriesHalted, labels: labels)
+        signingKeyRemoved = registry.makeGauge(descriptor: MetricDefinitions.signingKeyRemoved, labels: labels)
     }
 }
 

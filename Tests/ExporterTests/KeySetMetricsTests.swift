@@ -95,4 +95,42 @@ struct KeySetMetricsTests {
             #expect(lint.succeeded && lint.output.isEmpty, "\(lint)")
         }
     }
+
+    @Test("a held token whose signing key the key set has since removed is flagged; a key newer than the copy is not")
+    func signingKeyRemoved() async throws {
+        let metrics = TokenMetrics(
+            clients: ["held-k1", "held-k3", "no-token"].map {
+                ClientConfiguration(name: $0, issuerURI: URL(string: Self.issuer)!, clientID: $0)
+            }, version: "test")
+        func holding(_ name: String, kid: String, keys: [String], changes: [KeySetChange]) -> ClientSnapshot {
+            var snapshot = client(name, keys: keys, changes: changes, fetchedAt: at(20))
+            snapshot.token = TokenSummary(
+                masked: "eyJh…GA", tokenType: "Bearer",
+                decoded: DecodedToken(format: .jwt, header: ["alg": .string("RS256"), "kid": .string(kid)]),
+                issuedAt: at(0), expiresAt: at(3600), refreshAt: at(3000), scopes: [],
+                verdict: SignatureVerdict(.verified, "RS256 signature valid with key \"\(kid)\""), extraFields: [:])
+            return snapshot
+        }
+        let removedK1 = [KeySetChange(kind: .removed, kid: "k1", at: at(20))]
+        // Before the change both tokens' keys are published.
+        var exposition = await scrape(metrics, [
+            holding("held-k1", kid: "k1", keys: ["k1", "k2"], changes: []),
+            holding("held-k3", kid: "k3", keys: ["k1", "k2"], changes: []),
+        ])
+        #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k1"]) == [0])
+
+        // k1 leaves: the token it signed is flagged; k3, never seen in this copy, is a key newer than it.
+        exposition = await scrape(metrics, [
+            holding("held-k1", kid: "k1", keys: ["k2"], changes: removedK1),
+            holding("held-k3", kid: "k3", keys: ["k2"], changes: removedK1),
+            client("no-token", keys: ["k2"], changes: removedK1, fetchedAt: at(20)),
+        ])
+        #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k1"]) == [1])
+        #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k3"]) == [0])
+        #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "no-token"]) == [0])
+
+        // A new token signed by a published key clears it.
+        exposition = await scrape(metrics, [holding("held-k1", kid: "k2", keys: ["k2"], changes: removedK1)])
+        #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k1"]) == [0])
+    }
 }
