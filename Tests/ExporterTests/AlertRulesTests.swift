@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TokenModel
+import Yams
 
 /// The operator's files in examples/prometheus, checked by Prometheus' own tool.
 @Suite("examples/prometheus", .enabled(if: Tools.promtool != nil, Tools.missingMessage))
@@ -8,7 +10,7 @@ struct AlertRulesTests {
     func rulesAreValid() async throws {
         let outcome = try await Tools.run(Tools.promtool!, ["check", "rules", "alerts.yml"], in: Repository.prometheusExamples)
         #expect(outcome.succeeded, "\(outcome)")
-        #expect(outcome.output.contains("SUCCESS: 5 rules found"), "\(outcome)")
+        #expect(outcome.output.contains("SUCCESS: \(try AlertRules.load().count) rules found"), "\(outcome)")
     }
 
     @Test("the alert rules' unit tests pass under promtool test rules")
@@ -19,11 +21,64 @@ struct AlertRulesTests {
         #expect(outcome.output.contains("SUCCESS"), "\(outcome)")
     }
 
+    @Test("every alert has a promtool case where it fires and one where it must not")
+    func everyAlertIsTestedBothWays() throws {
+        let cases = try YAMLDecoder().decode(
+            AlertRules.TestFile.self, from: String(contentsOf: Repository.prometheusExamples.appending(path: "alerts_test.yml"), encoding: .utf8)
+        ).tests.flatMap { $0.alertRuleTests ?? [] }
+        for rule in try AlertRules.load() {
+            let own = cases.filter { $0.alertname == rule.alert }
+            #expect(own.contains { !($0.expectedAlerts ?? []).isEmpty }, "\(rule.alert) has no case where it fires")
+            #expect(own.contains { ($0.expectedAlerts ?? []).isEmpty }, "\(rule.alert) has no case where it must not fire")
+        }
+    }
+
+    @Test("every alert names the client, says why, and links a Runbook section README.md has")
+    func everyAlertLinksItsRunbook() throws {
+        let readme = try String(contentsOf: Repository.root.appending(path: "README.md"), encoding: .utf8)
+        let rules = try AlertRules.load()
+        #expect(rules.count >= 10)
+        for rule in rules {
+            let annotations = rule.annotations ?? [:]
+            #expect(annotations["summary"]?.contains("{{ $labels.client }}") == true, "\(rule.alert): summary")
+            #expect(annotations["description"]?.contains("{{ $labels.client }}") == true, "\(rule.alert): description")
+            let url = try #require(annotations["runbook_url"], "\(rule.alert) has no runbook_url")
+            let anchor = try #require(url.split(separator: "#", maxSplits: 1).last.map(String.init), "\(rule.alert): \(url)")
+            // A verdict in the anchor stands for every verdict the rule may carry.
+            let anchors = anchor.contains("{{ $labels.state }}")
+                ? HealthState.allCases.map { anchor.replacingOccurrences(of: "{{ $labels.state }}", with: $0.rawValue) } : [anchor]
+            for anchor in anchors {
+                #expect(readme.contains("<a id=\"\(anchor)\"></a>"), "\(rule.alert): README.md has no section #\(anchor)")
+            }
+        }
+    }
+
+    @Test("the Runbook has a section for every verdict and every cause a diagnosis names")
+    func runbookCoversVerdictsAndCauses() throws {
+        let readme = try String(contentsOf: Repository.root.appending(path: "README.md"), encoding: .utf8)
+        let names = HealthState.allCases.map(\.rawValue) + Diagnosis.Cause.allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") }
+        for name in names {
+            #expect(readme.contains("<a id=\"runbook-\(name)\"></a>"), "README.md's Runbook has no section for \(name)")
+        }
+    }
+
     @Test("the scrape configuration passes promtool check config")
     func scrapeConfigurationIsValid() async throws {
         let outcome = try await Tools.run(
             Tools.promtool!, ["check", "config", "prometheus.yml"], in: Repository.prometheusExamples)
         #expect(outcome.succeeded, "\(outcome)")
+    }
+
+    @Test("the Grafana dashboard graphs every metric an alert reads")
+    func dashboardShowsEveryAlertSignal() throws {
+        let dashboard = try String(contentsOf: Repository.prometheusExamples.appending(path: "grafana-dashboard.json"), encoding: .utf8)
+        for rule in try AlertRules.load() {
+            let metrics = Set(rule.expr.matches(of: /tokentop_[a-z_]+/).map { String($0.output) })
+            #expect(!metrics.isEmpty, "\(rule.alert) reads no tokentop metric")
+            for metric in metrics {
+                #expect(dashboard.contains(metric + "{"), "\(rule.alert) reads \(metric), which no dashboard panel shows")
+            }
+        }
     }
 
     @Test("every query of the Grafana dashboard is valid PromQL")
@@ -48,5 +103,42 @@ struct AlertRulesTests {
         let outcome = try await Tools.run(Tools.promtool!, ["check", "rules", file.path])
         #expect(outcome.succeeded, "\(outcome)")
         #expect(outcome.output.contains("SUCCESS: \(queries.count) rules found"), "\(outcome)")
+    }
+}
+
+/// examples/prometheus/alerts.yml and alerts_test.yml, as far as the tests read them.
+enum AlertRules {
+    struct File: Decodable {
+        struct Group: Decodable { var rules: [Rule] }
+        var groups: [Group]
+    }
+
+    struct Rule: Decodable {
+        var alert: String
+        var expr: String
+        var annotations: [String: String]?
+    }
+
+    struct TestFile: Decodable {
+        struct Case: Decodable {
+            struct Alert: Decodable {}
+            var alertname: String
+            var expectedAlerts: [Alert]?
+            enum CodingKeys: String, CodingKey {
+                case alertname
+                case expectedAlerts = "exp_alerts"
+            }
+        }
+        struct Test: Decodable {
+            var alertRuleTests: [Case]?
+            enum CodingKeys: String, CodingKey { case alertRuleTests = "alert_rule_test" }
+        }
+        var tests: [Test]
+    }
+
+    /// Every alerting rule of alerts.yml, in every group.
+    static func load() throws -> [Rule] {
+        let text = try String(contentsOf: Repository.prometheusExamples.appending(path: "alerts.yml"), encoding: .utf8)
+        return try YAMLDecoder().decode(File.self, from: text).groups.flatMap(\.rules)
     }
 }
