@@ -18,6 +18,10 @@ enum Tools {
     /// Why a test that needs Prometheus' tools did not run.
     static let missingMessage: Comment = "promtool/prometheus are not installed: .ci/run installs Debian's prometheus package"
 
+    /// `systemd-analyze`, from Debian's systemd package (.ci/run installs it).
+    static let systemdAnalyze = onPath("systemd-analyze")
+    static let systemdMissingMessage: Comment = "systemd-analyze is not installed: .ci/run installs Debian's systemd package"
+
     static func onPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -49,6 +53,7 @@ enum Repository {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let prometheusExamples = root.appending(path: "examples/prometheus", directoryHint: .isDirectory)
+    static let systemdExamples = root.appending(path: "examples/systemd", directoryHint: .isDirectory)
 }
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -64,5 +69,11 @@ struct ToolsInCITests {
     func presentInCI() {
         guard ProcessInfo.processInfo.environment["CI"] == "true" else { return }
         #expect(Tools.promtool != nil && Tools.prometheus != nil, "\(Tools.missingMessage)")
+    }
+
+    @Test("with CI=true, systemd-analyze is on PATH")
+    func systemdAnalyzeInCI() {
+        guard ProcessInfo.processInfo.environment["CI"] == "true" else { return }
+        #expect(Tools.systemdAnalyze != nil, "\(Tools.systemdMissingMessage)")
     }
 }
