@@ -1,8 +1,15 @@
-# tokentop: a release build, and an install of the binary with its man page, themes and shell completions.
-# The standard themes are built into the binary; the copies installed under share/ are there to read and edit.
-#   make                        release build (.build/release/tokentop)
-#   make install PREFIX=~/.local  also: DESTDIR=/tmp/pkg for packaging
+# tokentop: a release build, an install of the binary with its man page, themes and shell completions, and a release
+# tarball. The standard themes are built into the binary; the copies installed under share/ are there to read and edit.
+#   make                        release build (.build/release/tokentop, the Swift runtime linked in) and completions
+#   make install PREFIX=~/.local  copies what `make` built (it never builds: run `make` as yourself first, then
+#                               `sudo make install` if PREFIX needs root); also: DESTDIR=/tmp/pkg for packaging
 #   make uninstall PREFIX=~/.local
+#   make dist                   .build/dist/tokentop-VERSION-linux-ARCH.tar.gz and its .sha256: the binary, man page,
+#                               completions, themes, README and examples, to unpack into a prefix (`tar -xzf FILE
+#                               --strip-components=1 -C /usr/local`); .ci/check-dist builds it and checks it runs with
+#                               the Swift toolchain out of reach
+#   make kubernetes             regenerate examples/kubernetes/prometheusrule.yaml from examples/prometheus/alerts.yml
+#                               (a test checks it is current)
 #   make man                    regenerate docs/tokentop.1 from the command definitions (commit it; run it after
 #                               changing options, subcommands or dashboard keys, with README's keys table, which a test checks)
 #   make completions            bash, zsh and fish completion scripts into .build/completions
@@ -16,14 +23,21 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 SHAREDIR = $(DESTDIR)$(PREFIX)/share
-BUILT = .build/$(CONFIGURATION)/tokentop
+BUILT ?= .build/$(CONFIGURATION)/tokentop
+VERSION = $(shell sed -n 's/^ *static let version = "\(.*\)"$$/\1/p' Sources/TokentopCommands/Tokentop.swift)
+DIST_NAME = tokentop-$(VERSION)-linux-$(shell uname -m)
+DIST_DIR = .build/dist
 # The man page carries the last commit's date, so regenerating unchanged definitions changes nothing.
 MAN_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%Y-%m-%d)
 
-.PHONY: build install uninstall man completions fuzz fuzz-build
+.PHONY: all build install uninstall dist kubernetes man completions fuzz fuzz-build
 
+all: build completions
+
+# The Swift runtime and Foundation are linked in, so the binary needs only libc, libstdc++, zlib and ncursesw: it can be
+# copied to a machine without Swift.
 build:
-	$(SWIFT) build -c $(CONFIGURATION) --product tokentop
+	$(SWIFT) build -c $(CONFIGURATION) --static-swift-stdlib --product tokentop
 
 completions: build
 	mkdir -p .build/completions
@@ -31,15 +45,36 @@ completions: build
 	$(BUILT) --generate-completion-script zsh > .build/completions/_tokentop
 	$(BUILT) --generate-completion-script fish > .build/completions/tokentop.fish
 
-install: build completions
+# Installs what is built and never builds: `sudo make install` on a fresh tree would otherwise run a ten-minute build
+# as root. The completions come from the built binary.
+install:
+	@test -x $(BUILT) || { echo "make install: no binary at $(BUILT): run make (as yourself, not root) first" >&2; exit 1; }
 	install -d $(BINDIR) $(SHAREDIR)/tokentop/themes $(SHAREDIR)/man/man1 \
 		$(SHAREDIR)/bash-completion/completions $(SHAREDIR)/zsh/site-functions $(SHAREDIR)/fish/vendor_completions.d
 	install -m 755 $(BUILT) $(BINDIR)/tokentop
 	install -m 644 themes/*.yaml $(SHAREDIR)/tokentop/themes/
 	install -m 644 docs/tokentop.1 $(SHAREDIR)/man/man1/tokentop.1
-	install -m 644 .build/completions/tokentop.bash $(SHAREDIR)/bash-completion/completions/tokentop
-	install -m 644 .build/completions/_tokentop $(SHAREDIR)/zsh/site-functions/_tokentop
-	install -m 644 .build/completions/tokentop.fish $(SHAREDIR)/fish/vendor_completions.d/tokentop.fish
+	$(BUILT) --generate-completion-script bash > $(SHAREDIR)/bash-completion/completions/tokentop
+	$(BUILT) --generate-completion-script zsh > $(SHAREDIR)/zsh/site-functions/_tokentop
+	$(BUILT) --generate-completion-script fish > $(SHAREDIR)/fish/vendor_completions.d/tokentop.fish
+	chmod 644 $(SHAREDIR)/bash-completion/completions/tokentop $(SHAREDIR)/zsh/site-functions/_tokentop \
+		$(SHAREDIR)/fish/vendor_completions.d/tokentop.fish
+
+# The release tarball: the install layout under tokentop-VERSION/, plus README and the examples under share/doc, packed
+# with fixed owners, order and times (the last commit's) so the same tree gives the same bytes; then its SHA-256.
+dist: build
+	rm -rf $(DIST_DIR)/$(DIST_NAME) $(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_DIR)/$(DIST_NAME).tar.gz.sha256
+	$(MAKE) install DESTDIR= PREFIX=$(abspath $(DIST_DIR)/$(DIST_NAME)) BUILT=$(BUILT)
+	install -d $(DIST_DIR)/$(DIST_NAME)/share/doc/tokentop
+	install -m 644 README.md $(DIST_DIR)/$(DIST_NAME)/share/doc/tokentop/README.md
+	cp -R examples $(DIST_DIR)/$(DIST_NAME)/share/doc/tokentop/examples
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
+		-C $(DIST_DIR) -czf $(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_NAME)
+	cd $(DIST_DIR) && sha256sum $(DIST_NAME).tar.gz > $(DIST_NAME).tar.gz.sha256
+	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz"
+
+kubernetes:
+	examples/kubernetes/generate-prometheusrule > examples/kubernetes/prometheusrule.yaml
 
 uninstall:
 	rm -f $(BINDIR)/tokentop $(SHAREDIR)/man/man1/tokentop.1 $(SHAREDIR)/bash-completion/completions/tokentop \
