@@ -17,8 +17,8 @@ import TokenModel
 /// The manager is read in this order: this file (the registry, reading, reloading, running);
 /// `ClientRuntime` (one client's facts) and `ClientPlan` (what it does next, pure);
 /// `TokenManager+Lifecycle` (fetching and verifying); `TokenManager+Loops` (the loops and the
-/// probe); `TokenManager+Actions` (what the operator asks); `LoopTable` and `EventJournal`
-/// (the runtime's and the log's bookkeeping).
+/// probe); `TokenManager+Actions` (what the operator asks); `TokenManager+RateLimits` (the token
+/// endpoint's shared budget); `LoopTable` and `EventJournal` (the runtime's and the log's bookkeeping).
 public actor TokenManager: Service {
     /// One configured client and the service that talks to its servers.
     public struct Registration: Sendable {
