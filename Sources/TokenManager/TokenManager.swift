@@ -222,7 +222,9 @@ public actor TokenManager: Service {
         return ManagerSnapshot(
             generation: generation, takenAt: now,
             clients: order.compactMap { name in
-                clients[name].map { $0.snapshot(now: now, budget: $0.diagnostics.tokenEndpointBudget.flatMap { budgets[$0.key] }) }
+                clients[name].map { runtime in
+                    runtime.snapshot(now: now, budget: runtime.diagnostics.tokenEndpointBudget.flatMap { budgets[$0.key] })
+                }
             },
             recentEvents: journal.recentEvents)
     }

@@ -1,6 +1,8 @@
 import Foundation
 import NIOHTTP1
+import Synchronization
 import Testing
+import TokenConfig
 @testable import OAuthClient
 import TokenModel
 
@@ -106,5 +108,48 @@ struct RateLimitHeadersTests {
             ReceivedResponse(status: 400, headers: HTTPHeaders([("X-Rate-Limit-Reset", "1800000038")]), body: body, latency: .zero),
             endpoint: nil, now: now)
         #expect(refused.retryAfter == nil)
+    }
+
+    @Test(
+        "the client keeps the budget of its token endpoint's latest answer, in each header style, on a success and on a 429",
+        arguments: [
+            ([("X-Rate-Limit-Limit", "600"), ("X-Rate-Limit-Remaining", "412"), ("X-Rate-Limit-Reset", "EPOCH")], RateLimitBudget.Style.okta),
+            ([("RateLimit-Policy", #""default";q=600;w=60"#), ("RateLimit", #""default";r=412;t=38"#)], .ietf),
+            ([("RateLimit-Limit", "600"), ("RateLimit-Remaining", "412"), ("RateLimit-Reset", "38")], .ietfFields),
+        ])
+    func clientKeepsTheBudget(fields: [(String, String)], style: RateLimitBudget.Style) async throws {
+        let reset = String(Int(Date().timeIntervalSince1970) + 38)
+        let headers = fields.map { ($0.0, $0.1.replacingOccurrences(of: "EPOCH", with: reset)) }
+        let refusing = Mutex(false)
+        let server = try await ScriptedServer.start { _ in
+            if refusing.withLock({ $0 }) {
+                let drained = headers.map { ($0.0, $0.1.replacingOccurrences(of: "412", with: "0")) }
+                return .init(status: .tooManyRequests, headers: [("Content-Type", "application/json")] + drained, body: #"{"error":"rate_limit_exceeded"}"#)
+            }
+            return .init(headers: [("Content-Type", "application/json")] + headers, body: AuthorizationClientTests.tokenBody)
+        }
+        let transport = HTTPTransport(environment: [:])
+        let configuration = ClientConfiguration(
+            name: "mod-client", tokenURI: server.baseURL.appendingPathComponent("token"), clientID: "mod-client",
+            clientSecret: .inline("secret"), timeout: .seconds(5))
+        let client = AuthorizationClient(configuration: configuration, transport: transport)
+        _ = try await client.requestToken()
+        let budget = try #require(await client.diagnostics().tokenEndpointBudget)
+        #expect(budget.style == style && budget.limit == 600 && budget.remaining == 412)
+        #expect(budget.endpoint == configuration.tokenURI?.absoluteString)
+        let resetIn = try #require(budget.resetAt).timeIntervalSinceNow
+        #expect(resetIn > 30 && resetIn <= 39)
+
+        refusing.withLock { $0 = true }
+        do throws(OAuthError) {
+            _ = try await client.requestToken()
+            Issue.record("the 429 was not an error")
+        } catch {
+            #expect(error.isRateLimited)
+            #expect(error.retryAfter.map { $0 > .seconds(30) && $0 <= .seconds(39) } == true, "\(String(describing: error.retryAfter))")
+        }
+        #expect(await client.diagnostics().tokenEndpointBudget?.remaining == 0)
+        await transport.shutdown()
+        await server.stop()
     }
 }
