@@ -114,6 +114,7 @@ extension Renderer {
         } else if let retry = client.nextRetryAt {
             row("Retry", [Span("next attempt " + TimeText.relative(retry, now: now))])
         }
+        if let budget = client.tokenEndpointBudget { row("Budget", budgetSpans(budget, now: now)) }
         if let actionError = client.lastActionError {
             let failedAt = client.actions.last { !$0.succeeded }?.at
             wrappedRow("Last action", clean(actionError.description) + age(failedAt, now: now, glyphs: glyphs), .error)
@@ -126,6 +127,18 @@ extension Renderer {
         }
         row("Mode", [Span(client.refreshMode == .manual ? "manual refresh" : "automatic refresh", .muted)])
         return lines
+    }
+
+    /// `token endpoint: 412/600 left, resets in 38s`, a word besides the colour when it is low,
+    /// and who spends it most: the Token tab's and the key-set screen's budget line.
+    static func budgetSpans(_ budget: RateLimitBudget, now: Date) -> [Span] {
+        let low = budget.isLow(at: now)
+        var spans = [Span(clean(budget.text(at: now)), low ? .refreshDue : .text)]
+        if low { spans.append(Span("  low: under \(Int(RateLimitBudget.lowShare * 100)) %", .refreshDue)) }
+        if let heaviest = budget.heaviestClient, budget.heaviestClientRequests > 0 {
+            spans.append(Span("  most requests: \(clean(heaviest)) (\(budget.heaviestClientRequests) in the last minute)", .muted))
+        }
+        return spans
     }
 
     static func verdictSpans(_ verdict: SignatureVerdict, glyphs: Glyphs) -> [Span] {

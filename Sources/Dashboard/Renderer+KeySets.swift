@@ -145,6 +145,8 @@ extension Renderer {
         let selectedKid: String?
         let kidWidth: Int
         let typeWidth: Int
+        /// The newest token endpoint budget among the issuer's clients (they share it).
+        let budget: RateLimitBudget?
 
         init(_ issuer: IssuerKeySet, of clients: [ClientSnapshot], selected: ClientSnapshot?) {
             self.issuer = issuer
@@ -154,6 +156,7 @@ extension Renderer {
                 if let kid = clients[client].token?.decoded.keyID { signers[kid, default: []].append(client) }
             }
             self.signers = signers
+            budget = issuer.clients.lazy.compactMap { clients[$0].tokenEndpointBudget }.max { $0.observedAt < $1.observedAt }
             let status = issuer.status
             retired = Set(signers.keys).filter { !status.publishes($0) }.sorted()
             selectedKid = selected?.keySet?.source == status.source ? selected?.token?.decoded.keyID : nil
@@ -162,12 +165,14 @@ extension Renderer {
         }
 
         private enum HeaderLine {
-            case blank, source, fetched, lastError(String), usedBy, columns
+            case blank, source, fetched, lastError(String), budget(RateLimitBudget), usedBy, columns
         }
 
-        /// Blank, key set, fetched, last error (when there is one), used by, column titles.
+        /// Blank, key set, fetched, last error (when there is one), the token endpoint's budget
+        /// (when its answers state one), used by, column titles.
         private var headerLines: [HeaderLine] {
-            [.blank, .source, .fetched] + (issuer.status.lastError.map { [.lastError($0)] } ?? []) + [.usedBy, .columns]
+            [.blank, .source, .fetched] + (issuer.status.lastError.map { [.lastError($0)] } ?? [])
+                + (budget.map { [.budget($0)] } ?? []) + [.usedBy, .columns]
         }
 
         var count: Int {
@@ -221,6 +226,8 @@ extension Renderer {
                 return [Span(padded("Fetched", labelWidth), .muted)] + fetched
             case .lastError(let error):
                 return [Span(padded("Last error", labelWidth), .muted), Span(clean(error), .error)]
+            case .budget(let budget):
+                return [Span(padded("Budget", labelWidth), .muted)] + budgetSpans(budget, now: now)
             case .usedBy:
                 return [Span(padded("Used by", labelWidth), .muted), Span(names(issuer.clients.lazy.map { clients[$0].name }))]
             case .columns:

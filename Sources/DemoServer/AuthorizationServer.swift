@@ -29,6 +29,8 @@ struct AuthorizationServer: Sendable {
     let dpop: DPoPVerifier
     /// The nonce proofs must carry while the `dpopNonceRequired` fault is on.
     let dpopNonce: DPoPNonce
+    /// The token endpoint's one bucket for every client (`--rate-limit`); nil for no limit.
+    let rateLimit: RateLimitBucket?
     let logger: Logger
 
     /// The scopes every client may be registered with, for the metadata.
@@ -110,7 +112,10 @@ struct AuthorizationServer: Sendable {
         _ request: Request, context: DemoRequestContext, listener: DemoListener
     ) async throws(OAuthProtocolError) -> EditedResponse<TokenResponse> {
         await ledger.countTokenRequest()
+        // Every answer states the budget, as Okta's do; past it, the answer is a 429.
+        let budget = rateLimit?.draw()
         do throws(OAuthProtocolError) {
+            if let budget, !budget.allowed { throw OAuthProtocolError.rateLimited(budget.headers) }
             let endpoints = try listening()
             let called = endpoints.reached(through: listener).tokenEndpoint
             let parameters = try await DemoHTTP.formParameters(request, context: context)
@@ -134,13 +139,17 @@ struct AuthorizationServer: Sendable {
                 throw .invalidDPoPProof("The DPoP proof JWT header is missing.")
             }
             let scopes = try grantedScopes(requested: parameters["scope"], client: client)
+            var headers = DemoHeaders.noStore
+            if let budget { headers.append(contentsOf: budget.headers) }
             return EditedResponse(
-                headers: DemoHeaders.noStore,
+                headers: headers,
                 response: try await issue(
                     to: client, scopes: scopes, issuer: endpoints.issuer.absoluteString,
                     binding: AccessTokenClaims.Confirmation(jkt: boundKey, x5tS256: identity.clientCertificate?.thumbprint)))
         } catch {
             logger.debug("token request refused", metadata: ["error": "\(error.code)", "status": "\(error.status.code)"])
+            var error = error
+            if let budget, budget.allowed { error.headers.append(contentsOf: budget.headers) }
             throw error
         }
     }

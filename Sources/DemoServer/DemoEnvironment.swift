@@ -147,6 +147,7 @@ public final class DemoEnvironment: Sendable {
             audience: options.audience, assertionAudience: options.assertionAudience, keySetMaxAge: options.keySetMaxAge,
             clock: authorizationClock, random: random,
             dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random),
+            rateLimit: options.rateLimit.map { RateLimitBucket($0, clock: authorizationClock) },
             logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
         let validator: any AccessTokenValidator =

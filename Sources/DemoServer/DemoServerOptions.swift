@@ -62,6 +62,8 @@ public struct DemoServerOptions: Sendable {
     /// Whether SIGINT, SIGTERM and SIGHUP shut the servers down gracefully, deleting the temporary
     /// key folder (for the `demo-server` command; a closed terminal must not leave private keys behind).
     public var handlesTerminationSignals: Bool
+    /// The token endpoint's rate limit, one bucket for every client; nil for none.
+    public var rateLimit: DemoRateLimit?
     /// Where the servers read the time.
     public var clock: any TokenClock
     /// Where the servers draw randomness.

@@ -47,6 +47,15 @@ struct OAuthProtocolError: HTTPResponseError {
         return error
     }
 
+    /// 429 past the token endpoint's rate limit, in Okta's words; the budget headers say when
+    /// it resets (and, as at Okta, no `Retry-After`).
+    static func rateLimited(_ headers: HTTPFields) -> Self {
+        var error = Self(
+            status: .tooManyRequests, code: "rate_limit_exceeded", detail: "API call exceeded rate limit due to too many requests.")
+        error.headers.append(contentsOf: headers)
+        return error
+    }
+
     static func serverError(_ detail: String) -> Self {
         .init(status: .internalServerError, code: "server_error", detail: detail)
     }

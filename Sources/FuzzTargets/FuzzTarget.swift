@@ -67,8 +67,8 @@ public struct FuzzTarget: Sendable, Identifiable, CustomStringConvertible {
 
     /// Every target, in the order `make fuzz` runs them.
     public static let all: [FuzzTarget] = [
-        tokenResponse, jwt, jwks, wwwAuthenticate, dpopHeaders, configuration, spring, snapshot, bodySummary,
-        terminalText, frame, demoForm,
+        tokenResponse, jwt, jwks, wwwAuthenticate, dpopHeaders, rateLimitHeaders, configuration, spring, snapshot,
+        bodySummary, terminalText, frame, demoForm,
     ]
 
     /// The target called `name`, if there is one.

@@ -75,6 +75,19 @@ enum MetricDefinitions {
             "signing_key_changes", unit: "total",
             "How often a newly issued token was signed with a different key (kid) from the issuer's previous new token.")
     }
+    static var rateLimitRemaining: MetricNameDescriptor {
+        named(
+            "rate_limit_remaining", unit: "",
+            "Requests the token endpoint's rate limit leaves in its window, from its latest answer (shared by the issuer's clients).")
+    }
+    static var rateLimitLimit: MetricNameDescriptor {
+        named("rate_limit_limit", unit: "", "Requests the token endpoint's rate limit allows in a window, from its latest answer.")
+    }
+    static var rateLimitReset: MetricNameDescriptor {
+        named(
+            "rate_limit_reset_timestamp", unit: "seconds",
+            "When the token endpoint's rate-limit window starts afresh, as a Unix timestamp, from its latest answer.")
+    }
     static var keySetKeys: MetricNameDescriptor {
         named("jwks_keys", unit: "", "How many keys the issuer's key set (JWKS) publishes, as last fetched.")
     }

@@ -20,6 +20,8 @@ public actor TokenMetrics {
     private var newestKey: [String: (kid: String, issuedAt: Date)] = [:]
     /// Per issuer, the key set's series, followed through one of its clients.
     private var keySets: [String: KeySetSeries] = [:]
+    /// Per issuer and token endpoint, the rate-limit budget's series.
+    private var rateLimits: [RateLimitSeries.Labels: RateLimitSeries] = [:]
     /// The log and events files, whose lost lines are counted.
     private let fileSinks: FileSinkHealth?
     /// Per file, the failed writes already added to its counter.
@@ -54,6 +56,10 @@ public actor TokenMetrics {
         for (issuer, keySet) in keySets where !configuredIssuers.contains(issuer) {
             registry.unregisterGauge(keySet.keys)
             keySets[issuer] = nil
+        }
+        for (labels, budget) in rateLimits where !configuredIssuers.contains(labels.issuer) {
+            budget.unregister(from: registry)
+            rateLimits[labels] = nil
         }
         registry.makeGauge(descriptor: MetricDefinitions.clients).set(to: Double(clients.count))
     }
@@ -151,6 +157,25 @@ public actor TokenMetrics {
             series[client.name] = gauges
         }
         noteKeySets(of: snapshot.clients.filter { issuers[$0.name] != nil })
+        noteRateLimits(of: snapshot.clients.filter { issuers[$0.name] != nil })
+    }
+
+    /// Sets each issuer's token endpoint budget from the newest answer any of its clients saw:
+    /// one series per issuer and endpoint, however many clients share the bucket.
+    private func noteRateLimits(of clients: [ClientSnapshot]) {
+        var newest: [RateLimitSeries.Labels: RateLimitBudget] = [:]
+        for client in clients {
+            guard let budget = client.tokenEndpointBudget else { continue }
+            let labels = RateLimitSeries.Labels(issuer: issuer(of: client.name), endpoint: budget.endpoint)
+            if newest[labels].map({ budget.observedAt > $0.observedAt }) ?? true { newest[labels] = budget }
+        }
+        for (labels, budget) in newest {
+            var gauges = rateLimits[labels] ?? RateLimitSeries(labels, registry: registry)
+            gauges.remaining.set(to: Double(budget.remaining))
+            gauges.limit.set(to: Double(budget.limit))
+            gauges.reset = present(gauges.reset, MetricDefinitions.rateLimitReset, labels.pairs, budget.resetAt)
+            rateLimits[labels] = gauges
+        }
     }
 
     /// Sets each issuer's key count from the freshest copy of its key set, and counts the key
@@ -265,5 +290,28 @@ private struct KeySetSeries {
         removed = registry.makeCounter(
             descriptor: MetricDefinitions.keySetChanges,
             labels: [("issuer", issuer), ("change", KeySetChange.Kind.removed.rawValue)])
+    }
+}
+
+/// One issuer's token endpoint budget: its remaining requests, its limit, and when it resets.
+private struct RateLimitSeries {
+    struct Labels: Hashable {
+        let issuer: String
+        let endpoint: String
+        var pairs: [(String, String)] { [("issuer", issuer), ("endpoint", endpoint)] }
+    }
+
+    let remaining: Gauge
+    let limit: Gauge
+    /// Only while the latest answer gave a reset.
+    var reset: Gauge?
+
+    init(_ labels: Labels, registry: PrometheusCollectorRegistry) {
+        remaining = registry.makeGauge(descriptor: MetricDefinitions.rateLimitRemaining, labels: labels.pairs)
+        limit = registry.makeGauge(descriptor: MetricDefinitions.rateLimitLimit, labels: labels.pairs)
+    }
+
+    func unregister(from registry: PrometheusCollectorRegistry) {
+        for gauge in [remaining, limit] + [reset].compactMap({ $0 }) { registry.unregisterGauge(gauge) }
     }
 }

@@ -65,6 +65,8 @@ public actor AuthorizationClient: AuthorizationService {
     /// The `ath` hashes of the last tokens the server issued as Bearer although a proof was
     /// sent: those go to the API as bearer tokens.
     private var unboundTokenHashes: [String] = []
+    /// The rate-limit budget the token endpoint stated in its latest answer.
+    private var tokenEndpointBudget: RateLimitBudget?
     /// Warnings from discovery, for the operator.
     public private(set) var warnings: [String] = []
 
@@ -178,6 +180,7 @@ public actor AuthorizationClient: AuthorizationService {
             let (response, sent) = try await authenticatedPost(
                 parameters, to: endpoints.token, endpoints: endpoints, headers: headers, certificate: certificate)
             let nonceGiven = rememberNonce(response, from: endpoints.token)
+            rememberBudget(response, endpoints: endpoints)
             guard (200..<300).contains(response.status) else {
                 let error = rejection(response, at: endpoints.token, sent: sent)
                 guard key != nil, error.oauthCode == .useDPoPNonce else { throw error }
@@ -222,6 +225,16 @@ public actor AuthorizationClient: AuthorizationService {
         guard let nonce = DPoPNonce.accepted(response.headers.first(name: "DPoP-Nonce")) else { return false }
         dpopNonces[Self.origin(of: url)] = nonce
         return true
+    }
+
+    /// Keeps the rate-limit budget the token endpoint's answer states, when it states one.
+    private func rememberBudget(_ response: ReceivedResponse, endpoints: Endpoints) {
+        let issuer = endpoints.issuer.map { TerminalText.sanitize($0) } ?? URLText.origin(of: endpoints.token)
+        guard
+            let budget = RateLimitHeaders.budget(
+                in: response.headers, issuer: issuer, endpoint: HTTPTransport.describe(endpoints.token), now: now())
+        else { return }
+        tokenEndpointBudget = budget
     }
 
     public func verify(_ accessToken: String, receivedAt: Date) async -> SignatureVerdict {
@@ -488,7 +501,7 @@ public actor AuthorizationClient: AuthorizationService {
         }
         return ServerDiagnostics(
             clockReadings: readings, keySet: await keySet?.status(), keySetStaleAt: await keySet?.staleAt,
-            keySetRevision: await keySet?.revision ?? 0)
+            keySetRevision: await keySet?.revision ?? 0, tokenEndpointBudget: tokenEndpointBudget)
     }
 
     private static func origin(of url: URL) -> String {

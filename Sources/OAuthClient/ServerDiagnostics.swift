@@ -10,8 +10,14 @@ public struct ServerDiagnostics: Sendable, Equatable {
     /// How many times the key set was fetched successfully: a verdict drawn from an earlier
     /// revision is out of date.
     public var keySetRevision: Int
+    /// The rate-limit budget the token endpoint stated in its latest answer to this client.
+    public var tokenEndpointBudget: RateLimitBudget?
 
-    public init(clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil, keySetRevision: Int = 0) {
+    public init(
+        clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil, keySetRevision: Int = 0,
+        tokenEndpointBudget: RateLimitBudget? = nil
+    ) {
+        self.tokenEndpointBudget = tokenEndpointBudget
         self.clockReadings = clockReadings
         self.keySet = keySet
         self.keySetStaleAt = keySetStaleAt

@@ -86,7 +86,8 @@ struct ClientRuntime {
         }
     }
 
-    func snapshot(now: Date) -> ClientSnapshot {
+    /// - Parameter budget: the token endpoint's budget shared by the issuer's clients (`TokenManager.rateLimits`).
+    func snapshot(now: Date, budget: RateLimitBudget?) -> ClientSnapshot {
         let summary = token.map { token in
             TokenSummary(
                 masked: token.masked, tokenType: token.tokenType, decoded: token.decoded, issuedAt: token.issuedAt,
@@ -108,6 +109,7 @@ struct ClientRuntime {
             actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
             keySet: diagnostics.keySet)
         snapshot.state = snapshot.state(at: now)
+        snapshot.tokenEndpointBudget = budget
         return snapshot
     }
 }

@@ -56,4 +56,13 @@ public struct BackoffPolicy: Sendable, Equatable {
         let wait = min(max(drawn, retryAfter?.timeInterval ?? 0), 3600)
         return .milliseconds(Int64((wait * 1000).rounded()))
     }
+
+    /// The wait after a 429: until the budget's reset or `Retry-After` (`retryAfter`), not a
+    /// drawn backoff on top, which would leave the window unused or hit it again early. Blind
+    /// backoff only when the server said neither.
+    public func delay(afterRateLimit retryAfter: Duration?, attempt: Int, random: Double) -> Duration {
+        guard let retryAfter else { return delay(attempt: attempt, retryAfter: nil, random: random) }
+        let wait = min(max(floor.timeInterval, retryAfter.timeInterval), 3600)
+        return .milliseconds(Int64((wait * 1000).rounded()))
+    }
 }

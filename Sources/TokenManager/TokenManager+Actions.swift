@@ -147,7 +147,7 @@ extension TokenManager {
         await refreshDiagnostics(name)
         if runtime.configuration.resourceURI != nil { await probe(name, with: token) }
         _ = await introspectHeld(name)
-        guard let snapshot = clients[name]?.snapshot(now: clock.now()) else { return unknown(name, .diagnose) }
+        guard let current = clients[name], case let snapshot = current.snapshot(now: clock.now(), budget: sharedBudget(of: current)) else { return unknown(name, .diagnose) }
         return finish(ActionRecord(
             action: .diagnose, client: name, at: now, succeeded: true, outcome: snapshot.diagnosisOutcome(at: clock.now()) + deferred))
     }

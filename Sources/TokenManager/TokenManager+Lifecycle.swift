@@ -109,7 +109,9 @@ extension TokenManager {
             runtime.retriesHalted = true
             runtime.nextRetryAt = nil
         } else {
-            let wait = backoff.delay(attempt: runtime.failureCount, retryAfter: error.retryAfter, random: random())
+            let wait = error.isRateLimited
+                ? backoff.delay(afterRateLimit: error.retryAfter, attempt: runtime.failureCount, random: random())
+                : backoff.delay(attempt: runtime.failureCount, retryAfter: error.retryAfter, random: random())
             runtime.nextRetryAt = clock.now().addingTimeInterval(wait.timeInterval)
         }
         runtime.record(
@@ -192,6 +194,7 @@ extension TokenManager {
         let diagnostics = await service.diagnostics()
         guard let before = clients[name], before.epoch == epoch else { return }
         clients[name]?.diagnostics = diagnostics
+        takeBudget(diagnostics.tokenEndpointBudget)
         for event in journal.changes(of: name, from: before.diagnostics, to: diagnostics, at: clock.now()) {
             journal.record(event)
         }

@@ -17,8 +17,8 @@ import TokenModel
 /// The manager is read in this order: this file (the registry, reading, reloading, running);
 /// `ClientRuntime` (one client's facts) and `ClientPlan` (what it does next, pure);
 /// `TokenManager+Lifecycle` (fetching and verifying); `TokenManager+Loops` (the loops and the
-/// probe); `TokenManager+Actions` (what the operator asks); `LoopTable` and `EventJournal`
-/// (the runtime's and the log's bookkeeping).
+/// probe); `TokenManager+Actions` (what the operator asks); `TokenManager+RateLimits` (the token
+/// endpoint's shared budget); `LoopTable` and `EventJournal` (the runtime's and the log's bookkeeping).
 public actor TokenManager: Service {
     /// One configured client and the service that talks to its servers.
     public struct Registration: Sendable {
@@ -51,6 +51,9 @@ public actor TokenManager: Service {
     private let snapshotFeed = Broadcast<ManagerSnapshot>(policy: .bufferingNewest(1))
     var journal = EventJournal(capacity: recentEventLimit)
     var loops = LoopTable()
+    /// The token endpoints' rate-limit budgets, the newest answer per issuer and endpoint
+    /// (`TokenManager+RateLimits`).
+    var rateLimits: [RateLimitBudget.Key: RateLimitBudget] = [:]
     /// Signalled on every change while running; the publisher loop answers with a snapshot.
     private let snapshotsWanted = WakeSignal()
     /// Signalled when a loop waits for an earlier time than the alarm sleeps until.
@@ -215,8 +218,14 @@ public actor TokenManager: Service {
     /// Every client as of now.
     public func snapshot() -> ManagerSnapshot {
         let now = clock.now()
+        let budgets = budgetsWithHeaviestClients(now: now)
         return ManagerSnapshot(
-            generation: generation, takenAt: now, clients: order.compactMap { clients[$0]?.snapshot(now: now) },
+            generation: generation, takenAt: now,
+            clients: order.compactMap { name in
+                clients[name].map { runtime in
+                    runtime.snapshot(now: now, budget: runtime.diagnostics.tokenEndpointBudget.flatMap { budgets[$0.key] })
+                }
+            },
             recentEvents: journal.recentEvents)
     }
 
@@ -312,7 +321,7 @@ public actor TokenManager: Service {
         generation &+= 1
         if let runtime = clients[name] {
             let now = clock.now()
-            let health = runtime.snapshot(now: now).health(at: now)
+            let health = runtime.snapshot(now: now, budget: sharedBudget(of: runtime)).health(at: now)
             if let change = journal.healthChange(of: name, to: health, at: now) { journal.record(change) }
         }
         announceChange()

@@ -193,6 +193,9 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     public var clockReadings: [ClockReading]
     /// The issuer's key set as watched, once it has been fetched.
     public var keySet: KeySetStatus?
+    /// The token endpoint's rate-limit budget, shared by every client of the issuer: the newest
+    /// answer to any of them (`TokenManager` keeps one per issuer and endpoint).
+    public var tokenEndpointBudget: RateLimitBudget?
     /// Set on the row an attached dashboard shows for a `serve` instance it cannot read: why, as
     /// the row's verdict says it (the row is the instance, not a client whose token request failed).
     /// Made by the dashboard from its own polling, so never on the wire.

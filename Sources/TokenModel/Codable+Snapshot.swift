@@ -31,6 +31,7 @@ extension ClientSnapshot: Codable {
         case introspectionError = "introspection_error"
         case clockReadings = "clock_readings"
         case keySet = "key_set"
+        case tokenEndpointBudget = "token_endpoint_budget"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,6 +58,7 @@ extension ClientSnapshot: Codable {
             actions: try container.decode([ActionRecord].self, forKey: .actions),
             clockReadings: try container.decode([ClockReading].self, forKey: .clockReadings),
             keySet: try container.decodeIfPresent(KeySetStatus.self, forKey: .keySet))
+        tokenEndpointBudget = try container.decodeIfPresent(RateLimitBudget.self, forKey: .tokenEndpointBudget)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -82,6 +84,47 @@ extension ClientSnapshot: Codable {
         try container.encode(actions, forKey: .actions)
         try container.encode(clockReadings, forKey: .clockReadings)
         try container.encodeIfPresent(keySet, forKey: .keySet)
+        try container.encodeIfPresent(tokenEndpointBudget, forKey: .tokenEndpointBudget)
+    }
+}
+
+extension RateLimitBudget: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case issuer, endpoint, limit, remaining, style, window = "window_ns"
+        case resetAt = "reset_at"
+        case observedAt = "observed_at"
+        case heaviestClient = "heaviest_client"
+        case heaviestClientRequests = "heaviest_client_requests"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let limit = try container.integer(.limit, in: 1...Int(Int32.max))
+        self.init(
+            issuer: try container.decode(String.self, forKey: .issuer),
+            endpoint: try container.decode(String.self, forKey: .endpoint),
+            limit: limit,
+            remaining: try container.integer(.remaining, in: 0...limit),
+            resetAt: try container.dateIfPresent(.resetAt),
+            window: try container.durationIfPresent(.window),
+            observedAt: try container.date(.observedAt),
+            style: try container.decode(Style.self, forKey: .style),
+            heaviestClient: try container.decodeIfPresent(String.self, forKey: .heaviestClient),
+            heaviestClientRequests: try container.integerIfPresent(.heaviestClientRequests, in: 0...Int(Int32.max)) ?? 0)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(issuer, forKey: .issuer)
+        try container.encode(endpoint, forKey: .endpoint)
+        try container.encode(limit, forKey: .limit)
+        try container.encode(remaining, forKey: .remaining)
+        try container.encodeIfPresent(date: resetAt, forKey: .resetAt)
+        try container.encodeIfPresent(duration: window, forKey: .window)
+        try container.encode(date: observedAt, forKey: .observedAt)
+        try container.encode(style, forKey: .style)
+        try container.encodeIfPresent(heaviestClient, forKey: .heaviestClient)
+        try container.encode(heaviestClientRequests, forKey: .heaviestClientRequests)
     }
 }
 

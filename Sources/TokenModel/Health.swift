@@ -90,9 +90,14 @@ extension ClientSnapshot {
         }
         let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
         if token.binding.dpopIgnored { problems.append(TokenBinding.dpopIgnoredReason) }
-        if let lastError {
+        if let lastError, lastError.isRateLimited {
+            problems.append(rateLimitedReason(now: now) + (remaining.map { " — current token \($0)" } ?? ""))
+        } else if let lastError {
             problems.append(
                 "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""))
+        }
+        if let budget = tokenEndpointBudget, budget.isLow(at: now), lastError?.isRateLimited != true {
+            problems.append(budget.warning(at: now))
         }
         if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
             problems.append(problem)
@@ -152,7 +157,16 @@ extension ClientSnapshot {
         return "API \(status)" + (phrase.isEmpty ? "" : " \(phrase)") + age
     }
 
+    /// `rate limited: next try in 38s`: a 429 waits for the budget's reset (or `Retry-After`).
+    private func rateLimitedReason(now: Date) -> String {
+        var reason = "rate limited"
+        if let nextRetryAt, nextRetryAt > now { reason += ": next try " + TimeText.relative(nextRetryAt, now: now) }
+        if let budget = tokenEndpointBudget { reason += " (" + budget.text(at: now) + ")" }
+        return reason
+    }
+
     private func fetchFailureReason(now: Date) -> String {
+        if lastError?.isRateLimited == true, !retriesHalted { return rateLimitedReason(now: now) }
         var reason = lastError.map { "token request failed: \($0.reason)" } ?? "token request failed"
         if let skewed = skewedClocks.first { reason += "; cause: clock skew, \(skewed.summary)" }
         if retriesHalted {

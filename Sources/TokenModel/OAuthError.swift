@@ -220,6 +220,9 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Credentials the server rejected outright: retrying cannot help until someone acts,
     /// so automatic retries stop until a manual refresh.
+    /// True for a 429: the server's rate limit, not a fault; the retry waits for its reset.
+    public var isRateLimited: Bool { httpStatus == 429 }
+
     public var needsOperator: Bool {
         oauthCode == .invalidClient || oauthCode == .unauthorizedClient
     }

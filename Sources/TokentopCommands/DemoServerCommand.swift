@@ -111,6 +111,14 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dpop-nonce"), help: "Make both servers ask DPoP proofs for their nonce (use_dpop_nonce).")
     var dpopNonce = false
 
+    @Option(
+        name: .customLong("rate-limit"),
+        help: """
+            Limit the token endpoint to this many requests per window, one bucket for every client, as Okta does \
+            (X-Rate-Limit-Limit, -Remaining and -Reset on every answer, 429 past it), e.g. 600/min, 10/s or 100/30s.
+            """)
+    var rateLimit: DemoRateLimit?
+
     @Option(name: .customLong("log-level"), help: "Log level on stderr.")
     var logLevel: Logger.Level = .info
 
@@ -148,6 +156,7 @@ struct DemoServerCommand: AsyncParsableCommand {
                 resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
             assertionAudience: assertionAudience, keySetMaxAge: jwksMaxAge?.duration ?? .seconds(300), handlesTerminationSignals: true,
             tls: tls, tlsAuthorizationPort: tlsPort, tlsResourcePort: tlsResourcePort)
+        options.rateLimit = rateLimit
         if let config {
             do {
                 let file = try DemoClientsFile.load(path: config)
@@ -196,7 +205,7 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
         // Unbuffered, so a script reading a pipe sees it at once.
-        let banner = Self.banner(demo, faults: options.faults, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
+        let banner = Self.banner(demo, faults: options.faults, rateLimit: rateLimit, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
         do {
             try printResult(banner)
         } catch {
@@ -212,7 +221,8 @@ struct DemoServerCommand: AsyncParsableCommand {
     }
 
     private static func banner(
-        _ demo: DemoEnvironment, faults: DemoFaults, tlsFiles: DemoTLSFiles?, wroteConfigTo path: String?, yaml: String
+        _ demo: DemoEnvironment, faults: DemoFaults, rateLimit: DemoRateLimit?, tlsFiles: DemoTLSFiles?, wroteConfigTo path: String?,
+        yaml: String
     ) -> String {
         let endpoints = demo.endpoints
         var lines = [
@@ -221,7 +231,8 @@ struct DemoServerCommand: AsyncParsableCommand {
             "  issuer               \(endpoints.issuer.absoluteString)",
             "  metadata (RFC 8414)  \(endpoints.metadataURL.absoluteString)",
             "                       \(endpoints.issuerMetadataURL.absoluteString)",
-            "  token                \(endpoints.tokenEndpoint.absoluteString)",
+            "  token                \(endpoints.tokenEndpoint.absoluteString)"
+                + (rateLimit.map { "  (rate limit \($0), one bucket for every client)" } ?? ""),
             "  jwks                 \(endpoints.jwksURI.absoluteString)",
             "  introspection        \(endpoints.introspectionEndpoint.absoluteString)",
             "  revocation           \(endpoints.revocationEndpoint.absoluteString)",
@@ -308,6 +319,9 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     var defaultValueDescription: String { duration.configText }
 }
 
+extension DemoRateLimit: ExpressibleByArgument {
+    public init?(argument: String) { self.init(text: argument) }
+}
 extension TokenValidationMode: ExpressibleByArgument {}
 extension TokenFaultKind: ExpressibleByArgument {}
 extension AssertionAudiencePolicy: ExpressibleByArgument {}

@@ -40,8 +40,10 @@ struct AlertRulesTests {
         #expect(rules.count >= 10)
         for rule in rules {
             let annotations = rule.annotations ?? [:]
-            #expect(annotations["summary"]?.contains("{{ $labels.client }}") == true, "\(rule.alert): summary")
-            #expect(annotations["description"]?.contains("{{ $labels.client }}") == true, "\(rule.alert): description")
+            // A client's rule names the client; an issuer's (its token endpoint's budget) names the issuer.
+            let subject = rule.expr.contains("tokentop_rate_limit_") ? "{{ $labels.issuer }}" : "{{ $labels.client }}"
+            #expect(annotations["summary"]?.contains(subject) == true, "\(rule.alert): summary")
+            #expect(annotations["description"]?.contains(subject) == true, "\(rule.alert): description")
             let url = try #require(annotations["runbook_url"], "\(rule.alert) has no runbook_url")
             let anchor = try #require(url.split(separator: "#", maxSplits: 1).last.map(String.init), "\(rule.alert): \(url)")
             // A verdict in the anchor stands for every verdict the rule may carry.

@@ -41,6 +41,10 @@ struct FleetTests {
             ("poll_interval_ns", .bool(true), "poll_interval_ns"),
             ("name", .number(42), "name"),
             ("last_error.kind", .string("meltdown"), "last_error.kind"),
+            ("token_endpoint_budget.remaining", .number(601), "token_endpoint_budget.remaining"),
+            ("token_endpoint_budget.limit", .number(0), "token_endpoint_budget.limit"),
+            ("token_endpoint_budget.reset_at", .number(1e300), "token_endpoint_budget.reset_at"),
+            ("token_endpoint_budget.style", .string("guess"), "token_endpoint_budget.style"),
         ])
     func hostileFields(path: String, value: JSONValue, reported: String) throws {
         let client = try WireFixtures.encoded(WireFixtures.client).setting(path, to: value)
@@ -222,7 +226,7 @@ enum WireFixtures {
             code: "invalid_scope", description: "scope admin not granted", uri: "https://as.example/errors",
             endpoint: "https://as.example/token", httpStatus: 400, retryAfter: .seconds(30)
         ).hinting("ask for fewer scopes")
-        return ClientSnapshot(
+        var client = ClientSnapshot(
             name: "orders", state: .valid,
             token: TokenSummary(
                 masked: "eyJh…Qw", tokenType: "Bearer",
@@ -266,6 +270,11 @@ enum WireFixtures {
                 keys: [PublishedKey(kid: "k1", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: issued, lastSeen: now)],
                 changes: [KeySetChange(kind: .added, kid: "k1", at: issued), KeySetChange(kind: .removed, kid: nil, at: now)],
                 fetchedAt: now, maxAge: .seconds(300), lastError: "HTTP 503"))
+        client.tokenEndpointBudget = RateLimitBudget(
+            issuer: "https://as.example", endpoint: "https://as.example/token", limit: 600, remaining: 12,
+            resetAt: now.addingTimeInterval(38), window: .seconds(60), observedAt: now, style: .ietf, heaviestClient: "noisy",
+            heaviestClientRequests: 540)
+        return client
     }
 
     static func encoded(_ client: ClientSnapshot) throws -> JSONValue {

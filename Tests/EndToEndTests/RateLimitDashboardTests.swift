@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// The token endpoint's budget on the real binary's screen, against `demo-server --rate-limit`.
+@Suite("The token endpoint's budget in a real terminal", .serialized)
+struct RateLimitDashboardTests {
+    @Test("the Token tab shows the shared budget; refreshes drain it until it is low in words, naming the heaviest client; the key-set screen shows it")
+    func budgetOnScreen() async throws {
+        // A day's window (reset at midnight UTC): the six demo clients' first requests leave 2 of 8.
+        let demo = try await DemoServerProcess.start(arguments: ["--rate-limit", "8/24h"])
+        let session = try TmuxSession(arguments: ["--config", demo.configPath])
+        try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try session.send("/", "m", "o", "d", "-", "c", "Enter", "1")
+        let tab = try await session.waitForScreen("the budget on the Token tab") { $0.contains("token endpoint: 2/8 left, resets in") }
+        #expect(!tab.contains("budget low"), "\(tab)")
+
+        // Two manual refreshes spend the rest: the client is degraded, and mod-client named as the heaviest.
+        try session.send("r")
+        try await session.waitForScreen("one left") { $0.contains("token endpoint: 1/8 left") }
+        try session.send("r")
+        let drained = try await session.waitForScreen("the low budget in words") { screen in
+            screen.contains("token endpoint: 0/8 left, resets in") && screen.contains("low: under 10 %")
+                && screen.contains("most requests: mod-client")
+        }
+        #expect(DashboardEndToEndTests.line(of: "mod-client", in: drained)?.contains("▲ degraded") == true, "\(drained)")
+
+        try session.send("K")
+        try await session.waitForScreen("the budget in the issuer's header on the key-set screen") { screen in
+            screen.contains("Used by") && screen.contains("Key set")
+                && screen.split(separator: "\n").contains { $0.contains("Budget") && $0.contains("token endpoint: 0/8 left, resets in") }
+        }
+        try session.send("Escape")
+        try await session.waitForScreen("back on the list") { !$0.contains("Used by") }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+        try await demo.stop()
+    }
+}
