@@ -30,7 +30,7 @@ struct CheckCommand: AsyncParsableCommand {
         """)
     var deep = false
 
-    @Argument(help: "The clients to check (default: all).")
+    @Argument(help: "The clients to check (default: all).", completion: ClientNameCompletion.kind)
     var names: [String] = []
 
     func run() async throws {

@@ -32,7 +32,7 @@ struct DecodeCommand: AsyncParsableCommand {
     @Option(help: "The audience the token must carry (aud).")
     var audience: String?
 
-    @Option(help: "Verify with this configured client's key set, issuer and audience.")
+    @Option(help: "Verify with this configured client's key set, issuer and audience.", completion: ClientNameCompletion.kind)
     var client: String?
 
     @OptionGroup var options: ConfigurationOptions
