@@ -23,7 +23,9 @@ final class ClosingKeepAliveServer: Sendable {
     var connections: Int { accepted.value.withLock { $0 } }
 
     init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec, and shut down before closing: a process another test spawns meanwhile must
+        // not keep a connection open that this server closed (the client would wait for its end).
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -48,6 +50,7 @@ final class ClosingKeepAliveServer: Sendable {
                 guard Self.wait(descriptor, milliseconds: 10_000) else { return }
                 let connection = accept(descriptor, nil, nil)
                 guard connection >= 0 else { return }
+                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
                 accepted.value.withLock { $0 += 1 }
                 if Self.readRequest(connection) {
                     let answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"
@@ -55,6 +58,7 @@ final class ClosingKeepAliveServer: Sendable {
                     // The next request on this connection is never answered: the connection closes under it.
                     _ = Self.readRequest(connection)
                 }
+                shutdown(connection, Int32(SHUT_RDWR))
                 close(connection)
             }
         }
