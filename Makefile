@@ -87,6 +87,8 @@ man:
 	$(SWIFT) package generate-manual --configuration debug --date $(MAN_DATE)
 	mkdir -p docs
 	cp .build/plugins/GenerateManual/outputs/tokentop/tokentop.1 docs/tokentop.1
+	# The plugin writes the generic "0 on success, >0 on error"; each command states its own under its name.
+	sed -i 's/^\.Ex -std$$/Each command states its exit status in its description above. In short: 0 healthy (or done), 1 a client or token is not usable (or a request failed), 2 a configuration or usage error; exec passes on the exit status of its command./' docs/tokentop.1
 
 # Fuzzing. The whole package is built with the address sanitizer and libFuzzer's coverage, in its own scratch path (the
 # ordinary .build keeps its flags). libFuzzer's driver comes from clang's no_main runtime, linked into every executable

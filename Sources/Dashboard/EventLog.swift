@@ -93,7 +93,7 @@ enum EventLog {
             case .failed: .error
             case .unverified, .checking, .notChecked: .muted
             }
-            return ("signature \(verdict.status.words): \(verdict.reason)", role)
+            return ("\(verdict.subject) \(verdict.status.words): \(verdict.reason)", role)
         case .introspected(let active):
             return (active ? "introspected: active" : "introspected: inactive (revoked or expired at the server)", active ? .ok : .error)
         case .healthChanged(let from, let to):

@@ -61,7 +61,10 @@ extension Renderer {
         let verdict = client.health(at: now)
         wrappedRow("Health", clean(verdict.reason), verdict.state == .ok ? .text : verdict.state.role,
                    prefix: [Span(verdict.state.label(glyphs), verdict.state.role), Span("  ")])
-        lines += diagnosisLines(client, width: width, now: now, glyphs: glyphs)
+        if let cause = verdict.cause {
+            wrappedRow("Next step", clean(client.nextStep(for: cause)), .text)
+        }
+        lines += diagnosisLines(client, width: width, now: now, glyphs: glyphs, verdictCause: verdict.cause)
         if let token = client.token {
             row("Token", [Span(clean(token.masked)), Span("  " + clean(token.tokenType), .muted)])
             var format = [Span(token.decoded.format == .jwt ? "JWT" : "opaque")]
@@ -78,7 +81,9 @@ extension Renderer {
                 row("Refresh at", [Span(client.refreshMode == .manual ? "manual mode: press \(key) to refresh" : "not scheduled", .muted)])
             }
             let verdict = verdictSpans(token.verdict, glyphs: glyphs)
-            wrappedRow("Signature", clean(token.verdict.reason(at: now)), .muted, prefix: [verdict[0], Span(": ", .muted)])
+            wrappedRow(
+                token.verdict.subject == "claims" ? "Claims" : "Signature", clean(token.verdict.reason(at: now)), .muted,
+                prefix: [verdict[0], Span(": ", .muted)])
             row("Scopes", token.scopes.isEmpty ? [Span("none granted", .muted)] : [Span(clean(token.scopes.joined(separator: " ")))])
             if !token.extraFields.isEmpty {
                 row("Response", [Span(token.extraFields.keys.sorted().map { "\(clean($0))=\(valueText(token.extraFields[$0]!))" }.joined(separator: "  "), .muted)])
@@ -233,7 +238,10 @@ extension Renderer {
         if client.pollingPaused { endpoint.append(Span("  polling paused", .refreshDue)) }
         lines.append(endpoint)
         guard !client.responses.isEmpty else {
-            lines.append([Span(padded("", labelWidth)), Span(client.pollingPaused ? "no calls yet" : "waiting for the first call\u{2026}", .muted)])
+            let state = client.pollingPaused ? "no calls yet"
+                : hasNoTokenToCallWith(client) ? "no token to call with: the token request failed (see Token)"
+                : "waiting for the first call\u{2026}"
+            lines.append([Span(padded("", labelWidth)), Span(state, .muted)])
             return lines
         }
         let latencies = client.responses.map { $0.latency }

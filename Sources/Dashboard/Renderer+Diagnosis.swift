@@ -6,7 +6,11 @@ import TokenModel
 extension Renderer {
     /// `Diagnosis   ✘ missing_scope  the token lacks custom_mod, which the API asks for`, then
     /// one evidence line each; nothing when nothing points anywhere.
-    static func diagnosisLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs) -> [[Span]] {
+    /// A diagnosis whose cause is not the verdict's gets its own next step (the verdict's is
+    /// shown under Health).
+    static func diagnosisLines(
+        _ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs, verdictCause: VerdictCause? = nil
+    ) -> [[Span]] {
         var lines: [[Span]] = []
         for (number, diagnosis) in client.diagnoses(at: now).enumerated() {
             let cause = String(glyphs.error) + " " + diagnosis.cause.rawValue
@@ -22,6 +26,12 @@ extension Renderer {
             for fact in diagnosis.evidence {
                 for (index, piece) in wrap(clean(fact), width: max(10, width - indent - 2)).enumerated() {
                     lines.append([Span(padded("", indent)), Span(index == 0 ? String(glyphs.bullet) + " " : "  ", .muted), Span(piece, .muted)])
+                }
+            }
+            if verdictCause != .diagnosed(diagnosis.cause) {
+                let step = "next step: " + clean(client.nextStep(for: .diagnosed(diagnosis.cause)))
+                for (index, piece) in wrap(step, width: max(10, width - indent - 2)).enumerated() {
+                    lines.append([Span(padded("", indent)), Span(index == 0 ? String(glyphs.bullet) + " " : "  ", .muted), Span(piece, .text)])
                 }
             }
         }

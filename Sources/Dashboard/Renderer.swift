@@ -295,14 +295,20 @@ public struct Renderer: Sendable {
     }
 
     /// The last API answer with its age (`200 12ms · 8s ago`), dim when it is old news;
-    /// `—` without a `resource-uri`.
+    /// `—` without a `resource-uri`, or without a token to call it with.
     static func answerSummary(_ client: ClientSnapshot, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> (String, StyleRole) {
         guard client.resourceURI != nil else { return (glyphs.none, .muted) }
         if client.pollingPaused { return ("paused", .muted) }
-        guard let response = client.lastResponse else { return ("waiting", .muted) }
+        guard let response = client.lastResponse else { return (hasNoTokenToCallWith(client) ? glyphs.none : "waiting", .muted) }
         let text = answerText(response, now: now, glyphs: glyphs, withLatency: withLatency)
         if client.isStale(response, at: now) { return (text, .muted) }
         return (text, response.isSuccess ? .text : .error)
+    }
+
+    /// True when the token request failed and no token is held: no call is on its way, so
+    /// "waiting" would promise one.
+    static func hasNoTokenToCallWith(_ client: ClientSnapshot) -> Bool {
+        client.token == nil && client.lastError != nil
     }
 
     /// `200 12ms · 8s ago`, `refused 2ms · now`: status (or what stopped the answer), latency, age.

@@ -182,7 +182,14 @@ public actor AuthorizationClient: AuthorizationService {
             let nonceGiven = rememberNonce(response, from: endpoints.token)
             rememberBudget(response, endpoints: endpoints)
             guard (200..<300).contains(response.status) else {
-                let error = rejection(response, at: endpoints.token, sent: sent)
+                // A refusal for what this client does not send (a DPoP proof, an assertion, a
+                // certificate) is a configuration error: retries halt and the next step says which.
+                let refusal = rejection(response, at: endpoints.token, sent: sent)
+                let error = refusal.requiring(
+                    ClientRequirement.named(
+                        by: refusal, sentProof: key != nil,
+                        sentAssertion: configuration.authenticationMethod == .privateKeyJWT,
+                        presentedCertificate: certificate != nil))
                 guard key != nil, error.oauthCode == .useDPoPNonce else { throw error }
                 // One retry with the nonce given (RFC 9449 §8); a server that wants yet another
                 // one gets no loop of requests.

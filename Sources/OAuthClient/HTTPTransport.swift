@@ -235,7 +235,15 @@ public final class HTTPTransport: Sendable {
             // server trickling its body must not hold a token request forever.
             return try await withThrowingTaskGroup(of: ReceivedResponse?.self) { group in
                 group.addTask {
-                    let response = try await client.execute(prepared, deadline: .now() + timeout)
+                    let deadline = NIODeadline.now() + timeout
+                    let response: HTTPClientResponse
+                    do {
+                        response = try await client.execute(prepared, deadline: deadline)
+                    } catch where prepared.method == .GET && Self.isStaleConnection(error) {
+                        // A pooled connection the server closed while it sat idle (keep-alive
+                        // timeouts differ): a GET is safe to send once more, on a new connection.
+                        response = try await client.execute(prepared, deadline: deadline)
+                    }
                     let body: ByteBuffer
                     do {
                         body = try await response.body.collect(upTo: bodyLimit)
@@ -317,6 +325,17 @@ public final class HTTPTransport: Sendable {
     /// The URL as it may appear in a message (`URLText.describe`): no query, no user info.
     public static func describe(_ url: URL) -> String {
         URLText.describe(url)
+    }
+
+    /// True for the errors of a connection that was closed under the request before any answer:
+    /// what sending on a pooled connection the server had already closed looks like.
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        switch error {
+        case let error as HTTPClientError: return error == .remoteConnectionClosed
+        case let error as ChannelError: return error == .ioOnClosedChannel || error == .eof
+        case let error as IOError: return [ECONNRESET, EPIPE].contains(error.errnoCode)
+        default: return false
+        }
     }
 
     /// Turns a client error into a failure class and words an operator can act on.

@@ -118,6 +118,22 @@ public struct TokenVerifier: Sendable {
         }
     }
 
+    /// The claims of a token whose signature did not hold or was not checked (no key at hand,
+    /// `alg: none`), judged on their own, as `decode` shows them: an expired token is said to
+    /// be expired whatever its signature. A pass stays `unverified`: unsigned claims prove nothing.
+    public func judgeClaimsAlone(_ decoded: DecodedToken) -> SignatureVerdict {
+        switch checkClaims(decoded.claims) {
+        case .success(let notes):
+            var held = ["time claims within the \(leeway.configText) leeway"]
+            if let expectedIssuer { held.append("iss is \(JWTText.quoted(expectedIssuer))") }
+            if !expectedAudiences.isEmpty { held.append("aud as expected") }
+            return SignatureVerdict(
+                .unverified, (held + notes).joined(separator: "; ") + ", but without a verified signature they prove nothing")
+        case .failure(let refusal):
+            return SignatureVerdict(.failed, refusal.reason, failure: refusal.failure)
+        }
+    }
+
     /// The reason of a `notChecked` verdict: tokentop knows no key set for this token.
     public static let noKeySet = "signature not checked (no key set configured)"
 
@@ -277,9 +293,12 @@ public struct TokenVerifier: Sendable {
         return .success(notes)
     }
 
-    /// `2m10s`: whole seconds, as the configuration writes durations.
+    /// `2m10s`: whole seconds, as the configuration writes durations; from a day on in days
+    /// (`2275d21h`), which the configuration's notation lacks (`54621h` reads as nothing).
     private static func span(_ interval: TimeInterval) -> String {
-        Duration.seconds(Int64(min(abs(interval), 1e12).rounded())).configText
+        let seconds = min(abs(interval), 1e12).rounded()
+        if seconds >= 86_400 { return TimeText.duration(seconds: Int(seconds)) }
+        return Duration.seconds(Int64(seconds)).configText
     }
 
     /// `2026-11-27T03:01:00Z`.

@@ -113,6 +113,16 @@ public enum ConfigurationLoader {
         return loaded
     }
 
+    /// The client names under `clients:` in the file at `path`, in the file's order, with nothing
+    /// else read, expanded or checked: for shell completion, which must offer names while a
+    /// `${VAR}` is unset or another setting is wrong. Empty when the file is not YAML at all.
+    public static func clientNames(at path: String) -> [String] {
+        guard let yaml = try? LocalFile.readText(path), let root = try? Yams.compose(yaml: yaml),
+            case .mapping(let clients)? = root.mapping?["clients"]
+        else { return [] }
+        return clients.keys.compactMap(\.string)
+    }
+
     /// Validates configuration text; `path` names it in messages and anchors relative paths.
     /// No file-permission check is made, since there may be no file.
     public static func parse(yaml: String, path: String, environment: [String: String]) throws -> LoadedConfiguration {

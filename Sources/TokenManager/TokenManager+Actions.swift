@@ -52,7 +52,14 @@ extension TokenManager {
                 group.addTask { await self.checkClient(name, introspectJWTs: introspectJWTs) }
             }
         }
-        return snapshot()
+        // A round is all there is: no retry follows it, so the verdicts promise none
+        // ("next try in 4s", "retries stopped until a manual refresh" mean nothing here).
+        var result = snapshot()
+        for index in result.clients.indices {
+            result.clients[index].retriesHalted = false
+            result.clients[index].nextRetryAt = nil
+        }
+        return result
     }
 
     private func checkClient(_ name: String, introspectJWTs: Bool) async {

@@ -235,6 +235,7 @@ extension TokenBinding: Codable {
 extension OAuthError: Codable {
     private enum CodingKeys: String, CodingKey {
         case kind, error, detail, description, uri, endpoint, hint
+        case requirement = "requires"
         case httpStatus = "http_status"
         case retryAfter = "retry_after_ns"
     }
@@ -265,6 +266,13 @@ extension OAuthError: Codable {
             serverDescription: try container.decodeIfPresent(String.self, forKey: .description),
             serverURI: try container.decodeIfPresent(String.self, forKey: .uri))
         if let hint = try container.decodeIfPresent(String.self, forKey: .hint) { error = error.hinting(hint) }
+        if let requirement = try container.decodeIfPresent(String.self, forKey: .requirement) {
+            guard let known = ClientRequirement(rawValue: requirement) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .requirement, in: container, debugDescription: "unknown requirement \(TerminalText.sanitize(requirement))")
+            }
+            error = error.requiring(known)
+        }
         self = error
     }
 
@@ -283,6 +291,7 @@ extension OAuthError: Codable {
         try container.encodeIfPresent(httpStatus, forKey: .httpStatus)
         try container.encodeIfPresent(duration: retryAfter, forKey: .retryAfter)
         try container.encodeIfPresent(hint, forKey: .hint)
+        try container.encodeIfPresent(requirement?.rawValue, forKey: .requirement)
     }
 }
 

@@ -177,7 +177,18 @@ extension ClientSnapshot {
                     : "clock skew beyond the \(Int(Self.clockLeeway))s leeway: \(worst.summary)",
                 evidence: lines))
         }
-        if let error = credentialsRejection {
+        if let requirement = lastError?.requirement {
+            let wanted = switch requirement {
+            case .dpop: "a DPoP proof"
+            case .privateKeyJWT: "a client assertion (private_key_jwt)"
+            case .clientCertificate: "a TLS client certificate"
+            }
+            found.append(Diagnosis(
+                cause: Diagnosis.Cause(requirement),
+                summary: "the authorization server requires \(wanted) from this client, which its configuration does not send: "
+                    + "retrying cannot help",
+                evidence: evidence(.tokenEndpoint)))
+        } else if let error = credentialsRejection {
             found.append(Diagnosis(
                 cause: .credentialsRejected,
                 summary: "the authorization server does not accept this client's credentials: the secret or key is wrong "
@@ -209,7 +220,7 @@ extension ClientSnapshot {
             let vouched = locallyValid || active == true
             if error == .insufficientScope {
                 let held = Set(token?.scopes ?? [])
-                let missing = challenge.scope.filter { !held.contains($0) }
+                let missing = missingScopes
                 found.append(Diagnosis(
                     cause: .missingScope,
                     summary: missing.isEmpty

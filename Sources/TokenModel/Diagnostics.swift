@@ -170,6 +170,12 @@ public struct Diagnosis: Sendable, Equatable {
         /// The authorization server refuses to introspect for this client (for another reason
         /// than its credentials).
         case introspectionNotAllowed = "introspection_not_allowed"
+        /// The token endpoint wants a DPoP proof and the client sends none (`dpop: true` is off).
+        case dpopRequired = "dpop_required"
+        /// The token endpoint wants a client assertion (`private_key_jwt`) and the client sends a secret.
+        case privateKeyJWTRequired = "private_key_jwt_required"
+        /// The token endpoint wants a TLS client certificate and the client presents none.
+        case clientCertificateRequired = "client_certificate_required"
     }
 
     public var cause: Cause

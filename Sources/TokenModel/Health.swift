@@ -28,14 +28,18 @@ public enum HealthState: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// The verdict on one client with the one-line reason shown beside it.
+/// The verdict on one client with the one-line reason shown beside it, and the cause of the
+/// first thing wrong, which has a next step (`ClientSnapshot.nextStep(for:)`).
 public struct HealthVerdict: Sendable, Equatable {
     public var state: HealthState
     public var reason: String
+    /// Nil when nothing is wrong, or when the answer is on its way.
+    public var cause: VerdictCause?
 
-    public init(_ state: HealthState, _ reason: String) {
+    public init(_ state: HealthState, _ reason: String, cause: VerdictCause? = nil) {
         self.state = state
         self.reason = reason
+        self.cause = cause
     }
 }
 
@@ -43,20 +47,25 @@ extension ClientSnapshot {
     /// The verdict at `now`, from everything known about the client: token state, the last
     /// fetch, the signature verdict, introspection, and the last answer of `resource-uri`.
     public func health(at now: Date) -> HealthVerdict {
-        if let instanceFailure { return HealthVerdict(.error, instanceFailure) }
+        if let instanceFailure { return HealthVerdict(.error, instanceFailure, cause: .instanceUnreachable) }
         switch state(at: now) {
         case .error:
-            return HealthVerdict(.error, fetchFailureReason(now: now))
+            return HealthVerdict(.error, fetchFailureReason(now: now), cause: fetchFailureCause)
         case .fetching:
             // Fetching after a failure is still a failure until a token arrives.
-            if lastError != nil { return HealthVerdict(.error, fetchFailureReason(now: now) + "; retrying now") }
+            if lastError != nil {
+                return HealthVerdict(.error, fetchFailureReason(now: now) + "; retrying now", cause: fetchFailureCause)
+            }
             return HealthVerdict(.pending, "fetching a token")
         case .expired:
             let ago = token?.expiresAt.map { " " + TimeText.relative($0, now: now) } ?? ""
             let mode = refreshMode == .manual ? " (refresh: manual)" : ""
-            return HealthVerdict(.expired, "token expired\(ago) and no new one was fetched\(mode)")
+            return HealthVerdict(.expired, "token expired\(ago) and no new one was fetched\(mode)", cause: .tokenExpired)
         case .noToken:
-            if revoked { return HealthVerdict(.error, "token revoked by the operator; no new one until a manual refresh") }
+            if revoked {
+                return HealthVerdict(
+                    .error, "token revoked by the operator; no new one until a manual refresh", cause: .revokedByOperator)
+            }
             return HealthVerdict(.pending, refreshMode == .manual ? "no token yet (refresh: manual)" : "no token yet")
         case .valid, .refreshDue:
             return heldTokenHealth(now: now)
@@ -65,7 +74,7 @@ extension ClientSnapshot {
 
     private func heldTokenHealth(now: Date) -> HealthVerdict {
         guard let token else { return HealthVerdict(.pending, "no token yet") }
-        var problems: [String] = []
+        var problems: [(text: String, cause: VerdictCause)] = []
         if token.verdict.status == .failed {
             // A rotated key and a skewed clock spoil this token, not the client: a new token is
             // on its way (key rotation), or the token still works where clocks agree.
@@ -73,48 +82,60 @@ extension ClientSnapshot {
                 let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
                 let next = isFetching ? "fetching a new token"
                     : retriesHalted ? "no new token until the credentials are fixed" : "a new token will be fetched"
-                problems.append("key rotation: signed by \(key), which the issuer does not publish; \(next)")
+                problems.append(("key rotation: signed by \(key), which the issuer does not publish; \(next)", .diagnosed(.keyRotation)))
             } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
-                problems.append("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)")
+                problems.append(("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)", .diagnosed(.clockSkew)))
+            } else if token.verdict.failure == .timeClaims, currentResponse?.isSuccess == true {
+                // The API takes the token its times rule out here: a clock is off, whether or
+                // not a reading shows by how much.
+                problems.append((
+                    "clock skew: locally the token is \(token.verdict.reason), yet the API accepts it", .diagnosed(.clockSkew)))
             } else {
                 let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
-                return HealthVerdict(.error, "signature: \(token.verdict.reason)\(cause)")
+                let failed: VerdictCause = token.verdict.subject == "claims" ? .claimsFailed : .signatureFailed
+                return HealthVerdict(
+                    .error, "\(token.verdict.subject): \(token.verdict.reason)\(cause)",
+                    cause: skewedClocks.isEmpty ? failed : .diagnosed(.clockSkew))
             }
         }
         if let introspection, !introspection.active, introspection.checkedAt >= token.issuedAt {
-            return HealthVerdict(.error, "introspection: the server says the token is not active (revoked?)")
+            return HealthVerdict(
+                .error, "introspection: the server says the token is not active (revoked?)", cause: .diagnosed(.revoked))
         }
         let introspected = introspection.flatMap { $0.checkedAt >= token.issuedAt ? $0.fields : nil }
         if let mismatch = token.binding.mismatch(introspected: introspected) {
-            return HealthVerdict(.error, mismatch)
+            return HealthVerdict(.error, mismatch, cause: .bindingMismatch)
         }
         let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
-        if token.binding.dpopIgnored { problems.append(TokenBinding.dpopIgnoredReason) }
+        if token.binding.dpopIgnored { problems.append((TokenBinding.dpopIgnoredReason, .dpopIgnored)) }
         if let lastError, lastError.isRateLimited {
-            problems.append(rateLimitedReason(now: now) + (remaining.map { " — current token \($0)" } ?? ""))
+            problems.append((rateLimitedReason(now: now) + (remaining.map { " — current token \($0)" } ?? ""), .rateLimited))
         } else if let lastError {
-            problems.append(
-                "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""))
+            problems.append((
+                "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""),
+                VerdictCause.tokenRequest(lastError)))
         }
         if let budget = tokenEndpointBudget, budget.isLow(at: now), lastError?.isRateLimited != true {
-            problems.append(budget.warning(at: now))
+            problems.append((budget.warning(at: now), .rateLimited))
         }
         if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
             problems.append(problem)
         }
         if token.verdict.status != .failed, let kid = retiredSigningKey {
-            problems.append("signed by key \"\(kid)\", which the issuer no longer publishes")
+            problems.append(("signed by key \"\(kid)\", which the issuer no longer publishes", .diagnosed(.keyRotation)))
         }
-        if let skewed = skewedClocks.first, !problems.contains(where: { $0.hasPrefix("clock skew") }) {
-            problems.append("clock skew: \(skewed.summary)")
+        if let skewed = skewedClocks.first, !problems.contains(where: { $0.cause == .diagnosed(.clockSkew) }) {
+            problems.append(("clock skew: \(skewed.summary)", .diagnosed(.clockSkew)))
         }
         if token.decoded.format == .jwt, token.verdict.status == .unverified {
-            problems.append("signature not checked: \(token.verdict.reason)")
+            problems.append(("signature not checked: \(token.verdict.reason)", .signatureNotChecked))
         }
         if let introspectionError, introspectionError.kind != .configuration, token.decoded.format == .opaque {
-            problems.append("introspection failed: \(introspectionError.reason)")
+            problems.append(("introspection failed: \(introspectionError.reason)", .introspectionFailed))
         }
-        if !problems.isEmpty { return HealthVerdict(.degraded, problems.joined(separator: "; ")) }
+        if let first = problems.first {
+            return HealthVerdict(.degraded, problems.map(\.text).joined(separator: "; "), cause: first.cause)
+        }
         if token.verdict.status == .checking {
             return HealthVerdict(.pending, "checking the signature: \(token.verdict.reason(at: now))")
         }
@@ -133,28 +154,39 @@ extension ClientSnapshot {
         return HealthVerdict(.ok, parts.joined(separator: ", "))
     }
 
-    /// What is wrong with the API's answer, in a few words; nil for a 2xx.
-    private func apiProblem(_ response: ResourceResponse, now: Date) -> String? {
+    /// What is wrong with the API's answer, in a few words, and why; nil for a 2xx.
+    private func apiProblem(_ response: ResourceResponse, now: Date) -> (text: String, cause: VerdictCause)? {
         let age = isStale(response, at: now) ? " (" + TimeText.relative(response.at, now: now) + ")" : ""
         if let failure = response.failure {
             switch failure.kind {
-            case .timeout: return "API timeout: \(failure.reason)\(age)"
-            case .redirectRefused: return "API redirect refused\(age)"
-            default: return "API unreachable: \(failure.reason)\(age)"
+            case .timeout: return ("API timeout: \(failure.reason)\(age)", .apiUnreachable)
+            case .redirectRefused: return ("API redirect refused\(age)", .apiRefuses)
+            default: return ("API unreachable: \(failure.reason)\(age)", .apiUnreachable)
             }
         }
         guard let status = response.status, !response.isSuccess else { return nil }
+        // The diagnosis that explains the refusal, when one does (revoked, audience, key rotation).
+        let diagnosed = diagnoses(at: now).first { [.missingScope, .audienceOrIssuerMismatch, .apiRefusesValidToken, .keyRotation, .revoked].contains($0.cause) }
+        let cause = diagnosed.map { VerdictCause.diagnosed($0.cause) } ?? .apiRefuses
         if let challenge = response.challengeError, let error = challenge.error {
             if error == .insufficientScope {
                 let held = Set(token?.scopes ?? [])
                 let missing = challenge.scope.filter { !held.contains($0) }
                 let detail = missing.isEmpty ? (challenge.errorDescription ?? "") : "token lacks \(missing.joined(separator: " "))"
-                return "API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age
+                return ("API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age, .diagnosed(.missingScope))
             }
-            return "API \(status) \(error.rawValue)" + (challenge.errorDescription.map { ": \($0)" } ?? "") + age
+            return ("API \(status) \(error.rawValue)" + (challenge.errorDescription.map { ": \($0)" } ?? "") + age, cause)
         }
         let phrase = HTTPStatusText.reasonPhrase(status)
-        return "API \(status)" + (phrase.isEmpty ? "" : " \(phrase)") + age
+        return ("API \(status)" + (phrase.isEmpty ? "" : " \(phrase)") + age, cause)
+    }
+
+    /// Why the token request failed: the error's class, or clock skew when a clock is off and
+    /// the error itself names nothing more precise.
+    private var fetchFailureCause: VerdictCause {
+        let cause = lastError.map(VerdictCause.tokenRequest) ?? .tokenRequestRefused
+        if case .diagnosed = cause { return cause }
+        return skewedClocks.isEmpty ? cause : .diagnosed(.clockSkew)
     }
 
     /// `rate limited: next try in 38s`: a 429 waits for the budget's reset (or `Retry-After`).

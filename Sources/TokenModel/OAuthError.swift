@@ -79,6 +79,9 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public let retryAfter: Duration?
     /// What the operator can do about it, when tokentop knows (`set client-assertion-audience …`).
     public private(set) var hint: String?
+    /// What the server asked of this client that its configuration does not do (DPoP, a
+    /// client assertion, a certificate): a configuration error, not a transient one.
+    public private(set) var requirement: ClientRequirement?
 
     // Internal rather than private, with `detail` and `serverURI`: Codable+Snapshot.swift
     // rebuilds an error exactly from its wire form.
@@ -163,6 +166,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
             kind, detail: scrub(detail), endpoint: endpoint, httpStatus: httpStatus, retryAfter: retryAfter,
             serverDescription: serverDescription.map(scrub), serverURI: serverURI.map(scrub))
         scrubbed.hint = hint.map(scrub)
+        scrubbed.requirement = requirement
         return scrubbed
     }
 
@@ -170,6 +174,13 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public func hinting(_ hint: String) -> OAuthError {
         var copy = self
         copy.hint = hint
+        return copy
+    }
+
+    /// The same error, marked as asking for what this client's configuration does not do.
+    public func requiring(_ requirement: ClientRequirement?) -> OAuthError {
+        var copy = self
+        copy.requirement = requirement
         return copy
     }
 
@@ -218,13 +229,14 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Credentials the server rejected outright: retrying cannot help until someone acts,
-    /// so automatic retries stop until a manual refresh.
     /// True for a 429: the server's rate limit, not a fault; the retry waits for its reset.
     public var isRateLimited: Bool { httpStatus == 429 }
 
+    /// Credentials the server rejected outright, or a way of authenticating it requires and the
+    /// client does not use: retrying cannot help until someone acts, so automatic retries stop
+    /// until a manual refresh.
     public var needsOperator: Bool {
-        oauthCode == .invalidClient || oauthCode == .unauthorizedClient
+        oauthCode == .invalidClient || oauthCode == .unauthorizedClient || requirement != nil
     }
 
     public var description: String {
@@ -233,5 +245,44 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         if let endpoint { text += " at \(endpoint)" }
         if let hint { text += " (\(hint))" }
         return text
+    }
+}
+
+/// A way of presenting itself that a server requires of a client and the client's configuration
+/// does not use, as the server's refusal says (Okta's API Services apps require DPoP by default
+/// since 2024; its `okta.*` scopes require `private_key_jwt`).
+public enum ClientRequirement: String, Sendable, Equatable, CaseIterable {
+    /// A DPoP proof with every token request (RFC 9449).
+    case dpop
+    /// A signed client assertion instead of a secret (RFC 7523).
+    case privateKeyJWT = "private_key_jwt"
+    /// A TLS client certificate (RFC 8705).
+    case clientCertificate = "client_certificate"
+
+    /// What a refusal from the token endpoint asks for that the client did not send, if it says
+    /// so: an `invalid_dpop_proof` or `use_dpop_nonce` (or a description naming a missing DPoP
+    /// proof) to a client that sent no proof; a description naming `private_key_jwt` or a client
+    /// assertion to a client that sent none; one naming a client certificate or `tls_client_auth`
+    /// to a client that presented none. Nil for any other refusal.
+    public static func named(
+        by error: OAuthError, sentProof: Bool, sentAssertion: Bool, presentedCertificate: Bool
+    ) -> ClientRequirement? {
+        guard case .server(let code) = error.kind else { return nil }
+        let words = (error.serverDescription ?? "").lowercased()
+        if !sentProof,
+            code == .invalidDPoPProof || code == .useDPoPNonce || (words.contains("dpop") && words.contains("missing"))
+                || words.contains("dpop proof is required") || words.contains("requires dpop")
+        {
+            return .dpop
+        }
+        if !sentAssertion, words.contains("private_key_jwt") || words.contains("client_assertion is required") {
+            return .privateKeyJWT
+        }
+        if !presentedCertificate,
+            words.contains("tls_client_auth") || words.contains("client certificate") || words.contains("self_signed_tls_client_auth")
+        {
+            return .clientCertificate
+        }
+        return nil
     }
 }

@@ -67,6 +67,12 @@ public struct SignatureVerdict: Sendable, Equatable {
         status == .failed && failure != .claims
     }
 
+    /// What failed, in a word for a label: `claims` when the signature held and `exp`, `nbf`,
+    /// `iat`, `iss` or `aud` did not (an audience mismatch is no signature failure), else `signature`.
+    public var subject: String {
+        status == .failed && (failure == .claims || failure == .timeClaims) ? "claims" : "signature"
+    }
+
     /// The reason with the recheck's countdown as of `now`: `… (new key? refetch in 12s)`.
     public func reason(at now: Date) -> String {
         guard let recheckAt else { return reason }

@@ -159,8 +159,10 @@ final class AppContext: Sendable {
     /// The configured client with this name, or a usage error listing the names there are.
     func client(named name: String) throws -> AuthorizationClient {
         guard let client = clients[name] else {
-            let names = configuration.clients.map(\.name).joined(separator: ", ")
-            throw CLIError.usage("no client named \"\(name)\" in \(origin) (clients: \(names))")
+            let known = configuration.clients.map(\.name)
+            let guess = KeySuggestion.closest(to: name, among: known).map { "; did you mean \"\($0)\"?" } ?? ""
+            throw CLIError.usage(
+                "no client named \"\(TerminalText.sanitize(name))\" in \(origin)\(guess) (clients: \(known.joined(separator: ", ")))")
         }
         return client
     }

@@ -12,6 +12,7 @@ struct CacheCommand: ParsableCommand {
             The cache lives in $XDG_CACHE_HOME/tokentop/tokens (else ~/.cache/tokentop/tokens): a 0700 folder of \
             0600 files, one per client configuration, the token in plaintext. It is refused when the folder is a link, \
             someone else's, or open to others.
+            Exit status: 0 when listed or cleared; 1 when the cache cannot be used (refused as above, unreadable); 2 on a configuration or usage error.
             """,
         subcommands: [CacheListCommand.self, CacheClearCommand.self])
 
@@ -69,7 +70,7 @@ struct CacheClearCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear", abstract: "Remove the cached tokens of one client (by name), or all of them.")
 
-    @Argument(help: "The client whose tokens go (default: every cached token).")
+    @Argument(help: "The client whose tokens go (default: every cached token).", completion: ClientNameCompletion.kind)
     var name: String?
 
     func run() throws {

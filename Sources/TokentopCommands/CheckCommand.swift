@@ -30,7 +30,7 @@ struct CheckCommand: AsyncParsableCommand {
         """)
     var deep = false
 
-    @Argument(help: "The clients to check (default: all).")
+    @Argument(help: "The clients to check (default: all).", completion: ClientNameCompletion.kind)
     var names: [String] = []
 
     func run() async throws {
@@ -79,13 +79,15 @@ enum CheckReport {
         .object(fields(client, now: now, deep: false))
     }
 
-    private static func fields(_ client: ClientSnapshot, now: Date, deep: Bool) -> [String: JSONValue] {        let health = client.health(at: now)
+    private static func fields(_ client: ClientSnapshot, now: Date, deep: Bool) -> [String: JSONValue] {
+        let health = client.health(at: now)
         var object: [String: JSONValue] = [
             "name": .string(client.name),
             "status": .string(health.state == .ok ? "ok" : "error"),
             "verdict": .string(health.state.rawValue),
             "reason": .string(health.reason),
         ]
+        if let cause = health.cause { object["next_step"] = .string(client.nextStep(for: cause)) }
         if let token = client.token {
             var tokenObject: [String: JSONValue] = [
                 "format": .string(token.decoded.format.rawValue),
@@ -137,6 +139,7 @@ enum CheckReport {
                 .object([
                     "cause": .string(diagnosis.cause.rawValue), "summary": .string(diagnosis.summary),
                     "evidence": .array(diagnosis.evidence.map(JSONValue.string)),
+                    "next_step": .string(client.nextStep(for: .diagnosed(diagnosis.cause))),
                 ])
             })
             object["checks"] = .array(client.diagnosticChecks(at: now).map { check in
@@ -185,7 +188,10 @@ enum CheckReport {
         for client in snapshot.clients {
             let health = client.health(at: now)
             let expires = client.token?.expiresAt.map { TimeText.relative($0, now: now) } ?? "-"
-            let signature = client.token.map { $0.decoded.format == .opaque ? "opaque" : $0.verdict.status.words } ?? "-"
+            let signature = client.token.map { token in
+                token.decoded.format == .opaque ? "opaque"
+                    : token.verdict.subject == "claims" ? "claims failed" : token.verdict.status.words
+            } ?? "-"
             let api = client.lastResponse.map { response in
                 (response.status.map(String.init) ?? "none") + " " + TimeText.latency(response.latency)
             } ?? "-"
@@ -200,6 +206,10 @@ enum CheckReport {
                 column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }
+        let steps = snapshot.clients.compactMap { client in
+            client.nextStep(at: now).map { TerminalText.sanitize("\(client.name): next step: \($0)") }
+        }
+        if !steps.isEmpty { lines += [""] + steps }
         if deep {
             for client in snapshot.clients {
                 let diagnoses = client.diagnoses(at: now)
@@ -207,6 +217,10 @@ enum CheckReport {
                     lines.append("")
                     lines.append(TerminalText.sanitize("\(client.name): \(diagnosis.cause.rawValue): \(diagnosis.summary)"))
                     lines += diagnosis.evidence.map { "  · " + TerminalText.sanitize($0) }
+                    // The verdict's own next step is printed above.
+                    if client.health(at: now).cause != .diagnosed(diagnosis.cause) {
+                        lines.append("  → " + TerminalText.sanitize(client.nextStep(for: .diagnosed(diagnosis.cause))))
+                    }
                 }
                 if !diagnoses.isEmpty {
                     lines += client.checksNotRun(at: now).map { "  not checked: " + TerminalText.sanitize($0.line) }

@@ -14,8 +14,10 @@ struct DecodeCommand: AsyncParsableCommand {
             The key set comes from --jwks (a URL or a file), else from the metadata of --issuer (RFC 8414, then \
             OpenID Connect discovery), else from the configuration of --client NAME, which also gives the issuer and \
             audience to expect (--config, --spring or --demo say where NAME is configured, as for the other commands). \
-            The signature and the claims (exp, nbf, iat, iss, aud) are reported apart.
-            Exit status 1 when verification was asked for and failed, or the token is not a JWT.
+            The signature and the claims (exp, nbf, iat, iss, aud) are reported apart; the claims are judged even \
+            without a key (an expired token is said to be expired), and an unsigned token (alg none) is called out.
+            Exit status: 0 for a JWT that is usable as far as was checked; 1 when it is not (its claims fail, it is \
+            unsigned, verification was asked for and failed) or the token is not a JWT; 2 on a usage error.
             """)
 
     @Argument(help: "The token, or - (the default) to read it from stdin.")
@@ -30,7 +32,7 @@ struct DecodeCommand: AsyncParsableCommand {
     @Option(help: "The audience the token must carry (aud).")
     var audience: String?
 
-    @Option(help: "Verify with this configured client's key set, issuer and audience.")
+    @Option(help: "Verify with this configured client's key set, issuer and audience.", completion: ClientNameCompletion.kind)
     var client: String?
 
     @OptionGroup var options: ConfigurationOptions
@@ -56,11 +58,17 @@ struct DecodeCommand: AsyncParsableCommand {
         let inspection = TokenDecoder.inspect(raw)
         // Three dot-separated parts were meant as a JWT: when they are not one, that is said, not "opaque".
         let meantAsJWT = raw.split(separator: ".", omittingEmptySubsequences: false).count == 3
-        let verification = inspection.isJWT
+        var verification = inspection.isJWT
             ? try await verify(raw)
             : TokenVerification(signature: meantAsJWT
                 ? SignatureVerdict(.unverified, "not a JWT, so there is no signature to check")
                 : SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
+        // Claims the signature step did not reach are judged on their own.
+        if case .jwt(let decoded) = inspection, verification.claims == nil {
+            verification.claims = TokenVerifier(
+                keys: nil, expectedIssuer: issuer, expectedAudience: audience, leeway: .seconds(60), now: Date.init
+            ).judgeClaimsAlone(decoded)
+        }
         if json {
             try printResult(TerminalText.sanitize(
                 Self.json(inspection, meantAsJWT: meantAsJWT, verification: verification).prettyText, singleLine: false))
@@ -68,7 +76,11 @@ struct DecodeCommand: AsyncParsableCommand {
             try printResult(Self.describe(inspection, meantAsJWT: meantAsJWT, verification: verification, now: Date()))
         }
         let verificationAsked = jwks != nil || issuer != nil || client != nil
-        if !inspection.isJWT || (verificationAsked && verification.verdict.status != .verified) { throw ExitCode(1) }
+        if !inspection.isJWT || (verificationAsked && verification.verdict.status != .verified)
+            || verification.claims?.status == .failed || Self.isUnsigned(inspection)
+        {
+            throw ExitCode(1)
+        }
     }
 
     private func readToken() throws -> String {
@@ -152,6 +164,15 @@ struct DecodeCommand: AsyncParsableCommand {
         }
     }
 
+    /// True for a JWT whose header says `alg: none`: anyone could have written it.
+    static func isUnsigned(_ inspection: TokenDecoder.Inspection) -> Bool {
+        guard case .jwt(let decoded) = inspection else { return false }
+        return decoded.algorithm?.lowercased() == "none"
+    }
+
+    /// What `decode` says of an unsigned token, in its own line.
+    static let unsignedWarning = "alg none: the token is unsigned, so anyone could have written it; no API should accept it"
+
     /// The JSON form: the format, header and claims of a JWT, and each verdict.
     static func json(_ inspection: TokenDecoder.Inspection, meantAsJWT: Bool, verification: TokenVerification) -> JSONValue {
         let verdict = { (verdict: SignatureVerdict) -> JSONValue in
@@ -159,6 +180,7 @@ struct DecodeCommand: AsyncParsableCommand {
         }
         var object: [String: JSONValue] = ["signature": verdict(verification.signature)]
         if let claims = verification.claims { object["claims_verdict"] = verdict(claims) }
+        if isUnsigned(inspection) { object["warning"] = .string(unsignedWarning) }
         switch inspection {
         case .jwt(let decoded):
             object["format"] = .string(TokenFormat.jwt.rawValue)
@@ -198,6 +220,7 @@ struct DecodeCommand: AsyncParsableCommand {
             }
             lines.append("  \(TerminalText.sanitize(key)): \(text)")
         }
+        if isUnsigned(inspection) { lines.append(unsignedWarning) }
         lines.append(verdictLine("signature", verification.signature))
         if let claims = verification.claims { lines.append(verdictLine("claims", claims)) }
         return lines.joined(separator: "\n")

@@ -21,12 +21,14 @@ struct ExecCommand: AsyncParsableCommand {
             parent and replaces --token-file (0600, by atomic rename) with a new token each time the one there has \
             less than --min-ttl left, until the command ends; the variable keeps the first token, so a long-running \
             command reads the file. SIGTERM and SIGHUP are passed on to the command; Ctrl-C reaches it from the terminal.
+            Exit status: the command's own (126 when it cannot be run, 127 when it is not found, as in a shell); 1 when \
+            no token came; 2 on a configuration or usage error.
             """)
 
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var source: TokenSourceOptions
 
-    @Argument(help: "The client's name.")
+    @Argument(help: "The client's name.", completion: ClientNameCompletion.kind)
     var name: String
 
     @Option(name: .customLong("env"), help: "The environment variable that holds the token.")

@@ -15,12 +15,13 @@ struct GitCommand: AsyncParsableCommand {
             git reads the token's expiry from password_expiry_utc (git 2.41 and later). `erase` (git's word that the \
             server refused the password) drops the cached token; `store` is ignored. Over plain http the token is \
             given only to a loopback host.
+            Exit status: 0 when git got its answer (or nothing was asked of this helper); 1 when no token came; 2 on a configuration or usage error.
             """)
 
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var source: TokenSourceOptions
 
-    @Argument(help: "The client's name.")
+    @Argument(help: "The client's name.", completion: ClientNameCompletion.kind)
     var name: String
 
     @Argument(help: "What git asks: get, store or erase.")

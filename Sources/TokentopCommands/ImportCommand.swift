@@ -23,6 +23,8 @@ struct ImportSpringCommand: ParsableCommand {
             environment overrides and ${placeholders} resolved as Spring resolves them. A value Spring takes \
             from the environment is written as a ${VAR} reference, never as its value. Each setting gets a \
             comment naming the Spring property and file:line it came from.
+            Exit status: 0 when the configuration was written and loads cleanly; 1 when it could not be written or \
+            does not load; 2 when a file cannot be read or is not Spring configuration, or on a usage error.
             """)
 
     @Argument(help: "Spring configuration files (.yml, .yaml, .properties) or folders holding application.*; later ones win.")

@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
             Logs go to stderr, or to --log-file; a log or events file that cannot be written (a full disk) is \
             reported on stderr and in /healthz, counted in tokentop_log_write_errors_total, and tried again with \
             each new line. SIGTERM or SIGINT stops it gracefully.
+            Exit status: 0 after a graceful stop; 1 when it cannot listen or stops on an error; 2 on a configuration or usage error.
             """)
 
     @OptionGroup var options: ConfigurationOptions

@@ -15,12 +15,13 @@ struct TokenCommand: AsyncParsableCommand {
             fetched and written back, and callers that miss together make one request between them. \
             A DPoP-bound token is useless without its key: it is printed only with --dpop-proof METHOD URL, \
             which prints the proof for that request too.
+            Exit status: 0 with the token printed; 1 when no token came or stdout could not be written; 2 on a configuration or usage error.
             """)
 
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var source: TokenSourceOptions
 
-    @Argument(help: "The client's name.")
+    @Argument(help: "The client's name.", completion: ClientNameCompletion.kind)
     var name: String
 
     @Option(name: [.customShort("o"), .long], help: "token, header (for curl -H @-), json, exec-credential (kubectl) or git.")
@@ -56,7 +57,10 @@ struct IntrospectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "introspect",
         abstract: "Introspect a token (RFC 7662) at a client's authorization server.",
-        discussion: "Without TOKEN, a fresh token is fetched and introspected. Exit status 1 when the token is not active.")
+        discussion: """
+            Without TOKEN, a fresh token is fetched and introspected.
+            Exit status: 0 when the token is active; 1 when it is not, or the request failed; 2 on a configuration or usage error.
+            """)
 
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var subject: TokenSubject
@@ -78,7 +82,10 @@ struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
         abstract: "Revoke a token (RFC 7009) at a client's authorization server.",
-        discussion: "Without TOKEN, a fresh token is fetched and revoked: a check that revocation works end to end.")
+        discussion: """
+            Without TOKEN, a fresh token is fetched and revoked: a check that revocation works end to end.
+            Exit status: 0 when the server took the revocation; 1 when the request failed; 2 on a configuration or usage error.
+            """)
 
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var subject: TokenSubject
@@ -98,7 +105,7 @@ struct RevokeCommand: AsyncParsableCommand {
 /// `NAME [TOKEN|-]`: the client whose credentials authenticate the request, and the token
 /// it is about.
 struct TokenSubject: ParsableArguments {
-    @Argument(help: "The client whose credentials authenticate the request.")
+    @Argument(help: "The client whose credentials authenticate the request.", completion: ClientNameCompletion.kind)
     var name: String
 
     @Argument(help: "The token, or - to read it from stdin (default: fetch a fresh one).")

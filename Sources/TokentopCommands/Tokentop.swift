@@ -29,8 +29,9 @@ public struct Tokentop: AsyncParsableCommand {
     /// Runs the command line, mapping usage errors to exit status 2 as the CLI contract says.
     public static func runMain() async {
         do {
-            if let mistake = unknownCommand(in: Array(CommandLine.arguments.dropFirst())) { throw mistake }
-            var command = try parseAsRoot()
+            let arguments = expandingSpringPaths(Array(CommandLine.arguments.dropFirst()))
+            if let mistake = unknownCommand(in: arguments) { throw mistake }
+            var command = try parseAsRoot(arguments)
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -61,7 +62,12 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
-    @Option(name: .customLong("log-file"), help: "Append logs to this file (tokentop never logs to the terminal).")
+    @Option(
+        name: .customLong("log-file"),
+        help: """
+            Write logs to this file (appended). Without it the dashboard and the one-shot commands log nowhere, \
+            so the screen and stdout stay clean, and serve logs to stderr.
+            """)
     var logFile: String?
 
     @Flag(help: "Use the embedded demo servers instead of a configuration (the dashboard does so by itself when none exists).")
@@ -69,7 +75,10 @@ struct ConfigurationOptions: ParsableArguments {
 
     @Option(
         name: .customLong("spring"),
-        help: "Read the clients from a Spring Boot application.yml/.properties (or a folder of them) instead (repeatable).",
+        help: """
+            Read the clients from Spring Boot application.yml/.properties files (or folders of them) instead; \
+            several paths may follow one --spring (--spring a.yml b.yml), later ones win.
+            """,
         completion: .file(extensions: ["yml", "yaml", "properties"]))
     var springPaths: [String] = []
 

@@ -136,6 +136,20 @@ struct DiagnosisScreenSnapshotTests {
     @Test("a client with nothing wrong shows no diagnosis")
     func noDiagnosis() {
         #expect(!frame(ViewState(selectedClient: "mod-client", tab: .token)).text.contains("Diagnosis"))
+        #expect(!frame(ViewState(selectedClient: "mod-client", tab: .token)).text.contains("Next step"))
+    }
+
+    @Test("the next step comes right under the verdict, in the words the model gives it")
+    func nextStep() throws {
+        let large = frame(ViewState(selectedClient: "no-mod-scope", tab: .token), columns: 120, rows: 40)
+        let rows = (0..<large.height).map { large.text(ofRow: $0) }
+        let health = try #require(rows.firstIndex { $0.hasPrefix(" Health ") })
+        let step = try #require(rows.firstIndex { $0.hasPrefix(" Next step ") })
+        #expect(step == health + 1)
+        let client = try #require(Fixtures.diagnosisSnapshot().clients.first { $0.name == "no-mod-scope" })
+        let expected = try #require(client.nextStep(at: Fixtures.now))
+        #expect(expected.hasPrefix("grant custom_mod to this client"))
+        #expect(rows[step].contains(expected))
     }
 
     @Test("the key-set screen lists the keys, which key signed whose token, the retired key still in use, and the changes")

@@ -53,6 +53,20 @@ struct RendererSnapshotTests {
         }
     }
 
+    @Test("a client whose token request failed holds no token to call with: — in the table, and Responses says so")
+    func noTokenToCallWith() throws {
+        let drawn = frame(state: state(tab: .responses, selected: "partner-sso"), columns: 120, rows: 40)
+        let rows = (0..<drawn.height).map { drawn.text(ofRow: $0) }
+        let row = try #require(rows.first { $0.contains("partner-sso") && $0.contains("error") })
+        #expect(!row.contains("waiting"), "\(row)")
+        #expect(row.contains(" — "), "\(row)")
+        #expect(drawn.text.contains("no token to call with: the token request failed"))
+        #expect(!drawn.text.contains("waiting for the first call"))
+        // A client still fetching its first token is waiting, and says so.
+        let fetching = frame(state: state(tab: .responses, selected: "search-edge"), columns: 120, rows: 40)
+        #expect(!fetching.text.contains("no token to call with"))
+    }
+
     @Test("the token tab explains a client in error and an opaque token")
     func errorAndOpaque() {
         expectSnapshot(frame(state: state(tab: .token, selected: "partner-sso")), named: "token-error-80x24")

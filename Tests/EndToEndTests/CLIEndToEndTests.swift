@@ -31,7 +31,9 @@ struct CLIEndToEndTests {
         let rejected = try #require(byName["wrong-secret"])
         #expect(rejected["status"] as? String == "error")
         #expect(rejected["verdict"] as? String == "error")
-        #expect((rejected["reason"] as? String)?.contains("retries stopped") == true)
+        // A one-shot check makes no retry, so it promises none; the next step says what to do.
+        #expect((rejected["reason"] as? String)?.contains("retries stopped") == false)
+        #expect((rejected["next_step"] as? String)?.contains("update client-secret") == true)
         #expect((rejected["error"] as? [String: Any])?["code"] as? String == "invalid_client")
         #expect((rejected["error"] as? [String: Any])?["http_status"] as? Int == 401)
         #expect(rejected["token"] == nil)

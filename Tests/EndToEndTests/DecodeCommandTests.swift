@@ -102,6 +102,41 @@ struct DecodeCommandTests {
         }
     }
 
+    /// A JWT with this header and payload and a signature nobody checks.
+    static func jwt(_ header: String, _ payload: String) -> String {
+        func part(_ json: String) -> String {
+            Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        return part(header) + "." + part(payload) + ".c2ln"
+    }
+
+    @Test("without a key the claims are still judged: an unsigned token expired in 2020 is called out and not usable (exit 1)")
+    func claimsWithoutKey() async throws {
+        let stale = Self.jwt(#"{"alg":"none"}"#, #"{"sub":"x","exp":1577836800}"#)
+        let result = try await runTokentop(["decode", stale], environment: [:])
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stdout.contains("alg none: the token is unsigned"), "\(result.stdout)")
+        #expect(result.stdout.contains("signature: unverified: no key set given"))
+        #expect(result.stdout.contains(/claims: failed: expired \d+d\S* ago \(exp 2020-01-01T00:00:00Z\)/), "\(result.stdout)")
+        let json = try await runTokentop(["decode", "--json", stale], environment: [:])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["claims_verdict"] as? [String: Any])?["status"] as? String == "failed")
+        #expect((object["warning"] as? String)?.hasPrefix("alg none") == true)
+        #expect(json.status == 1)
+
+        // Signed and in date, but with no key to check it: usable as far as was checked (exit 0),
+        // and the claims say they prove nothing on their own.
+        let fresh = Self.jwt(#"{"alg":"RS256","kid":"k1"}"#, #"{"sub":"x","exp":4102444800}"#)
+        let unchecked = try await runTokentop(["decode", fresh], environment: [:])
+        #expect(unchecked.status == 0, "\(unchecked.stdout)")
+        #expect(unchecked.stdout.contains("claims: unverified: time claims within the 1m leeway"), "\(unchecked.stdout)")
+        #expect(!unchecked.stdout.contains("alg none"))
+        // Unsigned, even in date, is never usable.
+        let unsignedFresh = Self.jwt(#"{"alg":"none"}"#, #"{"sub":"x","exp":4102444800}"#)
+        #expect(try await runTokentop(["decode", unsignedFresh], environment: [:]).status == 1)
+    }
+
     @Test("three dot-separated parts that are not a JWT are called not a JWT, with why; one part is opaque", arguments: [
         ("abc!.def.ghi", "format: not a JWT (its first part is not base64url)"),
         ("e30.!!!.sig", "format: not a JWT (its payload is not base64url)"),

@@ -52,6 +52,14 @@ struct VerdictTruthEndToEndTests {
         #expect(signature["status"] as? String == "verified", "\(signature)")
         #expect((client["introspection"] as? [String: Any])?["active"] as? Bool == true)
         #expect((client["resource"] as? [String: Any])?["status"] as? Int == 200)
+        // README writes --spring PATH…: both files after one --spring read the same, a client name after them too.
+        let together = try await runTokentop(
+            ["check", "--spring", paths[0], paths[1], "--resource-path", "/mod", "--json"], environment: home)
+        #expect(together.status == 0, "stderr: \(together.stderr)\nstdout: \(together.stdout)")
+        let name = try #require(client["name"] as? String)
+        let named = try await runTokentop(["check", "--spring", paths[0], paths[1], name, "--resource-path", "/mod"], environment: home)
+        #expect(named.status == 0, "stderr: \(named.stderr)\nstdout: \(named.stdout)")
+        #expect(named.stdout.contains(name))
         try await demo.stop()
     }
 

@@ -116,6 +116,9 @@ struct ServeTests {
             #expect((wrong["error"] as? [String: Any])?["code"] as? String == "invalid_client")
             #expect(wrong["verdict"] as? String == "error")
             #expect(wrong["retries_halted"] as? Bool == true)
+            // The same next step as check and the dashboard, from the same function.
+            #expect((wrong["next_step"] as? String)?.hasPrefix("the secret or key is wrong or was rotated") == true)
+            #expect(mod["next_step"] == nil)
             // The snapshot an attached dashboard draws, beside the check --json fields.
             let snapshot = try #require(mod["snapshot"] as? [String: Any])
             #expect(snapshot["name"] as? String == "mod-client")

@@ -114,7 +114,7 @@ struct DPoPClientTests {
         await demo.shutdown()
     }
 
-    @Test("without dpop: true the DPoP-only client is refused with the server's invalid_dpop_proof")
+    @Test("without dpop: true the DPoP-only client is refused with the server's invalid_dpop_proof, marked as wanting DPoP")
     func withoutDPoP() async throws {
         let demo = try await DemoEnvironment.start(Self.options)
         let transport = HTTPTransport(environment: [:])
@@ -125,7 +125,8 @@ struct DPoPClientTests {
         await #expect {
             _ = try await client.requestToken()
         } throws: { error in
-            (error as? OAuthError)?.oauthCode == .invalidDPoPProof
+            let error = error as? OAuthError
+            return error?.oauthCode == .invalidDPoPProof && error?.requirement == .dpop && error?.needsOperator == true
         }
         await transport.shutdown()
         await demo.shutdown()

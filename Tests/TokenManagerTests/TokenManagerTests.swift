@@ -154,6 +154,23 @@ struct TokenManagerTests {
         }
     }
 
+    @Test("a token endpoint that requires DPoP of a client that sends no proof halts retries as invalid_client does")
+    func dpopRequiredHalts() async throws {
+        let refused = OAuthError.server(
+            code: "invalid_dpop_proof", description: "The DPoP proof JWT header is missing.", uri: nil, endpoint: "token",
+            httpStatus: 400
+        ).requiring(.dpop)
+        let service = FakeAuthorizationService(clock: clock, outcomes: [.failure(refused), .token(lifetime: 3600)])
+        let manager = manager(service)
+        try await running(manager) {
+            #expect(await client(manager).retriesHalted)
+            #expect(await health(manager).cause == .diagnosed(.dpopRequired))
+            clock.advance(by: 3600)
+            await manager.settled()
+            #expect(service.tokenRequests == 1)
+        }
+    }
+
     @Test("while refresh fails the still-valid token is used (degraded), and never once it has expired")
     func keepsValidTokenNeverExpired() async throws {
         let failure = OAuthError.network(.connectionRefused, "connection refused", endpoint: "token")

@@ -1,0 +1,183 @@
+import Foundation
+
+/// Why a verdict is what it is, in a form a program can switch on: every verdict reason and
+/// every diagnosis has one, and each has one next step (`ClientSnapshot.nextStep(for:)`).
+public enum VerdictCause: Sendable, Equatable {
+    /// A cause a diagnosis names: `credentials_rejected`, `dpop_required`, `clock_skew`, ….
+    case diagnosed(Diagnosis.Cause)
+    /// An attached `serve` instance does not answer.
+    case instanceUnreachable
+    /// No answer from the authorization server: refused, unresolved, TLS, timeout.
+    case authorizationServerUnreachable
+    /// The authorization server answers, but with a failure of its own (5xx, 429, garbage).
+    case authorizationServerFailing
+    /// `unauthorized_client` or `access_denied`: the client may not use this grant.
+    case clientNotAllowed
+    /// `invalid_scope`: a scope asked for is not granted to the client.
+    case scopeRefused
+    /// Any other refusal of the token request as sent.
+    case tokenRequestRefused
+    /// The client cannot be tried: an unreadable secret or key, a missing endpoint, plain http.
+    case configuration
+    /// The token expired and no new one came.
+    case tokenExpired
+    /// The operator revoked the token (the `x` action).
+    case revokedByOperator
+    /// The token's signature does not verify here.
+    case signatureFailed
+    /// The signature holds, but `iss`, `aud` or the times do not.
+    case claimsFailed
+    /// The token is not bound to the key or certificate the client holds.
+    case bindingMismatch
+    /// `dpop: true`, but the server issued a Bearer token.
+    case dpopIgnored
+    /// `resource-uri` does not answer.
+    case apiUnreachable
+    /// `resource-uri` answers with a refusal no diagnosis names.
+    case apiRefuses
+    /// The signature could not be checked yet (the key set is not at hand).
+    case signatureNotChecked
+    /// Introspecting an opaque token failed.
+    case introspectionFailed
+    /// The token endpoint's rate-limit budget, shared by the issuer's clients, is low or spent.
+    case rateLimited
+
+    /// The cause of a failed token request, from the error's class.
+    public static func tokenRequest(_ error: OAuthError) -> VerdictCause {
+        if let requirement = error.requirement { return .diagnosed(Diagnosis.Cause(requirement)) }
+        switch error.kind {
+        case .server(let code):
+            switch code {
+            case .invalidClient: return .diagnosed(.credentialsRejected)
+            case .unauthorizedClient, .accessDenied: return .clientNotAllowed
+            case .invalidScope: return .scopeRefused
+            case .serverError, .temporarilyUnavailable: return .authorizationServerFailing
+            default: return (error.httpStatus ?? 400) >= 500 ? .authorizationServerFailing : .tokenRequestRefused
+            }
+        case .httpStatus where error.isRateLimited:
+            return .rateLimited
+        case .httpStatus:
+            return (error.httpStatus ?? 500) >= 500 || error.httpStatus == 429 ? .authorizationServerFailing : .tokenRequestRefused
+        case .connectionRefused, .dnsFailure, .tlsFailure, .connectionFailed, .timeout: return .authorizationServerUnreachable
+        case .bodyTooLarge, .invalidResponse: return .authorizationServerFailing
+        case .redirectRefused, .insecureTransport, .discovery, .configuration: return .configuration
+        }
+    }
+}
+
+extension Diagnosis.Cause {
+    /// The diagnosis of a server's requirement the client does not meet.
+    public init(_ requirement: ClientRequirement) {
+        switch requirement {
+        case .dpop: self = .dpopRequired
+        case .privateKeyJWT: self = .privateKeyJWTRequired
+        case .clientCertificate: self = .clientCertificateRequired
+        }
+    }
+}
+
+extension ClientSnapshot {
+    /// What the person on call does next about the verdict at `now`; nil when nothing is wrong
+    /// or the answer is on its way.
+    public func nextStep(at now: Date) -> String? {
+        health(at: now).cause.map(nextStep(for:))
+    }
+
+    /// The one place a cause becomes a next step, for the dashboard, `check` and
+    /// `/api/v1/clients` alike: one line, in the words of the setting or key that helps.
+    public func nextStep(for cause: VerdictCause) -> String {
+        switch cause {
+        case .diagnosed(let diagnosed): return nextStep(forDiagnosis: diagnosed)
+        case .instanceUnreachable:
+            return "check that `tokentop serve` still runs at this address and that this machine can reach it"
+        case .authorizationServerUnreachable:
+            return "check that the authorization server\(tokenEndpointText) is up and reachable from this machine "
+                + "(DNS, firewall, proxy, CA); tokentop retries with backoff"
+        case .authorizationServerFailing:
+            return "the authorization server\(tokenEndpointText) is failing, not this client: check its status; "
+                + "tokentop retries with backoff"
+        case .clientNotAllowed:
+            return "allow the client_credentials grant for this client in the authorization server"
+        case .scopeRefused:
+            let scopes = configuredScopes.isEmpty ? "" : " (\(configuredScopes.joined(separator: " ")))"
+            return "grant the scopes asked for\(scopes) to this client in the authorization server, or ask for fewer (scope)"
+        case .tokenRequestRefused:
+            return "the token request was refused as sent: fix the setting the server's error names, then reload (L)"
+        case .configuration:
+            return "fix the client's configuration as the error says, then reload (L)"
+        case .tokenExpired:
+            return refreshMode == .manual
+                ? "press r to fetch a new token (refresh: manual)"
+                : "refresh (r); the token request's error in History says why none came"
+        case .revokedByOperator:
+            return "refresh (r) to fetch a new token"
+        case .signatureFailed:
+            return "check jwk-set-uri and expected-issuer: the key set must be the issuer's own"
+        case .claimsFailed:
+            return "compare expected-issuer and expected-audience with the token's iss and aud (Claims tab), "
+                + "and this machine's clock with the server's"
+        case .bindingMismatch:
+            return "the token is not bound to this client's key or certificate: check the server's DPoP or mTLS "
+                + "settings for this client"
+        case .dpopIgnored:
+            return "enable DPoP-bound tokens for this client in the authorization server, or remove dpop: true"
+        case .apiUnreachable:
+            return "check that resource-uri is up and reachable from this machine"
+        case .apiRefuses:
+            return "the API refuses the call: check resource-uri and what the API requires (check --deep names the cause)"
+        case .signatureNotChecked:
+            return "wait for the key set, or set jwk-set-uri when the issuer publishes none by discovery"
+        case .introspectionFailed:
+            return "check introspection-uri and that the authorization server answers it"
+        case .rateLimited:
+            return "the issuer's token endpoint budget is low or spent: find why the client named on the Token tab asks "
+                + "so often, or raise the limit; tokentop waits for the reset"
+        }
+    }
+
+    private func nextStep(forDiagnosis cause: Diagnosis.Cause) -> String {
+        switch cause {
+        case .revoked:
+            return "fetch a new token (r); if it was revoked on purpose, find out why first"
+        case .audienceOrIssuerMismatch:
+            return "set audience (or resource) to what the API expects, or make the API accept this token's aud and iss"
+        case .apiRefusesValidToken:
+            return "compare the audience and issuer the API expects with the token's (check --deep lists them); "
+                + "the API's log says which"
+        case .credentialsRejected:
+            return "the secret or key is wrong or was rotated: update client-secret (or private-key-file), then reload (L)"
+        case .missingScope:
+            let missing = missingScopes
+            return missing.isEmpty
+                ? "grant this client the scope the API asks for in the authorization server's access policy"
+                : "grant \(missing.joined(separator: " ")) to this client in the authorization server's access policy"
+        case .clockSkew:
+            let server = skewedClocks.first?.server ?? "the authorization server"
+            return "check NTP on this machine and on \(server)"
+        case .keyRotation:
+            return "refresh (r) for a token signed by a published key; APIs that cache keys may need their copy refreshed"
+        case .introspectionNotAllowed:
+            return "allow this client to introspect in the authorization server, or remove introspection-uri"
+        case .dpopRequired:
+            return "this server requires DPoP for this client: add `dpop: true` (tokentop makes and keeps the key)"
+        case .privateKeyJWTRequired:
+            return "this server requires a client assertion for this client: set client-authentication-method: "
+                + "private_key_jwt with private-key-file"
+        case .clientCertificateRequired:
+            return "this server requires a TLS client certificate for this client: set tls-client-certificate-file "
+                + "and tls-client-key-file"
+        }
+    }
+
+    /// The scopes the API's `insufficient_scope` asks for that the held token lacks.
+    var missingScopes: [String] {
+        guard let challenge = currentResponse?.challengeError, challenge.error == .insufficientScope else { return [] }
+        let held = Set(token?.scopes ?? [])
+        return challenge.scope.filter { !held.contains($0) }
+    }
+
+    /// ` at https://as.example/token`, when the last failure named it.
+    private var tokenEndpointText: String {
+        lastError?.endpoint.map { " at \($0)" } ?? ""
+    }
+}
