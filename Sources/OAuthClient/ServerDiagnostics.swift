@@ -10,8 +10,14 @@ public struct ServerDiagnostics: Sendable, Equatable {
     /// How many times the key set was fetched successfully: a verdict drawn from an earlier
     /// revision is out of date.
     public var keySetRevision: Int
+    /// The client's own credentials that have an end, as read now (`CredentialInventory`).
+    public var credentials: [CredentialExpiry]
 
-    public init(clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil, keySetRevision: Int = 0) {
+    public init(
+        clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil, keySetRevision: Int = 0,
+        credentials: [CredentialExpiry] = []
+    ) {
+        self.credentials = credentials
         self.clockReadings = clockReadings
         self.keySet = keySet
         self.keySetStaleAt = keySetStaleAt

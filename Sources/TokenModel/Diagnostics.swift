@@ -170,6 +170,12 @@ public struct Diagnosis: Sendable, Equatable {
         /// The authorization server refuses to introspect for this client (for another reason
         /// than its credentials).
         case introspectionNotAllowed = "introspection_not_allowed"
+        /// The token endpoint refused the federated client assertion as expired.
+        case assertionExpired = "assertion_expired"
+        /// The token endpoint refused the client assertion's `aud`.
+        case assertionAudienceMismatch = "assertion_audience_mismatch"
+        /// The token endpoint knows no federated identity for the client assertion's `sub`.
+        case assertionSubjectRejected = "assertion_subject_rejected"
     }
 
     public var cause: Cause

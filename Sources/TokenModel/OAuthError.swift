@@ -220,8 +220,10 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Credentials the server rejected outright: retrying cannot help until someone acts,
     /// so automatic retries stop until a manual refresh.
+    /// An expired client assertion is the exception: the file or command that makes it may
+    /// have a new one by the next try (a Kubernetes token rotates on its own).
     public var needsOperator: Bool {
-        oauthCode == .invalidClient || oauthCode == .unauthorizedClient
+        (oauthCode == .invalidClient || oauthCode == .unauthorizedClient) && assertionRejection != .expired
     }
 
     public var description: String {
