@@ -36,6 +36,17 @@ public struct FederatedIssuer: Sendable {
     }
 }
 
+extension FederatedIssuer {
+    /// An assertion for `subject`, signed with the issuer's key and living `lifetime` from `now`:
+    /// what a projected service-account token would hold, for the demo's written configuration.
+    public func mint(now: Date, lifetime: TimeInterval) async throws -> String {
+        let keys = await JWTKeyCollection().add(ecdsa: try ES256PrivateKey(pem: signingKeyPEM))
+        return try await keys.sign(FederatedAssertionClaims(
+            iss: issuer, sub: subject, aud: AudienceClaim(value: [audience]),
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), nbf: NotBeforeClaim(value: now)))
+    }
+}
+
 /// The claims of a federated assertion, each optional so a missing one gets its own error.
 struct FederatedAssertionClaims: JWTPayload {
     var iss: String?

@@ -43,3 +43,28 @@ struct CredentialEndToEndTests {
         try await demo.stop()
     }
 }
+
+/// `demo-server --federated-issuer` and a client with `client-assertion-file`, on the real binary.
+@Suite("Federated client assertions end to end")
+struct FederatedAssertionEndToEndTests {
+    @Test("the written federated-client gets a token with the demo's assertion; check shows iss, sub, aud and exp, never the assertion")
+    func federatedClient() async throws {
+        let demo = try await DemoServerProcess.start(arguments: ["--federated-issuer", "https://ci.example/oidc"])
+        let assertionFile = try demo.setting("client-assertion-file", of: "federated-client")
+        let assertion = try String(contentsOfFile: assertionFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try await runTokentop(
+            ["check", "--config", demo.configPath, "--json", "federated-client"], environment: ["HOME": demo.directory.path])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let client = try #require((document["clients"] as? [[String: Any]])?.first)
+        #expect(client["verdict"] as? String == "ok", "\(client["reason"] ?? "")")
+        let credential = try #require((client["credentials"] as? [[String: Any]])?.first)
+        #expect(credential["kind"] as? String == "assertion")
+        #expect(credential["subject"] as? String == "system:serviceaccount:demo:federated-client")
+        #expect(credential["iss"] as? String == "https://ci.example/oidc")
+        #expect(credential["aud"] as? String == "api://AzureADTokenExchange")
+        #expect(credential["expires_at"] is String)
+        #expect(!result.stdout.contains(assertion) && !result.stderr.contains(assertion), "the assertion is never shown")
+        try await demo.stop()
+    }
+}

@@ -155,3 +155,23 @@ struct FederatedAssertionSettingsTests {
         }
     }
 }
+
+@Suite("Writing the credential settings")
+struct CredentialSettingsWriterTests {
+    @Test("the writer keeps a federated assertion, the secret's end and the warning window; they load back the same")
+    func roundTrip() async throws {
+        try await withTemporaryDirectory { folder in
+            try write("eyJhbGciOiJSUzI1NiJ9.e30.c2ln", to: folder + "/token")
+            let client = ClientConfiguration(
+                name: "federated", tokenURI: URL(string: "https://login.example/token"), clientID: "abc",
+                authenticationMethod: .privateKeyJWT, credentialWarning: .seconds(3 * 86_400),
+                clientSecretExpiresAt: Date(timeIntervalSince1970: 1_806_451_200), federatedAssertion: .file(path: folder + "/token"))
+            let yaml = try ConfigurationWriter.yaml(ConfigurationDraft(clients: [ConfigurationWriter.client(client)]))
+            let loaded = try parse(yaml, path: folder + "/tokentop.yaml").configuration.clients[0]
+            #expect(loaded.federatedAssertion == client.federatedAssertion)
+            #expect(loaded.clientSecretExpiresAt == client.clientSecretExpiresAt)
+            #expect(loaded.credentialWarning == .seconds(3 * 86_400))
+            #expect(loaded.authenticationMethod == .privateKeyJWT)
+        }
+    }
+}
