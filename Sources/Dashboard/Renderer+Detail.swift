@@ -91,6 +91,7 @@ extension Renderer {
         } else {
             row("Token", [Span(client.isFetching ? "fetching a token\u{2026}" : "none held", .muted)])
         }
+        lines += credentialLines(client, now: now)
         if let introspection = client.introspection {
             row("Introspect", [
                 Span(introspection.active ? "active" : "inactive", introspection.active ? .ok : .critical),
@@ -144,6 +145,27 @@ extension Renderer {
             spans.append(Span("  most requests: \(clean(heaviest)) (\(budget.heaviestClientRequests) in the last minute)", .muted))
         }
         return spans
+    }
+
+    /// Each credential behind the token with its countdown, in the colour of what it does to the
+    /// verdict (ended, inside `credential-warning`, or fine); an assertion's claims, never the assertion.
+    static func credentialLines(_ client: ClientSnapshot, now: Date) -> [[Span]] {
+        var lines: [[Span]] = []
+        for (index, credential) in client.credentials.sorted(by: { $0.expiresAt < $1.expiresAt }).enumerated() {
+            let left = credential.expiresAt.timeIntervalSince(now)
+            let role: StyleRole = left <= 0 ? .error : left <= client.credentialWarning.timeInterval ? .refreshDue : .text
+            let label = Span(padded(index == 0 ? "Credentials" : "", labelWidth), .muted)
+            lines.append([label, Span(padded(credential.kind.rawValue, 16), .muted), Span(clean(credential.subject) + "  ", role)]
+                + [Span(TimeText.dateTime(credential.expiresAt) + " UTC", role),
+                   Span("  (" + TimeText.relative(credential.expiresAt, now: now) + ")", .muted)]
+                // In words too, not in colour alone.
+                + (left <= 0 ? [Span("  expired", .error)] : role == .refreshDue ? [Span("  renew soon", .refreshDue)] : []))
+            for name in credential.details.keys.sorted() {
+                lines.append([Span(padded("", labelWidth + 16)), Span(padded(clean(name), 6), .muted),
+                              Span(clean(credential.details[name] ?? ""))])
+            }
+        }
+        return lines
     }
 
     static func verdictSpans(_ verdict: SignatureVerdict, glyphs: Glyphs) -> [Span] {

@@ -20,6 +20,8 @@ struct RegisteredClient: Sendable {
     var requiresDPoP = false
     /// For `tls_client_auth`: the subject its certificate must have (RFC 8705 §2.1.2).
     var tlsSubject: DistinguishedName?
+    /// For a client that authenticates with assertions of a trusted issuer (`--federated-issuer`).
+    var federation: FederatedIssuer?
 }
 
 /// The registered clients, and client authentication at the token, introspection and
@@ -144,6 +146,9 @@ struct ClientRegistry: Sendable {
         guard let unverified = Self.unverifiedIssuer(of: assertion) else {
             throw .invalidClient("the client assertion is not a JWT", usedBasic: false)
         }
+        if let claimedID, let client = clients[claimedID], let federation = client.federation {
+            return try await checkFederated(assertion, issuer: unverified, client: client, federation: federation)
+        }
         let clientID = claimedID ?? unverified
         guard unverified == clientID else {
             throw .invalidClient("the client assertion's iss is not the client_id", usedBasic: false)
@@ -182,6 +187,56 @@ struct ClientRegistry: Sendable {
             throw .invalidClient("the client assertion was already used (jti replay)", usedBasic: false)
         }
         return client
+    }
+
+    /// Entra's rules for a federated identity credential, with its codes in the descriptions:
+    /// the trusted issuer's signature, `exp` ahead (AADSTS700024), the configured `sub` exactly
+    /// (AADSTS700213), the configured audience (AADSTS70021). No `jti` rule: a projected token is
+    /// sent many times until it rotates.
+    private func checkFederated(
+        _ assertion: String, issuer: String, client: RegisteredClient, federation: FederatedIssuer
+    ) async throws(OAuthProtocolError) -> RegisteredClient {
+        guard issuer == federation.issuer else {
+            throw .invalidClient(
+                "AADSTS700211: No matching federated identity record found for presented assertion issuer "
+                    + "'\(Self.shortened(issuer))'.", usedBasic: false)
+        }
+        let claims: FederatedAssertionClaims
+        do {
+            claims = try await JWTKeyCollection().add(ecdsa: federation.verificationKey)
+                .verify(assertion, as: FederatedAssertionClaims.self)
+        } catch {
+            throw .invalidClient(
+                "AADSTS50013: the client assertion's signature does not verify with the federated issuer's key",
+                usedBasic: false)
+        }
+        let now = clock.now()
+        guard let exp = claims.exp?.value, exp > now, (claims.nbf?.value ?? now) <= now else {
+            throw .invalidClient(
+                "AADSTS700024: Client assertion is not within its valid time range. Current time: "
+                    + "\(TimeText.iso8601(now)), expiry time of assertion "
+                    + "\(claims.exp.map { TimeText.iso8601($0.value) } ?? "none").", usedBasic: false)
+        }
+        let subject = claims.sub ?? ""
+        guard subject == federation.subject else {
+            throw .invalidClient(
+                "AADSTS700213: No matching federated identity record found for presented assertion subject "
+                    + "'\(Self.shortened(subject))'. Please check your federated identity credential Subject, Audience "
+                    + "and Issuer against the presented assertion.", usedBasic: false)
+        }
+        let audiences = claims.aud?.value ?? []
+        guard audiences.contains(federation.audience) else {
+            throw .invalidClient(
+                "AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: "
+                    + "'\(Self.shortened(issuer))'. Assertion Subject: '\(Self.shortened(subject))'. Assertion Audience: "
+                    + "'\(Self.shortened(audiences.joined(separator: ",")))'.", usedBasic: false)
+        }
+        return client
+    }
+
+    /// Text from an assertion, cut short for an error description.
+    private static func shortened(_ text: String) -> String {
+        text.count > 120 ? String(text.prefix(120)) + "…" : text
     }
 
     /// The `iss` of a JWT, read without verifying: only to find whose key to verify with.

@@ -132,6 +132,13 @@ public final class DemoEnvironment: Sendable {
             if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
             throw error
         }
+        if let federation = options.federatedIssuer {
+            var client = RegisteredClient(
+                clientID: federation.clientID, secret: nil, method: .privateKeyJWT, scopes: [DemoClientSpec.modScope],
+                lifetime: .seconds(3600), mayRequestTokens: true, assertionKeys: nil)
+            client.federation = federation
+            registered.append(client)
+        }
         let resourceServerID = "demo-resource-server"
         let resourceServerSecret = random.token(byteCount: 32)
         registered.append(

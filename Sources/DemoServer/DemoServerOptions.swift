@@ -68,6 +68,8 @@ public struct DemoServerOptions: Sendable {
     public var clock: any TokenClock
     /// Where the servers draw randomness.
     public var random: DemoRandomSource
+    /// A trusted identity provider whose assertions authenticate one more client (`--federated-issuer`).
+    public var federatedIssuer: FederatedIssuer? = nil
 
     /// Loopback, free ports, `jwt` validation, no faults, the built-in clients, the system clock
     /// and randomness, no TLS, unless told otherwise.

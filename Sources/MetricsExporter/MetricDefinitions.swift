@@ -35,6 +35,12 @@ enum MetricDefinitions {
             "retries_halted", unit: "",
             "1 when the server rejected the client's credentials and automatic retries stopped until an operator acts, else 0.")
     }
+    static var credentialExpiry: MetricNameDescriptor {
+        named(
+            "credential_expiry_timestamp", unit: "seconds",
+            "When the client's credential of this kind (certificate, secret, assertion, key_certificate) ends, the "
+                + "earliest of its kind, as a Unix timestamp.")
+    }
 
     static var signingKeyRemoved: MetricNameDescriptor {
         named(

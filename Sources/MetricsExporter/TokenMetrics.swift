@@ -154,6 +154,12 @@ public actor TokenMetrics {
             gauges.signingKeyRemoved.set(to: client.retiredSigningKey != nil ? 1 : 0)
             let state = client.health(at: now).state
             for (candidate, gauge) in gauges.health { gauge.set(to: candidate == state ? 1 : 0) }
+            let credentialEnds = CredentialExpiry.earliestByKind(client.credentials)
+            for kind in CredentialExpiry.Kind.allCases {
+                gauges.credentialExpiry[kind] = present(
+                    gauges.credentialExpiry[kind], MetricDefinitions.credentialExpiry,
+                    gauges.labels + [("kind", kind.rawValue)], credentialEnds[kind])
+            }
             series[client.name] = gauges
         }
         noteKeySets(of: snapshot.clients.filter { issuers[$0.name] != nil })
@@ -250,10 +256,13 @@ private struct ClientSeries {
     var refresh: Gauge?
     var lastSuccess: Gauge?
     var nextRetry: Gauge?
+    /// The earliest end of each kind of credential the client holds.
+    var credentialExpiry: [CredentialExpiry.Kind: Gauge] = [:]
 
     /// Every gauge of the client, to remove them together.
     var all: [Gauge] {
         Array(health.values) + [backoffActive, retriesHalted, signingKeyRemoved] + [expiry, issued, refresh, lastSuccess, nextRetry].compactMap { $0 }
+            + Array(credentialExpiry.values)
     }
 
     init(labels: [(String, String)], registry: PrometheusCollectorRegistry) {

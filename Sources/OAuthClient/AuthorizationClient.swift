@@ -60,6 +60,8 @@ public actor AuthorizationClient: AuthorizationService {
     private let environment: [String: String]
     private var dpopKey: DPoPKey?
     private var clientCertificate: ClientCertificate?
+    /// What the last federated client assertion sent said of itself (`iss`, `sub`, `aud`, `exp`).
+    private var lastAssertion: CredentialExpiry?
     /// The newest `DPoP-Nonce` of each server origin (RFC 9449 §8, §9).
     private var dpopNonces: [String: String] = [:]
     /// The `ath` hashes of the last tokens the server issued as Bearer although a proof was
@@ -468,6 +470,7 @@ public actor AuthorizationClient: AuthorizationService {
         let audiences = ClientAuthenticator.assertionAudiences(
             configuration.clientAssertionAudience, calling: url, tokenEndpoint: endpoints.token, issuer: endpoints.issuer)
         let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audiences: audiences, now: now())
+        if let assertion = credentials.assertion { lastAssertion = assertion }
         let response = try await transport.send(
             .form(
                 parameters + credentials.parameters, to: url, headers: credentials.headers + headers,
@@ -508,7 +511,8 @@ public actor AuthorizationClient: AuthorizationService {
         }
         return ServerDiagnostics(
             clockReadings: readings, keySet: await keySet?.status(), keySetStaleAt: await keySet?.staleAt,
-            keySetRevision: await keySet?.revision ?? 0, tokenEndpointBudget: tokenEndpointBudget)
+            keySetRevision: await keySet?.revision ?? 0, tokenEndpointBudget: tokenEndpointBudget,
+            credentials: CredentialInventory.credentials(of: configuration, assertion: lastAssertion))
     }
 
     private static func origin(of url: URL) -> String {

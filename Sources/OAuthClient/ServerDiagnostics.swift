@@ -12,12 +12,15 @@ public struct ServerDiagnostics: Sendable, Equatable {
     public var keySetRevision: Int
     /// The rate-limit budget the token endpoint stated in its latest answer to this client.
     public var tokenEndpointBudget: RateLimitBudget?
+    /// The client's own credentials that have an end, as read now (`CredentialInventory`).
+    public var credentials: [CredentialExpiry]
 
     public init(
         clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil, keySetStaleAt: Date? = nil, keySetRevision: Int = 0,
-        tokenEndpointBudget: RateLimitBudget? = nil
+        tokenEndpointBudget: RateLimitBudget? = nil, credentials: [CredentialExpiry] = []
     ) {
         self.tokenEndpointBudget = tokenEndpointBudget
+        self.credentials = credentials
         self.clockReadings = clockReadings
         self.keySet = keySet
         self.keySetStaleAt = keySetStaleAt

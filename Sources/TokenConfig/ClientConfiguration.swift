@@ -124,6 +124,20 @@ public struct ClientConfiguration: Sendable, Equatable {
     /// `cache`: the dashboard and `serve` write this client's tokens through to the shared token
     /// cache that `tokentop token` reads.
     public var cache: Bool
+    /// `credential-warning`: how long before a credential's end the client is degraded.
+    public var credentialWarning: Duration
+    /// When the client secret ends: `client-secret-expires-at`, or `client_secret_expires_at` of
+    /// the RFC 7591 registration response in `client-registration-file`. nil: no known end.
+    public var clientSecretExpiresAt: Date?
+    /// `client-assertion-certificate-file`: the certificate of `private-key-file`; its thumbprint
+    /// goes in the assertion's header (`x5t#S256`) and its end is counted down.
+    public var clientAssertionCertificateFile: String?
+    /// `client-assertion-x5t`: also send the SHA-1 thumbprint `x5t`, as Microsoft Entra asks.
+    public var clientAssertionSHA1Thumbprint: Bool
+    /// `client-assertion-file` or `client-assertion-command`: a federated client assertion (RFC 7523)
+    /// made elsewhere (a Kubernetes service-account token, a CI job's OIDC token), read again
+    /// for every request and sent as it is; `.none` when the client signs its own.
+    public var federatedAssertion: SecretSource
 
     public init(
         name: String,
@@ -156,8 +170,18 @@ public struct ClientConfiguration: Sendable, Equatable {
         dpopKeyFile: String? = nil,
         tlsClientCertificateFile: String? = nil,
         tlsClientKeyFile: String? = nil,
-        cache: Bool = false
+        cache: Bool = false,
+        credentialWarning: Duration = ClientDefaults.standard.credentialWarning,
+        clientSecretExpiresAt: Date? = nil,
+        clientAssertionCertificateFile: String? = nil,
+        clientAssertionSHA1Thumbprint: Bool = false,
+        federatedAssertion: SecretSource = .none
     ) {
+        self.federatedAssertion = federatedAssertion
+        self.credentialWarning = credentialWarning
+        self.clientSecretExpiresAt = clientSecretExpiresAt
+        self.clientAssertionCertificateFile = clientAssertionCertificateFile
+        self.clientAssertionSHA1Thumbprint = clientAssertionSHA1Thumbprint
         self.name = name
         self.issuerURI = issuerURI
         self.tokenURI = tokenURI
@@ -207,8 +231,13 @@ public struct ClientDefaults: Sendable, Equatable {
     public var pollInterval: Duration
     public var timeout: Duration
     public var historySize: Int
+    public var credentialWarning: Duration
 
-    public init(refreshSkew: Duration, pollInterval: Duration, timeout: Duration, historySize: Int) {
+    public init(
+        refreshSkew: Duration, pollInterval: Duration, timeout: Duration, historySize: Int,
+        credentialWarning: Duration = CredentialExpiry.standardWarning
+    ) {
+        self.credentialWarning = credentialWarning
         self.refreshSkew = refreshSkew
         self.pollInterval = pollInterval
         self.timeout = timeout

@@ -26,6 +26,21 @@ struct ConfigurationReader {
         var assertionAudience: ClientAssertionAudience?
         var tlsCertificateFile: String?
         var tlsKeyFile: String?
+        var assertionCertificateFile: String?
+        var assertionSHA1Thumbprint: Bool
+        var federatedAssertion: SecretSource
+    }
+
+    /// The one field of an RFC 7591 registration response tokentop reads.
+    struct RegistrationResponse: Decodable {
+        let secretExpiresAt: Double?
+        enum CodingKeys: String, CodingKey { case secretExpiresAt = "client_secret_expires_at" }
+    }
+
+    /// Why a registration response was refused, as the end of a sentence about its file.
+    struct ClientRegistrationProblem: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
     }
 
     /// Form parameters tokentop sets itself; `token-parameters` may not replace them.
@@ -120,6 +135,7 @@ struct ConfigurationReader {
             case .pollInterval: if let value = duration(setting) { defaults.pollInterval = value }
             case .timeout: if let value = duration(setting) { defaults.timeout = value }
             case .historySize: if let value = historySize(setting) { defaults.historySize = value }
+            case .credentialWarning: if let value = duration(setting) { defaults.credentialWarning = value }
             case nil:
                 if ConfigurationSchema.ClientKey(rawValue: setting.key) != nil {
                     report(setting.keyNode, setting.path,
@@ -217,6 +233,8 @@ struct ConfigurationReader {
         let refreshSkew = duration(settings[.refreshSkew]) ?? defaults.refreshSkew
         let timeout = duration(settings[.timeout]) ?? defaults.timeout
         let historySize = historySize(settings[.historySize]) ?? defaults.historySize
+        let credentialWarning = duration(settings[.credentialWarning]) ?? defaults.credentialWarning
+        let secretExpiresAt = secretEnd(settings)
         var refreshMode = RefreshMode.automatic
         if let setting = settings[.refresh], let chosen = choice(setting, RefreshMode.self) { refreshMode = chosen }
         let caFile = existingFile(settings[.caFile], holding: "PEM certificates of trusted roots")
@@ -262,7 +280,64 @@ struct ConfigurationReader {
             timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer,
             clientAssertionAudience: credentials.assertionAudience, expectedAudiences: expectedAudiences,
             dpop: dpop, dpopKeyFile: dpopKeyFile, tlsClientCertificateFile: credentials.tlsCertificateFile,
-            tlsClientKeyFile: credentials.tlsKeyFile, cache: cache)
+            tlsClientKeyFile: credentials.tlsKeyFile, cache: cache, credentialWarning: credentialWarning,
+            clientSecretExpiresAt: secretExpiresAt, clientAssertionCertificateFile: credentials.assertionCertificateFile,
+            clientAssertionSHA1Thumbprint: credentials.assertionSHA1Thumbprint,
+            federatedAssertion: credentials.federatedAssertion)
+    }
+
+    /// When the client secret ends: `client-secret-expires-at`, or `client_secret_expires_at` of the
+    /// RFC 7591 registration response in `client-registration-file` (0 there: it never ends).
+    private mutating func secretEnd(_ settings: [ConfigurationSchema.ClientKey: Entry]) -> Date? {
+        let expectation = ConfigurationSchema.ValueKind.date.description
+        if let setting = settings[.clientSecretExpiresAt], let registration = settings[.clientRegistrationFile] {
+            report(registration.keyNode, registration.path,
+                   "only one of `client-secret-expires-at` and `client-registration-file` may be set, "
+                   + "and `\(setting.key)` is already set")
+            return nil
+        }
+        if let setting = settings[.clientSecretExpiresAt], let value = text(setting, expected: expectation), !value.isEmpty {
+            guard let date = Self.date(value) else {
+                report(setting.value, setting.path, "expected \(expectation), got \(Self.quoted(value))")
+                return nil
+            }
+            return date
+        }
+        guard let setting = settings[.clientRegistrationFile],
+              let path = existingFile(setting, holding: "an RFC 7591 client registration response (JSON)")
+        else { return nil }
+        let problem: String
+        do {
+            let data = try LocalFile.read(path, limit: 1 << 20)
+            guard let response = try? JSONDecoder().decode(RegistrationResponse.self, from: data) else {
+                throw ClientRegistrationProblem("is not an RFC 7591 registration response (a JSON object)")
+            }
+            guard let seconds = response.secretExpiresAt else {
+                throw ClientRegistrationProblem("has no number `client_secret_expires_at` (RFC 7591 §3.2.1)")
+            }
+            // RFC 7591: 0 means the secret does not expire. Beyond the year 9999 is no date.
+            guard seconds.isFinite, seconds >= 0, seconds < 253_402_300_800 else {
+                throw ClientRegistrationProblem("has `client_secret_expires_at` \(seconds), which is no time in seconds")
+            }
+            return seconds == 0 ? nil : Date(timeIntervalSince1970: seconds)
+        } catch let error as ClientRegistrationProblem {
+            problem = error.message
+        } catch {
+            problem = "is not readable (\(error))"
+        }
+        report(setting.value, setting.path, "\(path) \(problem)")
+        return nil
+    }
+
+    /// `2027-03-31` (midnight UTC) or an RFC 3339 date and time.
+    static func date(_ text: String) -> Date? {
+        let dateTime = ISO8601DateFormatter()
+        if let date = dateTime.date(from: text) { return date }
+        dateTime.formatOptions.insert(.withFractionalSeconds)
+        if let date = dateTime.date(from: text) { return date }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        return text.count == 10 ? day.date(from: text) : nil
     }
 
     /// How the client proves its identity: at most one secret source (one is required unless
@@ -291,10 +366,17 @@ struct ConfigurationReader {
                    + "and `\(secrets[0].entry.key)` is already set")
         }
 
-        var method = ClientAuthenticationMethod.clientSecretBasic
+        let federated = federatedAssertion(settings)
+        // A client that sends an assertion made elsewhere uses private_key_jwt's parameters.
+        var method = federated == .none ? ClientAuthenticationMethod.clientSecretBasic : .privateKeyJWT
         if let setting = settings[.clientAuthenticationMethod],
            let chosen = choice(setting, ClientAuthenticationMethod.self) {
             method = chosen
+            if federated != .none, chosen != .privateKeyJWT {
+                report(setting.value, setting.path,
+                       "a client with `client-assertion-file` or `client-assertion-command` sends that assertion: "
+                       + "write `private_key_jwt` or leave the method unset")
+            }
         }
         var basicEncoding = BasicCredentialEncoding.formURLEncoded
         if let setting = settings[.clientSecretBasicEncoding],
@@ -304,7 +386,13 @@ struct ConfigurationReader {
         let keyIssues = issues.count
         let privateKeyFile = existingFile(settings[.privateKeyFile], holding: "a PEM RSA or EC P-256 private key")
         if method == .privateKeyJWT {
-            if privateKeyFile == nil && issues.count == keyIssues, let setting = settings[.clientAuthenticationMethod] {
+            if federated != .none, privateKeyFile != nil, let setting = settings[.privateKeyFile] {
+                report(setting.keyNode, setting.path,
+                       "only one of `private-key-file` (tokentop signs the assertion) and `client-assertion-file` or "
+                       + "`client-assertion-command` (the assertion is made elsewhere) may be set")
+            }
+            if federated == .none, privateKeyFile == nil && issues.count == keyIssues,
+               let setting = settings[.clientAuthenticationMethod] {
                 report(setting.value, setting.path,
                        "private_key_jwt needs `private-key-file`, a PEM RSA or EC P-256 private key")
             }
@@ -332,10 +420,45 @@ struct ConfigurationReader {
             }
         }
         let (certificateFile, tlsKeyFile) = tlsClientCertificate(settings, method: method)
+        let assertionCertificate = existingFile(
+            settings[.clientAssertionCertificateFile], holding: "the PEM certificate of `private-key-file`")
+        let sha1Thumbprint = bool(settings[.clientAssertionSHA1Thumbprint]) ?? false
+        if method != .privateKeyJWT {
+            for key in [ConfigurationSchema.ClientKey.clientAssertionCertificateFile, .clientAssertionSHA1Thumbprint] {
+                guard let setting = settings[key] else { continue }
+                warn(setting.keyNode, setting.path,
+                     "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+            }
+        } else if sha1Thumbprint, assertionCertificate == nil, let setting = settings[.clientAssertionSHA1Thumbprint] {
+            report(setting.keyNode, setting.path,
+                   "needs `client-assertion-certificate-file`, the certificate whose thumbprint it names")
+        }
         return Credentials(
             secret: secrets.first?.source ?? .none, method: method, basicEncoding: basicEncoding,
             privateKeyFile: privateKeyFile, assertionAudience: assertionAudience(settings, method: method),
-            tlsCertificateFile: certificateFile, tlsKeyFile: tlsKeyFile)
+            tlsCertificateFile: certificateFile, tlsKeyFile: tlsKeyFile,
+            assertionCertificateFile: assertionCertificate, assertionSHA1Thumbprint: sha1Thumbprint,
+            federatedAssertion: federated)
+    }
+
+    /// `client-assertion-file` or `client-assertion-command`: at most one.
+    private mutating func federatedAssertion(_ settings: [ConfigurationSchema.ClientKey: Entry]) -> SecretSource {
+        let file = existingFile(settings[.clientAssertionFile], holding: "a client assertion (a JWT)")
+        var command: String?
+        if let setting = settings[.clientAssertionCommand],
+           let text = text(setting, expected: "a shell command", allowingControlCharacters: true),
+           !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            command = text
+        }
+        if let file, command != nil, let setting = settings[.clientAssertionCommand] {
+            report(setting.keyNode, setting.path,
+                   "only one of `client-assertion-file` and `client-assertion-command` may be set, and "
+                   + "`client-assertion-file` is already set (\(file))")
+            return .none
+        }
+        if let file { return .file(path: file) }
+        if let command { return .command(command) }
+        return .none
     }
 
     /// `client-assertion-audience`: a keyword or an absolute URL, used only with private_key_jwt.

@@ -70,6 +70,8 @@ public enum ConfigurationSchema {
         case wholeNumber(ClosedRange<Int>)
         /// `true` or `false`.
         case boolean
+        /// A date (`2027-03-31`, midnight UTC) or an RFC 3339 date and time.
+        case date
         /// One of these words.
         case choice([String])
         /// One of these words, or an absolute http or https URL.
@@ -92,6 +94,7 @@ public enum ConfigurationSchema {
             case .duration: return "a duration such as 500ms, 30s, 5m or 1h30m"
             case .wholeNumber(let range): return "a whole number from \(range.lowerBound) to \(range.upperBound)"
             case .boolean: return "true or false"
+            case .date: return "a date such as 2027-03-31 or 2027-03-31T12:00:00Z"
             case .choice(let names): return "one of " + names.map { "`\($0)`" }.joined(separator: ", ")
             case .choiceOrURL(let names):
                 return "one of " + names.map { "`\($0)`" }.joined(separator: ", ") + ", or an absolute URL"
@@ -129,11 +132,12 @@ public enum ConfigurationSchema {
         case pollInterval = "poll-interval"
         case timeout
         case historySize = "history-size"
+        case credentialWarning = "credential-warning"
 
         /// What the value must be.
         public var expects: ValueKind {
             switch self {
-            case .refreshSkew, .pollInterval, .timeout: return .duration
+            case .refreshSkew, .pollInterval, .timeout, .credentialWarning: return .duration
             case .historySize: return .wholeNumber(1...ConfigurationSchema.maximumHistorySize)
             }
         }
@@ -174,6 +178,13 @@ public enum ConfigurationSchema {
         case tlsClientCertificateFile = "tls-client-certificate-file"
         case tlsClientKeyFile = "tls-client-key-file"
         case cache
+        case credentialWarning = "credential-warning"
+        case clientSecretExpiresAt = "client-secret-expires-at"
+        case clientRegistrationFile = "client-registration-file"
+        case clientAssertionCertificateFile = "client-assertion-certificate-file"
+        case clientAssertionSHA1Thumbprint = "client-assertion-x5t"
+        case clientAssertionFile = "client-assertion-file"
+        case clientAssertionCommand = "client-assertion-command"
 
         /// What the value must be.
         public var expects: ValueKind {
@@ -181,19 +192,21 @@ public enum ConfigurationSchema {
             case .issuerURI, .tokenURI, .introspectionURI, .revocationURI, .jwkSetURI, .resourceURI: return .url
             case .clientID, .audience, .expectedIssuer: return .text
             case .clientSecret: return .secret
-            case .clientSecretFile, .privateKeyFile, .caFile, .dpopKeyFile, .tlsClientCertificateFile, .tlsClientKeyFile:
+            case .clientSecretFile, .privateKeyFile, .caFile, .dpopKeyFile, .tlsClientCertificateFile, .tlsClientKeyFile,
+                .clientRegistrationFile, .clientAssertionCertificateFile, .clientAssertionFile:
                 return .file
+            case .clientSecretExpiresAt: return .date
             case .expectedAudience: return .textOrList
             case .clientAssertionAudience: return .choiceOrURL(ClientAssertionAudience.keywords)
-            case .dpop, .cache: return .boolean
-            case .clientSecretCommand: return .shellCommand
+            case .dpop, .cache, .clientAssertionSHA1Thumbprint: return .boolean
+            case .clientSecretCommand, .clientAssertionCommand: return .shellCommand
             case .clientAuthenticationMethod: return .choice(ClientAuthenticationMethod.allCases.map(\.rawValue))
             case .clientSecretBasicEncoding: return .choice(BasicCredentialEncoding.allCases.map(\.rawValue))
             case .authorizationGrantType: return .choice(["client_credentials"])
             case .scope: return .words
             case .resource: return .uriList
             case .tokenParameters: return .mapping(of: "extra form parameters")
-            case .pollInterval, .refreshSkew, .timeout: return .duration
+            case .pollInterval, .refreshSkew, .timeout, .credentialWarning: return .duration
             case .refresh: return .choice(RefreshMode.allCases.map(\.rawValue))
             case .allowInsecureHTTP: return .boolean
             case .historySize: return .wholeNumber(1...ConfigurationSchema.maximumHistorySize)

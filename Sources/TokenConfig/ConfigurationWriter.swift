@@ -171,6 +171,17 @@ public enum ConfigurationWriter {
         if client.cache { add("cache", "true") }
         add("tls-client-certificate-file", client.tlsClientCertificateFile)
         add("tls-client-key-file", client.tlsClientKeyFile)
+        switch client.federatedAssertion {
+        case .file(let path): add("client-assertion-file", path)
+        case .command(let command): add("client-assertion-command", command)
+        case .none, .inline: break
+        }
+        add("client-assertion-certificate-file", client.clientAssertionCertificateFile)
+        if client.clientAssertionSHA1Thumbprint { add("client-assertion-x5t", "true") }
+        add("client-secret-expires-at", client.clientSecretExpiresAt.map(TimeText.iso8601))
+        if client.credentialWarning != defaults.credentialWarning {
+            add("credential-warning", client.credentialWarning.configText)
+        }
         return ConfigurationDraft.Client(name: client.name, comments: comments, settings: settings)
     }
 

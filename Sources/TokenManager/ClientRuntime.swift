@@ -107,7 +107,8 @@ struct ClientRuntime {
             resourceURI: configuration.resourceURI.map { URLText.describe($0) },
             pollInterval: configuration.pollInterval, revoked: revoked, introspectionError: introspectionError,
             actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
-            keySet: diagnostics.keySet)
+            keySet: diagnostics.keySet, credentials: diagnostics.credentials,
+            credentialWarning: configuration.credentialWarning)
         snapshot.state = snapshot.state(at: now)
         snapshot.tokenEndpointBudget = budget
         return snapshot

@@ -200,6 +200,11 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     /// the row's verdict says it (the row is the instance, not a client whose token request failed).
     /// Made by the dashboard from its own polling, so never on the wire.
     public var instanceFailure: String?
+    /// Every credential behind the token that has an end (certificates, a secret's end date, a
+    /// federated assertion's `exp`), as last read.
+    public var credentials: [CredentialExpiry]
+    /// `credential-warning`: how long before a credential's end the client is degraded.
+    public var credentialWarning: Duration
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -209,8 +214,11 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil,
         pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
         actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil,
-        instanceFailure: String? = nil
+        instanceFailure: String? = nil, credentials: [CredentialExpiry] = [],
+        credentialWarning: Duration = CredentialExpiry.standardWarning
     ) {
+        self.credentials = credentials
+        self.credentialWarning = credentialWarning
         self.name = name
         self.state = state
         self.token = token

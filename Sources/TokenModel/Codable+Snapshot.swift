@@ -32,6 +32,8 @@ extension ClientSnapshot: Codable {
         case clockReadings = "clock_readings"
         case keySet = "key_set"
         case tokenEndpointBudget = "token_endpoint_budget"
+        case credentials
+        case credentialWarning = "credential_warning_ns"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,7 +59,10 @@ extension ClientSnapshot: Codable {
             introspectionError: try container.decodeIfPresent(OAuthError.self, forKey: .introspectionError),
             actions: try container.decode([ActionRecord].self, forKey: .actions),
             clockReadings: try container.decode([ClockReading].self, forKey: .clockReadings),
-            keySet: try container.decodeIfPresent(KeySetStatus.self, forKey: .keySet))
+            keySet: try container.decodeIfPresent(KeySetStatus.self, forKey: .keySet),
+            // Absent from a `serve` older than credential countdowns.
+            credentials: try container.decodeIfPresent([CredentialExpiry].self, forKey: .credentials) ?? [],
+            credentialWarning: try container.durationIfPresent(.credentialWarning) ?? CredentialExpiry.standardWarning)
         tokenEndpointBudget = try container.decodeIfPresent(RateLimitBudget.self, forKey: .tokenEndpointBudget)
     }
 
@@ -85,6 +90,8 @@ extension ClientSnapshot: Codable {
         try container.encode(clockReadings, forKey: .clockReadings)
         try container.encodeIfPresent(keySet, forKey: .keySet)
         try container.encodeIfPresent(tokenEndpointBudget, forKey: .tokenEndpointBudget)
+        try container.encode(credentials, forKey: .credentials)
+        try container.encode(duration: credentialWarning, forKey: .credentialWarning)
     }
 }
 
@@ -125,6 +132,30 @@ extension RateLimitBudget: Codable {
         try container.encode(style, forKey: .style)
         try container.encodeIfPresent(heaviestClient, forKey: .heaviestClient)
         try container.encode(heaviestClientRequests, forKey: .heaviestClientRequests)
+    }
+}
+
+extension CredentialExpiry: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case kind, subject, details
+        case expiresAt = "expires_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            kind: try container.decode(Kind.self, forKey: .kind),
+            subject: try container.decode(String.self, forKey: .subject),
+            expiresAt: try container.date(.expiresAt),
+            details: try container.decodeIfPresent([String: String].self, forKey: .details) ?? [:])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(date: expiresAt, forKey: .expiresAt)
+        if !details.isEmpty { try container.encode(details, forKey: .details) }
     }
 }
 

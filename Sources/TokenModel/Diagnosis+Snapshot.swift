@@ -188,6 +188,9 @@ extension ClientSnapshot {
                 summary: "the authorization server requires \(wanted) from this client, which its configuration does not send: "
                     + "retrying cannot help",
                 evidence: evidence(.tokenEndpoint)))
+        } else if let rejection = lastError?.assertionRejection {
+            found.append(Diagnosis(
+                cause: rejection.cause, summary: rejection.summary, evidence: evidence(.tokenEndpoint)))
         } else if let error = credentialsRejection {
             found.append(Diagnosis(
                 cause: .credentialsRejected,
@@ -301,5 +304,31 @@ extension ClientSnapshot {
         }
         let skipped = notConfigured.isEmpty ? "" : " (not configured: " + notConfigured.map(\.kind.rawValue).joined(separator: ", ") + ")"
         return "\(ran.joined(separator: ", ")) agree: nothing to diagnose\(skipped)"
+    }
+}
+
+extension AssertionRejection {
+    /// The diagnosis that names it.
+    var cause: Diagnosis.Cause {
+        switch self {
+        case .expired: return .assertionExpired
+        case .audienceMismatch: return .assertionAudienceMismatch
+        case .subjectRejected: return .assertionSubjectRejected
+        }
+    }
+
+    /// One line: what is wrong and what to do.
+    var summary: String {
+        switch self {
+        case .expired:
+            return "the authorization server refused the client assertion as expired: whatever writes "
+                + "client-assertion-file (or prints it for client-assertion-command) has stopped renewing it"
+        case .audienceMismatch:
+            return "the authorization server refused the client assertion's aud: the token must be issued for the "
+                + "audience the federated credential names (Entra: api://AzureADTokenExchange)"
+        case .subjectRejected:
+            return "the authorization server knows no federated identity for the client assertion's sub (its issuer "
+                + "and subject must match the federated credential exactly, case included)"
+        }
     }
 }

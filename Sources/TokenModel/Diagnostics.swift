@@ -176,6 +176,12 @@ public struct Diagnosis: Sendable, Equatable {
         case privateKeyJWTRequired = "private_key_jwt_required"
         /// The token endpoint wants a TLS client certificate and the client presents none.
         case clientCertificateRequired = "client_certificate_required"
+        /// The token endpoint refused the federated client assertion as expired.
+        case assertionExpired = "assertion_expired"
+        /// The token endpoint refused the client assertion's `aud`.
+        case assertionAudienceMismatch = "assertion_audience_mismatch"
+        /// The token endpoint knows no federated identity for the client assertion's `sub`.
+        case assertionSubjectRejected = "assertion_subject_rejected"
     }
 
     public var cause: Cause

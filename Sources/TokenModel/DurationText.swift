@@ -14,7 +14,7 @@ extension Duration {
         self = .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
-    /// Parses a configuration duration: `500ms`, `30s`, `5m`, `1h`, `1h30m`, `1.5s`, or a bare
+    /// Parses a configuration duration: `500ms`, `30s`, `5m`, `1h`, `1h30m`, `1.5s`, `14d`, or a bare
     /// number meaning seconds. A leading `-` is accepted so that callers can say "must be positive"
     /// rather than "malformed". Nil when the text is not a duration or is longer than a century.
     public init?(configText: String) {
@@ -39,6 +39,8 @@ extension Duration {
                 case "s": seconds += value
                 case "m": seconds += value * 60
                 case "h": seconds += value * 3600
+                // Days, for windows such as `credential-warning: 14d`.
+                case "d": seconds += value * 86_400
                 default: return nil
                 }
             }

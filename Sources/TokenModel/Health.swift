@@ -48,6 +48,19 @@ extension ClientSnapshot {
     /// fetch, the signature verdict, introspection, and the last answer of `resource-uri`.
     public func health(at now: Date) -> HealthVerdict {
         if let instanceFailure { return HealthVerdict(.error, instanceFailure, cause: .instanceUnreachable) }
+        let verdict = tokenHealth(at: now)
+        guard let credential = CredentialExpiry.verdict(
+            credentials, warning: credentialWarning, nextRefresh: token?.refreshAt, now: now)
+        else { return verdict }
+        // The worse state wins; the credential is named first on a tie, being the likelier cause.
+        let quiet: Set<HealthState> = [.ok, .pending]
+        let ordered = credential.state.severity <= verdict.state.severity ? [credential, verdict] : [verdict, credential]
+        let reasons = ordered.filter { !quiet.contains($0.state) }.map(\.reason)
+        return HealthVerdict(ordered[0].state, reasons.joined(separator: "; "), cause: ordered[0].cause)
+    }
+
+    /// The verdict from the token, its fetches and the API, before the credentials behind it.
+    private func tokenHealth(at now: Date) -> HealthVerdict {
         switch state(at: now) {
         case .error:
             return HealthVerdict(.error, fetchFailureReason(now: now), cause: fetchFailureCause)

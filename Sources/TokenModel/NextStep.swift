@@ -41,10 +41,13 @@ public enum VerdictCause: Sendable, Equatable {
     case introspectionFailed
     /// The token endpoint's rate-limit budget, shared by the issuer's clients, is low or spent.
     case rateLimited
+    /// A credential behind the token (certificate, secret, assertion) has ended or ends soon.
+    case credentialEnding
 
     /// The cause of a failed token request, from the error's class.
     public static func tokenRequest(_ error: OAuthError) -> VerdictCause {
         if let requirement = error.requirement { return .diagnosed(Diagnosis.Cause(requirement)) }
+        if let rejection = error.assertionRejection { return .diagnosed(rejection.cause) }
         switch error.kind {
         case .server(let code):
             switch code {
@@ -129,6 +132,9 @@ extension ClientSnapshot {
             return "wait for the key set, or set jwk-set-uri when the issuer publishes none by discovery"
         case .introspectionFailed:
             return "check introspection-uri and that the authorization server answers it"
+        case .credentialEnding:
+            return "renew the credential named (certificate, secret or assertion) before it ends, update the "
+                + "client's configuration and reload (L)"
         case .rateLimited:
             return "the issuer's token endpoint budget is low or spent: find why the client named on the Token tab asks "
                 + "so often, or raise the limit; tokentop waits for the reset"
@@ -166,6 +172,13 @@ extension ClientSnapshot {
         case .clientCertificateRequired:
             return "this server requires a TLS client certificate for this client: set tls-client-certificate-file "
                 + "and tls-client-key-file"
+        case .assertionExpired:
+            return "the client assertion had expired: check that client-assertion-file is rotated (a projected "
+                + "token is renewed by the kubelet) or that client-assertion-command makes a fresh one"
+        case .assertionAudienceMismatch:
+            return "make the assertion's aud what the server's federated credential expects (Entra: api://AzureADTokenExchange)"
+        case .assertionSubjectRejected:
+            return "make the federated credential's subject at the server match the assertion's sub exactly (case matters)"
         }
     }
 

@@ -234,9 +234,11 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Credentials the server rejected outright, or a way of authenticating it requires and the
     /// client does not use: retrying cannot help until someone acts, so automatic retries stop
-    /// until a manual refresh.
+    /// until a manual refresh. An expired client assertion is the exception: the file or command
+    /// that makes it may have a new one by the next try (a Kubernetes token rotates on its own).
     public var needsOperator: Bool {
-        oauthCode == .invalidClient || oauthCode == .unauthorizedClient || requirement != nil
+        ((oauthCode == .invalidClient || oauthCode == .unauthorizedClient) && assertionRejection != .expired)
+            || requirement != nil
     }
 
     public var description: String {

@@ -134,6 +134,16 @@ enum CheckReport {
         if let error = client.lastError {
             object["error"] = errorJSON(error)
         }
+        if !client.credentials.isEmpty {
+            object["credentials"] = .array(client.credentials.map { credential in
+                var credentialObject: [String: JSONValue] = [
+                    "kind": .string(credential.kind.rawValue), "subject": .string(credential.subject),
+                    "expires_at": .string(TimeText.iso8601(credential.expiresAt)),
+                ]
+                for (name, value) in credential.details { credentialObject[name] = .string(value) }
+                return .object(credentialObject)
+            })
+        }
         if deep {
             object["diagnoses"] = .array(client.diagnoses(at: now).map { diagnosis in
                 .object([

@@ -120,6 +120,23 @@ struct DemoServerCommand: AsyncParsableCommand {
             """)
     var rateLimit: DemoRateLimit?
 
+    @Option(
+        name: .customLong("federated-issuer"),
+        help: ArgumentHelp(
+            """
+            Also trust this issuer's client assertions, Entra-style, for federated-client: its sub must be \
+            --federated-subject and its aud --federated-audience. With --write-config, the issuer's key and an \
+            hour-long assertion are written beside the configuration (FILE.federated-issuer-key.pem, \
+            FILE.federated-client.jwt), which names the assertion in client-assertion-file.
+            """))
+    var federatedIssuer: String?
+
+    @Option(name: .customLong("federated-subject"), help: "The sub a federated assertion must carry, exactly.")
+    var federatedSubject = "system:serviceaccount:demo:federated-client"
+
+    @Option(name: .customLong("federated-audience"), help: "The audience a federated assertion must name.")
+    var federatedAudience = FederatedIssuer.entraAudience
+
     @Option(name: .customLong("log-level"), help: "Log level on stderr.")
     var logLevel: Logger.Level = .info
 
@@ -173,6 +190,10 @@ struct DemoServerCommand: AsyncParsableCommand {
         if tls, !options.clients.contains(where: { $0.name == DemoClientSpec.mtlsClient.name }) {
             options.clients.append(DemoClientSpec.mtlsClient)
         }
+        if let federatedIssuer {
+            options.federatedIssuer = FederatedIssuer(
+                issuer: federatedIssuer, subject: federatedSubject, audience: federatedAudience)
+        }
         var logger = Logger(label: "tokentop.demo-server", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = logLevel
 
@@ -193,6 +214,9 @@ struct DemoServerCommand: AsyncParsableCommand {
                 if let written = try demo.writeTLSFiles(besideConfiguration: writeConfig) {
                     tlsFiles = written
                     yaml = try demo.configurationYAML(tlsFiles: written)
+                }
+                if let federation = options.federatedIssuer {
+                    yaml += try await Self.federatedClient(federation, demo: demo, besideConfiguration: writeConfig)
                 }
                 try ConfigurationWriter.writeAtomically(yaml, to: writeConfig)
             }
@@ -219,6 +243,24 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw CLIError.runtime("the demo servers stopped: \(error)")
         }
         printError("tokentop demo-server: stopped")
+    }
+
+    /// Writes the federated issuer's key and an hour-long assertion beside the configuration,
+    /// and returns federated-client's entry, which reads the assertion from that file.
+    private static func federatedClient(
+        _ federation: FederatedIssuer, demo: DemoEnvironment, besideConfiguration path: String
+    ) async throws -> String {
+        let keyFile = path + ".federated-issuer-key.pem"
+        let assertionFile = path + ".federated-client.jwt"
+        try ConfigurationWriter.writeAtomically(federation.signingKeyPEM, to: keyFile)
+        try ConfigurationWriter.writeAtomically(try await federation.mint(now: Date(), lifetime: 3600) + "\n", to: assertionFile)
+        let client = ConfigurationWriter.client(ClientConfiguration(
+            name: federation.clientID, tokenURI: demo.endpoints.tokenEndpoint, clientID: federation.clientID,
+            authenticationMethod: .privateKeyJWT, scopes: [DemoClientSpec.modScope], resourceURI: demo.endpoints.resourceURL,
+            allowInsecureHTTP: false, federatedAssertion: .file(path: assertionFile)))
+        let entry = try ConfigurationWriter.yaml(ConfigurationDraft(clients: [client]))
+        // The entry under the written `clients:`, which is the file's last mapping.
+        return entry.components(separatedBy: "clients:\n").dropFirst().joined(separator: "clients:\n")
     }
 
     private static func banner(

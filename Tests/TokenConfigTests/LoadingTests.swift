@@ -13,12 +13,17 @@ struct LoadingTests {
         let configuration = loaded.configuration
         #expect(configuration.sourcePath == path)
         #expect(configuration.defaults == ClientDefaults(
-            refreshSkew: .seconds(120), pollInterval: .seconds(15), timeout: .seconds(5), historySize: 50))
+            refreshSkew: .seconds(120), pollInterval: .seconds(15), timeout: .seconds(5), historySize: 50,
+            credentialWarning: .seconds(30 * 86_400)))
         #expect(configuration.theme == "solarized")
         #expect(configuration.keyBindings == ["refresh": "f", "quit": "Q"])
         #expect(configuration.mouse == false)
         #expect(configuration.cacheEncryption == .plaintext)
-        #expect(configuration.clients.map(\.name) == ["mod-client", "signing-client", "inherits-client", "file-client"])
+        #expect(configuration.clients.map(\.name)
+            == ["mod-client", "signing-client", "inherits-client", "file-client", "federated-file", "federated-command"])
+        #expect(configuration.client(named: "federated-file")?.federatedAssertion == .file(path: folder + "/registration.json"))
+        #expect(configuration.client(named: "federated-command")?.federatedAssertion
+            == .command("cat /var/run/secrets/tokens/azure-identity-token"))
         #expect(configuration.client(named: "file-client")?.clientSecret == .file(path: folder + "/secrets/file-client"))
 
         let mod = try #require(configuration.client(named: "mod-client"))
@@ -51,6 +56,8 @@ struct LoadingTests {
         #expect(mod.tlsClientKeyFile == folder + "/client-key.pem")
         #expect(mod.cache)
         #expect(mod.clientAssertionAudience == nil)
+        #expect(mod.credentialWarning == .seconds(7 * 86_400))
+        #expect(mod.clientSecretExpiresAt == Date(timeIntervalSince1970: 1_806_451_200))
 
         let signing = try #require(configuration.client(named: "signing-client"))
         #expect(signing.authenticationMethod == .privateKeyJWT)
@@ -58,6 +65,8 @@ struct LoadingTests {
         #expect(signing.clientSecret == .none)
         #expect(signing.clientAssertionAudience == .tokenEndpoint)
         #expect(signing.scopes == ["reports.read", "reports.write"])
+        #expect(signing.clientAssertionCertificateFile == folder + "/trusted-roots.pem")
+        #expect(signing.clientAssertionSHA1Thumbprint)
 
         let inherits = try #require(configuration.client(named: "inherits-client"))
         #expect(inherits.clientSecret == .command("pass show plain"))
@@ -71,6 +80,8 @@ struct LoadingTests {
         #expect(inherits.dpop == false)
         #expect(inherits.cache == false)
         #expect(inherits.expectedAudiences.isEmpty)
+        #expect(inherits.credentialWarning == .seconds(30 * 86_400))
+        #expect(inherits.clientSecretExpiresAt == Date(timeIntervalSince1970: 1_806_451_200))
         #expect(loaded.warnings.isEmpty)
     }
 

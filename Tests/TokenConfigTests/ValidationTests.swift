@@ -290,11 +290,11 @@ struct ValidationTests {
         #expect(issue.message == "`client-id` is a client setting; put it under `clients:` and the client's name")
     }
 
-    @Test("defaults takes only the four shared settings")
+    @Test("defaults takes only the five shared settings")
     func defaultsKeys() throws {
         let found = issues("defaults:\n  client-id: abc\n  refresh-skw: 1m\n" + minimalClient)
         #expect(found.map(\.keyPath) == ["defaults.client-id", "defaults.refresh-skw"])
-        #expect(found[0].message == "`client-id` has no default; `defaults:` takes `refresh-skew`, `poll-interval`, `timeout`, `history-size`")
+        #expect(found[0].message == "`client-id` has no default; `defaults:` takes `refresh-skew`, `poll-interval`, `timeout`, `history-size`, `credential-warning`")
         #expect(found[1].message == "unknown key `refresh-skw` under `defaults:`; did you mean `refresh-skew`?")
     }
 
