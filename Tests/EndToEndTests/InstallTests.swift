@@ -78,6 +78,10 @@ struct InstallTests {
         let listing = try await runProgram(["tar", "-tzf", scratch + "/dist/" + tarball])
         let name = String(tarball.dropLast(".tar.gz".count))
         let entries = Set(listing.stdout.split(separator: "\n").map { String($0.dropFirst(name.count + 1)) })
+        // The packed binary is the built one without its debug sections.
+        let packed = try FileManager.default.attributesOfItem(atPath: "\(scratch)/dist/\(name)/bin/tokentop")[.size] as? Int
+        let built = try FileManager.default.attributesOfItem(atPath: binary)[.size] as? Int
+        #expect(try #require(packed) < (try #require(built)), "bin/tokentop was not stripped of its debug sections")
         for entry in [
             "bin/tokentop", "share/man/man1/tokentop.1", "share/bash-completion/completions/tokentop", "share/zsh/site-functions/_tokentop",
             "share/fish/vendor_completions.d/tokentop.fish", "share/tokentop/themes/default.yaml", "share/doc/tokentop/README.md",
