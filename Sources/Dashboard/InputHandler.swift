@@ -168,6 +168,10 @@ public struct InputHandler: Sendable {
         case .keySets: toggleScreen(.keySets, state: &state)
         case .events: toggleScreen(.events, state: &state)
         case .eventsScope: toggleEventsScope(selected, state: &state)
+        case .group:
+            state.isGrouped.toggle()
+            let by = snapshot.clients.contains { $0.instance != nil } ? "instance" : "issuer"
+            state.footerMessage = FooterMessage(state.isGrouped ? "Grouped by \(by)" : "Ungrouped")
         }
         return .none
     }

@@ -124,6 +124,9 @@ public struct ViewState: Sendable, Hashable {
     /// True when the event log shows only the selected client's events, else those of every
     /// client the table shows.
     public var eventsOfSelectedOnly: Bool
+    /// True when the table shows its clients in groups, one an issuer (one an instance when
+    /// attached), each under a line that rolls the group up.
+    public var isGrouped: Bool
 
     public init(
         themeNames: [String] = ["default"], themeIndex: Int = 0, selectedClient: String? = nil, tab: DetailTab = .token,
@@ -147,6 +150,7 @@ public struct ViewState: Sendable, Hashable {
         screen = .clients
         screenScroll = 0
         eventsOfSelectedOnly = false
+        isGrouped = false
     }
 
     public var themeName: String { themeNames[themeIndex] }

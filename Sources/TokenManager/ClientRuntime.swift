@@ -106,7 +106,7 @@ struct ClientRuntime {
             resourceURI: configuration.resourceURI.map { URLText.describe($0) },
             pollInterval: configuration.pollInterval, revoked: revoked, introspectionError: introspectionError,
             actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
-            keySet: diagnostics.keySet)
+            keySet: diagnostics.keySet, issuer: (configuration.issuerURI ?? configuration.tokenURI).map { URLText.describe($0) })
         snapshot.state = snapshot.state(at: now)
         return snapshot
     }

@@ -197,6 +197,12 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     /// the row's verdict says it (the row is the instance, not a client whose token request failed).
     /// Made by the dashboard from its own polling, so never on the wire.
     public var instanceFailure: String?
+    /// The authorization server the client asks (its `issuer-uri`, else its `token-uri`), for
+    /// display: the dashboard groups clients by it.
+    public var issuer: String?
+    /// On an attached dashboard, the `serve` instance (`host:port`) the client lives on; its
+    /// `name` is then `host:port/name`. Made by the dashboard from its own polling, so never on the wire.
+    public var instance: String?
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -206,7 +212,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil,
         pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
         actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil,
-        instanceFailure: String? = nil
+        instanceFailure: String? = nil, issuer: String? = nil, instance: String? = nil
     ) {
         self.name = name
         self.state = state
@@ -230,6 +236,8 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         self.clockReadings = clockReadings
         self.keySet = keySet
         self.instanceFailure = instanceFailure
+        self.issuer = issuer
+        self.instance = instance
     }
 
     /// The state at `now`, from the held token's times: a snapshot taken a second ago is
