@@ -62,3 +62,20 @@ struct DashboardGroupingEndToEndTests {
         #expect(try await session.waitForExit() == 0)
     }
 }
+
+extension DashboardGroupingEndToEndTests {
+    @Test("at 60 columns every demo client's name is whole and the verdict is its symbol")
+    func narrowColumns() async throws {
+        let session = try TmuxSession(arguments: [], width: 60, height: 15)
+        let screen = try await session.waitForScreen("the demo's rows with verdicts") { screen in
+            DashboardEndToEndTests.line(of: "wrong-secret", in: screen)?.contains("✘") == true
+                && DashboardEndToEndTests.line(of: "jwt-client", in: screen)?.contains("✔") == true
+        }
+        for name in ["jwt-client", "mod-client", "no-mod-scope", "post-client"] {
+            let row = try #require(DashboardEndToEndTests.line(of: name, in: screen), "\(name) is whole")
+            #expect(!row.contains(" ok ") && !row.contains(" degraded "), "the verdict shrinks to its symbol: \(row)")
+        }
+        try session.send("q")
+        #expect(try await session.waitForExit() == 0)
+    }
+}
