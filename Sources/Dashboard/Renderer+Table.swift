@@ -159,10 +159,15 @@ extension Renderer {
         guard scalars.count > width, width > 1 else { return text }
         let schemeEnd = text.range(of: "://").map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0.upperBound) } ?? 0
         let head = schemeEnd > 0 && schemeEnd + 8 <= width ? schemeEnd : 0
+        var tail = scalars.suffix(width - head - 1)
+        // A URL's end that would start inside its host starts at its path instead: `http://…/oauth2/default`.
+        if head > 0, let pathStart = scalars[head...].firstIndex(of: "/"), tail.startIndex < pathStart {
+            tail = scalars[pathStart...]
+        }
         var result = String.UnicodeScalarView()
         result.append(contentsOf: scalars.prefix(head))
         result.append(glyphs.ellipsis)
-        result.append(contentsOf: scalars.suffix(width - head - 1))
+        result.append(contentsOf: tail)
         return String(result)
     }
 

@@ -28,7 +28,7 @@ public struct Renderer: Sendable {
         drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
         if state.screen != .clients {
             drawScreen(&canvas, snapshot: snapshot, client: screen.client, state: state, now: now, context: context)
-            drawFooter(&canvas, state: state, zoomed: false, context: context)
+            drawFooter(&canvas, state: state, zoomed: false, now: now, context: context)
             if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
             return canvas
         }
@@ -43,7 +43,7 @@ public struct Renderer: Sendable {
                 zoomed: screen.isZoomed, context: context)
         }
         drawDetail(&canvas, client: screen.client, lines: screen.detailLines, state: state, layout: layout, context: context)
-        drawFooter(&canvas, state: state, zoomed: screen.isZoomed, context: context)
+        drawFooter(&canvas, state: state, zoomed: screen.isZoomed, now: now, context: context)
         if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
         return canvas
     }
@@ -198,7 +198,7 @@ public struct Renderer: Sendable {
         }
     }
 
-    private func drawFooter(_ canvas: inout Canvas, state: ViewState, zoomed: Bool, context: ScreenContext) {
+    private func drawFooter(_ canvas: inout Canvas, state: ViewState, zoomed: Bool, now: Date, context: ScreenContext) {
         let y = canvas.height - 1
         let keyMap = context.keyMap
         let glyphs = context.glyphs
@@ -226,8 +226,9 @@ public struct Renderer: Sendable {
             return
         }
         var x = 0
-        if let message = state.footerMessage {
-            x = canvas.put(" " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width * 2 / 3, role: message.isError ? .error : .message)
+        // The message gets the width it needs; the key hints have what is left.
+        if let message = state.footerMessage(at: now) {
+            x = canvas.put(" " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width - 1, role: message.isError ? .error : .message)
             x += canvas.put(canvas.glyphs.vertical, x: x, y: y, role: .border)
         }
         var hints: [Span] = []

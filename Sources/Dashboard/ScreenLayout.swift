@@ -115,7 +115,15 @@ public struct ScreenLayout: Sendable, Hashable {
         }
         let selected = selected ?? 0
         let selectedLine = lineClients.flatMap { $0.firstIndex(of: selected) } ?? selected
-        firstLine = max(0, min(selectedLine - tableRows / 2, lineCount - tableRows))
+        var first = max(0, min(selectedLine - tableRows / 2, lineCount - tableRows))
+        // Grouped, the selected client's group keeps its header (and banner) in view when they fit.
+        if let lineClients, selectedLine < lineClients.count {
+            var header = selectedLine
+            while header > 0, lineClients[header - 1] != nil { header -= 1 }
+            while header > 0, lineClients[header - 1] == nil { header -= 1 }
+            if header < first, selectedLine - header < tableRows { first = header }
+        }
+        firstLine = first
         let detailRows = tabBarRow.map { ($0 + 1)..<max($0 + 1, size.rows - 1) } ?? (size.rows - 1)..<(size.rows - 1)
         self.detailRows = detailRows
         pinnedLines = paneLines > pinnedPaneLines && detailRows.count > pinnedPaneLines ? pinnedPaneLines : 0

@@ -203,6 +203,9 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     /// On an attached dashboard, the `serve` instance (`host:port`) the client lives on; its
     /// `name` is then `host:port/name`. Made by the dashboard from its own polling, so never on the wire.
     public var instance: String?
+    /// On an attached dashboard, true when the client's instance said it takes no actions
+    /// (`serve` without `--allow-actions`), so refresh and revoke are refused before they are sent.
+    public var instanceIsReadOnly: Bool
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -212,7 +215,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         refreshMode: RefreshMode = .automatic, configuredScopes: [String] = [], resourceURI: String? = nil,
         pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
         actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil,
-        instanceFailure: String? = nil, issuer: String? = nil, instance: String? = nil
+        instanceFailure: String? = nil, issuer: String? = nil, instance: String? = nil, instanceIsReadOnly: Bool = false
     ) {
         self.name = name
         self.state = state
@@ -238,6 +241,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         self.instanceFailure = instanceFailure
         self.issuer = issuer
         self.instance = instance
+        self.instanceIsReadOnly = instanceIsReadOnly
     }
 
     /// The state at `now`, from the held token's times: a snapshot taken a second ago is

@@ -299,6 +299,7 @@ actor RemoteFleet: Service {
                     var renamed = client
                     renamed.name = "\(label)/\(client.name)"
                     renamed.instance = label
+                    renamed.instanceIsReadOnly = actionsAllowed[index] == false
                     renamed.actions = client.actions.map { record in
                         var record = record
                         record.client = renamed.name
