@@ -81,7 +81,7 @@ extension DashboardGroupingEndToEndTests {
 }
 
 extension DashboardGroupingEndToEndTests {
-    @Test("attached to a read-only serve: rows have an INSTANCE column; x and y say at once they cannot apply")
+    @Test("attached to a read-only serve: rows have an INSTANCE column; x and y say at once they cannot apply; I groups by instance")
     func attachedActions() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-attach-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -113,6 +113,9 @@ extension DashboardGroupingEndToEndTests {
         try session.send("y")
         let copy = try await session.waitForScreen("y refused at once") { $0.contains("no token leaves a serve instance") }
         #expect(!copy.contains("Copy the token"), "nothing was asked")
+        try session.send("I")
+        let grouped = try await session.waitForScreen("the rows grouped by instance") { $0.contains("\(label) · 6 clients · ") }
+        #expect(!grouped.contains("INSTANCE"), "grouped, the header names the instance")
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
