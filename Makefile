@@ -12,6 +12,8 @@
 #                               (a test checks it is current)
 #   make man                    regenerate docs/tokentop.1 from the command definitions (commit it; run it after
 #                               changing options, subcommands or dashboard keys, with README's keys table, which a test checks)
+#   make captures               draw README's terminal pictures afresh from fixed fixtures with the real renderer
+#                               (between <!-- capture: NAME --> markers; a test fails when README's differ)
 #   make completions            bash, zsh and fish completion scripts into .build/completions
 #   make fuzz                   libFuzzer (with the address sanitizer) on every reader of outside input, one target at a
 #                               time for FUZZ_SECONDS each (default 600); FUZZ_TARGETS=jwks picks some. Crashes are
@@ -30,7 +32,7 @@ DIST_DIR = .build/dist
 # The man page carries the last commit's date, so regenerating unchanged definitions changes nothing.
 MAN_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%Y-%m-%d)
 
-.PHONY: all build install uninstall dist kubernetes man completions fuzz fuzz-build
+.PHONY: all build install uninstall dist kubernetes man captures completions fuzz fuzz-build
 
 all: build completions
 
@@ -84,6 +86,9 @@ uninstall:
 		$(SHAREDIR)/zsh/site-functions/_tokentop $(SHAREDIR)/fish/vendor_completions.d/tokentop.fish
 	rm -f $(addprefix $(SHAREDIR)/tokentop/themes/,$(notdir $(wildcard themes/*.yaml)))
 	-rmdir $(SHAREDIR)/tokentop/themes $(SHAREDIR)/tokentop 2>/dev/null
+
+captures:
+	$(SWIFT) run tokentop-captures README.md
 
 # swift-argument-parser's generate-manual plugin runs the debug build's tokentop --experimental-dump-help.
 man:

@@ -157,6 +157,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "tokentop-fuzz", dependencies: ["FuzzTargets"]),
+        // README's terminal pictures: fixed fixtures drawn by the real renderer; `make captures` writes them.
+        .target(name: "DashboardCaptures", dependencies: ["Dashboard", "TokenModel"]),
+        .executableTarget(name: "tokentop-captures", dependencies: ["DashboardCaptures"]),
         // Test doubles (a clock that moves when told) and hostile inputs; not a product, never shipped.
         .target(name: "TokenTesting", dependencies: ["TokenModel"]),
 
@@ -186,7 +189,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Validators"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TokenModel"], exclude: ["Snapshots"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TokenModel"], exclude: ["Snapshots"]),
         .testTarget(name: "SpringConfigTests", dependencies: [
             "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient", "TokenTesting",
         ], resources: [.copy("Fixtures")]),

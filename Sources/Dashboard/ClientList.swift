@@ -58,7 +58,29 @@ public enum ClientList {
             order.sort { severity[$0] != severity[$1] ? severity[$0] < severity[$1] : byName($0, $1) }
         }
         if state.isSortReversed { order.reverse() }
-        return order
+        return state.isGrouped ? grouped(order, clients) : order
+    }
+
+    /// What a client is grouped under: its instance when attached, else its issuer.
+    static func groupKey(_ client: ClientSnapshot) -> String {
+        client.instance ?? client.issuer ?? "no issuer"
+    }
+
+    /// The order with each group's clients together, keeping the sort within a group; groups
+    /// come in the order of their first client, so sorting by status puts the worst group first.
+    private static func grouped(_ order: [Int], _ clients: [ClientSnapshot]) -> [Int] {
+        var groups: [String: Int] = [:]
+        var members: [[Int]] = []
+        for index in order {
+            let key = groupKey(clients[index])
+            if let group = groups[key] {
+                members[group].append(index)
+            } else {
+                groups[key] = members.count
+                members.append([index])
+            }
+        }
+        return members.flatMap { $0 }
     }
 
     /// Where the selected client is in `order`: the named one, else the first.

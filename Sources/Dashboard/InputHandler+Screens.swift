@@ -18,6 +18,7 @@ extension InputHandler {
     func toggleScreen(_ screen: DashboardScreen, state: inout ViewState) {
         state.screen = state.screen == screen ? .clients : screen
         state.screenScroll = 0
+        state.isEventOpen = false
     }
 
     /// Switches the event log between the selected client and every client shown, opening it.
@@ -38,11 +39,20 @@ extension InputHandler {
         with key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout? = nil
     ) -> Bool {
         if key == .escape {
-            state.screen = .clients
-            state.screenScroll = 0
+            if state.isEventOpen {
+                state.isEventOpen = false
+            } else {
+                state.screen = .clients
+                state.screenScroll = 0
+            }
             return true
         }
         guard let action = keyMap.action(for: key) else { return false }
+        // Enter opens the log's selected line whole; it never zooms the client hidden under a screen.
+        if action == .zoom {
+            if state.screen == .events { state.isEventOpen.toggle() }
+            return true
+        }
         // The event log scrolls from its newest line, at the bottom: up means older.
         let towardTop = state.screen == .events ? 1 : -1
         let lineCount = Renderer.screenLineCount(snapshot, state: state, now: now)
@@ -51,6 +61,7 @@ extension InputHandler {
         case .quit:
             state.screen = .clients
             state.screenScroll = 0
+            state.isEventOpen = false
             return true
         case .up: state.screenScroll += towardTop
         case .down: state.screenScroll -= towardTop

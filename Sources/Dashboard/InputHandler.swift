@@ -29,6 +29,14 @@ public struct InputHandler: Sendable {
     public func handle(
         _ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout? = nil
     ) -> DashboardCommand {
+        let message = state.footerMessage
+        defer { if state.footerMessage != message { state.footerMessageShownAt = state.footerMessage == nil ? nil : now } }
+        return apply(key, state: &state, snapshot: snapshot, now: now, layout: layout)
+    }
+
+    private func apply(
+        _ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout?
+    ) -> DashboardCommand {
         if key == .controlC { return .quit }
         if key == .resize { return .none }
         if case .mouse(let event) = key {
@@ -51,7 +59,7 @@ public struct InputHandler: Sendable {
             }
             return .none
         }
-        if state.isFilterPromptOpen, editFilter(with: key, state: &state) {
+        if state.isFilterPromptOpen, editFilter(with: key, state: &state, snapshot: snapshot, now: now) {
             return .none
         }
         if state.screen != .clients, moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now, layout: layout) {
@@ -62,7 +70,7 @@ public struct InputHandler: Sendable {
                 if state.isZoomed {
                     setZoom(false, state: &state)
                 } else if !state.filterText.isEmpty {
-                    state.filterText = ""
+                    clearFilter(&state, snapshot: snapshot, now: now)
                     state.footerMessage = FooterMessage("Filter cleared")
                 } else {
                     state.footerMessage = nil
@@ -110,7 +118,10 @@ public struct InputHandler: Sendable {
         case .responsesTab: switchTab(to: .responses, state: &state)
         case .historyTab: switchTab(to: .history, state: &state)
         case .refresh:
-            guard let selected else { return noClient(&state) }
+            guard let index, let selected else { return noClient(&state) }
+            if clients[index].instanceIsReadOnly {
+                return cannot("refresh \(selected): the instance is read-only (start serve with --allow-actions)", &state)
+            }
             state.footerMessage = FooterMessage("Refreshing \(selected)…")
             return .manager(.refresh(client: selected))
         case .refreshAll:
@@ -124,10 +135,16 @@ public struct InputHandler: Sendable {
             return .manager(.introspect(client: selected))
         case .revoke:
             guard let index else { return noClient(&state) }
+            if clients[index].instanceIsReadOnly {
+                return cannot("revoke \(clients[index].name): the instance is read-only (start serve with --allow-actions)", &state)
+            }
             guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to revoke", &state) }
             state.pendingConfirmation = .revoke(client: clients[index].name)
         case .copy:
             guard let index else { return noClient(&state) }
+            if clients[index].instance != nil {
+                return cannot("copy \(clients[index].name): no token leaves a serve instance, so none can be copied when attached", &state)
+            }
             guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to copy", &state) }
             state.pendingConfirmation = .copyToken(client: clients[index].name)
         case .pause:
@@ -168,16 +185,20 @@ public struct InputHandler: Sendable {
         case .keySets: toggleScreen(.keySets, state: &state)
         case .events: toggleScreen(.events, state: &state)
         case .eventsScope: toggleEventsScope(selected, state: &state)
+        case .group:
+            state.isGrouped.toggle()
+            let by = snapshot.clients.contains { $0.instance != nil } ? "instance" : "issuer"
+            state.footerMessage = FooterMessage(state.isGrouped ? "Grouped by \(by)" : "Ungrouped")
         }
         return .none
     }
 
     /// Typing into the open filter prompt. Returns false for keys the prompt leaves to the
     /// table (moving the selection, for instance).
-    private func editFilter(with key: InputKey, state: inout ViewState) -> Bool {
+    private func editFilter(with key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> Bool {
         switch key {
         case .escape:
-            state.filterText = ""
+            clearFilter(&state, snapshot: snapshot, now: now)
             state.isFilterPromptOpen = false
         case .enter:
             state.isFilterPromptOpen = false
@@ -197,6 +218,14 @@ public struct InputHandler: Sendable {
         }
         state.detailScroll = 0
         return true
+    }
+
+    /// Clears the filter keeping the row selected now, as k9s and lazygit do: the client the
+    /// filtered table shows selected stays selected in the whole table.
+    private func clearFilter(_ state: inout ViewState, snapshot: ManagerSnapshot, now: Date) {
+        let shown = ClientList.visible(snapshot, state: state, now: now)
+        if let index = ClientList.selectedIndex(in: shown, state: state) { state.selectedClient = shown[index].name }
+        state.filterText = ""
     }
 
     private func answer(_ pending: PendingConfirmation, with key: InputKey, state: inout ViewState) -> DashboardCommand {
@@ -251,6 +280,12 @@ public struct InputHandler: Sendable {
     /// An action that cannot apply says so at once, instead of asking first.
     private func noToken(_ client: String, _ consequence: String, _ state: inout ViewState) -> DashboardCommand {
         state.footerMessage = FooterMessage("No token held for \(client); \(consequence)", isError: true)
+        return .none
+    }
+
+    /// An action that cannot apply here, said at once.
+    private func cannot(_ text: String, _ state: inout ViewState) -> DashboardCommand {
+        state.footerMessage = FooterMessage(text, isError: true)
         return .none
     }
 

@@ -92,6 +92,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
     case keySets = "key-sets"
     case events
     case eventsScope = "events-scope"
+    case group
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -127,6 +128,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         case .keySets: return "issuers' key sets"
         case .events: return "event log"
         case .eventsScope: return "events: selected/all"
+        case .group: return "group by issuer/instance"
         }
     }
 
@@ -143,7 +145,7 @@ public enum DashboardAction: String, Sendable, Hashable, CaseIterable {
         .zoom: [.enter], .layout: [.character("z")], .theme: [.character("t")], .reload: [.character("L")],
         .help: [.character("?"), .function(1)], .quit: [.character("q"), .function(10)],
         .diagnose: [.character("d")], .keySets: [.character("K")], .events: [.character("e")],
-        .eventsScope: [.character("c")],
+        .eventsScope: [.character("c")], .group: [.character("I")],
     ]
 }
 

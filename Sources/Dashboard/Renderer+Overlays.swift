@@ -86,7 +86,7 @@ extension Renderer {
         }
     }
 
-    private func drawBox(_ canvas: inout Canvas, left: Int, top: Int, width: Int, height: Int, title: String, footer: String) {
+    func drawBox(_ canvas: inout Canvas, left: Int, top: Int, width: Int, height: Int, title: String, footer: String) {
         let glyphs = canvas.glyphs
         let right = left + width - 1
         let bottom = top + height - 1
@@ -102,6 +102,24 @@ extension Renderer {
         canvas.put(glyphs.bottomRight, x: right, y: bottom, role: .border)
         canvas.put(title, x: left + (width - title.columnWidth) / 2, y: top, role: .title)
         canvas.put(footer, x: left + (width - footer.columnWidth) / 2, y: bottom, role: .muted)
+    }
+
+    /// The event log's selected line whole, wrapped in a box over the log: `Enter` opens and
+    /// closes it, `Esc` closes it.
+    func drawOpenEvent(_ canvas: inout Canvas, entry: EventLog.Entry) {
+        let (text, role) = entry.words
+        let heading = TimeText.clock(entry.at) + "  " + TerminalText.sanitize(entry.client)
+        let boxWidth = max(20, canvas.width - 4)
+        var lines = [Span(heading, .muted)]
+        lines += Self.wrap(text, width: boxWidth - 4).map { Span($0, role) }
+        let boxHeight = min(canvas.height - 3, lines.count + 2)
+        let left = (canvas.width - boxWidth) / 2
+        let top = max(2, (canvas.height - boxHeight) / 2)
+        for y in top..<(top + boxHeight) { canvas.fill(row: y, x: left, count: boxWidth, role: .overlay) }
+        drawBox(&canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Event ", footer: " Enter or Esc closes ")
+        for (offset, line) in lines.prefix(boxHeight - 2).enumerated() {
+            canvas.put(line.text, x: left + 2, y: top + 1 + offset, width: boxWidth - 4, role: line.role)
+        }
     }
 
     /// Like btop: says the size there is and the size needed.

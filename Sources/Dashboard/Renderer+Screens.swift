@@ -38,6 +38,7 @@ extension Renderer {
         let rows = 2..<(canvas.height - 1)
         let glyphs = context.glyphs
         let lines: ScreenLines
+        var events: [EventLog.Entry]?
         var title = [Span(" " + state.screen.title + " ", .title)]
         switch state.screen {
         case .clients:
@@ -48,6 +49,7 @@ extension Renderer {
             title.append(Span("\(glyphs.separator) \(issuers) \(issuers == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
         case .events:
             let entries = EventLog.entries(snapshot, state: state, now: now)
+            events = entries
             lines = Self.eventLines(entries, glyphs: glyphs)
             let whose = state.eventsOfSelectedOnly
                 ? (client.map { TerminalText.sanitize($0.name) + " only" } ?? "no client selected")
@@ -56,16 +58,28 @@ extension Renderer {
         }
         canvas.fill(row: 1, role: .columns)
         canvas.put(title, x: 1, y: 1, width: canvas.width - 2)
-        drawScrolled(&canvas, lines: lines, rows: rows, scroll: state.screenScroll, fromBottom: state.screen == .events, context: context)
+        let drawn = drawScrolled(
+            &canvas, lines: lines, rows: rows, scroll: state.screenScroll, fromBottom: state.screen == .events, context: context)
+        // The log's newest line shown is its selected line, the one Enter opens whole.
+        guard state.screen == .events, let entries = events, let selected = Self.selectedEvent(entries.count, drawn: drawn) else { return }
+        canvas.put(context.glyphs.selectionMarker, x: 0, y: drawn.rows.lowerBound + selected - drawn.first, role: .selection)
+        if state.isEventOpen { drawOpenEvent(&canvas, entry: entries[selected]) }
+    }
+
+    /// The event log's selected line: the newest of those drawn.
+    static func selectedEvent(_ count: Int, drawn: (first: Int, rows: Range<Int>)) -> Int? {
+        guard count > 0, !drawn.rows.isEmpty else { return nil }
+        return min(count - 1, drawn.first + drawn.rows.count - 1)
     }
 
     /// Lines in `rows`, scrolled `scroll` lines from the top, or from the bottom (a log that
     /// follows its newest line); where they do not fit, the last row says how many more there are.
-    /// Only the lines drawn are made.
+    /// Only the lines drawn are made. Returns the first line drawn and the rows lines are drawn in.
+    @discardableResult
     func drawScrolled(
         _ canvas: inout Canvas, lines: ScreenLines, rows: Range<Int>, scroll: Int, fromBottom: Bool, context: ScreenContext
-    ) {
-        guard !rows.isEmpty else { return }
+    ) -> (first: Int, rows: Range<Int>) {
+        guard !rows.isEmpty else { return (0, rows) }
         let overflows = lines.count > rows.count && rows.count > 1
         let body = overflows ? rows.lowerBound..<(rows.upperBound - 1) : rows
         let hiddenAtMost = Self.screenScrollLimit(lines: lines.count, rows: rows.count)
@@ -79,7 +93,8 @@ extension Renderer {
             drawn += 1
         }
         canvas.linesMade += lines.made(drawing: drawn)
-        guard overflows else { return }
+        let drawnRows = body.lowerBound..<(body.lowerBound + drawn)
+        guard overflows else { return (first, drawnRows) }
         let glyphs = context.glyphs
         let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: glyphs) ?? ""
         let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: glyphs) ?? ""
@@ -90,6 +105,7 @@ extension Renderer {
         if below > 0 { parts.append("\(glyphs.down) \(below) \(fromBottom ? "newer" : "more") (\(down))") }
         let note = " " + parts.joined(separator: " \(glyphs.separator) ") + " "
         canvas.put(note, x: max(0, canvas.width - note.columnWidth - 1), y: rows.upperBound - 1, role: .muted)
+        return (first, drawnRows)
     }
 
     /// The farthest a screen of `lines` lines scrolls in `rows` rows: where it overflows, the
@@ -125,6 +141,7 @@ extension Renderer {
         hints += [Span(" \(up)\(down)", .key), Span(" scroll", .muted)]
         switch state.screen {
         case .events:
+            hint(.zoom, "open line")
             hint(.eventsScope, "selected/all")
             hint(.filter, "filter")
             hint(.keySets, "key sets")

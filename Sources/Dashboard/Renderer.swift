@@ -28,14 +28,14 @@ public struct Renderer: Sendable {
         drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
         if state.screen != .clients {
             drawScreen(&canvas, snapshot: snapshot, client: screen.client, state: state, now: now, context: context)
-            drawFooter(&canvas, state: state, zoomed: false, context: context)
+            drawFooter(&canvas, state: state, zoomed: false, now: now, context: context)
             if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
             return canvas
         }
         if !screen.isZoomed {
             drawTable(
-                &canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, selected: screen.selected, state: state,
-                layout: layout, now: now)
+                &canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, groups: screen.groups,
+                selected: screen.selected, state: state, layout: layout, now: now)
         }
         if let row = layout.tabBarRow {
             drawTabBar(
@@ -43,7 +43,7 @@ public struct Renderer: Sendable {
                 zoomed: screen.isZoomed, context: context)
         }
         drawDetail(&canvas, client: screen.client, lines: screen.detailLines, state: state, layout: layout, context: context)
-        drawFooter(&canvas, state: state, zoomed: screen.isZoomed, context: context)
+        drawFooter(&canvas, state: state, zoomed: screen.isZoomed, now: now, context: context)
         if state.isHelpVisible { drawHelp(&canvas, context: context, scroll: state.helpScroll) }
         return canvas
     }
@@ -59,6 +59,8 @@ public struct Renderer: Sendable {
     private struct Arrangement {
         var verdicts: [HealthVerdict]
         var order: [Int]
+        /// The table's groups, when `I` grouped it.
+        var groups: ClientGroups?
         var selected: Int?
         var client: ClientSnapshot?
         var isZoomed: Bool
@@ -69,6 +71,7 @@ public struct Renderer: Sendable {
     private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext) -> Arrangement {
         let verdicts = snapshot.clients.map { $0.health(at: now) }
         let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
+        let groups = state.isGrouped ? ClientGroups(order: order, clients: snapshot.clients, verdicts: verdicts) : nil
         let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
         let client = selected.map { snapshot.clients[order[$0]] }
         // Zoomed with no client (a filter hid them all) is the ordinary screen.
@@ -79,9 +82,10 @@ public struct Renderer: Sendable {
         // History's column titles stay in place while its lines scroll under them.
         let layout = ScreenLayout(
             size: size, clientCount: order.count, selected: selected, paneLines: lines.count,
-            pinnedPaneLines: state.tab == .history ? 1 : 0, paneLayout: state.paneLayout, zoomed: isZoomed)
+            pinnedPaneLines: state.tab == .history ? 1 : 0, paneLayout: state.paneLayout, zoomed: isZoomed,
+            lineClients: groups.map { $0.lines.map { line in if case .client(let position) = line { position } else { nil } } })
         return Arrangement(
-            verdicts: verdicts, order: order, selected: selected, client: client, isZoomed: isZoomed, detailLines: lines, layout: layout)
+            verdicts: verdicts, order: order, groups: groups, selected: selected, client: client, isZoomed: isZoomed, detailLines: lines, layout: layout)
     }
 
     // MARK: Header
@@ -146,154 +150,6 @@ public struct Renderer: Sendable {
         return String(result)
     }
 
-    // MARK: Clients table
-
-    /// Column widths of the table for a screen width. The verdict's reason takes what is left.
-    struct TableColumns {
-        let status = 10
-        let name: Int
-        let bar: Int
-        let countdown = 5
-        let scope: Int
-        /// `200 12ms · 1m10s ago`; narrow screens leave out the latency (`200 · 1m10s ago`).
-        let answer: Int
-        let reason: Int
-
-        init(width: Int, longestName: Int) {
-            var name = min(max(longestName, 6), width >= 100 ? 24 : 14)
-            var bar = width >= 100 ? 16 : 10
-            var scope = width >= 100 ? 16 : 0
-            let answer = width >= 100 ? 20 : 15
-            func rest() -> Int { width - (2 + 10 + 1 + name + 1 + bar + 1 + 5 + 1 + (scope > 0 ? scope + 1 : 0) + answer + 1) }
-            // The verdict's reason says more than the scope (which the Token tab shows), so the
-            // scope is drawn only where the reason keeps room for a whole sentence.
-            if rest() < 48 { scope = 0 }
-            if rest() < 16 { bar = 6 }
-            if rest() < 12 { name = max(6, name - (12 - rest())) }
-            self.name = name
-            self.bar = bar
-            self.scope = scope
-            self.answer = answer
-            reason = max(0, rest())
-        }
-    }
-
-    private func drawTable(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], selected: Int?, state: ViewState,
-        layout: ScreenLayout, now: Date
-    ) {
-        var longestName = 0
-        for index in order { longestName = max(longestName, snapshot.clients[index].name.unicodeScalars.count) }
-        let columns = TableColumns(width: canvas.width, longestName: longestName)
-
-        canvas.fill(row: 1, role: .columns)
-        let sortMark = String(state.isSortReversed ? canvas.glyphs.sortMarkerReversed : canvas.glyphs.sortMarker)
-        var x = 2
-        var titlesEnd = x
-        for (title, width, sort) in [
-            ("STATUS", columns.status, SortOrder.status), ("NAME", columns.name, .name),
-            ("EXPIRES IN", columns.bar + 1 + columns.countdown, .expiry), ("SCOPE", columns.scope, nil),
-            (Self.answerColumnTitle(snapshot.clients), columns.answer, nil), ("REASON", columns.reason, nil),
-        ] where width > 0 {
-            titlesEnd = x + canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
-            x += width + 1
-        }
-        drawHiddenClients(&canvas, layout: layout, after: titlesEnd)
-
-        guard !order.isEmpty else {
-            let note = snapshot.clients.isEmpty
-                ? "No clients configured."
-                : "No client name, scope or verdict contains \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}. Esc clears the filter."
-            canvas.put(note, x: 2, y: layout.tableTop, role: .muted)
-            return
-        }
-        for row in 0..<layout.tableRows {
-            let position = layout.firstClient + row
-            guard position < order.count else { break }
-            canvas.linesMade += 1
-            drawClientRow(
-                &canvas, client: snapshot.clients[order[position]], verdict: verdicts[order[position]], y: layout.tableTop + row,
-                columns: columns, isSelected: position == selected, now: now)
-        }
-    }
-
-    /// `↑ 3 above ↓ 12 more` (or `↑3 ↓12` where that does not fit) at the right end of the
-    /// column titles, where no title is: the clients the table has no room for, and on which side.
-    private func drawHiddenClients(_ canvas: inout Canvas, layout: ScreenLayout, after titlesEnd: Int) {
-        let (above, below) = layout.hiddenClients
-        let glyphs = canvas.glyphs
-        let forms = [
-            [above > 0 ? "\(glyphs.up) \(above) above" : nil, below > 0 ? "\(glyphs.down) \(below) more" : nil],
-            [above > 0 ? "\(glyphs.up)\(above)" : nil, below > 0 ? "\(glyphs.down)\(below)" : nil],
-        ]
-        for parts in forms.map({ $0.compactMap { $0 } }) where !parts.isEmpty {
-            let note = parts.joined(separator: " ") + " "
-            let x = canvas.width - note.columnWidth
-            if x > titlesEnd {
-                canvas.put(note, x: x, y: 1, role: .columns)
-                return
-            }
-        }
-    }
-
-    /// The API column is named for what it calls: the path every client's `resource-uri`
-    /// shares (`/mod`), or `API` when they differ.
-    static func answerColumnTitle(_ clients: [ClientSnapshot]) -> String {
-        // A fleet shares a few URIs: each is parsed once, not once a client and a frame.
-        let uris = Set(clients.lazy.compactMap(\.resourceURI))
-        let paths = Set(uris.compactMap { URL(string: $0)?.path })
-        guard paths.count == 1, let path = paths.first, !path.isEmpty else { return "API" }
-        return TerminalText.sanitize(path)
-    }
-
-    private func drawClientRow(
-        _ canvas: inout Canvas, client: ClientSnapshot, verdict: HealthVerdict, y: Int, columns: TableColumns, isSelected: Bool, now: Date
-    ) {
-        let glyphs = canvas.glyphs
-        if isSelected { canvas.put(glyphs.selectionMarker, x: 0, y: y, role: .selection) }
-        var x = 2
-        canvas.put(verdict.state.symbol(glyphs), x: x, y: y, role: verdict.state.role)
-        canvas.put(verdict.state.rawValue, x: x + 2, y: y, width: columns.status - 2, role: verdict.state.role)
-        x += columns.status + 1
-        canvas.put(TerminalText.sanitize(client.name), x: x, y: y, width: columns.name, role: .text)
-        // Only the name is highlighted: reverse video over the bar would turn it inside out,
-        // and over the verdict it would hide the verdict's colour.
-        if isSelected { canvas.restyle(row: y, x: x, count: columns.name, role: .selection) }
-        x += columns.name + 1
-        drawCountdown(&canvas, client: client, verdict: verdict.state, x: x, y: y, columns: columns, now: now)
-        x += columns.bar + 1 + columns.countdown + 1
-        if columns.scope > 0 {
-            let scopes = client.token?.scopes ?? client.configuredScopes
-            canvas.put(TerminalText.sanitize(scopes.joined(separator: " ")), x: x, y: y, width: columns.scope, role: .muted)
-            x += columns.scope + 1
-        }
-        let (answer, answerRole) = Self.answerSummary(client, now: now, glyphs: glyphs, withLatency: columns.answer >= 20)
-        canvas.put(answer, x: x, y: y, width: columns.answer, role: answerRole)
-        x += columns.answer + 1
-        if columns.reason > 0 {
-            canvas.put(TerminalText.sanitize(verdict.reason), x: x, y: y, width: columns.reason, role: verdict.state == .ok ? .muted : verdict.state.role)
-        }
-    }
-
-    /// The countdown bar and the time left (`49:59`). Its colour is the verdict's: a healthy
-    /// token near its refresh is not red. See `CountdownBar` for its scale.
-    private func drawCountdown(
-        _ canvas: inout Canvas, client: ClientSnapshot, verdict: HealthState, x: Int, y: Int, columns: TableColumns, now: Date
-    ) {
-        let glyphs = canvas.glyphs
-        let width = columns.bar
-        guard let bar = CountdownBar(client, now: now, width: width) else {
-            canvas.fill(row: y, x: x, count: width, role: .barEmpty, with: glyphs.barEmpty)
-            canvas.put("--:--", x: x + width + 1, y: y, role: .muted)
-            return
-        }
-        canvas.fill(row: y, x: x, count: bar.filled, role: verdict == .ok ? .barFilled : verdict.role, with: glyphs.barFilled)
-        canvas.fill(row: y, x: x + bar.filled, count: width - bar.filled, role: .barEmpty, with: glyphs.barEmpty)
-        if let mark = bar.refreshMark { canvas.put(glyphs.barRefreshMark, x: x + mark, y: y, role: .barMarker) }
-        let text = bar.secondsLeft > 0 ? TimeText.countdown(seconds: bar.secondsLeft) : "--:--"
-        canvas.put(text, x: x + width + 1, y: y, role: verdict == .ok ? .text : verdict.role)
-    }
-
     /// The last API answer with its age (`200 12ms · 8s ago`), dim when it is old news;
     /// `—` without a `resource-uri`, or without a token to call it with.
     static func answerSummary(_ client: ClientSnapshot, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> (String, StyleRole) {
@@ -348,7 +204,7 @@ public struct Renderer: Sendable {
         }
     }
 
-    private func drawFooter(_ canvas: inout Canvas, state: ViewState, zoomed: Bool, context: ScreenContext) {
+    private func drawFooter(_ canvas: inout Canvas, state: ViewState, zoomed: Bool, now: Date, context: ScreenContext) {
         let y = canvas.height - 1
         let keyMap = context.keyMap
         let glyphs = context.glyphs
@@ -376,8 +232,9 @@ public struct Renderer: Sendable {
             return
         }
         var x = 0
-        if let message = state.footerMessage {
-            x = canvas.put(" " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width * 2 / 3, role: message.isError ? .error : .message)
+        // The message gets the width it needs; the key hints have what is left.
+        if let message = state.footerMessage(at: now) {
+            x = canvas.put(" " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width - 1, role: message.isError ? .error : .message)
             x += canvas.put(canvas.glyphs.vertical, x: x, y: y, role: .border)
         }
         var hints: [Span] = []

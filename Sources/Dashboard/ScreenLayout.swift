@@ -44,9 +44,12 @@ public struct ScreenLayout: Sendable, Hashable {
     let tableTop: Int
     /// Rows for clients (none in the zoomed view).
     let tableRows: Int
-    /// The position, in the table's order, of the client drawn on `tableTop`.
-    let firstClient: Int
+    /// The table's line drawn on `tableTop`.
+    let firstLine: Int
     let clientCount: Int
+    /// Per line of a grouped table, the position of its client in the table's order, nil for a
+    /// group's header and banner; nil when the table is not grouped (each line a client).
+    let lineClients: [Int?]?
     /// The row of the tabs, nil when the list has the whole screen.
     let tabBarRow: Int?
     let tabs: [TabSlot]
@@ -77,11 +80,14 @@ public struct ScreenLayout: Sendable, Hashable {
     ///   - paneLines: lines the detail pane has to show for the selected client's tab.
     ///   - pinnedPaneLines: how many of them stay at the top when the rest scroll.
     ///   - zoomed: the selected client fills the screen.
+    ///   - lineClients: for a grouped table, each line's client position (nil for a group's lines).
     public init(
         size: TerminalSize, clientCount: Int, selected: Int?, paneLines: Int, pinnedPaneLines: Int = 0, paneLayout: PaneLayout,
-        zoomed: Bool
+        zoomed: Bool, lineClients: [Int?]? = nil
     ) {
         self.clientCount = clientCount
+        self.lineClients = lineClients
+        let lineCount = lineClients?.count ?? clientCount
         tableTop = 2
         screenRows = size.isUsable ? max(0, size.rows - 3) : 0
         let available = Self.sharedRows(size)
@@ -103,12 +109,21 @@ public struct ScreenLayout: Sendable, Hashable {
             case .shared:
                 // The pane gets what it needs, up to half; the list gets every row it can use.
                 let paneShare = min(max(paneLines, Self.minimumPaneRows), available / 2)
-                tableRows = max(1, min(clientCount, available - paneShare))
+                tableRows = max(1, min(lineCount, available - paneShare))
                 tabBarRow = tableTop + tableRows
             }
         }
         let selected = selected ?? 0
-        firstClient = max(0, min(selected - tableRows / 2, clientCount - tableRows))
+        let selectedLine = lineClients.flatMap { $0.firstIndex(of: selected) } ?? selected
+        var first = max(0, min(selectedLine - tableRows / 2, lineCount - tableRows))
+        // Grouped, the selected client's group keeps its header (and banner) in view when they fit.
+        if let lineClients, selectedLine < lineClients.count {
+            var header = selectedLine
+            while header > 0, lineClients[header - 1] != nil { header -= 1 }
+            while header > 0, lineClients[header - 1] == nil { header -= 1 }
+            if header < first, selectedLine - header < tableRows { first = header }
+        }
+        firstLine = first
         let detailRows = tabBarRow.map { ($0 + 1)..<max($0 + 1, size.rows - 1) } ?? (size.rows - 1)..<(size.rows - 1)
         self.detailRows = detailRows
         pinnedLines = paneLines > pinnedPaneLines && detailRows.count > pinnedPaneLines ? pinnedPaneLines : 0
@@ -133,16 +148,28 @@ public struct ScreenLayout: Sendable, Hashable {
         active ? "[\(tab.rawValue + 1) \(tab.title)]" : " \(tab.rawValue + 1) \(tab.title) "
     }
 
+    /// The lines of the table: one a client, or with groups, their header and banner lines too.
+    var lineCount: Int { lineClients?.count ?? clientCount }
+
+    /// The client on a line of the table, nil for a group's line or past the end.
+    func client(onLine line: Int) -> Int? {
+        guard line >= 0, line < lineCount else { return nil }
+        return lineClients.map { $0[line] } ?? line
+    }
+
     /// Clients hidden above and below the table's rows.
     var hiddenClients: (above: Int, below: Int) {
-        (firstClient, max(0, clientCount - firstClient - tableRows))
+        guard let lineClients else { return (firstLine, max(0, clientCount - firstLine - tableRows)) }
+        let shownEnd = min(lineClients.count, firstLine + tableRows)
+        let above = lineClients[..<firstLine].reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        let below = lineClients[shownEnd...].reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        return (above, below)
     }
 
     /// What is under a cell.
     public func region(column: Int, row: Int) -> Region {
         if row >= tableTop, row < tableTop + tableRows {
-            let position = firstClient + row - tableTop
-            return position < clientCount ? .client(position) : .table
+            return client(onLine: firstLine + row - tableTop).map { .client($0) } ?? .table
         }
         if row == tabBarRow {
             return tabs.first { $0.columns.contains(column) }.map { .tab($0.tab) } ?? .elsewhere

@@ -1,3 +1,4 @@
+import Foundation
 import TokenModel
 
 
@@ -63,6 +64,10 @@ public enum PendingConfirmation: Sendable, Hashable {
 
 /// The footer's message about the last action.
 public struct FooterMessage: Sendable, Hashable {
+    /// Seconds a message stays in the footer: long enough to read a line, short enough that an
+    /// old outcome is not taken for the state of things.
+    public static let lifetime: TimeInterval = 6
+
     public var text: String
     public var isError: Bool
 
@@ -108,6 +113,9 @@ public struct ViewState: Sendable, Hashable {
     public var isHelpVisible: Bool
     public var pendingConfirmation: PendingConfirmation?
     public var footerMessage: FooterMessage?
+    /// When the footer's message appeared: it fades `FooterMessage.lifetime` later, as k9s'
+    /// flash line does. Nil shows it until the next one.
+    public var footerMessageShownAt: Date?
     /// The names of the themes `t` cycles through, and the one in use.
     public var themeNames: [String]
     public var themeIndex: Int
@@ -124,6 +132,11 @@ public struct ViewState: Sendable, Hashable {
     /// True when the event log shows only the selected client's events, else those of every
     /// client the table shows.
     public var eventsOfSelectedOnly: Bool
+    /// True when the table shows its clients in groups, one an issuer (one an instance when
+    /// attached), each under a line that rolls the group up.
+    public var isGrouped: Bool
+    /// True while the event log's selected line (its newest line shown) is open whole in a box.
+    public var isEventOpen: Bool
 
     public init(
         themeNames: [String] = ["default"], themeIndex: Int = 0, selectedClient: String? = nil, tab: DetailTab = .token,
@@ -147,6 +160,14 @@ public struct ViewState: Sendable, Hashable {
         screen = .clients
         screenScroll = 0
         eventsOfSelectedOnly = false
+        isGrouped = false
+        isEventOpen = false
+    }
+
+    /// The footer's message if it is still to be shown at `now`.
+    public func footerMessage(at now: Date) -> FooterMessage? {
+        guard let shownAt = footerMessageShownAt else { return footerMessage }
+        return now.timeIntervalSince(shownAt) < FooterMessage.lifetime ? footerMessage : nil
     }
 
     public var themeName: String { themeNames[themeIndex] }

@@ -108,7 +108,8 @@ struct ClientRuntime {
             pollInterval: configuration.pollInterval, revoked: revoked, introspectionError: introspectionError,
             actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
             keySet: diagnostics.keySet, credentials: diagnostics.credentials,
-            credentialWarning: configuration.credentialWarning)
+            credentialWarning: configuration.credentialWarning,
+            issuer: (configuration.issuerURI ?? configuration.tokenURI).map { URLText.describe($0) })
         snapshot.state = snapshot.state(at: now)
         snapshot.tokenEndpointBudget = budget
         return snapshot

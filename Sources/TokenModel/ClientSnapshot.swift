@@ -205,6 +205,15 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     public var credentials: [CredentialExpiry]
     /// `credential-warning`: how long before a credential's end the client is degraded.
     public var credentialWarning: Duration
+    /// The authorization server the client asks (its `issuer-uri`, else its `token-uri`), for
+    /// display: the dashboard groups clients by it.
+    public var issuer: String?
+    /// On an attached dashboard, the `serve` instance (`host:port`) the client lives on; its
+    /// `name` is then `host:port/name`. Made by the dashboard from its own polling, so never on the wire.
+    public var instance: String?
+    /// On an attached dashboard, true when the client's instance said it takes no actions
+    /// (`serve` without `--allow-actions`), so refresh and revoke are refused before they are sent.
+    public var instanceIsReadOnly: Bool
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -215,7 +224,8 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         pollInterval: Duration = .seconds(10), revoked: Bool = false, introspectionError: OAuthError? = nil,
         actions: [ActionRecord] = [], clockReadings: [ClockReading] = [], keySet: KeySetStatus? = nil,
         instanceFailure: String? = nil, credentials: [CredentialExpiry] = [],
-        credentialWarning: Duration = CredentialExpiry.standardWarning
+        credentialWarning: Duration = CredentialExpiry.standardWarning,
+        issuer: String? = nil, instance: String? = nil, instanceIsReadOnly: Bool = false
     ) {
         self.credentials = credentials
         self.credentialWarning = credentialWarning
@@ -241,6 +251,9 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
         self.clockReadings = clockReadings
         self.keySet = keySet
         self.instanceFailure = instanceFailure
+        self.issuer = issuer
+        self.instance = instance
+        self.instanceIsReadOnly = instanceIsReadOnly
     }
 
     /// The state at `now`, from the held token's times: a snapshot taken a second ago is

@@ -15,7 +15,7 @@ struct DashboardCommand: AsyncParsableCommand {
         abstract: "The live dashboard (the default). Press ? inside it for the keys.",
         discussion: """
             With --attach URL [URL…] it shows the clients of running `tokentop serve` instances instead, \
-            each row named HOST:PORT/CLIENT; refresh and revoke go to the instance when it runs with --allow-actions.
+            each row with its instance (HOST:PORT) in an INSTANCE column, grouped by instance with I; refresh and revoke go to the instance when it runs with --allow-actions.
             Exit status: 0 when quit; 1 when the terminal cannot be used; 2 on a configuration or usage error.
 
             """ + DashboardKeysHelp.discussion)

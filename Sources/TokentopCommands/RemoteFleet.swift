@@ -284,7 +284,7 @@ actor RemoteFleet: Service {
             let label = instances[index].label
             switch reading {
             case .waiting:
-                clients.append(ClientSnapshot(name: label, state: .fetching, isFetching: true))
+                clients.append(ClientSnapshot(name: label, state: .fetching, isFetching: true, instance: label))
                 origins[label] = (index, nil)
             case .failed(let error):
                 let reason = error.isUnreachable ? "unreachable: \(error.reason)" : "could not be read: \(error.reason)"
@@ -292,12 +292,14 @@ actor RemoteFleet: Service {
                     ClientSnapshot(
                         name: label, state: .error,
                         lastError: .network(error.kind, "instance \(label) \(reason)", endpoint: error.endpoint),
-                        instanceFailure: "instance \(label) \(reason)"))
+                        instanceFailure: "instance \(label) \(reason)", instance: label))
                 origins[label] = (index, nil)
             case .listed(let listing):
                 for client in listing.clients {
                     var renamed = client
                     renamed.name = "\(label)/\(client.name)"
+                    renamed.instance = label
+                    renamed.instanceIsReadOnly = actionsAllowed[index] == false
                     renamed.actions = client.actions.map { record in
                         var record = record
                         record.client = renamed.name

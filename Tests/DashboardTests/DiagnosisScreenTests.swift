@@ -199,7 +199,7 @@ struct DiagnosisScreenSnapshotTests {
         expectSnapshot(small, named: "events-80x24")
         expectSnapshot(large, named: "events-120x40")
         let rows = (0..<large.height).map { large.text(ofRow: $0) }
-        let body = rows.filter { $0.contains(/^ \d\d:\d\d:\d\d\s/) }
+        let body = rows.filter { $0.contains(/^[ ▶]\d\d:\d\d:\d\d\s/) }
         #expect(body.first?.contains("token fetched (startup, 142ms)") == true)
         #expect(body.last?.contains("API 503 → 200") == true, "the newest is at the bottom")
         #expect(body.filter { $0.contains("jwt-client") && $0.contains("API 200 (9ms)") }.count == 1, "the same answer again is not news")
@@ -229,13 +229,13 @@ struct DiagnosisScreenSnapshotTests {
         state.eventsOfSelectedOnly = true
         let one = frame(state, columns: 120, rows: 40)
         expectSnapshot(one, named: "events-selected-120x40")
-        let body = (0..<one.height).map { one.text(ofRow: $0) }.filter { $0.contains(/^ \d\d:\d\d:\d\d\s/) }
+        let body = (0..<one.height).map { one.text(ofRow: $0) }.filter { $0.contains(/^[ ▶]\d\d:\d\d:\d\d\s/) }
         #expect(!body.isEmpty && body.allSatisfy { $0.contains("no-mod-scope") })
         #expect(one.text(ofRow: 1).contains("no-mod-scope only"))
         state.eventsOfSelectedOnly = false
         state.filterText = "post"
         let filtered = frame(state, columns: 120, rows: 40)
-        let lines = (0..<filtered.height).map { filtered.text(ofRow: $0) }.filter { $0.contains(/^ \d\d:\d\d:\d\d\s/) }
+        let lines = (0..<filtered.height).map { filtered.text(ofRow: $0) }.filter { $0.contains(/^[ ▶]\d\d:\d\d:\d\d\s/) }
         #expect(lines.count == 3 && lines.allSatisfy { $0.contains("post-client") })
     }
 
