@@ -47,8 +47,9 @@ extension FleetInstance {
 }
 
 /// The dashboard's source when attached to `tokentop serve` instances (`--attach`): it polls
-/// each instance's `/api/v1/clients`, merges their clients into one snapshot, and sends
-/// refresh and revoke back to the instance a client lives on.
+/// each instance's `/api/v1/clients` for what changed since its last answer (`?since=`), merges
+/// their clients into one snapshot, and sends refresh and revoke back to the instance a client
+/// lives on.
 ///
 /// A client is shown as `host:port/name`. An instance that cannot be read shows as one row
 /// named `host:port` whose error says why; an instance without `--allow-actions` answers
@@ -77,6 +78,9 @@ actor RemoteFleet: Service {
     }
 
     private var readings: [Reading]
+    /// Per instance, its clients as last read, kept across a failed poll: the next poll asks
+    /// for the changes since then.
+    private var held: [ClientsListing?]
     /// Per instance, whether it accepts actions, as it last said (nil: not known yet).
     private var actionsAllowed: [Bool?]
     private var latest: ManagerSnapshot
@@ -92,6 +96,7 @@ actor RemoteFleet: Service {
         self.transport = transport
         (updates, sink) = AsyncStream.makeStream(of: ManagerSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         readings = Array(repeating: .waiting, count: instances.count)
+        held = Array(repeating: nil, count: instances.count)
         actionsAllowed = Array(repeating: nil, count: instances.count)
         latest = ManagerSnapshot(generation: 0, takenAt: Date(), clients: [])
     }
@@ -118,9 +123,9 @@ actor RemoteFleet: Service {
     func poll() async -> ManagerSnapshot {
         let fresh = await withTaskGroup(of: (Int, Reading, Bool?).self) { group in
             for (index, instance) in instances.enumerated() {
-                group.addTask { [transport, authToken] in
+                group.addTask { [transport, authToken, held = held[index]] in
                     do throws(OAuthError) {
-                        let listing = try await Self.list(instance, transport: transport, authToken: authToken)
+                        let listing = try await Self.follow(instance, from: held, transport: transport, authToken: authToken)
                         return (index, .listed(listing), listing.actionsAllowed)
                     } catch {
                         return (index, .failed(error), nil)
@@ -130,6 +135,7 @@ actor RemoteFleet: Service {
             var fresh = readings
             for await (index, reading, allowed) in group {
                 fresh[index] = reading
+                if case .listed(let listing) = reading { held[index] = listing }
                 if let allowed { actionsAllowed[index] = allowed }
             }
             return fresh
@@ -143,6 +149,9 @@ actor RemoteFleet: Service {
         }
         return latest
     }
+
+    /// Per instance, the generation its next poll asks for changes since (nil: it will list everything).
+    func followedGenerations() -> [UInt64?] { held.map { $0?.generation } }
 
     /// One line for the dashboard's header: each instance and whether it takes actions.
     func summary() -> String {
@@ -238,10 +247,28 @@ actor RemoteFleet: Service {
 
     // MARK: Reading instances
 
-    private static func list(
-        _ instance: FleetInstance, transport: HTTPTransport, authToken: String?
+    /// The instance's clients now: the changes since what is held, applied to it; with nothing
+    /// held (or changes from another process: the instance restarted), every client, asked for
+    /// as the changes since generation 0. A `serve` that predates `since` answers everything.
+    private static func follow(
+        _ instance: FleetInstance, from held: ClientsListing?, transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
-        let url = instance.baseURL.appending(path: "api/v1/clients")
+        if let held, let generation = held.generation {
+            let answer = try await list(instance, since: generation, transport: transport, authToken: authToken)
+            if let applied = held.applying(answer) { return applied }
+        }
+        var answer = try await list(instance, since: 0, transport: transport, authToken: authToken)
+        // From nothing, the changes since 0 are everything there is.
+        answer.complete = true
+        answer.removed = []
+        return answer
+    }
+
+    private static func list(
+        _ instance: FleetInstance, since generation: UInt64, transport: HTTPTransport, authToken: String?
+    ) async throws(OAuthError) -> ClientsListing {
+        var url = instance.baseURL.appending(path: "api/v1/clients")
+        url.append(queryItems: [URLQueryItem(name: "since", value: String(generation))])
         let response = try await transport.send(request(.get, url, authToken: authToken))
         guard response.status == 200 else {
             throw .httpStatus(response.status, summary: problem(response), endpoint: URLText.describe(url))

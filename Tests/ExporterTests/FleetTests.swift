@@ -156,6 +156,28 @@ struct FleetTests {
             return client?.history.contains { $0.reason == .manual && $0.succeeded } == true
         }
 
+        // The view is kept from changes (`since`), and it is what each instance's whole listing says.
+        let generations = await fleet.followedGenerations()
+        #expect(generations[0] != nil && generations[1] != nil && generations[2] == nil, "\(generations)")
+        try await eventually("the attached view agrees with both whole listings") {
+            let view = await fleet.poll().clients
+            var whole: [ClientSnapshot] = []
+            for (label, serve) in [open, readOnly] {
+                let listing = try ClientsListing.decode(Data(try await HTTP.get(serve.url("api/v1/clients")).text.utf8))
+                whole += listing.clients.map { client in
+                    var renamed = client
+                    renamed.name = "\(label)/\(client.name)"
+                    renamed.actions = client.actions.map { record in
+                        var record = record
+                        record.client = renamed.name
+                        return record
+                    }
+                    return renamed
+                }
+            }
+            return Array(view.dropLast()) == whole
+        }
+
         // The read-only instance refuses, and the footer says why.
         for action in [ClientAction.refresh(client: "\(readOnly.label)/mod-client"), .revoke(client: "\(readOnly.label)/mod-client")] {
             let refused = try #require(await fleet.perform(action).first)
