@@ -25,7 +25,7 @@ public struct Renderer: Sendable {
         let screen = arrange(snapshot, state: state, size: size, now: now, context: context)
         let layout = screen.layout
         canvas.linesMade += screen.detailLines.count
-        drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
+        drawHeader(&canvas, snapshot: snapshot, states: screen.states, order: screen.order, now: now, context: context)
         if state.screen != .clients {
             drawScreen(&canvas, snapshot: snapshot, client: screen.client, state: state, now: now, context: context)
             drawFooter(&canvas, state: state, zoomed: false, context: context)
@@ -34,7 +34,7 @@ public struct Renderer: Sendable {
         }
         if !screen.isZoomed {
             drawTable(
-                &canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, selected: screen.selected, state: state,
+                &canvas, snapshot: snapshot, order: screen.order, selected: screen.selected, state: state,
                 layout: layout, now: now)
         }
         if let row = layout.tabBarRow {
@@ -54,10 +54,11 @@ public struct Renderer: Sendable {
         arrange(snapshot, state: state, size: size, now: now, context: context).layout
     }
 
-    /// What a frame is drawn from: each verdict once, the table's order, the selection, the
-    /// pane's lines and the layout that follows from them.
+    /// What a frame is drawn from: each client's verdict state once (the words of a verdict are
+    /// made for the rows drawn only, so a frame's cost follows its visible rows), the table's
+    /// order, the selection, the pane's lines and the layout that follows from them.
     private struct Arrangement {
-        var verdicts: [HealthVerdict]
+        var states: [HealthState]
         var order: [Int]
         var selected: Int?
         var client: ClientSnapshot?
@@ -67,8 +68,8 @@ public struct Renderer: Sendable {
     }
 
     private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext) -> Arrangement {
-        let verdicts = snapshot.clients.map { $0.health(at: now) }
-        let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
+        let states = snapshot.clients.map { $0.healthState(at: now) }
+        let order = ClientList.visibleIndices(snapshot, state: state) { states[$0] }
         let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
         let client = selected.map { snapshot.clients[order[$0]] }
         // Zoomed with no client (a filter hid them all) is the ordinary screen.
@@ -81,7 +82,7 @@ public struct Renderer: Sendable {
             size: size, clientCount: order.count, selected: selected, paneLines: lines.count,
             pinnedPaneLines: state.tab == .history ? 1 : 0, paneLayout: state.paneLayout, zoomed: isZoomed)
         return Arrangement(
-            verdicts: verdicts, order: order, selected: selected, client: client, isZoomed: isZoomed, detailLines: lines, layout: layout)
+            states: states, order: order, selected: selected, client: client, isZoomed: isZoomed, detailLines: lines, layout: layout)
     }
 
     // MARK: Header
@@ -89,12 +90,12 @@ public struct Renderer: Sendable {
     /// `tokentop  …/tokentop.yaml   ✔ 3 ok · ▲ 1 degraded · ✘ 2 error (6 of 9 shown)   03:00:00 UTC`:
     /// the counts are of the rows shown, so they add up to the table, and say when a filter hides some.
     private func drawHeader(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], now: Date, context: ScreenContext
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, states: [HealthState], order: [Int], now: Date, context: ScreenContext
     ) {
         let glyphs = context.glyphs
         canvas.fill(row: 0, role: .header)
         var counts: [HealthState: Int] = [:]
-        for index in order { counts[verdicts[index].state, default: 0] += 1 }
+        for index in order { counts[states[index], default: 0] += 1 }
         let clock = TimeText.clock(now) + " UTC"
         let room = canvas.width - clock.count - 1 - " tokentop ".count - 3
         let countSpans = Self.countSpans(counts, shown: order.count, total: snapshot.clients.count, room: room, glyphs: glyphs)
@@ -179,7 +180,7 @@ public struct Renderer: Sendable {
     }
 
     private func drawTable(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], selected: Int?, state: ViewState,
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, order: [Int], selected: Int?, state: ViewState,
         layout: ScreenLayout, now: Date
     ) {
         var longestName = 0
@@ -211,8 +212,9 @@ public struct Renderer: Sendable {
             let position = layout.firstClient + row
             guard position < order.count else { break }
             canvas.linesMade += 1
+            let client = snapshot.clients[order[position]]
             drawClientRow(
-                &canvas, client: snapshot.clients[order[position]], verdict: verdicts[order[position]], y: layout.tableTop + row,
+                &canvas, client: client, verdict: client.health(at: now), y: layout.tableTop + row,
                 columns: columns, isSelected: position == selected, now: now)
         }
     }

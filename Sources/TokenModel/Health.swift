@@ -43,93 +43,126 @@ extension ClientSnapshot {
     /// The verdict at `now`, from everything known about the client: token state, the last
     /// fetch, the signature verdict, introspection, and the last answer of `resource-uri`.
     public func health(at now: Date) -> HealthVerdict {
+        verdict(at: now, words: true)
+    }
+
+    /// The verdict's state alone, as `health(at:).state` says it, without the words: what a
+    /// frame needs of every client (the header's counts, the sort, the filter), where the
+    /// reason is drawn for the visible rows only. The same code decides both.
+    public func healthState(at now: Date) -> HealthState {
+        verdict(at: now, words: false).state
+    }
+
+    /// The one derivation of the verdict. Without `words`, every reason is left empty (and not
+    /// built), and only the state is meant: no branch depends on a reason's text.
+    private func verdict(at now: Date, words: Bool) -> HealthVerdict {
+        func say(_ state: HealthState, _ reason: @autoclosure () -> String) -> HealthVerdict {
+            HealthVerdict(state, words ? reason() : "")
+        }
         if let instanceFailure { return HealthVerdict(.error, instanceFailure) }
         switch state(at: now) {
         case .error:
-            return HealthVerdict(.error, fetchFailureReason(now: now))
+            return say(.error, fetchFailureReason(now: now))
         case .fetching:
             // Fetching after a failure is still a failure until a token arrives.
-            if lastError != nil { return HealthVerdict(.error, fetchFailureReason(now: now) + "; retrying now") }
-            return HealthVerdict(.pending, "fetching a token")
+            if lastError != nil { return say(.error, fetchFailureReason(now: now) + "; retrying now") }
+            return say(.pending, "fetching a token")
         case .expired:
-            let ago = token?.expiresAt.map { " " + TimeText.relative($0, now: now) } ?? ""
-            let mode = refreshMode == .manual ? " (refresh: manual)" : ""
-            return HealthVerdict(.expired, "token expired\(ago) and no new one was fetched\(mode)")
+            return say(.expired, {
+                let ago = token?.expiresAt.map { " " + TimeText.relative($0, now: now) } ?? ""
+                let mode = refreshMode == .manual ? " (refresh: manual)" : ""
+                return "token expired\(ago) and no new one was fetched\(mode)"
+            }())
         case .noToken:
-            if revoked { return HealthVerdict(.error, "token revoked by the operator; no new one until a manual refresh") }
-            return HealthVerdict(.pending, refreshMode == .manual ? "no token yet (refresh: manual)" : "no token yet")
+            if revoked { return say(.error, "token revoked by the operator; no new one until a manual refresh") }
+            return say(.pending, refreshMode == .manual ? "no token yet (refresh: manual)" : "no token yet")
         case .valid, .refreshDue:
-            return heldTokenHealth(now: now)
+            return heldTokenHealth(now: now, words: words)
         }
     }
 
-    private func heldTokenHealth(now: Date) -> HealthVerdict {
-        guard let token else { return HealthVerdict(.pending, "no token yet") }
+    private func heldTokenHealth(now: Date, words: Bool) -> HealthVerdict {
+        func say(_ state: HealthState, _ reason: @autoclosure () -> String) -> HealthVerdict {
+            HealthVerdict(state, words ? reason() : "")
+        }
+        guard let token else { return say(.pending, "no token yet") }
+        // Without words a problem is counted, not written: the state needs only whether there is one.
         var problems: [String] = []
+        var problemCount = 0
+        func problem(_ text: @autoclosure () -> String) {
+            problemCount += 1
+            if words { problems.append(text()) }
+        }
         if token.verdict.status == .failed {
             // A rotated key and a skewed clock spoil this token, not the client: a new token is
             // on its way (key rotation), or the token still works where clocks agree.
             if token.verdict.failure == .keyNotPublished || unpublishedSigningKey != nil {
-                let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
-                let next = isFetching ? "fetching a new token"
-                    : retriesHalted ? "no new token until the credentials are fixed" : "a new token will be fetched"
-                problems.append("key rotation: signed by \(key), which the issuer does not publish; \(next)")
+                problem({
+                    let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
+                    let next = isFetching ? "fetching a new token"
+                        : retriesHalted ? "no new token until the credentials are fixed" : "a new token will be fetched"
+                    return "key rotation: signed by \(key), which the issuer does not publish; \(next)"
+                }())
             } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
-                problems.append("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)")
+                problem("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)")
             } else {
-                let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
-                return HealthVerdict(.error, "signature: \(token.verdict.reason)\(cause)")
+                return say(.error, "signature: \(token.verdict.reason)" + (skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""))
             }
         }
         if let introspection, !introspection.active, introspection.checkedAt >= token.issuedAt {
-            return HealthVerdict(.error, "introspection: the server says the token is not active (revoked?)")
+            return say(.error, "introspection: the server says the token is not active (revoked?)")
         }
         let introspected = introspection.flatMap { $0.checkedAt >= token.issuedAt ? $0.fields : nil }
         if let mismatch = token.binding.mismatch(introspected: introspected) {
-            return HealthVerdict(.error, mismatch)
+            return say(.error, mismatch)
         }
-        let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
-        if token.binding.dpopIgnored { problems.append(TokenBinding.dpopIgnoredReason) }
+        func remaining() -> String? {
+            token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
+        }
+        if token.binding.dpopIgnored { problem(TokenBinding.dpopIgnoredReason) }
         if let lastError {
-            problems.append(
-                "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""))
+            problem("refresh failing (\(lastError.code))" + (remaining().map { " — current token \($0)" } ?? ""))
         }
-        if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
-            problems.append(problem)
+        if resourceURI != nil, let response = lastResponse, let text = apiProblem(response, now: now, words: words) {
+            problem(text)
         }
         if token.verdict.status != .failed, let kid = retiredSigningKey {
-            problems.append("signed by key \"\(kid)\", which the issuer no longer publishes")
+            problem("signed by key \"\(kid)\", which the issuer no longer publishes")
         }
         if let skewed = skewedClocks.first, !problems.contains(where: { $0.hasPrefix("clock skew") }) {
-            problems.append("clock skew: \(skewed.summary)")
+            problem("clock skew: \(skewed.summary)")
         }
         if token.decoded.format == .jwt, token.verdict.status == .unverified {
-            problems.append("signature not checked: \(token.verdict.reason)")
+            problem("signature not checked: \(token.verdict.reason)")
         }
         if let introspectionError, introspectionError.kind != .configuration, token.decoded.format == .opaque {
-            problems.append("introspection failed: \(introspectionError.reason)")
+            problem("introspection failed: \(introspectionError.reason)")
         }
-        if !problems.isEmpty { return HealthVerdict(.degraded, problems.joined(separator: "; ")) }
+        if problemCount > 0 { return say(.degraded, problems.joined(separator: "; ")) }
         if token.verdict.status == .checking {
-            return HealthVerdict(.pending, "checking the signature: \(token.verdict.reason(at: now))")
+            return say(.pending, "checking the signature: \(token.verdict.reason(at: now))")
         }
         if resourceURI != nil, lastResponse == nil, !pollingPaused {
-            return HealthVerdict(.pending, "waiting for the first API answer")
+            return say(.pending, "waiting for the first API answer")
         }
-        var parts = [remaining ?? "token held (lifetime unknown)"]
-        switch token.verdict.status {
-        case .verified: parts.append("signature verified")
-        case .notChecked:
-            parts.append("signature not checked (no key set configured)")
-            if currentIntrospection?.active == true { parts.append("introspection: active") }
-        default: break
-        }
-        if let response = lastResponse, let status = response.status, resourceURI != nil { parts.append("API \(status)") }
-        return HealthVerdict(.ok, parts.joined(separator: ", "))
+        return say(.ok, {
+            var parts = [remaining() ?? "token held (lifetime unknown)"]
+            switch token.verdict.status {
+            case .verified: parts.append("signature verified")
+            case .notChecked:
+                parts.append("signature not checked (no key set configured)")
+                if currentIntrospection?.active == true { parts.append("introspection: active") }
+            default: break
+            }
+            if let response = lastResponse, let status = response.status, resourceURI != nil { parts.append("API \(status)") }
+            return parts.joined(separator: ", ")
+        }())
     }
 
-    /// What is wrong with the API's answer, in a few words; nil for a 2xx.
-    private func apiProblem(_ response: ResourceResponse, now: Date) -> String? {
+    /// What is wrong with the API's answer, in a few words (empty without `words`); nil for a 2xx.
+    private func apiProblem(_ response: ResourceResponse, now: Date, words: Bool) -> String? {
+        guard response.failure != nil || (response.status != nil && !response.isSuccess) else { return nil }
+        guard words else { return "" }
         let age = isStale(response, at: now) ? " (" + TimeText.relative(response.at, now: now) + ")" : ""
         if let failure = response.failure {
             switch failure.kind {
