@@ -184,8 +184,8 @@ if [ "${LISTING_ONLY:-0}" = 1 ]; then
     echo
     echo "== $n clients, ${LISTING_LIFETIME:-125s} tokens: /api/v1/clients"
     start "$n" "${LISTING_LIFETIME:-125s}"
-    if [ "$fetched" -lt "$n" ]; then report_unfinished "$n"; continue; fi
-    printf 'every client holding a token after: %.1f s\n' "$all_tokens_after"
+    # Measured however far start-up got: a watcher polls from the start.
+    printf '%d of %d clients holding a token after: %.1f s\n' "$fetched" "$n" "$all_tokens_after"
     # Until the first refreshes (at about 100 s) are under way.
     sleep "${LISTING_WAIT:-$(awk -v t="$all_tokens_after" 'BEGIN { w = 110 - t; print (w > 0 ? int(w) : 0) }')}"
     listing_report

@@ -17,10 +17,12 @@ public struct ClientsListing: Sendable, Equatable {
     public var complete: Bool
     /// The clients removed since the generation asked for.
     public var removed: [String]
+    /// With `limit`, the name to ask the next page `after`; nil on the last page.
+    public var nextAfter: String?
 
     public init(
         clients: [ClientSnapshot], actionsAllowed: Bool?, generation: UInt64? = nil, instance: String? = nil,
-        complete: Bool = true, removed: [String] = []
+        complete: Bool = true, removed: [String] = [], nextAfter: String? = nil
     ) {
         self.clients = clients
         self.actionsAllowed = actionsAllowed
@@ -28,6 +30,7 @@ public struct ClientsListing: Sendable, Equatable {
         self.instance = instance
         self.complete = complete
         self.removed = removed
+        self.nextAfter = nextAfter
     }
 
     /// Reads a `/api/v1/clients` body. Anything malformed (not JSON, a client without its
@@ -38,7 +41,7 @@ public struct ClientsListing: Sendable, Equatable {
             return ClientsListing(
                 clients: document.clients.map(\.snapshot), actionsAllowed: document.actionsAllowed,
                 generation: document.generation, instance: document.instance, complete: document.complete ?? true,
-                removed: document.removed ?? [])
+                removed: document.removed ?? [], nextAfter: document.nextAfter)
         } catch let error as DecodingError {
             throw ClientsListingError(error)
         } catch {
@@ -94,10 +97,12 @@ public struct ClientsListing: Sendable, Equatable {
         var instance: String?
         var complete: Bool?
         var removed: [String]?
+        var nextAfter: String?
 
         enum CodingKeys: String, CodingKey {
             case clients, generation, instance, complete, removed
             case actionsAllowed = "actions_allowed"
+            case nextAfter = "next_after"
         }
     }
 

@@ -59,13 +59,19 @@ actor RemoteFleet: Service {
     static let pollInterval: Duration = .seconds(1)
     /// The deadline of one request: an instance that hangs shows as unreachable after it.
     static let requestTimeout: Duration = .seconds(5)
-    /// The largest `/api/v1/clients` answer read: about 15,000 clients (4.4 KB each with their
-    /// snapshot); attaching is meant for instances of a few thousand.
+    /// The largest `/api/v1/clients` answer read: a page of `pageSize` clients is a few megabytes
+    /// (2.4 KB a snapshot, more with a long history), a poll's changes less.
     static let maximumBodySize = 64 << 20
+    /// Clients a page when an instance is first read: each request ends well within
+    /// `requestTimeout`, however many clients the instance has.
+    static let standardPageSize = 1_000
+    /// At most this many pages are read from one instance.
+    static let maximumPages = 100
     /// What an action on a read-only instance says.
     static let readOnlyOutcome = "read-only: start serve with --allow-actions"
 
     nonisolated let instances: [FleetInstance]
+    private let pageSize: Int
     private let authToken: String?
     private let transport: HTTPTransport
     private let updates: AsyncStream<ManagerSnapshot>
@@ -90,8 +96,10 @@ actor RemoteFleet: Service {
     /// - Parameters:
     ///   - instances: the `serve` instances, in the order their clients are shown.
     ///   - authToken: the bearer token of `--auth-token-file`, sent to every instance.
-    init(instances: [FleetInstance], authToken: String?, transport: HTTPTransport) {
+    ///   - pageSize: clients a page when an instance is first read.
+    init(instances: [FleetInstance], authToken: String?, transport: HTTPTransport, pageSize: Int = standardPageSize) {
         self.instances = instances
+        self.pageSize = max(1, min(pageSize, 10_000))
         self.authToken = authToken
         self.transport = transport
         (updates, sink) = AsyncStream.makeStream(of: ManagerSnapshot.self, bufferingPolicy: .bufferingNewest(1))
@@ -123,9 +131,10 @@ actor RemoteFleet: Service {
     func poll() async -> ManagerSnapshot {
         let fresh = await withTaskGroup(of: (Int, Reading, Bool?).self) { group in
             for (index, instance) in instances.enumerated() {
-                group.addTask { [transport, authToken, held = held[index]] in
+                group.addTask { [transport, authToken, pageSize, held = held[index]] in
                     do throws(OAuthError) {
-                        let listing = try await Self.follow(instance, from: held, transport: transport, authToken: authToken)
+                        let listing = try await Self.follow(
+                            instance, from: held, pageSize: pageSize, transport: transport, authToken: authToken)
                         return (index, .listed(listing), listing.actionsAllowed)
                     } catch {
                         return (index, .failed(error), nil)
@@ -251,24 +260,41 @@ actor RemoteFleet: Service {
     /// held (or changes from another process: the instance restarted), every client, asked for
     /// as the changes since generation 0. A `serve` that predates `since` answers everything.
     private static func follow(
-        _ instance: FleetInstance, from held: ClientsListing?, transport: HTTPTransport, authToken: String?
+        _ instance: FleetInstance, from held: ClientsListing?, pageSize: Int, transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
         if let held, let generation = held.generation {
             let answer = try await list(instance, since: generation, transport: transport, authToken: authToken)
             if let applied = held.applying(answer) { return applied }
         }
-        var answer = try await list(instance, since: 0, transport: transport, authToken: authToken)
-        // From nothing, the changes since 0 are everything there is.
+        // From nothing, the changes since 0 are everything there is, read in pages. The next poll
+        // asks for the changes since the first page's generation: what changed while paging comes again.
+        var answer = try await list(instance, since: 0, limit: pageSize, transport: transport, authToken: authToken)
+        var after = answer.nextAfter
+        for _ in 1..<maximumPages {
+            guard let next = after else { break }
+            let page = try await list(instance, since: 0, limit: pageSize, after: next, transport: transport, authToken: authToken)
+            answer.clients += page.clients
+            after = page.nextAfter
+        }
+        if after != nil {
+            throw .invalidResponse(
+                "more than \(pageSize * maximumPages) clients: attach to smaller instances",
+                endpoint: URLText.describe(instance.baseURL.appending(path: "api/v1/clients")), httpStatus: 200)
+        }
         answer.complete = true
         answer.removed = []
+        answer.nextAfter = nil
         return answer
     }
 
     private static func list(
-        _ instance: FleetInstance, since generation: UInt64, transport: HTTPTransport, authToken: String?
+        _ instance: FleetInstance, since generation: UInt64, limit: Int? = nil, after: String? = nil,
+        transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
         var url = instance.baseURL.appending(path: "api/v1/clients")
-        url.append(queryItems: [URLQueryItem(name: "since", value: String(generation))])
+        url.append(queryItems: [URLQueryItem(name: "since", value: String(generation))]
+            + (limit.map { [URLQueryItem(name: "limit", value: String($0))] } ?? [])
+            + (after.map { [URLQueryItem(name: "after", value: $0)] } ?? []))
         let response = try await transport.send(request(.get, url, authToken: authToken))
         guard response.status == 200 else {
             throw .httpStatus(response.status, summary: problem(response), endpoint: URLText.describe(url))

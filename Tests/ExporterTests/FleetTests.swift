@@ -98,7 +98,8 @@ struct FleetTests {
                 let (openLabel, readOnlyLabel, deadLabel) = (instances[0].label, instances[1].label, instances[2].label)
                 let transport = HTTPTransport()
                 do {
-                    let fleet = RemoteFleet(instances: instances, authToken: nil, transport: transport)
+                    // Pages of two: the first reading of each instance is several requests.
+                    let fleet = RemoteFleet(instances: instances, authToken: nil, transport: transport, pageSize: 2)
                     try await checkFleet(
                         fleet, names: demo.clients.map(\.name), open: (openLabel, open), readOnly: (readOnlyLabel, readOnly),
                         deadLabel: deadLabel)
