@@ -215,10 +215,7 @@ actor RemoteFleet: Service {
         guard let origin = origins[client] else { return failed("no client named \(client) on the attached instances") }
         let instance = instances[origin.instance]
         guard let name = origin.name else { return failed("instance \(instance.label) is not reachable") }
-        // Names are any printable text: every character but the unreserved ones is escaped.
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let escaped = name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? name
-        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(escaped)/\(action.rawValue)") else {
+        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(Self.escaped(name))/\(action.rawValue)") else {
             return failed("cannot address \(client) on \(instance.label)")
         }
         let response: ReceivedResponse
@@ -246,6 +243,13 @@ actor RemoteFleet: Service {
         default:
             return failed("instance \(instance.label) answered " + Self.problem(response))
         }
+    }
+
+    /// A client's name in a path or a query: names are any printable text, so every character
+    /// but the unreserved ones is escaped (`&`, `=`, `+` and `/` included).
+    private static func escaped(_ name: String) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? name
     }
 
     private static func notOffered(_ action: ActionRecord.Action, client: String) -> ActionRecord {
@@ -291,10 +295,13 @@ actor RemoteFleet: Service {
         _ instance: FleetInstance, since generation: UInt64, limit: Int? = nil, after: String? = nil,
         transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
-        var url = instance.baseURL.appending(path: "api/v1/clients")
-        url.append(queryItems: [URLQueryItem(name: "since", value: String(generation))]
-            + (limit.map { [URLQueryItem(name: "limit", value: String($0))] } ?? [])
-            + (after.map { [URLQueryItem(name: "after", value: $0)] } ?? []))
+        var query = "since=\(generation)"
+        if let limit { query += "&limit=\(limit)" }
+        if let after { query += "&after=" + escaped(after) }
+        let base = instance.baseURL.appending(path: "api/v1/clients")
+        guard let url = URL(string: base.absoluteString + "?" + query) else {
+            throw .invalidResponse("cannot address the page after a client", endpoint: URLText.describe(base), httpStatus: nil)
+        }
         let response = try await transport.send(request(.get, url, authToken: authToken))
         guard response.status == 200 else {
             throw .httpStatus(response.status, summary: problem(response), endpoint: URLText.describe(url))

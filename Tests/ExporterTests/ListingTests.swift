@@ -1,8 +1,11 @@
 import DemoServer
 import Foundation
 import Testing
+import OAuthClient
 import TokenModel
+import TokenTesting
 @testable import MetricsExporter
+@testable import TokentopCommands
 
 /// `/api/v1/clients` for a fleet: pages, and the changes since a generation.
 @Suite("a listing that scales: pages and changes since a generation")
@@ -190,11 +193,14 @@ struct ListingTests {
 
     private func checkListing(_ demo: DemoEnvironment) async throws {
         // Without resource-uri a snapshot changes only when a token does: the changes are exact.
-        let clients = demo.configuration().clients.map { client in
+        var clients = demo.configuration().clients.map { client in
             var quiet = client
             quiet.resourceURI = nil
             return quiet
         }
+        // A name with every character a query gives a meaning to, to page after.
+        clients[1].name = "team a&b=c+d/e?f#g%20"
+        let names = clients.map(\.name)
         try await withServe(clients: clients, allowActions: true) { serve in
             var everything: [String: Any] = [:]
             try await eventually("every client listed with a verdict") {
@@ -209,7 +215,7 @@ struct ListingTests {
             let all = try await HTTP.get(serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "0")]))
             let allDocument = all.json
             let allClients = try #require(allDocument["clients"] as? [[String: Any]])
-            #expect(allClients.compactMap { $0["name"] as? String } == demo.clients.map(\.name))
+            #expect(allClients.compactMap { $0["name"] as? String } == names)
             #expect(allClients.allSatisfy { Set($0.keys) == ["name", "snapshot"] })
             #expect(allDocument["removed"] as? [String] == [])
             #expect(allDocument["instance"] as? String == instance)
@@ -223,29 +229,26 @@ struct ListingTests {
                 return changed.isEmpty
             }
             #expect(try await HTTP.post(serve.url("api/v1/clients/mod-client/refresh")).status == 200)
-            var names: [String] = []
+            var changed: [String] = []
             try await eventually("the refresh shows as a change of mod-client alone") {
                 let answer = try await HTTP.get(serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
-                names += (answer.json["clients"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                changed += (answer.json["clients"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
                 generation = answer.json["generation"] as? Int ?? generation
-                return names.contains("mod-client")
+                return changed.contains("mod-client")
             }
-            #expect(Set(names) == ["mod-client"], "\(names)")
+            #expect(Set(changed) == ["mod-client"], "\(changed)")
             let snapshot = try await serve.manager.snapshot().clients.first { $0.name == "mod-client" }
             #expect(snapshot?.history.last?.reason == .manual)
 
-            // Pages of one, following next_after, list every client once, in order.
-            var paged: [String] = []
-            var after: String?
-            for _ in 0...demo.clients.count {
-                var query = [URLQueryItem(name: "limit", value: "1")]
-                if let after { query.append(.init(name: "after", value: after)) }
-                let page = try await HTTP.get(serve.url("api/v1/clients").appending(queryItems: query)).json
-                paged += (page["clients"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-                after = page["next_after"] as? String
-                if after == nil { break }
-            }
-            #expect(paged == demo.clients.map(\.name))
+            // Pages of one, as --attach reads them (its names escaped), list every client once, in order.
+            let transport = HTTPTransport()
+            let fleet = RemoteFleet(
+                instances: [try FleetInstance(attach: serve.baseURL.absoluteString)], authToken: nil, transport: transport,
+                pageSize: 1)
+            let label = fleet.instances[0].label
+            let paged = await fleet.poll().clients.map(\.name)
+            await transport.shutdown()
+            #expect(paged == names.map { "\(label)/\($0)" })
 
             for (query, reason) in [
                 ("since=-1", "since=-1: expected a generation"), ("since=99999999999999999999", "expected a generation"),
