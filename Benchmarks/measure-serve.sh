@@ -14,6 +14,11 @@
 #      over REFRESH_SECONDS divided by the refreshes it made, from tokentop_token_fetches_total.
 # The demo server runs in its own process, so serve's CPU and memory are its own. The clients
 # have no resource-uri unless POLL_RESOURCE=1 (then each also calls /mod every poll-interval).
+#
+# LISTING_ONLY=1 measures /api/v1/clients instead: with LISTING_LIFETIME tokens (125 s: each
+# client refreshes about every 100 s, 1 % of them a second once their refreshes have spread),
+# the whole listing (LISTING_CALLS calls: size, time), then a watcher's polls of ?since= once a
+# second for LISTING_SECONDS seconds (clients and bytes per answer, time per call).
 set -euo pipefail
 
 binary=${1:-.build/release/tokentop}
@@ -149,6 +154,46 @@ stop() {
 
 echo "tokentop serve at scale: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary: $binary"
+
+# The whole listing and a watcher's ?since= polls, as `tokentop --attach` makes them.
+listing_report() {
+  local url="http://127.0.0.1:$PORT/api/v1/clients"
+  for _ in $(seq "${LISTING_CALLS:-3}"); do
+    curl -sf -o /dev/null -w '%{size_download} %{time_total}\n' "$url"
+  done | sort -k2 -n | awk '{ b[NR] = $1; t[NR] = $2 } END {
+    printf "whole listing: %.1f MB; median %.0f ms, max %.0f ms (%d calls)\n", b[1] / 1e6, 1000 * t[int((NR + 1) / 2)], 1000 * t[NR], NR }'
+  local generation
+  generation=$(curl -sf "$url?since=0" | python3 -c 'import json, sys; print(json.load(sys.stdin)["generation"])')
+  for _ in $(seq "${LISTING_SECONDS:-30}"); do
+    sleep 1
+    curl -sf -o "$work/since.json" -w '%{size_download} %{time_total}\n' "$url?since=$generation" | tr '\n' ' '
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(len(d["clients"]), d["generation"], d["complete"])' "$work/since.json"
+    generation=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["generation"])' "$work/since.json")
+  done > "$work/polls.txt"
+  sort -k1 -n "$work/polls.txt" | awk '{ b[NR] = $1; c[NR] = $3 } END {
+    printf "since polls: median %.1f KB, max %.1f KB (%d polls)\n", b[int((NR + 1) / 2)] / 1e3, b[NR] / 1e3, NR }'
+  sort -k2 -n "$work/polls.txt" | awk '{ t[NR] = $2 } END { printf "since polls: median %.1f ms, max %.1f ms\n", 1000 * t[int((NR + 1) / 2)], 1000 * t[NR] }'
+  sort -k3 -n "$work/polls.txt" | awk '{ c[NR] = $3; s += $3; if ($5 == "True") full++ } END {
+    printf "clients per since answer: median %d, max %d, mean %.0f; whole listings answered instead: %d\n", c[int((NR + 1) / 2)], c[NR], s / NR, full }'
+  awk '{ if ($3 > 0) printf "%.0f ", $1 / $3 } END { print "" }' "$work/polls.txt" | tr ' ' '\n' | sort -n | awk 'NF { v[++n] = $1 } END {
+    if (n) printf "bytes per changed client: median %d\n", v[int((n + 1) / 2)] }'
+}
+
+if [ "${LISTING_ONLY:-0}" = 1 ]; then
+  for n in "${counts[@]}"; do
+    echo
+    echo "== $n clients, ${LISTING_LIFETIME:-125s} tokens: /api/v1/clients"
+    start "$n" "${LISTING_LIFETIME:-125s}"
+    # Measured however far start-up got: a watcher polls from the start.
+    printf '%d of %d clients holding a token after: %.1f s\n' "$fetched" "$n" "$all_tokens_after"
+    # Until the first refreshes (at about 100 s) are under way.
+    sleep "${LISTING_WAIT:-$(awk -v t="$all_tokens_after" 'BEGIN { w = 110 - t; print (w > 0 ? int(w) : 0) }')}"
+    listing_report
+    echo "RSS: $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+    stop
+  done
+  exit 0
+fi
 for n in "${counts[@]}"; do
   echo
   echo "== $n clients, hour-long tokens"

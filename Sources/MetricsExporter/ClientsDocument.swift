@@ -12,12 +12,30 @@ public enum ClientsDocument {
 
     /// - Parameter actionsAllowed: whether `POST …/refresh` and `…/revoke` are allowed
     ///   (`--allow-actions`), so an attached dashboard knows before it asks.
-    static func json(_ snapshot: ManagerSnapshot, at now: Date, actionsAllowed: Bool, describe: Describe) -> JSONValue {
-        .object([
+    ///   - instance: the index's `instance`, which its generations belong to.
+    static func json(
+        _ selection: ClientsIndex.Selection, instance: String, at now: Date, actionsAllowed: Bool, describe: Describe
+    ) -> JSONValue {
+        var object: [String: JSONValue] = [
             "generated_at": .string(TimeText.iso8601(now)),
             "actions_allowed": .bool(actionsAllowed),
-            "clients": .array(snapshot.clients.map { client(for: $0, at: now, describe: describe) }),
-        ])
+            // Generations count snapshots (a few a second at most): far below 2^53, exact as a JSON number.
+            "generation": .number(Double(selection.generation)),
+            "instance": .string(instance),
+            "complete": .bool(selection.complete),
+            "clients": .array(selection.clients.map { client in
+                // Changes are for watchers, which draw the snapshot: the rest would be most of the bytes.
+                selection.changesOnly ? changed(client) : self.client(for: client, at: now, describe: describe)
+            }),
+        ]
+        if selection.changesOnly && !selection.complete { object["removed"] = .array(selection.removed.map(JSONValue.string)) }
+        if let next = selection.nextAfter { object["next_after"] = .string(next) }
+        return .object(object)
+    }
+
+    /// A client in an answer to `since`: its name and snapshot.
+    static func changed(_ client: ClientSnapshot) -> JSONValue {
+        .object(["name": .string(client.name), "snapshot": encoded(exported(client)) ?? .null])
     }
 
     static func client(for client: ClientSnapshot, at now: Date, describe: Describe) -> JSONValue {

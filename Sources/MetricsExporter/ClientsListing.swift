@@ -4,14 +4,33 @@ import TokenModel
 /// `GET /api/v1/clients` read back: what a dashboard attached to a `tokentop serve` draws.
 /// The other end of `ClientsDocument`, kept beside it so the two cannot drift apart.
 public struct ClientsListing: Sendable, Equatable {
-    /// Every client of the instance, as its token manager last published it.
+    /// Every client of the instance, as its token manager last published it; in an answer to
+    /// `since` that is not `complete`, only the clients that changed.
     public var clients: [ClientSnapshot]
     /// Whether the instance runs with `--allow-actions`; nil when it does not say.
     public var actionsAllowed: Bool?
+    /// The instance's generation when it answered: the next `since`. Nil from a `serve` older than `since`.
+    public var generation: UInt64?
+    /// Which process the generation belongs to.
+    public var instance: String?
+    /// False for an answer of changes, to be applied to what is held: `removed` first, then `clients`.
+    public var complete: Bool
+    /// The clients removed since the generation asked for.
+    public var removed: [String]
+    /// With `limit`, the name to ask the next page `after`; nil on the last page.
+    public var nextAfter: String?
 
-    public init(clients: [ClientSnapshot], actionsAllowed: Bool?) {
+    public init(
+        clients: [ClientSnapshot], actionsAllowed: Bool?, generation: UInt64? = nil, instance: String? = nil,
+        complete: Bool = true, removed: [String] = [], nextAfter: String? = nil
+    ) {
         self.clients = clients
         self.actionsAllowed = actionsAllowed
+        self.generation = generation
+        self.instance = instance
+        self.complete = complete
+        self.removed = removed
+        self.nextAfter = nextAfter
     }
 
     /// Reads a `/api/v1/clients` body. Anything malformed (not JSON, a client without its
@@ -19,12 +38,38 @@ public struct ClientsListing: Sendable, Equatable {
     public static func decode(_ body: Data) throws(ClientsListingError) -> ClientsListing {
         do {
             let document = try JSONDecoder().decode(Document.self, from: body)
-            return ClientsListing(clients: document.clients.map(\.snapshot), actionsAllowed: document.actionsAllowed)
+            return ClientsListing(
+                clients: document.clients.map(\.snapshot), actionsAllowed: document.actionsAllowed,
+                generation: document.generation, instance: document.instance, complete: document.complete ?? true,
+                removed: document.removed ?? [], nextAfter: document.nextAfter)
         } catch let error as DecodingError {
             throw ClientsListingError(error)
         } catch {
             throw ClientsListingError(reason: "not JSON (\(error.localizedDescription))")
         }
+    }
+
+    /// What is held after an answer to `since` (from `generation` of this same instance): the
+    /// removed clients dropped, the changed ones replaced where they stand, new ones appended
+    /// (the instance answers the whole listing when its order changed otherwise). A complete
+    /// answer replaces what was held. Nil when the changes are from another instance (the
+    /// instance restarted, or the address now leads elsewhere): list again from nothing.
+    public func applying(_ answer: ClientsListing) -> ClientsListing? {
+        guard !answer.complete else { return answer }
+        guard answer.instance != nil, answer.instance == instance else { return nil }
+        let removed = Set(answer.removed)
+        var clients = self.clients.filter { !removed.contains($0.name) }
+        var positions = Dictionary(clients.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for client in answer.clients {
+            if let position = positions[client.name] {
+                clients[position] = client
+            } else {
+                positions[client.name] = clients.count
+                clients.append(client)
+            }
+        }
+        return ClientsListing(
+            clients: clients, actionsAllowed: answer.actionsAllowed, generation: answer.generation, instance: answer.instance)
     }
 
     /// Reads the answer of `POST /api/v1/clients/NAME/refresh` (or `…/revoke`): the action's
@@ -48,10 +93,16 @@ public struct ClientsListing: Sendable, Equatable {
     private struct Document: Decodable {
         var clients: [Client]
         var actionsAllowed: Bool?
+        var generation: UInt64?
+        var instance: String?
+        var complete: Bool?
+        var removed: [String]?
+        var nextAfter: String?
 
         enum CodingKeys: String, CodingKey {
-            case clients
+            case clients, generation, instance, complete, removed
             case actionsAllowed = "actions_allowed"
+            case nextAfter = "next_after"
         }
     }
 

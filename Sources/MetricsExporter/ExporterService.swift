@@ -22,6 +22,7 @@ public struct ExporterService: Service {
     private let logger: Logger
     private let fileSinks: FileSinkHealth?
     private let latest = LatestSnapshot()
+    private let index = SharedClientsIndex()
 
     /// - Parameters:
     ///   - updates: the manager's `updates()`.
@@ -59,8 +60,11 @@ public struct ExporterService: Service {
             },
             logger: logger)
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { [updates, latest] in
-                for await snapshot in updates.cancelOnGracefulShutdown() { latest.set(snapshot) }
+            group.addTask { [updates, latest, index] in
+                for await snapshot in updates.cancelOnGracefulShutdown() {
+                    latest.set(snapshot)
+                    index.update(snapshot)
+                }
             }
             group.addTask { [events, metrics] in
                 for await event in events.cancelOnGracefulShutdown() { await metrics.record(event) }
@@ -90,9 +94,18 @@ public struct ExporterService: Service {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        router.get("api/v1/clients") { [latest, describe, allowActions = configuration.allowActions] _, _ in
-            let snapshot = latest.get() ?? ManagerSnapshot(generation: 0, takenAt: Date(), clients: [])
-            return Self.json(ClientsDocument.json(snapshot, at: Date(), actionsAllowed: allowActions, describe: describe))
+        router.get("api/v1/clients") { [index, describe, allowActions = configuration.allowActions] request, _ in
+            let selection: ClientsIndex.Selection
+            do throws(ListingQuery.Problem) {
+                let parameters = request.uri.queryParameters
+                selection = try index.select(ListingQuery(values: { parameters.getAll($0) }))
+            } catch {
+                return Self.problem(.badRequest, "invalid_request", error.description)
+            }
+            let document = ClientsDocument.json(
+                selection, instance: index.instance, at: Date(), actionsAllowed: allowActions, describe: describe)
+            // Compact: at 10,000 clients the indentation alone would be megabytes.
+            return Self.json(document, compact: true)
         }
         router.get("api/v1/clients/:name") { [latest, describe] _, context in
             let name = try Self.clientName(context)
@@ -132,10 +145,10 @@ public struct ExporterService: Service {
         return raw.removingPercentEncoding ?? raw
     }
 
-    private static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    private static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, compact: Bool = false) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: value.prettyText + "\n")))
+            body: .init(byteBuffer: ByteBuffer(string: (compact ? value.compactText : value.prettyText) + "\n")))
     }
 
     static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
@@ -182,4 +195,26 @@ final class LatestSnapshot: Sendable {
 
     func set(_ snapshot: ManagerSnapshot) { value.withLock { $0 = snapshot } }
     func get() -> ManagerSnapshot? { value.withLock { $0 } }
+}
+
+/// The clients index, for the HTTP handlers. One writer (the snapshot loop) updates a copy
+/// outside the lock, so a reader never waits for ten thousand comparisons.
+final class SharedClientsIndex: Sendable {
+    private let value = Mutex(ClientsIndex())
+    let instance: String
+
+    init() {
+        instance = value.withLock { $0.instance }
+    }
+
+    func update(_ snapshot: ManagerSnapshot) {
+        var index = value.withLock { $0 }
+        index.update(snapshot)
+        value.withLock { [index] in $0 = index }
+    }
+
+    func select(_ query: ListingQuery) throws(ListingQuery.Problem) -> ClientsIndex.Selection {
+        let index = value.withLock { $0 }
+        return try index.select(query)
+    }
 }

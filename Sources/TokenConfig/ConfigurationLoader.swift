@@ -84,9 +84,15 @@ public enum ConfigurationLoader {
         return nil
     }
 
-    /// Reads and validates the file at `path`, expanding `${VAR}` from `environment`.
-    /// Warns when the file holds a client secret and is readable by its group or others.
+    /// Reads and validates the file at `path`, expanding `${VAR}` from `environment`; a
+    /// directory is read as conf.d (`loadDirectory`). Warns when a file holds a client secret
+    /// and is readable by its group or others.
     public static func load(from path: String, environment: [String: String]) throws -> LoadedConfiguration {
+        if isDirectory(path) { return try loadDirectory(path, environment: environment) }
+        return try loadFile(path, environment: environment)
+    }
+
+    static func loadFile(_ path: String, environment: [String: String]) throws -> LoadedConfiguration {
         let yaml: String
         do {
             // At most LocalFile.maximumSize (1 MiB): a configuration is a few kilobytes.
@@ -194,13 +200,9 @@ public enum ConfigurationLoader {
             expanded = home + expanded.dropFirst()
         }
         let resolved = absolute(expanded, workingDirectory: workingDirectory)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-            throw ConfigurationError(file: resolved, message: "no such file (named by \(origin))")
-        }
-        guard !isDirectory.boolValue else {
-            throw ConfigurationError(
-                file: resolved, message: "is a directory, not a configuration file (named by \(origin))")
+        // A directory is a conf.d: every *.yaml in it (see `loadDirectory`).
+        guard FileManager.default.fileExists(atPath: resolved) else {
+            throw ConfigurationError(file: resolved, message: "no such file or directory (named by \(origin))")
         }
         return ConfigurationLocation(path: resolved, origin: origin)
     }
@@ -216,6 +218,11 @@ public enum ConfigurationLoader {
         guard !path.hasPrefix("/") else { return path }
         let folder = workingDirectory.hasSuffix("/") ? String(workingDirectory.dropLast()) : workingDirectory
         return folder.isEmpty ? path : folder + "/" + path
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     private static func isFile(_ path: String) -> Bool {

@@ -47,8 +47,9 @@ extension FleetInstance {
 }
 
 /// The dashboard's source when attached to `tokentop serve` instances (`--attach`): it polls
-/// each instance's `/api/v1/clients`, merges their clients into one snapshot, and sends
-/// refresh and revoke back to the instance a client lives on.
+/// each instance's `/api/v1/clients` for what changed since its last answer (`?since=`), merges
+/// their clients into one snapshot, and sends refresh and revoke back to the instance a client
+/// lives on.
 ///
 /// A client is shown as `host:port/name`. An instance that cannot be read shows as one row
 /// named `host:port` whose error says why; an instance without `--allow-actions` answers
@@ -58,13 +59,19 @@ actor RemoteFleet: Service {
     static let pollInterval: Duration = .seconds(1)
     /// The deadline of one request: an instance that hangs shows as unreachable after it.
     static let requestTimeout: Duration = .seconds(5)
-    /// The largest `/api/v1/clients` answer read: about 15,000 clients (4.4 KB each with their
-    /// snapshot); attaching is meant for instances of a few thousand.
+    /// The largest `/api/v1/clients` answer read: a page of `pageSize` clients is a few megabytes
+    /// (2.4 KB a snapshot, more with a long history), a poll's changes less.
     static let maximumBodySize = 64 << 20
+    /// Clients a page when an instance is first read: each request ends well within
+    /// `requestTimeout`, however many clients the instance has.
+    static let standardPageSize = 1_000
+    /// At most this many pages are read from one instance.
+    static let maximumPages = 100
     /// What an action on a read-only instance says.
     static let readOnlyOutcome = "read-only: start serve with --allow-actions"
 
     nonisolated let instances: [FleetInstance]
+    private let pageSize: Int
     private let authToken: String?
     private let transport: HTTPTransport
     private let updates: AsyncStream<ManagerSnapshot>
@@ -77,6 +84,9 @@ actor RemoteFleet: Service {
     }
 
     private var readings: [Reading]
+    /// Per instance, its clients as last read, kept across a failed poll: the next poll asks
+    /// for the changes since then.
+    private var held: [ClientsListing?]
     /// Per instance, whether it accepts actions, as it last said (nil: not known yet).
     private var actionsAllowed: [Bool?]
     private var latest: ManagerSnapshot
@@ -86,12 +96,15 @@ actor RemoteFleet: Service {
     /// - Parameters:
     ///   - instances: the `serve` instances, in the order their clients are shown.
     ///   - authToken: the bearer token of `--auth-token-file`, sent to every instance.
-    init(instances: [FleetInstance], authToken: String?, transport: HTTPTransport) {
+    ///   - pageSize: clients a page when an instance is first read.
+    init(instances: [FleetInstance], authToken: String?, transport: HTTPTransport, pageSize: Int = standardPageSize) {
         self.instances = instances
+        self.pageSize = max(1, min(pageSize, 10_000))
         self.authToken = authToken
         self.transport = transport
         (updates, sink) = AsyncStream.makeStream(of: ManagerSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         readings = Array(repeating: .waiting, count: instances.count)
+        held = Array(repeating: nil, count: instances.count)
         actionsAllowed = Array(repeating: nil, count: instances.count)
         latest = ManagerSnapshot(generation: 0, takenAt: Date(), clients: [])
     }
@@ -118,9 +131,10 @@ actor RemoteFleet: Service {
     func poll() async -> ManagerSnapshot {
         let fresh = await withTaskGroup(of: (Int, Reading, Bool?).self) { group in
             for (index, instance) in instances.enumerated() {
-                group.addTask { [transport, authToken] in
+                group.addTask { [transport, authToken, pageSize, held = held[index]] in
                     do throws(OAuthError) {
-                        let listing = try await Self.list(instance, transport: transport, authToken: authToken)
+                        let listing = try await Self.follow(
+                            instance, from: held, pageSize: pageSize, transport: transport, authToken: authToken)
                         return (index, .listed(listing), listing.actionsAllowed)
                     } catch {
                         return (index, .failed(error), nil)
@@ -130,6 +144,7 @@ actor RemoteFleet: Service {
             var fresh = readings
             for await (index, reading, allowed) in group {
                 fresh[index] = reading
+                if case .listed(let listing) = reading { held[index] = listing }
                 if let allowed { actionsAllowed[index] = allowed }
             }
             return fresh
@@ -143,6 +158,9 @@ actor RemoteFleet: Service {
         }
         return latest
     }
+
+    /// Per instance, the generation its next poll asks for changes since (nil: it will list everything).
+    func followedGenerations() -> [UInt64?] { held.map { $0?.generation } }
 
     /// One line for the dashboard's header: each instance and whether it takes actions.
     func summary() -> String {
@@ -197,10 +215,7 @@ actor RemoteFleet: Service {
         guard let origin = origins[client] else { return failed("no client named \(client) on the attached instances") }
         let instance = instances[origin.instance]
         guard let name = origin.name else { return failed("instance \(instance.label) is not reachable") }
-        // Names are any printable text: every character but the unreserved ones is escaped.
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let escaped = name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? name
-        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(escaped)/\(action.rawValue)") else {
+        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(Self.escaped(name))/\(action.rawValue)") else {
             return failed("cannot address \(client) on \(instance.label)")
         }
         let response: ReceivedResponse
@@ -230,6 +245,13 @@ actor RemoteFleet: Service {
         }
     }
 
+    /// A client's name in a path or a query: names are any printable text, so every character
+    /// but the unreserved ones is escaped (`&`, `=`, `+` and `/` included).
+    private static func escaped(_ name: String) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? name
+    }
+
     private static func notOffered(_ action: ActionRecord.Action, client: String) -> ActionRecord {
         ActionRecord(
             action: action, client: client, at: Date(), succeeded: false,
@@ -238,10 +260,48 @@ actor RemoteFleet: Service {
 
     // MARK: Reading instances
 
-    private static func list(
-        _ instance: FleetInstance, transport: HTTPTransport, authToken: String?
+    /// The instance's clients now: the changes since what is held, applied to it; with nothing
+    /// held (or changes from another process: the instance restarted), every client, asked for
+    /// as the changes since generation 0. A `serve` that predates `since` answers everything.
+    private static func follow(
+        _ instance: FleetInstance, from held: ClientsListing?, pageSize: Int, transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
-        let url = instance.baseURL.appending(path: "api/v1/clients")
+        if let held, let generation = held.generation {
+            let answer = try await list(instance, since: generation, transport: transport, authToken: authToken)
+            if let applied = held.applying(answer) { return applied }
+        }
+        // From nothing, the changes since 0 are everything there is, read in pages. The next poll
+        // asks for the changes since the first page's generation: what changed while paging comes again.
+        var answer = try await list(instance, since: 0, limit: pageSize, transport: transport, authToken: authToken)
+        var after = answer.nextAfter
+        for _ in 1..<maximumPages {
+            guard let next = after else { break }
+            let page = try await list(instance, since: 0, limit: pageSize, after: next, transport: transport, authToken: authToken)
+            answer.clients += page.clients
+            after = page.nextAfter
+        }
+        if after != nil {
+            throw .invalidResponse(
+                "more than \(pageSize * maximumPages) clients: attach to smaller instances",
+                endpoint: URLText.describe(instance.baseURL.appending(path: "api/v1/clients")), httpStatus: 200)
+        }
+        answer.complete = true
+        answer.removed = []
+        answer.nextAfter = nil
+        return answer
+    }
+
+    private static func list(
+        _ instance: FleetInstance, since generation: UInt64, limit: Int? = nil, after: String? = nil,
+        transport: HTTPTransport, authToken: String?
+    ) async throws(OAuthError) -> ClientsListing {
+        var query = "since=\(generation)"
+        if let limit { query += "&limit=\(limit)" }
+        if let after { query += "&after=" + escaped(after) }
+        let base = instance.baseURL.appending(path: "api/v1/clients")
+        guard let url = URL(string: base.absoluteString + "?" + query) else {
+            throw .invalidResponse("cannot address the page after a client", endpoint: URLText.describe(base), httpStatus: nil)
+        }
         let response = try await transport.send(request(.get, url, authToken: authToken))
         guard response.status == 200 else {
             throw .httpStatus(response.status, summary: problem(response), endpoint: URLText.describe(url))

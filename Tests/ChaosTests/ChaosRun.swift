@@ -313,8 +313,16 @@ final class ChaosRun {
             }
         }
 
-        let listing = ClientsDocument.json(snapshot, at: now, actionsAllowed: false) { CheckReport.client(json: $0, now: $1) }
-        for client in listing["clients"]?.arrayValue ?? [] {
+        var index = ClientsIndex()
+        index.update(snapshot)
+        let whole = try? index.select(ListingQuery())
+        let listing = whole.map { selection in
+            ClientsDocument.json(selection, instance: index.instance, at: now, actionsAllowed: false) {
+                CheckReport.client(json: $0, now: $1)
+            }
+        }
+        if listing == nil { problems.append("serve's listing could not be selected") }
+        for client in listing?["clients"]?.arrayValue ?? [] {
             let name = client["name"]?.stringValue ?? ""
             guard let encoded = client["snapshot"], let decoded = try? JSONDecoder().decode(ClientSnapshot.self, from: Data(encoded.compactText.utf8))
             else {

@@ -102,7 +102,8 @@ struct FleetTests {
                 let (openLabel, readOnlyLabel, deadLabel) = (instances[0].label, instances[1].label, instances[2].label)
                 let transport = HTTPTransport()
                 do {
-                    let fleet = RemoteFleet(instances: instances, authToken: nil, transport: transport)
+                    // Pages of two: the first reading of each instance is several requests.
+                    let fleet = RemoteFleet(instances: instances, authToken: nil, transport: transport, pageSize: 2)
                     try await checkFleet(
                         fleet, names: demo.clients.map(\.name), open: (openLabel, open), readOnly: (readOnlyLabel, readOnly),
                         deadLabel: deadLabel)
@@ -158,6 +159,28 @@ struct FleetTests {
         try await eventually("the manual refresh shows in the attached view") {
             let client = await fleet.poll().clients.first { $0.name == "\(open.label)/mod-client" }
             return client?.history.contains { $0.reason == .manual && $0.succeeded } == true
+        }
+
+        // The view is kept from changes (`since`), and it is what each instance's whole listing says.
+        let generations = await fleet.followedGenerations()
+        #expect(generations[0] != nil && generations[1] != nil && generations[2] == nil, "\(generations)")
+        try await eventually("the attached view agrees with both whole listings") {
+            let view = await fleet.poll().clients
+            var whole: [ClientSnapshot] = []
+            for (label, serve) in [open, readOnly] {
+                let listing = try ClientsListing.decode(Data(try await HTTP.get(serve.url("api/v1/clients")).text.utf8))
+                whole += listing.clients.map { client in
+                    var renamed = client
+                    renamed.name = "\(label)/\(client.name)"
+                    renamed.actions = client.actions.map { record in
+                        var record = record
+                        record.client = renamed.name
+                        return record
+                    }
+                    return renamed
+                }
+            }
+            return Array(view.dropLast()) == whole
         }
 
         // The read-only instance refuses, and the footer says why.

@@ -70,6 +70,57 @@ struct ReloadOnHangUpTests {
         #expect(text.contains("tokentop.yaml:3:1: invalid YAML"), "\(text)")
     }
 
+    @Test("a configuration directory is read again on SIGHUP: a team's file added, a name defined twice refused naming both files")
+    func hangUpReadsTheDirectory() async throws {
+        var options = DemoServerOptions()
+        options.clients = [
+            DemoClientSpec(name: "alpha", scopes: [DemoClientSpec.modScope]),
+            DemoClientSpec(name: "beta", scopes: [DemoClientSpec.modScope]),
+        ]
+        try await withDemoAndFolder(options) { demo, directory in try await runDirectory(demo, in: directory) }
+    }
+
+    private func runDirectory(_ demo: DemoEnvironment, in directory: URL) async throws {
+        let folder = directory.appending(path: "conf.d")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        let full = try demo.configurationYAML()
+        try write(Self.only("alpha", in: full), to: folder.appending(path: "10-alpha.yaml"))
+        let log = directory.appending(path: "serve.log")
+        let serve = try await Subprocess.run(
+            .path(FilePath(try Binary.tokentop().path)),
+            arguments: ["serve", "--config", folder.path, "--listen", "127.0.0.1:0"],
+            input: .none, output: try Output.file(log), error: .combinedWithOutput
+        ) { execution in
+            let api = URL(string: "http://127.0.0.1:\(try await listeningPort(in: log))")!
+            var alphaJTI: String?
+            try await eventually("alpha holds a token", within: 30) {
+                alphaJTI = Self.jti(try await Self.clients(api)["alpha"])
+                return alphaJTI != nil
+            }
+            #expect(try await Self.clients(api).keys.sorted() == ["alpha"])
+
+            try write(Self.only("beta", in: full), to: folder.appending(path: "20-beta.yaml"))
+            try execution.send(signal: Signal(rawValue: SIGHUP))
+            try await eventually("beta added from its own file after SIGHUP", within: 30) {
+                let clients = try await Self.clients(api)
+                return clients.keys.sorted() == ["alpha", "beta"] && Self.jti(clients["beta"]) != nil
+            }
+            #expect(Self.jti(try await Self.clients(api)["alpha"]) == alphaJTI, "alpha's token was not kept")
+
+            try write(Self.only("alpha", in: full), to: folder.appending(path: "30-copy.yaml"))
+            try execution.send(signal: Signal(rawValue: SIGHUP))
+            try await eventually("the failed reload logged", within: 15) {
+                ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("reload failed")
+            }
+            #expect(try await Self.clients(api).keys.sorted() == ["alpha", "beta"])
+            try execution.send(signal: .terminate)
+        }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(serve.terminationStatus == .exited(0), "\(text)")
+        // Both files named (the log shortens the directory's path to its name, as for a file).
+        #expect(text.contains(#/client alpha is defined in \S*10-alpha\.yaml and again in \S*30-copy\.yaml/#), "\(text)")
+    }
+
     private func write(_ text: String, to file: URL) throws {
         try text.write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
