@@ -172,6 +172,9 @@ struct FleetTests {
                 whole += listing.clients.map { client in
                     var renamed = client
                     renamed.name = "\(label)/\(client.name)"
+                    // What the dashboard adds of its own: the instance, and whether it takes actions.
+                    renamed.instance = label
+                    renamed.instanceIsReadOnly = label == readOnly.label
                     renamed.actions = client.actions.map { record in
                         var record = record
                         record.client = renamed.name
