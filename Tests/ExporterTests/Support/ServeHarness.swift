@@ -90,7 +90,13 @@ struct Answer {
 
 enum HTTP {
     static func get(_ url: URL, bearer: String? = nil) async throws -> Answer {
-        try await send(url, post: false, bearer: bearer)
+        do {
+            return try await send(url, post: false, bearer: bearer)
+        } catch {
+            // A pooled connection serve closed as idle can fail the next GET with a reset (as
+            // tokentop's own transport knows, trip-up 10 of issue 22): a GET is sent once more.
+            return try await send(url, post: false, bearer: bearer)
+        }
     }
 
     static func post(_ url: URL, bearer: String? = nil, json: String? = nil) async throws -> Answer {
