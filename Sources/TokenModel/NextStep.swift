@@ -48,6 +48,8 @@ public enum VerdictCause: Sendable, Equatable {
     public static func tokenRequest(_ error: OAuthError) -> VerdictCause {
         if let requirement = error.requirement { return .diagnosed(Diagnosis.Cause(requirement)) }
         if let rejection = error.assertionRejection { return .diagnosed(rejection.cause) }
+        // A 429 is the budget, whatever its body says (Okta's and the demo's are OAuth-shaped).
+        if error.isRateLimited { return .rateLimited }
         switch error.kind {
         case .server(let code):
             switch code {
@@ -57,10 +59,8 @@ public enum VerdictCause: Sendable, Equatable {
             case .serverError, .temporarilyUnavailable: return .authorizationServerFailing
             default: return (error.httpStatus ?? 400) >= 500 ? .authorizationServerFailing : .tokenRequestRefused
             }
-        case .httpStatus where error.isRateLimited:
-            return .rateLimited
         case .httpStatus:
-            return (error.httpStatus ?? 500) >= 500 || error.httpStatus == 429 ? .authorizationServerFailing : .tokenRequestRefused
+            return (error.httpStatus ?? 500) >= 500 ? .authorizationServerFailing : .tokenRequestRefused
         case .connectionRefused, .dnsFailure, .tlsFailure, .connectionFailed, .timeout: return .authorizationServerUnreachable
         case .bodyTooLarge, .invalidResponse: return .authorizationServerFailing
         case .redirectRefused, .insecureTransport, .discovery, .configuration: return .configuration

@@ -92,6 +92,9 @@ struct NextStepTests {
             (.network(.connectionRefused, "connection refused", endpoint: "http://127.0.0.1:1/token"), "reachable from this machine"),
             (.httpStatus(503, summary: "HTTP 503", endpoint: "t"), "is failing, not this client"),
             (.configuration("cannot read the secret file"), "fix the client's configuration"),
+            // A 429 is the budget, whether its body is OAuth-shaped (Okta, the demo) or not.
+            (.server(code: "rate_limit_exceeded", description: nil, uri: nil, endpoint: "t", httpStatus: 429), "budget is low or spent"),
+            (.httpStatus(429, summary: "HTTP 429", endpoint: "t"), "budget is low or spent"),
         ])
     func tokenRequestSteps(error: OAuthError, expected: String) {
         let client = failed(error, halted: error.needsOperator)
