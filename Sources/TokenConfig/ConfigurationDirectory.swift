@@ -2,6 +2,9 @@ import Foundation
 import TokenModel
 
 extension ConfigurationLoader {
+    /// The most `*.yaml` files a configuration directory may hold.
+    public static let maximumDirectoryFiles = 1_000
+
     /// Reads a configuration directory in the manner of conf.d: every `*.yaml` file in it (not
     /// hidden ones, not its subdirectories), in name order, one team a file. Each file is read
     /// as a whole configuration of its own (its `defaults:` apply to its clients, relative paths
@@ -20,6 +23,14 @@ extension ConfigurationLoader {
         }
         let trimmed = folder.hasSuffix("/") && folder.count > 1 ? String(folder.dropLast()) : folder
         let files = names.map { trimmed + "/" + $0 }.filter { !isDirectory($0) }
+        // Each file is capped at 1 MiB; so is their number, or a directory could make tokentop
+        // read without end. A thousand teams is a large fleet.
+        guard files.count <= maximumDirectoryFiles else {
+            throw ConfigurationError(
+                file: folder,
+                message: "holds \(files.count) *.yaml files; a configuration directory is read only up to "
+                    + "\(maximumDirectoryFiles) (one file a team): merge some teams' files")
+        }
         guard !files.isEmpty else {
             throw ConfigurationError(
                 file: folder,

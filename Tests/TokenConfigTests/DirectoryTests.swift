@@ -82,6 +82,22 @@ struct DirectoryTests {
         }
     }
 
+    @Test("a directory of more files than the bound is refused before any is read, saying how many it holds")
+    func tooManyFiles() async throws {
+        try await withTemporaryDirectory { folder in
+            for index in 0...ConfigurationLoader.maximumDirectoryFiles {
+                try write(Self.team(["team-\(index)"]), to: folder + "/team-\(index).yaml")
+            }
+            let error = #expect(throws: ConfigurationError.self) {
+                try ConfigurationLoader.load(from: folder, environment: ["SECRET": "s"])
+            }
+            #expect(error?.description == "\(folder): holds 1001 *.yaml files; a configuration directory is read only up to "
+                + "1000 (one file a team): merge some teams' files", "\(error?.description ?? "")")
+            try FileManager.default.removeItem(atPath: folder + "/team-0.yaml")
+            #expect(try ConfigurationLoader.load(from: folder, environment: ["SECRET": "s"]).configuration.clients.count == 1_000)
+        }
+    }
+
     @Test("an empty directory, or theme and keys set in two files, are errors that say so")
     func conflicts() async throws {
         try await withTemporaryDirectory { folder in
