@@ -1,5 +1,3 @@
-// Slightly over 500 lines: the demo's whole start-up (keys, TLS material, both servers, their shutdown) in one
-// place. Issue 19 makes the demo servers ordinary services of the one group, which splits this file.
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -87,7 +85,7 @@ public final class DemoEnvironment: Sendable {
 
     /// Generates keys and secrets, starts both servers and returns once both listen.
     public static func start(_ options: DemoServerOptions = DemoServerOptions(), logger: Logger = quietLogger) async throws -> DemoEnvironment {
-        try validate(options)
+        try options.validate()
         let clock = options.clock
         let random = options.random
         let faults = FaultSwitch(options.faults)
@@ -327,51 +325,6 @@ public final class DemoEnvironment: Sendable {
     }
 
     // MARK: Start-up helpers
-
-    private static func validate(_ options: DemoServerOptions) throws {
-        let ports = [
-            ("authorization", options.authorizationPort), ("resource", options.resourcePort),
-            ("mutual-TLS authorization", options.tlsAuthorizationPort), ("mutual-TLS resource", options.tlsResourcePort),
-        ]
-        for (name, port) in ports where !(0...65535).contains(port) {
-            throw DemoServerError.invalidOption("the \(name) port must be 0...65535, not \(port)")
-        }
-        guard (0...1).contains(options.faults.tokenErrorRate) else {
-            throw DemoServerError.invalidOption("the token error rate must be between 0 and 1")
-        }
-        guard (.zero...DemoFaults.longestLatency).contains(options.faults.latency) else {
-            throw DemoServerError.invalidOption("the latency must be from 0 to \(DemoFaults.longestLatency.configText)")
-        }
-        if let every = options.faults.rotateKeysEvery, !(.seconds(1)...Duration.longestConfigurable).contains(every) {
-            throw DemoServerError.invalidOption("keys can be rotated every 1s to 100 years, not every \(every.configText)")
-        }
-        guard options.connectionIdleTimeout > .zero, options.connectionIdleTimeout <= .seconds(3600) else {
-            throw DemoServerError.invalidOption("the connection idle timeout must be more than 0 and at most 1h")
-        }
-        guard !options.clients.isEmpty else { throw DemoServerError.invalidOption("the demo needs at least one client") }
-        var names = Set<String>()
-        for client in options.clients {
-            guard !client.name.isEmpty, client.name != "demo-resource-server" else {
-                throw DemoServerError.invalidOption("a demo client needs a name other than demo-resource-server")
-            }
-            guard names.insert(client.name).inserted else {
-                throw DemoServerError.invalidOption("two demo clients are named \(client.name)")
-            }
-            guard (.seconds(1)...Duration.longestConfigurable).contains(client.tokenLifetime) else {
-                throw DemoServerError.invalidOption("client \(client.name): token lifetime must be from 1s to 100 years")
-            }
-            guard !client.scopes.isEmpty else {
-                throw DemoServerError.invalidOption("client \(client.name): needs at least one scope")
-            }
-            guard client.method != .selfSignedTLSClientAuth else {
-                throw DemoServerError.invalidOption(
-                    "client \(client.name): the demo serves tls_client_auth (a certificate from its CA), not self_signed_tls_client_auth")
-            }
-            guard client.method != .tlsClientAuth || options.tls else {
-                throw DemoServerError.invalidOption("client \(client.name) authenticates with tls_client_auth, which needs TLS (--tls)")
-            }
-        }
-    }
 
     private static func makeKeyDirectory(_ random: DemoRandomSource) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appending(

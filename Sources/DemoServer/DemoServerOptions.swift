@@ -101,3 +101,51 @@ public struct DemoServerOptions: Sendable {
         self.random = random
     }
 }
+
+extension DemoServerOptions {
+    /// Refuses options the demo cannot start with, saying which and why.
+    func validate() throws {
+        let ports = [
+            ("authorization", authorizationPort), ("resource", resourcePort),
+            ("mutual-TLS authorization", tlsAuthorizationPort), ("mutual-TLS resource", tlsResourcePort),
+        ]
+        for (name, port) in ports where !(0...65535).contains(port) {
+            throw DemoServerError.invalidOption("the \(name) port must be 0...65535, not \(port)")
+        }
+        guard (0...1).contains(faults.tokenErrorRate) else {
+            throw DemoServerError.invalidOption("the token error rate must be between 0 and 1")
+        }
+        guard (.zero...DemoFaults.longestLatency).contains(faults.latency) else {
+            throw DemoServerError.invalidOption("the latency must be from 0 to \(DemoFaults.longestLatency.configText)")
+        }
+        if let every = faults.rotateKeysEvery, !(.seconds(1)...Duration.longestConfigurable).contains(every) {
+            throw DemoServerError.invalidOption("keys can be rotated every 1s to 100 years, not every \(every.configText)")
+        }
+        guard connectionIdleTimeout > .zero, connectionIdleTimeout <= .seconds(3600) else {
+            throw DemoServerError.invalidOption("the connection idle timeout must be more than 0 and at most 1h")
+        }
+        guard !clients.isEmpty else { throw DemoServerError.invalidOption("the demo needs at least one client") }
+        var names = Set<String>()
+        for client in clients {
+            guard !client.name.isEmpty, client.name != "demo-resource-server" else {
+                throw DemoServerError.invalidOption("a demo client needs a name other than demo-resource-server")
+            }
+            guard names.insert(client.name).inserted else {
+                throw DemoServerError.invalidOption("two demo clients are named \(client.name)")
+            }
+            guard (.seconds(1)...Duration.longestConfigurable).contains(client.tokenLifetime) else {
+                throw DemoServerError.invalidOption("client \(client.name): token lifetime must be from 1s to 100 years")
+            }
+            guard !client.scopes.isEmpty else {
+                throw DemoServerError.invalidOption("client \(client.name): needs at least one scope")
+            }
+            guard client.method != .selfSignedTLSClientAuth else {
+                throw DemoServerError.invalidOption(
+                    "client \(client.name): the demo serves tls_client_auth (a certificate from its CA), not self_signed_tls_client_auth")
+            }
+            guard client.method != .tlsClientAuth || tls else {
+                throw DemoServerError.invalidOption("client \(client.name) authenticates with tls_client_auth, which needs TLS (--tls)")
+            }
+        }
+    }
+}

@@ -1,6 +1,3 @@
-// Longer than 500 lines on purpose, for now: every key of the schema is read and checked in this one pass, so
-// that every problem is reported at once with its file:line:key. Splitting it by section (clients, defaults,
-// merge keys) is part of issue 19's remaining work.
 import Foundation
 import TokenModel
 import Yams
@@ -55,13 +52,13 @@ struct ConfigurationReader {
     private(set) var issues: [ConfigurationIssue] = []
     private(set) var warnings: [ConfigurationIssue] = []
     /// Clients whose `client-secret` is written in the file rather than taken from the environment.
-    private(set) var clientsWithSecretsInFile: [String] = []
+    var clientsWithSecretsInFile: [String] = []
     /// How deep merge keys may go and how much they may expand the file.
-    private var readingGuard = ReadingGuard(counting: "values")
+    var readingGuard = ReadingGuard(counting: "values")
     /// The issues found before a bound was met, and that bound's: what the reader found after
     /// it, missing what the bound cut off, would be wrong.
-    private var issuesUpToBound: [ConfigurationIssue]?
-    private var outOfBounds: Bool { issuesUpToBound != nil }
+    var issuesUpToBound: [ConfigurationIssue]?
+    var outOfBounds: Bool { issuesUpToBound != nil }
 
     init(file: String, environment: [String: String]) {
         self.file = file
@@ -125,7 +122,7 @@ struct ConfigurationReader {
 
     // MARK: - Sections
 
-    private mutating func readDefaults(_ entry: Entry) -> ClientDefaults {
+    mutating func readDefaults(_ entry: Entry) -> ClientDefaults {
         var defaults = ClientDefaults.standard
         guard let entries = entries(of: entry.value, path: entry.path, expected: "a mapping of default client settings")
         else { return defaults }
@@ -149,7 +146,7 @@ struct ConfigurationReader {
         return defaults
     }
 
-    private mutating func readClients(_ entry: Entry, defaults: ClientDefaults) -> [ClientConfiguration] {
+    mutating func readClients(_ entry: Entry, defaults: ClientDefaults) -> [ClientConfiguration] {
         guard let entries = entries(
             of: entry.value, path: entry.path, expected: "a mapping from each client's name to its settings")
         else { return [] }
@@ -169,7 +166,7 @@ struct ConfigurationReader {
         return clients
     }
 
-    private mutating func readClient(_ entry: Entry, defaults: ClientDefaults) -> ClientConfiguration? {
+    mutating func readClient(_ entry: Entry, defaults: ClientDefaults) -> ClientConfiguration? {
         let name = entry.key
         guard !Self.isNull(entry.value) else {
             report(entry.keyNode, entry.path,
@@ -286,258 +283,9 @@ struct ConfigurationReader {
             federatedAssertion: credentials.federatedAssertion)
     }
 
-    /// When the client secret ends: `client-secret-expires-at`, or `client_secret_expires_at` of the
-    /// RFC 7591 registration response in `client-registration-file` (0 there: it never ends).
-    private mutating func secretEnd(_ settings: [ConfigurationSchema.ClientKey: Entry]) -> Date? {
-        let expectation = ConfigurationSchema.ValueKind.date.description
-        if let setting = settings[.clientSecretExpiresAt], let registration = settings[.clientRegistrationFile] {
-            report(registration.keyNode, registration.path,
-                   "only one of `client-secret-expires-at` and `client-registration-file` may be set, "
-                   + "and `\(setting.key)` is already set")
-            return nil
-        }
-        if let setting = settings[.clientSecretExpiresAt], let value = text(setting, expected: expectation), !value.isEmpty {
-            guard let date = Self.date(value) else {
-                report(setting.value, setting.path, "expected \(expectation), got \(Self.quoted(value))")
-                return nil
-            }
-            return date
-        }
-        guard let setting = settings[.clientRegistrationFile],
-              let path = existingFile(setting, holding: "an RFC 7591 client registration response (JSON)")
-        else { return nil }
-        let problem: String
-        do {
-            let data = try LocalFile.read(path, limit: 1 << 20)
-            guard let response = try? JSONDecoder().decode(RegistrationResponse.self, from: data) else {
-                throw ClientRegistrationProblem("is not an RFC 7591 registration response (a JSON object)")
-            }
-            guard let seconds = response.secretExpiresAt else {
-                throw ClientRegistrationProblem("has no number `client_secret_expires_at` (RFC 7591 §3.2.1)")
-            }
-            // RFC 7591: 0 means the secret does not expire. Beyond the year 9999 is no date.
-            guard seconds.isFinite, seconds >= 0, seconds < 253_402_300_800 else {
-                throw ClientRegistrationProblem("has `client_secret_expires_at` \(seconds), which is no time in seconds")
-            }
-            return seconds == 0 ? nil : Date(timeIntervalSince1970: seconds)
-        } catch let error as ClientRegistrationProblem {
-            problem = error.message
-        } catch {
-            problem = "is not readable (\(error))"
-        }
-        report(setting.value, setting.path, "\(path) \(problem)")
-        return nil
-    }
-
-    /// `2027-03-31` (midnight UTC) or an RFC 3339 date and time.
-    static func date(_ text: String) -> Date? {
-        let dateTime = ISO8601DateFormatter()
-        if let date = dateTime.date(from: text) { return date }
-        dateTime.formatOptions.insert(.withFractionalSeconds)
-        if let date = dateTime.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return text.count == 10 ? day.date(from: text) : nil
-    }
-
-    /// How the client proves its identity: at most one secret source (one is required unless
-    /// the client signs with `private_key_jwt` or presents a TLS certificate), the method, the
-    /// private key and the assertion's audience, and the TLS client certificate.
-    private mutating func readCredentials(_ settings: [ConfigurationSchema.ClientKey: Entry], client entry: Entry) -> Credentials {
-        let secretIssues = issues.count
-        var secrets: [(entry: Entry, source: SecretSource)] = []
-        if let setting = settings[.clientSecret], let secret = expanded(setting, expected: "the client secret as text"),
-           !secret.value.isEmpty {
-            secrets.append((setting, .inline(secret.value)))
-            if !secret.literal.isEmpty { clientsWithSecretsInFile.append(entry.key) }
-        }
-        if let setting = settings[.clientSecretFile], let path = text(setting, expected: "a file's path"), !path.isEmpty {
-            secrets.append((setting, .file(path: resolvedPath(path))))
-        }
-        if let setting = settings[.clientSecretCommand],
-           let command = text(setting, expected: "a shell command", allowingControlCharacters: true),
-           !command.trimmingCharacters(in: .whitespaces).isEmpty {
-            secrets.append((setting, .command(command)))
-        }
-        secrets.sort { ($0.entry.keyNode.mark?.line ?? 0) < ($1.entry.keyNode.mark?.line ?? 0) }
-        for extra in secrets.dropFirst() {
-            report(extra.entry.keyNode, extra.entry.path,
-                   "only one of `client-secret`, `client-secret-file` and `client-secret-command` may be set, "
-                   + "and `\(secrets[0].entry.key)` is already set")
-        }
-
-        let federated = federatedAssertion(settings)
-        // A client that sends an assertion made elsewhere uses private_key_jwt's parameters.
-        var method = federated == .none ? ClientAuthenticationMethod.clientSecretBasic : .privateKeyJWT
-        if let setting = settings[.clientAuthenticationMethod],
-           let chosen = choice(setting, ClientAuthenticationMethod.self) {
-            method = chosen
-            if federated != .none, chosen != .privateKeyJWT {
-                report(setting.value, setting.path,
-                       "a client with `client-assertion-file` or `client-assertion-command` sends that assertion: "
-                       + "write `private_key_jwt` or leave the method unset")
-            }
-        }
-        var basicEncoding = BasicCredentialEncoding.formURLEncoded
-        if let setting = settings[.clientSecretBasicEncoding],
-           let chosen = choice(setting, BasicCredentialEncoding.self) {
-            basicEncoding = chosen
-        }
-        let keyIssues = issues.count
-        let privateKeyFile = existingFile(settings[.privateKeyFile], holding: "a PEM RSA or EC P-256 private key")
-        if method == .privateKeyJWT {
-            if federated != .none, privateKeyFile != nil, let setting = settings[.privateKeyFile] {
-                report(setting.keyNode, setting.path,
-                       "only one of `private-key-file` (tokentop signs the assertion) and `client-assertion-file` or "
-                       + "`client-assertion-command` (the assertion is made elsewhere) may be set")
-            }
-            if federated == .none, privateKeyFile == nil && issues.count == keyIssues,
-               let setting = settings[.clientAuthenticationMethod] {
-                report(setting.value, setting.path,
-                       "private_key_jwt needs `private-key-file`, a PEM RSA or EC P-256 private key")
-            }
-            if let unused = secrets.first {
-                warn(unused.entry.keyNode, unused.entry.path, "is not used with private_key_jwt and is ignored")
-            }
-        } else {
-            if method.authenticatesWithTLSCertificate {
-                if let unused = secrets.first {
-                    warn(unused.entry.keyNode, unused.entry.path, "is not used with \(method.rawValue) and is ignored")
-                }
-            } else if secrets.isEmpty && issues.count == secretIssues,
-               let empty = ConfigurationSchema.ClientKey.secretSources.compactMap({ settings[$0] }).first {
-                report(empty.value, empty.path,
-                       "is empty, and no other client secret is set; expected the secret, "
-                       + "or one of `client-secret-file` and `client-secret-command`")
-            } else if secrets.isEmpty && issues.count == secretIssues {
-                report(entry.keyNode, entry.path,
-                       "missing a client secret: set `client-secret` (for example ${MOD_CLIENT_SECRET}), "
-                       + "`client-secret-file` or `client-secret-command`, or use private_key_jwt")
-            }
-            if privateKeyFile != nil, let setting = settings[.privateKeyFile] {
-                warn(setting.keyNode, setting.path,
-                     "is only used with `client-authentication-method: private_key_jwt` and is ignored")
-            }
-        }
-        let (certificateFile, tlsKeyFile) = tlsClientCertificate(settings, method: method)
-        let assertionCertificate = existingFile(
-            settings[.clientAssertionCertificateFile], holding: "the PEM certificate of `private-key-file`")
-        let sha1Thumbprint = bool(settings[.clientAssertionSHA1Thumbprint]) ?? false
-        if method != .privateKeyJWT {
-            for key in [ConfigurationSchema.ClientKey.clientAssertionCertificateFile, .clientAssertionSHA1Thumbprint] {
-                guard let setting = settings[key] else { continue }
-                warn(setting.keyNode, setting.path,
-                     "is only used with `client-authentication-method: private_key_jwt` and is ignored")
-            }
-        } else if sha1Thumbprint, assertionCertificate == nil, let setting = settings[.clientAssertionSHA1Thumbprint] {
-            report(setting.keyNode, setting.path,
-                   "needs `client-assertion-certificate-file`, the certificate whose thumbprint it names")
-        }
-        return Credentials(
-            secret: secrets.first?.source ?? .none, method: method, basicEncoding: basicEncoding,
-            privateKeyFile: privateKeyFile, assertionAudience: assertionAudience(settings, method: method),
-            tlsCertificateFile: certificateFile, tlsKeyFile: tlsKeyFile,
-            assertionCertificateFile: assertionCertificate, assertionSHA1Thumbprint: sha1Thumbprint,
-            federatedAssertion: federated)
-    }
-
-    /// `client-assertion-file` or `client-assertion-command`: at most one.
-    private mutating func federatedAssertion(_ settings: [ConfigurationSchema.ClientKey: Entry]) -> SecretSource {
-        let file = existingFile(settings[.clientAssertionFile], holding: "a client assertion (a JWT)")
-        var command: String?
-        if let setting = settings[.clientAssertionCommand],
-           let text = text(setting, expected: "a shell command", allowingControlCharacters: true),
-           !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            command = text
-        }
-        if let file, command != nil, let setting = settings[.clientAssertionCommand] {
-            report(setting.keyNode, setting.path,
-                   "only one of `client-assertion-file` and `client-assertion-command` may be set, and "
-                   + "`client-assertion-file` is already set (\(file))")
-            return .none
-        }
-        if let file { return .file(path: file) }
-        if let command { return .command(command) }
-        return .none
-    }
-
-    /// `client-assertion-audience`: a keyword or an absolute URL, used only with private_key_jwt.
-    private mutating func assertionAudience(
-        _ settings: [ConfigurationSchema.ClientKey: Entry], method: ClientAuthenticationMethod
-    ) -> ClientAssertionAudience? {
-        let keywords = ClientAssertionAudience.keywords
-        let expectation = Self.list(keywords) + ", or an absolute http or https URL"
-        guard let setting = settings[.clientAssertionAudience],
-              let value = text(setting, expected: expectation), !value.isEmpty else { return nil }
-        let audience: ClientAssertionAudience
-        switch value {
-        case "endpoint": audience = .endpoint
-        case "token-endpoint": audience = .tokenEndpoint
-        case "issuer": audience = .issuer
-        default:
-            guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                  let host = url.host, !host.isEmpty else {
-                var message = "expected \(expectation), got \(Self.quoted(value))"
-                if let suggestion = KeySuggestion.closest(to: value, among: keywords) {
-                    message += "; did you mean `\(suggestion)`?"
-                }
-                report(setting.value, setting.path, message)
-                return nil
-            }
-            audience = .url(url)
-        }
-        if audience == .issuer && settings[.issuerURI] == nil && settings[.expectedIssuer] == nil {
-            report(setting.value, setting.path,
-                   "`issuer` needs the authorization server's issuer: set `issuer-uri` or `expected-issuer`")
-            return nil
-        }
-        if method != .privateKeyJWT {
-            warn(setting.keyNode, setting.path,
-                 "is only used with `client-authentication-method: private_key_jwt` and is ignored")
-        }
-        return audience
-    }
-
-    /// `tls-client-certificate-file` and `tls-client-key-file`: both or neither; required by
-    /// the methods that authenticate with the certificate, and otherwise used for mTLS to the API.
-    private mutating func tlsClientCertificate(
-        _ settings: [ConfigurationSchema.ClientKey: Entry], method: ClientAuthenticationMethod
-    ) -> (certificate: String?, key: String?) {
-        let fileIssues = issues.count
-        let certificate = existingFile(settings[.tlsClientCertificateFile], holding: "the client's PEM certificate")
-        let key = existingFile(settings[.tlsClientKeyFile], holding: "the PEM private key of the client's certificate")
-        guard issues.count == fileIssues else { return (nil, nil) }
-        if method.authenticatesWithTLSCertificate, certificate == nil || key == nil,
-           let setting = settings[.clientAuthenticationMethod] {
-            let missing = [
-                certificate == nil ? "`tls-client-certificate-file` (the client's PEM certificate)" : nil,
-                key == nil ? "`tls-client-key-file` (the certificate's PEM private key)" : nil,
-            ].compactMap { $0 }
-            report(setting.value, setting.path, "\(method.rawValue) needs " + missing.joined(separator: " and "))
-            return (nil, nil)
-        }
-        if certificate != nil, key == nil, let setting = settings[.tlsClientCertificateFile] {
-            report(setting.keyNode, setting.path, "needs `tls-client-key-file` too, the certificate's PEM private key")
-            return (nil, nil)
-        }
-        if key != nil, certificate == nil, let setting = settings[.tlsClientKeyFile] {
-            report(setting.keyNode, setting.path, "needs `tls-client-certificate-file` too, the PEM certificate of this key")
-            return (nil, nil)
-        }
-        // Checked here, at its line: a key type the TLS library cannot use would otherwise stop
-        // the first token request (an Ed25519 key traps inside swift-nio-ssl).
-        if let certificate, let setting = settings[.tlsClientCertificateFile],
-            let problem = ClientCertificateKeyType.problem(inCertificateFile: certificate)
-        {
-            report(setting.value, setting.path, "\(certificate) \(problem)")
-            return (nil, nil)
-        }
-        return (certificate, key)
-    }
-
     /// Action name to key, and where each entry is written: only the dashboard knows its
     /// actions and keys, and reports a wrong one at this place.
-    private mutating func readKeyBindings(_ entry: Entry) -> ([String: String], [String: SettingLocation]) {
+    mutating func readKeyBindings(_ entry: Entry) -> ([String: String], [String: SettingLocation]) {
         guard let entries = entries(
             of: entry.value, path: entry.path, expected: "a mapping from action name to key, such as `refresh: f`")
         else { return ([:], [:]) }
@@ -555,184 +303,11 @@ struct ConfigurationReader {
         return (bindings, locations)
     }
 
-    private func location(of entry: Entry) -> SettingLocation {
+    func location(of entry: Entry) -> SettingLocation {
         let position: (Node) -> SettingLocation.Position? = { node in
             node.mark.map { SettingLocation.Position(line: $0.line, column: $0.column) }
         }
         return SettingLocation(file: file, keyPath: entry.path, key: position(entry.keyNode), value: position(entry.value))
-    }
-
-    // MARK: - Values
-
-    private mutating func tokenParameters(_ entry: Entry?) -> [String: String] {
-        guard let entry, let entries = entries(
-            of: entry.value, path: entry.path, expected: "a mapping of extra form parameters, such as `foo: bar`")
-        else { return [:] }
-        var parameters: [String: String] = [:]
-        for parameter in entries {
-            if Self.reservedTokenParameters.contains(parameter.key) {
-                report(parameter.keyNode, parameter.path,
-                       "`\(parameter.key)` is set by tokentop itself and cannot be replaced here")
-                continue
-            }
-            if let value = text(parameter, expected: "the parameter's value as text") { parameters[parameter.key] = value }
-        }
-        return parameters
-    }
-
-    private mutating func resourceIndicators(_ entry: Entry?) -> [String] {
-        guard let entry else { return [] }
-        var resources: [String] = []
-        for item in items(entry, expected: "an absolute URI or a list of them") where !item.text.isEmpty {
-            guard let url = URL(string: item.text), let scheme = url.scheme, !scheme.isEmpty, url.fragment == nil else {
-                report(item.node, item.path,
-                       "expected an absolute URI without a #fragment (RFC 8707), such as https://api.example.com, "
-                       + "got \(Self.quoted(item.text))")
-                continue
-            }
-            resources.append(item.text)
-        }
-        return resources
-    }
-
-    private mutating func words(_ entry: Entry?, expected: String) -> [String] {
-        guard let entry else { return [] }
-        return items(entry, expected: expected).flatMap { $0.text.split(whereSeparator: \.isWhitespace).map(String.init) }
-    }
-
-    /// A scalar as one item, or a list of scalars.
-    private mutating func items(_ entry: Entry, expected: String) -> [(text: String, node: Node, path: String)] {
-        switch entry.value {
-        case .sequence(let sequence):
-            var result: [(text: String, node: Node, path: String)] = []
-            for (index, element) in sequence.enumerated() {
-                let item = Entry(key: entry.key, keyNode: entry.keyNode, value: element, path: "\(entry.path)[\(index)]")
-                if let value = text(item, expected: expected) { result.append((value, element, item.path)) }
-            }
-            return result
-        default:
-            guard let value = text(entry, expected: expected) else { return [] }
-            return [(value, entry.value, entry.path)]
-        }
-    }
-
-    private mutating func url(_ entry: Entry?) -> URL? {
-        guard let entry, let value = text(entry, expected: "an absolute http or https URL"), !value.isEmpty else {
-            return nil
-        }
-        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty else {
-            report(entry.value, entry.path,
-                   "expected an absolute http or https URL, such as https://dev-123.okta.com/oauth2/default, "
-                   + "got \(Self.quoted(value))")
-            return nil
-        }
-        return url
-    }
-
-    private mutating func duration(_ entry: Entry?) -> Duration? {
-        guard let entry, let value = text(entry, expected: "a duration such as 10s or 5m"), !value.isEmpty else {
-            return nil
-        }
-        guard let duration = Duration(configText: value) else {
-            report(entry.value, entry.path,
-                   "expected a duration such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \(Self.quoted(value))")
-            return nil
-        }
-        guard duration > .zero else {
-            report(entry.value, entry.path, "must be a positive duration such as 30s, got \(Self.quoted(value))")
-            return nil
-        }
-        return duration
-    }
-
-    private mutating func historySize(_ entry: Entry?) -> Int? {
-        let expectation = "a whole number from 1 to \(ConfigurationSchema.maximumHistorySize)"
-        guard let entry, let value = text(entry, expected: expectation), !value.isEmpty else { return nil }
-        guard let number = Int(value), (1...ConfigurationSchema.maximumHistorySize).contains(number) else {
-            report(entry.value, entry.path, "expected \(expectation), got \(Self.quoted(value))")
-            return nil
-        }
-        return number
-    }
-
-    private mutating func bool(_ entry: Entry?) -> Bool? {
-        guard let entry, let value = text(entry, expected: "true or false"), !value.isEmpty else { return nil }
-        switch value.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default:
-            report(entry.value, entry.path, "expected true or false, got \(Self.quoted(value))")
-            return nil
-        }
-    }
-
-    private mutating func choice<Choice: RawRepresentable & CaseIterable>(
-        _ entry: Entry, _ type: Choice.Type
-    ) -> Choice? where Choice.RawValue == String {
-        let names = Choice.allCases.map(\.rawValue)
-        guard let value = text(entry, expected: "one of \(Self.list(names))"), !value.isEmpty else { return nil }
-        if let chosen = Choice(rawValue: value) { return chosen }
-        var message = "expected one of \(Self.list(names)), got \(Self.quoted(value))"
-        if let suggestion = KeySuggestion.closest(to: value, among: names) { message += "; did you mean `\(suggestion)`?" }
-        report(entry.value, entry.path, message)
-        return nil
-    }
-
-    /// A readable, regular file's path, resolved against the configuration file's folder.
-    private mutating func existingFile(_ entry: Entry?, holding contents: String) -> String? {
-        guard let entry, let value = text(entry, expected: "a file's path"), !value.isEmpty else { return nil }
-        let path = resolvedPath(value)
-        do {
-            try LocalFile.requireReadable(path)
-        } catch {
-            // A FIFO or a device is refused here, at load, rather than hanging the first fetch.
-            report(
-                entry.value, entry.path,
-                error.isMissing ? "no such file: \(path) (expected \(contents))" : "\(error) (expected a file holding \(contents))")
-            return nil
-        }
-        return path
-    }
-
-    /// `~/` is the home folder; a relative path is taken from the configuration file's folder.
-    private func resolvedPath(_ text: String) -> String {
-        var path = text
-        if path == "~" || path.hasPrefix("~/"), let home = environment["HOME"], !home.isEmpty {
-            path = home + path.dropFirst()
-        }
-        if !path.hasPrefix("/") && !baseDirectory.isEmpty {
-            path = baseDirectory + "/" + path
-        }
-        return path
-    }
-
-    /// A scalar's text with `${VAR}` expanded: nil after reporting when it is not a scalar or
-    /// expansion fails, empty when the value is empty or null.
-    /// Control characters are refused (a shell command may span lines): values end up on screen.
-    private mutating func text(_ entry: Entry, expected: String, allowingControlCharacters: Bool = false) -> String? {
-        guard let value = expanded(entry, expected: expected)?.value else { return nil }
-        if !allowingControlCharacters,
-           value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            report(entry.value, entry.path, "expected \(expected) without control characters, got \(Self.quoted(value))")
-            return nil
-        }
-        return value
-    }
-
-    private mutating func expanded(_ entry: Entry, expected: String) -> VariableExpansion.Expanded? {
-        guard case .scalar(let scalar) = entry.value else {
-            report(entry.value, entry.path, "expected \(expected), got \(Self.describe(entry.value))")
-            return nil
-        }
-        if Self.isNull(entry.value) { return VariableExpansion.Expanded(value: "", literal: "") }
-        switch VariableExpansion.expand(scalar.string, environment: environment) {
-        case .success(let expanded):
-            return expanded
-        case .failure(let failure):
-            report(entry.value, entry.path, failure.message)
-            return nil
-        }
     }
 
     // MARK: - Structure
@@ -740,7 +315,7 @@ struct ConfigurationReader {
     /// A mapping's entries in file order, with YAML merge keys (`<<: *anchor`) applied; a null
     /// value is an empty mapping. Nil after reporting when the node is not a mapping, or when
     /// merges nest past `depth` or expand the file past the reading guard's bounds.
-    private mutating func entries(of node: Node, path: String, expected: String, depth: Int = 1) -> [Entry]? {
+    mutating func entries(of node: Node, path: String, expected: String, depth: Int = 1) -> [Entry]? {
         if Self.isNull(node) { return [] }
         guard case .mapping(let mapping) = node else {
             report(node, path, "expected \(expected), got \(Self.describe(node))")
@@ -775,7 +350,7 @@ struct ConfigurationReader {
     }
 
     /// False after reporting, once, when merges nest too deep or the file expands too far.
-    private mutating func withinBounds(_ node: Node, _ path: String, depth: Int, units: Int) -> Bool {
+    mutating func withinBounds(_ node: Node, _ path: String, depth: Int, units: Int) -> Bool {
         guard !outOfBounds else { return false }
         let place = ReadingGuard.Place(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path)
         do {
@@ -789,7 +364,7 @@ struct ConfigurationReader {
         }
     }
 
-    private mutating func unknownKey(_ entry: Entry, in section: ConfigurationSchema.Section) {
+    mutating func unknownKey(_ entry: Entry, in section: ConfigurationSchema.Section) {
         var message = "unknown key `\(entry.key)` \(section.place)"
         if let suggestion = section.suggestion(for: entry.key) {
             message += "; did you mean `\(suggestion)`?"
@@ -799,12 +374,12 @@ struct ConfigurationReader {
         report(entry.keyNode, entry.path, message)
     }
 
-    private mutating func report(_ node: Node, _ path: String, _ message: String) {
+    mutating func report(_ node: Node, _ path: String, _ message: String) {
         issues.append(ConfigurationIssue(
             file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
     }
 
-    private mutating func warn(_ node: Node, _ path: String, _ message: String) {
+    mutating func warn(_ node: Node, _ path: String, _ message: String) {
         warnings.append(ConfigurationIssue(
             file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
     }
