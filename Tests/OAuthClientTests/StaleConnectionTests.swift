@@ -5,6 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 import TokenModel
+import TokenTesting
 
 @testable import OAuthClient
 
@@ -25,24 +26,9 @@ final class ClosingKeepAliveServer: Sendable {
     init() throws {
         // Close-on-exec, and shut down before closing: a process another test spawns meanwhile must
         // not keep a connection open that this server closed (the client would wait for its end).
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound, listen(descriptor, 8) == 0 else {
-            close(descriptor)
-            throw POSIXError(.EADDRINUSE)
-        }
+        let (descriptor, port) = try LoopbackPort.listening(backlog: 8)
         listener = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         let accepted = self.accepted
         // At most eight connections, each with at most two requests; every wait is bounded by poll.
         Thread.detachNewThread {
