@@ -66,7 +66,7 @@ enum EventLog {
         let clients = snapshot.clients
         guard !state.filterText.isEmpty else { return Set(clients.indices.lazy.map { clients[$0].name }) }
         return Set(clients.indices.lazy.filter {
-            ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].healthState(at: now))
+            ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].health(at: now).state)
         }.map { clients[$0].name })
     }
 

@@ -251,12 +251,3 @@ public enum HTTPStatusText {
         }
     }
 }
-
-extension ClientSnapshot {
-    /// The verdict's state alone: what a frame needs of every client (the header's counts, the
-    /// sort, the filter), the reason being drawn for the visible rows only. Derived by the same
-    /// code as `health(at:)`, so the two cannot disagree.
-    public func healthState(at now: Date) -> HealthState {
-        health(at: now).state
-    }
-}

@@ -233,27 +233,3 @@ struct OldNewsTests {
         #expect(FooterMessage(outcomes: []) == nil)
     }
 }
-
-/// A frame makes the words of a verdict for its visible rows only; every other client's state
-/// (the header's counts, the sort, the filter) comes from the same derivation without them.
-@Suite("a verdict's state without its words")
-struct VerdictStateTests {
-    @Test("healthState(at:) is health(at:).state for every fixture client at every moment of its token's life")
-    func sameState() {
-        let snapshots = [
-            Fixtures.snapshot(), Fixtures.hostileSnapshot(), Fixtures.longBodySnapshot(), Fixtures.manyClients(40),
-            Fixtures.diagnosisSnapshot(), ScreenCostTests.fleet(clients: 60, issuers: 3),
-        ]
-        var compared = 0
-        for snapshot in snapshots {
-            for client in snapshot.clients {
-                for offset in stride(from: -7_200.0, through: 7_200, by: 97) {
-                    let now = Fixtures.at(offset)
-                    #expect(client.healthState(at: now) == client.health(at: now).state, "\(client.name) at \(offset)")
-                    compared += 1
-                }
-            }
-        }
-        #expect(compared > 10_000)
-    }
-}
