@@ -82,15 +82,16 @@ extension Diagnosis.Cause {
 extension ClientSnapshot {
     /// What the person on call does next about the verdict at `now`; nil when nothing is wrong
     /// or the answer is on its way.
-    public func nextStep(at now: Date) -> String? {
-        health(at: now).cause.map(nextStep(for:))
+    public func nextStep(at now: Date, in reader: NextStepReader = .dashboard) -> String? {
+        health(at: now).cause.map { nextStep(for: $0, in: reader) }
     }
 
-    /// The one place a cause becomes a next step, for the dashboard, `check` and
-    /// `/api/v1/clients` alike: one line, in the words of the setting or key that helps.
-    public func nextStep(for cause: VerdictCause) -> String {
+    /// The one place a cause becomes a next step, for the dashboard and `check` alike: one
+    /// line, in the words of the setting or key that helps where it is read (`reader`).
+    public func nextStep(for cause: VerdictCause, in reader: NextStepReader = .dashboard) -> String {
+        let words = ActionWords(reader: reader, attached: instance != nil, client: name)
         switch cause {
-        case .diagnosed(let diagnosed): return nextStep(forDiagnosis: diagnosed)
+        case .diagnosed(let diagnosed): return nextStep(forDiagnosis: diagnosed, words: words)
         case .instanceUnreachable:
             return "check that `tokentop serve` still runs at this address and that this machine can reach it"
         case .authorizationServerUnreachable:
@@ -105,15 +106,15 @@ extension ClientSnapshot {
             let scopes = configuredScopes.isEmpty ? "" : " (\(configuredScopes.joined(separator: " ")))"
             return "grant the scopes asked for\(scopes) to this client in the authorization server, or ask for fewer (scope)"
         case .tokenRequestRefused:
-            return "the token request was refused as sent: fix the setting the server's error names, then reload (L)"
+            return "the token request was refused as sent: fix the setting the server's error names, then \(words.reload)"
         case .configuration:
-            return "fix the client's configuration as the error says, then reload (L)"
+            return "fix the client's configuration as the error says, then \(words.reload)"
         case .tokenExpired:
             return refreshMode == .manual
-                ? "press r to fetch a new token (refresh: manual)"
-                : "refresh (r); the token request's error in History says why none came"
+                ? "\(words.refresh) to fetch a new token (refresh: manual)"
+                : "\(words.refresh); the token request's error\(words.inHistory) says why none came"
         case .revokedByOperator:
-            return "refresh (r) to fetch a new token"
+            return "\(words.refresh) to fetch a new token"
         case .signatureFailed:
             return "check jwk-set-uri and expected-issuer: the key set must be the issuer's own"
         case .claimsFailed:
@@ -134,24 +135,25 @@ extension ClientSnapshot {
             return "check introspection-uri and that the authorization server answers it"
         case .credentialEnding:
             return "renew the credential named (certificate, secret or assertion) before it ends, update the "
-                + "client's configuration and reload (L)"
+                + "client's configuration and \(words.reload)"
         case .rateLimited:
             return "the issuer's token endpoint budget is low or spent: find why the client named on the Token tab asks "
                 + "so often, or raise the limit; tokentop waits for the reset"
         }
     }
 
-    private func nextStep(forDiagnosis cause: Diagnosis.Cause) -> String {
+    private func nextStep(forDiagnosis cause: Diagnosis.Cause, words: ActionWords) -> String {
         switch cause {
         case .revoked:
-            return "fetch a new token (r); if it was revoked on purpose, find out why first"
+            return "\(words.refresh) to fetch a new token; if it was revoked on purpose, find out why first"
         case .audienceOrIssuerMismatch:
             return "set audience (or resource) to what the API expects, or make the API accept this token's aud and iss"
         case .apiRefusesValidToken:
             return "compare the audience and issuer the API expects with the token's (check --deep lists them); "
                 + "the API's log says which"
         case .credentialsRejected:
-            return "the secret or key is wrong or was rotated: update client-secret (or private-key-file), then reload (L)"
+            return "the secret or key is wrong or was rotated: update client-secret (or private-key-file), "
+                + "then \(words.reload)"
         case .missingScope:
             let missing = missingScopes
             return missing.isEmpty
@@ -161,7 +163,8 @@ extension ClientSnapshot {
             let server = skewedClocks.first?.server ?? "the authorization server"
             return "check NTP on this machine and on \(server)"
         case .keyRotation:
-            return "refresh (r) for a token signed by a published key; APIs that cache keys may need their copy refreshed"
+            return "\(words.refresh) for a token signed by a published key; APIs that cache keys may need their copy "
+                + "refreshed"
         case .introspectionNotAllowed:
             return "allow this client to introspect in the authorization server, or remove introspection-uri"
         case .dpopRequired:
@@ -192,5 +195,46 @@ extension ClientSnapshot {
     /// ` at https://as.example/token`, when the last failure named it.
     private var tokenEndpointText: String {
         lastError?.endpoint.map { " at \($0)" } ?? ""
+    }
+}
+
+/// Where a next step is read. "Fetch a new token" and "read the configuration again" are a key
+/// on the dashboard, but a one-shot `check` has no keys: it is run again.
+public enum NextStepReader: Sendable {
+    /// The dashboard: its keys (`r`, `L`), or the `serve` instance's when attached.
+    case dashboard
+    /// `check` and its JSON: nothing to press, the command is run again.
+    case command
+    /// `serve`'s /api/v1/clients: the service fetches and reloads, on request or on a signal.
+    case serve
+}
+
+/// The words for the two actions next steps ask for, as the reader can take them.
+private struct ActionWords {
+    /// Fetch a new token now.
+    let refresh: String
+    /// Read the configuration again.
+    let reload: String
+    /// Where the failed request's error is kept, with its leading space; empty when nowhere else.
+    let inHistory: String
+
+    init(reader: NextStepReader, attached: Bool, client: String) {
+        switch (reader, attached) {
+        case (.dashboard, false):
+            (refresh, reload, inHistory) = ("refresh (r)", "reload (L)", " in History")
+        case (.dashboard, true):
+            // The configuration is the instance's; `r` is sent to it only when it allows actions.
+            (refresh, reload, inHistory) = (
+                "refresh (r, when the instance allows actions)",
+                "reload the serve instance (systemctl reload tokentop, or SIGHUP)", " in History"
+            )
+        case (.command, _):
+            (refresh, reload, inHistory) = ("run the check again (it fetches a new token)", "run the check again", "")
+        case (.serve, _):
+            (refresh, reload, inHistory) = (
+                "refresh (POST /api/v1/clients/\(client)/refresh, with --allow-actions)",
+                "reload serve (systemctl reload tokentop, or SIGHUP)", " in the client's history"
+            )
+        }
     }
 }

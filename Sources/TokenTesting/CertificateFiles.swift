@@ -40,13 +40,13 @@ public struct CertificateFiles: Sendable {
     public let caFile: String
 
     /// Makes the CA; `server()` and `client(_:)` make the certificates it issues.
-    public init() throws {
+    public init() async throws {
         folder = FileManager.default.temporaryDirectory.appending(path: "tokentop-certificates-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         caFile = folder.appending(path: "ca.pem").path
         do {
-            let caKey = try Self.key(.p256, in: folder, named: "ca-key.pem")
-            try Self.openssl([
+            let caKey = try await Self.key(.p256, in: folder, named: "ca-key.pem")
+            try await Self.openssl([
                 "req", "-x509", "-new", "-key", caKey, "-subj", "/CN=tokentop test CA", "-days", "2",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
                 "-out", caFile,
@@ -58,20 +58,20 @@ public struct CertificateFiles: Sendable {
     }
 
     /// A certificate for 127.0.0.1 (EC P-256) issued by the CA: the files' paths.
-    public func server() throws -> (certificateFile: String, keyFile: String) {
-        let key = try Self.key(.p256, in: folder, named: "server-key.pem")
+    public func server() async throws -> (certificateFile: String, keyFile: String) {
+        let key = try await Self.key(.p256, in: folder, named: "server-key.pem")
         let certificate = folder.appending(path: "server.pem").path
-        try issue(
+        try await issue(
             key: key, name: "127.0.0.1", to: certificate,
             extensions: "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
         return (certificate, key)
     }
 
     /// A client certificate with a new key of `type`, issued by the CA: the files' paths.
-    public func client(_ type: KeyType) throws -> (certificateFile: String, keyFile: String) {
-        let key = try Self.key(type, in: folder, named: "client-\(type)-key.pem")
+    public func client(_ type: KeyType) async throws -> (certificateFile: String, keyFile: String) {
+        let key = try await Self.key(type, in: folder, named: "client-\(type)-key.pem")
         let certificate = folder.appending(path: "client-\(type).pem").path
-        try issue(
+        try await issue(
             key: key, name: "client-\(type)", to: certificate,
             extensions: "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n")
         return (certificate, key)
@@ -80,25 +80,33 @@ public struct CertificateFiles: Sendable {
     public func remove() { try? FileManager.default.removeItem(at: folder) }
 
     /// `x509 -new -force_pubkey`: the subject's key need not sign (X25519 cannot), the CA signs.
-    private func issue(key: String, name: String, to certificate: String, extensions: String) throws {
+    private func issue(key: String, name: String, to certificate: String, extensions: String) async throws {
         let publicKey = certificate + ".pub"
         let extensionFile = certificate + ".ext"
         try Data(extensions.utf8).write(to: URL(fileURLWithPath: extensionFile))
-        try Self.openssl(["pkey", "-in", key, "-pubout", "-out", publicKey])
-        try Self.openssl([
+        try await Self.openssl(["pkey", "-in", key, "-pubout", "-out", publicKey])
+        try await Self.openssl([
             "x509", "-new", "-force_pubkey", publicKey, "-subj", "/CN=\(name)", "-CA", caFile,
             "-CAkey", folder.appending(path: "ca-key.pem").path, "-days", "2", "-extfile", extensionFile, "-out", certificate,
         ])
     }
 
-    private static func key(_ type: KeyType, in folder: URL, named name: String) throws -> String {
+    private static func key(_ type: KeyType, in folder: URL, named name: String) async throws -> String {
         let path = folder.appending(path: name).path
-        try openssl(["genpkey"] + type.keyOptions + ["-out", path])
+        try await openssl(["genpkey"] + type.keyOptions + ["-out", path])
         return path
     }
 
-    /// Runs `openssl` with `arguments`, for at most 60 seconds.
-    private static func openssl(_ arguments: [String]) throws {
+    /// Runs `openssl` with `arguments`, for at most 60 seconds, waiting on a thread of its own: a
+    /// blocked thread of the cooperative pool (two threads on two cores) would starve the servers
+    /// the tests running alongside are talking to.
+    private static func openssl(_ arguments: [String]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread { continuation.resume(with: Result { try blockingOpenSSL(arguments) }) }
+        }
+    }
+
+    private static func blockingOpenSSL(_ arguments: [String]) throws {
         guard let executable = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
             .first(where: FileManager.default.isExecutableFile(atPath:))
         else { throw Failure(description: "openssl is not installed (apt-get install openssl)") }

@@ -67,19 +67,22 @@ enum CheckReport {
         .object([
             "checked_at": .string(TimeText.iso8601(now)),
             "clients": .array(snapshot.clients.map { client in
-                var object = fields(client, now: now, deep: deep)
+                var object = fields(client, now: now, deep: deep, reader: .command)
                 object["events"] = .array(events.filter { $0.client == client.name }.map(\.json))
                 return .object(object)
             }),
         ])
     }
 
-    /// One client as `check --json` shows it; `serve`'s /api/v1/clients lists the same.
-    static func client(json client: ClientSnapshot, now: Date) -> JSONValue {
-        .object(fields(client, now: now, deep: false))
+    /// One client as `check --json` shows it; `serve`'s /api/v1/clients lists the same, with the
+    /// next step in words for the service (its reload, not a second run).
+    static func client(json client: ClientSnapshot, now: Date, reader: NextStepReader = .serve) -> JSONValue {
+        .object(fields(client, now: now, deep: false, reader: reader))
     }
 
-    private static func fields(_ client: ClientSnapshot, now: Date, deep: Bool) -> [String: JSONValue] {
+    private static func fields(
+        _ client: ClientSnapshot, now: Date, deep: Bool, reader: NextStepReader
+    ) -> [String: JSONValue] {
         let health = client.health(at: now)
         var object: [String: JSONValue] = [
             "name": .string(client.name),
@@ -87,7 +90,7 @@ enum CheckReport {
             "verdict": .string(health.state.rawValue),
             "reason": .string(health.reason),
         ]
-        if let cause = health.cause { object["next_step"] = .string(client.nextStep(for: cause)) }
+        if let cause = health.cause { object["next_step"] = .string(client.nextStep(for: cause, in: reader)) }
         if let token = client.token {
             var tokenObject: [String: JSONValue] = [
                 "format": .string(token.decoded.format.rawValue),
@@ -149,7 +152,7 @@ enum CheckReport {
                 .object([
                     "cause": .string(diagnosis.cause.rawValue), "summary": .string(diagnosis.summary),
                     "evidence": .array(diagnosis.evidence.map(JSONValue.string)),
-                    "next_step": .string(client.nextStep(for: .diagnosed(diagnosis.cause))),
+                    "next_step": .string(client.nextStep(for: .diagnosed(diagnosis.cause), in: reader)),
                 ])
             })
             object["checks"] = .array(client.diagnosticChecks(at: now).map { check in
@@ -217,7 +220,7 @@ enum CheckReport {
             }.joined(separator: "  ")
         }
         let steps = snapshot.clients.compactMap { client in
-            client.nextStep(at: now).map { TerminalText.sanitize("\(client.name): next step: \($0)") }
+            client.nextStep(at: now, in: .command).map { TerminalText.sanitize("\(client.name): next step: \($0)") }
         }
         if !steps.isEmpty { lines += [""] + steps }
         if deep {
@@ -229,7 +232,7 @@ enum CheckReport {
                     lines += diagnosis.evidence.map { "  · " + TerminalText.sanitize($0) }
                     // The verdict's own next step is printed above.
                     if client.health(at: now).cause != .diagnosed(diagnosis.cause) {
-                        lines.append("  → " + TerminalText.sanitize(client.nextStep(for: .diagnosed(diagnosis.cause))))
+                        lines.append("  → " + TerminalText.sanitize(client.nextStep(for: .diagnosed(diagnosis.cause), in: .command)))
                     }
                 }
                 if !diagnoses.isEmpty {

@@ -8,9 +8,9 @@ import TokenTesting
 struct ClientCertificateEndToEndTests {
     @Test("check with an Ed25519 client certificate exits 2 with the file, line and the supported key types")
     func ed25519Certificate() async throws {
-        let files = try CertificateFiles()
+        let files = try await CertificateFiles()
         defer { files.remove() }
-        let client = try files.client(.ed25519)
+        let client = try await files.client(.ed25519)
         let configuration = files.folder.appending(path: "tokentop.yaml").path
         try """
             clients:

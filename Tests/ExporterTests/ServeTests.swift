@@ -118,6 +118,8 @@ struct ServeTests {
             #expect(wrong["retries_halted"] as? Bool == true)
             // The same next step as check and the dashboard, from the same function.
             #expect((wrong["next_step"] as? String)?.hasPrefix("the secret or key is wrong or was rotated") == true)
+            // In the service's words: its reload, not check's second run nor the dashboard's key.
+            #expect((wrong["next_step"] as? String)?.hasSuffix("then reload serve (systemctl reload tokentop, or SIGHUP)") == true)
             #expect(mod["next_step"] == nil)
             // The snapshot an attached dashboard draws, beside the check --json fields.
             let snapshot = try #require(mod["snapshot"] as? [String: Any])

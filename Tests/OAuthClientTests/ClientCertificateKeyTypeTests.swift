@@ -19,9 +19,9 @@ struct ClientCertificateKeyTypeTests {
         CertificateFiles.KeyType.rsa, .p256, .p384, .p521,
     ])
     func usableTypes(_ type: CertificateFiles.KeyType) async throws {
-        let files = try CertificateFiles()
+        let files = try await CertificateFiles()
         defer { files.remove() }
-        let client = try files.client(type)
+        let client = try await files.client(type)
         let answer = #"{"access_token":"opaque-mtls-token-0123456789","token_type":"Bearer","expires_in":300}"#
         try await Self.withServer(files, client, answer: answer) { server, authorization in
             let token = try await authorization.requestToken()
@@ -34,9 +34,9 @@ struct ClientCertificateKeyTypeTests {
         (CertificateFiles.KeyType.ed25519, "Ed25519"), (.ed448, "Ed448"), (.x25519, "X25519"),
     ])
     func refusedTypes(_ type: CertificateFiles.KeyType, name: String) async throws {
-        let files = try CertificateFiles()
+        let files = try await CertificateFiles()
         defer { files.remove() }
-        let client = try files.client(type)
+        let client = try await files.client(type)
         let expected = "tls-client-certificate-file \(client.certificateFile) holds a certificate whose key type is "
             + "\(name); mutual TLS takes \(Self.supportedList) keys"
         #expect {
@@ -57,10 +57,10 @@ struct ClientCertificateKeyTypeTests {
     }
 
     @Test("the key type is read from the certificate's SubjectPublicKeyInfo", arguments: CertificateFiles.KeyType.allCases)
-    func readsType(_ type: CertificateFiles.KeyType) throws {
-        let files = try CertificateFiles()
+    func readsType(_ type: CertificateFiles.KeyType) async throws {
+        let files = try await CertificateFiles()
         defer { files.remove() }
-        let pem = try String(contentsOfFile: try files.client(type).certificateFile, encoding: .utf8)
+        let pem = try String(contentsOfFile: try await files.client(type).certificateFile, encoding: .utf8)
         let read = try #require(ClientCertificateKeyType(certificatePEM: pem))
         let names: [CertificateFiles.KeyType: String] = [
             .rsa: "RSA", .p256: "EC P-256", .p384: "EC P-384", .p521: "EC P-521", .ed25519: "Ed25519", .ed448: "Ed448",
@@ -76,7 +76,7 @@ struct ClientCertificateKeyTypeTests {
         _ files: CertificateFiles, _ client: (certificateFile: String, keyFile: String), answer: String,
         _ body: (ScriptedServer, AuthorizationClient) async throws -> Void
     ) async throws {
-        let server = try await ScriptedServer.start(tls: try serverTLS(files)) { _ in .init(body: answer) }
+        let server = try await ScriptedServer.start(tls: try await serverTLS(files)) { _ in .init(body: answer) }
         let transport = HTTPTransport()
         let configuration = ClientConfiguration(
             name: "mtls-client", tokenURI: server.baseURL.appending(path: "token"), clientID: "mtls-client",
@@ -94,8 +94,8 @@ struct ClientCertificateKeyTypeTests {
     }
 
     /// A server that demands a client certificate issued by the files' CA.
-    static func serverTLS(_ files: CertificateFiles) throws -> TLSConfiguration {
-        let server = try files.server()
+    static func serverTLS(_ files: CertificateFiles) async throws -> TLSConfiguration {
+        let server = try await files.server()
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(server.certificateFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: server.keyFile, format: .pem)))

@@ -10,10 +10,10 @@ import TokenTesting
 struct ClientCertificateKeyTypeConfigurationTests {
     @Test("RSA and EC P-256, P-384 and P-521 certificates are accepted; Ed25519, Ed448 and X25519 are refused at their line",
           arguments: CertificateFiles.KeyType.allCases)
-    func keyType(_ type: CertificateFiles.KeyType) throws {
-        let files = try CertificateFiles()
+    func keyType(_ type: CertificateFiles.KeyType) async throws {
+        let files = try await CertificateFiles()
         defer { files.remove() }
-        let client = try files.client(type)
+        let client = try await files.client(type)
         let yaml = """
             clients:
               mtls-client:

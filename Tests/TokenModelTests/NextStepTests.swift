@@ -119,6 +119,24 @@ struct NextStepTests {
         #expect(client.nextStep(for: .diagnosed(.clockSkew)) == "check NTP on this machine and on http://as.example")
     }
 
+    @Test("a key is named only where it can be pressed: check says run it again, an attached dashboard names the instance")
+    func wordsForTheReader() {
+        let rejected = failed(refusal("invalid_client", "wrong secret", status: 401))
+        let dashboard = rejected.nextStep(at: now) ?? ""
+        #expect(dashboard.hasSuffix("then reload (L)"), "\(dashboard)")
+        let command = rejected.nextStep(at: now, in: .command) ?? ""
+        #expect(command.hasSuffix("then run the check again"), "\(command)")
+        #expect(!command.contains("(L)") && !command.contains("(r)"))
+        var attached = rejected
+        attached.instance = "127.0.0.1:9464"
+        let remote = attached.nextStep(at: now) ?? ""
+        #expect(remote.contains("reload the serve instance") && !remote.contains("(L)"), "\(remote)")
+        // A cause asking for a new token: a key on the dashboard, a second run for check.
+        #expect(rejected.nextStep(for: .diagnosed(.keyRotation)).hasPrefix("refresh (r) for a token"))
+        #expect(rejected.nextStep(for: .diagnosed(.keyRotation), in: .command).hasPrefix("run the check again (it fetches a new token)"))
+        #expect(rejected.nextStep(for: .revokedByOperator, in: .command).contains("(r)") == false)
+    }
+
     @Test("an ok verdict and one still on its way have no next step")
     func nothingToDo() {
         #expect(ClientSnapshot(name: "mod-client", state: .fetching).nextStep(at: now) == nil)
