@@ -145,7 +145,7 @@ extension ClientSnapshot {
     private func nextStep(forDiagnosis cause: Diagnosis.Cause, words: ActionWords) -> String {
         switch cause {
         case .revoked:
-            return "\(words.refresh) to fetch a new token; if it was revoked on purpose, find out why first"
+            return "\(words.fetchNew); if it was revoked on purpose, find out why first"
         case .audienceOrIssuerMismatch:
             return "set audience (or resource) to what the API expects, or make the API accept this token's aud and iss"
         case .apiRefusesValidToken:
@@ -213,6 +213,8 @@ public enum NextStepReader: Sendable {
 private struct ActionWords {
     /// Fetch a new token now.
     let refresh: String
+    /// The same, said as what it does.
+    let fetchNew: String
     /// Read the configuration again.
     let reload: String
     /// Where the failed request's error is kept, with its leading space; empty when nowhere else.
@@ -221,18 +223,22 @@ private struct ActionWords {
     init(reader: NextStepReader, attached: Bool, client: String) {
         switch (reader, attached) {
         case (.dashboard, false):
-            (refresh, reload, inHistory) = ("refresh (r)", "reload (L)", " in History")
+            (refresh, fetchNew, reload, inHistory) = ("refresh (r)", "fetch a new token (r)", "reload (L)", " in History")
         case (.dashboard, true):
             // The configuration is the instance's; `r` is sent to it only when it allows actions.
-            (refresh, reload, inHistory) = (
-                "refresh (r, when the instance allows actions)",
+            (refresh, fetchNew, reload, inHistory) = (
+                "refresh (r, when the instance allows actions)", "fetch a new token (r, when the instance allows actions)",
                 "reload the serve instance (systemctl reload tokentop, or SIGHUP)", " in History"
             )
         case (.command, _):
-            (refresh, reload, inHistory) = ("run the check again (it fetches a new token)", "run the check again", "")
+            (refresh, fetchNew, reload, inHistory) = (
+                "run the check again (it fetches a new token)", "run the check again: it fetches a new token",
+                "run the check again", ""
+            )
         case (.serve, _):
-            (refresh, reload, inHistory) = (
+            (refresh, fetchNew, reload, inHistory) = (
                 "refresh (POST /api/v1/clients/\(client)/refresh, with --allow-actions)",
+                "fetch a new token (POST /api/v1/clients/\(client)/refresh, with --allow-actions)",
                 "reload serve (systemctl reload tokentop, or SIGHUP)", " in the client's history"
             )
         }

@@ -13,8 +13,8 @@ final class TmuxSession {
     /// The private tmux server's socket, inside `directory` so nothing outlives the test.
     private var socket: String { directory.appendingPathComponent("tmux.sock").path }
     /// The tmux server and the pane's process group, stopped for certain in `deinit`.
-    private var serverPID: pid_t = 0
-    private var panePID: pid_t = 0
+    private var server = ForeignProcess(0)
+    private var pane = ForeignProcess(0)
 
     /// Starts `tokentop ARGUMENTS` in a `width`×`height` pane, in an empty working directory
     /// with no configuration anywhere (so the embedded demo runs) unless ARGUMENTS name one.
@@ -34,16 +34,18 @@ final class TmuxSession {
         try tmux(
             ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "-c", directory.path]
                 + env.flatMap { ["-e", $0] } + ["sh", "-c", script])
-        serverPID = pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        panePID = pid_t(
-            try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        server = ForeignProcess(pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        pane = ForeignProcess(pid_t(
+            try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
     }
 
     deinit {
         _ = try? tmux(["kill-server"])
         // kill-server alone has been seen to leave the server behind: make sure.
-        if panePID > 0 { kill(-panePID, SIGKILL) }
-        if serverPID > 0 { kill(serverPID, SIGKILL) }
+        // Only while they are still the processes started here: by now their pids may belong to
+        // another test's process (pids wrap at 32,768 here), which a kill would end.
+        if pane.isStillRunning { kill(-pane.pid, SIGKILL) }
+        if server.isStillRunning { kill(server.pid, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -193,6 +195,34 @@ func spawn(
         ?? posix_spawnp(&pid, command[0], &actions, nil, argv, environ)
     guard spawned == 0 else { throw E2EError("cannot run \(arguments[0]): error \(spawned)") }
     return pid
+}
+
+/// A process this test did not start itself (the tmux server, the pane's shell), known by its
+/// pid and its start time: once it has ended and been reaped elsewhere, its pid can be given to
+/// any other process, so a pid alone is not enough to kill it safely.
+struct ForeignProcess {
+    let pid: pid_t
+    private let startTime: String?
+
+    init(_ pid: pid_t) {
+        self.pid = pid
+        startTime = pid > 0 ? Self.startTime(of: pid) : nil
+    }
+
+    /// Whether the pid still names the process seen at `init`.
+    var isStillRunning: Bool {
+        startTime != nil && Self.startTime(of: pid) == startTime
+    }
+
+    /// Field 22 of /proc/PID/stat, the start time in clock ticks since boot; nil when it is gone.
+    private static func startTime(of pid: pid_t) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let endOfName = stat.lastIndex(of: ")")
+        else { return nil }
+        // The name may hold spaces and parentheses: fields are counted after its last ')', from field 3.
+        let fields = stat[stat.index(after: endOfName)...].split(separator: " ")
+        return fields.count > 19 ? String(fields[19]) : nil
+    }
 }
 
 /// Waits, bounded, for a child to exit and returns its status (128 + signal when killed);
