@@ -54,10 +54,17 @@ struct ClientRuntime {
     var lastKeySetLook: Date?
     var keySetRefetchRequestedFor: Date?
 
+    /// The resource and issuer as snapshots show them, described once: they change only with
+    /// the configuration, which makes a new runtime.
+    private let shownResourceURI: String?
+    private let shownIssuer: String?
+
     init(registration: TokenManager.Registration, epoch: Int) {
         configuration = registration.configuration
         service = registration.service
         self.epoch = epoch
+        shownResourceURI = configuration.resourceURI.map { URLText.describe($0) }
+        shownIssuer = (configuration.issuerURI ?? configuration.tokenURI).map { URLText.describe($0) }
     }
 
     /// Whether this client needs a poller besides its scheduler.
@@ -104,12 +111,12 @@ struct ClientRuntime {
             retriesHalted: retriesHalted, isFetching: inFlight != nil, introspection: introspection,
             lastActionError: lastActionError, responses: responses, history: history, pollingPaused: pollingPaused,
             refreshMode: configuration.refreshMode, configuredScopes: configuration.scopes,
-            resourceURI: configuration.resourceURI.map { URLText.describe($0) },
+            resourceURI: shownResourceURI,
             pollInterval: configuration.pollInterval, revoked: revoked, introspectionError: introspectionError,
             actions: actions, clockReadings: diagnostics.clockReadings + [issuedAtReading].compactMap { $0 },
             keySet: diagnostics.keySet, credentials: diagnostics.credentials,
             credentialWarning: configuration.credentialWarning,
-            issuer: (configuration.issuerURI ?? configuration.tokenURI).map { URLText.describe($0) })
+            issuer: shownIssuer)
         snapshot.state = snapshot.state(at: now)
         snapshot.tokenEndpointBudget = budget
         return snapshot

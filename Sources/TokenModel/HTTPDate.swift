@@ -13,7 +13,9 @@ public enum HTTPDate {
         let days = Int(floor(seconds / 86_400))
         let weekday = weekdays[((days % 7) + 7 + 4) % 7]  // 1970-01-01 was a Thursday
         let month = months[(Int(day[1]) ?? 1) - 1]
-        return "\(weekday), \(day[2]) \(month) \(day[0]) \(parts[1]) GMT"
+        // Four digits, as the grammar wants (TimeText writes the year 1 as "1").
+        let year = String(repeating: "0", count: max(0, 4 - day[0].count)) + day[0]
+        return "\(weekday), \(day[2]) \(month) \(year) \(parts[1]) GMT"
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
@@ -24,6 +26,9 @@ public enum HTTPDate {
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 64 else { return nil }
+        // Every answer polled carries one: read the form servers send by hand, since a
+        // DateFormatter is an ICU formatter made afresh (it is not safe to share across threads).
+        if let date = fixdate(trimmed) { return date }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
@@ -32,5 +37,50 @@ public enum HTTPDate {
             if let date = formatter.date(from: trimmed) { return date }
         }
         return nil
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`, read by position; nil when it is not exactly that form
+    /// (the weekday is not checked against the date, as the formatter does not).
+    public static func fixdate(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 29, bytes[3] == UInt8(ascii: ","), bytes[4] == 0x20, bytes[7] == 0x20, bytes[11] == 0x20,
+            bytes[16] == 0x20, bytes[19] == UInt8(ascii: ":"), bytes[22] == UInt8(ascii: ":"), bytes[25] == 0x20,
+            String(decoding: bytes[26...], as: UTF8.self) == "GMT",
+            weekdays.contains(String(decoding: bytes[0..<3], as: UTF8.self)),
+            let monthIndex = months.firstIndex(of: String(decoding: bytes[8..<11], as: UTF8.self)),
+            let day = number(bytes[5..<7]), let year = number(bytes[12..<16]), let hour = number(bytes[17..<19]),
+            let minute = number(bytes[20..<22]), let second = number(bytes[23..<25]),
+            year >= 1, day >= 1, day <= daysIn(month: monthIndex + 1, year: year), hour <= 23, minute <= 59, second <= 60
+        else { return nil }
+        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3_600 + minute * 60 + second))
+    }
+
+    /// Decimal digits only; at most four, so the value is small.
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for digit in digits {
+            guard digit >= 0x30, digit <= 0x39 else { return nil }
+            value = value * 10 + Int(digit - 0x30)
+        }
+        return value
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

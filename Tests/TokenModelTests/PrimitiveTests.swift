@@ -72,6 +72,29 @@ struct HTTPDateTests {
         #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == example)
     }
 
+    @Test("the fixdate read by hand agrees with the formatter, and what it refuses still goes to the formatter")
+    func fixdateByHand() throws {
+        // Every day of 1999-2001 and a few far years: format, read back by hand, same instant.
+        for offset in stride(from: 915_148_800.0, to: 1_009_843_200.0, by: 86_400 + 3_661) {
+            let date = Date(timeIntervalSince1970: offset)
+            #expect(HTTPDate.fixdate(HTTPDate.format(date)) == date, "\(HTTPDate.format(date))")
+        }
+        for year in [1, 1600, 1900, 2038, 2100, 9999] {
+            let text = "Mon, 01 Mar \(String(repeating: "0", count: 4 - String(year).count))\(year) 00:00:00 GMT"
+            let date = try #require(HTTPDate.fixdate(text), "\(text)")
+            #expect(HTTPDate.format(date).hasSuffix("01 Mar \(String(repeating: "0", count: 4 - String(year).count))\(year) 00:00:00 GMT"))
+        }
+        for refused in [
+            "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 29 Feb 1900 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT",
+            "Sun, 06 Nov 1994 08:60:37 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 0x Nov 1994 08:49:37 GMT", "Sun 06 Nov 1994 08:49:37 GMT ", "Abc, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 0000 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMTX",
+        ] {
+            #expect(HTTPDate.fixdate(refused) == nil, "\(refused)")
+        }
+        #expect(HTTPDate.fixdate("Sat, 29 Feb 2000 23:59:60 GMT") == Date(timeIntervalSince1970: 951_868_800))
+    }
+
     @Test("hostile or empty values are nil, and absurd dates print as a bound", arguments: ["", "  ", "yesterday", String(repeating: "A", count: 500)])
     func hostile(text: String) {
         #expect(HTTPDate.parse(text) == nil)
