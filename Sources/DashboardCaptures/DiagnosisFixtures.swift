@@ -59,7 +59,7 @@ public struct DiagnosisFixtures: Sendable {
         return token
     }
 
-    /// Six clients: one fine (mod-client), one per diagnosis the demo reproduces.
+    /// Six clients: one fine (mod-client), one per diagnosis the demo reproduces (no-mod-scope like the demo's).
     public func snapshot() -> ManagerSnapshot {
         let okAnswer = ResourceResponse(status: 200, latency: .milliseconds(9), at: at(-2), bodyExcerpt: #"{"message":"hello"}"#)
         let modClient = ClientSnapshot(
@@ -67,12 +67,14 @@ public struct DiagnosisFixtures: Sendable {
             responses: [okAnswer], configuredScopes: ["custom_mod"], resourceURI: "http://127.0.0.1:8081/mod",
             keySet: rotatedKeySet())
         let noScope = ClientSnapshot(
-            name: "no-mod-scope", state: .valid, token: token("no-mod-scope", kid: "demo-key-2", scopes: ["openid"], issued: -100),
+            name: "no-mod-scope", state: .valid, token: token("no-mod-scope", kid: "demo-key-2", scopes: ["custom_read"], issued: -100),
+            // Diagnosed (`d`) 4 s ago: introspected then, as the event log says.
+            introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: at(-4)),
             responses: [ResourceResponse(
                 status: 403, latency: .milliseconds(4), at: at(-3),
                 wwwAuthenticate: #"Bearer error="insufficient_scope", error_description="the token lacks a scope", scope="custom_mod""#,
                 bodyExcerpt: #"{"error":"insufficient_scope"}"#)],
-            configuredScopes: ["openid"], resourceURI: "http://127.0.0.1:8081/mod", keySet: rotatedKeySet(fetched: -90))
+            configuredScopes: ["custom_read"], resourceURI: "http://127.0.0.1:8081/mod", keySet: rotatedKeySet(fetched: -90))
         let rotated = ClientSnapshot(
             name: "jwt-client", state: .valid, token: token("jwt-client", kid: "demo-key-1", scopes: ["custom_mod"]),
             responses: [okAnswer], configuredScopes: ["custom_mod"], resourceURI: "http://127.0.0.1:8081/mod",
