@@ -41,6 +41,14 @@ public enum ReadmeCaptures {
         return state
     }
 
+    /// mod-client's token copied with `y` a minute ago (the dashboard's note of it stays in the
+    /// log), revoked elsewhere, then `d`; the log filtered to it.
+    static var copiedThenDiagnosed: ViewState {
+        var state = diagnosed("mod-client", in: diagnosis.revokedBehindTheBack(), filter: "mod-c", screen: .events)
+        state.footerNotes = [FooterNote(at: diagnosis.at(-60), message: .copied("mod-client"))]
+        return state
+    }
+
     static var keySets: ViewState {
         var state = ViewState(selectedClient: "jwt-client")
         state.screen = .keySets
@@ -64,9 +72,8 @@ public enum ReadmeCaptures {
         Capture(name: "diagnosis", snapshot: { diagnosis.snapshot() },
                 state: diagnosed("no-mod-scope", in: diagnosis.snapshot(), filter: "no-mod"),
                 size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(2...8) + [39]),
-        Capture(name: "event-log", snapshot: { diagnosis.revokedBehindTheBack() },
-                state: diagnosed("mod-client", in: diagnosis.revokedBehindTheBack(), filter: "mod-c", screen: .events),
-                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...8)),
+        Capture(name: "event-log", snapshot: { diagnosis.revokedBehindTheBack() }, state: copiedThenDiagnosed,
+                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...9)),
         Capture(name: "key-sets", snapshot: { diagnosis.snapshot() }, state: keySets,
                 size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...13)),
     ]

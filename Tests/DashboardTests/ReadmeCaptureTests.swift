@@ -36,6 +36,7 @@ struct ReadmeCaptureTests {
         let log = try picture("event-log")
         #expect(log.contains("clients matching \u{201C}mod-c\u{201D}"))
         #expect(log.contains("introspected: inactive") && log.contains("you: diagnose \u{2014} diagnosis: revoked"))
+        #expect(log.contains("mod-client  dashboard: Token of mod-client copied"), "the copy's footer message, kept as a note")
         let keys = try picture("key-sets")
         #expect(keys.contains("\"demo-key-1\", is no longer published") && keys.contains("\u{2718} no longer published; jwt-client"))
         #expect(keys.contains("+ added") && keys.contains("- removed"))
