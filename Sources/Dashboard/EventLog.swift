@@ -2,37 +2,80 @@ import Foundation
 import TokenModel
 
 /// The event log as the dashboard shows it: the manager's recent events, oldest first, put in
-/// words, of the clients the table shows (or of the selected one only). Key handling and
-/// drawing both use it, so scrolling stops where the log ends. Which events are shown is
-/// decided for the whole log; their words are made only for the lines drawn.
+/// words, of the clients the table shows (or of the selected one only), with the dashboard's
+/// own notes (its footer's messages, kept) among them. Key handling and drawing both use it, so
+/// scrolling stops where the log ends. Which events are shown is decided for the whole log;
+/// their words are made only for the lines drawn.
 enum EventLog {
     /// One line of the log.
     struct Entry: Equatable {
+        /// What a line tells: the manager's event, or a note of the dashboard's.
+        enum Source: Equatable {
+            case event(ManagerEvent.Kind)
+            case note(FooterMessage)
+        }
+
         var at: Date
-        /// The client's name as the manager has it (drawn sanitised).
+        /// The client's name as the manager has it (drawn sanitised); empty for a note about no client.
         var client: String
-        var kind: ManagerEvent.Kind
+        var source: Source
         /// For an API answer, the client's previous one in the log, which it changed.
         var previousAnswer: ResourceResponse?
 
         /// What happened, sanitised (events carry text from the network), and its role.
         var words: (text: String, role: StyleRole) {
             let (text, role): (String, StyleRole)
-            if case .resourceCalled(let response) = kind {
+            switch source {
+            case .event(.resourceCalled(let response)):
                 text = "API " + (previousAnswer.map { "\(answerWords($0)) \u{2192} " } ?? "") + answerWords(response)
                     + " (" + TimeText.latency(response.latency) + ")"
                 role = response.isSuccess ? .ok : .error
-            } else {
+            case .event(let kind):
                 (text, role) = describe(kind)
+            case .note(let message):
+                // Named as the dashboard's, beside the manager's "you: …" lines.
+                (text, role) = ("dashboard: " + message.text, message.isError ? .error : .muted)
             }
             return (TerminalText.sanitize(text), role)
         }
     }
 
-    /// The entries to show, oldest first. An API answer or a signature verdict that only repeats
-    /// the client's previous one is left out: the log says when the status changes, not every poll.
+    /// The entries to show, oldest first, the dashboard's notes after the manager's events of
+    /// the same instant. An API answer or a signature verdict that only repeats the client's
+    /// previous one is left out: the log says when the status changes, not every poll.
     static func entries(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Entry] {
         let shown = shownClients(snapshot, state: state, now: now)
+        return merged(events(snapshot, of: shown), notes(state, of: shown))
+    }
+
+    /// The notes to show: every one while the log shows every client; once it is narrowed (to
+    /// the selected client, or by the filter), those about a client it shows.
+    private static func notes(_ state: ViewState, of shown: Set<String>) -> [Entry] {
+        let narrowed = state.eventsOfSelectedOnly || !state.filterText.isEmpty
+        return state.footerNotes.compactMap { note in
+            if narrowed, !(note.message.client.map(shown.contains) ?? false) { return nil }
+            return Entry(at: note.at, client: note.message.client ?? "", source: .note(note.message))
+        }
+    }
+
+    /// Two lists oldest first as one, the first's entry before the second's at the same instant.
+    private static func merged(_ events: [Entry], _ notes: [Entry]) -> [Entry] {
+        guard !notes.isEmpty else { return events }
+        var result: [Entry] = []
+        result.reserveCapacity(events.count + notes.count)
+        var next = notes.startIndex
+        for event in events {
+            while next < notes.endIndex, notes[next].at < event.at {
+                result.append(notes[next])
+                next += 1
+            }
+            result.append(event)
+        }
+        return result + notes[next...]
+    }
+
+    /// The manager's events of the clients shown, oldest first, repeats folded.
+    private static func events(_ snapshot: ManagerSnapshot, of shown: Set<String>) -> [Entry] {
         var lastAnswer: [String: ResourceResponse] = [:]
         var lastSignature: [String: SignatureVerdict.Status] = [:]
         var entries: [Entry] = []
@@ -51,7 +94,7 @@ enum EventLog {
                 break
             }
             guard shown.contains(event.client) else { continue }
-            entries.append(Entry(at: event.at, client: event.client, kind: event.kind, previousAnswer: previousAnswer))
+            entries.append(Entry(at: event.at, client: event.client, source: .event(event.kind), previousAnswer: previousAnswer))
         }
         return entries
     }

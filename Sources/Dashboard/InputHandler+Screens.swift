@@ -28,8 +28,9 @@ extension InputHandler {
             state.screen = .events
             state.screenScroll = 0
         }
-        state.footerMessage = FooterMessage(
-            state.eventsOfSelectedOnly ? "Event log: \(selected ?? "the selected client") only" : "Event log: every client shown")
+        state.footerMessage = state.eventsOfSelectedOnly
+            ? FooterMessage("Event log: \(selected ?? "the selected client") only", client: selected)
+            : FooterMessage("Event log: every client shown")
     }
 
     /// On a screen, Esc and quit go back to the clients, and the moving keys scroll the screen

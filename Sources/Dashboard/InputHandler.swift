@@ -13,6 +13,18 @@ public enum DashboardCommand: Sendable, Equatable {
     case quit
 }
 
+extension DashboardCommand {
+    /// True when something else says how this ends, so the footer's "…ing" message is not
+    /// kept: the manager records its actions with their outcome ("you: …" in the event log),
+    /// the driver says how a copy went.
+    var outcomeFollows: Bool {
+        switch self {
+        case .manager, .copyToken: return true
+        case .none, .quit: return false
+        }
+    }
+}
+
 /// Turns keys into view-state changes and commands. Pure: the same key, state and snapshot
 /// always give the same result.
 public struct InputHandler: Sendable {
@@ -30,8 +42,15 @@ public struct InputHandler: Sendable {
         _ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout? = nil
     ) -> DashboardCommand {
         let message = state.footerMessage
-        defer { if state.footerMessage != message { state.footerMessageShownAt = state.footerMessage == nil ? nil : now } }
-        return apply(key, state: &state, snapshot: snapshot, now: now, layout: layout)
+        let command = apply(key, state: &state, snapshot: snapshot, now: now, layout: layout)
+        if state.footerMessage != message {
+            if let shown = state.footerMessage {
+                state.show(shown, at: now, kept: !command.outcomeFollows)
+            } else {
+                state.footerMessageShownAt = nil
+            }
+        }
+        return command
     }
 
     private func apply(
@@ -120,7 +139,7 @@ public struct InputHandler: Sendable {
         case .refresh:
             guard let index, let selected else { return noClient(&state) }
             if clients[index].instanceIsReadOnly {
-                return cannot("refresh \(selected): the instance is read-only (start serve with --allow-actions)", &state)
+                return cannot("refresh \(selected): the instance is read-only (start serve with --allow-actions)", selected, &state)
             }
             state.footerMessage = FooterMessage("Refreshing \(selected)…")
             return .manager(.refresh(client: selected))
@@ -136,14 +155,14 @@ public struct InputHandler: Sendable {
         case .revoke:
             guard let index else { return noClient(&state) }
             if clients[index].instanceIsReadOnly {
-                return cannot("revoke \(clients[index].name): the instance is read-only (start serve with --allow-actions)", &state)
+                return cannot("revoke \(clients[index].name): the instance is read-only (start serve with --allow-actions)", clients[index].name, &state)
             }
             guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to revoke", &state) }
             state.pendingConfirmation = .revoke(client: clients[index].name)
         case .copy:
             guard let index else { return noClient(&state) }
             if clients[index].instance != nil {
-                return cannot("copy \(clients[index].name): no token leaves a serve instance, so none can be copied when attached", &state)
+                return cannot("copy \(clients[index].name): no token leaves a serve instance, so none can be copied when attached", clients[index].name, &state)
             }
             guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to copy", &state) }
             state.pendingConfirmation = .copyToken(client: clients[index].name)
@@ -233,8 +252,8 @@ public struct InputHandler: Sendable {
         // Only `y` says yes: Enter, like any other key, is no, so a stray key never revokes.
         guard key == .character("y") || key == .character("Y") else {
             switch pending {
-            case .revoke: state.footerMessage = FooterMessage("Revoke cancelled")
-            case .copyToken: state.footerMessage = FooterMessage("Copy cancelled")
+            case .revoke: state.footerMessage = FooterMessage("Revoke cancelled", client: pending.client)
+            case .copyToken: state.footerMessage = FooterMessage("Copy cancelled", client: pending.client)
             }
             return .none
         }
@@ -279,13 +298,13 @@ public struct InputHandler: Sendable {
 
     /// An action that cannot apply says so at once, instead of asking first.
     private func noToken(_ client: String, _ consequence: String, _ state: inout ViewState) -> DashboardCommand {
-        state.footerMessage = FooterMessage("No token held for \(client); \(consequence)", isError: true)
+        state.footerMessage = FooterMessage("No token held for \(client); \(consequence)", isError: true, client: client)
         return .none
     }
 
     /// An action that cannot apply here, said at once.
-    private func cannot(_ text: String, _ state: inout ViewState) -> DashboardCommand {
-        state.footerMessage = FooterMessage(text, isError: true)
+    private func cannot(_ text: String, _ client: String, _ state: inout ViewState) -> DashboardCommand {
+        state.footerMessage = FooterMessage(text, isError: true, client: client)
         return .none
     }
 

@@ -70,10 +70,23 @@ public struct FooterMessage: Sendable, Hashable {
 
     public var text: String
     public var isError: Bool
+    /// The client the message is about, if it is about one: an event log narrowed to some
+    /// clients shows only the notes about them.
+    public var client: String?
 
-    public init(_ text: String, isError: Bool = false) {
+    public init(_ text: String, isError: Bool = false, client: String? = nil) {
         self.text = text
         self.isError = isError
+        self.client = client
+    }
+
+    /// How a copy (`y`) went, as the driver says once it has written the token (or found none).
+    public static func copied(_ client: String) -> FooterMessage {
+        FooterMessage("Token of \(client) copied (OSC 52)", client: client)
+    }
+
+    public static func nothingCopied(_ client: String) -> FooterMessage {
+        FooterMessage("No token held for \(client); nothing copied", isError: true, client: client)
     }
 
     /// How an action ended: one record as the manager words it, several (refresh all) as a
@@ -90,6 +103,22 @@ public struct FooterMessage: Sendable, Hashable {
             text += ", \(failures.count) failed; " + failure.footerText
         }
         self.init(text, isError: !failures.isEmpty)
+    }
+}
+
+/// A footer message kept with when it was shown, to outlive its fading: the dashboard's own note in
+/// the event log, beside the manager's events.
+public struct FooterNote: Sendable, Hashable {
+    /// Notes kept: the last minutes of work at the keyboard, few enough that the log stays the
+    /// manager's.
+    public static let limit = 50
+
+    public var at: Date
+    public var message: FooterMessage
+
+    public init(at: Date, message: FooterMessage) {
+        self.at = at
+        self.message = message
     }
 }
 
@@ -116,6 +145,9 @@ public struct ViewState: Sendable, Hashable {
     /// When the footer's message appeared: it fades `FooterMessage.lifetime` later, as k9s'
     /// flash line does. Nil shows it until the next one.
     public var footerMessageShownAt: Date?
+    /// The footer's messages, oldest first, the last `FooterNote.limit` of them; not those that
+    /// only start an action whose outcome is recorded elsewhere (see `show(_:at:kept:)`).
+    public var footerNotes: [FooterNote]
     /// The names of the themes `t` cycles through, and the one in use.
     public var themeNames: [String]
     public var themeIndex: Int
@@ -153,6 +185,7 @@ public struct ViewState: Sendable, Hashable {
         isHelpVisible = false
         pendingConfirmation = nil
         footerMessage = nil
+        footerNotes = []
         self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
         self.themeIndex = min(max(0, themeIndex), self.themeNames.count - 1)
         detailScroll = 0
@@ -162,6 +195,17 @@ public struct ViewState: Sendable, Hashable {
         eventsOfSelectedOnly = false
         isGrouped = false
         isEventOpen = false
+    }
+
+    /// Puts a message in the footer from `now`, to fade `FooterMessage.lifetime` later, and,
+    /// when `kept`, among the notes the event log shows. Not kept: the start of an action the
+    /// manager records with its outcome (a "you: …" line), and that outcome.
+    public mutating func show(_ message: FooterMessage, at now: Date, kept: Bool) {
+        footerMessage = message
+        footerMessageShownAt = now
+        guard kept else { return }
+        footerNotes.append(FooterNote(at: now, message: message))
+        if footerNotes.count > FooterNote.limit { footerNotes.removeFirst(footerNotes.count - FooterNote.limit) }
     }
 
     /// The footer's message if it is still to be shown at `now`.

@@ -25,6 +25,36 @@ public enum ReadmeCaptures {
         return state
     }
 
+    /// The clients with one diagnosis each, at the captures' instant.
+    static let diagnosis = DiagnosisFixtures(now: CaptureFixtures.now)
+
+    /// The screen right after `d` on `client`: the footer gives the check's outcome as the
+    /// manager words it.
+    static func diagnosed(_ client: String, in snapshot: ManagerSnapshot, filter: String, screen: DashboardScreen = .clients) -> ViewState {
+        var state = ViewState(selectedClient: client)
+        state.filterText = filter
+        state.screen = screen
+        let outcome = snapshot.clients.first { $0.name == client }.map { $0.diagnosisOutcome(at: CaptureFixtures.now) } ?? ""
+        state.footerMessage = FooterMessage(outcomes: [ActionRecord(
+            action: .diagnose, client: client, at: CaptureFixtures.now, succeeded: true, outcome: outcome)])
+        state.footerMessageShownAt = CaptureFixtures.now
+        return state
+    }
+
+    /// mod-client's token copied with `y` a minute ago (the dashboard's note of it stays in the
+    /// log), revoked elsewhere, then `d`; the log filtered to it.
+    static var copiedThenDiagnosed: ViewState {
+        var state = diagnosed("mod-client", in: diagnosis.revokedBehindTheBack(), filter: "mod-c", screen: .events)
+        state.footerNotes = [FooterNote(at: diagnosis.at(-60), message: .copied("mod-client"))]
+        return state
+    }
+
+    static var keySets: ViewState {
+        var state = ViewState(selectedClient: "jwt-client")
+        state.screen = .keySets
+        return state
+    }
+
     /// Every picture README shows.
     public static let all: [Capture] = [
         Capture(name: "dashboard", snapshot: { CaptureFixtures.demo() }, state: state(selected: "mod-client"),
@@ -39,6 +69,13 @@ public enum ReadmeCaptures {
                 size: TerminalSize(columns: 80, rows: 24), source: "/home/ops/tokentop.yaml", rows: nil),
         Capture(name: "grouped-120x40", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
                 size: TerminalSize(columns: 120, rows: 40), source: "/home/ops/tokentop.yaml", rows: nil),
+        Capture(name: "diagnosis", snapshot: { diagnosis.snapshot() },
+                state: diagnosed("no-mod-scope", in: diagnosis.snapshot(), filter: "no-mod"),
+                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(2...8) + [39]),
+        Capture(name: "event-log", snapshot: { diagnosis.revokedBehindTheBack() }, state: copiedThenDiagnosed,
+                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...9)),
+        Capture(name: "key-sets", snapshot: { diagnosis.snapshot() }, state: keySets,
+                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...13)),
     ]
 
     /// The picture's text, each line without trailing blanks, as a terminal capture gives it.

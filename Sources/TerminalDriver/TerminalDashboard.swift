@@ -237,7 +237,7 @@ final class DashboardLoop {
                 needsDrawing = true
             }
             for outcome in mailbox.takeOutcomes() {
-                if let message = FooterMessage(outcomes: outcome) { show(message) }
+                if let message = FooterMessage(outcomes: outcome) { show(message, kept: false) }
                 needsDrawing = true
             }
             let now = Date()
@@ -277,17 +277,17 @@ final class DashboardLoop {
     /// Writes the token to the clipboard with OSC 52; the token itself is never drawn.
     private func deliver(_ copy: Mailbox.CopyResult) {
         guard let token = copy.token, !token.isEmpty else {
-            show(FooterMessage("No token held for \(copy.client); nothing copied", isError: true))
+            show(.nothingCopied(copy.client), kept: true)
             return
         }
         let encoded = Data(token.utf8).base64EncodedString()
         screen.writeRaw("\u{1B}]52;c;\(encoded)\u{07}")
-        show(FooterMessage("Token of \(copy.client) copied (OSC 52)"))
+        show(.copied(copy.client), kept: true)
     }
 
-    /// Puts a message in the footer, from now: it fades `FooterMessage.lifetime` later.
-    private func show(_ message: FooterMessage) {
-        state.footerMessage = message
-        state.footerMessageShownAt = Date()
+    /// Puts a message in the footer, from now: it fades `FooterMessage.lifetime` later. An
+    /// action's outcome is not kept for the event log: the manager records it ("you: …").
+    private func show(_ message: FooterMessage, kept: Bool) {
+        state.show(message, at: Date(), kept: kept)
     }
 }

@@ -1,4 +1,5 @@
 import Dashboard
+import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
@@ -6,7 +7,7 @@ import TokenModel
 @Suite("Keys for the diagnosis, the key sets and the event log")
 struct DiagnosisKeysTests {
     let handler = InputHandler()
-    let snapshot = Fixtures.diagnosisSnapshot()
+    let snapshot = Fixtures.diagnosis.snapshot()
 
     func press(_ keys: [InputKey], state: inout ViewState) -> [DashboardCommand] {
         keys.map { handler.handle($0, state: &state, snapshot: snapshot, now: Fixtures.now) }
@@ -103,7 +104,7 @@ struct DiagnosisKeysTests {
 struct DiagnosisScreenSnapshotTests {
     let renderer = Renderer()
 
-    func frame(_ state: ViewState, columns: Int = 80, rows: Int = 24, snapshot: ManagerSnapshot = Fixtures.diagnosisSnapshot()) -> Frame {
+    func frame(_ state: ViewState, columns: Int = 80, rows: Int = 24, snapshot: ManagerSnapshot = Fixtures.diagnosis.snapshot()) -> Frame {
         renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: Fixtures.context())
     }
 
@@ -127,7 +128,7 @@ struct DiagnosisScreenSnapshotTests {
         #expect(rows[line].contains("✘ \(cause)"))
         let large = frame(ViewState(selectedClient: client, tab: .token), columns: 120, rows: 40)
         #expect(large.text.contains(summary))
-        let notRun = Fixtures.diagnosisSnapshot().clients.first { $0.name == client }?.checksNotRun(at: Fixtures.now) ?? []
+        let notRun = Fixtures.diagnosis.snapshot().clients.first { $0.name == client }?.checksNotRun(at: Fixtures.now) ?? []
         #expect(large.text.contains(" Not checked ") == !notRun.isEmpty, "a diagnosis lists the checks it could not make")
         expectSnapshot(small, named: "diagnosis-\(cause)-80x24")
         expectSnapshot(large, named: "diagnosis-\(cause)-120x40")
@@ -146,7 +147,7 @@ struct DiagnosisScreenSnapshotTests {
         let health = try #require(rows.firstIndex { $0.hasPrefix(" Health ") })
         let step = try #require(rows.firstIndex { $0.hasPrefix(" Next step ") })
         #expect(step == health + 1)
-        let client = try #require(Fixtures.diagnosisSnapshot().clients.first { $0.name == "no-mod-scope" })
+        let client = try #require(Fixtures.diagnosis.snapshot().clients.first { $0.name == "no-mod-scope" })
         let expected = try #require(client.nextStep(at: Fixtures.now))
         #expect(expected.hasPrefix("grant custom_mod to this client"))
         #expect(rows[step].contains(expected))
@@ -172,7 +173,7 @@ struct DiagnosisScreenSnapshotTests {
 
     @Test("a key was first seen when any client first saw it; the freshest copy gives the rest")
     func firstSeenAcrossCopies() throws {
-        var snapshot = Fixtures.diagnosisSnapshot()
+        var snapshot = Fixtures.diagnosis.snapshot()
         // mod-client's copy is the freshest, but it saw demo-key-2 only on its last fetch.
         snapshot.clients[2].keySet?.keys[0].firstSeen = Fixtures.at(-20)
         var state = ViewState(selectedClient: "mod-client")
@@ -241,7 +242,7 @@ struct DiagnosisScreenSnapshotTests {
 
     @Test("hostile text in events and key sets never reaches a cell as a control character")
     func hostile() {
-        var snapshot = Fixtures.diagnosisSnapshot()
+        var snapshot = Fixtures.diagnosis.snapshot()
         let hostile = Fixtures.hostileText
         snapshot.recentEvents.append(ManagerEvent(at: Fixtures.now, client: "jwt-client", kind: .keySetChanged(
             source: hostile, change: KeySetChange(kind: .added, kid: hostile, at: Fixtures.now))))

@@ -1,4 +1,5 @@
 import Dashboard
+import DashboardCaptures
 import Foundation
 import TokenModel
 
@@ -14,22 +15,12 @@ enum Fixtures {
         ScreenContext(configurationPath: "/home/ops/.config/tokentop/tokentop.yaml", theme: theme, colorDepth: depth, glyphs: glyphs, keyMap: keyMap)
     }
 
+    /// The clients with one diagnosis each, their key set and event log, at this instant; shared with README's pictures.
+    static let diagnosis = DiagnosisFixtures(now: now)
+
     static func jwt(name: String, issued: TimeInterval, lifetime: TimeInterval, refreshBefore: TimeInterval = 60,
                     scopes: [String], extraClaims: [String: JSONValue] = [:], verdict: SignatureVerdict? = nil) -> TokenSummary {
-        let issuedAt = at(issued)
-        let expiresAt = issuedAt.addingTimeInterval(lifetime)
-        var claims: [String: JSONValue] = [
-            "iss": .string("https://auth.example.test"), "sub": .string(name), "aud": .string("api://mod"),
-            "iat": .number(issuedAt.timeIntervalSince1970), "exp": .number(expiresAt.timeIntervalSince1970),
-            "nbf": .number(issuedAt.timeIntervalSince1970), "jti": .string("jti-\(name)-0001"),
-            "scope": .string(scopes.joined(separator: " ")), "client_id": .string(name),
-        ]
-        claims.merge(extraClaims) { $1 }
-        return TokenSummary(
-            masked: "eyJh…Qw", tokenType: "Bearer",
-            decoded: DecodedToken(format: .jwt, header: ["alg": .string("RS256"), "kid": .string("demo-key-1"), "typ": .string("JWT")], claims: claims),
-            issuedAt: issuedAt, expiresAt: expiresAt, refreshAt: expiresAt.addingTimeInterval(-refreshBefore), scopes: scopes,
-            verdict: verdict ?? SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"), extraFields: [:])
+        diagnosis.jwt(name: name, issued: issued, lifetime: lifetime, refreshBefore: refreshBefore, scopes: scopes, extraClaims: extraClaims, verdict: verdict)
     }
 
     static func responses(count: Int, body: String, start: TimeInterval = -80) -> [ResourceResponse] {

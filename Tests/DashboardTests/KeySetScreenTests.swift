@@ -1,3 +1,4 @@
+import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
@@ -7,7 +8,7 @@ import TokenModel
 @Suite("The key-set screen's freshness line")
 struct KeySetScreenTests {
     func fetchedLine(_ keySet: KeySetStatus) throws -> String {
-        var snapshot = Fixtures.diagnosisSnapshot()
+        var snapshot = Fixtures.diagnosis.snapshot()
         snapshot.clients = [ClientSnapshot(name: "mod-client", state: .valid, keySet: keySet)]
         var state = ViewState(selectedClient: "mod-client")
         state.screen = .keySets
@@ -19,7 +20,7 @@ struct KeySetScreenTests {
     @Test("a set fetched empty (or refused) has no usable copy yet, not \"not fetched yet\"; the last error says why")
     func fetchedEmptySet() throws {
         let empty = KeySetStatus(
-            source: Fixtures.jwksURI, lastError: "the key set at \(Fixtures.jwksURI) holds no key tokentop can use")
+            source: DiagnosisFixtures.jwksURI, lastError: "the key set at \(DiagnosisFixtures.jwksURI) holds no key tokentop can use")
         let line = try fetchedLine(empty)
         #expect(line.hasPrefix(" Fetched     no usable copy yet"), "\(line)")
         #expect(!line.contains("not fetched yet"))
@@ -27,6 +28,6 @@ struct KeySetScreenTests {
 
     @Test("a fresh copy shows when it was fetched")
     func fetchedSet() throws {
-        #expect(try fetchedLine(Fixtures.rotatedKeySet()).hasPrefix(" Fetched     2026-11-27 02:59:40 UTC  (20s ago)"))
+        #expect(try fetchedLine(Fixtures.diagnosis.rotatedKeySet()).hasPrefix(" Fetched     2026-11-27 02:59:40 UTC  (20s ago)"))
     }
 }

@@ -1,3 +1,4 @@
+import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
@@ -15,7 +16,7 @@ struct RateLimitBudgetDisplayTests {
     }
 
     static func client(_ budget: RateLimitBudget) -> ClientSnapshot {
-        var client = ClientSnapshot(name: "mod-client", state: .valid, keySet: Fixtures.rotatedKeySet())
+        var client = ClientSnapshot(name: "mod-client", state: .valid, keySet: Fixtures.diagnosis.rotatedKeySet())
         client.tokenEndpointBudget = budget
         return client
     }
@@ -48,7 +49,7 @@ struct RateLimitBudgetDisplayTests {
 
     @Test("the key-set screen's issuer header shows the budget its clients share")
     func keySetHeader() throws {
-        var snapshot = Fixtures.diagnosisSnapshot()
+        var snapshot = Fixtures.diagnosis.snapshot()
         snapshot.clients = [Self.client(Self.budget(remaining: 412))]
         var state = ViewState(selectedClient: "mod-client")
         state.screen = .keySets

@@ -1,3 +1,4 @@
+import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
@@ -31,7 +32,7 @@ struct ScreenCostTests {
             ]
             return ClientSnapshot(
                 name: name, state: .valid,
-                token: Fixtures.token(name, kid: index % 7 == 0 ? "key-0" : "key-\(1 + index % 5)", scopes: ["custom_mod"]),
+                token: Fixtures.diagnosis.token(name, kid: index % 7 == 0 ? "key-0" : "key-\(1 + index % 5)", scopes: ["custom_mod"]),
                 responses: Fixtures.responses(count: 3, body: #"{"message":"hello"}"#), configuredScopes: ["custom_mod"],
                 resourceURI: "http://127.0.0.1:8081/mod",
                 keySet: KeySetStatus(source: source, keys: keys, changes: changes, fetchedAt: Fixtures.at(fetched), maxAge: .seconds(300)))

@@ -76,7 +76,7 @@ struct DashboardEndToEndTests {
         #expect(try await session.waitForExit() == 0)
     }
 
-    @Test("x asks before revoking; Enter cancels, y revokes, and History records it")
+    @Test("x asks before revoking; Enter cancels, y revokes, History records it, and the event log keeps the footer's notes")
     func revokeNeedsY() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the mod-client row") { Self.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
@@ -93,7 +93,16 @@ struct DashboardEndToEndTests {
         try await session.waitForScreen("the revoke in History") { $0.contains("you: revoke") && $0.contains("✔ done") }
         try session.send("x")
         try await session.waitForScreen("no question without a token") { $0.contains("No token held for mod-client; nothing to revoke") }
-        try session.send("q")
+        try session.send("e")
+        // Once the footer's message has faded, the log still has it, as the dashboard's note.
+        let log = try await session.waitForScreen("the notes in the event log, the footer faded") { screen in
+            let footer = screen.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) } ?? ""
+            return screen.contains("dashboard: Revoke cancelled") && screen.contains("dashboard: No token held for mod-client")
+                && !footer.contains("No token held")
+        }
+        #expect(!log.contains("revoke mod-client: token"), "the revoke's outcome is the manager's you: line, not a note")
+        #expect(log.contains("you: revoke") && !log.contains("Revoking the token"))
+        try session.send("q", "q")
         #expect(try await session.waitForExit() == 0)
     }
 
