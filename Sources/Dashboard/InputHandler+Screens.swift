@@ -5,7 +5,7 @@ import TokenModel
 extension InputHandler {
     /// The three-way check of the selected client; the Token tab, where the diagnosis shows,
     /// comes to the front.
-    func diagnose(_ client: String, state: inout ViewState) -> DashboardCommand {
+    func diagnose(_ client: String, state: inout ViewState) -> KeyOutcome {
         if state.screen == .clients, state.tab != .token {
             state.tab = .token
             state.detailScroll = 0

@@ -2,7 +2,7 @@ import Foundation
 import TokenModel
 
 /// What a key leads to, beyond changing the view state.
-public enum DashboardCommand: Sendable, Equatable {
+public enum KeyOutcome: Sendable, Equatable {
     /// Nothing to do outside the view.
     case none
     /// Ask the token manager to act.
@@ -13,7 +13,7 @@ public enum DashboardCommand: Sendable, Equatable {
     case quit
 }
 
-extension DashboardCommand {
+extension KeyOutcome {
     /// True when something else says how this ends, so the footer's "…ing" message is not
     /// kept: the manager records its actions with their outcome ("you: …" in the event log),
     /// the driver says how a copy went.
@@ -40,7 +40,7 @@ public struct InputHandler: Sendable {
     ///   events are ignored and scrolling is kept in range by the renderer alone.
     public func handle(
         _ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout? = nil
-    ) -> DashboardCommand {
+    ) -> KeyOutcome {
         let message = state.footerMessage
         let command = apply(key, state: &state, snapshot: snapshot, now: now, layout: layout)
         if state.footerMessage != message {
@@ -55,7 +55,7 @@ public struct InputHandler: Sendable {
 
     private func apply(
         _ key: InputKey, state: inout ViewState, snapshot: ManagerSnapshot, now: Date, layout: ScreenLayout?
-    ) -> DashboardCommand {
+    ) -> KeyOutcome {
         if key == .controlC { return .quit }
         if key == .resize { return .none }
         if case .mouse(let event) = key {
@@ -117,7 +117,7 @@ public struct InputHandler: Sendable {
         return true
     }
 
-    private func perform(_ action: DashboardAction, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> DashboardCommand {
+    private func perform(_ action: DashboardAction, state: inout ViewState, snapshot: ManagerSnapshot, now: Date) -> KeyOutcome {
         let clients = ClientList.visible(snapshot, state: state, now: now)
         let index = ClientList.selectedIndex(in: clients, state: state)
         let selected = index.map { clients[$0].name }
@@ -247,7 +247,7 @@ public struct InputHandler: Sendable {
         state.filterText = ""
     }
 
-    private func answer(_ pending: PendingConfirmation, with key: InputKey, state: inout ViewState) -> DashboardCommand {
+    private func answer(_ pending: PendingConfirmation, with key: InputKey, state: inout ViewState) -> KeyOutcome {
         state.pendingConfirmation = nil
         // Only `y` says yes: Enter, like any other key, is no, so a stray key never revokes.
         guard key == .character("y") || key == .character("Y") else {
@@ -297,18 +297,18 @@ public struct InputHandler: Sendable {
     }
 
     /// An action that cannot apply says so at once, instead of asking first.
-    private func noToken(_ client: String, _ consequence: String, _ state: inout ViewState) -> DashboardCommand {
+    private func noToken(_ client: String, _ consequence: String, _ state: inout ViewState) -> KeyOutcome {
         state.footerMessage = FooterMessage("No token held for \(client); \(consequence)", isError: true, client: client)
         return .none
     }
 
     /// An action that cannot apply here, said at once.
-    private func cannot(_ text: String, _ client: String, _ state: inout ViewState) -> DashboardCommand {
+    private func cannot(_ text: String, _ client: String, _ state: inout ViewState) -> KeyOutcome {
         state.footerMessage = FooterMessage(text, isError: true, client: client)
         return .none
     }
 
-    func noClient(_ state: inout ViewState) -> DashboardCommand {
+    func noClient(_ state: inout ViewState) -> KeyOutcome {
         state.footerMessage = FooterMessage("No client selected", isError: true)
         return .none
     }

@@ -4,7 +4,7 @@ import TokenModel
 /// The event log screen: one line an event, time, client, what happened.
 extension Renderer {
     /// One line an entry, made when drawn; the client column is as wide as the widest name in the log.
-    static func eventLines(_ entries: [EventLog.Entry], glyphs: Glyphs) -> ScreenLines {
+    static func eventLines(_ entries: [EventLogView.Entry], glyphs: Glyphs) -> ScreenLines {
         guard !entries.isEmpty else {
             return ScreenLines([[Span("No events yet for the clients shown.", .muted)]])
         }

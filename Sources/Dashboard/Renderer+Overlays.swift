@@ -106,7 +106,7 @@ extension Renderer {
 
     /// The event log's selected line whole, wrapped in a box over the log: `Enter` opens and
     /// closes it, `Esc` closes it.
-    func drawOpenEvent(_ canvas: inout Canvas, entry: EventLog.Entry) {
+    func drawOpenEvent(_ canvas: inout Canvas, entry: EventLogView.Entry) {
         let (text, role) = entry.words
         let heading = TimeText.clock(entry.at) + "  " + TerminalText.sanitize(entry.client)
         let boxWidth = max(20, canvas.width - 4)

@@ -38,7 +38,7 @@ extension Renderer {
         let rows = 2..<(canvas.height - 1)
         let glyphs = context.glyphs
         let lines: ScreenLines
-        var events: [EventLog.Entry]?
+        var events: [EventLogView.Entry]?
         var title = [Span(" " + state.screen.title + " ", .title)]
         switch state.screen {
         case .clients:
@@ -48,7 +48,7 @@ extension Renderer {
             lines = keySetLines
             title.append(Span("\(glyphs.separator) \(issuers) \(issuers == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
         case .events:
-            let entries = EventLog.entries(snapshot, state: state, now: now)
+            let entries = EventLogView.entries(snapshot, state: state, now: now)
             events = entries
             lines = Self.eventLines(entries, glyphs: glyphs)
             let whose = state.eventsOfSelectedOnly
@@ -119,7 +119,7 @@ extension Renderer {
     static func screenLineCount(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> Int {
         switch state.screen {
         case .clients: return 0
-        case .events: return EventLog.entries(snapshot, state: state, now: now).count
+        case .events: return EventLogView.entries(snapshot, state: state, now: now).count
         case .keySets:
             let order = ClientList.visibleIndices(snapshot, state: state, now: now)
             let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state).map { snapshot.clients[order[$0]] }

@@ -73,7 +73,7 @@ public actor AuthorizationClient: AuthorizationService {
         guard let key = try await proofKey() else {
             throw OAuthError.configuration("client \(configuration.name) does not use DPoP (dpop: true), so there is no proof to make")
         }
-        return try await key.proof(method: method, url: url, nonce: dpopNonces[Self.origin(of: url)], accessToken: accessToken, now: now())
+        return try await key.proof(method: method, url: url, nonce: dpopNonces[URLText.origin(of: url)], accessToken: accessToken, now: now())
     }
 
     /// The client's TLS certificate, read and checked once; nil when none is configured.
@@ -139,12 +139,12 @@ public actor AuthorizationClient: AuthorizationService {
         }
         let key = try await proofKey()
         let certificate = try tlsCertificate()
-        let endpoint = HTTPTransport.describe(endpoints.token)
+        let endpoint = URLText.describe(endpoints.token)
         var nonceRetried = false
         while true {
             var headers: [(name: String, value: String)] = []
             if let key {
-                let nonce = dpopNonces[Self.origin(of: endpoints.token)]
+                let nonce = dpopNonces[URLText.origin(of: endpoints.token)]
                 headers.append(("DPoP", try await key.proof(method: "POST", url: endpoints.token, nonce: nonce, accessToken: nil, now: now())))
             }
             let (response, sent) = try await authenticatedPost(
@@ -200,7 +200,7 @@ public actor AuthorizationClient: AuthorizationService {
     /// Keeps the `DPoP-Nonce` a server sent, the newest per origin; true when there was one.
     private func rememberNonce(_ response: ReceivedResponse, from url: URL) -> Bool {
         guard let nonce = DPoPNonce.accepted(response.headers.first(name: "DPoP-Nonce")) else { return false }
-        dpopNonces[Self.origin(of: url)] = nonce
+        dpopNonces[URLText.origin(of: url)] = nonce
         return true
     }
 
@@ -209,7 +209,7 @@ public actor AuthorizationClient: AuthorizationService {
         let issuer = endpoints.issuer.map { TerminalText.sanitize($0) } ?? URLText.origin(of: endpoints.token)
         guard
             let budget = RateLimitHeaders.budget(
-                in: response.headers, issuer: issuer, endpoint: HTTPTransport.describe(endpoints.token), now: now())
+                in: response.headers, issuer: issuer, endpoint: URLText.describe(endpoints.token), now: now())
         else { return }
         tokenEndpointBudget = budget
     }
@@ -255,7 +255,7 @@ public actor AuthorizationClient: AuthorizationService {
                     timeout: configuration.timeout, caFile: configuration.caFile,
                     allowInsecureHTTP: configuration.allowInsecureHTTP))
             guard response.status == 200 else {
-                throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
+                throw TokenResponseParser.parseError(response, endpoint: URLText.describe(url), now: Date())
             }
             return JWKSDocument(
                 data: response.body,
@@ -278,7 +278,7 @@ public actor AuthorizationClient: AuthorizationService {
         switch await locator.locate(tokenEndpoint: tokenEndpoint, tokenIssuer: decoded.issuer) {
         case .found(let located):
             keySetSearch = .found(issuer: located.issuer)
-            logger.info("key set discovered", metadata: ["client": "\(configuration.name)", "jwks_uri": "\(HTTPTransport.describe(located.jwksURI))"])
+            logger.info("key set discovered", metadata: ["client": "\(configuration.name)", "jwks_uri": "\(URLText.describe(located.jwksURI))"])
             return located.jwksURI
         case .none(let why):
             keySetSearch = .none(why)
@@ -297,7 +297,7 @@ public actor AuthorizationClient: AuthorizationService {
         let (response, sent) = try await authenticatedPost(
             [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
             certificate: try tlsCertificate())
-        let endpoint = HTTPTransport.describe(url)
+        let endpoint = URLText.describe(url)
         guard response.status == 200 else {
             throw rejection(response, at: url, sent: sent + [accessToken])
         }
@@ -331,7 +331,7 @@ public actor AuthorizationClient: AuthorizationService {
     /// same origin, so the token never travels to another host.
     public func callResource(_ accessToken: String) async -> ResourceResponse? {
         guard var url = configuration.resourceURI else { return nil }
-        let origin = Self.origin(of: url)
+        let origin = URLText.origin(of: url)
         let started = ContinuousClock.now
         let at = now()
         func failed(_ error: OAuthError, status: Int? = nil) -> ResourceResponse {
@@ -354,7 +354,7 @@ public actor AuthorizationClient: AuthorizationService {
             if let key {
                 do {
                     let proof = try await key.proof(
-                        method: "GET", url: url, nonce: dpopNonces[Self.origin(of: url)], accessToken: accessToken, now: now())
+                        method: "GET", url: url, nonce: dpopNonces[URLText.origin(of: url)], accessToken: accessToken, now: now())
                     headers = [("Authorization", "DPoP \(accessToken)"), ("DPoP", proof)]
                 } catch {
                     return failed(error)
@@ -373,15 +373,15 @@ public actor AuthorizationClient: AuthorizationService {
             if (300..<400).contains(response.status), let location = response.headers.first(name: "Location"),
                 let next = URL(string: location, relativeTo: url)?.absoluteURL
             {
-                guard Self.origin(of: next) == origin else {
+                guard URLText.origin(of: next) == origin else {
                     return failed(
                         .redirectRefused(
-                            to: "another origin (\(HTTPTransport.describe(next))); the token stays with \(origin)",
-                            endpoint: HTTPTransport.describe(url), httpStatus: response.status), status: response.status)
+                            to: "another origin (\(URLText.describe(next))); the token stays with \(origin)",
+                            endpoint: URLText.describe(url), httpStatus: response.status), status: response.status)
                 }
                 redirects += 1
                 guard redirects <= 5 else {
-                    return failed(.invalidResponse("more than 5 redirects", endpoint: HTTPTransport.describe(url)))
+                    return failed(.invalidResponse("more than 5 redirects", endpoint: URLText.describe(url)))
                 }
                 url = next
                 continue
@@ -411,7 +411,7 @@ public actor AuthorizationClient: AuthorizationService {
     /// refused over the assertion's `aud`, the error says what was sent and which setting helps:
     /// servers disagree about the audience (RFC 7523 §3, OpenID Connect Core §9).
     private func rejection(_ response: ReceivedResponse, at url: URL, sent: [String]) -> OAuthError {
-        let error = TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: now()).redacting(sent)
+        let error = TokenResponseParser.parseError(response, endpoint: URLText.describe(url), now: now()).redacting(sent)
         guard configuration.authenticationMethod == .privateKeyJWT, error.oauthCode == .invalidClient,
             error.serverDescription?.range(of: "aud", options: .caseInsensitive) != nil
         else { return error }
@@ -433,7 +433,7 @@ public actor AuthorizationClient: AuthorizationService {
         if configuration.authenticationMethod.authenticatesWithTLSCertificate, url.scheme?.lowercased() != "https" {
             throw OAuthError.configuration(
                 "client \(configuration.name): \(configuration.authenticationMethod.rawValue) presents the certificate in "
-                    + "the TLS handshake, so \(HTTPTransport.describe(url)) must be https")
+                    + "the TLS handshake, so \(URLText.describe(url)) must be https")
         }
         let audiences = ClientAuthenticator.assertionAudiences(
             configuration.clientAssertionAudience, calling: url, tokenEndpoint: endpoints.token, issuer: endpoints.issuer)
@@ -446,7 +446,7 @@ public actor AuthorizationClient: AuthorizationService {
                 allowInsecureHTTP: configuration.allowInsecureHTTP, clientCertificate: certificate))
         if (300..<400).contains(response.status) {
             throw OAuthError.redirectRefused(
-                to: response.headers.first(name: "Location") ?? "(no Location)", endpoint: HTTPTransport.describe(url),
+                to: response.headers.first(name: "Location") ?? "(no Location)", endpoint: URLText.describe(url),
                 httpStatus: response.status
             ).redacting(credentials.secrets)
         }
@@ -481,9 +481,5 @@ public actor AuthorizationClient: AuthorizationService {
             clockReadings: readings, keySet: await keySet?.status(), keySetStaleAt: await keySet?.staleAt,
             keySetRevision: await keySet?.revision ?? 0, tokenEndpointBudget: tokenEndpointBudget,
             credentials: CredentialInventory.credentials(of: configuration, assertion: lastAssertion))
-    }
-
-    private static func origin(of url: URL) -> String {
-        URLText.origin(of: url)
     }
 }

@@ -196,7 +196,7 @@ public final class HTTPTransport: Sendable {
     /// Sends a request and reads its whole body, or throws an `OAuthError` that says what
     /// failed and where. Redirects come back as they are; callers decide.
     public func send(_ request: OutgoingRequest) async throws(OAuthError) -> ReceivedResponse {
-        let endpoint = Self.describe(request.url)
+        let endpoint = URLText.describe(request.url)
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = request.url.host, !host.isEmpty
         else {
@@ -320,11 +320,6 @@ public final class HTTPTransport: Sendable {
         } catch {
             throw OAuthError.configuration("ca-file \(caFile) holds no PEM certificate (\(error))")
         }
-    }
-
-    /// The URL as it may appear in a message (`URLText.describe`): no query, no user info.
-    public static func describe(_ url: URL) -> String {
-        URLText.describe(url)
     }
 
     /// True for the errors of a connection that was closed under the request before any answer:

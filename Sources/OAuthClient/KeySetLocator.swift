@@ -62,9 +62,9 @@ struct KeySetLocator {
                 let found = try await MetadataDiscovery.discover(
                     issuer: issuer, transport: transport, timeout: timeout, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP)
                 if let jwks = found.metadata.jwksURI { return .found(Located(issuer: found.metadata.issuer, jwksURI: jwks)) }
-                misses.append("\(HTTPTransport.describe(issuer)) publishes no jwks_uri")
+                misses.append("\(URLText.describe(issuer)) publishes no jwks_uri")
             } catch {
-                if error.isUnreachable { return .unreachable("discovery at \(HTTPTransport.describe(issuer)): \(error.reason)") }
+                if error.isUnreachable { return .unreachable("discovery at \(URLText.describe(issuer)): \(error.reason)") }
                 misses.append(error.reason)
             }
         }

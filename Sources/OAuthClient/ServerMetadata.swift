@@ -73,11 +73,11 @@ public enum MetadataDiscovery {
                 if error.isUnreachable || error.kind == .insecureTransport {
                     throw error
                 }
-                failures.append("\(HTTPTransport.describe(url)): \(error.reason)")
+                failures.append("\(URLText.describe(url)): \(error.reason)")
                 continue
             }
             guard response.status == 200 else {
-                failures.append("\(HTTPTransport.describe(url)): HTTP \(response.status)")
+                failures.append("\(URLText.describe(url)): HTTP \(response.status)")
                 continue
             }
             let metadata: AuthorizationServerMetadata
@@ -85,14 +85,14 @@ public enum MetadataDiscovery {
                 metadata = try parse(response.body, source: url)
             } catch {
                 // An HTML fallback page at one location must not hide the metadata at the next.
-                failures.append("\(HTTPTransport.describe(url)): \(error.reason)")
+                failures.append("\(URLText.describe(url)): \(error.reason)")
                 continue
             }
             let expected = issuer.absoluteString
             if trimSlash(metadata.issuer) != trimSlash(expected) {
                 throw OAuthError.discovery(
                     "issuer in metadata is \"\(metadata.issuer)\" but issuer-uri is \"\(expected)\"; they must match (RFC 8414 §3.3)",
-                    endpoint: HTTPTransport.describe(url))
+                    endpoint: URLText.describe(url))
             }
             var warnings: [String] = []
             if let grants = metadata.grantTypesSupported, !grants.contains("client_credentials") {
@@ -102,17 +102,17 @@ public enum MetadataDiscovery {
             return (metadata, warnings)
         }
         throw OAuthError.discovery(
-            "no metadata found for issuer \(HTTPTransport.describe(issuer)): " + failures.joined(separator: "; "),
-            endpoint: HTTPTransport.describe(issuer))
+            "no metadata found for issuer \(URLText.describe(issuer)): " + failures.joined(separator: "; "),
+            endpoint: URLText.describe(issuer))
     }
 
     /// Parses a metadata document.
     public static func parse(_ body: Data, source: URL) throws(OAuthError) -> AuthorizationServerMetadata {
         guard let document = JSONValue(data: body)?.objectValue else {
-            throw OAuthError.discovery("metadata is not a JSON object", endpoint: HTTPTransport.describe(source))
+            throw OAuthError.discovery("metadata is not a JSON object", endpoint: URLText.describe(source))
         }
         guard let issuer = document["issuer"]?.stringValue else {
-            throw OAuthError.discovery("metadata has no \"issuer\"", endpoint: HTTPTransport.describe(source))
+            throw OAuthError.discovery("metadata has no \"issuer\"", endpoint: URLText.describe(source))
         }
         func url(_ key: String) -> URL? { document[key]?.stringValue.flatMap(URL.init(string:)) }
         func strings(_ key: String) -> [String]? { document[key]?.arrayValue?.compactMap(\.stringValue) }

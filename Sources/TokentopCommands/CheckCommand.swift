@@ -36,7 +36,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let (snapshot, events) = try await AppContext.with(options) { context in
             let manager = try context.makeManager(clients: names)
-            let log = try eventsFile.path.map { path throws(CLIError) in try EventLog.open(path, health: context.fileSinks) }
+            let log = try eventsFile.path.map { path throws(CLIError) in try EventsFile.open(path, health: context.fileSinks) }
             let feed = await manager.events()
             let snapshot = await manager.checkRound(introspectJWTs: introspect || deep)
             // The round is over: what the feed holds is this round's events.
@@ -44,7 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
             var events: [ManagerEvent] = []
             for await event in feed {
                 events.append(event)
-                log?.append(EventLog.line(event))
+                log?.append(EventsFile.line(event))
             }
             return (snapshot, events)
         }

@@ -59,7 +59,7 @@ struct DashboardCommand: AsyncParsableCommand {
             try Self.check(theme: theme ?? context.configuration.theme, among: themes)
             manager = try context.makeManager()
             if let path = eventsFile.path {
-                services.append(try await EventLog(path: path, manager: manager, health: context.fileSinks))
+                services.append(try await EventsFile(path: path, manager: manager, health: context.fileSinks))
             }
             if let writer = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "dashboard") {
                 services.append(writer)

@@ -129,7 +129,7 @@ struct DecodeCommand: AsyncParsableCommand {
                         issuer: issuerURL, transport: transport, timeout: .seconds(10), caFile: nil, allowInsecureHTTP: false)
                     guard let jwksURI = metadata.jwksURI else {
                         return TokenVerification(signature: SignatureVerdict(
-                            .unverified, "the metadata at \(HTTPTransport.describe(metadata.source)) has no jwks_uri: pass --jwks"))
+                            .unverified, "the metadata at \(URLText.describe(metadata.source)) has no jwks_uri: pass --jwks"))
                     }
                     return await verifier(keys: Self.remoteKeySet(jwksURI, transport: transport)).check(raw)
                 } catch {
@@ -158,7 +158,7 @@ struct DecodeCommand: AsyncParsableCommand {
             let response = try await transport.send(
                 OutgoingRequest(method: .get, url: url, headers: [("Accept", "application/json")]))
             guard response.status == 200 else {
-                throw TokenResponseParser.parseError(response, endpoint: HTTPTransport.describe(url), now: Date())
+                throw TokenResponseParser.parseError(response, endpoint: URLText.describe(url), now: Date())
             }
             return response.body
         }

@@ -62,12 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
         var services = context.infrastructure
         let logger = context.logger
         let manager: TokenManager
-        let eventLog: EventLog?
+        let eventLog: EventsFile?
         let cacheWriter: (any Service)?
         do {
             manager = try context.makeManager()
             if let path = eventsFile.path {
-                eventLog = try await EventLog(path: path, manager: manager, health: context.fileSinks)
+                eventLog = try await EventsFile(path: path, manager: manager, health: context.fileSinks)
             } else {
                 eventLog = nil
             }

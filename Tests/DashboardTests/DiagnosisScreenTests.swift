@@ -9,7 +9,7 @@ struct DiagnosisKeysTests {
     let handler = InputHandler()
     let snapshot = Fixtures.diagnosis.snapshot()
 
-    func press(_ keys: [InputKey], state: inout ViewState) -> [DashboardCommand] {
+    func press(_ keys: [InputKey], state: inout ViewState) -> [KeyOutcome] {
         keys.map { handler.handle($0, state: &state, snapshot: snapshot, now: Fixtures.now) }
     }
 

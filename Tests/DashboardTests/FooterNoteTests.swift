@@ -10,7 +10,7 @@ import TokenModel
 struct FooterNoteKeepingTests {
     let handler = InputHandler()
 
-    func press(_ keys: [InputKey], at seconds: TimeInterval, state: inout ViewState, snapshot: ManagerSnapshot = Fixtures.snapshot()) -> [DashboardCommand] {
+    func press(_ keys: [InputKey], at seconds: TimeInterval, state: inout ViewState, snapshot: ManagerSnapshot = Fixtures.snapshot()) -> [KeyOutcome] {
         keys.map { handler.handle($0, state: &state, snapshot: snapshot, now: Fixtures.at(seconds)) }
     }
 

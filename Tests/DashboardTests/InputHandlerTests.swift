@@ -8,7 +8,7 @@ struct InputHandlerTests {
     let handler = InputHandler()
     let snapshot = Fixtures.snapshot()
 
-    func press(_ keys: [InputKey], state: inout ViewState) -> [DashboardCommand] {
+    func press(_ keys: [InputKey], state: inout ViewState) -> [KeyOutcome] {
         keys.map { handler.handle($0, state: &state, snapshot: snapshot, now: Fixtures.now) }
     }
 

@@ -18,7 +18,7 @@ struct NavigationTests {
 
     /// Each event on the screen as the state before it draws it, as the driver does.
     @discardableResult
-    func send(_ events: [InputKey], state: inout ViewState, snapshot: ManagerSnapshot? = nil, size: TerminalSize? = nil) -> [DashboardCommand] {
+    func send(_ events: [InputKey], state: inout ViewState, snapshot: ManagerSnapshot? = nil, size: TerminalSize? = nil) -> [KeyOutcome] {
         events.map { event in
             let layout = layout(state, snapshot, size: size)
             return handler.handle(event, state: &state, snapshot: snapshot ?? self.snapshot, now: Fixtures.now, layout: layout)

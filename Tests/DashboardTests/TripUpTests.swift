@@ -9,7 +9,7 @@ import TokenModel
 struct TripUpTests {
     let handler = InputHandler()
 
-    func press(_ keys: [InputKey], state: inout ViewState, snapshot: ManagerSnapshot, now: Date = Fixtures.now) -> [DashboardCommand] {
+    func press(_ keys: [InputKey], state: inout ViewState, snapshot: ManagerSnapshot, now: Date = Fixtures.now) -> [KeyOutcome] {
         keys.map { handler.handle($0, state: &state, snapshot: snapshot, now: now) }
     }
 

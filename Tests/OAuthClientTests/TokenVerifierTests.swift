@@ -493,7 +493,7 @@ extension TokenVerifierTests {
                     let response = try await transport.send(
                         OutgoingRequest(method: .get, url: url, headers: [("Accept", "application/json")], allowInsecureHTTP: true))
                     guard response.status == 200 else {
-                        throw OAuthError.httpStatus(response.status, summary: "JWKS fetch failed", endpoint: HTTPTransport.describe(url))
+                        throw OAuthError.httpStatus(response.status, summary: "JWKS fetch failed", endpoint: URLText.describe(url))
                     }
                     return response.body
                 }

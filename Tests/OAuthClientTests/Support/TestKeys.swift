@@ -187,7 +187,7 @@ final class FakeJWKSEndpoint: Sendable {
             try self.state.withLock { state in
                 state.fetches += 1
                 if let failure = state.failure {
-                    throw OAuthError.httpStatus(failure.status, summary: failure.summary, endpoint: HTTPTransport.describe(url))
+                    throw OAuthError.httpStatus(failure.status, summary: failure.summary, endpoint: URLText.describe(url))
                 }
                 return state.document
             }

@@ -6,7 +6,7 @@ import X509
 
 /// The certificate a client presented in the TLS handshake (RFC 8705): already verified against
 /// the demo CA by the TLS layer, so only its identity is left to judge.
-struct ClientCertificate: Sendable, Equatable {
+struct PresentedCertificate: Sendable, Equatable {
     /// Its SHA-256 thumbprint: what `cnf.x5t#S256` of a token bound to it holds (RFC 8705 §3.1).
     let thumbprint: String
     /// Its subject, matched against a `tls_client_auth` client's registered one (RFC 8705 §2.1.2).
@@ -25,10 +25,10 @@ enum ConnectionIdentity: Sendable, Equatable {
     /// The plain HTTP listener: no client certificate is possible.
     case plaintext
     /// A mutual-TLS listener; nil when the client presented no certificate.
-    case mutualTLS(ClientCertificate?)
+    case mutualTLS(PresentedCertificate?)
 
     /// The presented certificate, if any.
-    var clientCertificate: ClientCertificate? {
+    var clientCertificate: PresentedCertificate? {
         if case .mutualTLS(let certificate) = self { return certificate }
         return nil
     }
@@ -39,7 +39,7 @@ enum ConnectionIdentity: Sendable, Equatable {
         case .plain: return .plaintext
         case .mutualTLS:
             guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return .mutualTLS(nil) }
-            return .mutualTLS(ClientCertificate(certificate))
+            return .mutualTLS(PresentedCertificate(certificate))
         }
     }
 }

@@ -5,7 +5,7 @@ import TokenModel
 
 /// `--events-file`: every manager event as a JSON line, appended to a file created 0600, until
 /// the group shuts down. A line that cannot be written is dropped and counted (see `AppendingFile`).
-struct EventLog: Service {
+struct EventsFile: Service {
     let file: AppendingFile
     let events: AsyncStream<ManagerEvent>
 

@@ -6,7 +6,7 @@ import TokenModel
 /// own notes (its footer's messages, kept) among them. Key handling and drawing both use it, so
 /// scrolling stops where the log ends. Which events are shown is decided for the whole log;
 /// their words are made only for the lines drawn.
-enum EventLog {
+enum EventLogView {
     /// One line of the log.
     struct Entry: Equatable {
         /// What a line tells: the manager's event, or a note of the dashboard's.
