@@ -26,11 +26,15 @@ public final class TerminalDashboard: Sendable {
         /// True to take clicks and the wheel (`mouse:`, `--no-mouse`); off leaves the terminal's
         /// own text selection to the mouse.
         public var mouse: Bool
+        /// True when whoever carries out actions records their outcomes as events (the local
+        /// token manager does); false when attached, where an outcome would otherwise be lost
+        /// once the footer fades, so the dashboard keeps it as a note of its own.
+        public var actionOutcomesAreEvents: Bool
 
         public init(
             configurationPath: String, themes: [Theme] = [.builtIn], themeName: String? = nil, keyMap: KeyMap = .standard,
             noColor: Bool = ColorDepth.noColorRequested(in: ProcessInfo.processInfo.environment),
-            inputTimeout: Duration = .milliseconds(50), mouse: Bool = true
+            inputTimeout: Duration = .milliseconds(50), mouse: Bool = true, actionOutcomesAreEvents: Bool = true
         ) {
             self.configurationPath = configurationPath
             self.themes = themes.isEmpty ? [.builtIn] : themes
@@ -39,6 +43,7 @@ public final class TerminalDashboard: Sendable {
             self.noColor = noColor
             self.inputTimeout = inputTimeout
             self.mouse = mouse
+            self.actionOutcomesAreEvents = actionOutcomesAreEvents
         }
     }
 
@@ -237,7 +242,7 @@ final class DashboardLoop {
                 needsDrawing = true
             }
             for outcome in mailbox.takeOutcomes() {
-                if let message = FooterMessage(outcomes: outcome) { show(message, kept: false) }
+                if let message = FooterMessage(outcomes: outcome) { show(message, kept: !configuration.actionOutcomesAreEvents) }
                 needsDrawing = true
             }
             let now = Date()

@@ -114,7 +114,8 @@ struct DashboardCommand: AsyncParsableCommand {
         await fleet.poll()
         let dashboard = TerminalDashboard(
             configuration: .init(
-                configurationPath: await fleet.summary(), themes: themes, themeName: theme, mouse: !noMouse))
+                configurationPath: await fleet.summary(), themes: themes, themeName: theme, mouse: !noMouse,
+                actionOutcomesAreEvents: false))
         try await ServiceGroup.runUntilFrontEndEnds(
             [ShutdownHook { await transport.shutdown() }, fleet],
             frontEnd: DashboardService(dashboard: dashboard, feed: .fleet(fleet)))

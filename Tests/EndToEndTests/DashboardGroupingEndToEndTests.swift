@@ -113,6 +113,17 @@ extension DashboardGroupingEndToEndTests {
         try session.send("y")
         let copy = try await session.waitForScreen("y refused at once") { $0.contains("no token leaves a serve instance") }
         #expect(!copy.contains("Copy the token"), "nothing was asked")
+        // An action the instances do not offer: its outcome is kept in the event log, since no
+        // manager here records it as an event.
+        try session.send("d")
+        try await session.waitForScreen("d answered") { $0.contains("diagnose") }
+        try session.send("e")
+        let kept = try await session.waitForScreen("the outcome kept in the event log") {
+            $0.contains("Event log") && $0.contains("dashboard:") && $0.contains("diagnose")
+        }
+        #expect(kept.contains("read-only"), "the refusals are kept too")
+        try session.send("Escape")
+        try await session.waitForScreen("the clients table") { $0.contains("INSTANCE") }
         try session.send("I")
         let grouped = try await session.waitForScreen("the rows grouped by instance") { $0.contains("\(label) · 6 clients · ") }
         #expect(!grouped.contains("INSTANCE"), "grouped, the header names the instance")
