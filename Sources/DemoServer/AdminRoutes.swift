@@ -53,12 +53,9 @@ struct AdminAccessMiddleware: RouterMiddleware {
         guard let ip = context.remoteIP, Loopback.isLoopbackAddress(ip) else {
             throw OAuthProtocolError.adminForbidden()
         }
-        let presented = request.headers[.authorization].flatMap { header -> String? in
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            return String(parts[1]).trimmingCharacters(in: .whitespaces)
-        }
-        guard let presented, constantTimeEquals(presented, adminToken) else {
+        guard let presented = AuthorizationHeader.bearerToken(request.headers[.authorization]),
+            ConstantTime.equals(presented: presented, expected: adminToken)
+        else {
             throw OAuthProtocolError.adminTokenRequired()
         }
         return try await next(request, context)

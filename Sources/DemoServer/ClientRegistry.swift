@@ -125,7 +125,7 @@ struct ClientRegistry: Sendable {
         guard let client = clients[id], let expected = client.secret else {
             throw .invalidClient("client authentication failed: unknown client \(Self.quoted(id))", usedBasic: usedBasic)
         }
-        guard constantTimeEquals(secret, expected) else {
+        guard ConstantTime.equals(presented: secret, expected: expected) else {
             throw .invalidClient("client authentication failed: wrong secret for client \(Self.quoted(id))", usedBasic: usedBasic)
         }
         guard client.method == method || !client.mayRequestTokens else {
