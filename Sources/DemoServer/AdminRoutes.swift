@@ -53,12 +53,9 @@ struct AdminAccessMiddleware: RouterMiddleware {
         guard let ip = context.remoteIP, Loopback.isLoopbackAddress(ip) else {
             throw OAuthProtocolError.adminForbidden()
         }
-        let presented = request.headers[.authorization].flatMap { header -> String? in
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            return String(parts[1]).trimmingCharacters(in: .whitespaces)
-        }
-        guard let presented, constantTimeEquals(presented, adminToken) else {
+        guard let presented = AuthorizationHeader.bearerToken(request.headers[.authorization]),
+            ConstantTime.equals(presented: presented, expected: adminToken)
+        else {
             throw OAuthProtocolError.adminTokenRequired()
         }
         return try await next(request, context)
@@ -83,7 +80,7 @@ struct FaultChange {
     var rotateNow = false
 
     init(json body: Data) throws(OAuthProtocolError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+        guard let object = JSONValue(data: body)?.objectValue else {
             throw .invalidRequest("the body must be a JSON object")
         }
         let known = Set(Fields.CodingKeys.allCases.map(\.rawValue))
@@ -123,7 +120,7 @@ struct FaultChange {
             retryAfterSeconds = Int(value)
         }
         resourceDown = fields.resource_down
-        if object["rotate_keys_every_seconds"] is NSNull {
+        if object["rotate_keys_every_seconds"] == .null {
             rotateKeysEvery = .some(nil)
         } else if let value = fields.rotate_keys_every_seconds {
             guard value >= 1, let every = Duration(untrustedSeconds: value) else {
@@ -147,9 +144,9 @@ struct FaultChange {
 
     /// A string field that may be null (`.some(nil)`) or absent (nil); a non-empty printable string otherwise.
     private static func optionalText(
-        _ object: [String: Any], _ value: String?, _ name: String
+        _ object: [String: JSONValue], _ value: String?, _ name: String
     ) throws(OAuthProtocolError) -> String?? {
-        if object[name] is NSNull { return .some(nil) }
+        if object[name] == .null { return .some(nil) }
         guard let value else { return nil }
         guard !value.isEmpty, value.count <= 512, value.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }) else {
             throw .invalidRequest("\(name) must be printable ASCII text of at most 512 characters, or null")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JOSESupport
 import JWTKit
 import TokenConfig
 import TokenModel
@@ -124,7 +125,7 @@ struct ClientRegistry: Sendable {
         guard let client = clients[id], let expected = client.secret else {
             throw .invalidClient("client authentication failed: unknown client \(Self.quoted(id))", usedBasic: usedBasic)
         }
-        guard constantTimeEquals(secret, expected) else {
+        guard ConstantTime.equals(presented: secret, expected: expected) else {
             throw .invalidClient("client authentication failed: wrong secret for client \(Self.quoted(id))", usedBasic: usedBasic)
         }
         guard client.method == method || !client.mayRequestTokens else {
@@ -241,11 +242,7 @@ struct ClientRegistry: Sendable {
 
     /// The `iss` of a JWT, read without verifying: only to find whose key to verify with.
     private static func unverifiedIssuer(of jwt: String) -> String? {
-        let segments = jwt.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3, let payload = Base64URL.decode(segments[1]),
-            let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any]
-        else { return nil }
-        return object["iss"] as? String
+        (try? CompactJWS(jwt))?.claims?["iss"]?.stringValue
     }
 
     /// A client id from the request, short and quoted, for an error description.

@@ -34,19 +34,16 @@ struct DPoPVerifier: Sendable {
     func verify(
         _ proof: String, method: String, url: URL, accessToken: String?, nonce: String?
     ) async throws(DPoPProofError) -> String {
-        let segments = proof.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3, let headerData = Base64URL.decode(segments[0]),
-            let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any],
-            let payloadData = Base64URL.decode(segments[1])
-        else { throw .invalid("the DPoP proof is not a JWT") }
-        guard let claims = try? JSONDecoder().decode(ProofClaims.self, from: payloadData) else {
+        guard let jws = try? CompactJWS(proof) else { throw .invalid("the DPoP proof is not a JWT") }
+        guard let claims = try? JSONDecoder().decode(ProofClaims.self, from: jws.payload) else {
             throw .invalid("the DPoP proof's claims are not a JSON object of the RFC 9449 types")
         }
-        guard header["typ"] as? String == "dpop+jwt" else { throw .invalid("the DPoP proof's typ must be dpop+jwt") }
-        guard let algorithm = header["alg"] as? String, Self.algorithms.contains(algorithm) else {
+        let header = jws.header
+        guard header["typ"]?.stringValue == "dpop+jwt" else { throw .invalid("the DPoP proof's typ must be dpop+jwt") }
+        guard let algorithm = header["alg"]?.stringValue, Self.algorithms.contains(algorithm) else {
             throw .invalid("the DPoP proof's alg must be one of \(Self.algorithms.joined(separator: ", "))")
         }
-        guard var jwk = header["jwk"] as? [String: Any] else { throw .invalid("the DPoP proof has no jwk header") }
+        guard var jwk = header["jwk"]?.objectValue else { throw .invalid("the DPoP proof has no jwk header") }
         guard Self.privateMembers.isDisjoint(with: jwk.keys) else {
             throw .invalid("the DPoP proof's jwk holds a private key")
         }
@@ -58,10 +55,10 @@ struct DPoPVerifier: Sendable {
         }
         // The header's alg picks the verifying algorithm, whatever the JWK says; jwt-kit files
         // every key under a kid, and the one key here is the default for the proof (which has none).
-        jwk["alg"] = algorithm
-        jwk["kid"] = "dpop-proof"
+        jwk["alg"] = .string(algorithm)
+        jwk["kid"] = .string("dpop-proof")
         do {
-            let key = try JSONDecoder().decode(JWK.self, from: JSONSerialization.data(withJSONObject: jwk))
+            let key = try JSONDecoder().decode(JWK.self, from: JSONEncoder().encode(JSONValue.object(jwk)))
             _ = try await JWTKeyCollection().add(jwk: key).verify(proof, as: SignatureOnly.self)
         } catch {
             throw .invalid("the DPoP proof's signature does not verify with its jwk")

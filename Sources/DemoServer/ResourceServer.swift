@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import TokenModel
 
 /// The resource server: `GET /mod`, the classic "message of the day", for tokens carrying the
 /// `custom_mod` scope.
@@ -43,15 +44,14 @@ struct ResourceServer: Sendable {
             headers[.retryAfter] = String(current.retryAfterSeconds)
             return DemoHTTP.text("injected fault: the resource server is down\n", status: .serviceUnavailable, headers: headers)
         }
-        guard let header = request.headers[.authorization] else { return challenge(status: .unauthorized) }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        let authorization = request.headers[.authorization].flatMap(AuthorizationHeader.init)
         let scheme: Scheme
-        switch parts.first?.lowercased() {
+        switch authorization?.scheme {
         case "bearer": scheme = .bearer
         case "dpop": scheme = .dpop
         default: return challenge(status: .unauthorized)
         }
-        let token = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        let token = authorization?.credentials ?? ""
         guard !token.isEmpty else {
             return challenge(status: .badRequest, scheme: scheme, error: "invalid_request", description: "the access token is empty")
         }

@@ -53,14 +53,11 @@ struct JWTAccessTokenValidator: AccessTokenValidator {
 
     func validate(_ token: String) async -> TokenVerdict {
         guard let endpoints = addresses.endpoints else { return .unavailable("the demo server is starting") }
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3, let headerData = Base64URL.decode(segments[0]),
-            let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any]
-        else { return .rejected("the token is not a JWT") }
-        guard let typ = header["typ"] as? String, ["at+jwt", "application/at+jwt"].contains(typ.lowercased()) else {
+        guard let header = (try? CompactJWS(token))?.header else { return .rejected("the token is not a JWT") }
+        guard let typ = header["typ"]?.stringValue, ["at+jwt", "application/at+jwt"].contains(typ.lowercased()) else {
             return .rejected("the token is not a JWT access token (typ at+jwt, RFC 9068)")
         }
-        guard header["alg"] as? String == "RS256", let kid = header["kid"] as? String else {
+        guard header["alg"]?.stringValue == "RS256", let kid = header["kid"]?.stringValue else {
             return .rejected("the token must be RS256 with a kid")
         }
         let collection: JWTKeyCollection?

@@ -12,8 +12,8 @@ public enum JWKThumbprint {
     }
 
     /// The thumbprint of a JWK given as a JSON object; only its required members count.
-    public static func sha256(ofJWK jwk: [String: Any]) throws(Failure) -> String {
-        guard let keyType = jwk["kty"] as? String else { throw Failure(description: "the JWK has no kty") }
+    public static func sha256(ofJWK jwk: [String: JSONValue]) throws(Failure) -> String {
+        guard let keyType = jwk["kty"]?.stringValue else { throw Failure(description: "the JWK has no kty") }
         let required: [String]
         switch keyType {
         case "EC": required = ["crv", "kty", "x", "y"]
@@ -23,7 +23,7 @@ public enum JWKThumbprint {
         }
         var members: [String] = []
         for name in required {
-            guard let value = jwk[name] as? String, !value.isEmpty else {
+            guard let value = jwk[name]?.stringValue, !value.isEmpty else {
                 throw Failure(description: "the \(keyType) JWK lacks \(name)")
             }
             members.append("\"\(name)\":\(jsonString(value))")
@@ -32,23 +32,17 @@ public enum JWKThumbprint {
         return Base64URL.encode(Data(SHA256.hash(data: Data(canonical.utf8))))
     }
 
-    /// The thumbprint of a JWK given as JSON text.
-    public static func sha256(ofJWKJSON json: Data) throws(Failure) -> String {
-        guard let object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
-            throw Failure(description: "the JWK is not a JSON object")
-        }
-        return try sha256(ofJWK: object)
-    }
-
     /// The `ath` of a DPoP proof (RFC 9449 §4.2): base64url of the SHA-256 of the access token's ASCII.
     public static func accessTokenHash(_ accessToken: String) -> String {
         Base64URL.encode(Data(SHA256.hash(data: Data(accessToken.utf8))))
     }
 
     /// A JSON string literal; base64url members never need escapes, but a hostile key might.
+    /// The members are written by hand, not encoded as an object, because RFC 7638 fixes their
+    /// order and spacing and an encoder promises neither.
     private static func jsonString(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-        let array = String(decoding: data, as: UTF8.self)
-        return String(array.dropFirst().dropLast())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }

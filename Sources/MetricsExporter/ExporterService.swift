@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -157,26 +156,22 @@ public struct ExporterService: Service {
 }
 
 /// Every request but `/healthz` must carry `Authorization: Bearer TOKEN`; the comparison
-/// takes as long for a near miss as for a far one (digests compared in constant time).
+/// takes as long for a near miss as for a far one (`ConstantTime`).
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let expected: SHA256Digest
+    private let expected: String
 
     init(token: String) {
-        expected = SHA256.hash(data: Data(token.utf8))
+        expected = token
     }
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         if request.uri.path == "/healthz" { return try await next(request, context) }
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            // SHA256Digest's == compares in constant time.
-            if parts.count == 2, parts[0].lowercased() == "bearer",
-                SHA256.hash(data: Data(parts[1].trimmingCharacters(in: .whitespaces).utf8)) == expected
-            {
-                return try await next(request, context)
-            }
+        if let presented = AuthorizationHeader.bearerToken(request.headers[.authorization]),
+            ConstantTime.equals(presented: presented, expected: expected)
+        {
+            return try await next(request, context)
         }
         let body = JSONValue.object([
             "error": .string("invalid_token"),

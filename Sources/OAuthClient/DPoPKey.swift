@@ -116,7 +116,7 @@ struct DPoPKey: Sendable {
         self.jwk = jwk
         self.keys = keys
         // The members are the key's own, so a thumbprint always exists.
-        self.thumbprint = (try? JWKThumbprint.sha256(ofJWK: jwk)) ?? ""
+        self.thumbprint = (try? JWKThumbprint.sha256(ofJWK: jwk.mapValues(JSONValue.string))) ?? ""
     }
 
     /// A proof for one `method` request to `url` (RFC 9449 §4.2): a fresh `jti`, `iat` now,

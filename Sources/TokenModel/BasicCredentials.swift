@@ -17,9 +17,10 @@ public enum BasicCredentials {
     /// The id and secret of a form-encoded Basic header; nil when the header names another
     /// scheme. Throws when it is Basic but not base64 of `id:secret` in UTF-8 with valid escapes.
     public static func parse(_ header: String) throws(Malformed) -> (id: String, secret: String)? {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
-        guard let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+        guard let authorization = AuthorizationHeader(header), authorization.scheme == "basic",
+            !authorization.credentials.isEmpty
+        else { return nil }
+        guard let data = Data(base64Encoded: authorization.credentials),
             let pair = String(data: data, encoding: .utf8),
             let colon = pair.firstIndex(of: ":"),
             let id = FormEncoding.decode(pair[..<colon]),

@@ -9,12 +9,23 @@ public enum Base64URL {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// Nil for text that is not unpadded base64url.
+    /// Nil for text that is not unpadded base64url: padding, and `+` or `/` from the other
+    /// alphabet, are refused as jwt-kit refuses them, so every reader of a JWT agrees.
     public static func decode(_ text: some StringProtocol) -> Data? {
+        guard text.utf8.allSatisfy(isAlphabet) else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard !base64.contains("=") else { return nil }
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         return Data(base64Encoded: base64)
+    }
+
+    /// A-Z, a-z, 0-9, `-` and `_` (RFC 4648 §5).
+    private static func isAlphabet(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
     }
 }
 

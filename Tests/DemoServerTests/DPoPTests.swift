@@ -41,16 +41,18 @@ struct DPoPTests {
     @Test("the RFC 7638 example thumbprint, and joserfc agrees on an EC key")
     func thumbprint() async throws {
         // RFC 7638 §3.1.
-        let rsa: [String: Any] = [
+        let rsa: [String: String] = [
             "kty": "RSA", "e": "AQAB", "alg": "RS256", "kid": "2011-04-29",
             "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
         ]
-        #expect(try JWKThumbprint.sha256(ofJWK: rsa) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
-        #expect(throws: JWKThumbprint.Failure.self) { try JWKThumbprint.sha256(ofJWK: ["kty": "EC", "crv": "P-256", "x": "a"]) }
-        #expect(throws: JWKThumbprint.Failure.self) { try JWKThumbprint.sha256(ofJWK: ["kty": "oct", "k": "a"]) }
+        #expect(try JWKThumbprint.sha256(ofJWK: rsa.mapValues(JSONValue.string)) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+        let incomplete = ["kty": "EC", "crv": "P-256", "x": "a"].mapValues(JSONValue.string)
+        #expect(throws: JWKThumbprint.Failure.self) { try JWKThumbprint.sha256(ofJWK: incomplete) }
+        let symmetric = ["kty": "oct", "k": "a"].mapValues(JSONValue.string)
+        #expect(throws: JWKThumbprint.Failure.self) { try JWKThumbprint.sha256(ofJWK: symmetric) }
 
         let key = ProofKey()
-        let independent = try await Validator.run(["thumbprint"], input: try JSONSerialization.data(withJSONObject: key.jwkObject))
+        let independent = try await Validator.run(["thumbprint"], input: try JSONEncoder().encode(JSONValue.object(key.jwkObject)))
         #expect(independent.passed, "\(independent.output)")
         #expect(independent.output == key.thumbprint)
     }
@@ -255,7 +257,7 @@ struct ProofKey {
         }
     }
 
-    var jwkObject: [String: Any] { jwk.mapValues { $0.asString! } }
+    var jwkObject: [String: JSONValue] { jwk.mapValues { .string($0.asString!) } }
 
     var thumbprint: String { try! JWKThumbprint.sha256(ofJWK: jwkObject) }
 

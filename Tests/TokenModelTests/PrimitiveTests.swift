@@ -39,12 +39,15 @@ struct PrimitiveTests {
         #expect(throws: FormEncoding.Malformed.self) { try FormEncoding.parameters(Data([0x61, 0x3D, 0xFF])) }
     }
 
-    @Test("base64url round-trips without padding and refuses padded text")
+    @Test("base64url round-trips without padding and refuses padded text and the other alphabet")
     func base64URL() {
         let data = Data([0xFB, 0xFF, 0xBF, 0x00])
         #expect(Base64URL.encode(data) == "-_-_AA")
         #expect(Base64URL.decode("-_-_AA") == data)
         #expect(Base64URL.decode("-_-_AA==") == nil)
+        #expect(Base64URL.decode("+/+/AA") == nil)
+        #expect(Base64URL.decode("-_-_ AA") == nil)
+        #expect(Base64URL.decode("") == Data())
     }
 
     @Test("seconds from outside become durations only when finite, non-negative and in range")
