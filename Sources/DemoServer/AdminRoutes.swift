@@ -97,14 +97,17 @@ struct FaultChange {
                     + "and resource_expect_issuer strings")
         }
         if let value = fields.latency_ms {
-            let longest = DemoFaults.longestLatency.timeInterval * 1000
+            let longest = DemoFaults.Allowed.latency.upperBound.timeInterval * 1000
             guard value >= 0, value <= longest else {
                 throw .invalidRequest("latency_ms must be a number of milliseconds from 0 to \(Int(longest))")
             }
             latency = .milliseconds(Int(value))
         }
         if let value = fields.token_error_rate {
-            guard (0...1).contains(value) else { throw .invalidRequest("token_error_rate must be a number from 0 to 1") }
+            let allowed = DemoFaults.Allowed.tokenErrorRate
+            guard allowed.contains(value) else {
+                throw .invalidRequest("token_error_rate must be a number from \(Int(allowed.lowerBound)) to \(Int(allowed.upperBound))")
+            }
             tokenErrorRate = value
         }
         if let value = fields.token_fault {
@@ -114,8 +117,9 @@ struct FaultChange {
             tokenFaultKind = kind
         }
         if let value = fields.retry_after {
-            guard value >= 0, value <= 3600 else {
-                throw .invalidRequest("retry_after must be a number of seconds from 0 to 3600")
+            let allowed = DemoFaults.Allowed.retryAfterSeconds
+            guard value >= Double(allowed.lowerBound), value <= Double(allowed.upperBound) else {
+                throw .invalidRequest("retry_after must be a number of seconds from \(allowed.lowerBound) to \(allowed.upperBound)")
             }
             retryAfterSeconds = Int(value)
         }
@@ -123,7 +127,7 @@ struct FaultChange {
         if object["rotate_keys_every_seconds"] == .null {
             rotateKeysEvery = .some(nil)
         } else if let value = fields.rotate_keys_every_seconds {
-            guard value >= 1, let every = Duration(untrustedSeconds: value) else {
+            guard let every = Duration(untrustedSeconds: value), DemoFaults.Allowed.rotateKeysEvery.contains(every) else {
                 throw .invalidRequest("rotate_keys_every_seconds must be a number of seconds from 1 to 100 years, or null")
             }
             rotateKeysEvery = .some(every)

@@ -64,6 +64,15 @@ public struct DemoFaults: Sendable, Equatable {
     /// The largest clock offset, either way, the flags and the admin endpoint accept.
     public static let largestClockOffset: Duration = .seconds(365 * 24 * 3600)
 
+    /// What each numeric fault may be: the command line, the options and the admin endpoint
+    /// each read the fault in their own spelling and check it against these, never a copy.
+    public enum Allowed {
+        public static let latency = Duration.zero...DemoFaults.longestLatency
+        public static let tokenErrorRate = 0.0...1.0
+        public static let retryAfterSeconds = 0...3600
+        public static let rotateKeysEvery = Duration.seconds(1)...Duration.longestConfigurable
+    }
+
     /// No faults at all.
     public static let none = DemoFaults()
 }

@@ -112,13 +112,13 @@ extension DemoServerOptions {
         for (name, port) in ports where !(0...65535).contains(port) {
             throw DemoServerError.invalidOption("the \(name) port must be 0...65535, not \(port)")
         }
-        guard (0...1).contains(faults.tokenErrorRate) else {
+        guard DemoFaults.Allowed.tokenErrorRate.contains(faults.tokenErrorRate) else {
             throw DemoServerError.invalidOption("the token error rate must be between 0 and 1")
         }
-        guard (.zero...DemoFaults.longestLatency).contains(faults.latency) else {
+        guard DemoFaults.Allowed.latency.contains(faults.latency) else {
             throw DemoServerError.invalidOption("the latency must be from 0 to \(DemoFaults.longestLatency.configText)")
         }
-        if let every = faults.rotateKeysEvery, !(.seconds(1)...Duration.longestConfigurable).contains(every) {
+        if let every = faults.rotateKeysEvery, !DemoFaults.Allowed.rotateKeysEvery.contains(every) {
             throw DemoServerError.invalidOption("keys can be rotated every 1s to 100 years, not every \(every.configText)")
         }
         guard connectionIdleTimeout > .zero, connectionIdleTimeout <= .seconds(3600) else {

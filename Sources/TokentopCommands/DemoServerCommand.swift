@@ -145,8 +145,10 @@ struct DemoServerCommand: AsyncParsableCommand {
         for (flag, value) in ports where !(0...65535).contains(value) {
             throw ValidationError("\(flag) must be a port number from 0 to 65535, not \(value)")
         }
-        guard (0...1).contains(tokenErrorRate) else { throw ValidationError("--token-error-rate must be between 0 and 1") }
-        if let latency, !(.zero...DemoFaults.longestLatency).contains(latency.duration) {
+        guard DemoFaults.Allowed.tokenErrorRate.contains(tokenErrorRate) else {
+            throw ValidationError("--token-error-rate must be between 0 and 1")
+        }
+        if let latency, !DemoFaults.Allowed.latency.contains(latency.duration) {
             throw ValidationError("--latency must be from 0 to \(DemoFaults.longestLatency.configText)")
         }
         if let clockOffset, abs(clockOffset.duration.timeInterval) > DemoFaults.largestClockOffset.timeInterval {
@@ -155,8 +157,8 @@ struct DemoServerCommand: AsyncParsableCommand {
         if let jwksMaxAge, !(.seconds(1)...(.seconds(86_400))).contains(jwksMaxAge.duration) {
             throw ValidationError("--jwks-max-age must be from 1s to 1d, like 30s")
         }
-        if let rotateKeysEvery, rotateKeysEvery.duration < .seconds(1) {
-            throw ValidationError("--rotate-keys-every must be at least 1s, like 10m")
+        if let rotateKeysEvery, !DemoFaults.Allowed.rotateKeysEvery.contains(rotateKeysEvery.duration) {
+            throw ValidationError("--rotate-keys-every must be from 1s to 100 years, like 10m")
         }
         if !tls, tlsPort != 0 || tlsResourcePort != 0 {
             throw ValidationError("--tls-port and --tls-resource-port need --tls")
