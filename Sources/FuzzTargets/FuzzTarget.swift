@@ -68,7 +68,7 @@ public struct FuzzTarget: Sendable, Identifiable, CustomStringConvertible {
     /// Every target, in the order `make fuzz` runs them.
     public static let all: [FuzzTarget] = [
         tokenResponse, jwt, jwks, wwwAuthenticate, dpopHeaders, rateLimitHeaders, configuration, spring, snapshot,
-        bodySummary, terminalText, frame, demoForm,
+        bodySummary, terminalText, frame, demoForm, httpFields,
     ]
 
     /// The target called `name`, if there is one.
