@@ -40,9 +40,14 @@ final class AppContext: Sendable {
         self.transport = transport
         var clients: [String: AuthorizationClient] = [:]
         for client in configuration.clients {
-            clients[client.name] = AuthorizationClient(configuration: client, transport: transport, logger: logger)
+            clients[client.name] = Self.service(for: client, transport: transport, logger: logger)
         }
         self.clients = clients
+    }
+
+    /// The one way a configured client becomes what talks to its servers, at start and on reload.
+    private static func service(for client: ClientConfiguration, transport: HTTPTransport, logger: Logger) -> AuthorizationClient {
+        AuthorizationClient(configuration: client, transport: transport, logger: logger)
     }
 
     /// Whether a command may fall back to the embedded demo when no configuration exists.
@@ -206,8 +211,7 @@ final class AppContext: Sendable {
             return (record, nil)
         }
         let summary = await manager.reload(fresh.clients.map { client in
-            TokenManager.Registration(
-                configuration: client, service: AuthorizationClient(configuration: client, transport: transport, logger: logger))
+            TokenManager.Registration(configuration: client, service: Self.service(for: client, transport: transport, logger: logger))
         })
         return (ActionRecord(action: .reload, client: name, at: now, succeeded: true, outcome: summary.text), fresh)
     }
