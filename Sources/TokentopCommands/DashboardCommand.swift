@@ -51,7 +51,9 @@ struct DashboardCommand: AsyncParsableCommand {
         let context = try await AppContext.make(options, demo: .whenNoConfiguration, ownsTerminal: true)
         // Said once the terminal is restored: on stderr during the run it would land on the screen.
         defer { for line in context.fileSinks.summary() { printError("tokentop: warning: \(line)") } }
-        var services = context.infrastructure
+        // Started in this order and stopped in reverse: the connections, the manager, then what
+        // follows the manager's events (the events file, the cache writer).
+        var followers: [any Service] = []
         let keyMap: KeyMap
         let manager: TokenManager
         do {
@@ -59,14 +61,14 @@ struct DashboardCommand: AsyncParsableCommand {
             try Self.check(theme: theme ?? context.configuration.theme, among: themes)
             manager = try context.makeManager()
             if let path = eventsFile.path {
-                services.append(try await EventsFile(path: path, manager: manager, health: context.fileSinks))
+                followers.append(try await EventsFile(path: path, manager: manager, health: context.fileSinks))
             }
             if let writer = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "dashboard") {
-                services.append(writer)
+                followers.append(writer)
             }
         } catch {
             // Nothing has started but the context: close it through its own hook.
-            try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
+            try await ServiceGroup.runUntilFrontEndEnds(context.infrastructure, frontEnd: FailedStart(error: error))
             return
         }
         let dashboard = TerminalDashboard(
@@ -74,7 +76,7 @@ struct DashboardCommand: AsyncParsableCommand {
                 configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
                 keyMap: keyMap, mouse: context.configuration.mouse && !noMouse))
         try await ServiceGroup.runUntilFrontEndEnds(
-            services.prefix(1) + [manager] + services.dropFirst(),
+            context.infrastructure + [manager] + followers,
             frontEnd: DashboardService(dashboard: dashboard, feed: .manager(manager, context: context)))
     }
 
