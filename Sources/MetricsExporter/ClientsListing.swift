@@ -150,7 +150,8 @@ public struct ClientsListing: Sendable, Equatable {
                 guard let window, UInt64(sent) > window.count else { continue }
                 throw DecodingError.dataCorruptedError(
                     forKey: .logs, in: container,
-                    debugDescription: "\(name): \(sent) sent, more than the \(window.count) its window holds (\(window.start)..<\(window.end))")
+                    debugDescription:
+                        "\(name): \(sent) sent, more than the \(window.count) its window holds (\(window.start)..<\(window.end))")
             }
         }
     }

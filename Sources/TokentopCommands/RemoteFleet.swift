@@ -317,7 +317,8 @@ actor RemoteFleet: Service {
         }
         // Everything since 0 is whole: a tail there would have nothing to be joined to.
         guard generation != 0 || listing.hasWholeLogs else {
-            throw .invalidResponse("a client's logs were cut short in an answer to since=0", endpoint: URLText.describe(url), httpStatus: 200)
+            throw .invalidResponse(
+                "a client's logs were cut short in an answer to since=0", endpoint: URLText.describe(url), httpStatus: 200)
         }
         return listing
     }
