@@ -23,9 +23,9 @@ public enum ClientsDocument {
             "generation": .number(Double(selection.generation)),
             "instance": .string(instance),
             "complete": .bool(selection.complete),
-            "clients": .array(selection.clients.map { client in
+            "clients": .array(selection.clients.map { listed in
                 // Changes are for watchers, which draw the snapshot: the rest would be most of the bytes.
-                selection.changesOnly ? changed(client) : self.client(for: client, at: now, describe: describe)
+                selection.changesOnly ? changed(listed) : self.client(for: listed.snapshot, at: now, describe: describe)
             }),
         ]
         if selection.changesOnly && !selection.complete { object["removed"] = .array(selection.removed.map(JSONValue.string)) }
@@ -33,9 +33,13 @@ public enum ClientsDocument {
         return .object(object)
     }
 
-    /// A client in an answer to `since`: its name and snapshot.
-    static func changed(_ client: ClientSnapshot) -> JSONValue {
-        .object(["name": .string(client.name), "snapshot": encoded(exported(client)) ?? .null])
+    /// A client in an answer to `since`: its name, its snapshot (each log possibly only its
+    /// newest records) and the windows of its logs, which say how many records each holds.
+    static func changed(_ listed: ClientsIndex.Listed) -> JSONValue {
+        .object([
+            "name": .string(listed.snapshot.name), "snapshot": encoded(exported(listed.snapshot)) ?? .null,
+            "logs": encoded(listed.logs) ?? .null,
+        ])
     }
 
     static func client(for client: ClientSnapshot, at now: Date, describe: Describe) -> JSONValue {
@@ -104,8 +108,8 @@ public enum ClientsDocument {
         return exported
     }
 
-    private static func encoded(_ client: ClientSnapshot) -> JSONValue? {
-        guard let data = try? JSONEncoder().encode(client) else { return nil }
+    private static func encoded(_ value: some Encodable) -> JSONValue? {
+        guard let data = try? JSONEncoder().encode(value) else { return nil }
         return JSONValue(data: data)
     }
 }

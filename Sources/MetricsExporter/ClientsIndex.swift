@@ -4,16 +4,18 @@ import TokenModel
 
 /// What `GET /api/v1/clients` answers from: the newest snapshot, the generation at which each
 /// client's snapshot last changed, and the clients removed, so that `?since=GENERATION` answers
-/// only what changed (a watcher of 10,000 clients reads a hundred, not all of them, a second).
+/// only what changed (a watcher of 10,000 clients reads a hundred, not all of them, a second),
+/// and of each changed client's logs only the records newer than the watcher's (`LogBook`).
 ///
 /// Generations are the index's own: 1 for the first snapshot, one more for each snapshot that
 /// changed a client. They mean something only to the process that gave them, so every answer
 /// names that process (`instance`); a watcher that sees another instance lists again.
 public struct ClientsIndex: Sendable {
-    /// A client and the generation its snapshot last changed in.
+    /// A client, the generation its snapshot last changed in, and the numbering of its logs.
     struct Entry: Sendable {
         var snapshot: ClientSnapshot
         var changedAt: UInt64
+        var logs: LogBook
     }
 
     /// How many removed names are remembered for `since`; past that a watcher that asks for
@@ -48,10 +50,17 @@ public struct ClientsIndex: Sendable {
         freshPositions.reserveCapacity(snapshot.clients.count)
         for client in snapshot.clients {
             guard freshPositions[client.name] == nil else { continue }
-            if let position = positions[client.name], entries[position].snapshot == client {
-                fresh.append(entries[position])
+            if let position = positions[client.name] {
+                var entry = entries[position]
+                if entry.snapshot != client {
+                    entry.logs.record(from: entry.snapshot, to: client, at: next)
+                    entry.snapshot = client
+                    entry.changedAt = next
+                    changed = true
+                }
+                fresh.append(entry)
             } else {
-                fresh.append(Entry(snapshot: client, changedAt: next))
+                fresh.append(Entry(snapshot: client, changedAt: next, logs: LogBook(client, at: next)))
                 changed = true
             }
             freshPositions[client.name] = fresh.count - 1
@@ -97,15 +106,22 @@ public struct ClientsIndex: Sendable {
             guard let position = positions[after] else { throw .unknownAfter(after) }
             start = position + 1
         }
-        var clients: [ClientSnapshot] = []
+        var clients: [Listed] = []
         var next: String?
         let limit = query.limit ?? Int.max
         for entry in entries[start...] where complete || entry.changedAt > (query.since ?? 0) {
             guard clients.count < limit else {
-                next = clients.last?.name
+                next = clients.last?.snapshot.name
                 break
             }
-            clients.append(entry.snapshot)
+            let logs = entry.logs.windows(of: entry.snapshot)
+            // A complete answer replaces what the watcher holds, so its logs go whole; so do those
+            // of a client the watcher does not hold, or holds from further back than remembered.
+            if !complete, let since = query.since, let held = entry.logs.ends(at: since) {
+                clients.append(Listed(snapshot: entry.snapshot.tails(of: logs, from: held), logs: logs))
+            } else {
+                clients.append(Listed(snapshot: entry.snapshot, logs: logs))
+            }
         }
         var removed: [String] = []
         if let since = query.since, !complete, query.after == nil {
@@ -116,15 +132,23 @@ public struct ClientsIndex: Sendable {
             removed: removed, nextAfter: next)
     }
 
+    /// A client as an answer gives it: its snapshot, whose logs may carry only the records
+    /// the watcher lacks (the newest of each `logs` window), and where its logs stand.
+    struct Listed: Sendable {
+        var snapshot: ClientSnapshot
+        var logs: ClientLogs
+    }
+
     /// The answer to one query.
     struct Selection: Sendable {
         var generation: UInt64
         /// True when `clients` (with the pages after it) is every client: a watcher replaces
         /// what it holds. False for changes, which it applies: `removed` first, then `clients`.
         var complete: Bool
-        /// True when `since` was asked: entries carry the snapshot only.
+        /// True when `since` was asked: entries carry the snapshot only, with the windows of its logs.
         var changesOnly: Bool
-        var clients: [ClientSnapshot]
+        /// Their logs whole unless `since` was asked and the answer is not `complete`.
+        var clients: [Listed]
         var removed: [String]
         /// The name to pass as `after` for the next page, when there is one.
         var nextAfter: String?

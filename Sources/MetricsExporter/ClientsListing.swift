@@ -5,8 +5,12 @@ import TokenModel
 /// The other end of `ClientsDocument`, kept beside it so the two cannot drift apart.
 public struct ClientsListing: Sendable, Equatable {
     /// Every client of the instance, as its token manager last published it; in an answer to
-    /// `since` that is not `complete`, only the clients that changed.
+    /// `since` that is not `complete`, only the clients that changed, each log possibly only
+    /// its newest records (see `logs`).
     public var clients: [ClientSnapshot]
+    /// By client name, where its logs stand in the instance's numbering (from a `serve` that
+    /// numbers them): what a tail in the next answer is joined to.
+    public var logs: [String: ClientLogs]
     /// Whether the instance runs with `--allow-actions`; nil when it does not say.
     public var actionsAllowed: Bool?
     /// The instance's generation when it answered: the next `since`. Nil from a `serve` older than `since`.
@@ -22,9 +26,10 @@ public struct ClientsListing: Sendable, Equatable {
 
     public init(
         clients: [ClientSnapshot], actionsAllowed: Bool?, generation: UInt64? = nil, instance: String? = nil,
-        complete: Bool = true, removed: [String] = [], nextAfter: String? = nil
+        complete: Bool = true, removed: [String] = [], nextAfter: String? = nil, logs: [String: ClientLogs] = [:]
     ) {
         self.clients = clients
+        self.logs = logs
         self.actionsAllowed = actionsAllowed
         self.generation = generation
         self.instance = instance
@@ -38,10 +43,12 @@ public struct ClientsListing: Sendable, Equatable {
     public static func decode(_ body: Data) throws(ClientsListingError) -> ClientsListing {
         do {
             let document = try JSONDecoder().decode(Document.self, from: body)
+            var logs: [String: ClientLogs] = [:]
+            for client in document.clients { logs[client.snapshot.name] = client.logs }
             return ClientsListing(
                 clients: document.clients.map(\.snapshot), actionsAllowed: document.actionsAllowed,
                 generation: document.generation, instance: document.instance, complete: document.complete ?? true,
-                removed: document.removed ?? [], nextAfter: document.nextAfter)
+                removed: document.removed ?? [], nextAfter: document.nextAfter, logs: logs)
         } catch let error as DecodingError {
             throw ClientsListingError(error)
         } catch {
@@ -50,26 +57,44 @@ public struct ClientsListing: Sendable, Equatable {
     }
 
     /// What is held after an answer to `since` (from `generation` of this same instance): the
-    /// removed clients dropped, the changed ones replaced where they stand, new ones appended
-    /// (the instance answers the whole listing when its order changed otherwise). A complete
-    /// answer replaces what was held. Nil when the changes are from another instance (the
-    /// instance restarted, or the address now leads elsewhere): list again from nothing.
+    /// removed clients dropped, the changed ones replaced where they stand, their logs' tails
+    /// joined to the logs held, new ones appended (the instance answers the whole listing when
+    /// its order changed otherwise). A complete answer replaces what was held. Nil when the
+    /// changes cannot be applied exactly: from another instance (the instance restarted, or the
+    /// address now leads elsewhere), or a tail that starts past the log held: list again from nothing.
     public func applying(_ answer: ClientsListing) -> ClientsListing? {
-        guard !answer.complete else { return answer }
+        guard !answer.complete else { return answer.hasWholeLogs ? answer : nil }
         guard answer.instance != nil, answer.instance == instance else { return nil }
         let removed = Set(answer.removed)
         var clients = self.clients.filter { !removed.contains($0.name) }
+        var logs = self.logs.filter { !removed.contains($0.key) }
         var positions = Dictionary(clients.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         for client in answer.clients {
-            if let position = positions[client.name] {
-                clients[position] = client
+            let position = positions[client.name]
+            var whole = client
+            if let windows = answer.logs[client.name] {
+                // A client not held can only be taken whole.
+                let heldLogs = position.flatMap { _ in logs[client.name] }
+                guard let joined = client.joined(windows, to: position.map { clients[$0] } ?? client, heldLogs: heldLogs)
+                else { return nil }
+                whole = joined
+            }
+            logs[client.name] = answer.logs[client.name]
+            if let position {
+                clients[position] = whole
             } else {
                 positions[client.name] = clients.count
-                clients.append(client)
+                clients.append(whole)
             }
         }
         return ClientsListing(
-            clients: clients, actionsAllowed: answer.actionsAllowed, generation: answer.generation, instance: answer.instance)
+            clients: clients, actionsAllowed: answer.actionsAllowed, generation: answer.generation, instance: answer.instance,
+            logs: logs)
+    }
+
+    /// Whether every client's logs are whole, as a listing to be held from nothing must be.
+    public var hasWholeLogs: Bool {
+        clients.allSatisfy { client in logs[client.name].map(client.hasWholeLogs) ?? true }
     }
 
     /// Reads the answer of `POST /api/v1/clients/NAME/refresh` (or `…/revoke`): the action's
@@ -108,6 +133,27 @@ public struct ClientsListing: Sendable, Equatable {
 
     private struct Client: Decodable {
         var snapshot: ClientSnapshot
+        /// Absent from a `serve` older than log tails: its logs are whole.
+        var logs: ClientLogs?
+
+        enum CodingKeys: String, CodingKey { case snapshot, logs }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            snapshot = try container.decode(ClientSnapshot.self, forKey: .snapshot)
+            logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
+            // A log never sends more records than its window holds.
+            for (name, sent, window) in [
+                ("history", snapshot.history.count, logs?.history), ("responses", snapshot.responses.count, logs?.responses),
+                ("actions", snapshot.actions.count, logs?.actions),
+            ] {
+                guard let window, UInt64(sent) > window.count else { continue }
+                throw DecodingError.dataCorruptedError(
+                    forKey: .logs, in: container,
+                    debugDescription:
+                        "\(name): \(sent) sent, more than the \(window.count) its window holds (\(window.start)..<\(window.end))")
+            }
+        }
     }
 }
 

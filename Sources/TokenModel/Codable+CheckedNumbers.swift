@@ -27,7 +27,9 @@ extension KeyedDecodingContainer {
         try decodeNilOrAbsent(key) ? nil : duration(key)
     }
 
-    func integer(_ key: Key, in range: ClosedRange<Int>) throws -> Int {
+    /// A whole number in `range`; public for the other wire types beside the snapshot (the
+    /// listing's log windows), so that every number from outside passes this one check.
+    public func integer(_ key: Key, in range: ClosedRange<Int>) throws -> Int {
         Int(try whole(key, in: Int64(range.lowerBound)...Int64(range.upperBound), unit: ""))
     }
 

@@ -260,9 +260,11 @@ actor RemoteFleet: Service {
 
     // MARK: Reading instances
 
-    /// The instance's clients now: the changes since what is held, applied to it; with nothing
-    /// held (or changes from another process: the instance restarted), every client, asked for
-    /// as the changes since generation 0. A `serve` that predates `since` answers everything.
+    /// The instance's clients now: the changes since what is held, applied to it (each changed
+    /// client's logs are sent as the records newer than those held, and joined to them); with
+    /// nothing held, or changes that cannot be applied exactly (from another process: the
+    /// instance restarted), every client, asked for as the changes since generation 0. A `serve`
+    /// that predates `since` answers everything.
     private static func follow(
         _ instance: FleetInstance, from held: ClientsListing?, pageSize: Int, transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
@@ -278,6 +280,7 @@ actor RemoteFleet: Service {
             guard let next = after else { break }
             let page = try await list(instance, since: 0, limit: pageSize, after: next, transport: transport, authToken: authToken)
             answer.clients += page.clients
+            answer.logs.merge(page.logs) { _, newer in newer }
             after = page.nextAfter
         }
         if after != nil {
@@ -306,11 +309,18 @@ actor RemoteFleet: Service {
         guard response.status == 200 else {
             throw .httpStatus(response.status, summary: problem(response), endpoint: URLText.describe(url))
         }
+        let listing: ClientsListing
         do {
-            return try ClientsListing.decode(response.body)
+            listing = try ClientsListing.decode(response.body)
         } catch {
             throw .invalidResponse(error.description, endpoint: URLText.describe(url), httpStatus: 200)
         }
+        // Everything since 0 is whole: a tail there would have nothing to be joined to.
+        guard generation != 0 || listing.hasWholeLogs else {
+            throw .invalidResponse(
+                "a client's logs were cut short in an answer to since=0", endpoint: URLText.describe(url), httpStatus: 200)
+        }
+        return listing
     }
 
     private func request(_ method: OutgoingRequest.Method, _ url: URL) -> OutgoingRequest {

@@ -18,7 +18,7 @@ struct ListingTests {
         ManagerSnapshot(generation: 0, takenAt: Date(timeIntervalSince1970: 1_800_000_000), clients: clients)
     }
 
-    private static func names(_ selection: ClientsIndex.Selection) -> [String] { selection.clients.map(\.name) }
+    private static func names(_ selection: ClientsIndex.Selection) -> [String] { selection.clients.map(\.snapshot.name) }
 
     @Test("changes since a generation are the clients whose snapshot changed, and the names removed")
     func changesSince() throws {
@@ -56,13 +56,11 @@ struct ListingTests {
         var index = ClientsIndex(instance: "one")
         var held: ClientsListing?
         func follow() throws {
-            let selection = try index.select(ListingQuery(since: held?.generation ?? 0))
-            let answer = ClientsListing(
-                clients: selection.clients, actionsAllowed: nil, generation: selection.generation, instance: index.instance,
-                complete: selection.complete || held == nil, removed: selection.removed)
+            var answer = try ListingWire.answer(index, ListingQuery(since: held?.generation ?? 0))
+            answer.complete = answer.complete || held == nil
             held = try #require(held.map { $0.applying(answer) } ?? answer)
             let whole = try index.select(ListingQuery())
-            #expect(held?.clients == whole.clients)
+            #expect(held?.clients == whole.clients.map(\.snapshot))
         }
         let steps: [[ClientSnapshot]] = [
             ["a", "b", "c"].map { Self.client($0) },
@@ -216,7 +214,7 @@ struct ListingTests {
             let allDocument = all.json
             let allClients = try #require(allDocument["clients"] as? [[String: Any]])
             #expect(allClients.compactMap { $0["name"] as? String } == names)
-            #expect(allClients.allSatisfy { Set($0.keys) == ["name", "snapshot"] })
+            #expect(allClients.allSatisfy { Set($0.keys) == ["name", "snapshot", "logs"] })
             #expect(allDocument["removed"] as? [String] == [])
             #expect(allDocument["instance"] as? String == instance)
 
@@ -230,13 +228,24 @@ struct ListingTests {
             }
             #expect(try await HTTP.post(serve.url("api/v1/clients/mod-client/refresh")).status == 200)
             var changed: [String] = []
+            var sentHistory: [[String: Any]] = []
+            var historyWindow: [String: Any] = [:]
             try await eventually("the refresh shows as a change of mod-client alone") {
                 let answer = try await HTTP.get(serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
-                changed += (answer.json["clients"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                let entries = answer.json["clients"] as? [[String: Any]] ?? []
+                changed += entries.compactMap { $0["name"] as? String }
                 generation = answer.json["generation"] as? Int ?? generation
-                return changed.contains("mod-client")
+                for entry in entries where entry["name"] as? String == "mod-client" {
+                    sentHistory = (entry["snapshot"] as? [String: Any])?["history"] as? [[String: Any]] ?? []
+                    historyWindow = (entry["logs"] as? [String: Any])?["history"] as? [String: Any] ?? [:]
+                }
+                return sentHistory.contains { $0["reason"] as? String == "manual" }
             }
             #expect(Set(changed) == ["mod-client"], "\(changed)")
+            // Of its history only the new record crossed: the start-up fetch was sent before.
+            #expect(sentHistory.count == 1, "\(sentHistory)")
+            let window = (historyWindow["start"] as? Int ?? 0)..<(historyWindow["end"] as? Int ?? 0)
+            #expect(window.count >= 2, "\(historyWindow)")
             let snapshot = try await serve.manager.snapshot().clients.first { $0.name == "mod-client" }
             #expect(snapshot?.history.last?.reason == .manual)
 

@@ -1,0 +1,18 @@
+import Foundation
+import TokenModel
+@testable import MetricsExporter
+
+/// `/api/v1/clients` answered from an index and read back as `--attach` reads it: the same
+/// document and decoder as over HTTP, without the server around them.
+enum ListingWire {
+    /// The answer's body as JSON, to look at what crosses the wire.
+    static func document(_ index: ClientsIndex, _ query: ListingQuery) throws -> JSONValue {
+        ClientsDocument.json(
+            try index.select(query), instance: index.instance, at: Date(timeIntervalSince1970: 1_800_000_000),
+            actionsAllowed: false, describe: { _, _ in .object([:]) })
+    }
+
+    static func answer(_ index: ClientsIndex, _ query: ListingQuery) throws -> ClientsListing {
+        try ClientsListing.decode(Data(document(index, query).compactText.utf8))
+    }
+}
