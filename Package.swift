@@ -49,112 +49,136 @@ let package = Package(
         .target(name: "TokenModel"),
         // The JOSE pieces both the client and the demo servers need, once: the cached key set
         // (JWKS) and its refetch rule, RFC 7638 thumbprints, `ath`.
-        .target(name: "JOSESupport", dependencies: [
-            "TokenModel",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-        ]),
+        .target(
+            name: "JOSESupport",
+            dependencies: [
+                "TokenModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
         // The YAML configuration: parsing, ${VAR} expansion, validation with file:line:key errors.
-        .target(name: "TokenConfig", dependencies: [
-            "TokenModel",
-            .product(name: "Yams", package: "Yams"),
-            .product(name: "Subprocess", package: "swift-subprocess"),
-            // To read a client certificate's key type at its line (swift-certificates builds on it).
-            .product(name: "SwiftASN1", package: "swift-asn1"),
-        ]),
+        .target(
+            name: "TokenConfig",
+            dependencies: [
+                "TokenModel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                // To read a client certificate's key type at its line (swift-certificates builds on it).
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
         // Everything that talks to an authorization server, plus JWT/JWKS verification.
-        .target(name: "OAuthClient", dependencies: [
-            "TokenModel", "TokenConfig", "JOSESupport",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "OAuthClient",
+            dependencies: [
+                "TokenModel", "TokenConfig", "JOSESupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The per-client token lifecycle, resource probing, and the snapshots front ends draw.
-        .target(name: "TokenManager", dependencies: [
-            "TokenModel", "OAuthClient", "TokenConfig",
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "TokenManager",
+            dependencies: [
+                "TokenModel", "OAuthClient", "TokenConfig",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // What keeps a client from holding a tokentop HTTP listener's connections (idle and
         // header-read timeout, a bound on connections), for the demo servers and serve alike.
-        .target(name: "ServerLimits", dependencies: [
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        .target(
+            name: "ServerLimits",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         // The embedded authorization server and /mod resource server.
-        .target(name: "DemoServer", dependencies: [
-            "TokenModel", "TokenConfig", "JOSESupport", "ServerLimits",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "SwiftASN1", package: "swift-asn1"),
-        ]),
+        .target(
+            name: "DemoServer",
+            dependencies: [
+                "TokenModel", "TokenConfig", "JOSESupport", "ServerLimits",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
         // The token cache processes share (`token`, `exec`, `git`, and the dashboard's write-through):
         // its key, its files (flock, atomic rename, owner and mode checks) and their listing.
-        .target(name: "TokenCache", dependencies: [
-            "TokenModel", "TokenConfig",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "TokenCache",
+            dependencies: [
+                "TokenModel", "TokenConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
-        .target(name: "SpringConfig", dependencies: [
-            "TokenModel", "TokenConfig",
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(
+            name: "SpringConfig",
+            dependencies: [
+                "TokenModel", "TokenConfig",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // The pure dashboard: view state, layout, rendering to a cell grid, themes. No terminal.
         // The standard themes (top-level themes/*.yaml) are compiled in, so a copied binary has them.
-        .target(name: "Dashboard", dependencies: [
-            "TokenModel",
-            .product(name: "Yams", package: "Yams"),
-        ], plugins: ["EmbedThemes"]),
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "TokenModel",
+                .product(name: "Yams", package: "Yams"),
+            ], plugins: ["EmbedThemes"]),
         .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["embed-themes"]),
         // The EmbedThemes plugin's tool: theme files in, Swift string literals out. Foundation only.
         .executableTarget(name: "embed-themes"),
         // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
-        .target(name: "MetricsExporter", dependencies: [
-            "TokenModel", "TokenConfig", "ServerLimits",
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "MetricsExporter",
+            dependencies: [
+                "TokenModel", "TokenConfig", "ServerLimits",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The thin ncurses driver: writes changed cells, reads keys, restores the terminal.
         .target(name: "TerminalDriver", dependencies: ["CNcurses", "Dashboard", "TokenModel"]),
         // The subcommands; the executable is only their entry point.
-        .target(name: "TokentopCommands", dependencies: [
-            "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
-            "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache",
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "TokentopCommands",
+            dependencies: [
+                "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+                "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(name: "tokentop", dependencies: ["TokentopCommands"]),
         // Every reader of outside input as a fuzz target with its properties; `swift test` replays
         // Tests/FuzzCorpus through them, `make fuzz` drives them with libFuzzer (tokentop-fuzz).
-        .target(name: "FuzzTargets", dependencies: [
-            "TokenModel", "JOSESupport", "TokenConfig", "OAuthClient", "SpringConfig", "MetricsExporter", "Dashboard",
-            "DemoServer",
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "TokenModel", "JOSESupport", "TokenConfig", "OAuthClient", "SpringConfig", "MetricsExporter", "Dashboard",
+                "DemoServer",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .executableTarget(name: "tokentop-fuzz", dependencies: ["FuzzTargets"]),
         // README's terminal pictures: fixed fixtures drawn by the real renderer; `make captures` writes them.
         .target(name: "DashboardCaptures", dependencies: ["Dashboard", "TokenModel"]),
@@ -165,50 +189,62 @@ let package = Package(
         .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
         .testTarget(
             name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel", "TokenTesting"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "OAuthClientTests", dependencies: [
-            "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
-            .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], exclude: ["Validators"]),
+        .testTarget(
+            name: "OAuthClientTests",
+            dependencies: [
+                "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ], exclude: ["Validators"]),
         .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
-        .testTarget(name: "DemoServerTests", dependencies: [
-            "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "JOSESupport", "TokenTesting",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], exclude: ["Validators"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TokenModel"], exclude: ["Snapshots"]),
-        .testTarget(name: "SpringConfigTests", dependencies: [
-            "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient", "TokenTesting",
-        ], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DemoServerTests",
+            dependencies: [
+                "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "JOSESupport", "TokenTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ], exclude: ["Validators"]),
+        .testTarget(
+            name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TokenModel"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "SpringConfigTests",
+            dependencies: [
+                "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient", "TokenTesting",
+            ], resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
         // The verdict under seeded chaos: the real manager against the demo, every front end's reading compared.
-        .testTarget(name: "ChaosTests", dependencies: [
-            "TokenManager", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
-            "MetricsExporter", "TokentopCommands",
-        ]),
+        .testTarget(
+            name: "ChaosTests",
+            dependencies: [
+                "TokenManager", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
+                "MetricsExporter", "TokentopCommands",
+            ]),
         .testTarget(name: "TokenCacheTests", dependencies: ["TokenCache", "TokenConfig", "TokenModel"]),
-        .testTarget(name: "ExporterTests", dependencies: [
-            "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig", "DemoServer",
-            "Dashboard", "ServerLimits",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Subprocess", package: "swift-subprocess"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .testTarget(
+            name: "ExporterTests",
+            dependencies: [
+                "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig",
+                "DemoServer",
+                "Dashboard", "ServerLimits",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,7 +41,8 @@ struct ClientGroups {
             var counts: [HealthState: Int] = [:]
             for verdict in members { counts[verdict.state, default: 0] += 1 }
             let group = Group(
-                title: TerminalText.sanitize(key), positions: start..<end, counts: counts, sharedFailure: Self.sharedFailure(members))
+                title: TerminalText.sanitize(key), positions: start..<end, counts: counts,
+                sharedFailure: Self.sharedFailure(members))
             lines.append(.header(group: groups.count))
             if group.sharedFailure != nil { lines.append(.banner(group: groups.count)) }
             lines += group.positions.map { .client(position: $0) }

@@ -19,7 +19,8 @@ struct CountdownBar: Equatable {
 
     /// Nil without a token of known lifetime.
     init?(_ client: ClientSnapshot, now: Date, width: Int) {
-        guard let token = client.token, let expiresAt = token.expiresAt, let lifetime = token.lifetime, lifetime > 0, width > 0 else {
+        guard let token = client.token, let expiresAt = token.expiresAt, let lifetime = token.lifetime, lifetime > 0, width > 0
+        else {
             return nil
         }
         // A pending retry is when the next refresh will happen; otherwise the scheduled point,

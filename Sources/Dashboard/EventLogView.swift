@@ -27,7 +27,8 @@ enum EventLogView {
             let (text, role): (String, StyleRole)
             switch source {
             case .event(.resourceCalled(let response)):
-                text = "API " + (previousAnswer.map { "\(answerWords($0)) \u{2192} " } ?? "") + answerWords(response)
+                text =
+                    "API " + (previousAnswer.map { "\(answerWords($0)) \u{2192} " } ?? "") + answerWords(response)
                     + " (" + TimeText.latency(response.latency) + ")"
                 role = response.isSuccess ? .ok : .error
             case .event(let kind):
@@ -108,9 +109,10 @@ enum EventLogView {
         }
         let clients = snapshot.clients
         guard !state.filterText.isEmpty else { return Set(clients.indices.lazy.map { clients[$0].name }) }
-        return Set(clients.indices.lazy.filter {
-            ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].health(at: now).state)
-        }.map { clients[$0].name })
+        return Set(
+            clients.indices.lazy.filter {
+                ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].health(at: now).state)
+            }.map { clients[$0].name })
     }
 
     /// `200`, `403 insufficient_scope`, `refused`: an API answer's status and the challenge's error.
@@ -124,28 +126,42 @@ enum EventLogView {
     static func describe(_ kind: ManagerEvent.Kind) -> (String, StyleRole) {
         switch kind {
         case .tokenFetched(let reason, let latency, let expiresAt):
-            return ("token fetched (\(reason.words), \(TimeText.latency(latency)))"
-                + (expiresAt.map { ", expires " + TimeText.clock($0) } ?? ", no expiry"), .ok)
+            return (
+                "token fetched (\(reason.words), \(TimeText.latency(latency)))"
+                    + (expiresAt.map { ", expires " + TimeText.clock($0) } ?? ", no expiry"), .ok
+            )
         case .tokenFailed(let reason, let latency, let error):
             return ("token request failed (\(reason.words), \(TimeText.latency(latency))): \(error.description)", .error)
         case .resourceCalled(let response):
             return ("API \(answerWords(response)) (\(TimeText.latency(response.latency)))", response.isSuccess ? .ok : .error)
         case .signatureChecked(let verdict):
-            let role: StyleRole = switch verdict.status {
-            case .verified: .ok
-            case .failed: .error
-            case .unverified, .checking, .notChecked: .muted
-            }
+            let role: StyleRole =
+                switch verdict.status {
+                case .verified: .ok
+                case .failed: .error
+                case .unverified, .checking, .notChecked: .muted
+                }
             return ("\(verdict.subject) \(verdict.status.words): \(verdict.reason)", role)
         case .introspected(let active):
-            return (active ? "introspected: active" : "introspected: inactive (revoked or expired at the server)", active ? .ok : .error)
+            return (
+                active ? "introspected: active" : "introspected: inactive (revoked or expired at the server)",
+                active ? .ok : .error
+            )
         case .healthChanged(let from, let to):
-            return ("verdict " + (from.map { "\($0.state.rawValue) \u{2192} " } ?? "") + to.state.rawValue + ": " + to.reason, to.state.role)
+            return (
+                "verdict " + (from.map { "\($0.state.rawValue) \u{2192} " } ?? "") + to.state.rawValue + ": " + to.reason,
+                to.state.role
+            )
         case .operatorAction(let record):
-            return ("you: \(record.action.rawValue)" + (record.succeeded ? " \u{2014} " : " failed: ") + record.outcome,
-                    record.succeeded ? .key : .error)
+            return (
+                "you: \(record.action.rawValue)" + (record.succeeded ? " \u{2014} " : " failed: ") + record.outcome,
+                record.succeeded ? .key : .error
+            )
         case .keySetChanged(let source, let change):
-            return ("key \(change.kind.rawValue): \(change.kid ?? "(no kid)") at \(source)", change.kind == .added ? .text : .refreshDue)
+            return (
+                "key \(change.kind.rawValue): \(change.kid ?? "(no kid)") at \(source)",
+                change.kind == .added ? .text : .refreshDue
+            )
         case .clockSkewDetected(let reading):
             return ("clock skew: " + reading.summary, .refreshDue)
         }

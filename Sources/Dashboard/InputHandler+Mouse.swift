@@ -22,7 +22,9 @@ extension InputHandler {
         if state.screen != .clients {
             let direction: DashboardAction? = event.button == .wheelUp ? .up : event.button == .wheelDown ? .down : nil
             if let direction, let key = keyMap.keys(for: direction).first {
-                for _ in 0..<Self.wheelLines { _ = moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now, layout: layout) }
+                for _ in 0..<Self.wheelLines {
+                    _ = moveOnScreen(with: key, state: &state, snapshot: snapshot, now: now, layout: layout)
+                }
             }
             return
         }

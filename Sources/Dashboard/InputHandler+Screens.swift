@@ -28,7 +28,8 @@ extension InputHandler {
             state.screen = .events
             state.screenScroll = 0
         }
-        state.footerMessage = state.eventsOfSelectedOnly
+        state.footerMessage =
+            state.eventsOfSelectedOnly
             ? FooterMessage("Event log: \(selected ?? "the selected client") only", client: selected)
             : FooterMessage("Event log: every client shown")
     }

@@ -139,7 +139,8 @@ public struct InputHandler: Sendable {
         case .refresh:
             guard let index, let selected else { return noClient(&state) }
             if clients[index].instanceIsReadOnly {
-                return cannot("refresh \(selected): the instance is read-only (start serve with --allow-actions)", selected, &state)
+                return cannot(
+                    "refresh \(selected): the instance is read-only (start serve with --allow-actions)", selected, &state)
             }
             state.footerMessage = FooterMessage("Refreshing \(selected)…")
             return .manager(.refresh(client: selected))
@@ -155,14 +156,18 @@ public struct InputHandler: Sendable {
         case .revoke:
             guard let index else { return noClient(&state) }
             if clients[index].instanceIsReadOnly {
-                return cannot("revoke \(clients[index].name): the instance is read-only (start serve with --allow-actions)", clients[index].name, &state)
+                return cannot(
+                    "revoke \(clients[index].name): the instance is read-only (start serve with --allow-actions)",
+                    clients[index].name, &state)
             }
             guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to revoke", &state) }
             state.pendingConfirmation = .revoke(client: clients[index].name)
         case .copy:
             guard let index else { return noClient(&state) }
             if clients[index].instance != nil {
-                return cannot("copy \(clients[index].name): no token leaves a serve instance, so none can be copied when attached", clients[index].name, &state)
+                return cannot(
+                    "copy \(clients[index].name): no token leaves a serve instance, so none can be copied when attached",
+                    clients[index].name, &state)
             }
             guard clients[index].token != nil else { return noToken(clients[index].name, "nothing to copy", &state) }
             state.pendingConfirmation = .copyToken(client: clients[index].name)

@@ -173,11 +173,13 @@ public struct KeyMapError: Error, Sendable, Equatable, CustomStringConvertible {
             let known = DashboardAction.allCases.map(\.rawValue).joined(separator: ", ")
             return "keys: unknown action '\(name)' (actions: \(known))"
         case .badKey(let action, let key):
-            return "keys.\(action): '\(key)' is not a key (use one character, ctrl-x, or up, down, left, right, home, end, pgup, pgdn, tab, shift-tab, enter, space, backspace, delete, f1-f12)"
+            return
+                "keys.\(action): '\(key)' is not a key (use one character, ctrl-x, or up, down, left, right, home, end, pgup, pgdn, tab, shift-tab, enter, space, backspace, delete, f1-f12)"
         case .reservedKey(let action, let key):
             return "keys.\(action): '\(key)' is reserved (Esc closes and cancels, Ctrl-C quits)"
         case .conflict(let key, let actions):
-            return "keys: '\(key)' is bound to more than one action (\(actions.joined(separator: ", "))); bind one of them to another key"
+            return
+                "keys: '\(key)' is bound to more than one action (\(actions.joined(separator: ", "))); bind one of them to another key"
         }
     }
 }

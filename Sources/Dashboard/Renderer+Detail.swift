@@ -7,7 +7,9 @@ extension Renderer {
 
     /// The lines of the selected client's tab; zoomed, with nothing cut: long lines wrap and
     /// the Responses tab shows each answer's whole body.
-    static func detailLines(_ client: ClientSnapshot, tab: DetailTab, width: Int, now: Date, context: ScreenContext, zoomed: Bool) -> [[Span]] {
+    static func detailLines(_ client: ClientSnapshot, tab: DetailTab, width: Int, now: Date, context: ScreenContext, zoomed: Bool)
+        -> [[Span]]
+    {
         let lines: [[Span]]
         switch tab {
         case .token: lines = tokenLines(client, width: width, now: now, context: context)
@@ -18,7 +20,10 @@ extension Renderer {
         return zoomed ? wrapped(lines, width: width) : lines
     }
 
-    func drawDetail(_ canvas: inout Canvas, client: ClientSnapshot?, lines: [[Span]], state: ViewState, layout: ScreenLayout, context: ScreenContext) {
+    func drawDetail(
+        _ canvas: inout Canvas, client: ClientSnapshot?, lines: [[Span]], state: ViewState, layout: ScreenLayout,
+        context: ScreenContext
+    ) {
         let rows = layout.detailRows
         guard !rows.isEmpty else { return }
         guard client != nil else {
@@ -39,7 +44,8 @@ extension Renderer {
         let hidden = lines.count - layout.pinnedLines - scroll - body.count
         let down = context.keyMap.keys(for: .pageDown).first?.label(glyphs: context.glyphs) ?? ""
         let up = context.keyMap.keys(for: .pageUp).first?.label(glyphs: context.glyphs) ?? ""
-        let note = hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(down)) " : " \(context.glyphs.up) \(scroll) above (\(up)) "
+        let note =
+            hidden > 0 ? " \(context.glyphs.down) \(hidden) more (\(down)) " : " \(context.glyphs.up) \(scroll) above (\(up)) "
         canvas.put(note, x: canvas.width - note.columnWidth - 1, y: rows.upperBound - 1, role: .muted)
     }
 
@@ -55,12 +61,15 @@ extension Renderer {
         func wrappedRow(_ label: String, _ text: String, _ role: StyleRole, prefix: [Span] = []) {
             let prefixWidth = prefix.reduce(0) { $0 + $1.text.columnWidth }
             for (index, piece) in wrap(text, width: max(10, width - labelWidth - prefixWidth)).enumerated() {
-                lines.append([Span(padded(index == 0 ? label : "", labelWidth), .muted)] + (index == 0 ? prefix : [Span(padded("", prefixWidth))]) + [Span(piece, role)])
+                lines.append(
+                    [Span(padded(index == 0 ? label : "", labelWidth), .muted)]
+                        + (index == 0 ? prefix : [Span(padded("", prefixWidth))]) + [Span(piece, role)])
             }
         }
         let verdict = client.health(at: now)
-        wrappedRow("Health", clean(verdict.reason), verdict.state == .ok ? .text : verdict.state.role,
-                   prefix: [Span(verdict.state.label(glyphs), verdict.state.role), Span("  ")])
+        wrappedRow(
+            "Health", clean(verdict.reason), verdict.state == .ok ? .text : verdict.state.role,
+            prefix: [Span(verdict.state.label(glyphs), verdict.state.role), Span("  ")])
         if let cause = verdict.cause {
             wrappedRow("Next step", clean(client.nextStep(for: cause)), .text)
         }
@@ -78,25 +87,37 @@ extension Renderer {
                 row("Refresh at", timeSpans(refreshAt, now: now))
             } else {
                 let key = context.keyMap.keys(for: .refresh).first?.label(glyphs: glyphs) ?? "r"
-                row("Refresh at", [Span(client.refreshMode == .manual ? "manual mode: press \(key) to refresh" : "not scheduled", .muted)])
+                row(
+                    "Refresh at",
+                    [Span(client.refreshMode == .manual ? "manual mode: press \(key) to refresh" : "not scheduled", .muted)])
             }
             let verdict = verdictSpans(token.verdict, glyphs: glyphs)
             wrappedRow(
                 token.verdict.subject == "claims" ? "Claims" : "Signature", clean(token.verdict.reason(at: now)), .muted,
                 prefix: [verdict[0], Span(": ", .muted)])
-            row("Scopes", token.scopes.isEmpty ? [Span("none granted", .muted)] : [Span(clean(token.scopes.joined(separator: " ")))])
+            row(
+                "Scopes",
+                token.scopes.isEmpty ? [Span("none granted", .muted)] : [Span(clean(token.scopes.joined(separator: " ")))])
             if !token.extraFields.isEmpty {
-                row("Response", [Span(token.extraFields.keys.sorted().map { "\(clean($0))=\(valueText(token.extraFields[$0]!))" }.joined(separator: "  "), .muted)])
+                row(
+                    "Response",
+                    [
+                        Span(
+                            token.extraFields.keys.sorted().map { "\(clean($0))=\(valueText(token.extraFields[$0]!))" }.joined(
+                                separator: "  "), .muted)
+                    ])
             }
         } else {
             row("Token", [Span(client.isFetching ? "fetching a token\u{2026}" : "none held", .muted)])
         }
         lines += credentialLines(client, now: now)
         if let introspection = client.introspection {
-            row("Introspect", [
-                Span(introspection.active ? "active" : "inactive", introspection.active ? .ok : .critical),
-                Span("  checked ", .muted),
-            ] + timeSpans(introspection.checkedAt, now: now))
+            row(
+                "Introspect",
+                [
+                    Span(introspection.active ? "active" : "inactive", introspection.active ? .ok : .critical),
+                    Span("  checked ", .muted),
+                ] + timeSpans(introspection.checkedAt, now: now))
             for key in introspection.fields.keys.sorted() where key != "active" {
                 let value = introspection.fields[key]!
                 let label = [Span(padded("", labelWidth + 2)), Span(padded(clean(key), 12), .muted)]
@@ -142,7 +163,8 @@ extension Renderer {
         var spans = [Span(clean(budget.text(at: now)), low ? .refreshDue : .text)]
         if low { spans.append(Span("  low: under \(Int(RateLimitBudget.lowShare * 100)) %", .refreshDue)) }
         if let heaviest = budget.heaviestClient, budget.heaviestClientRequests > 0 {
-            spans.append(Span("  most requests: \(clean(heaviest)) (\(budget.heaviestClientRequests) in the last minute)", .muted))
+            spans.append(
+                Span("  most requests: \(clean(heaviest)) (\(budget.heaviestClientRequests) in the last minute)", .muted))
         }
         return spans
     }
@@ -155,27 +177,33 @@ extension Renderer {
             let left = credential.expiresAt.timeIntervalSince(now)
             let role: StyleRole = left <= 0 ? .error : left <= client.credentialWarning.timeInterval ? .refreshDue : .text
             let label = Span(padded(index == 0 ? "Credentials" : "", labelWidth), .muted)
-            lines.append([label, Span(padded(credential.kind.rawValue, 16), .muted), Span(clean(credential.subject) + "  ", role)]
-                + [Span(TimeText.dateTime(credential.expiresAt) + " UTC", role),
-                   Span("  (" + TimeText.relative(credential.expiresAt, now: now) + ")", .muted)]
-                // In words too, not in colour alone.
-                + (left <= 0 ? [Span("  expired", .error)] : role == .refreshDue ? [Span("  renew soon", .refreshDue)] : []))
+            lines.append(
+                [label, Span(padded(credential.kind.rawValue, 16), .muted), Span(clean(credential.subject) + "  ", role)]
+                    + [
+                        Span(TimeText.dateTime(credential.expiresAt) + " UTC", role),
+                        Span("  (" + TimeText.relative(credential.expiresAt, now: now) + ")", .muted),
+                    ]
+                    // In words too, not in colour alone.
+                    + (left <= 0 ? [Span("  expired", .error)] : role == .refreshDue ? [Span("  renew soon", .refreshDue)] : []))
             for name in credential.details.keys.sorted() {
-                lines.append([Span(padded("", labelWidth + 16)), Span(padded(clean(name), 6), .muted),
-                              Span(clean(credential.details[name] ?? ""))])
+                lines.append([
+                    Span(padded("", labelWidth + 16)), Span(padded(clean(name), 6), .muted),
+                    Span(clean(credential.details[name] ?? "")),
+                ])
             }
         }
         return lines
     }
 
     static func verdictSpans(_ verdict: SignatureVerdict, glyphs: Glyphs) -> [Span] {
-        let (symbol, role): (Unicode.Scalar, StyleRole) = switch verdict.status {
-        case .verified: (glyphs.ok, .ok)
-        case .failed: (glyphs.error, .error)
-        case .unverified: (glyphs.unchecked, .muted)
-        case .checking: (glyphs.pending, .pending)
-        case .notChecked: (glyphs.unchecked, .muted)
-        }
+        let (symbol, role): (Unicode.Scalar, StyleRole) =
+            switch verdict.status {
+            case .verified: (glyphs.ok, .ok)
+            case .failed: (glyphs.error, .error)
+            case .unverified: (glyphs.unchecked, .muted)
+            case .checking: (glyphs.pending, .pending)
+            case .notChecked: (glyphs.unchecked, .muted)
+            }
         return [Span(String(symbol) + " " + verdict.status.words, role)]
     }
 
@@ -211,7 +239,8 @@ extension Renderer {
             ]
         }
         var lines: [[Span]] = []
-        let names = claimOrder.filter { decoded.claims[$0] != nil }
+        let names =
+            claimOrder.filter { decoded.claims[$0] != nil }
             + decoded.claims.keys.filter { !claimOrder.contains($0) }.sorted()
         let labelWidth = min(18, max(8, (names.map { $0.unicodeScalars.count }.max() ?? 0) + 2))
         lines.append([Span(padded("header", labelWidth), .muted), Span(clean(sanitized(.object(decoded.header)).compactText))])
@@ -251,7 +280,9 @@ extension Renderer {
 
     /// - Parameter wholeBodies: each answer's body on lines of its own, in full, instead of
     ///   its start on the answer's line.
-    static func responseLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs, wholeBodies: Bool = false) -> [[Span]] {
+    static func responseLines(_ client: ClientSnapshot, width: Int, now: Date, glyphs: Glyphs, wholeBodies: Bool = false)
+        -> [[Span]]
+    {
         guard let uri = client.resourceURI else {
             return [[Span("No resource-uri is configured for this client.", .muted)]]
         }
@@ -260,9 +291,12 @@ extension Renderer {
         if client.pollingPaused { endpoint.append(Span("  polling paused", .refreshDue)) }
         lines.append(endpoint)
         guard !client.responses.isEmpty else {
-            let state = client.pollingPaused ? "no calls yet"
-                : hasNoTokenToCallWith(client) ? "no token to call with: the token request failed (see Token)"
-                : "waiting for the first call\u{2026}"
+            let state =
+                client.pollingPaused
+                ? "no calls yet"
+                : hasNoTokenToCallWith(client)
+                    ? "no token to call with: the token request failed (see Token)"
+                    : "waiting for the first call\u{2026}"
             lines.append([Span(padded("", labelWidth)), Span(state, .muted)])
             return lines
         }
@@ -283,14 +317,19 @@ extension Renderer {
         }
         lines.append([
             Span(padded("Latency", labelWidth), .muted), Span(String(spark), .chart),
-            Span("  last " + TimeText.latency(latencies.last!) + "  min " + TimeText.latency(lowest) + "  max "
-                + TimeText.latency(highest) + "  (\(client.responses.count) \(client.responses.count == 1 ? "call" : "calls"))", .muted),
+            Span(
+                "  last " + TimeText.latency(latencies.last!) + "  min " + TimeText.latency(lowest) + "  max "
+                    + TimeText.latency(highest)
+                    + "  (\(client.responses.count) \(client.responses.count == 1 ? "call" : "calls"))", .muted),
         ])
-        lines.append([Span(padded("Time", 10) + padded("Age", 12) + padded("Status", 8) + padded("Latency", 9) + "Answer", .columns)])
+        lines.append([
+            Span(padded("Time", 10) + padded("Age", 12) + padded("Status", 8) + padded("Latency", 9) + "Answer", .columns)
+        ])
         // When the answers differ but start alike (`Message of the day for user: …`), a cut
         // keeps the end, where they differ.
         let excerpts = Set(client.responses.map { clean($0.bodyExcerpt) }.filter { !$0.isEmpty })
-        let sharedStart = excerpts.count > 1
+        let sharedStart =
+            excerpts.count > 1
             && excerpts.dropFirst().reduce(excerpts.first!) { String($0.commonPrefix(with: $1)) }.count >= 4
         for response in client.responses.reversed() {
             // Old news (another token, or older than twice the poll interval) is drawn dim.
@@ -341,7 +380,8 @@ extension Renderer {
                 details: (record.nonceRetried ? "DPoP nonce retried · " : "")
                     + (record.error.map { clean($0.serverDescription ?? $0.reason) }
                         ?? ((record.expiresAt.map { "expires " + TimeText.clock($0) } ?? "no expiry")
-                            + (record.claimChanges.isEmpty ? "" : "  " + record.claimChanges.map(clean).joined(separator: " ")))))
+                            + (record.claimChanges.isEmpty ? "" : "  " + record.claimChanges.map(clean).joined(separator: " "))))
+            )
         }
         entries += client.actions.map { action in
             HistoryEntry(
@@ -350,10 +390,18 @@ extension Renderer {
         }
         guard !entries.isEmpty else { return [[Span("No token fetched yet.", .muted)]] }
         // Stable: a fetch and the action that caused it keep their recorded order.
-        entries = entries.enumerated().sorted { $0.element.at != $1.element.at ? $0.element.at > $1.element.at : $0.offset > $1.offset }.map(\.element)
+        entries = entries.enumerated().sorted {
+            $0.element.at != $1.element.at ? $0.element.at > $1.element.at : $0.offset > $1.offset
+        }.map(\.element)
         let whatWidth = max(6, entries.map { $0.what.columnWidth }.max() ?? 0) + 2
         let outcomeWidth = max(7, entries.map { $0.outcome.columnWidth + 2 }.max() ?? 0) + 2
-        var lines: [[Span]] = [[Span(padded("When", 10) + padded("Event", whatWidth) + padded("Latency", 9) + padded("Outcome", outcomeWidth) + "Details", .columns)]]
+        var lines: [[Span]] = [
+            [
+                Span(
+                    padded("When", 10) + padded("Event", whatWidth) + padded("Latency", 9) + padded("Outcome", outcomeWidth)
+                        + "Details", .columns)
+            ]
+        ]
         for entry in entries {
             let mark = entry.succeeded ? glyphs.ok : glyphs.error
             lines.append([
@@ -365,100 +413,5 @@ extension Renderer {
             ])
         }
         return lines
-    }
-
-    // MARK: Text helpers
-
-    /// Text from the network or a token, made safe for the terminal.
-    static func clean(_ text: String) -> String {
-        TerminalText.sanitize(text)
-    }
-
-    static func valueText(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let text): return clean(text)
-        case .number(let number): return JSONValue.numberText(number)
-        case .bool(let flag): return flag ? "true" : "false"
-        case .null: return "null"
-        default: return clean(sanitized(value).compactText)
-        }
-    }
-
-    /// Every string and key of a JSON value sanitised, so that JSON's own escaping cannot
-    /// show a hostile escape sequence as `\u001b[2J` text.
-    static func sanitized(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .string(let text): return .string(clean(text))
-        case .array(let items): return .array(items.map(sanitized))
-        case .object(let fields):
-            return .object(Dictionary(fields.map { (clean($0.key), sanitized($0.value)) }, uniquingKeysWith: { first, _ in first }))
-        default: return value
-        }
-    }
-
-    /// `text` if it fits in `width` columns, else its end after an ellipsis.
-    static func keepingEnd(_ text: String, width: Int, ellipsis: Unicode.Scalar) -> String {
-        let ellipsisWidth = CharacterWidth.columns(of: ellipsis)
-        guard text.columnWidth > width, width > ellipsisWidth else { return text }
-        var tail = String.UnicodeScalarView()
-        var tailWidth = ellipsisWidth
-        for scalar in text.unicodeScalars.reversed() {
-            let columns = CharacterWidth.columns(of: scalar)
-            guard tailWidth + columns <= width else { break }
-            tail.insert(scalar, at: tail.startIndex)
-            tailWidth += columns
-        }
-        return String(ellipsis) + String(tail)
-    }
-
-    /// Splits text into pieces of at most `width` columns, at spaces where it can.
-    static func wrap(_ text: String, width: Int) -> [String] {
-        guard text.columnWidth > width, width > 0 else { return [text] }
-        var pieces: [String] = []
-        var current = ""
-        var currentWidth = 0
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            var word = String(word)
-            var wordWidth = word.columnWidth
-            while wordWidth > width {
-                if currentWidth > 0 {
-                    pieces.append(current)
-                    current = ""
-                    currentWidth = 0
-                }
-                var head = String.UnicodeScalarView()
-                var headWidth = 0
-                var rest = word.unicodeScalars[...]
-                while let scalar = rest.first, headWidth + CharacterWidth.columns(of: scalar) <= width {
-                    head.append(scalar)
-                    headWidth += CharacterWidth.columns(of: scalar)
-                    rest = rest.dropFirst()
-                }
-                if head.isEmpty, let scalar = rest.first {
-                    head.append(scalar)
-                    rest = rest.dropFirst()
-                }
-                pieces.append(String(head))
-                word = String(String.UnicodeScalarView(rest))
-                wordWidth = word.columnWidth
-            }
-            let needed = currentWidth == 0 ? wordWidth : currentWidth + 1 + wordWidth
-            if needed > width {
-                pieces.append(current)
-                current = word
-                currentWidth = wordWidth
-            } else {
-                current = currentWidth == 0 ? word : current + " " + word
-                currentWidth = needed
-            }
-        }
-        if !current.isEmpty || pieces.isEmpty { pieces.append(current) }
-        return pieces
-    }
-
-    static func padded(_ text: String, _ width: Int) -> String {
-        let columns = text.columnWidth
-        if columns >= width { return text.isEmpty ? text : text + " " }
-        return text + String(repeating: " ", count: width - columns)
     }
 }

@@ -25,13 +25,19 @@ extension Renderer {
             let indent = labelWidth + 2
             for fact in diagnosis.evidence {
                 for (index, piece) in wrap(clean(fact), width: max(10, width - indent - 2)).enumerated() {
-                    lines.append([Span(padded("", indent)), Span(index == 0 ? String(glyphs.bullet) + " " : "  ", .muted), Span(piece, .muted)])
+                    lines.append([
+                        Span(padded("", indent)), Span(index == 0 ? String(glyphs.bullet) + " " : "  ", .muted),
+                        Span(piece, .muted),
+                    ])
                 }
             }
             if verdictCause != .diagnosed(diagnosis.cause) {
                 let step = "next step: " + clean(client.nextStep(for: .diagnosed(diagnosis.cause)))
                 for (index, piece) in wrap(step, width: max(10, width - indent - 2)).enumerated() {
-                    lines.append([Span(padded("", indent)), Span(index == 0 ? String(glyphs.bullet) + " " : "  ", .muted), Span(piece, .text)])
+                    lines.append([
+                        Span(padded("", indent)), Span(index == 0 ? String(glyphs.bullet) + " " : "  ", .muted),
+                        Span(piece, .text),
+                    ])
                 }
             }
         }
@@ -40,10 +46,11 @@ extension Renderer {
         var reasons: [String] = []
         var kinds: [String: [String]] = [:]
         for check in client.checksNotRun(at: now) {
-            let reason: String = switch check.outcome {
-            case .notConfigured(let why), .notYet(let why): why
-            case .ran: ""
-            }
+            let reason: String =
+                switch check.outcome {
+                case .notConfigured(let why), .notYet(let why): why
+                case .ran: ""
+                }
             if kinds[reason] == nil { reasons.append(reason) }
             kinds[reason, default: []].append(check.kind.rawValue)
         }

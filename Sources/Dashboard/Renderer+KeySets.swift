@@ -32,7 +32,8 @@ extension Renderer {
             guard let position = positions[status.source] else {
                 positions[status.source] = issuers.count
                 var indexes: [ChangeID: Int] = [:]
-                for (index, change) in status.changes.enumerated() where indexes[ChangeID(kind: change.kind, kid: change.kid)] == nil {
+                for (index, change) in status.changes.enumerated()
+                where indexes[ChangeID(kind: change.kind, kid: change.kid)] == nil {
                     indexes[ChangeID(kind: change.kind, kid: change.kid)] = index
                 }
                 issuers.append(IssuerKeySet(status: status, changes: status.changes, clients: [clientIndex]))
@@ -65,7 +66,8 @@ extension Renderer {
                 }
             }
             for index in issuer.status.keys.indices {
-                issuer.status.keys[index].firstSeen = firstSeen[issuer.status.keys[index].kid ?? ""] ?? issuer.status.keys[index].firstSeen
+                issuer.status.keys[index].firstSeen =
+                    firstSeen[issuer.status.keys[index].kid ?? ""] ?? issuer.status.keys[index].firstSeen
             }
             return issuer
         }
@@ -79,10 +81,13 @@ extension Renderer {
     ) -> (issuers: Int, lines: ScreenLines) {
         var issuers = issuerKeySets(snapshot)
         guard !issuers.isEmpty else {
-            return (0, ScreenLines([
-                [Span("No key set watched yet.", .muted)],
-                [Span("A client with jwk-set-uri or issuer-uri fetches its issuer's key set with its first JWT.", .muted)],
-            ]))
+            return (
+                0,
+                ScreenLines([
+                    [Span("No key set watched yet.", .muted)],
+                    [Span("A client with jwk-set-uri or issuer-uri fetches its issuer's key set with its first JWT.", .muted)],
+                ])
+            )
         }
         if let source = selected?.keySet?.source, let index = issuers.firstIndex(where: { $0.status.source == source }) {
             issuers.insert(issuers.remove(at: index), at: 0)
@@ -94,35 +99,46 @@ extension Renderer {
             starts.append(count)
             count += section.count
         }
-        return (issuers.count, ScreenLines(count: count) { index in
-            if let selected, index == 0 { return selectedKeyLine(selected, now: now) }
-            // The last section that starts at or before `index`.
-            var low = 0
-            var high = starts.count - 1
-            while low < high {
-                let middle = (low + high + 1) / 2
-                if starts[middle] <= index { low = middle } else { high = middle - 1 }
+        return (
+            issuers.count,
+            ScreenLines(count: count) { index in
+                if let selected, index == 0 { return selectedKeyLine(selected, now: now) }
+                // The last section that starts at or before `index`.
+                var low = 0
+                var high = starts.count - 1
+                while low < high {
+                    let middle = (low + high + 1) / 2
+                    if starts[middle] <= index { low = middle } else { high = middle - 1 }
+                }
+                return sections[low].line(index - starts[low], now: now, glyphs: glyphs)
             }
-            return sections[low].line(index - starts[low], now: now, glyphs: glyphs)
-        })
+        )
     }
 
     /// `mod-client's token is signed by "k1", which … publishes`, or why there is nothing to say.
     private static func selectedKeyLine(_ client: ClientSnapshot, now: Date) -> [Span] {
         let name = clean(client.name)
         guard let token = client.token else { return [Span("\(name) holds no token.", .muted)] }
-        guard token.decoded.format == .jwt else { return [Span("\(name) holds an opaque token: no key signs what the client can read.", .muted)] }
+        guard token.decoded.format == .jwt else {
+            return [Span("\(name) holds an opaque token: no key signs what the client can read.", .muted)]
+        }
         guard let kid = token.decoded.keyID else { return [Span("\(name)'s token names no kid.", .muted)] }
         guard let keySet = client.keySet else {
             return [Span("\(name)'s token is signed by key \"\(clean(kid))\"; no key set is watched for it.", .muted)]
         }
         switch keySet.standing(of: kid) {
         case .retired:
-            return [Span("The key of \(name)'s token, \"\(clean(kid))\", is no longer published: "
-                + "APIs that verify locally will refuse it after their cache expires", .error)]
+            return [
+                Span(
+                    "The key of \(name)'s token, \"\(clean(kid))\", is no longer published: "
+                        + "APIs that verify locally will refuse it after their cache expires", .error)
+            ]
         case .unseen:
-            return [Span("\(name)'s token is signed by \"\(clean(kid))\", which is not in the key set as last fetched "
-                + "(a new key?): \(clean(token.verdict.reason(at: now)))", .pending)]
+            return [
+                Span(
+                    "\(name)'s token is signed by \"\(clean(kid))\", which is not in the key set as last fetched "
+                        + "(a new key?): \(clean(token.verdict.reason(at: now)))", .pending)
+            ]
         case .published:
             break
         }
@@ -165,7 +181,10 @@ extension Renderer {
         }
 
         private enum HeaderLine {
-            case blank, source, fetched, lastError(String), budget(RateLimitBudget), usedBy, columns
+            case blank, source, fetched
+            case lastError(String)
+            case budget(RateLimitBudget)
+            case usedBy, columns
         }
 
         /// Blank, key set, fetched, last error (when there is one), the token endpoint's budget
@@ -217,12 +236,14 @@ extension Renderer {
             case .source:
                 return [Span(padded("Key set", labelWidth), .muted), Span(clean(status.source), .title)]
             case .fetched:
-                var fetched: [Span] = status.fetchedAt.map { timeSpans($0, now: now) }
+                var fetched: [Span] =
+                    status.fetchedAt.map { timeSpans($0, now: now) }
                     // Fetched but refused (an empty set, an unreadable answer) or failed: the last error says why.
                     ?? [Span(status.lastError == nil ? "not fetched yet" : "no usable copy yet", .muted)]
                 fetched.append(Span("  \(glyphs.separator) ", .muted))
-                fetched.append(status.maxAge.map { Span("max-age " + TimeText.duration(seconds: $0.wholeSeconds)) }
-                    ?? Span("no max-age (fetched again after \(KeySetStatus.defaultMaximumAge.configText))", .muted))
+                fetched.append(
+                    status.maxAge.map { Span("max-age " + TimeText.duration(seconds: $0.wholeSeconds)) }
+                        ?? Span("no max-age (fetched again after \(KeySetStatus.defaultMaximumAge.configText))", .muted))
                 return [Span(padded("Fetched", labelWidth), .muted)] + fetched
             case .lastError(let error):
                 return [Span(padded("Last error", labelWidth), .muted), Span(clean(error), .error)]
@@ -231,8 +252,11 @@ extension Renderer {
             case .usedBy:
                 return [Span(padded("Used by", labelWidth), .muted), Span(names(issuer.clients.lazy.map { clients[$0].name }))]
             case .columns:
-                return [Span("  " + padded("KID", kidWidth) + padded("TYPE", typeWidth) + padded("ALG", 7) + padded("USE", 5)
-                    + padded("FIRST SEEN", 13) + padded("LAST SEEN", 13) + "SIGNED THE TOKEN OF", .columns)]
+                return [
+                    Span(
+                        "  " + padded("KID", kidWidth) + padded("TYPE", typeWidth) + padded("ALG", 7) + padded("USE", 5)
+                            + padded("FIRST SEEN", 13) + padded("LAST SEEN", 13) + "SIGNED THE TOKEN OF", .columns)
+                ]
             }
         }
 
@@ -254,7 +278,8 @@ extension Renderer {
         /// is shown as such (`KeySetStatus.standing(of:)`, or a removal another client saw).
         private func retiredLine(_ kid: String, glyphs: Glyphs) -> [Span] {
             let isSelected = kid == selectedKid
-            let gone = issuer.status.standing(of: kid) == .retired || issuer.changes.contains { $0.kind == .removed && $0.kid == kid }
+            let gone =
+                issuer.status.standing(of: kid) == .retired || issuer.changes.contains { $0.kind == .removed && $0.kid == kid }
             return [
                 Span(isSelected ? String(glyphs.selectionMarker) + " " : "  ", .selection),
                 Span(padded(clean(kid), kidWidth), gone ? .error : .pending),
@@ -268,7 +293,8 @@ extension Renderer {
         /// The clients whose held token names `kid`.
         private func signerSpan(_ kid: String?, glyphs: Glyphs) -> Span {
             let signed = kid.flatMap { signers[$0] } ?? []
-            return Span(signed.isEmpty ? glyphs.none : names(signed.lazy.map { clients[$0].name }), signed.isEmpty ? .muted : .text)
+            return Span(
+                signed.isEmpty ? glyphs.none : names(signed.lazy.map { clients[$0].name }), signed.isEmpty ? .muted : .text)
         }
     }
 

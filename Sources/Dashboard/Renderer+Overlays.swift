@@ -23,7 +23,8 @@ extension Renderer {
         for state in HealthState.displayOrder {
             entries.append(HelpEntry(key: state.label(glyphs), role: state.role, text: state.meaning))
         }
-        entries.append(HelpEntry(key: String(glyphs.barFilled) + String(glyphs.barEmpty), role: .barFilled, text: "time left to expiry"))
+        entries.append(
+            HelpEntry(key: String(glyphs.barFilled) + String(glyphs.barEmpty), role: .barFilled, text: "time left to expiry"))
         entries.append(HelpEntry(key: String(glyphs.barRefreshMark), role: .barMarker, text: "refresh point"))
         entries.append(HelpEntry(key: String(glyphs.retry), role: .text, text: "API retry after a 401"))
         entries.append(HelpEntry(key: String(glyphs.sparklineFailure), role: .chart, text: "API call, no answer"))
@@ -68,7 +69,8 @@ extension Renderer {
         let glyphs = context.glyphs
         let pageDown = context.keyMap.keys(for: .pageDown).first?.label(glyphs: glyphs) ?? ""
         let pageUp = context.keyMap.keys(for: .pageUp).first?.label(glyphs: glyphs) ?? ""
-        let footer = below > 0
+        let footer =
+            below > 0
             ? " \(glyphs.down) \(below) more (\(pageDown)) \(glyphs.separator) Esc closes "
             : scroll > 0 ? " \(glyphs.up) \(scroll) above (\(pageUp)) \(glyphs.separator) Esc closes " : " Esc closes "
 
@@ -116,7 +118,8 @@ extension Renderer {
         let left = (canvas.width - boxWidth) / 2
         let top = max(2, (canvas.height - boxHeight) / 2)
         for y in top..<(top + boxHeight) { canvas.fill(row: y, x: left, count: boxWidth, role: .overlay) }
-        drawBox(&canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Event ", footer: " Enter or Esc closes ")
+        drawBox(
+            &canvas, left: left, top: top, width: boxWidth, height: boxHeight, title: " Event ", footer: " Enter or Esc closes ")
         for (offset, line) in lines.prefix(boxHeight - 2).enumerated() {
             canvas.put(line.text, x: left + 2, y: top + 1 + offset, width: boxWidth - 4, role: line.role)
         }
@@ -127,8 +130,10 @@ extension Renderer {
         let needed = TerminalSize.minimum
         let lines: [[Span]] = [
             [Span("Terminal size too small:", .title)],
-            [Span("Width = "), Span("\(size.columns)", size.columns < needed.columns ? .critical : .ok),
-             Span(" Height = "), Span("\(size.rows)", size.rows < needed.rows ? .critical : .ok)],
+            [
+                Span("Width = "), Span("\(size.columns)", size.columns < needed.columns ? .critical : .ok),
+                Span(" Height = "), Span("\(size.rows)", size.rows < needed.rows ? .critical : .ok),
+            ],
             [],
             [Span("Needed for tokentop:", .title)],
             [Span("Width = \(needed.columns) Height = \(needed.rows)")],

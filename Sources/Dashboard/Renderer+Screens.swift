@@ -33,7 +33,8 @@ struct ScreenLines {
 /// event log. A title line, then lines that scroll, with a marker saying how many are hidden.
 extension Renderer {
     func drawScreen(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, client: ClientSnapshot?, state: ViewState, now: Date, context: ScreenContext
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, client: ClientSnapshot?, state: ViewState, now: Date,
+        context: ScreenContext
     ) {
         let rows = 2..<(canvas.height - 1)
         let glyphs = context.glyphs
@@ -46,22 +47,32 @@ extension Renderer {
         case .keySets:
             let (issuers, keySetLines) = Self.keySetScreen(snapshot, selected: client, now: now, glyphs: glyphs)
             lines = keySetLines
-            title.append(Span("\(glyphs.separator) \(issuers) \(issuers == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first", .muted))
+            title.append(
+                Span(
+                    "\(glyphs.separator) \(issuers) \(issuers == 1 ? "issuer" : "issuers") \(glyphs.separator) changes oldest first",
+                    .muted))
         case .events:
             let entries = EventLogView.entries(snapshot, state: state, now: now)
             events = entries
             lines = Self.eventLines(entries, glyphs: glyphs)
-            let whose = state.eventsOfSelectedOnly
+            let whose =
+                state.eventsOfSelectedOnly
                 ? (client.map { TerminalText.sanitize($0.name) + " only" } ?? "no client selected")
-                : state.filterText.isEmpty ? "every client" : "clients matching \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}"
-            title.append(Span("\(glyphs.separator) \(whose) \(glyphs.separator) \(entries.count) \(entries.count == 1 ? "event" : "events") \(glyphs.separator) newest at the bottom", .muted))
+                : state.filterText.isEmpty
+                    ? "every client" : "clients matching \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}"
+            title.append(
+                Span(
+                    "\(glyphs.separator) \(whose) \(glyphs.separator) \(entries.count) \(entries.count == 1 ? "event" : "events") \(glyphs.separator) newest at the bottom",
+                    .muted))
         }
         canvas.fill(row: 1, role: .columns)
         canvas.put(title, x: 1, y: 1, width: canvas.width - 2)
         let drawn = drawScrolled(
             &canvas, lines: lines, rows: rows, scroll: state.screenScroll, fromBottom: state.screen == .events, context: context)
         // The log's newest line shown is its selected line, the one Enter opens whole.
-        guard state.screen == .events, let entries = events, let selected = Self.selectedEvent(entries.count, drawn: drawn) else { return }
+        guard state.screen == .events, let entries = events, let selected = Self.selectedEvent(entries.count, drawn: drawn) else {
+            return
+        }
         canvas.put(context.glyphs.selectionMarker, x: 0, y: drawn.rows.lowerBound + selected - drawn.first, role: .selection)
         if state.isEventOpen { drawOpenEvent(&canvas, entry: entries[selected]) }
     }
@@ -130,7 +141,9 @@ extension Renderer {
     /// The footer's key hints on a screen.
     static func screenHints(_ state: ViewState, keyMap: KeyMap, glyphs: Glyphs) -> [Span] {
         var hints = [Span(" Esc", .key), Span(" back", .muted)]
-        if !state.filterText.isEmpty { hints.insert(Span(" filter \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}", .message), at: 0) }
+        if !state.filterText.isEmpty {
+            hints.insert(Span(" filter \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}", .message), at: 0)
+        }
         func hint(_ action: DashboardAction, _ text: String) {
             guard let key = keyMap.keys(for: action).first else { return }
             hints.append(Span(" " + key.label(glyphs: glyphs), .key))

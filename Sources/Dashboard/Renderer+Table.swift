@@ -76,7 +76,9 @@ extension Renderer {
             let client = snapshot.clients[index]
             longestName = max(longestName, Self.shownName(client).unicodeScalars.count)
             // Grouped, the instance is in each group's header.
-            if groups == nil, let instance = client.instance { longestInstance = max(longestInstance, instance.unicodeScalars.count) }
+            if groups == nil, let instance = client.instance {
+                longestInstance = max(longestInstance, instance.unicodeScalars.count)
+            }
         }
         let columns = TableColumns(width: canvas.width, longestName: longestName, longestInstance: longestInstance)
 
@@ -92,14 +94,16 @@ extension Renderer {
             ("REASON", columns.reason, nil),
         ] where width > 0 {
             if !title.isEmpty {
-                titlesEnd = x + canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
+                titlesEnd =
+                    x + canvas.put(sort == state.sort ? title + sortMark : title, x: x, y: 1, width: width, role: .columns)
             }
             x += width + 1
         }
         drawHiddenClients(&canvas, layout: layout, after: titlesEnd)
 
         guard !order.isEmpty else {
-            let note = snapshot.clients.isEmpty
+            let note =
+                snapshot.clients.isEmpty
                 ? "No clients configured."
                 : "No client name, scope or verdict contains \u{201C}\(TerminalText.sanitize(state.filterText))\u{201D}. Esc clears the filter."
             canvas.put(note, x: 2, y: layout.tableTop, role: .muted)
@@ -157,7 +161,9 @@ extension Renderer {
     static func middleTruncated(_ text: String, width: Int, glyphs: Glyphs) -> String {
         let scalars = Array(text.unicodeScalars)
         guard scalars.count > width, width > 1 else { return text }
-        let schemeEnd = text.range(of: "://").map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0.upperBound) } ?? 0
+        let schemeEnd =
+            text.range(of: "://").map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0.upperBound) }
+            ?? 0
         let head = schemeEnd > 0 && schemeEnd + 8 <= width ? schemeEnd : 0
         var tail = scalars.suffix(width - head - 1)
         // A URL's end that would start inside its host starts at its path instead: `http://…/oauth2/default`.
@@ -247,10 +253,14 @@ extension Renderer {
         guard columns.reason > 0 else { return }
         if let sharedFailure, verdict.state == sharedFailure.state {
             let own = ClientGroups.ownWords(of: verdict.reason, after: sharedFailure.reason)
-            canvas.put("\(glyphs.up) " + (own.isEmpty ? "as above" : TerminalText.sanitize(own)), x: x, y: y, width: columns.reason, role: .muted)
+            canvas.put(
+                "\(glyphs.up) " + (own.isEmpty ? "as above" : TerminalText.sanitize(own)), x: x, y: y, width: columns.reason,
+                role: .muted)
             return
         }
-        canvas.put(TerminalText.sanitize(verdict.reason), x: x, y: y, width: columns.reason, role: verdict.state == .ok ? .muted : verdict.state.role)
+        canvas.put(
+            TerminalText.sanitize(verdict.reason), x: x, y: y, width: columns.reason,
+            role: verdict.state == .ok ? .muted : verdict.state.role)
     }
 
     /// The countdown bar and the time left (`49:59`). Its colour is the verdict's: a healthy

@@ -39,7 +39,8 @@ public struct Renderer: Sendable {
         }
         if let row = layout.tabBarRow {
             drawTabBar(
-                &canvas, client: screen.client, position: screen.selected.map { ($0, screen.order.count) }, state: state, row: row,
+                &canvas, client: screen.client, position: screen.selected.map { ($0, screen.order.count) }, state: state,
+                row: row,
                 zoomed: screen.isZoomed, context: context)
         }
         drawDetail(&canvas, client: screen.client, lines: screen.detailLines, state: state, layout: layout, context: context)
@@ -50,7 +51,9 @@ public struct Renderer: Sendable {
 
     /// Where the parts of the screen are for this snapshot and view: what a click is tested
     /// against, computed as `render` computes it.
-    public func layout(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext) -> ScreenLayout {
+    public func layout(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext)
+        -> ScreenLayout
+    {
         arrange(snapshot, state: state, size: size, now: now, context: context).layout
     }
 
@@ -68,7 +71,9 @@ public struct Renderer: Sendable {
         var layout: ScreenLayout
     }
 
-    private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext) -> Arrangement {
+    private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext)
+        -> Arrangement
+    {
         let verdicts = snapshot.clients.map { $0.health(at: now) }
         let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
         let groups = state.isGrouped ? ClientGroups(order: order, clients: snapshot.clients, verdicts: verdicts) : nil
@@ -76,16 +81,18 @@ public struct Renderer: Sendable {
         let client = selected.map { snapshot.clients[order[$0]] }
         // Zoomed with no client (a filter hid them all) is the ordinary screen.
         let isZoomed = state.isZoomed && client != nil
-        let lines = client.map {
-            Self.detailLines($0, tab: state.tab, width: size.columns - 2, now: now, context: context, zoomed: isZoomed)
-        } ?? []
+        let lines =
+            client.map {
+                Self.detailLines($0, tab: state.tab, width: size.columns - 2, now: now, context: context, zoomed: isZoomed)
+            } ?? []
         // History's column titles stay in place while its lines scroll under them.
         let layout = ScreenLayout(
             size: size, clientCount: order.count, selected: selected, paneLines: lines.count,
             pinnedPaneLines: state.tab == .history ? 1 : 0, paneLayout: state.paneLayout, zoomed: isZoomed,
             lineClients: groups.map { $0.lines.map { line in if case .client(let position) = line { position } else { nil } } })
         return Arrangement(
-            verdicts: verdicts, order: order, groups: groups, selected: selected, client: client, isZoomed: isZoomed, detailLines: lines, layout: layout)
+            verdicts: verdicts, order: order, groups: groups, selected: selected, client: client, isZoomed: isZoomed,
+            detailLines: lines, layout: layout)
     }
 
     // MARK: Header
@@ -93,7 +100,8 @@ public struct Renderer: Sendable {
     /// `tokentop  …/tokentop.yaml   ✔ 3 ok · ▲ 1 degraded · ✘ 2 error (6 of 9 shown)   03:00:00 UTC`:
     /// the counts are of the rows shown, so they add up to the table, and say when a filter hides some.
     private func drawHeader(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], now: Date, context: ScreenContext
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], now: Date,
+        context: ScreenContext
     ) {
         let glyphs = context.glyphs
         canvas.fill(row: 0, role: .header)
@@ -110,7 +118,9 @@ public struct Renderer: Sendable {
         let pathWidth = countsX - x - 2
         if pathWidth >= 8 {
             x += 1
-            canvas.put(Self.leftTruncated(TerminalText.sanitize(context.configurationPath), width: pathWidth, glyphs: glyphs), x: x, y: 0, role: .header)
+            canvas.put(
+                Self.leftTruncated(TerminalText.sanitize(context.configurationPath), width: pathWidth, glyphs: glyphs), x: x,
+                y: 0, role: .header)
         }
         canvas.put(countSpans, x: countsX, y: 0, width: clockX - countsX - 1)
         canvas.put(clock, x: clockX, y: 0, role: .header)
@@ -152,7 +162,9 @@ public struct Renderer: Sendable {
 
     /// The last API answer with its age (`200 12ms · 8s ago`), dim when it is old news;
     /// `—` without a `resource-uri`, or without a token to call it with.
-    static func answerSummary(_ client: ClientSnapshot, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> (String, StyleRole) {
+    static func answerSummary(_ client: ClientSnapshot, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> (
+        String, StyleRole
+    ) {
         guard client.resourceURI != nil else { return (glyphs.none, .muted) }
         if client.pollingPaused { return ("paused", .muted) }
         guard let response = client.lastResponse else { return (hasNoTokenToCallWith(client) ? glyphs.none : "waiting", .muted) }
@@ -194,7 +206,10 @@ public struct Renderer: Sendable {
         canvas.fill(row: row, role: .border, with: canvas.glyphs.horizontal)
         var x = 1
         for tab in DetailTab.allCases {
-            x += canvas.put(ScreenLayout.tabLabel(tab, active: tab == state.tab), x: x, y: row, role: tab == state.tab ? .tabActive : .tab) + 1
+            x +=
+                canvas.put(
+                    ScreenLayout.tabLabel(tab, active: tab == state.tab), x: x, y: row, role: tab == state.tab ? .tabActive : .tab
+                ) + 1
         }
         if let client, let position {
             var title = " " + TerminalText.sanitize(client.name) + " \(position.0 + 1)/\(position.1) "
@@ -228,13 +243,19 @@ public struct Renderer: Sendable {
             return
         }
         if state.isHelpVisible {
-            canvas.put([Span(" Esc", .key), Span(" or ", .muted), Span(keyMap.label(for: .help, glyphs: glyphs), .key), Span(" closes help", .muted)], x: 0, y: y, width: canvas.width)
+            canvas.put(
+                [
+                    Span(" Esc", .key), Span(" or ", .muted), Span(keyMap.label(for: .help, glyphs: glyphs), .key),
+                    Span(" closes help", .muted),
+                ], x: 0, y: y, width: canvas.width)
             return
         }
         var x = 0
         // The message gets the width it needs; the key hints have what is left.
         if let message = state.footerMessage(at: now) {
-            x = canvas.put(" " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width - 1, role: message.isError ? .error : .message)
+            x = canvas.put(
+                " " + TerminalText.sanitize(message.text) + " ", x: 0, y: y, width: canvas.width - 1,
+                role: message.isError ? .error : .message)
             x += canvas.put(canvas.glyphs.vertical, x: x, y: y, role: .border)
         }
         var hints: [Span] = []

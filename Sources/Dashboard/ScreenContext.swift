@@ -8,7 +8,9 @@ public struct ScreenContext: Sendable {
     public var glyphs: Glyphs
     public var keyMap: KeyMap
 
-    public init(configurationPath: String, theme: Theme = .builtIn, colorDepth: ColorDepth, glyphs: Glyphs, keyMap: KeyMap = .standard) {
+    public init(
+        configurationPath: String, theme: Theme = .builtIn, colorDepth: ColorDepth, glyphs: Glyphs, keyMap: KeyMap = .standard
+    ) {
         self.configurationPath = configurationPath
         self.theme = theme
         self.colorDepth = colorDepth

@@ -64,7 +64,9 @@ public struct RoleStyle: Sendable, Hashable {
     public var background: ThemeColor
     public var attributes: TextAttributes
 
-    public init(foreground: ThemeColor = .terminalDefault, background: ThemeColor = .terminalDefault, attributes: TextAttributes = []) {
+    public init(
+        foreground: ThemeColor = .terminalDefault, background: ThemeColor = .terminalDefault, attributes: TextAttributes = []
+    ) {
         self.foreground = foreground
         self.background = background
         self.attributes = attributes
@@ -100,7 +102,8 @@ public struct Theme: Sendable, Hashable {
         // When fewer colours merge a role into plain text (a dark grey selection becoming
         // black on black), its attributes keep it visible.
         let differsInTheme = foreground != base.foreground || background != base.background
-        let sameOnScreen = style.foreground == (base.foreground.fitted(to: depth) ?? .terminalDefault)
+        let sameOnScreen =
+            style.foreground == (base.foreground.fitted(to: depth) ?? .terminalDefault)
             && style.background == (base.background.fitted(to: depth) ?? .terminalDefault)
         if role != .text && differsInTheme && sameOnScreen {
             style.attributes.formUnion(role.monochromeAttributes)
@@ -203,7 +206,8 @@ public struct ThemeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownKey(let key, let known):
             return "\(place): unknown key '\(key)' (expected one of: \(known.joined(separator: ", ")))"
         case .badColour(let key, let value):
-            return "\(place): \(key): '\(value)' is not a colour (use a name such as red or brightblue, default, #rrggbb, or 0-255)"
+            return
+                "\(place): \(key): '\(value)' is not a colour (use a name such as red or brightblue, default, #rrggbb, or 0-255)"
         case .badValue(let key, let reason):
             return "\(place): \(key): \(reason)"
         case .notFound(let name, let available):
@@ -237,13 +241,15 @@ enum ThemeParser {
                 continue
             case "styles":
                 guard case .mapping(let roles) = valueNode else {
-                    throw ThemeError.badValue(key: "styles", reason: "must be a mapping of role to style", file: source, line: valueNode.mark?.line)
+                    throw ThemeError.badValue(
+                        key: "styles", reason: "must be a mapping of role to style", file: source, line: valueNode.mark?.line)
                 }
                 for (roleNode, styleNode) in roles {
                     let roleName = roleNode.string ?? ""
                     guard let role = StyleRole(rawValue: roleName) else {
                         throw ThemeError.unknownKey(
-                            "styles.\(roleName)", known: StyleRole.allCases.map(\.rawValue), file: source, line: roleNode.mark?.line)
+                            "styles.\(roleName)", known: StyleRole.allCases.map(\.rawValue), file: source,
+                            line: roleNode.mark?.line)
                     }
                     styles[role] = try parseStyle(styleNode, key: "styles.\(roleName)", source: source)
                 }
@@ -260,7 +266,8 @@ enum ThemeParser {
             return RoleStyle(foreground: try colour(scalar.string, key: key, line: node.mark?.line, source: source))
         }
         guard case .mapping(let fields) = node else {
-            throw ThemeError.badValue(key: key, reason: "must be a colour or a mapping of fg, bg and attributes", file: source, line: node.mark?.line)
+            throw ThemeError.badValue(
+                key: key, reason: "must be a colour or a mapping of fg, bg and attributes", file: source, line: node.mark?.line)
         }
         var style = RoleStyle()
         for (fieldNode, valueNode) in fields {
@@ -278,12 +285,13 @@ enum ThemeParser {
                 guard let value = valueNode.bool else {
                     throw ThemeError.badValue(key: fieldKey, reason: "must be true or false", file: source, line: line)
                 }
-                let attribute: TextAttributes = switch field {
-                case "bold": .bold
-                case "dim": .dim
-                case "reverse": .reverse
-                default: .underline
-                }
+                let attribute: TextAttributes =
+                    switch field {
+                    case "bold": .bold
+                    case "dim": .dim
+                    case "reverse": .reverse
+                    default: .underline
+                    }
                 if value { style.attributes.insert(attribute) } else { style.attributes.remove(attribute) }
             default:
                 throw ThemeError.unknownKey(fieldKey, known: styleKeys, file: source, line: fieldNode.mark?.line)

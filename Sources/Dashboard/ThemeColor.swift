@@ -71,10 +71,11 @@ public enum ThemeColor: Sendable, Hashable, CustomStringConvertible {
             return index < 8 ? Self.names[Int(index)] : "bright" + Self.names[Int(index) - 8]
         case .indexed(let index): return String(index)
         case .rgb(let red, let green, let blue):
-            return "#" + [red, green, blue].map { byte in
-                let hex = String(byte, radix: 16)
-                return hex.count == 1 ? "0" + hex : hex
-            }.joined()
+            return "#"
+                + [red, green, blue].map { byte in
+                    let hex = String(byte, radix: 16)
+                    return hex.count == 1 ? "0" + hex : hex
+                }.joined()
         }
     }
 

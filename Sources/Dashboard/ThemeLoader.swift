@@ -42,7 +42,8 @@ public struct ThemeLoader: Sendable {
             let prefix = executable.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
             directories.append(prefix.appendingPathComponent("share/tokentop/themes", isDirectory: true))
         }
-        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let configHome =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["HOME"].map { $0 + "/.config" }
         if let configHome {
             directories.append(URL(fileURLWithPath: configHome, isDirectory: true).appendingPathComponent("tokentop/themes"))

@@ -1,7 +1,6 @@
 import Foundation
 import TokenModel
 
-
 /// The detail pane's tabs, in the order of the `1`–`4` keys.
 public enum DetailTab: Int, Sendable, Hashable, CaseIterable {
     case token, claims, responses, history

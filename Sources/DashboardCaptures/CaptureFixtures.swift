@@ -15,7 +15,10 @@ public enum CaptureFixtures {
 
     static func at(_ seconds: TimeInterval) -> Date { now.addingTimeInterval(seconds) }
 
-    static func token(_ client: String, scopes: [String], issued: TimeInterval = -7, lifetime: TimeInterval = 3600, refreshBefore: TimeInterval = 70) -> TokenSummary {
+    static func token(
+        _ client: String, scopes: [String], issued: TimeInterval = -7, lifetime: TimeInterval = 3600,
+        refreshBefore: TimeInterval = 70
+    ) -> TokenSummary {
         let issuedAt = at(issued)
         let expiresAt = issuedAt.addingTimeInterval(lifetime)
         let claims: [String: JSONValue] = [
@@ -25,18 +28,24 @@ public enum CaptureFixtures {
         ]
         return TokenSummary(
             masked: "eyJh…GA", tokenType: "Bearer",
-            decoded: DecodedToken(format: .jwt, header: ["alg": .string("RS256"), "kid": .string("13NpVRo93Xn3rD3L")], claims: claims),
+            decoded: DecodedToken(
+                format: .jwt, header: ["alg": .string("RS256"), "kid": .string("13NpVRo93Xn3rD3L")], claims: claims),
             issuedAt: issuedAt, expiresAt: expiresAt, refreshAt: expiresAt.addingTimeInterval(-refreshBefore), scopes: scopes,
             verdict: SignatureVerdict(.verified, "RS256 signature valid with key \"13NpVRo93Xn3rD3L\""), extraFields: [:])
     }
 
     static func answers(status: Int, challenge: String? = nil, body: String = message) -> [ResourceResponse] {
-        [ResourceResponse(
-            status: status, latency: .milliseconds(9), at: at(-1), wwwAuthenticate: challenge, bodyExcerpt: body, tokenSerial: 1)]
+        [
+            ResourceResponse(
+                status: status, latency: .milliseconds(9), at: at(-1), wwwAuthenticate: challenge, bodyExcerpt: body,
+                tokenSerial: 1)
+        ]
     }
 
-    static func client(_ name: String, scopes: [String] = ["custom_mod"], token: TokenSummary?, responses: [ResourceResponse] = [],
-                       lastError: OAuthError? = nil, halted: Bool = false, issuer: String = demoIssuer, resourceURI: String? = resource) -> ClientSnapshot {
+    static func client(
+        _ name: String, scopes: [String] = ["custom_mod"], token: TokenSummary?, responses: [ResourceResponse] = [],
+        lastError: OAuthError? = nil, halted: Bool = false, issuer: String = demoIssuer, resourceURI: String? = resource
+    ) -> ClientSnapshot {
         var snapshot = ClientSnapshot(
             name: name, state: token == nil ? .error : .valid, token: token, lastError: lastError, retriesHalted: halted,
             responses: responses, configuredScopes: scopes, resourceURI: resourceURI, issuer: issuer)
@@ -51,14 +60,18 @@ public enum CaptureFixtures {
             down ? answers(status: apiStatus, body: "Service Unavailable") : answers(status: status, challenge: challenge)
         }
         let invalidClient = OAuthError.server(
-            code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: demoIssuer + "/v1/token", httpStatus: 401)
+            code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: demoIssuer + "/v1/token",
+            httpStatus: 401)
         let clients = [
             client("jwt-client", token: token("jwt-client", scopes: ["custom_mod"]), responses: answer(200)),
             client("mod-client", token: token("mod-client", scopes: ["custom_mod"]), responses: answer(200)),
-            client("no-mod-scope", scopes: ["custom_read"], token: token("no-mod-scope", scopes: ["custom_read"]),
-                   responses: answer(403, challenge: #"Bearer error="insufficient_scope", scope="custom_mod""#)),
+            client(
+                "no-mod-scope", scopes: ["custom_read"], token: token("no-mod-scope", scopes: ["custom_read"]),
+                responses: answer(403, challenge: #"Bearer error="insufficient_scope", scope="custom_mod""#)),
             client("post-client", token: token("post-client", scopes: ["custom_mod"]), responses: answer(200)),
-            client("short-lived", token: token("short-lived", scopes: ["custom_mod"], lifetime: 30, refreshBefore: 6), responses: answer(200)),
+            client(
+                "short-lived", token: token("short-lived", scopes: ["custom_mod"], lifetime: 30, refreshBefore: 6),
+                responses: answer(200)),
             client("wrong-secret", token: nil, lastError: invalidClient, halted: true),
         ]
         return ManagerSnapshot(generation: 4, takenAt: now, clients: clients)
@@ -66,7 +79,8 @@ public enum CaptureFixtures {
 
     /// One client whose token endpoint refuses connections.
     public static func refused() -> ManagerSnapshot {
-        let error = OAuthError.network(.connectionRefused, "connection refused (nothing listens there)", endpoint: "http://127.0.0.1:9999/oauth2/v1/token")
+        let error = OAuthError.network(
+            .connectionRefused, "connection refused (nothing listens there)", endpoint: "http://127.0.0.1:9999/oauth2/v1/token")
         var gone = client("gone-auth", scopes: ["read"], token: nil, lastError: error, resourceURI: nil)
         gone.nextRetryAt = at(2)
         return ManagerSnapshot(generation: 2, takenAt: now, clients: [gone])

@@ -18,8 +18,10 @@ public struct DiagnosisFixtures: Sendable {
     public func at(_ seconds: TimeInterval) -> Date { now.addingTimeInterval(seconds) }
 
     /// A JWT as the example authorization server issues it, `issued` seconds from now.
-    public func jwt(name: String, issued: TimeInterval, lifetime: TimeInterval, refreshBefore: TimeInterval = 60,
-                    scopes: [String], extraClaims: [String: JSONValue] = [:], verdict: SignatureVerdict? = nil) -> TokenSummary {
+    public func jwt(
+        name: String, issued: TimeInterval, lifetime: TimeInterval, refreshBefore: TimeInterval = 60,
+        scopes: [String], extraClaims: [String: JSONValue] = [:], verdict: SignatureVerdict? = nil
+    ) -> TokenSummary {
         let issuedAt = at(issued)
         let expiresAt = issuedAt.addingTimeInterval(lifetime)
         var claims: [String: JSONValue] = [
@@ -31,7 +33,9 @@ public struct DiagnosisFixtures: Sendable {
         claims.merge(extraClaims) { $1 }
         return TokenSummary(
             masked: "eyJh…Qw", tokenType: "Bearer",
-            decoded: DecodedToken(format: .jwt, header: ["alg": .string("RS256"), "kid": .string("demo-key-1"), "typ": .string("JWT")], claims: claims),
+            decoded: DecodedToken(
+                format: .jwt, header: ["alg": .string("RS256"), "kid": .string("demo-key-1"), "typ": .string("JWT")],
+                claims: claims),
             issuedAt: issuedAt, expiresAt: expiresAt, refreshAt: expiresAt.addingTimeInterval(-refreshBefore), scopes: scopes,
             verdict: verdict ?? SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"), extraFields: [:])
     }
@@ -41,8 +45,11 @@ public struct DiagnosisFixtures: Sendable {
         KeySetStatus(
             source: Self.jwksURI,
             keys: [
-                PublishedKey(kid: "demo-key-2", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: at(-120), lastSeen: at(fetched)),
-                PublishedKey(kid: "ec-key-7", type: "EC P-256", algorithm: "ES256", use: nil, firstSeen: at(-3600), lastSeen: at(fetched)),
+                PublishedKey(
+                    kid: "demo-key-2", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: at(-120),
+                    lastSeen: at(fetched)),
+                PublishedKey(
+                    kid: "ec-key-7", type: "EC P-256", algorithm: "ES256", use: nil, firstSeen: at(-3600), lastSeen: at(fetched)),
             ],
             changes: [
                 KeySetChange(kind: .added, kid: "demo-key-2", at: at(-120)),
@@ -63,17 +70,22 @@ public struct DiagnosisFixtures: Sendable {
     public func snapshot() -> ManagerSnapshot {
         let okAnswer = ResourceResponse(status: 200, latency: .milliseconds(9), at: at(-2), bodyExcerpt: #"{"message":"hello"}"#)
         let modClient = ClientSnapshot(
-            name: "mod-client", state: .valid, token: token("mod-client", kid: "demo-key-2", scopes: ["custom_mod"], issued: -100),
+            name: "mod-client", state: .valid,
+            token: token("mod-client", kid: "demo-key-2", scopes: ["custom_mod"], issued: -100),
             responses: [okAnswer], configuredScopes: ["custom_mod"], resourceURI: "http://127.0.0.1:8081/mod",
             keySet: rotatedKeySet())
         let noScope = ClientSnapshot(
-            name: "no-mod-scope", state: .valid, token: token("no-mod-scope", kid: "demo-key-2", scopes: ["custom_read"], issued: -100),
+            name: "no-mod-scope", state: .valid,
+            token: token("no-mod-scope", kid: "demo-key-2", scopes: ["custom_read"], issued: -100),
             // Diagnosed (`d`) 4 s ago: introspected then, as the event log says.
             introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: at(-4)),
-            responses: [ResourceResponse(
-                status: 403, latency: .milliseconds(4), at: at(-3),
-                wwwAuthenticate: #"Bearer error="insufficient_scope", error_description="the token lacks a scope", scope="custom_mod""#,
-                bodyExcerpt: #"{"error":"insufficient_scope"}"#)],
+            responses: [
+                ResourceResponse(
+                    status: 403, latency: .milliseconds(4), at: at(-3),
+                    wwwAuthenticate:
+                        #"Bearer error="insufficient_scope", error_description="the token lacks a scope", scope="custom_mod""#,
+                    bodyExcerpt: #"{"error":"insufficient_scope"}"#)
+            ],
             configuredScopes: ["custom_read"], resourceURI: "http://127.0.0.1:8081/mod", keySet: rotatedKeySet(fetched: -90))
         let rotated = ClientSnapshot(
             name: "jwt-client", state: .valid, token: token("jwt-client", kid: "demo-key-1", scopes: ["custom_mod"]),
@@ -88,17 +100,23 @@ public struct DiagnosisFixtures: Sendable {
         let skewed = ClientSnapshot(
             name: "skewed", state: .valid, token: token("skewed", kid: "demo-key-2", scopes: ["custom_mod"], issued: -100),
             responses: [okAnswer], configuredScopes: ["custom_mod"], resourceURI: "http://127.0.0.1:8081/mod",
-            clockReadings: [ClockReading(server: "http://127.0.0.1:8080", offset: 300.2, uncertainty: 0.5, source: .dateHeader, at: at(-30))])
+            clockReadings: [
+                ClockReading(server: "http://127.0.0.1:8080", offset: 300.2, uncertainty: 0.5, source: .dateHeader, at: at(-30))
+            ])
         let mismatch = ClientSnapshot(
             name: "other-aud", state: .valid, token: token("other-aud", kid: "demo-key-2", scopes: ["custom_mod"], issued: -100),
             introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: at(-4)),
-            responses: [ResourceResponse(
-                status: 401, latency: .milliseconds(3), at: at(-4),
-                wwwAuthenticate: #"Bearer error="invalid_token", error_description="the token's audience is not api://orders""#,
-                bodyExcerpt: #"{"error":"invalid_token"}"#)],
+            responses: [
+                ResourceResponse(
+                    status: 401, latency: .milliseconds(3), at: at(-4),
+                    wwwAuthenticate:
+                        #"Bearer error="invalid_token", error_description="the token's audience is not api://orders""#,
+                    bodyExcerpt: #"{"error":"invalid_token"}"#)
+            ],
             configuredScopes: ["custom_mod"], resourceURI: "http://127.0.0.1:8081/mod")
         return ManagerSnapshot(
-            generation: 3, takenAt: now, clients: [mismatch, rotated, modClient, noScope, revoked, skewed], recentEvents: events())
+            generation: 3, takenAt: now, clients: [mismatch, rotated, modClient, noScope, revoked, skewed], recentEvents: events()
+        )
     }
 
     /// `snapshot()` after mod-client's token was revoked behind tokentop's back (copied with `y`,
@@ -107,9 +125,11 @@ public struct DiagnosisFixtures: Sendable {
     public func revokedBehindTheBack() -> ManagerSnapshot {
         var snapshot = snapshot()
         guard let index = snapshot.clients.firstIndex(where: { $0.name == "mod-client" }) else { return snapshot }
-        snapshot.clients[index].introspection = IntrospectionResult(active: false, fields: ["active": .bool(false)], checkedAt: at(-5))
+        snapshot.clients[index].introspection = IntrospectionResult(
+            active: false, fields: ["active": .bool(false)], checkedAt: at(-5))
         let client = snapshot.clients[index]
-        let record = ActionRecord(action: .diagnose, client: client.name, at: at(-6), succeeded: true, outcome: client.diagnosisOutcome(at: now))
+        let record = ActionRecord(
+            action: .diagnose, client: client.name, at: at(-6), succeeded: true, outcome: client.diagnosisOutcome(at: now))
         snapshot.clients[index].actions.append(record)
         func event(_ seconds: TimeInterval, _ kind: ManagerEvent.Kind) -> ManagerEvent {
             ManagerEvent(at: at(seconds), client: client.name, kind: kind)
@@ -144,27 +164,50 @@ public struct DiagnosisFixtures: Sendable {
             wwwAuthenticate: #"Bearer error="insufficient_scope", scope="custom_mod""#, bodyExcerpt: "")
         return [
             event(-700, "jwt-client", .tokenFetched(reason: .startup, latency: .milliseconds(142), expiresAt: at(2900))),
-            event(-700, "jwt-client", .signatureChecked(SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"))),
+            event(
+                -700, "jwt-client", .signatureChecked(SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"))),
             event(-699, "jwt-client", .resourceCalled(ok)),
             event(-699, "jwt-client", .healthChanged(from: nil, to: Self.healthy)),
             event(-689, "jwt-client", .resourceCalled(ok)),
             event(-679, "jwt-client", .resourceCalled(ok)),
-            event(-300, "post-client", .tokenFailed(
-                reason: .scheduled, latency: .milliseconds(35),
-                error: .server(code: "temporarily_unavailable", description: "try again later", uri: nil,
-                               endpoint: "http://127.0.0.1:8080/token", httpStatus: 503))),
-            event(-120, "jwt-client", .keySetChanged(source: Self.jwksURI, change: KeySetChange(kind: .added, kid: "demo-key-2", at: at(-120)))),
-            event(-120, "jwt-client", .keySetChanged(source: Self.jwksURI, change: KeySetChange(kind: .removed, kid: "demo-key-1", at: at(-120)))),
+            event(
+                -300, "post-client",
+                .tokenFailed(
+                    reason: .scheduled, latency: .milliseconds(35),
+                    error: .server(
+                        code: "temporarily_unavailable", description: "try again later", uri: nil,
+                        endpoint: "http://127.0.0.1:8080/token", httpStatus: 503))),
+            event(
+                -120, "jwt-client",
+                .keySetChanged(source: Self.jwksURI, change: KeySetChange(kind: .added, kid: "demo-key-2", at: at(-120)))),
+            event(
+                -120, "jwt-client",
+                .keySetChanged(source: Self.jwksURI, change: KeySetChange(kind: .removed, kid: "demo-key-1", at: at(-120)))),
             event(-100, "no-mod-scope", .tokenFetched(reason: .manual, latency: .milliseconds(20), expiresAt: at(3500))),
             event(-99, "no-mod-scope", .resourceCalled(forbidden)),
-            event(-99, "no-mod-scope", .healthChanged(from: Self.healthy, to: HealthVerdict(.degraded, "API 403 insufficient_scope: needs custom_mod"))),
+            event(
+                -99, "no-mod-scope",
+                .healthChanged(from: Self.healthy, to: HealthVerdict(.degraded, "API 403 insufficient_scope: needs custom_mod"))),
             event(-89, "no-mod-scope", .resourceCalled(forbidden)),
-            event(-30, "skewed", .clockSkewDetected(ClockReading(server: "http://127.0.0.1:8080", offset: 300.2, uncertainty: 0.5, source: .dateHeader, at: at(-30)))),
-            event(-6, "post-client", .operatorAction(ActionRecord(action: .revoke, client: "post-client", at: at(-6), succeeded: true, outcome: "token revoked"))),
+            event(
+                -30, "skewed",
+                .clockSkewDetected(
+                    ClockReading(
+                        server: "http://127.0.0.1:8080", offset: 300.2, uncertainty: 0.5, source: .dateHeader, at: at(-30)))),
+            event(
+                -6, "post-client",
+                .operatorAction(
+                    ActionRecord(action: .revoke, client: "post-client", at: at(-6), succeeded: true, outcome: "token revoked"))),
             event(-5, "post-client", .introspected(active: false)),
-            event(-4, "no-mod-scope", .operatorAction(ActionRecord(
-                action: .diagnose, client: "no-mod-scope", at: at(-4), succeeded: true, outcome: "diagnosis: missing_scope"))),
-            event(-2, "jwt-client", .resourceCalled(ResourceResponse(status: 503, latency: .milliseconds(2), at: at(-2), bodyExcerpt: ""))),
+            event(
+                -4, "no-mod-scope",
+                .operatorAction(
+                    ActionRecord(
+                        action: .diagnose, client: "no-mod-scope", at: at(-4), succeeded: true,
+                        outcome: "diagnosis: missing_scope"))),
+            event(
+                -2, "jwt-client",
+                .resourceCalled(ResourceResponse(status: 503, latency: .milliseconds(2), at: at(-2), bodyExcerpt: ""))),
             event(-1, "jwt-client", .resourceCalled(ok)),
         ]
     }

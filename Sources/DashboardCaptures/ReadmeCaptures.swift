@@ -30,13 +30,17 @@ public enum ReadmeCaptures {
 
     /// The screen right after `d` on `client`: the footer gives the check's outcome as the
     /// manager words it.
-    static func diagnosed(_ client: String, in snapshot: ManagerSnapshot, filter: String, screen: DashboardScreen = .clients) -> ViewState {
+    static func diagnosed(_ client: String, in snapshot: ManagerSnapshot, filter: String, screen: DashboardScreen = .clients)
+        -> ViewState
+    {
         var state = ViewState(selectedClient: client)
         state.filterText = filter
         state.screen = screen
         let outcome = snapshot.clients.first { $0.name == client }.map { $0.diagnosisOutcome(at: CaptureFixtures.now) } ?? ""
-        state.footerMessage = FooterMessage(outcomes: [ActionRecord(
-            action: .diagnose, client: client, at: CaptureFixtures.now, succeeded: true, outcome: outcome)])
+        state.footerMessage = FooterMessage(outcomes: [
+            ActionRecord(
+                action: .diagnose, client: client, at: CaptureFixtures.now, succeeded: true, outcome: outcome)
+        ])
         state.footerMessageShownAt = CaptureFixtures.now
         return state
     }
@@ -57,32 +61,42 @@ public enum ReadmeCaptures {
 
     /// Every picture README shows.
     public static let all: [Capture] = [
-        Capture(name: "dashboard", snapshot: { CaptureFixtures.demo() }, state: state(selected: "mod-client"),
-                size: TerminalSize(columns: 110, rows: 26), source: "embedded demo", rows: nil),
-        Capture(name: "degraded", snapshot: { CaptureFixtures.demo(apiStatus: 503) }, state: state(selected: "jwt-client"),
-                size: TerminalSize(columns: 120, rows: 40), source: "embedded demo", rows: Array(0...7)),
-        Capture(name: "refused", snapshot: { CaptureFixtures.refused() }, state: state(selected: "gone-auth"),
-                size: TerminalSize(columns: 120, rows: 40), source: "tokentop.yaml", rows: [1, 2, 4]),
-        Capture(name: "grouped-60x15", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
-                size: TerminalSize(columns: 60, rows: 15), source: "/home/ops/tokentop.yaml", rows: nil),
-        Capture(name: "grouped-80x24", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
-                size: TerminalSize(columns: 80, rows: 24), source: "/home/ops/tokentop.yaml", rows: nil),
-        Capture(name: "grouped-120x40", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
-                size: TerminalSize(columns: 120, rows: 40), source: "/home/ops/tokentop.yaml", rows: nil),
-        Capture(name: "diagnosis", snapshot: { diagnosis.snapshot() },
-                state: diagnosed("no-mod-scope", in: diagnosis.snapshot(), filter: "no-mod"),
-                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(2...8) + [39]),
-        Capture(name: "event-log", snapshot: { diagnosis.revokedBehindTheBack() }, state: copiedThenDiagnosed,
-                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...9)),
-        Capture(name: "key-sets", snapshot: { diagnosis.snapshot() }, state: keySets,
-                size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...13)),
+        Capture(
+            name: "dashboard", snapshot: { CaptureFixtures.demo() }, state: state(selected: "mod-client"),
+            size: TerminalSize(columns: 110, rows: 26), source: "embedded demo", rows: nil),
+        Capture(
+            name: "degraded", snapshot: { CaptureFixtures.demo(apiStatus: 503) }, state: state(selected: "jwt-client"),
+            size: TerminalSize(columns: 120, rows: 40), source: "embedded demo", rows: Array(0...7)),
+        Capture(
+            name: "refused", snapshot: { CaptureFixtures.refused() }, state: state(selected: "gone-auth"),
+            size: TerminalSize(columns: 120, rows: 40), source: "tokentop.yaml", rows: [1, 2, 4]),
+        Capture(
+            name: "grouped-60x15", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
+            size: TerminalSize(columns: 60, rows: 15), source: "/home/ops/tokentop.yaml", rows: nil),
+        Capture(
+            name: "grouped-80x24", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
+            size: TerminalSize(columns: 80, rows: 24), source: "/home/ops/tokentop.yaml", rows: nil),
+        Capture(
+            name: "grouped-120x40", snapshot: { CaptureFixtures.twoIssuers() }, state: state(selected: "ledger", grouped: true),
+            size: TerminalSize(columns: 120, rows: 40), source: "/home/ops/tokentop.yaml", rows: nil),
+        Capture(
+            name: "diagnosis", snapshot: { diagnosis.snapshot() },
+            state: diagnosed("no-mod-scope", in: diagnosis.snapshot(), filter: "no-mod"),
+            size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(2...8) + [39]),
+        Capture(
+            name: "event-log", snapshot: { diagnosis.revokedBehindTheBack() }, state: copiedThenDiagnosed,
+            size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...9)),
+        Capture(
+            name: "key-sets", snapshot: { diagnosis.snapshot() }, state: keySets,
+            size: TerminalSize(columns: 120, rows: 40), source: "demo.yaml", rows: Array(1...13)),
     ]
 
     /// The picture's text, each line without trailing blanks, as a terminal capture gives it.
     public static func text(of capture: Capture) -> String {
         let context = ScreenContext(
             configurationPath: capture.source, colorDepth: .monochrome, glyphs: .unicode)
-        let frame = Renderer().render(capture.snapshot(), state: capture.state, size: capture.size, now: CaptureFixtures.now, context: context)
+        let frame = Renderer().render(
+            capture.snapshot(), state: capture.state, size: capture.size, now: CaptureFixtures.now, context: context)
         let rows = capture.rows ?? Array(0..<frame.height)
         return rows.filter { $0 < frame.height }.map { row in
             String(frame.text(ofRow: row).reversed().drop(while: { $0 == " " }).reversed())
@@ -103,11 +117,18 @@ public enum ReadmeCaptures {
                 index += 1
                 continue
             }
-            guard let end = lines[(index + 1)...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "<!-- /capture -->" }) else {
-                throw MarkerError(description: "README line \(index + 1): <!-- capture: \(name) --> has no <!-- /capture --> after it")
+            guard
+                let end = lines[(index + 1)...].firstIndex(where: {
+                    $0.trimmingCharacters(in: .whitespaces) == "<!-- /capture -->"
+                })
+            else {
+                throw MarkerError(
+                    description: "README line \(index + 1): <!-- capture: \(name) --> has no <!-- /capture --> after it")
             }
             guard let capture = all.first(where: { $0.name == name }) else {
-                throw MarkerError(description: "README line \(index + 1): no capture named \(name) (known: \(all.map(\.name).joined(separator: ", ")))")
+                throw MarkerError(
+                    description:
+                        "README line \(index + 1): no capture named \(name) (known: \(all.map(\.name).joined(separator: ", ")))")
             }
             let block = ["```text"] + text(of: capture).components(separatedBy: "\n") + ["```"]
             lines.replaceSubrange((index + 1)..<end, with: block)

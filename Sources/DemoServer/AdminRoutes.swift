@@ -49,7 +49,8 @@ struct AdminAccessMiddleware: RouterMiddleware {
     typealias Context = DemoRequestContext
     let adminToken: String
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         guard let ip = context.remoteIP, Loopback.isLoopbackAddress(ip) else {
             throw OAuthProtocolError.adminForbidden()
         }
@@ -106,7 +107,8 @@ struct FaultChange {
         if let value = fields.token_error_rate {
             let allowed = DemoFaults.Allowed.tokenErrorRate
             guard allowed.contains(value) else {
-                throw .invalidRequest("token_error_rate must be a number from \(Int(allowed.lowerBound)) to \(Int(allowed.upperBound))")
+                throw .invalidRequest(
+                    "token_error_rate must be a number from \(Int(allowed.lowerBound)) to \(Int(allowed.upperBound))")
             }
             tokenErrorRate = value
         }
@@ -119,7 +121,8 @@ struct FaultChange {
         if let value = fields.retry_after {
             let allowed = DemoFaults.Allowed.retryAfterSeconds
             guard value >= Double(allowed.lowerBound), value <= Double(allowed.upperBound) else {
-                throw .invalidRequest("retry_after must be a number of seconds from \(allowed.lowerBound) to \(allowed.upperBound)")
+                throw .invalidRequest(
+                    "retry_after must be a number of seconds from \(allowed.lowerBound) to \(allowed.upperBound)")
             }
             retryAfterSeconds = Int(value)
         }

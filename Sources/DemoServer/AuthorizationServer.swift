@@ -175,7 +175,8 @@ struct AuthorizationServer: Sendable {
         guard current.tokenErrorRate > 0, random.unit() < current.tokenErrorRate else { return }
         switch current.tokenFaultKind {
         case .unavailable:
-            throw .temporarilyUnavailable("injected fault: the token endpoint is unavailable", retryAfter: current.retryAfterSeconds)
+            throw .temporarilyUnavailable(
+                "injected fault: the token endpoint is unavailable", retryAfter: current.retryAfterSeconds)
         case .serverError: throw .serverError("injected fault: the token endpoint failed")
         }
     }
@@ -284,7 +285,8 @@ struct LatencyMiddleware: RouterMiddleware {
     typealias Context = DemoRequestContext
     let faults: FaultSwitch
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         let latency = faults.current.latency
         if latency > .zero, !request.uri.path.hasPrefix("/admin") {
             try await Task.sleep(for: latency)

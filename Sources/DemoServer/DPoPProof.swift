@@ -6,7 +6,10 @@ import TokenModel
 /// Why a DPoP proof (RFC 9449) was refused: `invalid_dpop_proof`, or `use_dpop_nonce` when the
 /// server wants its nonce in the proof.
 struct DPoPProofError: Error, Equatable {
-    enum Code: String { case invalidProof = "invalid_dpop_proof", useNonce = "use_dpop_nonce" }
+    enum Code: String {
+        case invalidProof = "invalid_dpop_proof"
+        case useNonce = "use_dpop_nonce"
+    }
 
     let code: Code
     let detail: String

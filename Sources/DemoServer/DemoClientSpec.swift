@@ -43,7 +43,8 @@ public struct DemoClientSpec: Sendable, Equatable {
             scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
         }
         guard !name.isEmpty, name.count <= 64, allowed else {
-            let shown = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }.prefix(64))
+            let shown = String(
+                name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }.prefix(64))
             return "the client name \"\(shown)\" may hold only letters, digits, '.', '_' and '-' (at most 64)"
         }
         return nil

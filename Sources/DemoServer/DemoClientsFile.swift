@@ -60,21 +60,28 @@ public enum DemoClientsFile {
                 guard let parsed = ClientAuthenticationMethod(rawValue: text) else {
                     throw DemoServerError.clientsFileInvalid(
                         path: path,
-                        message: "\(place): method must be one of \(ClientAuthenticationMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                        message:
+                            "\(place): method must be one of \(ClientAuthenticationMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 method = parsed
             }
-            let lifetime = try client.tokenLifetime.map { text in
-                guard let duration = Duration(configText: text), duration >= .seconds(1) else {
-                    throw DemoServerError.clientsFileInvalid(
-                        path: path, message: "\(place): token-lifetime \"\(text.prefix(40))\" is not a duration from 1s to 100 years, like 30s or 1h30m")
-                }
-                return duration
-            } ?? .seconds(3600)
+            let lifetime =
+                try client.tokenLifetime.map { text in
+                    guard let duration = Duration(configText: text), duration >= .seconds(1) else {
+                        throw DemoServerError.clientsFileInvalid(
+                            path: path,
+                            message:
+                                "\(place): token-lifetime \"\(text.prefix(40))\" is not a duration from 1s to 100 years, like 30s or 1h30m"
+                        )
+                    }
+                    return duration
+                } ?? .seconds(3600)
             let skew = try client.refreshSkew.map { text in
                 guard let duration = Duration(configText: text), duration >= .zero else {
                     throw DemoServerError.clientsFileInvalid(
-                        path: path, message: "\(place): refresh-skew \"\(text.prefix(40))\" is not a duration from 0s to 100 years, like 10s")
+                        path: path,
+                        message: "\(place): refresh-skew \"\(text.prefix(40))\" is not a duration from 0s to 100 years, like 10s")
                 }
                 return duration
             }

@@ -58,7 +58,9 @@ public struct DemoEndpoints: Sendable, Equatable {
 
     /// The URLs a request that came through `listener` was sent to. The issuer stays the plain
     /// listener's: it names the server, whichever way it is reached.
-    func reached(through listener: DemoListener) -> (tokenEndpoint: URL, introspectionEndpoint: URL, revocationEndpoint: URL, resourceURL: URL) {
+    func reached(through listener: DemoListener) -> (
+        tokenEndpoint: URL, introspectionEndpoint: URL, revocationEndpoint: URL, resourceURL: URL
+    ) {
         let via = listener == .mutualTLS ? mtls ?? self : self
         return (via.tokenEndpoint, via.introspectionEndpoint, via.revocationEndpoint, via.resourceURL)
     }

@@ -84,7 +84,9 @@ public final class DemoEnvironment: Sendable {
     public static let quietLogger = Logger(label: "tokentop.demo", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Generates keys and secrets, starts both servers and returns once both listen.
-    public static func start(_ options: DemoServerOptions = DemoServerOptions(), logger: Logger = quietLogger) async throws -> DemoEnvironment {
+    public static func start(_ options: DemoServerOptions = DemoServerOptions(), logger: Logger = quietLogger) async throws
+        -> DemoEnvironment
+    {
         try options.validate()
         let clock = options.clock
         let random = options.random
@@ -200,21 +202,25 @@ public final class DemoEnvironment: Sendable {
         }
         var services: [any Service] = []
         do {
-            services.append(try application(
-                "authorization server", authorizationServer.router(), port: options.authorizationPort,
-                clock: authorizationClock, bound: { addresses.setAuthorization($0) }))
-            services.append(try application(
-                "resource server", resourceServer.router(), port: options.resourcePort, clock: clock,
-                bound: { addresses.setResource($0) }))
+            services.append(
+                try application(
+                    "authorization server", authorizationServer.router(), port: options.authorizationPort,
+                    clock: authorizationClock, bound: { addresses.setAuthorization($0) }))
+            services.append(
+                try application(
+                    "resource server", resourceServer.router(), port: options.resourcePort, clock: clock,
+                    bound: { addresses.setResource($0) }))
             if let tlsMaterial {
-                services.append(try application(
-                    "authorization server's mutual-TLS listener", authorizationServer.router(.mutualTLS),
-                    port: options.tlsAuthorizationPort, clock: authorizationClock, tls: tlsMaterial.serverConfiguration,
-                    bound: { addresses.setMTLSAuthorization($0) }))
-                services.append(try application(
-                    "resource server's mutual-TLS listener", resourceServer.router(.mutualTLS),
-                    port: options.tlsResourcePort, clock: clock, tls: tlsMaterial.serverConfiguration,
-                    bound: { addresses.setMTLSResource($0) }))
+                services.append(
+                    try application(
+                        "authorization server's mutual-TLS listener", authorizationServer.router(.mutualTLS),
+                        port: options.tlsAuthorizationPort, clock: authorizationClock, tls: tlsMaterial.serverConfiguration,
+                        bound: { addresses.setMTLSAuthorization($0) }))
+                services.append(
+                    try application(
+                        "resource server's mutual-TLS listener", resourceServer.router(.mutualTLS),
+                        port: options.tlsResourcePort, clock: clock, tls: tlsMaterial.serverConfiguration,
+                        bound: { addresses.setMTLSResource($0) }))
             }
         } catch {
             await control.stop()
@@ -357,8 +363,9 @@ public final class DemoEnvironment: Sendable {
             let key = ES256PrivateKey()
             let file = keyDirectory!.appending(path: "\(spec.name).pem")
             do {
-                guard FileManager.default.createFile(
-                    atPath: file.path, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+                guard
+                    FileManager.default.createFile(
+                        atPath: file.path, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
                 else { throw CocoaError(.fileWriteUnknown) }
             } catch {
                 throw DemoServerError.keyFileNotWritable(path: file.path, underlying: error)

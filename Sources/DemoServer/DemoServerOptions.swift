@@ -141,10 +141,12 @@ extension DemoServerOptions {
             }
             guard client.method != .selfSignedTLSClientAuth else {
                 throw DemoServerError.invalidOption(
-                    "client \(client.name): the demo serves tls_client_auth (a certificate from its CA), not self_signed_tls_client_auth")
+                    "client \(client.name): the demo serves tls_client_auth (a certificate from its CA), not self_signed_tls_client_auth"
+                )
             }
             guard client.method != .tlsClientAuth || tls else {
-                throw DemoServerError.invalidOption("client \(client.name) authenticates with tls_client_auth, which needs TLS (--tls)")
+                throw DemoServerError.invalidOption(
+                    "client \(client.name) authenticates with tls_client_auth, which needs TLS (--tls)")
             }
         }
     }

@@ -128,7 +128,9 @@ struct DemoCertificateAuthority: Sendable {
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: try server.certificateDER, format: .der))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(server.keyPEM.utf8), format: .pem)))
         configuration.certificateVerification = .optionalVerification
-        configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: try IssuedCertificate.der(certificate), format: .der)])
+        configuration.trustRoots = .certificates([
+            try NIOSSLCertificate(bytes: try IssuedCertificate.der(certificate), format: .der)
+        ])
         return configuration
     }
 }

@@ -41,9 +41,10 @@ extension FederatedIssuer {
     /// what a projected service-account token would hold, for the demo's written configuration.
     public func mint(now: Date, lifetime: TimeInterval) async throws -> String {
         let keys = await JWTKeyCollection().add(ecdsa: try ES256PrivateKey(pem: signingKeyPEM))
-        return try await keys.sign(FederatedAssertionClaims(
-            iss: issuer, sub: subject, aud: AudienceClaim(value: [audience]),
-            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), nbf: NotBeforeClaim(value: now)))
+        return try await keys.sign(
+            FederatedAssertionClaims(
+                iss: issuer, sub: subject, aud: AudienceClaim(value: [audience]),
+                exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), nbf: NotBeforeClaim(value: now)))
     }
 }
 

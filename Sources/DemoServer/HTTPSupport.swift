@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import NIOCore
 import Hummingbird
+import NIOCore
 import TokenModel
 
 /// The request context of both demo servers: a 64 KiB body cap, JSON answers with sorted keys,
@@ -38,7 +38,9 @@ enum DemoLimits {
 /// Encodes `ResponseEncodable` answers as `application/json` with sorted keys, so answers are stable.
 struct DemoJSONEncoder: ResponseEncoder {
     func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try Self.data(value))))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try Self.data(value))))
     }
 
     /// A JSON answer for a value that is not `ResponseEncodable` itself (jwt-kit's `JWKS`).
@@ -120,7 +122,9 @@ enum DemoHTTP {
     }
 
     /// The parameters of a form-urlencoded request body, refusing other content types.
-    static func formParameters(_ request: Request, context: DemoRequestContext) async throws(OAuthProtocolError) -> [String: String] {
+    static func formParameters(_ request: Request, context: DemoRequestContext) async throws(OAuthProtocolError) -> [String:
+        String]
+    {
         let contentType = request.headers[.contentType] ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard mediaType == "application/x-www-form-urlencoded" else {

@@ -1,7 +1,7 @@
-import TokenModel
-import _CryptoExtras
 import Foundation
 import JWTKit
+import TokenModel
+import _CryptoExtras
 
 /// The authorization server's RS256 signing keys: the current one, and the ones it replaced,
 /// each published in the JWKS until its overlap period ends so tokens it signed still verify.

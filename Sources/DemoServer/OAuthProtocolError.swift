@@ -51,7 +51,8 @@ struct OAuthProtocolError: HTTPResponseError {
     /// it resets (and, as at Okta, no `Retry-After`).
     static func rateLimited(_ headers: HTTPFields) -> Self {
         var error = Self(
-            status: .tooManyRequests, code: "rate_limit_exceeded", detail: "API call exceeded rate limit due to too many requests.")
+            status: .tooManyRequests, code: "rate_limit_exceeded",
+            detail: "API call exceeded rate limit due to too many requests.")
         error.headers.append(contentsOf: headers)
         return error
     }

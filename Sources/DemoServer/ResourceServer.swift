@@ -53,7 +53,8 @@ struct ResourceServer: Sendable {
         }
         let token = authorization?.credentials ?? ""
         guard !token.isEmpty else {
-            return challenge(status: .badRequest, scheme: scheme, error: "invalid_request", description: "the access token is empty")
+            return challenge(
+                status: .badRequest, scheme: scheme, error: "invalid_request", description: "the access token is empty")
         }
         var proofKey: String?
         if scheme == .dpop {
@@ -126,15 +127,18 @@ struct ResourceServer: Sendable {
     }
 
     /// The thumbprint of the key of the request's one DPoP proof for `GET /mod` with `token`.
-    private func checkProof(_ request: Request, token: String, identity: ConnectionIdentity) async -> Result<String, ProofRefusal> {
+    private func checkProof(_ request: Request, token: String, identity: ConnectionIdentity) async -> Result<String, ProofRefusal>
+    {
         guard let endpoints = addresses.endpoints else {
             return .failure(ProofRefusal(response: DemoHTTP.text("the demo server is starting\n", status: .serviceUnavailable)))
         }
         let proofs = request.headers[values: DemoHeaders.dpop]
         guard proofs.count == 1 else {
-            return .failure(ProofRefusal(response: challenge(
-                status: .unauthorized, scheme: .dpop, error: "invalid_dpop_proof",
-                description: proofs.isEmpty ? "the DPoP proof header is missing" : "more than one DPoP proof header")))
+            return .failure(
+                ProofRefusal(
+                    response: challenge(
+                        status: .unauthorized, scheme: .dpop, error: "invalid_dpop_proof",
+                        description: proofs.isEmpty ? "the DPoP proof header is missing" : "more than one DPoP proof header")))
         }
         let nonce = faults.current.dpopNonceRequired ? dpopNonce.value : nil
         do throws(DPoPProofError) {
@@ -143,8 +147,11 @@ struct ResourceServer: Sendable {
         } catch {
             var headers = HTTPFields()
             if error.code == .useNonce { headers[DemoHeaders.dpopNonce] = dpopNonce.value }
-            return .failure(ProofRefusal(response: challenge(
-                status: .unauthorized, scheme: .dpop, error: error.code.rawValue, description: error.detail, headers: headers)))
+            return .failure(
+                ProofRefusal(
+                    response: challenge(
+                        status: .unauthorized, scheme: .dpop, error: error.code.rawValue, description: error.detail,
+                        headers: headers)))
         }
     }
 
@@ -154,12 +161,15 @@ struct ResourceServer: Sendable {
         status: HTTPResponse.Status, scheme: Scheme = .bearer, error: String? = nil, description: String? = nil,
         scope: String? = nil, headers extra: HTTPFields = [:]
     ) -> Response {
-        var challenge = scheme == .dpop
+        var challenge =
+            scheme == .dpop
             ? "DPoP realm=\"\(DemoHTTP.realm)\", algs=\"\(DPoPVerifier.algorithms.joined(separator: " "))\""
             : "Bearer realm=\"\(DemoHTTP.realm)\""
         if let error { challenge += ", error=\"\(error)\"" }
         if let description {
-            let safe = String(description.unicodeScalars.filter { (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" }.map(Character.init))
+            let safe = String(
+                description.unicodeScalars.filter { (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" }.map(
+                    Character.init))
             challenge += ", error_description=\"\(safe)\""
         }
         if let scope { challenge += ", scope=\"\(scope)\"" }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import JOSESupport
 import Hummingbird
+import JOSESupport
 import JWTKit
 import Logging
 import TokenModel
@@ -96,8 +96,10 @@ actor DemoKeySet {
 
     /// A collection holding the key named `kid`; nil when the issuer does not publish it.
     func keys(containing kid: String, jwksURI: URL) async throws -> JWTKeyCollection? {
-        let cache = self.cache ?? JOSESupport.JWKSCache(
-            url: jwksURI, minimumRefetchInterval: .zero, now: { [clock] in clock.now() }, fetch: Self.fetch)
+        let cache =
+            self.cache
+            ?? JOSESupport.JWKSCache(
+                url: jwksURI, minimumRefetchInterval: .zero, now: { [clock] in clock.now() }, fetch: Self.fetch)
         self.cache = cache
         switch await cache.keys(for: kid) {
         case .success(let keys):

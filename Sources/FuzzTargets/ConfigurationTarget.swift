@@ -24,7 +24,8 @@ extension FuzzTarget {
         }
         let clients = loaded.configuration.clients
         let draft = ConfigurationDraft(
-            defaults: loaded.configuration.defaults, clients: clients.map { ConfigurationWriter.client($0, defaults: loaded.configuration.defaults) })
+            defaults: loaded.configuration.defaults,
+            clients: clients.map { ConfigurationWriter.client($0, defaults: loaded.configuration.defaults) })
         let written: String
         do {
             written = try ConfigurationWriter.yaml(draft)
@@ -36,7 +37,8 @@ extension FuzzTarget {
             try Expect.that(
                 reread.configuration.clients == clients && reread.configuration.defaults == loaded.configuration.defaults,
                 "read → write → read gives the same clients and defaults",
-                found: "\(clients.map(\.name)) written as \(written.debugDescription) read as \(reread.configuration.clients.map(\.name))",
+                found:
+                    "\(clients.map(\.name)) written as \(written.debugDescription) read as \(reread.configuration.clients.map(\.name))",
                 target: name)
         } catch let violation as PropertyViolation {
             throw violation

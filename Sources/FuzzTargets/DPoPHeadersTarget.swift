@@ -7,12 +7,15 @@ extension FuzzTarget {
     /// What a DPoP server says when it wants a nonce or refuses a proof (RFC 9449 §7.1, §8, §9):
     /// `DPoP-Nonce`, a `DPoP error="use_dpop_nonce"` challenge, the error body and `Retry-After`.
     /// Input: `nonce\0www-authenticate\0body\0retry-after`.
-    static let dpopHeaders = FuzzTarget("dpop-headers", "DPoP-Nonce, DPoP challenges and error answers") { data throws(PropertyViolation) in
+    static let dpopHeaders = FuzzTarget("dpop-headers", "DPoP-Nonce, DPoP challenges and error answers") {
+        data throws(PropertyViolation) in
         let name = "dpop-headers"
         let parts = fields(data, count: 4)
         let nonceHeader = text(parts[0])
         if let nonce = DPoPNonce.accepted(nonceHeader) {
-            let nqchar = nonce.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
+            let nqchar = nonce.unicodeScalars.allSatisfy {
+                $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\"
+            }
             try Expect.that(
                 nqchar && !nonce.isEmpty && nonce.utf8.count <= DPoPNonce.maximumLength,
                 "an echoed nonce is 1 to 1024 NQCHARs", found: nonce.debugDescription, target: name)

@@ -10,7 +10,8 @@ extension FuzzTarget {
         let parts = data.contains(0) ? fields(data, count: 2) : [data, Data()]
         if let parameters = try? FormEncoding.parameters(parts[0]) {
             try Expect.that(
-                !parameters.keys.contains(""), "no parameter has an empty name", found: "\(parameters.keys.sorted())", target: name)
+                !parameters.keys.contains(""), "no parameter has an empty name", found: "\(parameters.keys.sorted())",
+                target: name)
             let written = FormEncoding.body(parameters.sorted { $0.key < $1.key })
             let reread = try? FormEncoding.parameters(Data(written.utf8))
             try Expect.that(

@@ -126,7 +126,9 @@ enum Expect {
         part.isEmpty || text.utf8.firstRange(of: part.utf8) != nil
     }
 
-    static func that(_ holds: Bool, _ property: String, found: @autoclosure () -> String, target: String) throws(PropertyViolation) {
+    static func that(_ holds: Bool, _ property: String, found: @autoclosure () -> String, target: String)
+        throws(PropertyViolation)
+    {
         if !holds { throw PropertyViolation(target, property, found: found()) }
     }
 }

@@ -19,7 +19,8 @@ extension FuzzTarget {
             // The form servers send: written back, the same text but for the weekday, which is not checked.
             let written = HTTPDate.format(fixdate)
             try Expect.that(
-                written.utf8.dropFirst(3).elementsEqual(date.utf8.dropFirst(3)), "an IMF-fixdate read by hand is written back the same",
+                written.utf8.dropFirst(3).elementsEqual(date.utf8.dropFirst(3)),
+                "an IMF-fixdate read by hand is written back the same",
                 found: "\(date.debugDescription) as \(written.debugDescription)", target: name)
             try Expect.that(
                 HTTPDate.parse(date) == fixdate, "parse reads an IMF-fixdate as the hand reader does",

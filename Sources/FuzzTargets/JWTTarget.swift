@@ -16,48 +16,52 @@ extension FuzzTarget {
 
     /// An access token decoded (`TokenDecoder`) and verified (`TokenVerifier`) against a fixed
     /// key set. Input: the token's text.
-    static let jwt = FuzzTarget("jwt", "JWT decoding and verification against a fixed key set", async: { data throws(PropertyViolation) in
-        let name = "jwt"
-        let token = text(data)
-        switch TokenDecoder.inspect(token) {
-        case .jwt(let decoded):
-            _ = decoded.scopes
-            _ = decoded.keyID
-        case .notJWT(let reason, _):
-            try Expect.printable(reason, "why a token is not a JWT", target: name)
-        }
-        let keys: JWKSCache
-        do throws(JWKSError) {
-            keys = try JWKSCache(jwksData: Data(jwtKeySet.utf8), source: "the fuzz key set")
-        } catch {
-            throw PropertyViolation(name, "the fixed key set is readable", found: error.reason)
-        }
-        let verifier = TokenVerifier(
-            keys: keys, expectedIssuer: jwtIssuer, expectedAudience: jwtAudience, leeway: .seconds(60), now: { jwtNow })
-        let verification = await verifier.check(token)
-        for verdict in [verification.signature, verification.verdict] + (verification.claims.map { [$0] } ?? []) {
-            try Expect.printable(verdict.reason, "a verdict's reason", target: name)
-            try Expect.that(
-                token.count < 40 || token.contains(" ") || !Expect.contains(verdict.reason, token), "a verdict never repeats the token",
-                found: verdict.reason, target: name)
-        }
-        if verification.verdict.status == .verified {
-            // Verified means the claims were checked too: the issuer, the audience, the window.
-            let claims = TokenDecoder.decode(token).claims
-            let audiences = claims["aud"].map { $0.arrayValue?.compactMap(\.stringValue) ?? [$0.stringValue].compactMap { $0 } } ?? []
-            let exp = claims["exp"]?.numberValue ?? -.infinity
-            try Expect.that(
-                claims["iss"]?.stringValue == jwtIssuer && audiences.contains(jwtAudience)
-                    && exp > jwtNow.timeIntervalSince1970 - 60,
-                "a verified token has the expected issuer, audience and an exp still to come",
-                found: "iss \(claims["iss"]?.compactText ?? "none"), aud \(audiences), exp \(exp)", target: name)
-        }
-        for segment in token.split(separator: ".", omittingEmptySubsequences: false).prefix(3) {
-            if let bytes = Base64URL.decode(segment) {
-                try Expect.that(
-                    Base64URL.decode(Base64URL.encode(bytes)) == bytes, "base64url decodes what it encodes",
-                    found: String(segment.prefix(60)), target: name)
+    static let jwt = FuzzTarget(
+        "jwt", "JWT decoding and verification against a fixed key set",
+        async: { data throws(PropertyViolation) in
+            let name = "jwt"
+            let token = text(data)
+            switch TokenDecoder.inspect(token) {
+            case .jwt(let decoded):
+                _ = decoded.scopes
+                _ = decoded.keyID
+            case .notJWT(let reason, _):
+                try Expect.printable(reason, "why a token is not a JWT", target: name)
             }
-        }
-    })
+            let keys: JWKSCache
+            do throws(JWKSError) {
+                keys = try JWKSCache(jwksData: Data(jwtKeySet.utf8), source: "the fuzz key set")
+            } catch {
+                throw PropertyViolation(name, "the fixed key set is readable", found: error.reason)
+            }
+            let verifier = TokenVerifier(
+                keys: keys, expectedIssuer: jwtIssuer, expectedAudience: jwtAudience, leeway: .seconds(60), now: { jwtNow })
+            let verification = await verifier.check(token)
+            for verdict in [verification.signature, verification.verdict] + (verification.claims.map { [$0] } ?? []) {
+                try Expect.printable(verdict.reason, "a verdict's reason", target: name)
+                try Expect.that(
+                    token.count < 40 || token.contains(" ") || !Expect.contains(verdict.reason, token),
+                    "a verdict never repeats the token",
+                    found: verdict.reason, target: name)
+            }
+            if verification.verdict.status == .verified {
+                // Verified means the claims were checked too: the issuer, the audience, the window.
+                let claims = TokenDecoder.decode(token).claims
+                let audiences =
+                    claims["aud"].map { $0.arrayValue?.compactMap(\.stringValue) ?? [$0.stringValue].compactMap { $0 } } ?? []
+                let exp = claims["exp"]?.numberValue ?? -.infinity
+                try Expect.that(
+                    claims["iss"]?.stringValue == jwtIssuer && audiences.contains(jwtAudience)
+                        && exp > jwtNow.timeIntervalSince1970 - 60,
+                    "a verified token has the expected issuer, audience and an exp still to come",
+                    found: "iss \(claims["iss"]?.compactText ?? "none"), aud \(audiences), exp \(exp)", target: name)
+            }
+            for segment in token.split(separator: ".", omittingEmptySubsequences: false).prefix(3) {
+                if let bytes = Base64URL.decode(segment) {
+                    try Expect.that(
+                        Base64URL.decode(Base64URL.encode(bytes)) == bytes, "base64url decodes what it encodes",
+                        found: String(segment.prefix(60)), target: name)
+                }
+            }
+        })
 }

@@ -7,7 +7,8 @@ extension FuzzTarget {
     /// A token endpoint's rate-limit fields in all three shapes (Okta's `X-Rate-Limit-*`, the IETF
     /// `RateLimit` with `RateLimit-Policy`, the earlier `RateLimit-*` trio), on a 429 and a 200.
     /// Input: `x-limit\0x-remaining\0x-reset\0ratelimit\0ratelimit-policy\0limit\0remaining\0reset`.
-    static let rateLimitHeaders = FuzzTarget("rate-limit-headers", "X-Rate-Limit-*, RateLimit and RateLimit-Policy") { data throws(PropertyViolation) in
+    static let rateLimitHeaders = FuzzTarget("rate-limit-headers", "X-Rate-Limit-*, RateLimit and RateLimit-Policy") {
+        data throws(PropertyViolation) in
         let name = "rate-limit-headers"
         let parts = fields(data, count: 8)
         let names = [
@@ -17,7 +18,9 @@ extension FuzzTarget {
         var headers = HTTPHeaders()
         for (field, part) in zip(names, parts) where !part.isEmpty { headers.add(name: field, value: text(part)) }
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        if let budget = RateLimitHeaders.budget(in: headers, issuer: "https://as.test", endpoint: "https://as.test/token", now: now) {
+        if let budget = RateLimitHeaders.budget(
+            in: headers, issuer: "https://as.test", endpoint: "https://as.test/token", now: now)
+        {
             try Expect.that(
                 budget.limit >= 1 && (0...budget.limit).contains(budget.remaining), "a budget's remaining is within its limit",
                 found: "\(budget.remaining)/\(budget.limit)", target: name)

@@ -6,7 +6,8 @@ import TokenModel
 extension FuzzTarget {
     /// `tokentop serve`'s `/api/v1/clients` answer as `--attach` reads it, and an action's
     /// answer. Input: the body. What was read is encoded again and must read the same.
-    static let snapshot = FuzzTarget("snapshot", "serve's /api/v1/clients answers read by --attach") { data throws(PropertyViolation) in
+    static let snapshot = FuzzTarget("snapshot", "serve's /api/v1/clients answers read by --attach") {
+        data throws(PropertyViolation) in
         let name = "snapshot"
         _ = try? ClientsListing.actionRecords(data, client: "attached", at: Date(timeIntervalSince1970: 1_800_000_000))
         let listing: ClientsListing
@@ -19,8 +20,9 @@ extension FuzzTarget {
         try drawAttached(listing.clients, target: name)
         let encoded: Data
         do {
-            encoded = try JSONEncoder().encode(Listing(
-                clients: listing.clients.map { Listing.Client(snapshot: $0) }, actionsAllowed: listing.actionsAllowed))
+            encoded = try JSONEncoder().encode(
+                Listing(
+                    clients: listing.clients.map { Listing.Client(snapshot: $0) }, actionsAllowed: listing.actionsAllowed))
         } catch {
             throw PropertyViolation(name, "a snapshot that was read can be encoded", found: "\(error)")
         }
@@ -33,7 +35,8 @@ extension FuzzTarget {
             throw violation
         } catch {
             throw PropertyViolation(
-                name, "what a snapshot encodes to can be read", found: "\(error): \(String(decoding: encoded.prefix(400), as: UTF8.self))")
+                name, "what a snapshot encodes to can be read",
+                found: "\(error): \(String(decoding: encoded.prefix(400), as: UTF8.self))")
         }
     }
 
@@ -53,7 +56,8 @@ extension FuzzTarget {
             states.append(state)
         }
         for state in states {
-            let frame = Renderer().render(snapshot, state: state, size: TerminalSize(columns: 100, rows: 30), now: now, context: context)
+            let frame = Renderer().render(
+                snapshot, state: state, size: TerminalSize(columns: 100, rows: 30), now: now, context: context)
             try checkFrame(frame, target: name, previous: nil)
         }
     }

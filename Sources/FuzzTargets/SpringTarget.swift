@@ -8,7 +8,8 @@ extension FuzzTarget {
     /// the YAML flattener or properties parser, profiles, placeholders, the client mapper, and
     /// tokentop's configuration written from it. Input: a format byte (odd: `.properties`), then
     /// the file's text. What the import writes must load back as the clients it found.
-    static let spring = FuzzTarget("spring", "Spring Boot application.yml and .properties files") { data throws(PropertyViolation) in
+    static let spring = FuzzTarget("spring", "Spring Boot application.yml and .properties files") {
+        data throws(PropertyViolation) in
         let name = "spring"
         let isProperties = (data.first ?? 0) & 1 == 1
         // A folder per call: swift test reads the corpus files in parallel.

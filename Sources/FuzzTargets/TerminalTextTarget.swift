@@ -4,7 +4,8 @@ import TokenModel
 extension FuzzTarget {
     /// `TerminalText.sanitize`, the one gate between network text and the terminal, and
     /// `Redaction.mask`. Input: any text, as bytes off the wire.
-    static let terminalText = FuzzTarget("terminal-text", "the terminal sanitiser and secret masking") { data throws(PropertyViolation) in
+    static let terminalText = FuzzTarget("terminal-text", "the terminal sanitiser and secret masking") {
+        data throws(PropertyViolation) in
         let name = "terminal-text"
         let raw = text(data)
         let line = TerminalText.sanitize(raw)

@@ -6,7 +6,8 @@ import TokenModel
 extension FuzzTarget {
     /// A token endpoint's answer: the body of a 2xx (RFC 6749 §5.1) and of an error (§5.2),
     /// with and without DPoP. Input: `status\0content-type\0retry-after\0body`, or a bare body.
-    static let tokenResponse = FuzzTarget("token-response", "token endpoint answers, success and error") { data throws(PropertyViolation) in
+    static let tokenResponse = FuzzTarget("token-response", "token endpoint answers, success and error") {
+        data throws(PropertyViolation) in
         let name = "token-response"
         let issuedAt = Date(timeIntervalSince1970: 1_800_000_000)
         let parts = data.contains(0) ? fields(data, count: 4) : [Data(), Data(), Data(), data]
@@ -14,7 +15,8 @@ extension FuzzTarget {
         for dpop in [false, true] {
             let token: IssuedToken
             do throws(OAuthError) {
-                token = try TokenResponseParser.parseSuccess(body, issuedAt: issuedAt, endpoint: "https://as.test/token", dpop: dpop)
+                token = try TokenResponseParser.parseSuccess(
+                    body, issuedAt: issuedAt, endpoint: "https://as.test/token", dpop: dpop)
             } catch {
                 try Expect.printable(error.reason, "the refusal", target: name)
                 continue

@@ -35,7 +35,8 @@ public actor JWKSCache {
     /// A key set fetched from `url` with the caller's HTTP (which must have its own timeouts).
     /// Nothing is fetched until a token needs a key.
     public init(
-        url: URL, minimumRefetchInterval: Duration = KeySetStatus.minimumRefetchInterval, now: @escaping @Sendable () -> Date = Date.init,
+        url: URL, minimumRefetchInterval: Duration = KeySetStatus.minimumRefetchInterval,
+        now: @escaping @Sendable () -> Date = Date.init,
         fetch: @escaping @Sendable (URL) async throws -> Data
     ) {
         self.init(url: url, minimumRefetchInterval: minimumRefetchInterval, now: now) { url in
@@ -45,7 +46,8 @@ public actor JWKSCache {
 
     /// A key set fetched from `url`, with the caching lifetime its answer gave.
     public init(
-        url: URL, minimumRefetchInterval: Duration = KeySetStatus.minimumRefetchInterval, now: @escaping @Sendable () -> Date = Date.init,
+        url: URL, minimumRefetchInterval: Duration = KeySetStatus.minimumRefetchInterval,
+        now: @escaping @Sendable () -> Date = Date.init,
         fetchDocument: @escaping @Sendable (URL) async throws -> JWKSDocument
     ) {
         self.source = URLText.describe(url)
@@ -147,19 +149,22 @@ public actor JWKSCache {
         if !named.isEmpty { return .success(named) }
 
         guard url != nil, !fetchedNow else {
-            return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: fetchedNow ? .firstFetch : .notPossible))
+            return .failure(
+                .unknownKeyID(kid, source: source, known: current.keyIDs, refetch: fetchedNow ? .firstFetch : .notPossible))
         }
         if let tokenReceivedAt, let lastSuccess, lastSuccess >= tokenReceivedAt {
             return .failure(.unknownKeyID(kid, source: source, known: current.keyIDs, refetch: .fetchedAfterToken))
         }
         guard refetchAllowed || inFlight != nil else {
-            return .failure(.unknownKeyID(
-                kid, source: source, known: current.keyIDs, refetch: .tooSoon, settledAt: nextRefetchAllowed))
+            return .failure(
+                .unknownKeyID(
+                    kid, source: source, known: current.keyIDs, refetch: .tooSoon, settledAt: nextRefetchAllowed))
         }
         switch await refresh() {
         case .failure(let error):
-            return .failure(.unknownKeyID(
-                kid, source: source, known: current.keyIDs, refetch: .failed(error.reason), settledAt: nextRefetchAllowed))
+            return .failure(
+                .unknownKeyID(
+                    kid, source: source, known: current.keyIDs, refetch: .failed(error.reason), settledAt: nextRefetchAllowed))
         case .success(let fresh):
             let named = fresh.keys.filter { $0.kid == kid }
             guard !named.isEmpty else {
@@ -320,11 +325,12 @@ struct JWKSKeySet: Sendable {
         guard ["RSA", "EC", "OKP"].contains(keyType) else {
             return .failure(SkipReason(text: "kty \(JWTText.quoted(keyType)) cannot check signatures (RSA, EC and OKP can)"))
         }
-        let required: [String] = switch keyType {
-        case "RSA": ["n", "e"]
-        case "EC": ["crv", "x", "y"]
-        default: ["crv", "x"]
-        }
+        let required: [String] =
+            switch keyType {
+            case "RSA": ["n", "e"]
+            case "EC": ["crv", "x", "y"]
+            default: ["crv", "x"]
+            }
         let missing = required.filter { entry[$0]?.stringValue == nil }
         guard missing.isEmpty else {
             return .failure(SkipReason(text: "\(keyType) key without \(missing.joined(separator: ", "))"))
@@ -334,13 +340,18 @@ struct JWKSKeySet: Sendable {
         }
         do {
             let jwk = try JSONDecoder().decode(JWK.self, from: Data(entry.compactText.utf8))
-            let size = keyType == "RSA" ? (entry["n"]?.stringValue).flatMap(Base64URL.decode).map { " \($0.drop { $0 == 0 }.count * 8)" } : nil
+            let size =
+                keyType == "RSA"
+                ? (entry["n"]?.stringValue).flatMap(Base64URL.decode).map { " \($0.drop { $0 == 0 }.count * 8)" } : nil
             let type = keyType + (size ?? (entry["crv"]?.stringValue).map { " " + TerminalText.sanitize($0) } ?? "")
-            return .success(JWKSKey(
-                kid: kid, jwk: jwk, label: label, type: type, algorithm: entry["alg"]?.stringValue.map { TerminalText.sanitize($0) },
-                use: entry["use"]?.stringValue.map { TerminalText.sanitize($0) }))
+            return .success(
+                JWKSKey(
+                    kid: kid, jwk: jwk, label: label, type: type,
+                    algorithm: entry["alg"]?.stringValue.map { TerminalText.sanitize($0) },
+                    use: entry["use"]?.stringValue.map { TerminalText.sanitize($0) }))
         } catch {
-            return .failure(SkipReason(text: "unreadable (\(entry["crv"]?.stringValue.map { "crv \(JWTText.quoted($0))" } ?? "bad fields"))"))
+            return .failure(
+                SkipReason(text: "unreadable (\(entry["crv"]?.stringValue.map { "crv \(JWTText.quoted($0))" } ?? "bad fields"))"))
         }
     }
 }
@@ -428,14 +439,15 @@ public struct JWKSError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the key set at \(source) has no key that can check a signature: \(detail)"
         case .unknownKeyID(let kid, let known, let refetch):
             let has = known.isEmpty ? "it has no kids" : "it has \(known.map { JWTText.quoted($0) }.joined(separator: ", "))"
-            let note: String = switch refetch {
-            case .firstFetch: "fetched just now; \(has)"
-            case .done: "refetched; \(has)"
-            case .fetchedAfterToken: "fetched after the token arrived; \(has)"
-            case .tooSoon: "as last fetched, \(has); a new key?"
-            case .failed(let why): "\(has); refetching failed: \(why)"
-            case .notPossible: has
-            }
+            let note: String =
+                switch refetch {
+                case .firstFetch: "fetched just now; \(has)"
+                case .done: "refetched; \(has)"
+                case .fetchedAfterToken: "fetched after the token arrived; \(has)"
+                case .tooSoon: "as last fetched, \(has); a new key?"
+                case .failed(let why): "\(has); refetching failed: \(why)"
+                case .notPossible: has
+                }
             return "kid \(JWTText.quoted(kid)) is not in the key set at \(source) (\(note))"
         }
     }

@@ -16,9 +16,15 @@ public struct VerificationRefusal: Error, Sendable {
 
 /// The signature algorithms an access token may use: asymmetric ones only.
 public enum JWTSignatureAlgorithm: String, CaseIterable, Sendable {
-    case rs256 = "RS256", rs384 = "RS384", rs512 = "RS512"
-    case ps256 = "PS256", ps384 = "PS384", ps512 = "PS512"
-    case es256 = "ES256", es384 = "ES384", es512 = "ES512"
+    case rs256 = "RS256"
+    case rs384 = "RS384"
+    case rs512 = "RS512"
+    case ps256 = "PS256"
+    case ps384 = "PS384"
+    case ps512 = "PS512"
+    case es256 = "ES256"
+    case es384 = "ES384"
+    case es512 = "ES512"
     case edDSA = "EdDSA"
 
     /// The header's `alg` when it is one tokentop verifies, else the reason it is refused.
@@ -31,16 +37,20 @@ public enum JWTSignatureAlgorithm: String, CaseIterable, Sendable {
             return .failure(VerificationRefusal("alg none is never accepted: an unsigned token proves nothing"))
         }
         if name.uppercased().hasPrefix("HS") {
-            return .failure(VerificationRefusal(
-                "\(TerminalText.sanitize(name)) is a shared-secret algorithm; an access token from an authorization server must be signed with its private key"))
+            return .failure(
+                VerificationRefusal(
+                    "\(TerminalText.sanitize(name)) is a shared-secret algorithm; an access token from an authorization server must be signed with its private key"
+                ))
         }
         guard let algorithm = JWTSignatureAlgorithm(rawValue: name) else {
             let supported = allCases.map(\.rawValue).joined(separator: ", ")
             return .failure(VerificationRefusal("alg \(JWTText.quoted(name)) is not supported (supported: \(supported))"))
         }
         if let critical = header["crit"] {
-            return .failure(VerificationRefusal(
-                "the header marks \(JWTText.quoted(critical.compactText)) as critical, and tokentop does not understand them"))
+            return .failure(
+                VerificationRefusal(
+                    "the header marks \(JWTText.quoted(critical.compactText)) as critical, and tokentop does not understand them")
+            )
         }
         return .success(algorithm)
     }

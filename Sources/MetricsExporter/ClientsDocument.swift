@@ -23,10 +23,11 @@ public enum ClientsDocument {
             "generation": .number(Double(selection.generation)),
             "instance": .string(instance),
             "complete": .bool(selection.complete),
-            "clients": .array(selection.clients.map { listed in
-                // Changes are for watchers, which draw the snapshot: the rest would be most of the bytes.
-                selection.changesOnly ? changed(listed) : self.client(for: listed.snapshot, at: now, describe: describe)
-            }),
+            "clients": .array(
+                selection.clients.map { listed in
+                    // Changes are for watchers, which draw the snapshot: the rest would be most of the bytes.
+                    selection.changesOnly ? changed(listed) : self.client(for: listed.snapshot, at: now, describe: describe)
+                }),
         ]
         if selection.changesOnly && !selection.complete { object["removed"] = .array(selection.removed.map(JSONValue.string)) }
         if let next = selection.nextAfter { object["next_after"] = .string(next) }

@@ -179,7 +179,8 @@ public struct ClientsListingError: Error, Sendable, Equatable, CustomStringConve
             self.init(reason: "\(path(context.codingPath)): expected \(type), found null")
         case .keyNotFound(let key, let context):
             let place = path(context.codingPath)
-            let missing = key.stringValue == "snapshot" ? "snapshot (is the instance a tokentop serve of this version?)" : key.stringValue
+            let missing =
+                key.stringValue == "snapshot" ? "snapshot (is the instance a tokentop serve of this version?)" : key.stringValue
             self.init(reason: (place.isEmpty ? "" : "\(place): ") + "missing \(missing)")
         case .dataCorrupted(let context):
             let place = path(context.codingPath)

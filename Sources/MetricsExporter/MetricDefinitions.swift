@@ -45,7 +45,8 @@ enum MetricDefinitions {
     static var signingKeyRemoved: MetricNameDescriptor {
         named(
             "token_signing_key_removed", unit: "",
-            "1 while the held token is signed by a key (kid) that an earlier fetch of the issuer's key set held and a later one does not, else 0.")
+            "1 while the held token is signed by a key (kid) that an earlier fetch of the issuer's key set held and a later one does not, else 0."
+        )
     }
 
     // Per client, counted from events.
@@ -64,7 +65,8 @@ enum MetricDefinitions {
     }
     static var operatorActions: MetricNameDescriptor {
         named(
-            "operator_actions", unit: "total", "Operator actions (refresh, introspect, revoke, pause, resume) and how they ended.")
+            "operator_actions", unit: "total", "Operator actions (refresh, introspect, revoke, pause, resume) and how they ended."
+        )
     }
 
     // Per issuer.
@@ -84,10 +86,12 @@ enum MetricDefinitions {
     static var rateLimitRemaining: MetricNameDescriptor {
         named(
             "rate_limit_remaining", unit: "",
-            "Requests the token endpoint's rate limit leaves in its window, from its latest answer (shared by the issuer's clients).")
+            "Requests the token endpoint's rate limit leaves in its window, from its latest answer (shared by the issuer's clients)."
+        )
     }
     static var rateLimitLimit: MetricNameDescriptor {
-        named("rate_limit_limit", unit: "", "Requests the token endpoint's rate limit allows in a window, from its latest answer.")
+        named(
+            "rate_limit_limit", unit: "", "Requests the token endpoint's rate limit allows in a window, from its latest answer.")
     }
     static var rateLimitReset: MetricNameDescriptor {
         named(

@@ -1,6 +1,6 @@
 import Foundation
-import TokenModel
 import TokenConfig
+import TokenModel
 
 /// The values metric labels may take. Each set is bounded: nothing a server sends reaches a
 /// label unless it is one of a known, fixed set of values.

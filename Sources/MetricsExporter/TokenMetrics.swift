@@ -261,7 +261,8 @@ private struct ClientSeries {
 
     /// Every gauge of the client, to remove them together.
     var all: [Gauge] {
-        Array(health.values) + [backoffActive, retriesHalted, signingKeyRemoved] + [expiry, issued, refresh, lastSuccess, nextRetry].compactMap { $0 }
+        Array(health.values) + [backoffActive, retriesHalted, signingKeyRemoved]
+            + [expiry, issued, refresh, lastSuccess, nextRetry].compactMap { $0 }
             + Array(credentialExpiry.values)
     }
 
@@ -295,7 +296,8 @@ private struct KeySetSeries {
     init(issuer: String, registry: PrometheusCollectorRegistry) {
         keys = registry.makeGauge(descriptor: MetricDefinitions.keySetKeys, labels: [("issuer", issuer)])
         added = registry.makeCounter(
-            descriptor: MetricDefinitions.keySetChanges, labels: [("issuer", issuer), ("change", KeySetChange.Kind.added.rawValue)])
+            descriptor: MetricDefinitions.keySetChanges,
+            labels: [("issuer", issuer), ("change", KeySetChange.Kind.added.rawValue)])
         removed = registry.makeCounter(
             descriptor: MetricDefinitions.keySetChanges,
             labels: [("issuer", issuer), ("change", KeySetChange.Kind.removed.rawValue)])

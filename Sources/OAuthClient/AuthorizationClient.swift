@@ -71,9 +71,11 @@ public actor AuthorizationClient: AuthorizationService {
     /// with `ath`), for a program that sends the request itself (`tokentop token --dpop-proof`).
     public func presentationProof(method: String, url: URL, accessToken: String) async throws(OAuthError) -> String {
         guard let key = try await proofKey() else {
-            throw OAuthError.configuration("client \(configuration.name) does not use DPoP (dpop: true), so there is no proof to make")
+            throw OAuthError.configuration(
+                "client \(configuration.name) does not use DPoP (dpop: true), so there is no proof to make")
         }
-        return try await key.proof(method: method, url: url, nonce: dpopNonces[URLText.origin(of: url)], accessToken: accessToken, now: now())
+        return try await key.proof(
+            method: method, url: url, nonce: dpopNonces[URLText.origin(of: url)], accessToken: accessToken, now: now())
     }
 
     /// The client's TLS certificate, read and checked once; nil when none is configured.
@@ -145,7 +147,11 @@ public actor AuthorizationClient: AuthorizationService {
             var headers: [(name: String, value: String)] = []
             if let key {
                 let nonce = dpopNonces[URLText.origin(of: endpoints.token)]
-                headers.append(("DPoP", try await key.proof(method: "POST", url: endpoints.token, nonce: nonce, accessToken: nil, now: now())))
+                headers.append(
+                    (
+                        "DPoP",
+                        try await key.proof(method: "POST", url: endpoints.token, nonce: nonce, accessToken: nil, now: now())
+                    ))
             }
             let (response, sent) = try await authenticatedPost(
                 parameters, to: endpoints.token, endpoints: endpoints, headers: headers, certificate: certificate)
@@ -182,7 +188,8 @@ public actor AuthorizationClient: AuthorizationService {
                 logger.warning("\(configuration.name): \(TokenBinding.dpopIgnoredReason)")
             }
             logger.info(
-                "\(configuration.name): token issued, \(token.masked), \(token.binding.display), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")")
+                "\(configuration.name): token issued, \(token.masked), \(token.binding.display), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")"
+            )
             return token
         }
     }
@@ -278,7 +285,9 @@ public actor AuthorizationClient: AuthorizationService {
         switch await locator.locate(tokenEndpoint: tokenEndpoint, tokenIssuer: decoded.issuer) {
         case .found(let located):
             keySetSearch = .found(issuer: located.issuer)
-            logger.info("key set discovered", metadata: ["client": "\(configuration.name)", "jwks_uri": "\(URLText.describe(located.jwksURI))"])
+            logger.info(
+                "key set discovered",
+                metadata: ["client": "\(configuration.name)", "jwks_uri": "\(URLText.describe(located.jwksURI))"])
             return located.jwksURI
         case .none(let why):
             keySetSearch = .none(why)
@@ -305,7 +314,8 @@ public actor AuthorizationClient: AuthorizationService {
             throw OAuthError.invalidResponse("introspection answer is not a JSON object", endpoint: endpoint, httpStatus: 200)
         }
         guard let active = fields["active"]?.boolValue else {
-            throw OAuthError.invalidResponse("introspection answer has no \"active\" (RFC 7662 §2.2)", endpoint: endpoint, httpStatus: 200)
+            throw OAuthError.invalidResponse(
+                "introspection answer has no \"active\" (RFC 7662 §2.2)", endpoint: endpoint, httpStatus: 200)
         }
         return IntrospectionResult(active: active, fields: fields, checkedAt: now())
     }
@@ -335,7 +345,9 @@ public actor AuthorizationClient: AuthorizationService {
         let started = ContinuousClock.now
         let at = now()
         func failed(_ error: OAuthError, status: Int? = nil) -> ResourceResponse {
-            ResourceResponse(status: status ?? error.httpStatus, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "", failure: error)
+            ResourceResponse(
+                status: status ?? error.httpStatus, latency: ContinuousClock.now - started, at: at, bodyExcerpt: "",
+                failure: error)
         }
         let key: DPoPKey?
         let certificate: ClientCertificate?
@@ -415,10 +427,11 @@ public actor AuthorizationClient: AuthorizationService {
         guard configuration.authenticationMethod == .privateKeyJWT, error.oauthCode == .invalidClient,
             error.serverDescription?.range(of: "aud", options: .caseInsensitive) != nil
         else { return error }
-        let audiences = endpoints.map {
-            ClientAuthenticator.assertionAudiences(
-                configuration.clientAssertionAudience, calling: url, tokenEndpoint: $0.token, issuer: $0.issuer)
-        } ?? []
+        let audiences =
+            endpoints.map {
+                ClientAuthenticator.assertionAudiences(
+                    configuration.clientAssertionAudience, calling: url, tokenEndpoint: $0.token, issuer: $0.issuer)
+            } ?? []
         return error.hinting(
             "the client assertion's aud was \(audiences.joined(separator: ", ")); set client-assertion-audience to "
                 + "endpoint, token-endpoint, issuer or the URL this server expects")
@@ -437,7 +450,8 @@ public actor AuthorizationClient: AuthorizationService {
         }
         let audiences = ClientAuthenticator.assertionAudiences(
             configuration.clientAssertionAudience, calling: url, tokenEndpoint: endpoints.token, issuer: endpoints.issuer)
-        let credentials = try await ClientAuthenticator(configuration: configuration).credentials(audiences: audiences, now: now())
+        let credentials = try await ClientAuthenticator(configuration: configuration).credentials(
+            audiences: audiences, now: now())
         if let assertion = credentials.assertion { lastAssertion = assertion }
         let response = try await transport.send(
             .form(

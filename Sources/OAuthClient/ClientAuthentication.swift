@@ -23,11 +23,14 @@ struct ClientAuthenticator: Sendable {
         switch configuration.authenticationMethod {
         case .clientSecretBasic:
             let secret = try await resolvedSecret()
-            let header = Self.basicAuthorization(id: configuration.clientID, secret: secret, encoding: configuration.basicEncoding)
+            let header = Self.basicAuthorization(
+                id: configuration.clientID, secret: secret, encoding: configuration.basicEncoding)
             return ([], [("Authorization", header)], [secret, FormEncoding.encode(secret), String(header.dropFirst(6))], nil)
         case .clientSecretPost:
             let secret = try await resolvedSecret()
-            return ([("client_id", configuration.clientID), ("client_secret", secret)], [], [secret, FormEncoding.encode(secret)], nil)
+            return (
+                [("client_id", configuration.clientID), ("client_secret", secret)], [], [secret, FormEncoding.encode(secret)], nil
+            )
         case .tlsClientAuth, .selfSignedTLSClientAuth:
             // RFC 8705 §2: the certificate presented in the TLS handshake authenticates the client.
             return ([("client_id", configuration.clientID)], [], [], nil)

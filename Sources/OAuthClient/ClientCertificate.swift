@@ -40,7 +40,8 @@ public struct ClientCertificate: Sendable {
                 "client \(client): tls-client-certificate-file \(certificateFile) holds no PEM certificate (\(error))")
         }
         guard let leaf = chain.first, let der = try? leaf.toDERBytes() else {
-            throw OAuthError.configuration("client \(client): tls-client-certificate-file \(certificateFile) holds no certificate")
+            throw OAuthError.configuration(
+                "client \(client): tls-client-certificate-file \(certificateFile) holds no certificate")
         }
         if let type = ClientCertificateKeyType(certificateDER: der), !type.isSupported {
             throw OAuthError.configuration(

@@ -32,10 +32,12 @@ public enum CredentialInventory {
         guard let chain = try? parsedChain(inFile: path), let leaf = chain.first else { return [] }
         var found = [CredentialExpiry(kind: kind, subject: commonName(of: leaf), expiresAt: leaf.notValidAfter)]
         if let earliest = chain.dropFirst().min(by: { $0.notValidAfter < $1.notValidAfter }),
-           earliest.notValidAfter < leaf.notValidAfter {
-            found.append(CredentialExpiry(
-                kind: kind, subject: commonName(of: earliest), expiresAt: earliest.notValidAfter,
-                details: ["chain": "intermediate of \(commonName(of: leaf))"]))
+            earliest.notValidAfter < leaf.notValidAfter
+        {
+            found.append(
+                CredentialExpiry(
+                    kind: kind, subject: commonName(of: earliest), expiresAt: earliest.notValidAfter,
+                    details: ["chain": "intermediate of \(commonName(of: leaf))"]))
         }
         return found
     }

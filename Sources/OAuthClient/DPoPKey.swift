@@ -33,7 +33,8 @@ struct DPoPKey: Sendable {
         }
         guard let file = keptKeyFile(client: configuration.name, environment: environment) else {
             throw OAuthError.configuration(
-                "client \(configuration.name): no place to keep a DPoP key (neither XDG_STATE_HOME nor HOME is set); set dpop-key-file")
+                "client \(configuration.name): no place to keep a DPoP key (neither XDG_STATE_HOME nor HOME is set); set dpop-key-file"
+            )
         }
         return try await kept(at: file, client: configuration.name)
     }
@@ -50,10 +51,11 @@ struct DPoPKey: Sendable {
             return nil
         }
         // A client name is a YAML key and may hold anything; the file name holds only safe characters.
-        let safe = String(client.unicodeScalars.map { scalar -> Character in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
-                ? Character(scalar) : "_"
-        })
+        let safe = String(
+            client.unicodeScalars.map { scalar -> Character in
+                scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                    ? Character(scalar) : "_"
+            })
         let name = safe.isEmpty || safe.hasPrefix(".") ? "_" + safe : safe
         return state.appending(path: "tokentop/dpop/\(name).pem")
     }
@@ -79,8 +81,9 @@ struct DPoPKey: Sendable {
         do {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
-            guard manager.createFile(
-                atPath: file.path, contents: Data(generated.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+            guard
+                manager.createFile(
+                    atPath: file.path, contents: Data(generated.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
             else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             throw OAuthError.configuration(

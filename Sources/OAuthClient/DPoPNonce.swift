@@ -8,7 +8,9 @@ public enum DPoPNonce {
     /// outside NQCHAR (RFC 9449 §8.1: `%x21 / %x23-5B / %x5D-7E`).
     public static func accepted(_ header: String?) -> String? {
         guard let header, !header.isEmpty, header.utf8.count <= maximumLength,
-            header.unicodeScalars.allSatisfy({ $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) })
+            header.unicodeScalars.allSatisfy({
+                $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value)
+            })
         else { return nil }
         return header
     }

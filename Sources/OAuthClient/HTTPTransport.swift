@@ -9,7 +9,10 @@ import TokenModel
 
 /// One HTTP request as tokentop sends it.
 public struct OutgoingRequest: Sendable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
 
     public var method: Method
     public var url: URL
@@ -239,7 +242,7 @@ public final class HTTPTransport: Sendable {
                     let response: HTTPClientResponse
                     do {
                         response = try await client.execute(prepared, deadline: deadline)
-                    } catch where prepared.method == .GET && Self.isStaleConnection(error) {
+                    } catch  where prepared.method == .GET && Self.isStaleConnection(error) {
                         // A pooled connection the server closed while it sat idle (keep-alive
                         // timeouts differ): a GET is safe to send once more, on a new connection.
                         response = try await client.execute(prepared, deadline: deadline)

@@ -27,8 +27,12 @@ public enum RateLimitHeaders {
         }
         let reading =
             ietf(rateLimit: field("RateLimit"), policy: field("RateLimit-Policy"), now: now)
-            ?? ietfFields(limit: field("RateLimit-Limit"), remaining: field("RateLimit-Remaining"), reset: field("RateLimit-Reset"), now: now)
-            ?? okta(limit: field("X-Rate-Limit-Limit"), remaining: field("X-Rate-Limit-Remaining"), reset: field("X-Rate-Limit-Reset"), now: now)
+            ?? ietfFields(
+                limit: field("RateLimit-Limit"), remaining: field("RateLimit-Remaining"), reset: field("RateLimit-Reset"),
+                now: now)
+            ?? okta(
+                limit: field("X-Rate-Limit-Limit"), remaining: field("X-Rate-Limit-Remaining"),
+                reset: field("X-Rate-Limit-Reset"), now: now)
         guard let reading else { return nil }
         return RateLimitBudget(
             issuer: issuer, endpoint: endpoint, limit: reading.limit, remaining: reading.remaining, resetAt: reading.resetAt,
@@ -63,7 +67,9 @@ public enum RateLimitHeaders {
         guard let limitField = limit, let first = members(limitField).first else { return nil }
         guard let limit = count(first.value), let remaining = count(remaining) else { return nil }
         let window = members(limitField).lazy.compactMap { $0.parameters["w"].flatMap(count).flatMap(seconds) }.first
-        return reading(limit: limit, remaining: remaining, resetAt: resetTime(reset.flatMap(count), now: now), window: window, style: .ietfFields)
+        return reading(
+            limit: limit, remaining: remaining, resetAt: resetTime(reset.flatMap(count), now: now), window: window,
+            style: .ietfFields)
     }
 
     /// The current draft: the `RateLimit` member with the least left, its quota from the
@@ -92,7 +98,9 @@ public enum RateLimitHeaders {
         Double(reading.remaining) / Double(reading.limit)
     }
 
-    private static func reading(limit: Int, remaining: Int, resetAt: Date?, window: Duration?, style: RateLimitBudget.Style) -> Reading? {
+    private static func reading(limit: Int, remaining: Int, resetAt: Date?, window: Duration?, style: RateLimitBudget.Style)
+        -> Reading?
+    {
         guard limit > 0 else { return nil }
         return Reading(limit: limit, remaining: min(remaining, limit), resetAt: resetAt, window: window, style: style)
     }

@@ -85,7 +85,8 @@ public enum TokenResponseParser {
     /// or not), otherwise a summary of the status and body.
     /// A 429 without `Retry-After` waits until the rate limit's reset, when the answer gives one.
     public static func parseError(_ response: ReceivedResponse, endpoint: String?, now: Date) -> OAuthError {
-        let retryAfter = response.retryAfter(now: now)
+        let retryAfter =
+            response.retryAfter(now: now)
             ?? (response.status == 429 ? RateLimitHeaders.waitUntilReset(in: response.headers, now: now) : nil)
         if let document = JSONValue(data: response.body)?.objectValue,
             let code = document["error"]?.stringValue, !code.isEmpty

@@ -89,11 +89,12 @@ public struct TokenVerifier: Sendable {
         case .failure(let error):
             // A kid the server does not publish is a finding once the copy is recent enough to
             // know; until then, and while the key set is out of reach, there is no verdict yet.
-            let status: SignatureVerdict.Status = switch (error.isUnknownKeyID, error.settledAt) {
-            case (true, nil): .failed
-            case (true, .some): .checking
-            case (false, _): .unverified
-            }
+            let status: SignatureVerdict.Status =
+                switch (error.isUnknownKeyID, error.settledAt) {
+                case (true, nil): .failed
+                case (true, .some): .checking
+                case (false, _): .unverified
+                }
             return TokenVerification(
                 signature: SignatureVerdict(status, error.reason, failure: .keyNotPublished, recheckAt: error.settledAt))
         }
@@ -157,8 +158,9 @@ public struct TokenVerifier: Sendable {
             }
         }
         guard !candidates.isEmpty else {
-            return .failure(VerificationRefusal(
-                "no key at \(source) can check this \(algorithm.rawValue) signature: \(unsuitable.joined(separator: "; "))"))
+            return .failure(
+                VerificationRefusal(
+                    "no key at \(source) can check this \(algorithm.rawValue) signature: \(unsuitable.joined(separator: "; "))"))
         }
         var failures: [String] = []
         for key in candidates {
@@ -173,8 +175,9 @@ public struct TokenVerifier: Sendable {
             return .failure(VerificationRefusal(failures[0]))
         }
         let which = keyID.map { "keys named \(JWTText.quoted($0))" } ?? "suitable keys (the token has no kid)"
-        return .failure(VerificationRefusal(
-            "the \(algorithm.rawValue) signature matches none of the \(candidates.count) \(which) at \(source)"))
+        return .failure(
+            VerificationRefusal(
+                "the \(algorithm.rawValue) signature matches none of the \(candidates.count) \(which) at \(source)"))
     }
 
     /// One key, one attempt, through jwt-kit. The key is given the token's algorithm only after
@@ -228,13 +231,16 @@ public struct TokenVerifier: Sendable {
             }
             let overdue = now.timeIntervalSince(expiry)
             if overdue > leewaySeconds {
-                return .failure(VerificationRefusal("expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))", failure: .timeClaims))
+                return .failure(
+                    VerificationRefusal("expired \(Self.span(overdue)) ago (exp \(Self.timestamp(expiry)))", failure: .timeClaims)
+                )
             }
             if overdue > 0 {
                 notes.append("expired \(Self.span(overdue)) ago, within the \(leeway.configText) leeway")
             }
         case .some(let other):
-            return .failure(VerificationRefusal("exp is not a number of seconds: \(JWTText.quoted(other.compactText))", failure: .timeClaims))
+            return .failure(
+                VerificationRefusal("exp is not a number of seconds: \(JWTText.quoted(other.compactText))", failure: .timeClaims))
         }
 
         switch claims["nbf"] {
@@ -245,10 +251,13 @@ public struct TokenVerifier: Sendable {
             }
             let early = start.timeIntervalSince(now)
             if early > leewaySeconds {
-                return .failure(VerificationRefusal("not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))", failure: .timeClaims))
+                return .failure(
+                    VerificationRefusal(
+                        "not valid for another \(Self.span(early)) (nbf \(Self.timestamp(start)))", failure: .timeClaims))
             }
         case .some(let other):
-            return .failure(VerificationRefusal("nbf is not a number of seconds: \(JWTText.quoted(other.compactText))", failure: .timeClaims))
+            return .failure(
+                VerificationRefusal("nbf is not a number of seconds: \(JWTText.quoted(other.compactText))", failure: .timeClaims))
         }
 
         if case .number(let seconds) = claims["iat"] {
@@ -257,8 +266,10 @@ public struct TokenVerifier: Sendable {
             }
             let ahead = issued.timeIntervalSince(now)
             if ahead > leewaySeconds {
-                return .failure(VerificationRefusal(
-                    "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong", failure: .timeClaims))
+                return .failure(
+                    VerificationRefusal(
+                        "issued \(Self.span(ahead)) in the future (iat \(Self.timestamp(issued))): the server's clock or this machine's is wrong",
+                        failure: .timeClaims))
             }
         }
 
@@ -266,27 +277,40 @@ public struct TokenVerifier: Sendable {
             switch claims["iss"] {
             case .string(let issuer) where issuer == expectedIssuer: break
             case .string(let issuer):
-                return .failure(VerificationRefusal("iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))", failure: .claims))
+                return .failure(
+                    VerificationRefusal(
+                        "iss is \(JWTText.quoted(issuer)), expected \(JWTText.quoted(expectedIssuer))", failure: .claims))
             case nil:
-                return .failure(VerificationRefusal("the token has no iss, expected \(JWTText.quoted(expectedIssuer))", failure: .claims))
+                return .failure(
+                    VerificationRefusal("the token has no iss, expected \(JWTText.quoted(expectedIssuer))", failure: .claims))
             case .some(let other):
-                return .failure(VerificationRefusal("iss is not a string: \(JWTText.quoted(other.compactText))", failure: .claims))
+                return .failure(
+                    VerificationRefusal("iss is not a string: \(JWTText.quoted(other.compactText))", failure: .claims))
             }
         }
 
         if !expectedAudiences.isEmpty {
-            let expectedAudience = expectedAudiences.count == 1 ? expectedAudiences[0] : "one of " + expectedAudiences.joined(separator: ", ")
+            let expectedAudience =
+                expectedAudiences.count == 1 ? expectedAudiences[0] : "one of " + expectedAudiences.joined(separator: ", ")
             switch claims["aud"] {
             case .string(let audience) where expectedAudiences.contains(audience): break
-            case .array(let audiences) where audiences.contains(where: { expectedAudiences.contains($0.stringValue ?? "") }): break
+            case .array(let audiences) where audiences.contains(where: { expectedAudiences.contains($0.stringValue ?? "") }):
+                break
             case .string(let audience):
-                return .failure(VerificationRefusal("aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))", failure: .claims))
+                return .failure(
+                    VerificationRefusal(
+                        "aud is \(JWTText.quoted(audience)), expected \(JWTText.quoted(expectedAudience))", failure: .claims))
             case .array(let audiences):
-                return .failure(VerificationRefusal("aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))", failure: .claims))
+                return .failure(
+                    VerificationRefusal(
+                        "aud \(JWTText.list(audiences)) does not include \(JWTText.quoted(expectedAudience))", failure: .claims))
             case nil:
-                return .failure(VerificationRefusal("the token has no aud, expected \(JWTText.quoted(expectedAudience))", failure: .claims))
+                return .failure(
+                    VerificationRefusal("the token has no aud, expected \(JWTText.quoted(expectedAudience))", failure: .claims))
             case .some(let other):
-                return .failure(VerificationRefusal("aud is neither a string nor an array: \(JWTText.quoted(other.compactText))", failure: .claims))
+                return .failure(
+                    VerificationRefusal(
+                        "aud is neither a string nor an array: \(JWTText.quoted(other.compactText))", failure: .claims))
             }
         }
 

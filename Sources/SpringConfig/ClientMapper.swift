@@ -31,45 +31,6 @@ struct ClientMapper {
         let origin: SpringOrigin
     }
 
-    // The properties each shape knows, in Spring's spelling; others under these prefixes get a
-    // "did you mean".
-    static let oauth2Keys = ["client", "resourceserver", "authorizationserver"]
-    static let clientKeys = ["registration", "provider"]
-    static let registrationKeys = [
-        "client-id", "client-secret", "client-authentication-method", "authorization-grant-type", "scope", "provider",
-        "client-name", "redirect-uri", "redirect-uri-template",
-    ]
-    static let providerKeys = [
-        "issuer-uri", "token-uri", "jwk-set-uri", "authorization-uri", "user-info-uri",
-        "user-info-authentication-method", "user-name-attribute",
-    ]
-    static let resourceServerKeys = ["jwt", "opaquetoken"]
-    static let jwtKeys = [
-        "issuer-uri", "jwk-set-uri", "audiences", "jws-algorithms", "jws-algorithm", "public-key-location",
-        "principal-claim-name", "authorities-claim-name", "authorities-claim-delimiter", "authority-prefix",
-    ]
-    static let opaqueTokenKeys = ["introspection-uri", "client-id", "client-secret"]
-    static let classicKeys = ["client", "resource", "sso", "authorization"]
-    static let classicResourceKeys = [
-        "id", "userInfoUri", "tokenInfoUri", "preferTokenInfo", "tokenType", "jwt", "jwk", "filterOrder", "serviceId",
-        "loadBalanced",
-    ]
-    /// `ClientCredentialsResourceDetails`' properties.
-    static let detailsKeys = [
-        "id", "clientId", "clientSecret", "accessTokenUri", "scope", "grantType", "clientAuthenticationScheme",
-        "authenticationScheme", "tokenName",
-    ]
-    /// `security.oauth2.client` of Spring Boot 1.5 also binds these.
-    static let classicClientKeys = detailsKeys + [
-        "userAuthorizationUri", "preEstablishedRedirectUri", "useCurrentUri", "registeredRedirectUri",
-        "autoApproveScopes", "authorities", "resourceIds", "accessTokenValiditySeconds", "refreshTokenValiditySeconds",
-        "additionalInformation", "authorizedGrantTypes",
-    ]
-    static let oktaKeys = [
-        "issuer", "client-id", "client-secret", "scopes", "audience", "redirect-uri", "post-logout-redirect-uri",
-        "groups-claim", "proxy", "authority-prefix",
-    ]
-
     private let oauth2 = PropertyName("spring.security.oauth2")
     private let clientBase = PropertyName("spring.security.oauth2.client")
     private let resourceServer = PropertyName("spring.security.oauth2.resourceserver")
@@ -115,33 +76,39 @@ struct ClientMapper {
         let name = uniqueName(spelling)
         let grant = value(registration.appending("authorization-grant-type"))
         guard let grant, !grant.value.resolved.isEmpty else {
-            skipped.append(SpringImport.Skipped(
-                name: name, origin: blockOrigin,
-                reason: "no authorization-grant-type (Spring Boot then uses authorization_code); "
-                    + "tokentop watches client_credentials clients only"))
+            skipped.append(
+                SpringImport.Skipped(
+                    name: name, origin: blockOrigin,
+                    reason: "no authorization-grant-type (Spring Boot then uses authorization_code); "
+                        + "tokentop watches client_credentials clients only"))
             return
         }
         guard grant.value.resolved == "client_credentials" else {
-            skipped.append(SpringImport.Skipped(
-                name: name, origin: grant.origin,
-                reason: "authorization-grant-type is \(grant.value.resolved); tokentop watches client_credentials clients only"))
+            skipped.append(
+                SpringImport.Skipped(
+                    name: name, origin: grant.origin,
+                    reason:
+                        "authorization-grant-type is \(grant.value.resolved); tokentop watches client_credentials clients only"))
             return
         }
         var client = ClientBuilder(name: name, origin: blockOrigin)
         if let method = value(registration.appending("client-authentication-method")) {
             switch method.value.resolved {
             case "client_secret_basic", "basic": break
-            case "client_secret_post", "post": client.set("client-authentication-method", ValueTemplate(text: "client_secret_post"), method.origin)
+            case "client_secret_post", "post":
+                client.set("client-authentication-method", ValueTemplate(text: "client_secret_post"), method.origin)
             case "private_key_jwt":
-                skipped.append(SpringImport.Skipped(
-                    name: name, origin: method.origin,
-                    reason: "private_key_jwt signs with a key Spring sets up in code, not in properties; "
-                        + "configure this client in tokentop's own file with private-key-file"))
+                skipped.append(
+                    SpringImport.Skipped(
+                        name: name, origin: method.origin,
+                        reason: "private_key_jwt signs with a key Spring sets up in code, not in properties; "
+                            + "configure this client in tokentop's own file with private-key-file"))
                 return
             case "client_secret_jwt", "none":
-                skipped.append(SpringImport.Skipped(
-                    name: name, origin: method.origin,
-                    reason: "client-authentication-method \(method.value.resolved) is not one tokentop supports"))
+                skipped.append(
+                    SpringImport.Skipped(
+                        name: name, origin: method.origin,
+                        reason: "client-authentication-method \(method.value.resolved) is not one tokentop supports"))
                 return
             default:
                 let known = ["client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt", "none"]
@@ -180,7 +147,8 @@ struct ClientMapper {
         hints.issuer = value(jwt.appending("issuer-uri"))
         hints.jwkSet = value(jwt.appending("jwk-set-uri")) ?? value(classic.appending("resource", "jwk", "key-set-uri"))
         hints.audiences = list(jwt.appending("audiences"))
-        hints.introspection = value(opaque.appending("introspection-uri"))
+        hints.introspection =
+            value(opaque.appending("introspection-uri"))
             ?? value(classic.appending("resource", "token-info-uri"))
         hints.introspectionClientID = value(opaque.appending("client-id"))
         if hints.introspectionClientID == nil, !isClientBlock(classic.appending("client")) {
@@ -216,17 +184,21 @@ struct ClientMapper {
             }
             if client.audiences.isEmpty { client.audiences = hints.audiences.map { ($0.value, $0.origin) } }
             if let id = hints.introspectionClientID, let own = client.value("client-id"),
-               id.value.resolved != own.resolved {
-                warnings.append(issue(
-                    id.origin,
-                    "the API introspects with client id \"\(id.value.resolved)\", but tokentop introspects with the client's "
-                        + "own credentials (\(client.name)'s client-id)"))
+                id.value.resolved != own.resolved
+            {
+                warnings.append(
+                    issue(
+                        id.origin,
+                        "the API introspects with client id \"\(id.value.resolved)\", but tokentop introspects with the client's "
+                            + "own credentials (\(client.name)'s client-id)"))
             }
             clients[index] = client.client
         }
         if !applied, let origin = (hints.issuer ?? hints.jwkSet ?? hints.introspection ?? hints.audiences.first)?.origin {
-            warnings.append(issue(
-                origin, "resource-server settings were read, but no client uses the same authorization server, so none takes them"))
+            warnings.append(
+                issue(
+                    origin,
+                    "resource-server settings were read, but no client uses the same authorization server, so none takes them"))
         }
     }
 
@@ -240,7 +212,8 @@ struct ClientMapper {
         for name in properties.order where name.last == "clientid" {
             let block = name.parent
             guard !block.hasPrefix(oauth2), !block.hasPrefix(okta), !found.contains(block),
-                  properties.writtenName(name) != nil, isClientBlock(block) else { continue }
+                properties.writtenName(name) != nil, isClientBlock(block)
+            else { continue }
             blocks.append(block)
             found.insert(block)
         }
@@ -255,7 +228,8 @@ struct ClientMapper {
     private mutating func mapClassicBlock(_ block: PropertyName) {
         if block != classic.appending("client") { checkUnknown(under: block, known: Self.detailsKeys) }
         let clientID = properties[block.appending("client-id")]
-        let written = properties.writtenName(block.appending("client-id")).map { PropertyName.writtenElements($0).dropLast() } ?? []
+        let written =
+            properties.writtenName(block.appending("client-id")).map { PropertyName.writtenElements($0).dropLast() } ?? []
         let prefix = written.joined(separator: ".")
         let blockOrigin = SpringOrigin(block: prefix, at: clientID?.origin ?? SpringOrigin(option: prefix))
         let name = uniqueName(classicName(Array(written)))
@@ -264,10 +238,11 @@ struct ClientMapper {
         let grant = value(block.appending("grant-type"))
         let grantType = grant?.value.resolved ?? defaultGrant
         guard grantType == "client_credentials" else {
-            skipped.append(SpringImport.Skipped(
-                name: name, origin: grant?.origin ?? blockOrigin,
-                reason: "grantType is \(grantType)\(grant == nil ? " (the default here)" : ""); "
-                    + "tokentop watches client_credentials clients only"))
+            skipped.append(
+                SpringImport.Skipped(
+                    name: name, origin: grant?.origin ?? blockOrigin,
+                    reason: "grantType is \(grantType)\(grant == nil ? " (the default here)" : ""); "
+                        + "tokentop watches client_credentials clients only"))
             return
         }
         var client = ClientBuilder(name: name, origin: blockOrigin)
@@ -281,7 +256,9 @@ struct ClientMapper {
             case "header": break
             case "form": client.set("client-authentication-method", ValueTemplate(text: "client_secret_post"), scheme.origin)
             default:
-                report(scheme.origin, "expected header (client_secret_basic) or form (client_secret_post), got \"\(scheme.value.resolved)\"")
+                report(
+                    scheme.origin,
+                    "expected header (client_secret_basic) or form (client_secret_post), got \"\(scheme.value.resolved)\"")
             }
         }
         client.setList("scope", list(block.appending("scope")))
@@ -294,8 +271,9 @@ struct ClientMapper {
             url.parts.append(.text(path))
             client.set("resource-uri", url, [base.origin, SpringOrigin(option: "--resource-path")])
         } else if resourcePath == nil, let base = nearestBaseURL(above: block) {
-            warnings.append(issue(
-                base.origin, "gives the API's address; pass --resource-path (such as /mod) to call an endpoint there"))
+            warnings.append(
+                issue(
+                    base.origin, "gives the API's address; pass --resource-path (such as /mod) to call an endpoint there"))
         }
         clients.append(client.client)
     }
@@ -324,7 +302,9 @@ struct ClientMapper {
         let origin = clientID.origin
         var client = ClientBuilder(name: uniqueName("okta"), origin: SpringOrigin(block: "okta.oauth2", at: origin))
         let issuer = value(okta.appending("issuer"))
-        if issuer == nil { report(origin, "okta.oauth2.issuer is missing; the Okta starter needs the issuer to find the token endpoint") }
+        if issuer == nil {
+            report(origin, "okta.oauth2.issuer is missing; the Okta starter needs the issuer to find the token endpoint")
+        }
         client.set("issuer-uri", issuer)
         client.set("client-id", clientID)
         client.set("client-secret", value(okta.appending("client-secret")))
@@ -371,7 +351,8 @@ struct ClientMapper {
         for property in properties.properties(under: prefix) where property.name.elements.count > prefix.elements.count {
             let element = property.name.elements[prefix.elements.count]
             guard !element.hasPrefix("["), !knownElements.contains(element), reported.insert(element).inserted,
-                  !property.origin.isEnvironmentVariable else { continue }
+                !property.origin.isEnvironmentVariable
+            else { continue }
             let written = PropertyName.writtenElements(property.origin.property)
             let spelling = written.count == property.name.elements.count ? written[prefix.elements.count] : element
             var message = "unknown property `\(spelling)`"
@@ -390,7 +371,8 @@ struct ClientMapper {
 
     private func issue(_ origin: SpringOrigin, _ message: String) -> ConfigurationIssue {
         if let file = origin.file {
-            return ConfigurationIssue(file: file, line: origin.line, column: origin.column, keyPath: origin.property, message: message)
+            return ConfigurationIssue(
+                file: file, line: origin.line, column: origin.column, keyPath: origin.property, message: message)
         }
         return ConfigurationIssue(file: origin.location, keyPath: origin.property, message: message)
     }
@@ -466,10 +448,12 @@ struct ClientMapper {
             // The API's audiences become `expected-audience`: the token's `aud` is checked here too.
             switch audiences.count {
             case 0: break
-            case 1: settings["expected-audience"] = SpringImport.Setting(
-                key: "expected-audience", value: .text(audiences[0].0), origins: [audiences[0].1])
-            default: settings["expected-audience"] = SpringImport.Setting(
-                key: "expected-audience", value: .list(audiences.map(\.0)), origins: audiences.map(\.1))
+            case 1:
+                settings["expected-audience"] = SpringImport.Setting(
+                    key: "expected-audience", value: .text(audiences[0].0), origins: [audiences[0].1])
+            default:
+                settings["expected-audience"] = SpringImport.Setting(
+                    key: "expected-audience", value: .list(audiences.map(\.0)), origins: audiences.map(\.1))
             }
             return SpringImport.Client(
                 name: name, origin: origin, settings: Self.order.compactMap { settings[$0] },

@@ -143,7 +143,8 @@ struct PlaceholderResolver {
         defer { depth -= 1 }
         try readingGuard.enter(
             depth: depth, at: place(of: property),
-            resolving.count > 1 ? "placeholders followed from \(chainStart) through other properties" : "placeholders inside placeholders")
+            resolving.count > 1
+                ? "placeholders followed from \(chainStart) through other properties" : "placeholders inside placeholders")
         var parts: [ValueTemplate.Part] = []
         let characters = Array(text)
         let closing = Self.closingBraces(characters)
@@ -173,7 +174,9 @@ struct PlaceholderResolver {
         // A name holding no placeholder is itself: no level deeper, nothing spent.
         let name = (nameText.contains("${") ? try resolve(text: nameText, in: property).resolved : nameText)
             .trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw failure(in: property, "`${\(body)}` names no property; write ${NAME} or ${NAME:default}") }
+        guard !name.isEmpty else {
+            throw failure(in: property, "`${\(body)}` names no property; write ${NAME} or ${NAME:default}")
+        }
         let key = PropertyName(name)
         if !key.elements.isEmpty, let target = properties[key] {
             if let start = resolving.firstIndex(of: key) {
@@ -197,7 +200,8 @@ struct PlaceholderResolver {
         let defaultValue = try resolve(text: fallback, in: property)
         // A plain default stays a reference with a fallback, so setting the variable later still counts.
         if let variable = Self.environmentNames(for: name).first, !defaultValue.hasReferences,
-           !defaultValue.resolved.contains("}"), !defaultValue.resolved.contains("$"), !defaultValue.resolved.isEmpty {
+            !defaultValue.resolved.contains("}"), !defaultValue.resolved.contains("$"), !defaultValue.resolved.isEmpty
+        {
             return ValueTemplate([.variable(name: variable, value: defaultValue.resolved, fallback: defaultValue.resolved)])
         }
         return defaultValue
@@ -205,8 +209,10 @@ struct PlaceholderResolver {
 
     private func failure(in property: SpringProperty, _ message: String) -> ConfigurationError {
         let place = place(of: property)
-        return ConfigurationError(issues: [ConfigurationIssue(
-            file: place.file, line: place.line, column: place.column, keyPath: place.keyPath, message: message)])
+        return ConfigurationError(issues: [
+            ConfigurationIssue(
+                file: place.file, line: place.line, column: place.column, keyPath: place.keyPath, message: message)
+        ])
     }
 
     private func place(of property: SpringProperty) -> ReadingGuard.Place {
@@ -230,8 +236,11 @@ struct PlaceholderResolver {
         var names: [String] = []
         func add(_ candidate: String) {
             if !candidate.isEmpty, !names.contains(candidate),
-               candidate.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }),
-               !("0"..."9").contains(candidate.unicodeScalars.first!) {
+                candidate.unicodeScalars.allSatisfy({
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+                }),
+                !("0"..."9").contains(candidate.unicodeScalars.first!)
+            {
                 names.append(candidate)
             }
         }

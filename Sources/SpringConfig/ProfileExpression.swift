@@ -30,10 +30,12 @@ struct ProfileExpression: Sendable {
     }
 
     private static func malformed(_ expression: String, at place: ReadingGuard.Place) -> ConfigurationError {
-        ConfigurationError(issues: [ConfigurationIssue(
-            file: place.file, line: place.line, column: place.column, keyPath: place.keyPath,
-            message: "cannot read the profile condition \"\(expression)\"; expected profile names joined by `&` or `|`, "
-                + "`!` to negate, and parentheses")])
+        ConfigurationError(issues: [
+            ConfigurationIssue(
+                file: place.file, line: place.line, column: place.column, keyPath: place.keyPath,
+                message: "cannot read the profile condition \"\(expression)\"; expected profile names joined by `&` or `|`, "
+                    + "`!` to negate, and parentheses")
+        ])
     }
 
     /// Whether the condition holds when `active` are the active profiles.

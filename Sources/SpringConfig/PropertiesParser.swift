@@ -54,8 +54,9 @@ enum PropertiesParser {
             do {
                 documents[documents.count - 1].append(try property(logical))
             } catch {
-                issues.append(ConfigurationIssue(
-                    file: file, line: error.line, column: error.column, message: error.message))
+                issues.append(
+                    ConfigurationIssue(
+                        file: file, line: error.line, column: error.column, message: error.message))
             }
         }
         guard issues.isEmpty else { throw ConfigurationError(issues: issues) }
@@ -127,10 +128,11 @@ enum PropertiesParser {
                 index += 4
                 // UTF-16 surrogate pairs (`\uD83D\uDE00`) make one character, as Java reads them.
                 if (0xD800...0xDBFF).contains(code), index + 6 <= characters.endIndex,
-                   characters[index].character == "\\", characters[index + 1].character == "u",
-                   let low = UInt32(String(characters[(index + 2)..<(index + 6)].map(\.character)), radix: 16),
-                   (0xDC00...0xDFFF).contains(low),
-                   let scalar = Unicode.Scalar(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)) {
+                    characters[index].character == "\\", characters[index + 1].character == "u",
+                    let low = UInt32(String(characters[(index + 2)..<(index + 6)].map(\.character)), radix: 16),
+                    (0xDC00...0xDFFF).contains(low),
+                    let scalar = Unicode.Scalar(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+                {
                     result.unicodeScalars.append(scalar)
                     index += 6
                 } else {

@@ -48,7 +48,9 @@ struct PropertyName: Hashable, Sendable, CustomStringConvertible {
     init?(environmentVariable variable: String) {
         let parts = variable.split(separator: "_", omittingEmptySubsequences: false)
         guard !variable.isEmpty, parts.allSatisfy({ !$0.isEmpty }),
-              variable.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") })
+            variable.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+            })
         else { return nil }
         elements = parts.map { part in
             part.allSatisfy(\.isNumber) ? "[\(Int(part).map(String.init) ?? String(part))]" : part.lowercased()

@@ -19,7 +19,7 @@ public enum SpringApplicationYAML {
                 continue
             }
             var registration: [(Node, Node)] = [
-                (scalar("client-id"), scalar(client.clientID)),
+                (scalar("client-id"), scalar(client.clientID))
             ]
             if case .inline(let secret) = client.clientSecret {
                 registration.append((scalar("client-secret"), scalar(secret)))
@@ -39,18 +39,38 @@ public enum SpringApplicationYAML {
             providers.append((scalar(client.name), mapping(provider)))
         }
         let root = mapping([
-            (scalar("spring"), mapping([(scalar("security"), mapping([(scalar("oauth2"), mapping([
-                (scalar("client"), mapping([
-                    (scalar("registration"), mapping(registrations)),
-                    (scalar("provider"), mapping(providers)),
-                ])),
-            ]))]))])),
+            (
+                scalar("spring"),
+                mapping([
+                    (
+                        scalar("security"),
+                        mapping([
+                            (
+                                scalar("oauth2"),
+                                mapping([
+                                    (
+                                        scalar("client"),
+                                        mapping([
+                                            (scalar("registration"), mapping(registrations)),
+                                            (scalar("provider"), mapping(providers)),
+                                        ])
+                                    )
+                                ])
+                            )
+                        ])
+                    )
+                ])
+            )
         ])
         let body = try Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)
         var header = comment
         for client in omitted { header.append("left out \(client.name): \(client.reason)") }
         let lines = header.flatMap { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) }
-            .map { "# " + String(String.UnicodeScalarView($0.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })) }
+            .map {
+                "# "
+                    + String(
+                        String.UnicodeScalarView($0.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+            }
         return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n") + body
     }
 
@@ -64,9 +84,11 @@ public enum SpringApplicationYAML {
         if client.authenticationMethod == .privateKeyJWT {
             return "private_key_jwt needs a signing key that Spring sets up in code, not in properties"
         }
-        let values = [client.name, client.clientID] + client.scopes + {
-            if case .inline(let secret) = client.clientSecret { [secret] } else { [] }
-        }()
+        let values =
+            [client.name, client.clientID] + client.scopes
+            + {
+                if case .inline(let secret) = client.clientSecret { [secret] } else { [] }
+            }()
         if values.contains(where: { $0.contains("${") }) {
             return "a value holds `${`, which Spring would read as a placeholder"
         }

@@ -97,16 +97,18 @@ public struct SpringImport: Sendable {
         var clients = mapper.clients
         if allowInsecureHTTP {
             for index in clients.indices {
-                clients[index].settings.append(Setting(
-                    key: "allow-insecure-http", value: .text(ValueTemplate(text: "true")),
-                    origins: [SpringOrigin(option: "--allow-insecure-http")]))
+                clients[index].settings.append(
+                    Setting(
+                        key: "allow-insecure-http", value: .text(ValueTemplate(text: "true")),
+                        origins: [SpringOrigin(option: "--allow-insecure-http")]))
             }
         }
         var imported = SpringImport(
             configuration: TokentopConfiguration(clients: []), clients: clients, files: sources.files,
             profiles: sources.profiles, skipped: mapper.skipped, warnings: inFileOrder(sources.warnings + mapper.warnings))
         guard !imported.clients.isEmpty else {
-            var message = "no client_credentials client found; tokentop reads spring.security.oauth2.client.registration.*, "
+            var message =
+                "no client_credentials client found; tokentop reads spring.security.oauth2.client.registration.*, "
                 + "spring.security.oauth2.resourceserver.*, okta.oauth2.* and ClientCredentialsResourceDetails blocks "
                 + "(clientId, clientSecret, accessTokenUri)"
             if !imported.skipped.isEmpty {
@@ -118,8 +120,10 @@ public struct SpringImport: Sendable {
         do {
             yaml = try ConfigurationWriter.yaml(imported.draft())
         } catch {
-            throw ConfigurationError(issues: [ConfigurationIssue(
-                file: sources.files.first ?? "", message: "cannot write the clients as YAML: \(error)")])
+            throw ConfigurationError(issues: [
+                ConfigurationIssue(
+                    file: sources.files.first ?? "", message: "cannot write the clients as YAML: \(error)")
+            ])
         }
         do {
             let loaded = try ConfigurationLoader.parse(yaml: yaml, path: sources.files.first ?? "", environment: environment)
@@ -146,10 +150,11 @@ public struct SpringImport: Sendable {
         let draftClients = clients.map { client in
             let comments = ["from \(client.origin)"]
             let settings = client.settings.map { setting in
-                let value: ConfigurationDraft.Value = switch setting.value {
-                case .text(let template): .text(template.configurationText)
-                case .list(let items): .list(items.map(\.configurationText))
-                }
+                let value: ConfigurationDraft.Value =
+                    switch setting.value {
+                    case .text(let template): .text(template.configurationText)
+                    case .list(let items): .list(items.map(\.configurationText))
+                    }
                 var comments: [String] = []
                 for origin in setting.origins.map(\.description) where !comments.contains(origin) { comments.append(origin) }
                 return ConfigurationDraft.Setting(setting.key, value, comments: comments)

@@ -55,7 +55,8 @@ struct SpringSources {
         var layers = mainDocuments
         for profile in profiles.isEmpty ? ["default"] : profiles {
             for file in mainFiles {
-                for candidate in profileFiles(of: file, profile: profile) where FileManager.default.fileExists(atPath: candidate) {
+                for candidate in profileFiles(of: file, profile: profile) where FileManager.default.fileExists(atPath: candidate)
+                {
                     do {
                         layers += try documents(of: candidate)
                     } catch {
@@ -69,22 +70,25 @@ struct SpringSources {
         for (rank, document) in layers.enumerated() where document.condition?.matches(matching) ?? true {
             if !sources.files.contains(document.file) { sources.files.append(document.file) }
             for raw in document.properties {
-                sources.properties.add(SpringProperty(
-                    name: PropertyName(raw.name), value: raw.value,
-                    origin: SpringOrigin(property: raw.name, file: document.file, line: raw.line, column: raw.column),
-                    rank: rank))
+                sources.properties.add(
+                    SpringProperty(
+                        name: PropertyName(raw.name), value: raw.value,
+                        origin: SpringOrigin(property: raw.name, file: document.file, line: raw.line, column: raw.column),
+                        rank: rank))
                 if PropertyName(raw.name).hasPrefix(PropertyName("spring.config.import")) {
-                    sources.warnings.append(ConfigurationIssue(
-                        file: document.file, line: raw.line, column: raw.column, keyPath: raw.name,
-                        message: "spring.config.import is not followed; name the imported file as another PATH"))
+                    sources.warnings.append(
+                        ConfigurationIssue(
+                            file: document.file, line: raw.line, column: raw.column, keyPath: raw.name,
+                            message: "spring.config.import is not followed; name the imported file as another PATH"))
                 }
             }
         }
         for file in mainFiles where !sources.files.contains(file) { sources.files.insert(file, at: 0) }
         for (variable, value) in environment.sorted(by: { $0.key < $1.key }) {
             guard let name = PropertyName(environmentVariable: variable) else { continue }
-            sources.properties.add(SpringProperty(
-                name: name, value: value, origin: SpringOrigin(environmentVariable: variable), rank: layers.count))
+            sources.properties.add(
+                SpringProperty(
+                    name: name, value: value, origin: SpringOrigin(environmentVariable: variable), rank: layers.count))
         }
         return sources
     }
@@ -133,8 +137,10 @@ struct SpringSources {
         let found = ["yml", "yaml", "properties"].map { "\(folder)/application.\($0)" }
             .filter { FileManager.default.fileExists(atPath: $0) }
         guard !found.isEmpty else {
-            throw ConfigurationError(issues: [ConfigurationIssue(
-                file: path, message: "is a folder without application.yml, application.yaml or application.properties")])
+            throw ConfigurationError(issues: [
+                ConfigurationIssue(
+                    file: path, message: "is a folder without application.yml, application.yaml or application.properties")
+            ])
         }
         return found
     }
@@ -155,8 +161,10 @@ struct SpringSources {
         case "properties": raw = try PropertiesParser.documents(text, file: file)
         case "yml", "yaml": raw = try YAMLFlattener.documents(text, file: file)
         default:
-            throw ConfigurationError(issues: [ConfigurationIssue(
-                file: file, message: "expected a Spring configuration file ending in .yml, .yaml or .properties")])
+            throw ConfigurationError(issues: [
+                ConfigurationIssue(
+                    file: file, message: "expected a Spring configuration file ending in .yml, .yaml or .properties")
+            ])
         }
         var documents: [Document] = []
         var issues: [ConfigurationIssue] = []

@@ -54,8 +54,9 @@ enum YAMLFlattener {
                 let isNull = scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
                 // A null value has no place of its own worth showing; its key's place is used.
                 let mark = isNull ? place : (node.mark ?? place)
-                properties.append(RawProperty(
-                    name: name, value: isNull ? "" : scalar.string, line: mark?.line ?? 1, column: mark?.column ?? 1))
+                properties.append(
+                    RawProperty(
+                        name: name, value: isNull ? "" : scalar.string, line: mark?.line ?? 1, column: mark?.column ?? 1))
             case .mapping(let mapping):
                 if mapping.isEmpty, !name.isEmpty {
                     properties.append(RawProperty(name: name, value: "", line: place?.line ?? 1, column: place?.column ?? 1))

@@ -15,7 +15,8 @@ public struct TerminalError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch kind {
         case .notATerminal:
-            return "the dashboard needs a terminal on standard input and output; run it in a terminal, or use a non-interactive subcommand"
+            return
+                "the dashboard needs a terminal on standard input and output; run it in a terminal, or use a non-interactive subcommand"
         case .cannotOpen(let term):
             return term.isEmpty
                 ? "cannot open the terminal: TERM is not set (try TERM=xterm-256color)"

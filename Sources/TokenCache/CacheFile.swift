@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The POSIX pieces the cache stands on: files read only when they are the user's own and
@@ -93,7 +93,8 @@ public enum CacheFile {
         if fchmod(descriptor, mode) != 0 { failure = .io(temporary, "set the mode of", errno: errno) }
         var written = 0
         while failure == nil, written < data.count {
-            let count = data.withUnsafeBytes { buffer in write(descriptor, buffer.baseAddress! + written, buffer.count - written) }
+            let count = data.withUnsafeBytes { buffer in write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
             if count < 0, errno == EINTR { continue }
             if count <= 0 { failure = .io(temporary, "write", errno: errno) } else { written += count }
         }

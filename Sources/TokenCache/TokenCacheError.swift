@@ -34,7 +34,8 @@ public struct TokenCacheError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         switch reason {
         case .noLocation:
-            return "the token cache has no folder: neither XDG_CACHE_HOME nor HOME is an absolute path; set one, or pass --no-cache"
+            return
+                "the token cache has no folder: neither XDG_CACHE_HOME nor HOME is an absolute path; set one, or pass --no-cache"
         case .unsafeFolder(let path, let why):
             return "refusing the token cache folder \(path): \(why); tokens there may have been read or planted by someone else"
         case .io(let path, let operation, let errno):

@@ -32,7 +32,9 @@ public struct TokenCacheStore: Sendable {
     }
 
     /// The store at the standard folder.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws(TokenCacheError) -> TokenCacheStore {
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws(TokenCacheError)
+        -> TokenCacheStore
+    {
         guard let folder = standardFolder(environment: environment) else { throw .noLocation }
         return try TokenCacheStore(folder: folder)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import TokenModel
 import SwiftASN1
+import TokenModel
 
 /// The type of key a client certificate holds (`tls-client-certificate-file`), read from its
 /// SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): the one reading of it, for the configuration (which

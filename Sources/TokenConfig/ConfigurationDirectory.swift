@@ -34,7 +34,9 @@ extension ConfigurationLoader {
         guard !files.isEmpty else {
             throw ConfigurationError(
                 file: folder,
-                message: "is a directory with no *.yaml file; a configuration directory holds one file per team, each with a `clients:` mapping")
+                message:
+                    "is a directory with no *.yaml file; a configuration directory holds one file per team, each with a `clients:` mapping"
+            )
         }
         var issues: [ConfigurationIssue] = []
         var parts: [(file: String, loaded: LoadedConfiguration)] = []
@@ -55,9 +57,12 @@ extension ConfigurationLoader {
             warnings += loaded.warnings
             for client in configuration.clients {
                 if let first = definedIn[client.name] {
-                    issues.append(ConfigurationIssue(
-                        file: file, keyPath: "clients.\(client.name)",
-                        message: "client \(client.name) is defined in \(first) and again in \(file); a client's name is used once in the directory"))
+                    issues.append(
+                        ConfigurationIssue(
+                            file: file, keyPath: "clients.\(client.name)",
+                            message:
+                                "client \(client.name) is defined in \(first) and again in \(file); a client's name is used once in the directory"
+                        ))
                     continue
                 }
                 definedIn[client.name] = file
@@ -65,9 +70,10 @@ extension ConfigurationLoader {
             }
             if let theme = configuration.theme {
                 if let first = themeFile {
-                    issues.append(ConfigurationIssue(
-                        file: file, line: configuration.themeLocation?.value?.line, keyPath: "theme",
-                        message: "theme is set in \(first) and again in \(file); set it in one file of the directory"))
+                    issues.append(
+                        ConfigurationIssue(
+                            file: file, line: configuration.themeLocation?.value?.line, keyPath: "theme",
+                            message: "theme is set in \(first) and again in \(file); set it in one file of the directory"))
                 } else {
                     themeFile = file
                     combined.theme = theme
@@ -76,9 +82,12 @@ extension ConfigurationLoader {
             }
             for (action, key) in configuration.keyBindings {
                 if let first = keyFiles[action] {
-                    issues.append(ConfigurationIssue(
-                        file: file, line: configuration.keyBindingLocations[action]?.key?.line, keyPath: "keys.\(action)",
-                        message: "keys.\(action) is set in \(first) and again in \(file); bind each action in one file of the directory"))
+                    issues.append(
+                        ConfigurationIssue(
+                            file: file, line: configuration.keyBindingLocations[action]?.key?.line, keyPath: "keys.\(action)",
+                            message:
+                                "keys.\(action) is set in \(first) and again in \(file); bind each action in one file of the directory"
+                        ))
                     continue
                 }
                 keyFiles[action] = file

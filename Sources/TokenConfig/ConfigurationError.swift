@@ -103,8 +103,9 @@ extension ConfigurationIssue {
     /// and what was expected, as the loader's own messages do.
     public init(at location: SettingLocation, _ part: SettingLocation.Part = .key, message: String) {
         let position = part == .key ? location.key : (location.value ?? location.key)
-        self.init(file: location.file, line: position?.line, column: position?.column,
-                  keyPath: location.keyPath, message: message)
+        self.init(
+            file: location.file, line: position?.line, column: position?.column,
+            keyPath: location.keyPath, message: message)
     }
 }
 

@@ -105,14 +105,17 @@ public enum ConfigurationLoader {
         if !clientsWithSecrets.isEmpty, let exposure = LocalFile.readers(of: path) {
             let name = (path as NSString).lastPathComponent
             // A fleet's file names thousands of clients: five are enough to find them.
-            let clients = clientsWithSecrets.prefix(5).joined(separator: ", ")
+            let clients =
+                clientsWithSecrets.prefix(5).joined(separator: ", ")
                 + (clientsWithSecrets.count > 5 ? " and \(clientsWithSecrets.count - 5) more" : "")
             loaded.warnings.append(
                 "\(path): \(name) is readable by \(exposure) and holds a client secret (\(clients)); chmod 600 it, "
-                + "or take the secret from ${VAR}, client-secret-file or client-secret-command")
+                    + "or take the secret from ${VAR}, client-secret-file or client-secret-command")
         }
         for client in loaded.configuration.clients {
-            guard case .file(let secretPath) = client.clientSecret, let exposure = LocalFile.readers(of: secretPath) else { continue }
+            guard case .file(let secretPath) = client.clientSecret, let exposure = LocalFile.readers(of: secretPath) else {
+                continue
+            }
             loaded.warnings.append(
                 "\(secretPath): client \(client.name)'s client-secret-file is readable by \(exposure); chmod 600 it")
         }
@@ -157,8 +160,8 @@ public enum ConfigurationLoader {
     public static func issue(from error: YamlError, file: String, yaml: String) -> ConfigurationIssue {
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
             if problem.hasPrefix("Maximum nesting level reached") {
                 // libyaml's own depth bound (1,000), named for the C function that sets it.

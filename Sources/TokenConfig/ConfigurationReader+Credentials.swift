@@ -11,9 +11,10 @@ extension ConfigurationReader {
     mutating func secretEnd(_ settings: [ConfigurationSchema.ClientKey: Entry]) -> Date? {
         let expectation = ConfigurationSchema.ValueKind.date.description
         if let setting = settings[.clientSecretExpiresAt], let registration = settings[.clientRegistrationFile] {
-            report(registration.keyNode, registration.path,
-                   "only one of `client-secret-expires-at` and `client-registration-file` may be set, "
-                   + "and `\(setting.key)` is already set")
+            report(
+                registration.keyNode, registration.path,
+                "only one of `client-secret-expires-at` and `client-registration-file` may be set, "
+                    + "and `\(setting.key)` is already set")
             return nil
         }
         if let setting = settings[.clientSecretExpiresAt], let value = text(setting, expected: expectation), !value.isEmpty {
@@ -24,7 +25,7 @@ extension ConfigurationReader {
             return date
         }
         guard let setting = settings[.clientRegistrationFile],
-              let path = existingFile(setting, holding: "an RFC 7591 client registration response (JSON)")
+            let path = existingFile(setting, holding: "an RFC 7591 client registration response (JSON)")
         else { return nil }
         let problem: String
         do {
@@ -67,7 +68,8 @@ extension ConfigurationReader {
         let secretIssues = issues.count
         var secrets: [(entry: Entry, source: SecretSource)] = []
         if let setting = settings[.clientSecret], let secret = expanded(setting, expected: "the client secret as text"),
-           !secret.value.isEmpty {
+            !secret.value.isEmpty
+        {
             secrets.append((setting, .inline(secret.value)))
             if !secret.literal.isEmpty { clientsWithSecretsInFile.append(entry.key) }
         }
@@ -75,46 +77,54 @@ extension ConfigurationReader {
             secrets.append((setting, .file(path: resolvedPath(path))))
         }
         if let setting = settings[.clientSecretCommand],
-           let command = text(setting, expected: "a shell command", allowingControlCharacters: true),
-           !command.trimmingCharacters(in: .whitespaces).isEmpty {
+            let command = text(setting, expected: "a shell command", allowingControlCharacters: true),
+            !command.trimmingCharacters(in: .whitespaces).isEmpty
+        {
             secrets.append((setting, .command(command)))
         }
         secrets.sort { ($0.entry.keyNode.mark?.line ?? 0) < ($1.entry.keyNode.mark?.line ?? 0) }
         for extra in secrets.dropFirst() {
-            report(extra.entry.keyNode, extra.entry.path,
-                   "only one of `client-secret`, `client-secret-file` and `client-secret-command` may be set, "
-                   + "and `\(secrets[0].entry.key)` is already set")
+            report(
+                extra.entry.keyNode, extra.entry.path,
+                "only one of `client-secret`, `client-secret-file` and `client-secret-command` may be set, "
+                    + "and `\(secrets[0].entry.key)` is already set")
         }
 
         let federated = federatedAssertion(settings)
         // A client that sends an assertion made elsewhere uses private_key_jwt's parameters.
         var method = federated == .none ? ClientAuthenticationMethod.clientSecretBasic : .privateKeyJWT
         if let setting = settings[.clientAuthenticationMethod],
-           let chosen = choice(setting, ClientAuthenticationMethod.self) {
+            let chosen = choice(setting, ClientAuthenticationMethod.self)
+        {
             method = chosen
             if federated != .none, chosen != .privateKeyJWT {
-                report(setting.value, setting.path,
-                       "a client with `client-assertion-file` or `client-assertion-command` sends that assertion: "
-                       + "write `private_key_jwt` or leave the method unset")
+                report(
+                    setting.value, setting.path,
+                    "a client with `client-assertion-file` or `client-assertion-command` sends that assertion: "
+                        + "write `private_key_jwt` or leave the method unset")
             }
         }
         var basicEncoding = BasicCredentialEncoding.formURLEncoded
         if let setting = settings[.clientSecretBasicEncoding],
-           let chosen = choice(setting, BasicCredentialEncoding.self) {
+            let chosen = choice(setting, BasicCredentialEncoding.self)
+        {
             basicEncoding = chosen
         }
         let keyIssues = issues.count
         let privateKeyFile = existingFile(settings[.privateKeyFile], holding: "a PEM RSA or EC P-256 private key")
         if method == .privateKeyJWT {
             if federated != .none, privateKeyFile != nil, let setting = settings[.privateKeyFile] {
-                report(setting.keyNode, setting.path,
-                       "only one of `private-key-file` (tokentop signs the assertion) and `client-assertion-file` or "
-                       + "`client-assertion-command` (the assertion is made elsewhere) may be set")
+                report(
+                    setting.keyNode, setting.path,
+                    "only one of `private-key-file` (tokentop signs the assertion) and `client-assertion-file` or "
+                        + "`client-assertion-command` (the assertion is made elsewhere) may be set")
             }
             if federated == .none, privateKeyFile == nil && issues.count == keyIssues,
-               let setting = settings[.clientAuthenticationMethod] {
-                report(setting.value, setting.path,
-                       "private_key_jwt needs `private-key-file`, a PEM RSA or EC P-256 private key")
+                let setting = settings[.clientAuthenticationMethod]
+            {
+                report(
+                    setting.value, setting.path,
+                    "private_key_jwt needs `private-key-file`, a PEM RSA or EC P-256 private key")
             }
             if let unused = secrets.first {
                 warn(unused.entry.keyNode, unused.entry.path, "is not used with private_key_jwt and is ignored")
@@ -125,18 +135,22 @@ extension ConfigurationReader {
                     warn(unused.entry.keyNode, unused.entry.path, "is not used with \(method.rawValue) and is ignored")
                 }
             } else if secrets.isEmpty && issues.count == secretIssues,
-               let empty = ConfigurationSchema.ClientKey.secretSources.compactMap({ settings[$0] }).first {
-                report(empty.value, empty.path,
-                       "is empty, and no other client secret is set; expected the secret, "
-                       + "or one of `client-secret-file` and `client-secret-command`")
+                let empty = ConfigurationSchema.ClientKey.secretSources.compactMap({ settings[$0] }).first
+            {
+                report(
+                    empty.value, empty.path,
+                    "is empty, and no other client secret is set; expected the secret, "
+                        + "or one of `client-secret-file` and `client-secret-command`")
             } else if secrets.isEmpty && issues.count == secretIssues {
-                report(entry.keyNode, entry.path,
-                       "missing a client secret: set `client-secret` (for example ${MOD_CLIENT_SECRET}), "
-                       + "`client-secret-file` or `client-secret-command`, or use private_key_jwt")
+                report(
+                    entry.keyNode, entry.path,
+                    "missing a client secret: set `client-secret` (for example ${MOD_CLIENT_SECRET}), "
+                        + "`client-secret-file` or `client-secret-command`, or use private_key_jwt")
             }
             if privateKeyFile != nil, let setting = settings[.privateKeyFile] {
-                warn(setting.keyNode, setting.path,
-                     "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+                warn(
+                    setting.keyNode, setting.path,
+                    "is only used with `client-authentication-method: private_key_jwt` and is ignored")
             }
         }
         let (certificateFile, tlsKeyFile) = tlsClientCertificate(settings, method: method)
@@ -146,12 +160,14 @@ extension ConfigurationReader {
         if method != .privateKeyJWT {
             for key in [ConfigurationSchema.ClientKey.clientAssertionCertificateFile, .clientAssertionSHA1Thumbprint] {
                 guard let setting = settings[key] else { continue }
-                warn(setting.keyNode, setting.path,
-                     "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+                warn(
+                    setting.keyNode, setting.path,
+                    "is only used with `client-authentication-method: private_key_jwt` and is ignored")
             }
         } else if sha1Thumbprint, assertionCertificate == nil, let setting = settings[.clientAssertionSHA1Thumbprint] {
-            report(setting.keyNode, setting.path,
-                   "needs `client-assertion-certificate-file`, the certificate whose thumbprint it names")
+            report(
+                setting.keyNode, setting.path,
+                "needs `client-assertion-certificate-file`, the certificate whose thumbprint it names")
         }
         return Credentials(
             secret: secrets.first?.source ?? .none, method: method, basicEncoding: basicEncoding,
@@ -166,14 +182,16 @@ extension ConfigurationReader {
         let file = existingFile(settings[.clientAssertionFile], holding: "a client assertion (a JWT)")
         var command: String?
         if let setting = settings[.clientAssertionCommand],
-           let text = text(setting, expected: "a shell command", allowingControlCharacters: true),
-           !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            let text = text(setting, expected: "a shell command", allowingControlCharacters: true),
+            !text.trimmingCharacters(in: .whitespaces).isEmpty
+        {
             command = text
         }
         if let file, command != nil, let setting = settings[.clientAssertionCommand] {
-            report(setting.keyNode, setting.path,
-                   "only one of `client-assertion-file` and `client-assertion-command` may be set, and "
-                   + "`client-assertion-file` is already set (\(file))")
+            report(
+                setting.keyNode, setting.path,
+                "only one of `client-assertion-file` and `client-assertion-command` may be set, and "
+                    + "`client-assertion-file` is already set (\(file))")
             return .none
         }
         if let file { return .file(path: file) }
@@ -188,7 +206,8 @@ extension ConfigurationReader {
         let keywords = ClientAssertionAudience.keywords
         let expectation = Self.list(keywords) + ", or an absolute http or https URL"
         guard let setting = settings[.clientAssertionAudience],
-              let value = text(setting, expected: expectation), !value.isEmpty else { return nil }
+            let value = text(setting, expected: expectation), !value.isEmpty
+        else { return nil }
         let audience: ClientAssertionAudience
         switch value {
         case "endpoint": audience = .endpoint
@@ -196,7 +215,8 @@ extension ConfigurationReader {
         case "issuer": audience = .issuer
         default:
             guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                  let host = url.host, !host.isEmpty else {
+                let host = url.host, !host.isEmpty
+            else {
                 var message = "expected \(expectation), got \(Self.quoted(value))"
                 if let suggestion = KeySuggestion.closest(to: value, among: keywords) {
                     message += "; did you mean `\(suggestion)`?"
@@ -207,13 +227,15 @@ extension ConfigurationReader {
             audience = .url(url)
         }
         if audience == .issuer && settings[.issuerURI] == nil && settings[.expectedIssuer] == nil {
-            report(setting.value, setting.path,
-                   "`issuer` needs the authorization server's issuer: set `issuer-uri` or `expected-issuer`")
+            report(
+                setting.value, setting.path,
+                "`issuer` needs the authorization server's issuer: set `issuer-uri` or `expected-issuer`")
             return nil
         }
         if method != .privateKeyJWT {
-            warn(setting.keyNode, setting.path,
-                 "is only used with `client-authentication-method: private_key_jwt` and is ignored")
+            warn(
+                setting.keyNode, setting.path,
+                "is only used with `client-authentication-method: private_key_jwt` and is ignored")
         }
         return audience
     }
@@ -228,7 +250,8 @@ extension ConfigurationReader {
         let key = existingFile(settings[.tlsClientKeyFile], holding: "the PEM private key of the client's certificate")
         guard issues.count == fileIssues else { return (nil, nil) }
         if method.authenticatesWithTLSCertificate, certificate == nil || key == nil,
-           let setting = settings[.clientAuthenticationMethod] {
+            let setting = settings[.clientAuthenticationMethod]
+        {
             let missing = [
                 certificate == nil ? "`tls-client-certificate-file` (the client's PEM certificate)" : nil,
                 key == nil ? "`tls-client-key-file` (the certificate's PEM private key)" : nil,

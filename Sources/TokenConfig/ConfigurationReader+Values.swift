@@ -6,14 +6,16 @@ import Yams
 
 extension ConfigurationReader {
     mutating func tokenParameters(_ entry: Entry?) -> [String: String] {
-        guard let entry, let entries = entries(
-            of: entry.value, path: entry.path, expected: "a mapping of extra form parameters, such as `foo: bar`")
+        guard let entry,
+            let entries = entries(
+                of: entry.value, path: entry.path, expected: "a mapping of extra form parameters, such as `foo: bar`")
         else { return [:] }
         var parameters: [String: String] = [:]
         for parameter in entries {
             if Self.reservedTokenParameters.contains(parameter.key) {
-                report(parameter.keyNode, parameter.path,
-                       "`\(parameter.key)` is set by tokentop itself and cannot be replaced here")
+                report(
+                    parameter.keyNode, parameter.path,
+                    "`\(parameter.key)` is set by tokentop itself and cannot be replaced here")
                 continue
             }
             if let value = text(parameter, expected: "the parameter's value as text") { parameters[parameter.key] = value }
@@ -26,9 +28,10 @@ extension ConfigurationReader {
         var resources: [String] = []
         for item in items(entry, expected: "an absolute URI or a list of them") where !item.text.isEmpty {
             guard let url = URL(string: item.text), let scheme = url.scheme, !scheme.isEmpty, url.fragment == nil else {
-                report(item.node, item.path,
-                       "expected an absolute URI without a #fragment (RFC 8707), such as https://api.example.com, "
-                       + "got \(Self.quoted(item.text))")
+                report(
+                    item.node, item.path,
+                    "expected an absolute URI without a #fragment (RFC 8707), such as https://api.example.com, "
+                        + "got \(Self.quoted(item.text))")
                 continue
             }
             resources.append(item.text)
@@ -62,10 +65,12 @@ extension ConfigurationReader {
             return nil
         }
         guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty else {
-            report(entry.value, entry.path,
-                   "expected an absolute http or https URL, such as https://dev-123.okta.com/oauth2/default, "
-                   + "got \(Self.quoted(value))")
+            let host = url.host, !host.isEmpty
+        else {
+            report(
+                entry.value, entry.path,
+                "expected an absolute http or https URL, such as https://dev-123.okta.com/oauth2/default, "
+                    + "got \(Self.quoted(value))")
             return nil
         }
         return url
@@ -76,8 +81,9 @@ extension ConfigurationReader {
             return nil
         }
         guard let duration = Duration(configText: value) else {
-            report(entry.value, entry.path,
-                   "expected a duration such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \(Self.quoted(value))")
+            report(
+                entry.value, entry.path,
+                "expected a duration such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \(Self.quoted(value))")
             return nil
         }
         guard duration > .zero else {
@@ -130,7 +136,8 @@ extension ConfigurationReader {
             // A FIFO or a device is refused here, at load, rather than hanging the first fetch.
             report(
                 entry.value, entry.path,
-                error.isMissing ? "no such file: \(path) (expected \(contents))" : "\(error) (expected a file holding \(contents))")
+                error.isMissing
+                    ? "no such file: \(path) (expected \(contents))" : "\(error) (expected a file holding \(contents))")
             return nil
         }
         return path
@@ -154,7 +161,8 @@ extension ConfigurationReader {
     mutating func text(_ entry: Entry, expected: String, allowingControlCharacters: Bool = false) -> String? {
         guard let value = expanded(entry, expected: expected)?.value else { return nil }
         if !allowingControlCharacters,
-           value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
             report(entry.value, entry.path, "expected \(expected) without control characters, got \(Self.quoted(value))")
             return nil
         }

@@ -69,9 +69,10 @@ struct ConfigurationReader {
     /// The whole configuration, or nil when any issue was found.
     mutating func read(_ root: Node?) -> TokentopConfiguration? {
         guard let root, !Self.isNull(root) else {
-            issues.append(ConfigurationIssue(
-                file: file,
-                message: "the file holds no settings; expected a mapping with a `clients:` key (see examples/tokentop.yaml)"))
+            issues.append(
+                ConfigurationIssue(
+                    file: file,
+                    message: "the file holds no settings; expected a mapping with a `clients:` key (see examples/tokentop.yaml)"))
             return nil
         }
         guard let entries = entries(of: root, path: "", expected: "a mapping with a `clients:` key at the top level")
@@ -81,8 +82,9 @@ struct ConfigurationReader {
             if let key = ConfigurationSchema.TopLevelKey(rawValue: entry.key) {
                 settings[key] = entry
             } else if ConfigurationSchema.ClientKey(rawValue: entry.key) != nil {
-                report(entry.keyNode, entry.path,
-                       "`\(entry.key)` is a client setting; put it under `clients:` and the client's name")
+                report(
+                    entry.keyNode, entry.path,
+                    "`\(entry.key)` is a client setting; put it under `clients:` and the client's name")
             } else {
                 unknownKey(entry, in: .topLevel)
             }
@@ -92,9 +94,10 @@ struct ConfigurationReader {
         if let entry = settings[.clients] {
             clients = readClients(entry, defaults: defaults)
         } else {
-            issues.append(ConfigurationIssue(
-                file: file, line: root.mark?.line, column: root.mark?.column,
-                message: "missing `clients:`; expected a mapping from each client's name to its settings"))
+            issues.append(
+                ConfigurationIssue(
+                    file: file, line: root.mark?.line, column: root.mark?.column,
+                    message: "missing `clients:`; expected a mapping from each client's name to its settings"))
         }
         var theme: String?
         var themeLocation: SettingLocation?
@@ -108,9 +111,10 @@ struct ConfigurationReader {
         if let entry = settings[.cacheEncryption], let chosen = choice(entry, CacheEncryption.self) {
             cacheEncryption = chosen
             if chosen == .keyring {
-                report(entry.value, entry.path,
-                       "`keyring` (Secret Service over D-Bus) is not available in this build of tokentop; remove the "
-                       + "setting or write `plaintext`: tokens then rest in 0600 files in a 0700 folder (see the README)")
+                report(
+                    entry.value, entry.path,
+                    "`keyring` (Secret Service over D-Bus) is not available in this build of tokentop; remove the "
+                        + "setting or write `plaintext`: tokens then rest in 0600 files in a 0700 folder (see the README)")
             }
         }
         issues = Self.inFileOrder(issuesUpToBound ?? issues)
@@ -135,9 +139,10 @@ struct ConfigurationReader {
             case .credentialWarning: if let value = duration(setting) { defaults.credentialWarning = value }
             case nil:
                 if ConfigurationSchema.ClientKey(rawValue: setting.key) != nil {
-                    report(setting.keyNode, setting.path,
-                           "`\(setting.key)` has no default; `defaults:` takes "
-                           + Self.list(ConfigurationSchema.Section.defaults.keyNames))
+                    report(
+                        setting.keyNode, setting.path,
+                        "`\(setting.key)` has no default; `defaults:` takes "
+                            + Self.list(ConfigurationSchema.Section.defaults.keyNames))
                 } else {
                     unknownKey(setting, in: .defaults)
                 }
@@ -147,17 +152,20 @@ struct ConfigurationReader {
     }
 
     mutating func readClients(_ entry: Entry, defaults: ClientDefaults) -> [ClientConfiguration] {
-        guard let entries = entries(
-            of: entry.value, path: entry.path, expected: "a mapping from each client's name to its settings")
+        guard
+            let entries = entries(
+                of: entry.value, path: entry.path, expected: "a mapping from each client's name to its settings")
         else { return [] }
         if entries.isEmpty {
-            report(entry.keyNode, entry.path,
-                   "expected at least one client, such as `mod-client:` with its `client-id` and `token-uri`")
+            report(
+                entry.keyNode, entry.path,
+                "expected at least one client, such as `mod-client:` with its `client-id` and `token-uri`")
         }
         var clients: [ClientConfiguration] = []
         for client in entries {
             if client.key.trimmingCharacters(in: .whitespaces).isEmpty
-                || client.key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                || client.key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            {
                 report(client.keyNode, entry.path, "a client's name must be printable text, got \(Self.quoted(client.key))")
                 continue
             }
@@ -169,13 +177,15 @@ struct ConfigurationReader {
     mutating func readClient(_ entry: Entry, defaults: ClientDefaults) -> ClientConfiguration? {
         let name = entry.key
         guard !Self.isNull(entry.value) else {
-            report(entry.keyNode, entry.path,
-                   "has no settings; expected a mapping of the client's settings (`client-id`, `token-uri`, …)")
+            report(
+                entry.keyNode, entry.path,
+                "has no settings; expected a mapping of the client's settings (`client-id`, `token-uri`, …)")
             return nil
         }
-        guard let entries = entries(
-            of: entry.value, path: entry.path,
-            expected: "a mapping of the client's settings (`client-id`, `token-uri`, …)")
+        guard
+            let entries = entries(
+                of: entry.value, path: entry.path,
+                expected: "a mapping of the client's settings (`client-id`, `token-uri`, …)")
         else { return nil }
         var settings: [ConfigurationSchema.ClientKey: Entry] = [:]
         for setting in entries {
@@ -203,8 +213,9 @@ struct ConfigurationReader {
         let issuerURI = url(settings[.issuerURI])
         let tokenURI = url(settings[.tokenURI])
         if issuerURI == nil && tokenURI == nil && issues.count == endpointIssues {
-            report(entry.keyNode, entry.path,
-                   "missing `issuer-uri` (to discover the endpoints) or `token-uri`; one of them is required")
+            report(
+                entry.keyNode, entry.path,
+                "missing `issuer-uri` (to discover the endpoints) or `token-uri`; one of them is required")
         }
         let introspectionURI = url(settings[.introspectionURI])
         let revocationURI = url(settings[.revocationURI])
@@ -213,9 +224,11 @@ struct ConfigurationReader {
 
         let credentials = readCredentials(settings, client: entry)
         if let setting = settings[.authorizationGrantType],
-           let grant = text(setting, expected: "client_credentials"), !grant.isEmpty, grant != "client_credentials" {
-            report(setting.value, setting.path,
-                   "tokentop uses only the client_credentials grant, got \(Self.quoted(grant))")
+            let grant = text(setting, expected: "client_credentials"), !grant.isEmpty, grant != "client_credentials"
+        {
+            report(
+                setting.value, setting.path,
+                "tokentop uses only the client_credentials grant, got \(Self.quoted(grant))")
         }
 
         let scopes = words(settings[.scope], expected: "space-separated scopes or a list of scopes")
@@ -259,10 +272,12 @@ struct ConfigurationReader {
             ]
             for (key, url) in endpoints {
                 guard let url, let setting = settings[key], url.scheme?.lowercased() == "http",
-                      !Loopback.isLoopbackHost(url.host ?? "") else { continue }
-                report(setting.value, setting.path,
-                       "uses plain http to \(url.host ?? "a remote host"), which is not this machine; "
-                       + "use https, or set `allow-insecure-http: true` for a test server")
+                    !Loopback.isLoopbackHost(url.host ?? "")
+                else { continue }
+                report(
+                    setting.value, setting.path,
+                    "uses plain http to \(url.host ?? "a remote host"), which is not this machine; "
+                        + "use https, or set `allow-insecure-http: true` for a test server")
             }
         }
 
@@ -273,7 +288,8 @@ struct ConfigurationReader {
             clientSecret: credentials.secret, authenticationMethod: credentials.method,
             basicEncoding: credentials.basicEncoding, privateKeyFile: credentials.privateKeyFile, scopes: scopes,
             audience: audience, resources: resources, extraTokenParameters: parameters, resourceURI: resourceURI,
-            pollInterval: pollInterval, refreshSkew: refreshSkew, refreshMode: refreshMode, caFile: caFile, allowInsecureHTTP: allowInsecureHTTP,
+            pollInterval: pollInterval, refreshSkew: refreshSkew, refreshMode: refreshMode, caFile: caFile,
+            allowInsecureHTTP: allowInsecureHTTP,
             timeout: timeout, historySize: historySize, expectedIssuer: expectedIssuer,
             clientAssertionAudience: credentials.assertionAudience, expectedAudiences: expectedAudiences,
             dpop: dpop, dpopKeyFile: dpopKeyFile, tlsClientCertificateFile: credentials.tlsCertificateFile,
@@ -286,8 +302,9 @@ struct ConfigurationReader {
     /// Action name to key, and where each entry is written: only the dashboard knows its
     /// actions and keys, and reports a wrong one at this place.
     mutating func readKeyBindings(_ entry: Entry) -> ([String: String], [String: SettingLocation]) {
-        guard let entries = entries(
-            of: entry.value, path: entry.path, expected: "a mapping from action name to key, such as `refresh: f`")
+        guard
+            let entries = entries(
+                of: entry.value, path: entry.path, expected: "a mapping from action name to key, such as `refresh: f`")
         else { return ([:], [:]) }
         var bindings: [String: String] = [:]
         var locations: [String: SettingLocation] = [:]
@@ -341,8 +358,10 @@ struct ConfigurationReader {
                 }
                 continue
             }
-            own.append(Entry(key: key.string, keyNode: keyNode, value: value,
-                             path: path.isEmpty ? key.string : "\(path).\(key.string)"))
+            own.append(
+                Entry(
+                    key: key.string, keyNode: keyNode, value: value,
+                    path: path.isEmpty ? key.string : "\(path).\(key.string)"))
         }
         guard !merged.isEmpty else { return own }
         let ownKeys = Set(own.map(\.key))
@@ -375,13 +394,15 @@ struct ConfigurationReader {
     }
 
     mutating func report(_ node: Node, _ path: String, _ message: String) {
-        issues.append(ConfigurationIssue(
-            file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
+        issues.append(
+            ConfigurationIssue(
+                file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
     }
 
     mutating func warn(_ node: Node, _ path: String, _ message: String) {
-        warnings.append(ConfigurationIssue(
-            file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
+        warnings.append(
+            ConfigurationIssue(
+                file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message))
     }
 
     // MARK: - Helpers

@@ -252,9 +252,11 @@ public enum ConfigurationWriter {
     /// `# text` for each line of a comment; a line break in it cannot end the comment.
     private static func commentLines(_ comment: String) -> [String] {
         comment.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line in
-            let printable = String(String.UnicodeScalarView(line.unicodeScalars.map {
-                $0.properties.generalCategory == .control ? "?" : $0
-            }))
+            let printable = String(
+                String.UnicodeScalarView(
+                    line.unicodeScalars.map {
+                        $0.properties.generalCategory == .control ? "?" : $0
+                    }))
             return printable.isEmpty ? "#" : "# " + printable
         }
     }

@@ -10,7 +10,8 @@ public enum KeySuggestion {
         let endings = candidates.filter { kebabCase($0).hasSuffix("-" + normalized) }
         if endings.count == 1 { return endings[0] }
         let limit = max(1, min(3, normalized.count / 3))
-        let ranked = candidates
+        let ranked =
+            candidates
             .map { (candidate: $0, distance: editDistance(normalized, kebabCase($0))) }
             .filter { $0.distance <= limit }
             .min { $0.distance < $1.distance }
@@ -36,7 +37,8 @@ public enum KeySuggestion {
     /// Edit distance over characters, counting a swap of two neighbours as one edit (optimal
     /// string alignment), since `drak` for `dark` is one slip of the fingers, not two.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var distances = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

@@ -76,8 +76,10 @@ public struct ReadingGuard: Sendable {
     }
 
     private func error(at place: Place, _ message: String) -> ConfigurationError {
-        ConfigurationError(issues: [ConfigurationIssue(
-            file: place.file, line: place.line, column: place.column, keyPath: place.keyPath, message: message)])
+        ConfigurationError(issues: [
+            ConfigurationIssue(
+                file: place.file, line: place.line, column: place.column, keyPath: place.keyPath, message: message)
+        ])
     }
 
     /// `1,048,576`: bounds are read by people.

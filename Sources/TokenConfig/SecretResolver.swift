@@ -75,7 +75,8 @@ public struct SecretResolutionError: Error, CustomStringConvertible, Sendable, E
         guard let word = words.first(where: { !isAssignment($0) }) else { return "sh" }
         let program = word.filter { $0 != "'" && $0 != "\"" }
         guard !program.isEmpty, !program.contains("="),
-              !program.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return "sh" }
+            !program.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return "sh" }
         return program.count > 60 ? String(program.prefix(60)) + "…" : program
     }
 
@@ -148,7 +149,8 @@ public struct SecretResolver {
             secret = try LocalFile.readText(path)
         } catch {
             throw error.isMissing
-                ? SecretResolutionError.fileMissing(path, client: client) : SecretResolutionError.fileUnreadable(error, client: client)
+                ? SecretResolutionError.fileMissing(path, client: client)
+                : SecretResolutionError.fileUnreadable(error, client: client)
         }
         // One line ending, as editors and `echo` leave it: "\n" or "\r\n" (one Character in Swift).
         if secret.hasSuffix("\n") || secret.hasSuffix("\r\n") { secret.removeLast() }

@@ -29,17 +29,22 @@ extension TokenManager {
             return [await diagnose(name)]
         case .reloadConfiguration:
             // Only the host knows where the configuration came from (see `reload(_:)`).
-            return [ActionRecord(
-                action: .reload, client: "configuration", at: clock.now(), succeeded: false,
-                outcome: "this front end cannot reload the configuration")]
+            return [
+                ActionRecord(
+                    action: .reload, client: "configuration", at: clock.now(), succeeded: false,
+                    outcome: "this front end cannot reload the configuration")
+            ]
         case .togglePolling(let name):
             guard clients[name] != nil else { return [unknown(name, .pause)] }
             clients[name]?.pollingPaused.toggle()
             let paused = clients[name]?.pollingPaused == true
             wake(name, .poller)
-            return [finish(ActionRecord(
-                action: paused ? .pause : .resume, client: name, at: clock.now(), succeeded: true,
-                outcome: paused ? "calls of the resource paused" : "calls of the resource resumed"))]
+            return [
+                finish(
+                    ActionRecord(
+                        action: paused ? .pause : .resume, client: name, at: clock.now(), succeeded: true,
+                        outcome: paused ? "calls of the resource paused" : "calls of the resource resumed"))
+            ]
         }
     }
 
@@ -95,7 +100,9 @@ extension TokenManager {
         do {
             let token = try await fetch(name, reason: .manual)
             let expiry = token.expiresAt.map { ", expires " + TimeText.relative($0, now: clock.now()) } ?? ""
-            return finish(ActionRecord(action: .refresh, client: name, at: now, succeeded: true, outcome: "new token \(token.masked)\(expiry)"))
+            return finish(
+                ActionRecord(
+                    action: .refresh, client: name, at: now, succeeded: true, outcome: "new token \(token.masked)\(expiry)"))
         } catch {
             return finish(ActionRecord(action: .refresh, client: name, at: now, succeeded: false, outcome: error.description))
         }
@@ -105,16 +112,21 @@ extension TokenManager {
         guard clients[name] != nil else { return unknown(name, .introspect) }
         let now = clock.now()
         guard clients[name]?.token != nil else {
-            return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: "no token to introspect"))
+            return finish(
+                ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: "no token to introspect"))
         }
         switch await introspectHeld(name) {
         case nil:
-            return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: "the token changed meanwhile; introspect again"))
+            return finish(
+                ActionRecord(
+                    action: .introspect, client: name, at: now, succeeded: false,
+                    outcome: "the token changed meanwhile; introspect again"))
         case .success(let result)?:
             clients[name]?.lastActionError = nil
-            return finish(ActionRecord(
-                action: .introspect, client: name, at: now, succeeded: true,
-                outcome: result.active ? "the server says the token is active" : "the server says the token is NOT active"))
+            return finish(
+                ActionRecord(
+                    action: .introspect, client: name, at: now, succeeded: true,
+                    outcome: result.active ? "the server says the token is active" : "the server says the token is NOT active"))
         case .failure(let error)?:
             clients[name]?.lastActionError = error
             return finish(ActionRecord(action: .introspect, client: name, at: now, succeeded: false, outcome: error.description))
@@ -135,28 +147,35 @@ extension TokenManager {
             token = held
         } else if runtime.revoked {
             // Revoked here on purpose: a new token would be checked, not the one revoked.
-            return finish(ActionRecord(
-                action: .diagnose, client: name, at: now, succeeded: false,
-                outcome: "the token was revoked here and none is held; fetch a new one to check it"))
+            return finish(
+                ActionRecord(
+                    action: .diagnose, client: name, at: now, succeeded: false,
+                    outcome: "the token was revoked here and none is held; fetch a new one to check it"))
         } else {
             do throws(OAuthError) {
                 token = try await fetch(name, reason: .manual)
             } catch {
-                return finish(ActionRecord(action: .diagnose, client: name, at: now, succeeded: false, outcome: error.description))
+                return finish(
+                    ActionRecord(action: .diagnose, client: name, at: now, succeeded: false, outcome: error.description))
             }
         }
         var deferred = ""
         if let allowedAt = await runtime.service.refetchKeySet() {
             clients[name]?.keySetRefetchRequestedFor = allowedAt
             wake(name, .scheduler)
-            deferred = "; key set refetch in " + TimeText.duration(seconds: max(1, TimeText.secondsUntil(allowedAt, now: clock.now())))
+            deferred =
+                "; key set refetch in " + TimeText.duration(seconds: max(1, TimeText.secondsUntil(allowedAt, now: clock.now())))
         }
         await refreshDiagnostics(name)
         if runtime.configuration.resourceURI != nil { await probe(name, with: token) }
         _ = await introspectHeld(name)
-        guard let current = clients[name], case let snapshot = current.snapshot(now: clock.now(), budget: sharedBudget(of: current)) else { return unknown(name, .diagnose) }
-        return finish(ActionRecord(
-            action: .diagnose, client: name, at: now, succeeded: true, outcome: snapshot.diagnosisOutcome(at: clock.now()) + deferred))
+        guard let current = clients[name],
+            case let snapshot = current.snapshot(now: clock.now(), budget: sharedBudget(of: current))
+        else { return unknown(name, .diagnose) }
+        return finish(
+            ActionRecord(
+                action: .diagnose, client: name, at: now, succeeded: true,
+                outcome: snapshot.diagnosisOutcome(at: clock.now()) + deferred))
     }
 
     private func revoke(_ name: String) async -> ActionRecord {
@@ -191,6 +210,8 @@ extension TokenManager {
         clients[name]?.lastActionError = nil
         logger.info("token revoked by the operator", metadata: ["client": "\(name)", "token": "\(token.masked)"])
         wake(name, .scheduler)
-        return finish(ActionRecord(action: .revoke, client: name, at: now, succeeded: true, outcome: "token \(token.masked) revoked and dropped"))
+        return finish(
+            ActionRecord(
+                action: .revoke, client: name, at: now, succeeded: true, outcome: "token \(token.masked) revoked and dropped"))
     }
 }

@@ -109,7 +109,8 @@ extension TokenManager {
             runtime.retriesHalted = true
             runtime.nextRetryAt = nil
         } else {
-            let wait = error.isRateLimited
+            let wait =
+                error.isRateLimited
                 ? backoff.delay(afterRateLimit: error.retryAfter, attempt: runtime.failureCount, random: random())
                 : backoff.delay(attempt: runtime.failureCount, retryAfter: error.retryAfter, random: random())
             runtime.nextRetryAt = clock.now().addingTimeInterval(wait.timeInterval)
@@ -143,7 +144,8 @@ extension TokenManager {
         runtime.verdictKeySetRevision = revision
         if verdict.newTokenMayHelp, runtime.configuration.refreshMode == .automatic {
             if runtime.replaceTokenAt == nil {
-                let wait = runtime.replacementAttempts == 0
+                let wait =
+                    runtime.replacementAttempts == 0
                     ? .zero : backoff.delay(attempt: runtime.replacementAttempts, retryAfter: nil, random: random())
                 runtime.replaceTokenAt = now.addingTimeInterval(wait.timeInterval)
             }
@@ -198,7 +200,8 @@ extension TokenManager {
         for event in journal.changes(of: name, from: before.diagnostics, to: diagnostics, at: clock.now()) {
             journal.record(event)
         }
-        if before.token?.decoded.format == .jwt, before.verdict != nil, before.verdictKeySetRevision != diagnostics.keySetRevision {
+        if before.token?.decoded.format == .jwt, before.verdict != nil, before.verdictKeySetRevision != diagnostics.keySetRevision
+        {
             await reverify(name)
         }
     }

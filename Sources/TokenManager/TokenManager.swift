@@ -152,7 +152,8 @@ public actor TokenManager: Service {
             func part(_ names: [String], _ word: String) -> String? {
                 names.isEmpty ? nil : "\(names.count) \(word) (\(names.joined(separator: ", ")))"
             }
-            let parts = [part(added, "added"), part(changed, "changed"), part(removed, "removed")].compactMap { $0 }
+            let parts =
+                [part(added, "added"), part(changed, "changed"), part(removed, "removed")].compactMap { $0 }
                 + (unchanged.isEmpty ? [] : ["\(unchanged.count) unchanged"])
             return parts.isEmpty ? "no clients" : parts.joined(separator: ", ")
         }
@@ -170,8 +171,11 @@ public actor TokenManager: Service {
         for name in order where !kept.contains(name) {
             retire(name)
             summary.removed.append(name)
-            emit(name, .operatorAction(ActionRecord(
-                action: .reload, client: name, at: now, succeeded: true, outcome: "removed from the configuration")))
+            emit(
+                name,
+                .operatorAction(
+                    ActionRecord(
+                        action: .reload, client: name, at: now, succeeded: true, outcome: "removed from the configuration")))
         }
         for registration in registrations {
             let name = registration.configuration.name

@@ -31,7 +31,7 @@ public struct AuthenticationChallenge: Sendable, Equatable {
             scanner.skip { $0 == " " || $0 == "\t" || $0 == "," }
             guard let scheme = scanner.token() else {
                 if scanner.atEnd { break }
-                scanner.advance()  // a stray character: skip it
+                scanner.advance() // a stray character: skip it
                 continue
             }
             var challenge = AuthenticationChallenge(scheme: scheme)
@@ -50,7 +50,10 @@ public struct AuthenticationChallenge: Sendable, Equatable {
                 if scanner.peek == "=" || scanner.atEnd || scanner.peek == "," {
                     // token68 (`abc==`): the name was the value, and the `=` just read is its own.
                     var value = name + "="
-                    while scanner.peek == "=" { value.append("="); scanner.advance() }
+                    while scanner.peek == "=" {
+                        value.append("=")
+                        scanner.advance()
+                    }
                     challenge.token68 = value
                     continue
                 }

@@ -44,7 +44,8 @@ extension KeyedDecodingContainer {
         let number = try decode(Double.self, forKey: key)
         throw DecodingError.dataCorruptedError(
             forKey: key, in: self,
-            debugDescription: "\(JSONValue.numberText(number))\(unit) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            debugDescription:
+                "\(JSONValue.numberText(number))\(unit) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
     }
 
     private func decodeNilOrAbsent(_ key: Key) throws -> Bool {

@@ -95,7 +95,8 @@ extension ClientSnapshot: Codable {
 
 extension RateLimitBudget: Codable {
     private enum CodingKeys: String, CodingKey {
-        case issuer, endpoint, limit, remaining, style, window = "window_ns"
+        case issuer, endpoint, limit, remaining, style
+        case window = "window_ns"
         case resetAt = "reset_at"
         case observedAt = "observed_at"
         case heaviestClient = "heaviest_client"
@@ -298,7 +299,8 @@ extension OAuthError: Codable {
         if let requirement = try container.decodeIfPresent(String.self, forKey: .requirement) {
             guard let known = ClientRequirement(rawValue: requirement) else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .requirement, in: container, debugDescription: "unknown requirement \(TerminalText.sanitize(requirement))")
+                    forKey: .requirement, in: container,
+                    debugDescription: "unknown requirement \(TerminalText.sanitize(requirement))")
             }
             error = error.requiring(known)
         }

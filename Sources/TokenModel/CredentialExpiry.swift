@@ -44,7 +44,8 @@ public struct CredentialExpiry: Sendable, Equatable {
 
     /// `client certificate expires in 9d04h (CN=mod-client)`, `client secret expired 2d01h ago (mod-client)`.
     public func summary(now: Date) -> String {
-        let when = expiresAt <= now
+        let when =
+            expiresAt <= now
             ? "expired " + TimeText.relative(expiresAt, now: now) : "expires " + TimeText.relative(expiresAt, now: now)
         let whose = subject.isEmpty ? "" : " (\(TerminalText.sanitize(subject)))"
         return "\(kind.words) \(when)\(whose)"

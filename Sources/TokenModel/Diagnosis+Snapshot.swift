@@ -111,7 +111,8 @@ extension ClientSnapshot {
                 return .notYet(keySet?.lastError.map { "not fetched: \($0)" } ?? "not fetched yet")
             }
             let published = keySet.keys.compactMap(\.kid).map { "\"\($0)\"" }.joined(separator: ", ")
-            var finding = "\(keySet.source) fetched " + TimeText.relative(fetchedAt, now: now)
+            var finding =
+                "\(keySet.source) fetched " + TimeText.relative(fetchedAt, now: now)
                 + ", publishes " + (published.isEmpty ? "no named key" : published)
             if let kid = token.decoded.keyID {
                 switch keySet.standing(of: kid) {
@@ -170,89 +171,106 @@ extension ClientSnapshot {
             var lines = skewedClocks.map(\.summary)
             if localTimeFailure { lines += evidence(.signature) }
             if expiredOnArrival { lines += evidence(.tokenEndpoint) }
-            found.append(Diagnosis(
-                cause: .clockSkew,
-                summary: localTimeFailure || expiredOnArrival
-                    ? "clock skew makes a fresh token look \(worst.offset > 0 ? "not yet valid" : "already expired"): \(worst.summary)"
-                    : "clock skew beyond the \(Int(Self.clockLeeway))s leeway: \(worst.summary)",
-                evidence: lines))
+            found.append(
+                Diagnosis(
+                    cause: .clockSkew,
+                    summary: localTimeFailure || expiredOnArrival
+                        ? "clock skew makes a fresh token look \(worst.offset > 0 ? "not yet valid" : "already expired"): \(worst.summary)"
+                        : "clock skew beyond the \(Int(Self.clockLeeway))s leeway: \(worst.summary)",
+                    evidence: lines))
         }
         if let requirement = lastError?.requirement {
-            let wanted = switch requirement {
-            case .dpop: "a DPoP proof"
-            case .privateKeyJWT: "a client assertion (private_key_jwt)"
-            case .clientCertificate: "a TLS client certificate"
-            }
-            found.append(Diagnosis(
-                cause: Diagnosis.Cause(requirement),
-                summary: "the authorization server requires \(wanted) from this client, which its configuration does not send: "
-                    + "retrying cannot help",
-                evidence: evidence(.tokenEndpoint)))
+            let wanted =
+                switch requirement {
+                case .dpop: "a DPoP proof"
+                case .privateKeyJWT: "a client assertion (private_key_jwt)"
+                case .clientCertificate: "a TLS client certificate"
+                }
+            found.append(
+                Diagnosis(
+                    cause: Diagnosis.Cause(requirement),
+                    summary:
+                        "the authorization server requires \(wanted) from this client, which its configuration does not send: "
+                        + "retrying cannot help",
+                    evidence: evidence(.tokenEndpoint)))
         } else if let rejection = lastError?.assertionRejection {
-            found.append(Diagnosis(
-                cause: rejection.cause, summary: rejection.summary, evidence: evidence(.tokenEndpoint)))
+            found.append(
+                Diagnosis(
+                    cause: rejection.cause, summary: rejection.summary, evidence: evidence(.tokenEndpoint)))
         } else if let error = credentialsRejection {
-            found.append(Diagnosis(
-                cause: .credentialsRejected,
-                summary: "the authorization server does not accept this client's credentials: the secret or key is wrong "
-                    + "or was rotated, or the client is gone",
-                evidence: evidence(error.where)))
+            found.append(
+                Diagnosis(
+                    cause: .credentialsRejected,
+                    summary: "the authorization server does not accept this client's credentials: the secret or key is wrong "
+                        + "or was rotated, or the client is gone",
+                    evidence: evidence(error.where)))
         }
-        let apiNamesKey = currentResponse?.challengeError.map { $0.error == .invalidToken && Self.namesSigningKey($0.errorDescription) } ?? false
+        let apiNamesKey =
+            currentResponse?.challengeError.map { $0.error == .invalidToken && Self.namesSigningKey($0.errorDescription) }
+            ?? false
         if let kid = unpublishedSigningKey ?? (apiNamesKey ? token?.decoded.keyID : nil),
             checks[.keySet]?.finding != nil || verdict?.failure == .keyNotPublished || apiNamesKey
         {
-            found.append(Diagnosis(
-                cause: .keyRotation,
-                summary: "signed by key \"\(kid)\", which the issuer does not publish (any more): APIs that verify "
-                    + "locally refuse it once their copy of the key set is fresh; a new token is signed by a published key",
-                evidence: evidence(.signature, .keySet) + (apiNamesKey ? evidence(.api) : [])))
+            found.append(
+                Diagnosis(
+                    cause: .keyRotation,
+                    summary: "signed by key \"\(kid)\", which the issuer does not publish (any more): APIs that verify "
+                        + "locally refuse it once their copy of the key set is fresh; a new token is signed by a published key",
+                    evidence: evidence(.signature, .keySet) + (apiNamesKey ? evidence(.api) : [])))
         }
         let locallyValid = verdict?.status == .verified
         let active = currentIntrospection?.active
         if let introspection = currentIntrospection, !introspection.active,
             locallyValid || token?.decoded.format == .opaque || verdict?.status == .notChecked
         {
-            found.append(Diagnosis(
-                cause: .revoked,
-                summary: "the authorization server says the token is not active, though it "
-                    + (locallyValid ? "is valid locally" : "has not expired") + ": it was revoked",
-                evidence: evidence(.signature, .introspection, .api)))
+            found.append(
+                Diagnosis(
+                    cause: .revoked,
+                    summary: "the authorization server says the token is not active, though it "
+                        + (locallyValid ? "is valid locally" : "has not expired") + ": it was revoked",
+                    evidence: evidence(.signature, .introspection, .api)))
         }
         if let response = currentResponse, let challenge = response.challengeError, let error = challenge.error {
             let vouched = locallyValid || active == true
             if error == .insufficientScope {
                 let held = Set(token?.scopes ?? [])
                 let missing = missingScopes
-                found.append(Diagnosis(
-                    cause: .missingScope,
-                    summary: missing.isEmpty
-                        ? "the API wants a scope the token does not carry"
-                        : "the token lacks \(missing.joined(separator: " ")), which the API asks for",
-                    evidence: evidence(.api) + ["the token's scopes: \(held.isEmpty ? "none" : held.sorted().joined(separator: " "))"]))
+                found.append(
+                    Diagnosis(
+                        cause: .missingScope,
+                        summary: missing.isEmpty
+                            ? "the API wants a scope the token does not carry"
+                            : "the token lacks \(missing.joined(separator: " ")), which the API asks for",
+                        evidence: evidence(.api) + [
+                            "the token's scopes: \(held.isEmpty ? "none" : held.sorted().joined(separator: " "))"
+                        ]))
             } else if error == .invalidToken, vouched, unpublishedSigningKey == nil, !apiNamesKey {
                 var lines = evidence(.signature, .introspection, .api)
                 if let aud = token?.decoded.claims["aud"] { lines.append("the token's aud: \(aud.compactText)") }
                 if let iss = token?.decoded.issuer { lines.append("the token's iss: \(iss)") }
                 let named = Self.namesAudienceOrIssuer(challenge.errorDescription)
-                let valid = "valid " + [locallyValid ? "here" : nil, active == true ? "at the authorization server" : nil]
+                let valid =
+                    "valid "
+                    + [locallyValid ? "here" : nil, active == true ? "at the authorization server" : nil]
                     .compactMap { $0 }.joined(separator: " and ")
-                found.append(Diagnosis(
-                    cause: named ? .audienceOrIssuerMismatch : .apiRefusesValidToken,
-                    summary: named
-                        ? "\(valid), refused by the API: it expects another audience or issuer"
-                        : "\(valid), refused by the API without a reason: compare the audience and issuer it expects with the token's",
-                    evidence: lines.map { TerminalText.sanitize($0) }))
+                found.append(
+                    Diagnosis(
+                        cause: named ? .audienceOrIssuerMismatch : .apiRefusesValidToken,
+                        summary: named
+                            ? "\(valid), refused by the API: it expects another audience or issuer"
+                            : "\(valid), refused by the API without a reason: compare the audience and issuer it expects with the token's",
+                        evidence: lines.map { TerminalText.sanitize($0) }))
             }
         }
         if let error = introspectionError, credentialsRejection?.error != error,
             error.httpStatus == 401 || error.httpStatus == 403 || error.oauthCode == .unauthorizedClient
                 || error.oauthCode == .accessDenied
         {
-            found.append(Diagnosis(
-                cause: .introspectionNotAllowed,
-                summary: "the authorization server does not let this client introspect tokens",
-                evidence: evidence(.introspection)))
+            found.append(
+                Diagnosis(
+                    cause: .introspectionNotAllowed,
+                    summary: "the authorization server does not let this client introspect tokens",
+                    evidence: evidence(.introspection)))
         }
         return found
     }
@@ -302,7 +320,8 @@ extension ClientSnapshot {
         if !missing.isEmpty {
             return "no cause found, but not every check could be made: " + missing.map(\.line).joined(separator: "; ")
         }
-        let skipped = notConfigured.isEmpty ? "" : " (not configured: " + notConfigured.map(\.kind.rawValue).joined(separator: ", ") + ")"
+        let skipped =
+            notConfigured.isEmpty ? "" : " (not configured: " + notConfigured.map(\.kind.rawValue).joined(separator: ", ") + ")"
         return "\(ran.joined(separator: ", ")) agree: nothing to diagnose\(skipped)"
     }
 }

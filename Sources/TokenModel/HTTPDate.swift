@@ -5,13 +5,14 @@ public enum HTTPDate {
     /// `Sun, 06 Nov 1994 08:49:37 GMT`: the IMF-fixdate servers must send. Written by hand from
     /// `TimeText.dateTime` (no formatter: it runs on every answer the demo sends, on any thread).
     public static func format(_ date: Date) -> String {
-        let text = TimeText.dateTime(date)  // 1994-11-06 08:49:37, clamped to years 1...9999
+        let text = TimeText.dateTime(date) // 1994-11-06 08:49:37, clamped to years 1...9999
         let parts = text.split(separator: " ")
         let day = parts[0].split(separator: "-")
         let raw = date.timeIntervalSince1970
-        let seconds = raw.isFinite ? min(max(raw, -62_135_596_800), 253_402_300_799) : (raw > 0 ? 253_402_300_799 : -62_135_596_800)
+        let seconds =
+            raw.isFinite ? min(max(raw, -62_135_596_800), 253_402_300_799) : (raw > 0 ? 253_402_300_799 : -62_135_596_800)
         let days = Int(floor(seconds / 86_400))
-        let weekday = weekdays[((days % 7) + 7 + 4) % 7]  // 1970-01-01 was a Thursday
+        let weekday = weekdays[((days % 7) + 7 + 4) % 7] // 1970-01-01 was a Thursday
         let month = months[(Int(day[1]) ?? 1) - 1]
         // Four digits, as the grammar wants (TimeText writes the year 1 as "1").
         let year = String(repeating: "0", count: max(0, 4 - day[0].count)) + day[0]

@@ -49,8 +49,9 @@ extension ClientSnapshot {
     public func health(at now: Date) -> HealthVerdict {
         if let instanceFailure { return HealthVerdict(.error, instanceFailure, cause: .instanceUnreachable) }
         let verdict = tokenHealth(at: now)
-        guard let credential = CredentialExpiry.verdict(
-            credentials, warning: credentialWarning, nextRefresh: token?.refreshAt, now: now)
+        guard
+            let credential = CredentialExpiry.verdict(
+                credentials, warning: credentialWarning, nextRefresh: token?.refreshAt, now: now)
         else { return verdict }
         // The worse state wins; the credential is named first on a tie, being the likelier cause.
         let quiet: Set<HealthState> = [.ok, .pending]
@@ -93,16 +94,22 @@ extension ClientSnapshot {
             // on its way (key rotation), or the token still works where clocks agree.
             if token.verdict.failure == .keyNotPublished || unpublishedSigningKey != nil {
                 let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
-                let next = isFetching ? "fetching a new token"
+                let next =
+                    isFetching
+                    ? "fetching a new token"
                     : retriesHalted ? "no new token until the credentials are fixed" : "a new token will be fetched"
-                problems.append(("key rotation: signed by \(key), which the issuer does not publish; \(next)", .diagnosed(.keyRotation)))
+                problems.append(
+                    ("key rotation: signed by \(key), which the issuer does not publish; \(next)", .diagnosed(.keyRotation)))
             } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
-                problems.append(("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)", .diagnosed(.clockSkew)))
+                problems.append(
+                    ("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)", .diagnosed(.clockSkew)))
             } else if token.verdict.failure == .timeClaims, currentResponse?.isSuccess == true {
                 // The API takes the token its times rule out here: a clock is off, whether or
                 // not a reading shows by how much.
-                problems.append((
-                    "clock skew: locally the token is \(token.verdict.reason), yet the API accepts it", .diagnosed(.clockSkew)))
+                problems.append(
+                    (
+                        "clock skew: locally the token is \(token.verdict.reason), yet the API accepts it", .diagnosed(.clockSkew)
+                    ))
             } else {
                 let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
                 let failed: VerdictCause = token.verdict.subject == "claims" ? .claimsFailed : .signatureFailed
@@ -124,9 +131,11 @@ extension ClientSnapshot {
         if let lastError, lastError.isRateLimited {
             problems.append((rateLimitedReason(now: now) + (remaining.map { " — current token \($0)" } ?? ""), .rateLimited))
         } else if let lastError {
-            problems.append((
-                "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""),
-                VerdictCause.tokenRequest(lastError)))
+            problems.append(
+                (
+                    "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""),
+                    VerdictCause.tokenRequest(lastError)
+                ))
         }
         if let budget = tokenEndpointBudget, budget.isLow(at: now), lastError?.isRateLimited != true {
             problems.append((budget.warning(at: now), .rateLimited))
@@ -179,14 +188,19 @@ extension ClientSnapshot {
         }
         guard let status = response.status, !response.isSuccess else { return nil }
         // The diagnosis that explains the refusal, when one does (revoked, audience, key rotation).
-        let diagnosed = diagnoses(at: now).first { [.missingScope, .audienceOrIssuerMismatch, .apiRefusesValidToken, .keyRotation, .revoked].contains($0.cause) }
+        let diagnosed = diagnoses(at: now).first {
+            [.missingScope, .audienceOrIssuerMismatch, .apiRefusesValidToken, .keyRotation, .revoked].contains($0.cause)
+        }
         let cause = diagnosed.map { VerdictCause.diagnosed($0.cause) } ?? .apiRefuses
         if let challenge = response.challengeError, let error = challenge.error {
             if error == .insufficientScope {
                 let held = Set(token?.scopes ?? [])
                 let missing = challenge.scope.filter { !held.contains($0) }
-                let detail = missing.isEmpty ? (challenge.errorDescription ?? "") : "token lacks \(missing.joined(separator: " "))"
-                return ("API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age, .diagnosed(.missingScope))
+                let detail =
+                    missing.isEmpty ? (challenge.errorDescription ?? "") : "token lacks \(missing.joined(separator: " "))"
+                return (
+                    "API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age, .diagnosed(.missingScope)
+                )
             }
             return ("API \(status) \(error.rawValue)" + (challenge.errorDescription.map { ": \($0)" } ?? "") + age, cause)
         }

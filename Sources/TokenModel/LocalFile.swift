@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one way tokentop reads, appends to and writes local files.
@@ -165,17 +166,17 @@ public enum LocalFile {
     // The system calls, named apart from the methods above that share their names.
     private static func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
-        Glibc.read(descriptor, buffer, count)
+            Glibc.read(descriptor, buffer, count)
         #else
-        Darwin.read(descriptor, buffer, count)
+            Darwin.read(descriptor, buffer, count)
         #endif
     }
 
     private static func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
+            Glibc.write(descriptor, buffer, count)
         #else
-        Darwin.write(descriptor, buffer, count)
+            Darwin.write(descriptor, buffer, count)
         #endif
     }
 
@@ -242,7 +243,8 @@ public struct LocalFileError: Error, Sendable, Equatable, CustomStringConvertibl
     static func tooLarge(_ path: String, size: Int?, limit: Int) -> LocalFileError {
         let most = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
         return LocalFileError(
-            path, size.map { "is \($0) bytes, more than the \(most) tokentop reads" } ?? "is longer than the \(most) tokentop reads")
+            path,
+            size.map { "is \($0) bytes, more than the \(most) tokentop reads" } ?? "is longer than the \(most) tokentop reads")
     }
 
     static func notText(_ path: String) -> LocalFileError {

@@ -108,7 +108,8 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func httpStatus(_ status: Int, summary: String, endpoint: String?, retryAfter: Duration? = nil) -> OAuthError {
-        OAuthError(.httpStatus, detail: TerminalText.sanitize(summary), endpoint: endpoint, httpStatus: status, retryAfter: retryAfter)
+        OAuthError(
+            .httpStatus, detail: TerminalText.sanitize(summary), endpoint: endpoint, httpStatus: status, retryAfter: retryAfter)
     }
 
     /// A network failure of the given class, with what the system said.
@@ -121,13 +122,16 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func bodyTooLarge(limit: Int, endpoint: String?, httpStatus: Int?) -> OAuthError {
-        OAuthError(.bodyTooLarge, detail: "response body larger than \(limit / 1024) KiB; refused", endpoint: endpoint, httpStatus: httpStatus)
+        OAuthError(
+            .bodyTooLarge, detail: "response body larger than \(limit / 1024) KiB; refused", endpoint: endpoint,
+            httpStatus: httpStatus)
     }
 
     public static func redirectRefused(to location: String, endpoint: String?, httpStatus: Int) -> OAuthError {
         OAuthError(
             .redirectRefused,
-            detail: "redirect to \(TerminalText.sanitize(location)) not followed (credentials are never sent to a redirect target)",
+            detail:
+                "redirect to \(TerminalText.sanitize(location)) not followed (credentials are never sent to a redirect target)",
             endpoint: endpoint, httpStatus: httpStatus)
     }
 
@@ -155,7 +159,9 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public func redacting(_ values: [String]) -> OAuthError {
         // Every text scrubbed here is sanitised, so a value with a control character cannot be in
         // it; and Foundation's replacingOccurrences traps on a NUL in what it looks for.
-        let values = values.filter { $0.count >= 4 && !$0.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) } }
+        let values = values.filter {
+            $0.count >= 4 && !$0.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }
+        }
         guard !values.isEmpty else { return self }
         func scrub(_ text: String) -> String {
             values.reduce(text) { $0.replacingOccurrences(of: $1, with: Redaction.mask($1)) }
@@ -281,7 +287,8 @@ public enum ClientRequirement: String, Sendable, Equatable, CaseIterable {
             return .privateKeyJWT
         }
         if !presentedCertificate,
-            words.contains("tls_client_auth") || words.contains("client certificate") || words.contains("self_signed_tls_client_auth")
+            words.contains("tls_client_auth") || words.contains("client certificate")
+                || words.contains("self_signed_tls_client_auth")
         {
             return .clientCertificate
         }

@@ -82,7 +82,9 @@ public struct RateLimitBudget: Sendable, Equatable {
     public func summary(at now: Date) -> String {
         var text = "\(remaining)/\(limit) left"
         if let resetAt {
-            text += resetAt > now ? ", resets " + TimeText.relative(resetAt, now: now) : ", reset " + TimeText.relative(resetAt, now: now)
+            text +=
+                resetAt > now
+                ? ", resets " + TimeText.relative(resetAt, now: now) : ", reset " + TimeText.relative(resetAt, now: now)
         }
         return text
     }

@@ -20,12 +20,12 @@ public enum TerminalText {
         var scalars = text.unicodeScalars.makeIterator()
         while let scalar = scalars.next() {
             switch scalar.value {
-            case 0x1B:  // ESC: skip the whole sequence
+            case 0x1B: // ESC: skip the whole sequence
                 guard let next = scalars.next() else { break }
                 switch next {
                 case "[": skipCSI(&scalars)
                 case "]", "P", "X", "^", "_": skipString(&scalars)
-                default: break  // a two-byte escape: both dropped
+                default: break // a two-byte escape: both dropped
                 }
             case 0x9B: skipCSI(&scalars)
             case 0x9D, 0x90, 0x98, 0x9E, 0x9F: skipString(&scalars)
@@ -38,7 +38,7 @@ public enum TerminalText {
             case 0x00..<0x20, 0x7F, 0x80..<0xA0:
                 break
             case 0x202A...0x202E, 0x2066...0x2069:
-                break  // bidirectional overrides could disguise what is shown
+                break // bidirectional overrides could disguise what is shown
             default:
                 output.append(scalar)
             }

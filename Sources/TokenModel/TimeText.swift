@@ -8,7 +8,9 @@ public enum TimeText {
 
     private static func clamped(_ date: Date) -> Date {
         let seconds = date.timeIntervalSince1970
-        guard seconds.isFinite else { return Date(timeIntervalSince1970: seconds > 0 ? printable.upperBound : printable.lowerBound) }
+        guard seconds.isFinite else {
+            return Date(timeIntervalSince1970: seconds > 0 ? printable.upperBound : printable.lowerBound)
+        }
         return Date(timeIntervalSince1970: min(max(seconds, printable.lowerBound), printable.upperBound))
     }
 
@@ -68,7 +70,8 @@ public enum TimeText {
 
     /// `12ms`, `1.5s`.
     public static func latency(_ duration: Duration) -> String {
-        let milliseconds = Int((Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15).rounded())
+        let milliseconds = Int(
+            (Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15).rounded())
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         let tenths = (milliseconds + 50) / 100
         return tenths % 10 == 0 || milliseconds >= 10_000 ? "\(milliseconds / 1000)s" : "\(tenths / 10).\(tenths % 10)s"

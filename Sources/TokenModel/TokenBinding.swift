@@ -96,12 +96,18 @@ public struct TokenBinding: Sendable, Equatable {
 
     private func mismatch(of confirmation: Confirmation, source: String) -> String? {
         if let jkt = confirmation.jkt, jkt != localKeyThumbprint {
-            let local = localKeyThumbprint.map { "the local DPoP key's thumbprint \(Self.abbreviated($0, length: 8))" } ?? "no DPoP key here (dpop is off)"
-            return "DPoP binding: \(source) cnf.jkt \(Self.abbreviated(jkt, length: 8)) is not \(local); the token is bound to another key"
+            let local =
+                localKeyThumbprint.map { "the local DPoP key's thumbprint \(Self.abbreviated($0, length: 8))" }
+                ?? "no DPoP key here (dpop is off)"
+            return
+                "DPoP binding: \(source) cnf.jkt \(Self.abbreviated(jkt, length: 8)) is not \(local); the token is bound to another key"
         }
         if let x5t = confirmation.x5tS256, x5t != localCertificateThumbprint {
-            let local = localCertificateThumbprint.map { "the local certificate's \(Self.abbreviated($0, length: 8))" } ?? "any certificate here (none is configured)"
-            return "mTLS binding: \(source) cnf.x5t#S256 \(Self.abbreviated(x5t, length: 8)) is not \(local); the token is bound to another certificate"
+            let local =
+                localCertificateThumbprint.map { "the local certificate's \(Self.abbreviated($0, length: 8))" }
+                ?? "any certificate here (none is configured)"
+            return
+                "mTLS binding: \(source) cnf.x5t#S256 \(Self.abbreviated(x5t, length: 8)) is not \(local); the token is bound to another certificate"
         }
         return nil
     }

@@ -77,7 +77,8 @@ public struct SignatureVerdict: Sendable, Equatable {
     public func reason(at now: Date) -> String {
         guard let recheckAt else { return reason }
         let seconds = max(0, TimeText.secondsUntil(recheckAt, now: now))
-        return seconds > 0 ? "\(reason); key set refetch in \(TimeText.duration(seconds: seconds))" : "\(reason); refetching the key set"
+        return seconds > 0
+            ? "\(reason); key set refetch in \(TimeText.duration(seconds: seconds))" : "\(reason); refetching the key set"
     }
 }
 

@@ -15,7 +15,9 @@ public enum BuiltBinary {
         let candidate = binPath().appendingPathComponent("tokentop")
         guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
             throw Missing(
-                description: "no tokentop binary at \(candidate.path): build it with the same -c and --scratch-path as the tests, or set TOKENTOP_BINARY")
+                description:
+                    "no tokentop binary at \(candidate.path): build it with the same -c and --scratch-path as the tests, or set TOKENTOP_BINARY"
+            )
         }
         return candidate
     }
@@ -24,7 +26,8 @@ public enum BuiltBinary {
     /// scratch path of this build: the directory that holds the test executable itself. (Running
     /// `swift build --show-bin-path` from a test would wait on the lock `swift test` holds.)
     public static func binPath() -> URL {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
         let directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         // On macOS the tests run inside `NAME.xctest/Contents/MacOS`; the bin path holds the bundle.

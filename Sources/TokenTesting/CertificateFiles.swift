@@ -107,8 +107,9 @@ public struct CertificateFiles: Sendable {
     }
 
     private static func blockingOpenSSL(_ arguments: [String]) throws {
-        guard let executable = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
-            .first(where: FileManager.default.isExecutableFile(atPath:))
+        guard
+            let executable = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
+                .first(where: FileManager.default.isExecutableFile(atPath:))
         else { throw Failure(description: "openssl is not installed (apt-get install openssl)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

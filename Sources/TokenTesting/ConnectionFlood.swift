@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Many connections to 127.0.0.1, each sending `bytes` once it is connected and then staying
 /// open, as clients that never finish their request do. Those a full accept queue leaves
@@ -25,7 +26,9 @@ public final class ConnectionFlood: @unchecked Sendable {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
                 var address = RawConnection.loopbackAddress(port: port)
                 let result = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
                 }
                 guard result == 0 || errno == EINPROGRESS else {
                     throw RawConnection.SocketFailure(description: "connect() failed: errno \(errno)")
@@ -74,9 +77,9 @@ public final class ConnectionFlood: @unchecked Sendable {
     public static func affordable(_ count: Int) -> Int {
         var limit = rlimit()
         #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         #else
-        let resource = RLIMIT_NOFILE
+            let resource = RLIMIT_NOFILE
         #endif
         guard getrlimit(resource, &limit) == 0 else { return min(count, 512) }
         if limit.rlim_cur < limit.rlim_max {
@@ -92,8 +95,8 @@ public final class ConnectionFlood: @unchecked Sendable {
 /// `close(2)`, named apart from `ConnectionFlood.close()`.
 private func closeSocket(_ fd: Int32) {
     #if canImport(Glibc)
-    _ = Glibc.close(fd)
+        _ = Glibc.close(fd)
     #else
-    _ = Darwin.close(fd)
+        _ = Darwin.close(fd)
     #endif
 }

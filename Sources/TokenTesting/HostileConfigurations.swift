@@ -72,7 +72,8 @@ public enum HostileConfigurations {
         var text = "spring.security.oauth2.client.provider.p.token-uri=https://auth.example.com/token\n"
         for index in 0..<count {
             let registration = "spring.security.oauth2.client.registration.c\(index)"
-            text += "\(registration).client-id=c\(index)\n\(registration).client-secret=s\n"
+            text +=
+                "\(registration).client-id=c\(index)\n\(registration).client-secret=s\n"
                 + "\(registration).authorization-grant-type=client_credentials\n\(registration).provider=p\n"
         }
         return text

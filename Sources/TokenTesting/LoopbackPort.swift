@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Loopback ports for tests: one that nothing listens on at the moment of asking (bound to
 /// 127.0.0.1 port 0, read back, and closed: for a child that must be told its port, or a server

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A plain TCP connection to 127.0.0.1, so a test can send exactly the bytes it wants: half a
 /// request head, a forged `Host`, a request a browser would not send.
@@ -37,7 +38,8 @@ public enum RawConnection {
         }
     }
 
-    private static func exchange(port: Int, bytes: String, within bound: Duration) throws -> (outcome: Outcome, received: [UInt8]) {
+    private static func exchange(port: Int, bytes: String, within bound: Duration) throws -> (outcome: Outcome, received: [UInt8])
+    {
         let fd = try connected(port: port)
         defer { close(fd) }
         if !bytes.isEmpty {
@@ -55,7 +57,7 @@ public enum RawConnection {
             if count == 0 { return (.closedByServer, received) }
             if count < 0 {
                 if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
-                return (.closedByServer, received)  // ECONNRESET
+                return (.closedByServer, received) // ECONNRESET
             }
             received += buffer[..<count]
         }
@@ -79,9 +81,9 @@ public enum RawConnection {
 
     static func loopbackSocket() throws -> Int32 {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw SocketFailure(description: "socket() failed: errno \(errno)") }
         return fd

@@ -46,7 +46,8 @@ final class AppContext: Sendable {
     }
 
     /// The one way a configured client becomes what talks to its servers, at start and on reload.
-    private static func service(for client: ClientConfiguration, transport: HTTPTransport, logger: Logger) -> AuthorizationClient {
+    private static func service(for client: ClientConfiguration, transport: HTTPTransport, logger: Logger) -> AuthorizationClient
+    {
         AuthorizationClient(configuration: client, transport: transport, logger: logger)
     }
 
@@ -167,7 +168,8 @@ final class AppContext: Sendable {
             let known = configuration.clients.map(\.name)
             let guess = KeySuggestion.closest(to: name, among: known).map { "; did you mean \"\($0)\"?" } ?? ""
             throw CLIError.usage(
-                "no client named \"\(TerminalText.sanitize(name))\" in \(origin)\(guess) (clients: \(known.joined(separator: ", ")))")
+                "no client named \"\(TerminalText.sanitize(name))\" in \(origin)\(guess) (clients: \(known.joined(separator: ", ")))"
+            )
         }
         return client
     }
@@ -210,12 +212,13 @@ final class AppContext: Sendable {
                 outcome: "the running configuration stays: \(reason)")
             return (record, nil)
         }
-        let summary = await manager.reload(fresh.clients.map { client in
-            TokenManager.Registration(configuration: client, service: Self.service(for: client, transport: transport, logger: logger))
-        })
+        let summary = await manager.reload(
+            fresh.clients.map { client in
+                TokenManager.Registration(
+                    configuration: client, service: Self.service(for: client, transport: transport, logger: logger))
+            })
         return (ActionRecord(action: .reload, client: name, at: now, succeeded: true, outcome: summary.text), fresh)
     }
-
 
     /// The services that must outlive the front ends and stop after them: the connections,
     /// and the demo servers when running on them. Put them first in a `ServiceGroup`, which

@@ -44,7 +44,9 @@ struct CacheListCommand: ParsableCommand {
             let key = String(file.prefix(12))
             switch lookup {
             case .found(let entry):
-                let expires = entry.expiresAt <= now ? "expired " + TimeText.relative(entry.expiresAt, now: now) : TimeText.relative(entry.expiresAt, now: now)
+                let expires =
+                    entry.expiresAt <= now
+                    ? "expired " + TimeText.relative(entry.expiresAt, now: now) : TimeText.relative(entry.expiresAt, now: now)
                 rows.append([
                     TerminalText.sanitize(entry.client), TerminalText.sanitize(entry.tokenType), expires,
                     TimeText.relative(entry.writtenAt, now: now),

@@ -11,7 +11,9 @@ import TokenModel
 struct WriteThroughOptions: ParsableArguments {
     @Flag(
         name: .customLong("cache"),
-        help: "Write every client's tokens through to the shared token cache that `tokentop token` reads (`cache: true` does it per client).")
+        help:
+            "Write every client's tokens through to the shared token cache that `tokentop token` reads (`cache: true` does it per client)."
+    )
     var all = false
 }
 
@@ -37,7 +39,8 @@ struct CacheWriteThrough: Service {
         let names = context.configuration.clients.filter { options.all || $0.cache }.map(\.name)
         guard !names.isEmpty else { return nil }
         guard !context.isDemo else {
-            printError("tokentop: warning: the embedded demo's servers live only as long as this process; its tokens are not cached")
+            printError(
+                "tokentop: warning: the embedded demo's servers live only as long as this process; its tokens are not cached")
             return nil
         }
         let store: TokenCacheStore
@@ -114,7 +117,8 @@ struct CacheWriteThrough: Service {
                 logger.warning("\(name): the token cache could not be written: \(error.description)")
             }
         case .remove(let reason):
-            guard let written = state.written[name], case .found(let cached) = store.lookup(key), cached.accessToken == written else {
+            guard let written = state.written[name], case .found(let cached) = store.lookup(key), cached.accessToken == written
+            else {
                 return
             }
             store.remove(key)

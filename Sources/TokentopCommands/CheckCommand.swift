@@ -23,11 +23,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Introspect JWT access tokens too (opaque tokens are always introspected).")
     var introspect = false
 
-    @Flag(help: """
-        Three-way check: compare the local verdict, the authorization server's introspection and a live API call, \
-        and name why a token is rejected (revoked, audience or issuer, scope, clock skew, key rotation, \
-        introspection not allowed), with the evidence.
-        """)
+    @Flag(
+        help: """
+            Three-way check: compare the local verdict, the authorization server's introspection and a live API call, \
+            and name why a token is rejected (revoked, audience or issuer, scope, clock skew, key rotation, \
+            introspection not allowed), with the evidence.
+            """)
     var deep = false
 
     @Argument(help: "The clients to check (default: all).", completion: ClientNameCompletion.kind)
@@ -66,11 +67,12 @@ enum CheckReport {
     static func json(_ snapshot: ManagerSnapshot, now: Date, deep: Bool = false, events: [ManagerEvent] = []) -> JSONValue {
         .object([
             "checked_at": .string(TimeText.iso8601(now)),
-            "clients": .array(snapshot.clients.map { client in
-                var object = fields(client, now: now, deep: deep, reader: .command)
-                object["events"] = .array(events.filter { $0.client == client.name }.map(\.json))
-                return .object(object)
-            }),
+            "clients": .array(
+                snapshot.clients.map { client in
+                    var object = fields(client, now: now, deep: deep, reader: .command)
+                    object["events"] = .array(events.filter { $0.client == client.name }.map(\.json))
+                    return .object(object)
+                }),
         ])
     }
 
@@ -113,8 +115,9 @@ enum CheckReport {
             object["token"] = .object(tokenObject)
         }
         if let introspection = client.introspection {
-            object["introspection"] = .object(introspection.fields.merging(
-                ["checked_at": .string(TimeText.iso8601(introspection.checkedAt))]) { sent, _ in sent })
+            object["introspection"] = .object(
+                introspection.fields.merging(
+                    ["checked_at": .string(TimeText.iso8601(introspection.checkedAt))]) { sent, _ in sent })
         } else if let error = client.introspectionError {
             object["introspection"] = .object(["error": errorJSON(error)])
         }
@@ -138,47 +141,55 @@ enum CheckReport {
             object["error"] = errorJSON(error)
         }
         if !client.credentials.isEmpty {
-            object["credentials"] = .array(client.credentials.map { credential in
-                var credentialObject: [String: JSONValue] = [
-                    "kind": .string(credential.kind.rawValue), "subject": .string(credential.subject),
-                    "expires_at": .string(TimeText.iso8601(credential.expiresAt)),
-                ]
-                for (name, value) in credential.details { credentialObject[name] = .string(value) }
-                return .object(credentialObject)
-            })
+            object["credentials"] = .array(
+                client.credentials.map { credential in
+                    var credentialObject: [String: JSONValue] = [
+                        "kind": .string(credential.kind.rawValue), "subject": .string(credential.subject),
+                        "expires_at": .string(TimeText.iso8601(credential.expiresAt)),
+                    ]
+                    for (name, value) in credential.details { credentialObject[name] = .string(value) }
+                    return .object(credentialObject)
+                })
         }
         if deep {
-            object["diagnoses"] = .array(client.diagnoses(at: now).map { diagnosis in
-                .object([
-                    "cause": .string(diagnosis.cause.rawValue), "summary": .string(diagnosis.summary),
-                    "evidence": .array(diagnosis.evidence.map(JSONValue.string)),
-                    "next_step": .string(client.nextStep(for: .diagnosed(diagnosis.cause), in: reader)),
-                ])
-            })
-            object["checks"] = .array(client.diagnosticChecks(at: now).map { check in
-                let (outcome, detail): (String, String) = switch check.outcome {
-                case .ran(let finding): ("ran", finding)
-                case .notConfigured(let why): ("not_configured", why)
-                case .notYet(let why): ("not_yet", why)
-                }
-                return .object(["check": .string(check.kind.rawValue), "outcome": .string(outcome), "detail": .string(detail)])
-            })
-            object["clocks"] = .array(client.clockReadings.map { reading in
-                .object([
-                    "server": .string(reading.server), "source": .string(reading.source.rawValue),
-                    "offset_seconds": .number((reading.offset * 10).rounded() / 10),
-                    "uncertainty_seconds": .number((reading.uncertainty * 10).rounded() / 10),
-                ])
-            })
+            object["diagnoses"] = .array(
+                client.diagnoses(at: now).map { diagnosis in
+                    .object([
+                        "cause": .string(diagnosis.cause.rawValue), "summary": .string(diagnosis.summary),
+                        "evidence": .array(diagnosis.evidence.map(JSONValue.string)),
+                        "next_step": .string(client.nextStep(for: .diagnosed(diagnosis.cause), in: reader)),
+                    ])
+                })
+            object["checks"] = .array(
+                client.diagnosticChecks(at: now).map { check in
+                    let (outcome, detail): (String, String) =
+                        switch check.outcome {
+                        case .ran(let finding): ("ran", finding)
+                        case .notConfigured(let why): ("not_configured", why)
+                        case .notYet(let why): ("not_yet", why)
+                        }
+                    return .object([
+                        "check": .string(check.kind.rawValue), "outcome": .string(outcome), "detail": .string(detail),
+                    ])
+                })
+            object["clocks"] = .array(
+                client.clockReadings.map { reading in
+                    .object([
+                        "server": .string(reading.server), "source": .string(reading.source.rawValue),
+                        "offset_seconds": .number((reading.offset * 10).rounded() / 10),
+                        "uncertainty_seconds": .number((reading.uncertainty * 10).rounded() / 10),
+                    ])
+                })
             if let keySet = client.keySet {
                 var keySetObject: [String: JSONValue] = [
                     "source": .string(keySet.source),
-                    "keys": .array(keySet.keys.map { key in
-                        var keyObject: [String: JSONValue] = ["type": .string(key.type)]
-                        if let kid = key.kid { keyObject["kid"] = .string(kid) }
-                        if let algorithm = key.algorithm { keyObject["alg"] = .string(algorithm) }
-                        return .object(keyObject)
-                    }),
+                    "keys": .array(
+                        keySet.keys.map { key in
+                            var keyObject: [String: JSONValue] = ["type": .string(key.type)]
+                            if let kid = key.kid { keyObject["kid"] = .string(kid) }
+                            if let algorithm = key.algorithm { keyObject["alg"] = .string(algorithm) }
+                            return .object(keyObject)
+                        }),
                 ]
                 if let maxAge = keySet.maxAge { keySetObject["max_age_seconds"] = .number(Double(maxAge.wholeSeconds)) }
                 if let kid = client.token?.decoded.keyID { keySetObject["token_kid"] = .string(kid) }
@@ -201,17 +212,21 @@ enum CheckReport {
         for client in snapshot.clients {
             let health = client.health(at: now)
             let expires = client.token?.expiresAt.map { TimeText.relative($0, now: now) } ?? "-"
-            let signature = client.token.map { token in
-                token.decoded.format == .opaque ? "opaque"
-                    : token.verdict.subject == "claims" ? "claims failed" : token.verdict.status.words
-            } ?? "-"
-            let api = client.lastResponse.map { response in
-                (response.status.map(String.init) ?? "none") + " " + TimeText.latency(response.latency)
-            } ?? "-"
-            rows.append([
-                client.name, "\(symbol(health.state)) \(health.state.rawValue)", client.token?.masked ?? "-", expires,
-                signature, api, health.reason,
-            ].map { TerminalText.sanitize($0) })
+            let signature =
+                client.token.map { token in
+                    token.decoded.format == .opaque
+                        ? "opaque"
+                        : token.verdict.subject == "claims" ? "claims failed" : token.verdict.status.words
+                } ?? "-"
+            let api =
+                client.lastResponse.map { response in
+                    (response.status.map(String.init) ?? "none") + " " + TimeText.latency(response.latency)
+                } ?? "-"
+            rows.append(
+                [
+                    client.name, "\(symbol(health.state)) \(health.state.rawValue)", client.token?.masked ?? "-", expires,
+                    signature, api, health.reason,
+                ].map { TerminalText.sanitize($0) })
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         var lines = ([header] + rows).map { row in
@@ -232,7 +247,8 @@ enum CheckReport {
                     lines += diagnosis.evidence.map { "  · " + TerminalText.sanitize($0) }
                     // The verdict's own next step is printed above.
                     if client.health(at: now).cause != .diagnosed(diagnosis.cause) {
-                        lines.append("  → " + TerminalText.sanitize(client.nextStep(for: .diagnosed(diagnosis.cause), in: .command)))
+                        lines.append(
+                            "  → " + TerminalText.sanitize(client.nextStep(for: .diagnosed(diagnosis.cause), in: .command)))
                     }
                 }
                 if !diagnoses.isEmpty {

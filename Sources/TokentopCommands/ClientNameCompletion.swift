@@ -14,9 +14,11 @@ import TokenConfig
 enum ClientNameCompletion {
     /// The completion kind the client-name arguments use.
     static let kind = CompletionKind.custom { words, _, prefix in
-        names(words: words, environment: ProcessInfo.processInfo.environment,
-              workingDirectory: FileManager.default.currentDirectoryPath)
-            .filter { $0.hasPrefix(prefix) }
+        names(
+            words: words, environment: ProcessInfo.processInfo.environment,
+            workingDirectory: FileManager.default.currentDirectoryPath
+        )
+        .filter { $0.hasPrefix(prefix) }
     }
 
     /// The configured client names for a command line, in the file's order; empty when the
@@ -25,12 +27,14 @@ enum ClientNameCompletion {
         if words.contains("--demo") { return DemoClientSpec.standardSet.map(\.name) }
         let springPaths = values(of: "--spring", in: words)
         if !springPaths.isEmpty {
-            let imported = try? SpringImport.load(paths: springPaths, profiles: values(of: "--profile", in: words), resourcePath: nil, environment: environment)
+            let imported = try? SpringImport.load(
+                paths: springPaths, profiles: values(of: "--profile", in: words), resourcePath: nil, environment: environment)
             return imported?.configuration.clients.map(\.name) ?? []
         }
         let explicit = values(of: "--config", in: words).last
-        guard let location = try? ConfigurationLoader.locate(
-            explicitPath: explicit, environment: environment, workingDirectory: workingDirectory)
+        guard
+            let location = try? ConfigurationLoader.locate(
+                explicitPath: explicit, environment: environment, workingDirectory: workingDirectory)
         else { return [] }
         return ConfigurationLoader.clientNames(at: location.path)
     }

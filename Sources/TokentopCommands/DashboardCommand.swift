@@ -40,7 +40,10 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup var cache: WriteThroughOptions
 
-    @Flag(help: "Leave the mouse to the terminal (text selection) instead of taking clicks and the wheel; `mouse: false` in the configuration does the same.")
+    @Flag(
+        help:
+            "Leave the mouse to the terminal (text selection) instead of taking clicks and the wheel; `mouse: false` in the configuration does the same."
+    )
     var noMouse = false
 
     func run() async throws {
@@ -82,19 +85,23 @@ struct DashboardCommand: AsyncParsableCommand {
 
     /// `--attach`: the dashboard over remote `serve` instances, with no token manager here.
     private func runAttached(themes: [Theme]) async throws {
-        if cache.all { throw CLIError.usage("--cache writes the tokens of a dashboard's own token manager; with --attach there is none") }
+        if cache.all {
+            throw CLIError.usage("--cache writes the tokens of a dashboard's own token manager; with --attach there is none")
+        }
         guard options.config == nil, !options.demo, options.springPaths.isEmpty, eventsFile.path == nil else {
             throw CLIError.usage(
                 "--attach shows running tokentop serve instances; --config, --demo, --spring and --events-file "
                     + "belong to a dashboard with its own token manager")
         }
         let instances = try attach.map { text throws(CLIError) in try FleetInstance(attach: text) }
-        for (index, instance) in instances.enumerated() where instances[..<index].contains(where: { $0.label == instance.label }) {
+        for (index, instance) in instances.enumerated() where instances[..<index].contains(where: { $0.label == instance.label })
+        {
             throw CLIError.usage("--attach names \(instance.label) twice")
         }
         let authToken: String?
         do {
-            authToken = try authTokenFile.map { path throws(ExporterError) in try ExporterConfiguration.readAuthToken(path: path) }
+            authToken = try authTokenFile.map { path throws(ExporterError) in try ExporterConfiguration.readAuthToken(path: path)
+            }
         } catch {
             throw CLIError.usage(error.description)
         }

@@ -1,5 +1,5 @@
-import Foundation
 import Dashboard
+import Foundation
 
 /// The dashboard's keys in words, read from the standard key map and each action's help text,
 /// so `tokentop dashboard --help`, the man page made from it and the help overlay cannot disagree.
@@ -16,9 +16,10 @@ enum DashboardKeysHelp {
         let lines = entries.map { entry in
             "  " + entry.keys.padding(toLength: width, withPad: " ", startingAt: 0) + entry.summary + " [\(entry.action)]"
         }
-        return (["Keys (rebind one under keys: in the configuration by the name in brackets):"] + lines + [
-            "  " + "Esc".padding(toLength: width, withPad: " ", startingAt: 0) + "close, cancel, unfilter (fixed)",
-            "  " + "Ctrl-C".padding(toLength: width, withPad: " ", startingAt: 0) + "quit (fixed)",
-        ]).joined(separator: "\n")
+        return
+            (["Keys (rebind one under keys: in the configuration by the name in brackets):"] + lines + [
+                "  " + "Esc".padding(toLength: width, withPad: " ", startingAt: 0) + "close, cancel, unfilter (fixed)",
+                "  " + "Ctrl-C".padding(toLength: width, withPad: " ", startingAt: 0) + "quit (fixed)",
+            ]).joined(separator: "\n")
     }
 }

@@ -43,10 +43,12 @@ struct DecodeCommand: AsyncParsableCommand {
     func validate() throws {
         if client != nil, jwks != nil || issuer != nil || audience != nil {
             throw ValidationError(
-                "--client takes the key set, issuer and audience from the client's configuration: leave out --jwks, --issuer and --audience")
+                "--client takes the key set, issuer and audience from the client's configuration: leave out --jwks, --issuer and --audience"
+            )
         }
         if client == nil, options.config != nil || options.demo || !options.springPaths.isEmpty {
-            throw ValidationError("--config, --spring and --demo say where the client of --client NAME is configured: add --client")
+            throw ValidationError(
+                "--config, --spring and --demo say where the client of --client NAME is configured: add --client")
         }
         if audience != nil, jwks == nil, issuer == nil {
             throw ValidationError("--audience is checked once the signature holds: add --jwks URL|FILE or --issuer URL")
@@ -58,11 +60,13 @@ struct DecodeCommand: AsyncParsableCommand {
         let inspection = TokenDecoder.inspect(raw)
         // Three dot-separated parts were meant as a JWT: when they are not one, that is said, not "opaque".
         let meantAsJWT = raw.split(separator: ".", omittingEmptySubsequences: false).count == 3
-        var verification = inspection.isJWT
+        var verification =
+            inspection.isJWT
             ? try await verify(raw)
-            : TokenVerification(signature: meantAsJWT
-                ? SignatureVerdict(.unverified, "not a JWT, so there is no signature to check")
-                : SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
+            : TokenVerification(
+                signature: meantAsJWT
+                    ? SignatureVerdict(.unverified, "not a JWT, so there is no signature to check")
+                    : SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
         // Claims the signature step did not reach are judged on their own.
         if case .jwt(let decoded) = inspection, verification.claims == nil {
             verification.claims = TokenVerifier(
@@ -70,8 +74,9 @@ struct DecodeCommand: AsyncParsableCommand {
             ).judgeClaimsAlone(decoded)
         }
         if json {
-            try printResult(TerminalText.sanitize(
-                Self.json(inspection, meantAsJWT: meantAsJWT, verification: verification).prettyText, singleLine: false))
+            try printResult(
+                TerminalText.sanitize(
+                    Self.json(inspection, meantAsJWT: meantAsJWT, verification: verification).prettyText, singleLine: false))
         } else {
             try printResult(Self.describe(inspection, meantAsJWT: meantAsJWT, verification: verification, now: Date()))
         }
@@ -105,7 +110,9 @@ struct DecodeCommand: AsyncParsableCommand {
         }
         if let jwks {
             if let url = URL(string: jwks), let scheme = url.scheme, scheme == "http" || scheme == "https" {
-                return await withTransport { transport in await verifier(keys: Self.remoteKeySet(url, transport: transport)).check(raw) }
+                return await withTransport { transport in
+                    await verifier(keys: Self.remoteKeySet(url, transport: transport)).check(raw)
+                }
             }
             let data: Data
             do {
@@ -128,18 +135,21 @@ struct DecodeCommand: AsyncParsableCommand {
                     let (metadata, _) = try await MetadataDiscovery.discover(
                         issuer: issuerURL, transport: transport, timeout: .seconds(10), caFile: nil, allowInsecureHTTP: false)
                     guard let jwksURI = metadata.jwksURI else {
-                        return TokenVerification(signature: SignatureVerdict(
-                            .unverified, "the metadata at \(URLText.describe(metadata.source)) has no jwks_uri: pass --jwks"))
+                        return TokenVerification(
+                            signature: SignatureVerdict(
+                                .unverified, "the metadata at \(URLText.describe(metadata.source)) has no jwks_uri: pass --jwks"))
                     }
                     return await verifier(keys: Self.remoteKeySet(jwksURI, transport: transport)).check(raw)
                 } catch {
-                    return TokenVerification(signature: SignatureVerdict(
-                        .unverified, "no key set: discovery from the issuer failed: \(error)"))
+                    return TokenVerification(
+                        signature: SignatureVerdict(
+                            .unverified, "no key set: discovery from the issuer failed: \(error)"))
                 }
             }
         }
         return TokenVerification(
-            signature: SignatureVerdict(.unverified, "no key set given: pass --jwks URL|FILE, --issuer URL or --client NAME to verify"))
+            signature: SignatureVerdict(
+                .unverified, "no key set given: pass --jwks URL|FILE, --issuer URL or --client NAME to verify"))
     }
 
     private func verifier(keys: JWKSCache) -> TokenVerifier {

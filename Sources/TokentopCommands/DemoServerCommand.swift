@@ -40,7 +40,9 @@ struct DemoServerCommand: AsyncParsableCommand {
         completion: .file(extensions: ["json", "yaml", "yml"]))
     var config: String?
 
-    @Option(name: .customLong("write-config"), help: "Also write the generated tokentop configuration (YAML, mode 0600) to this file.")
+    @Option(
+        name: .customLong("write-config"), help: "Also write the generated tokentop configuration (YAML, mode 0600) to this file."
+    )
     var writeConfig: String?
 
     @Option(
@@ -65,7 +67,9 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-error-rate"), help: "The share of token requests (0...1) that fail.")
     var tokenErrorRate: Double = 0
 
-    @Option(name: .customLong("token-fault"), help: "How failing token requests fail: unavailable (503 + Retry-After) or server_error (500).")
+    @Option(
+        name: .customLong("token-fault"),
+        help: "How failing token requests fail: unavailable (503 + Retry-After) or server_error (500).")
     var tokenFault: TokenFaultKind = .unavailable
 
     @Flag(name: .customLong("resource-down"), help: "Make /mod answer 503 with Retry-After.")
@@ -90,7 +94,8 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("resource-expect-audience"), help: "Make /mod accept only tokens with this aud (another API's).")
     var resourceExpectAudience: String?
 
-    @Option(name: .customLong("resource-expect-issuer"), help: "Make /mod accept only tokens from this issuer (another server's).")
+    @Option(
+        name: .customLong("resource-expect-issuer"), help: "Make /mod accept only tokens from this issuer (another server's).")
     var resourceExpectIssuer: String?
 
     @Flag(help: "Also serve dpop-client, whose token requests must carry a DPoP proof (RFC 9449).")
@@ -103,10 +108,14 @@ struct DemoServerCommand: AsyncParsableCommand {
             """)
     var tls = false
 
-    @Option(name: .customLong("tls-port"), help: "The authorization server's mutual-TLS port with --tls, 0...65535 (0 picks a free one).")
+    @Option(
+        name: .customLong("tls-port"),
+        help: "The authorization server's mutual-TLS port with --tls, 0...65535 (0 picks a free one).")
     var tlsPort = 0
 
-    @Option(name: .customLong("tls-resource-port"), help: "The /mod resource server's mutual-TLS port with --tls, 0...65535 (0 picks a free one).")
+    @Option(
+        name: .customLong("tls-resource-port"),
+        help: "The /mod resource server's mutual-TLS port with --tls, 0...65535 (0 picks a free one).")
     var tlsResourcePort = 0
 
     @Flag(name: .customLong("dpop-nonce"), help: "Make both servers ask DPoP proofs for their nonce (use_dpop_nonce).")
@@ -141,7 +150,10 @@ struct DemoServerCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        let ports = [("--port", port), ("--resource-port", resourcePort), ("--tls-port", tlsPort), ("--tls-resource-port", tlsResourcePort)]
+        let ports = [
+            ("--port", port), ("--resource-port", resourcePort), ("--tls-port", tlsPort),
+            ("--tls-resource-port", tlsResourcePort),
+        ]
         for (flag, value) in ports where !(0...65535).contains(value) {
             throw ValidationError("\(flag) must be a port number from 0 to 65535, not \(value)")
         }
@@ -174,7 +186,8 @@ struct DemoServerCommand: AsyncParsableCommand {
                 resourceDown: resourceDown, rotateKeysEvery: rotateKeysEvery?.duration, breakingRotation: breakingRotation,
                 clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
                 resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
-            assertionAudience: assertionAudience, keySetMaxAge: jwksMaxAge?.duration ?? .seconds(300), handlesTerminationSignals: true,
+            assertionAudience: assertionAudience, keySetMaxAge: jwksMaxAge?.duration ?? .seconds(300),
+            handlesTerminationSignals: true,
             tls: tls, tlsAuthorizationPort: tlsPort, tlsResourcePort: tlsResourcePort)
         options.rateLimit = rateLimit
         if let config {
@@ -232,7 +245,8 @@ struct DemoServerCommand: AsyncParsableCommand {
             throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
         // Unbuffered, so a script reading a pipe sees it at once.
-        let banner = Self.banner(demo, faults: options.faults, rateLimit: rateLimit, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
+        let banner = Self.banner(
+            demo, faults: options.faults, rateLimit: rateLimit, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
         do {
             try printResult(banner)
         } catch {
@@ -256,17 +270,19 @@ struct DemoServerCommand: AsyncParsableCommand {
         let assertionFile = path + ".federated-client.jwt"
         try ConfigurationWriter.writeAtomically(federation.signingKeyPEM, to: keyFile)
         try ConfigurationWriter.writeAtomically(try await federation.mint(now: Date(), lifetime: 3600) + "\n", to: assertionFile)
-        let client = ConfigurationWriter.client(ClientConfiguration(
-            name: federation.clientID, tokenURI: demo.endpoints.tokenEndpoint, clientID: federation.clientID,
-            authenticationMethod: .privateKeyJWT, scopes: [DemoClientSpec.modScope], resourceURI: demo.endpoints.resourceURL,
-            allowInsecureHTTP: false, federatedAssertion: .file(path: assertionFile)))
+        let client = ConfigurationWriter.client(
+            ClientConfiguration(
+                name: federation.clientID, tokenURI: demo.endpoints.tokenEndpoint, clientID: federation.clientID,
+                authenticationMethod: .privateKeyJWT, scopes: [DemoClientSpec.modScope], resourceURI: demo.endpoints.resourceURL,
+                allowInsecureHTTP: false, federatedAssertion: .file(path: assertionFile)))
         let entry = try ConfigurationWriter.yaml(ConfigurationDraft(clients: [client]))
         // The entry under the written `clients:`, which is the file's last mapping.
         return entry.components(separatedBy: "clients:\n").dropFirst().joined(separator: "clients:\n")
     }
 
     private static func banner(
-        _ demo: DemoEnvironment, faults: DemoFaults, rateLimit: DemoRateLimit?, tlsFiles: DemoTLSFiles?, wroteConfigTo path: String?,
+        _ demo: DemoEnvironment, faults: DemoFaults, rateLimit: DemoRateLimit?, tlsFiles: DemoTLSFiles?,
+        wroteConfigTo path: String?,
         yaml: String
     ) -> String {
         let endpoints = demo.endpoints
@@ -300,7 +316,8 @@ struct DemoServerCommand: AsyncParsableCommand {
         }
         lines += ["", "clients (secrets are new on every start):"]
         for client in demo.clients {
-            var line = "  \(client.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(client.method.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))"
+            var line =
+                "  \(client.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(client.method.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))"
             line += " scope \(client.scopes.joined(separator: " ")), tokens live \(client.lifetime.configText)"
             if let secret = client.secret { line += ", secret \(secret)" }
             if let keyFile = client.privateKeyFile { line += ", key \(keyFile)" }
@@ -370,5 +387,7 @@ extension DemoRateLimit: ExpressibleByArgument {
 extension TokenValidationMode: ExpressibleByArgument {}
 extension TokenFaultKind: ExpressibleByArgument {}
 extension AssertionAudiencePolicy: ExpressibleByArgument {}
-// Case-iterable with string raw values: ArgumentParser lists and completes the levels.
+// Case-iterable with string raw values: ArgumentParser lists and completes the levels. Neither
+// package declares it, and only this executable's option parsing uses it.
+// swift-format-ignore: AvoidRetroactiveConformances
 extension Logger.Level: @retroactive ExpressibleByArgument {}

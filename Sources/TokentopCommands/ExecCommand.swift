@@ -5,7 +5,7 @@ import TokenModel
 import UnixSignals
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `tokentop exec NAME [--env VAR] -- CMD…`: runs a command with a client's token in an
@@ -44,10 +44,16 @@ struct ExecCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. tokentop exec NAME -- curl …") }
+        guard !command.isEmpty else {
+            throw ValidationError("give the command to run after --, e.g. tokentop exec NAME -- curl …")
+        }
         let first = variable.utf8.first.map { $0 == 95 || (65...90).contains($0) || (97...122).contains($0) } ?? false
-        guard first, variable.utf8.allSatisfy({ $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
-        else { throw ValidationError("--env must be a variable name (letters, digits and _, not starting with a digit), not \(variable)") }
+        guard first,
+            variable.utf8.allSatisfy({ $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
+        else {
+            throw ValidationError(
+                "--env must be a variable name (letters, digits and _, not starting with a digit), not \(variable)")
+        }
         if renew, tokenFile == nil { throw ValidationError("--renew keeps --token-file fresh: give --token-file PATH") }
     }
 

@@ -33,7 +33,9 @@ enum FrontEndSettings {
         }
         if let theme = configuration.theme, !themeNames.contains(theme), let location = configuration.themeLocation {
             var message = "no theme named \"\(theme)\"; available: \(themeNames.joined(separator: ", "))"
-            if let suggestion = KeySuggestion.closest(to: theme, among: themeNames) { message += "; did you mean `\(suggestion)`?" }
+            if let suggestion = KeySuggestion.closest(to: theme, among: themeNames) {
+                message += "; did you mean `\(suggestion)`?"
+            }
             issues.append(ConfigurationIssue(at: location, .value, message: message))
         }
         if !issues.isEmpty { throw ConfigurationError(issues: issues) }

@@ -30,13 +30,18 @@ struct ImportSpringCommand: ParsableCommand {
     @Argument(help: "Spring configuration files (.yml, .yaml, .properties) or folders holding application.*; later ones win.")
     var paths: [String]
 
-    @Option(name: .customLong("profile"), help: "An active Spring profile (repeatable); default: SPRING_PROFILES_ACTIVE, else spring.profiles.active.")
+    @Option(
+        name: .customLong("profile"),
+        help: "An active Spring profile (repeatable); default: SPRING_PROFILES_ACTIVE, else spring.profiles.active.")
     var profiles: [String] = []
 
-    @Option(name: .customLong("resource-path"), help: "Appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
+    @Option(
+        name: .customLong("resource-path"), help: "Appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
     var resourcePath: String?
 
-    @Flag(name: .customLong("allow-insecure-http"), help: "Let every imported client use plain http to hosts other than this machine (test servers).")
+    @Flag(
+        name: .customLong("allow-insecure-http"),
+        help: "Let every imported client use plain http to hosts other than this machine (test servers).")
     var allowInsecureHTTP = false
 
     @Option(
@@ -72,7 +77,8 @@ struct ImportSpringCommand: ParsableCommand {
             // What is written must load as it is: checked here rather than promised.
             let reloaded = try ConfigurationLoader.parse(yaml: yaml, path: file ?? "<stdout>", environment: environment)
             guard reloaded.warnings.isEmpty else {
-                throw CLIError.runtime("the converted configuration loads with warnings: \(reloaded.warnings.joined(separator: "; "))")
+                throw CLIError.runtime(
+                    "the converted configuration loads with warnings: \(reloaded.warnings.joined(separator: "; "))")
             }
         } catch let error as CLIError {
             throw error

@@ -202,9 +202,11 @@ actor RemoteFleet: Service {
         case .diagnose(let client):
             return [Self.notOffered(.diagnose, client: client)]
         case .reloadConfiguration:
-            return [ActionRecord(
-                action: .reload, client: "attached instances", at: Date(), succeeded: false,
-                outcome: "each instance reloads its own configuration: send it SIGHUP (kill -HUP, systemctl reload)")]
+            return [
+                ActionRecord(
+                    action: .reload, client: "attached instances", at: Date(), succeeded: false,
+                    outcome: "each instance reloads its own configuration: send it SIGHUP (kill -HUP, systemctl reload)")
+            ]
         }
     }
 
@@ -215,7 +217,8 @@ actor RemoteFleet: Service {
         guard let origin = origins[client] else { return failed("no client named \(client) on the attached instances") }
         let instance = instances[origin.instance]
         guard let name = origin.name else { return failed("instance \(instance.label) is not reachable") }
-        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(Self.escaped(name))/\(action.rawValue)") else {
+        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(Self.escaped(name))/\(action.rawValue)")
+        else {
             return failed("cannot address \(client) on \(instance.label)")
         }
         let response: ReceivedResponse
@@ -278,7 +281,8 @@ actor RemoteFleet: Service {
         var after = answer.nextAfter
         for _ in 1..<maximumPages {
             guard let next = after else { break }
-            let page = try await list(instance, since: 0, limit: pageSize, after: next, transport: transport, authToken: authToken)
+            let page = try await list(
+                instance, since: 0, limit: pageSize, after: next, transport: transport, authToken: authToken)
             answer.clients += page.clients
             answer.logs.merge(page.logs) { _, newer in newer }
             after = page.nextAfter

@@ -21,8 +21,11 @@ extension ServiceGroup {
         }
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }
-                + [.init(service: outcome, successTerminationBehavior: .gracefullyShutdownGroup,
-                         failureTerminationBehavior: .gracefullyShutdownGroup)],
+                + [
+                    .init(
+                        service: outcome, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                ],
             gracefulShutdownSignals: signals,
             logger: quiet)
         configuration.maximumGracefulShutdownDuration = .seconds(15)

@@ -29,7 +29,8 @@ struct TokenCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("dpop-proof"), parsing: .upToNextOption,
-        help: ArgumentHelp("For a DPoP-bound token: METHOD URL of the request it is for; the proof is printed too.", valueName: "METHOD URL"))
+        help: ArgumentHelp(
+            "For a DPoP-bound token: METHOD URL of the request it is for; the proof is printed too.", valueName: "METHOD URL"))
     var dpopProof: [String] = []
 
     func validate() throws {

@@ -19,7 +19,8 @@ struct HandedToken: Sendable, Equatable {
     }
 
     init(_ issued: IssuedToken) {
-        self.init(accessToken: issued.accessToken, tokenType: issued.tokenType, expiresAt: issued.expiresAt, scopes: issued.scopes)
+        self.init(
+            accessToken: issued.accessToken, tokenType: issued.tokenType, expiresAt: issued.expiresAt, scopes: issued.scopes)
     }
 
     init(accessToken: String, tokenType: String, expiresAt: Date?, scopes: [String]) {
@@ -145,7 +146,8 @@ struct TokenSource {
 enum DPoPPresentation {
     /// The proof to print with `token`; nil for a bearer token. A DPoP-bound token asked for
     /// without a request to prove is refused.
-    static func proof(for token: HandedToken, client name: String, request: [String], context: AppContext) async throws -> String? {
+    static func proof(for token: HandedToken, client name: String, request: [String], context: AppContext) async throws -> String?
+    {
         guard token.isDPoPBound else {
             if !request.isEmpty { printError("tokentop: warning: \(name)'s token is a bearer token; it needs no DPoP proof") }
             return nil
@@ -153,11 +155,15 @@ enum DPoPPresentation {
         guard request.count == 2 else { throw refusal(name) }
         let method = request[0]
         guard !method.isEmpty, method.utf8.allSatisfy({ (65...90).contains($0) }) else {
-            throw CLIError.usage("--dpop-proof: the method must be an HTTP method in capitals (GET, POST, …), not \"\(TerminalText.sanitize(method))\"")
+            throw CLIError.usage(
+                "--dpop-proof: the method must be an HTTP method in capitals (GET, POST, …), not \"\(TerminalText.sanitize(method))\""
+            )
         }
-        guard let url = URL(string: request[1]), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
+        guard let url = URL(string: request[1]), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil
         else {
-            throw CLIError.usage("--dpop-proof: the URL must be an absolute http(s) URL, not \"\(TerminalText.sanitize(request[1]))\"")
+            throw CLIError.usage(
+                "--dpop-proof: the URL must be an absolute http(s) URL, not \"\(TerminalText.sanitize(request[1]))\"")
         }
         return try await context.withClient(name) { client async throws(OAuthError) -> String in
             try await client.presentationProof(method: method, url: url, accessToken: token.accessToken)

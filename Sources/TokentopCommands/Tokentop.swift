@@ -85,7 +85,9 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("profile"), help: "With --spring: an active Spring profile (repeatable).")
     var springProfiles: [String] = []
 
-    @Option(name: .customLong("resource-path"), help: "With --spring: appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
+    @Option(
+        name: .customLong("resource-path"),
+        help: "With --spring: appended to a classic client's baseUrl to give its resource-uri, e.g. /mod.")
     var springResourcePath: String?
 }
 

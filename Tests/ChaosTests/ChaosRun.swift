@@ -1,21 +1,28 @@
 import Dashboard
 import DemoServer
 import Foundation
-@testable import MetricsExporter
 import OAuthClient
 import TokenConfig
 import TokenManager
 import TokenModel
 import TokenTesting
+
+@testable import MetricsExporter
 @testable import TokentopCommands
 
 /// One fault the chaos driver can put on the demo, and what the oracle knows of it.
 enum ChaosFault: String, CaseIterable {
-    case routineRotation = "routine rotation", breakingRotation = "breaking rotation"
-    case tokenUnavailable = "token endpoint 503", tokenServerError = "token endpoint 500"
-    case latency = "latency past the timeout", resourceDown = "/mod down", wrongAudience = "API expects another audience"
-    case clockAhead = "authorization server 5 min ahead", clockBehind = "authorization server 5 min behind"
-    case restart = "demo restart (new keys, new secrets)", reload = "configuration reload"
+    case routineRotation = "routine rotation"
+    case breakingRotation = "breaking rotation"
+    case tokenUnavailable = "token endpoint 503"
+    case tokenServerError = "token endpoint 500"
+    case latency = "latency past the timeout"
+    case resourceDown = "/mod down"
+    case wrongAudience = "API expects another audience"
+    case clockAhead = "authorization server 5 min ahead"
+    case clockBehind = "authorization server 5 min behind"
+    case restart = "demo restart (new keys, new secrets)"
+    case reload = "configuration reload"
 
     /// Events happen once; held faults stay until cleared.
     var isEvent: Bool { [.routineRotation, .breakingRotation, .reload].contains(self) }
@@ -63,7 +70,9 @@ final class ChaosRun {
     }
 
     /// The demo's clients as a chaos run watches them: polls every 5 s, a 2 s timeout.
-    static func registrations(_ demo: DemoEnvironment, transport: HTTPTransport, clock: ManualClock) -> [TokenManager.Registration] {
+    static func registrations(_ demo: DemoEnvironment, transport: HTTPTransport, clock: ManualClock) -> [TokenManager
+        .Registration]
+    {
         demo.configuration().clients.map { client in
             var configuration = client
             configuration.pollInterval = .seconds(5)
@@ -101,7 +110,8 @@ final class ChaosRun {
                 // rotation meets a refresh inside the key set's refetch floor, as in real life.
                 let held = ChaosFault.allCases.filter { !$0.isEvent }
                 let events = ChaosFault.allCases.filter(\.isEvent)
-                let faults: [ChaosFault] = Bool.random(using: &chaos.random)
+                let faults: [ChaosFault] =
+                    Bool.random(using: &chaos.random)
                     ? [events.randomElement(using: &chaos.random)!, held.randomElement(using: &chaos.random)!]
                     : [ChaosFault.allCases.randomElement(using: &chaos.random)!]
                 try await chaos.play(faults, round: round)
@@ -168,8 +178,10 @@ final class ChaosRun {
 
     private func verdicts() async -> String {
         let snapshot = await manager.snapshot()
-        return snapshot.clients.map { "\($0.name): \($0.health(at: snapshot.takenAt).state) (\($0.health(at: snapshot.takenAt).reason))" }
-            .joined(separator: "; ")
+        return snapshot.clients.map {
+            "\($0.name): \($0.health(at: snapshot.takenAt).state) (\($0.health(at: snapshot.takenAt).reason))"
+        }
+        .joined(separator: "; ")
     }
 
     // MARK: A round
@@ -190,10 +202,14 @@ final class ChaosRun {
                     if reachedAt[client.name] == nil, let reached = Self.reached(client, by: fault, since: faultStart) {
                         reachedAt[client.name] = reached
                     }
-                    guard let reached = reachedAt[client.name], now.timeIntervalSince(reached) >= Self.faultVisibleWithin else { continue }
+                    guard let reached = reachedAt[client.name], now.timeIntervalSince(reached) >= Self.faultVisibleWithin else {
+                        continue
+                    }
                     let health = client.health(at: now)
                     if health.state == .ok {
-                        fail("\(label): \(client.name) is ok \(Int(now.timeIntervalSince(reached)))s after the fault reached it: \(health.reason)")
+                        fail(
+                            "\(label): \(client.name) is ok \(Int(now.timeIntervalSince(reached)))s after the fault reached it: \(health.reason)"
+                        )
                     }
                 }
             }
@@ -293,7 +309,9 @@ final class ChaosRun {
 
     private func checkSettledPoint(_ snapshot: ManagerSnapshot, label: String) async {
         let now = self.now
-        for problem in await Self.disagreements(snapshot, now: now, configurations: configurations) { fail("\(label): \(problem)") }
+        for problem in await Self.disagreements(snapshot, now: now, configurations: configurations) {
+            fail("\(label): \(problem)")
+        }
         for client in snapshot.clients {
             for problem in Self.uncheckedEvidence(client, now: now) { fail("\(label): \(client.name): \(problem)") }
         }
@@ -309,7 +327,8 @@ final class ChaosRun {
         for client in check["clients"]?.arrayValue ?? [] {
             let name = client["name"]?.stringValue ?? ""
             if client["verdict"]?.stringValue != truth[name]?.rawValue {
-                problems.append("check --json says \(client["verdict"]?.stringValue ?? "-") for \(name), not \(truth[name]?.rawValue ?? "-")")
+                problems.append(
+                    "check --json says \(client["verdict"]?.stringValue ?? "-") for \(name), not \(truth[name]?.rawValue ?? "-")")
             }
         }
 
@@ -324,13 +343,15 @@ final class ChaosRun {
         if listing == nil { problems.append("serve's listing could not be selected") }
         for client in listing?["clients"]?.arrayValue ?? [] {
             let name = client["name"]?.stringValue ?? ""
-            guard let encoded = client["snapshot"], let decoded = try? JSONDecoder().decode(ClientSnapshot.self, from: Data(encoded.compactText.utf8))
+            guard let encoded = client["snapshot"],
+                let decoded = try? JSONDecoder().decode(ClientSnapshot.self, from: Data(encoded.compactText.utf8))
             else {
                 problems.append("serve's listing of \(name) does not decode as --attach decodes it")
                 continue
             }
             if decoded.health(at: now).state != truth[name] {
-                problems.append("--attach would say \(decoded.health(at: now).state) for \(name), not \(truth[name]?.rawValue ?? "-")")
+                problems.append(
+                    "--attach would say \(decoded.health(at: now).state) for \(name), not \(truth[name]?.rawValue ?? "-")")
             }
         }
 
@@ -357,7 +378,9 @@ final class ChaosRun {
                 problems.append("the dashboard draws no row for \(name)")
                 continue
             }
-            if !row.contains(" \(state.rawValue) ") { problems.append("the dashboard's row for \(name) is not \(state.rawValue): \(row)") }
+            if !row.contains(" \(state.rawValue) ") {
+                problems.append("the dashboard's row for \(name) is not \(state.rawValue): \(row)")
+            }
         }
         return problems
     }
@@ -370,7 +393,8 @@ final class ChaosRun {
         let clocks = Set(client.clockReadings.map(\.summary))
         var problems: [String] = []
         for diagnosis in client.diagnoses(at: now) {
-            for line in diagnosis.evidence where !ran.contains(line) && !clocks.contains(line) && !line.hasPrefix("the token's ") {
+            for line in diagnosis.evidence where !ran.contains(line) && !clocks.contains(line) && !line.hasPrefix("the token's ")
+            {
                 problems.append("\(diagnosis.cause.rawValue) cites \"\(line)\", which no check that ran found")
             }
             if diagnosis.cause == .audienceOrIssuerMismatch || diagnosis.cause == .apiRefusesValidToken {

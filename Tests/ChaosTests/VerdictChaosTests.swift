@@ -1,13 +1,14 @@
 import Dashboard
 import DemoServer
 import Foundation
-@testable import MetricsExporter
 import OAuthClient
 import Testing
 import TokenConfig
 import TokenManager
 import TokenModel
 import TokenTesting
+
+@testable import MetricsExporter
 @testable import TokentopCommands
 
 /// The verdict converges to the truth: seeded random sequences of the demo's faults against the
@@ -60,7 +61,9 @@ struct VerdictChaosTests {
 
     @Test("one random seed per run (printed; a failure is kept as a fixed seed)")
     func randomSeed() async throws {
-        let seed = ProcessInfo.processInfo.environment["TOKENTOP_CHAOS_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 4...UInt64(UInt32.max))
+        let seed =
+            ProcessInfo.processInfo.environment["TOKENTOP_CHAOS_SEED"].flatMap(UInt64.init)
+            ?? UInt64.random(in: 4...UInt64(UInt32.max))
         print("chaos seed \(seed)")
         let report = try await ChaosRun.run(seed: seed, rounds: Self.roundsPerSeed)
         #expect(report.failures.isEmpty, "seed \(seed) failed; add it to keptSeeds:\n\(report.failures.joined(separator: "\n"))")

@@ -1,7 +1,8 @@
-@testable import Dashboard
 import Foundation
 import Testing
 import TokenModel
+
+@testable import Dashboard
 
 @Suite("Columns give way by priority, as in k9s")
 struct ColumnPriorityTests {
@@ -48,7 +49,8 @@ struct ColumnPriorityTests {
         }
         // Narrower than the dashboard ever draws the table, to see the last steps.
         let squeezed = Renderer.TableColumns(width: 30, longestName: 32)
-        #expect(squeezed.scope == 0 && squeezed.bar == 0 && squeezed.answer == 0 && squeezed.reason == 0 && squeezed.countdown == 0)
+        #expect(
+            squeezed.scope == 0 && squeezed.bar == 0 && squeezed.answer == 0 && squeezed.reason == 0 && squeezed.countdown == 0)
         #expect(squeezed.statusIsSymbol)
         #expect(squeezed.name == 30 - 2 - 2 - 1, "only the verdict's symbol is left beside it")
     }

@@ -20,14 +20,17 @@ struct DiagnosisKeysTests {
         #expect(state.tab == .token, "the diagnosis shows on the Token tab")
         #expect(state.footerMessage?.text == "Diagnosing no-mod-scope: key set, API, introspection…")
         var empty = ViewState()
-        let none = handler.handle(.character("d"), state: &empty, snapshot: ManagerSnapshot(generation: 0, takenAt: Fixtures.now, clients: []), now: Fixtures.now)
+        let none = handler.handle(
+            .character("d"), state: &empty, snapshot: ManagerSnapshot(generation: 0, takenAt: Fixtures.now, clients: []),
+            now: Fixtures.now)
         #expect(none == .none)
         #expect(empty.footerMessage == FooterMessage("No client selected", isError: true))
     }
 
     @Test("the check's outcome is the footer's message")
     func outcomeInFooter() {
-        let record = ActionRecord(action: .diagnose, client: "no-mod-scope", at: Fixtures.now, succeeded: true, outcome: "diagnosis: missing_scope")
+        let record = ActionRecord(
+            action: .diagnose, client: "no-mod-scope", at: Fixtures.now, succeeded: true, outcome: "diagnosis: missing_scope")
         #expect(FooterMessage(outcomes: [record]) == FooterMessage("diagnose no-mod-scope: diagnosis: missing_scope"))
     }
 
@@ -104,8 +107,12 @@ struct DiagnosisKeysTests {
 struct DiagnosisScreenSnapshotTests {
     let renderer = Renderer()
 
-    func frame(_ state: ViewState, columns: Int = 80, rows: Int = 24, snapshot: ManagerSnapshot = Fixtures.diagnosis.snapshot()) -> Frame {
-        renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: Fixtures.context())
+    func frame(_ state: ViewState, columns: Int = 80, rows: Int = 24, snapshot: ManagerSnapshot = Fixtures.diagnosis.snapshot())
+        -> Frame
+    {
+        renderer.render(
+            snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now,
+            context: Fixtures.context())
     }
 
     @Test(
@@ -162,9 +169,17 @@ struct DiagnosisScreenSnapshotTests {
         expectSnapshot(small, named: "key-sets-80x24")
         expectSnapshot(large, named: "key-sets-120x40")
         let rows = (0..<large.height).map { large.text(ofRow: $0) }
-        #expect(rows.contains { $0.contains("The key of jwt-client's token, \"demo-key-1\", is no longer published: APIs that verify locally") })
-        #expect(rows.contains { $0.contains("demo-key-2") && $0.contains("RSA 2048") && $0.contains("RS256") && $0.contains("mod-client, no-mod-scope, post-client") })
-        #expect(rows.contains { $0.hasPrefix(" ▶ demo-key-1") && $0.contains("no longer published") && $0.contains("jwt-client") })
+        #expect(
+            rows.contains {
+                $0.contains("The key of jwt-client's token, \"demo-key-1\", is no longer published: APIs that verify locally")
+            })
+        #expect(
+            rows.contains {
+                $0.contains("demo-key-2") && $0.contains("RSA 2048") && $0.contains("RS256")
+                    && $0.contains("mod-client, no-mod-scope, post-client")
+            })
+        #expect(
+            rows.contains { $0.hasPrefix(" ▶ demo-key-1") && $0.contains("no longer published") && $0.contains("jwt-client") })
         #expect(rows.contains { $0.contains("max-age 5m00s") })
         #expect(rows.contains { $0.contains("- removed") && $0.contains("demo-key-1") })
         #expect(rows.contains { $0.contains("+ added") && $0.contains("demo-key-2") })
@@ -203,7 +218,9 @@ struct DiagnosisScreenSnapshotTests {
         let body = rows.filter { $0.contains(/^[ ▶]\d\d:\d\d:\d\d\s/) }
         #expect(body.first?.contains("token fetched (startup, 142ms)") == true)
         #expect(body.last?.contains("API 503 → 200") == true, "the newest is at the bottom")
-        #expect(body.filter { $0.contains("jwt-client") && $0.contains("API 200 (9ms)") }.count == 1, "the same answer again is not news")
+        #expect(
+            body.filter { $0.contains("jwt-client") && $0.contains("API 200 (9ms)") }.count == 1,
+            "the same answer again is not news")
         #expect(body.contains { $0.contains("no-mod-scope") && $0.contains("API 403 insufficient_scope") })
         #expect(body.contains { $0.contains("key removed: demo-key-1") })
         #expect(body.contains { $0.contains("clock skew: http://127.0.0.1:8080 is 5m00s ahead") })
@@ -244,18 +261,28 @@ struct DiagnosisScreenSnapshotTests {
     func hostile() {
         var snapshot = Fixtures.diagnosis.snapshot()
         let hostile = Fixtures.hostileText
-        snapshot.recentEvents.append(ManagerEvent(at: Fixtures.now, client: "jwt-client", kind: .keySetChanged(
-            source: hostile, change: KeySetChange(kind: .added, kid: hostile, at: Fixtures.now))))
-        snapshot.recentEvents.append(ManagerEvent(at: Fixtures.now, client: "jwt-client", kind: .signatureChecked(SignatureVerdict(.failed, hostile))))
-        snapshot.clients[1].keySet?.keys.append(PublishedKey(kid: hostile, type: "RSA 2048", algorithm: hostile, use: hostile, firstSeen: Fixtures.now, lastSeen: Fixtures.now))
+        snapshot.recentEvents.append(
+            ManagerEvent(
+                at: Fixtures.now, client: "jwt-client",
+                kind: .keySetChanged(
+                    source: hostile, change: KeySetChange(kind: .added, kid: hostile, at: Fixtures.now))))
+        snapshot.recentEvents.append(
+            ManagerEvent(at: Fixtures.now, client: "jwt-client", kind: .signatureChecked(SignatureVerdict(.failed, hostile))))
+        snapshot.clients[1].keySet?.keys.append(
+            PublishedKey(
+                kid: hostile, type: "RSA 2048", algorithm: hostile, use: hostile, firstSeen: Fixtures.now, lastSeen: Fixtures.now)
+        )
         snapshot.clients[1].keySet?.lastError = hostile
-        snapshot.clients[0].responses[0].wwwAuthenticate = #"Bearer error="invalid_token", error_description=""# + hostile.replacingOccurrences(of: "\"", with: "") + #"""#
+        snapshot.clients[0].responses[0].wwwAuthenticate =
+            #"Bearer error="invalid_token", error_description=""# + hostile.replacingOccurrences(of: "\"", with: "") + #"""#
         for screen in [DashboardScreen.events, .keySets, .clients] {
             var state = ViewState(selectedClient: screen == .clients ? "other-aud" : "jwt-client")
             state.screen = screen
             let drawn = frame(state, columns: 120, rows: 40, snapshot: snapshot)
             for cell in drawn.cells {
-                #expect(cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value), "control U+\(String(cell.scalar.value, radix: 16)) on \(screen)")
+                #expect(
+                    cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value),
+                    "control U+\(String(cell.scalar.value, radix: 16)) on \(screen)")
             }
             #expect(!drawn.text.contains("pwned") && !drawn.text.contains("[2J"))
         }

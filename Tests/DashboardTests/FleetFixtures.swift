@@ -19,10 +19,15 @@ extension Fixtures {
         let endpoint = downIssuer + "/v1/token"
         for (offset, name) in ["orders-sync", "billing-batch", "inventory-feed", "ledger"].enumerated() {
             let refused = OAuthError.network(.connectionRefused, "connection refused (nothing listens there)", endpoint: endpoint)
-            clients.append(ClientSnapshot(
-                name: name, state: .error, lastError: refused, nextRetryAt: at(Double(2 + offset)),
-                history: [FetchRecord(reason: .startup, startedAt: at(-20), latency: .milliseconds(1), error: refused, claimChanges: [], expiresAt: nil)],
-                configuredScopes: ["read"], issuer: downIssuer))
+            clients.append(
+                ClientSnapshot(
+                    name: name, state: .error, lastError: refused, nextRetryAt: at(Double(2 + offset)),
+                    history: [
+                        FetchRecord(
+                            reason: .startup, startedAt: at(-20), latency: .milliseconds(1), error: refused, claimChanges: [],
+                            expiresAt: nil)
+                    ],
+                    configuredScopes: ["read"], issuer: downIssuer))
         }
         return ManagerSnapshot(generation: 3, takenAt: now, clients: clients)
     }
@@ -37,10 +42,13 @@ extension Fixtures {
             return client
         }
         let gone = "10.0.4.17:9464"
-        clients.append(ClientSnapshot(
-            name: gone, state: .error,
-            lastError: .network(.connectionRefused, "instance \(gone) unreachable: connection refused", endpoint: "http://\(gone)/api/v1/clients"),
-            instanceFailure: "instance \(gone) unreachable: connection refused", instance: gone))
+        clients.append(
+            ClientSnapshot(
+                name: gone, state: .error,
+                lastError: .network(
+                    .connectionRefused, "instance \(gone) unreachable: connection refused",
+                    endpoint: "http://\(gone)/api/v1/clients"),
+                instanceFailure: "instance \(gone) unreachable: connection refused", instance: gone))
         return ManagerSnapshot(generation: 2, takenAt: now, clients: clients)
     }
 }

@@ -10,7 +10,9 @@ import TokenModel
 struct FooterNoteKeepingTests {
     let handler = InputHandler()
 
-    func press(_ keys: [InputKey], at seconds: TimeInterval, state: inout ViewState, snapshot: ManagerSnapshot = Fixtures.snapshot()) -> [KeyOutcome] {
+    func press(
+        _ keys: [InputKey], at seconds: TimeInterval, state: inout ViewState, snapshot: ManagerSnapshot = Fixtures.snapshot()
+    ) -> [KeyOutcome] {
         keys.map { handler.handle($0, state: &state, snapshot: snapshot, now: Fixtures.at(seconds)) }
     }
 
@@ -33,7 +35,9 @@ struct FooterNoteKeepingTests {
         _ = press([.character("x")], at: -9, state: &state)
         _ = press([.character("j"), .character("y"), .character("n")], at: -8, state: &state)
         let notes = state.footerNotes.map(\.message)
-        #expect(notes.first == FooterMessage("No token held for partner-sso; nothing to revoke", isError: true, client: "partner-sso"))
+        #expect(
+            notes.first == FooterMessage("No token held for partner-sso; nothing to revoke", isError: true, client: "partner-sso")
+        )
         #expect(notes.last?.text == "Copy cancelled" && notes.last?.client == state.selectedClient)
         #expect(notes.count == 2, "the question itself is not a message")
     }
@@ -41,7 +45,9 @@ struct FooterNoteKeepingTests {
     @Test("an action sent to the manager is not kept: the manager records it and its outcome (\"you: …\")")
     func managerActionsNotKept() {
         var state = ViewState(selectedClient: "billing-api")
-        let commands = press([.character("r"), .character("R"), .character("i"), .character("p"), .character("d"), .character("L")], at: -5, state: &state)
+        let commands = press(
+            [.character("r"), .character("R"), .character("i"), .character("p"), .character("d"), .character("L")], at: -5,
+            state: &state)
         #expect(commands.allSatisfy { if case .manager = $0 { true } else { false } })
         #expect(state.footerMessage != nil)
         #expect(state.footerNotes.isEmpty)
@@ -86,7 +92,9 @@ struct FooterNoteEventLogTests {
 
     @Test("a note shows in time order among the manager's events, named as the dashboard's, after an event of the same instant")
     func inTimeOrder() throws {
-        let state = noted([(-50, FooterMessage("Sorted by status")), (-6, FooterMessage("Revoke cancelled", client: "jwt-client"))])
+        let state = noted([
+            (-50, FooterMessage("Sorted by status")), (-6, FooterMessage("Revoke cancelled", client: "jwt-client")),
+        ])
         let lines = logLines(state)
         let sorted = try #require(lines.firstIndex { $0.contains("dashboard: Sorted by status") })
         #expect(lines[sorted - 1].contains("verdict ok → degraded") && lines[sorted + 1].contains("clock skew"))
@@ -105,7 +113,8 @@ struct FooterNoteEventLogTests {
         ])
         #expect(logLines(state).filter { $0.contains("dashboard: ") }.count == 3, "every note while every client is shown")
         state.eventsOfSelectedOnly = true
-        #expect(logLines(state).filter { $0.contains("dashboard: ") }.map { $0.contains("No token held for jwt-client") } == [true])
+        #expect(
+            logLines(state).filter { $0.contains("dashboard: ") }.map { $0.contains("No token held for jwt-client") } == [true])
         state.eventsOfSelectedOnly = false
         state.filterText = "post"
         #expect(logLines(state).filter { $0.contains("dashboard: ") }.map { $0.contains("Copy cancelled") } == [true])

@@ -39,13 +39,16 @@ struct FrameTests {
         let size = TerminalSize(columns: 120, rows: 40)
         let state = ViewState(selectedClient: "billing-api")
         let first = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
-        let second = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.at(1), context: Fixtures.context())
+        let second = renderer.render(
+            Fixtures.snapshot(), state: state, size: size, now: Fixtures.at(1), context: Fixtures.context())
         let runs = second.changedRuns(since: first)
         let changedCells = runs.reduce(0) { $0 + $1.length }
         #expect(changedCells > 0 && changedCells <= 60, "\(changedCells) cells changed in \(runs.count) runs")
         #expect(runs.allSatisfy { $0.length <= 8 }, "only clock digits, countdowns, ages, relative times and the odd bar cell")
         #expect(second.changedRuns(since: second).isEmpty)
-        #expect(second.changedRuns(since: nil).reduce(0) { $0 + $1.length } == 120 * 40, "with no previous frame everything is written")
+        #expect(
+            second.changedRuns(since: nil).reduce(0) { $0 + $1.length } == 120 * 40,
+            "with no previous frame everything is written")
     }
 
     @Test("runs carry one style each and never split a wide character")

@@ -1,7 +1,8 @@
-@testable import Dashboard
 import Foundation
 import Testing
 import TokenModel
+
+@testable import Dashboard
 
 @Suite("Clients grouped by issuer or instance")
 struct GroupingTests {
@@ -9,7 +10,9 @@ struct GroupingTests {
     let handler = InputHandler()
 
     func frame(_ snapshot: ManagerSnapshot, state: ViewState, columns: Int, rows: Int) -> Frame {
-        renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: Fixtures.context())
+        renderer.render(
+            snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now,
+            context: Fixtures.context())
     }
 
     func grouped(selected: String? = nil) -> ViewState {
@@ -37,18 +40,20 @@ struct GroupingTests {
     func selectionWalksGroups() {
         let snapshot = Fixtures.fleetSnapshot()
         let names = ClientList.visible(snapshot, state: grouped(), now: Fixtures.now).map(\.name)
-        #expect(names == [
-            "billing-api", "inventory", "legacy-batch", "orders", "partner-sso", "reports", "search-edge", "webhooks",
-            "billing-batch", "inventory-feed", "ledger", "orders-sync",
-        ])
+        #expect(
+            names == [
+                "billing-api", "inventory", "legacy-batch", "orders", "partner-sso", "reports", "search-edge", "webhooks",
+                "billing-batch", "inventory-feed", "ledger", "orders-sync",
+            ])
         var state = grouped(selected: "webhooks")
         _ = handler.handle(.character("j"), state: &state, snapshot: snapshot, now: Fixtures.now)
         #expect(state.selectedClient == "billing-batch", "from the last of one group to the first of the next")
         var byStatus = grouped()
         byStatus.sort = .status
-        #expect(ClientList.visible(snapshot, state: byStatus, now: Fixtures.now).prefix(5).map(\.name) == [
-            "billing-batch", "inventory-feed", "ledger", "orders-sync", "partner-sso",
-        ], "sorted by status, the group of the worst client comes first, whole")
+        #expect(
+            ClientList.visible(snapshot, state: byStatus, now: Fixtures.now).prefix(5).map(\.name) == [
+                "billing-batch", "inventory-feed", "ledger", "orders-sync", "partner-sso",
+            ], "sorted by status, the group of the worst client comes first, whole")
     }
 
     @Test("a failure every client of a group shares is cut where their own words begin; different ones are not shared")
@@ -58,9 +63,14 @@ struct GroupingTests {
             HealthVerdict(.error, "token request failed: connection refused (nothing listens there); next try in 5s"),
         ])
         #expect(shared == HealthVerdict(.error, "token request failed: connection refused (nothing listens there)"))
-        #expect(ClientGroups.sharedFailure([HealthVerdict(.error, "a; b"), HealthVerdict(.error, "a; b")]) == HealthVerdict(.error, "a; b"))
-        #expect(ClientGroups.sharedFailure([HealthVerdict(.error, "token request failed: timeout"), HealthVerdict(.error, "token request failed: refused")]) == nil,
-                "a common start that is not a whole clause is no shared failure")
+        #expect(
+            ClientGroups.sharedFailure([HealthVerdict(.error, "a; b"), HealthVerdict(.error, "a; b")])
+                == HealthVerdict(.error, "a; b"))
+        #expect(
+            ClientGroups.sharedFailure([
+                HealthVerdict(.error, "token request failed: timeout"), HealthVerdict(.error, "token request failed: refused"),
+            ]) == nil,
+            "a common start that is not a whole clause is no shared failure")
         #expect(ClientGroups.sharedFailure([HealthVerdict(.error, "x"), HealthVerdict(.degraded, "x")]) == nil)
         #expect(ClientGroups.sharedFailure([HealthVerdict(.ok, "valid"), HealthVerdict(.ok, "valid")]) == nil)
         #expect(ClientGroups.sharedFailure([HealthVerdict(.error, "x")]) == nil, "one client is no group to share with")
@@ -73,7 +83,8 @@ struct GroupingTests {
         let header = try #require(lines.first { $0.contains(Fixtures.downIssuer) })
         #expect(header.contains("\(Fixtures.downIssuer) · 4 clients · ✘ 4 error"))
         #expect(lines.contains { $0.contains("\(Fixtures.healthyIssuer) · 8 clients · ✔ 4 ok") })
-        let banner = try #require(lines.firstIndex { $0.contains("✘ all 4: token request failed: connection refused (nothing listens there)") })
+        let banner = try #require(
+            lines.firstIndex { $0.contains("✘ all 4: token request failed: connection refused (nothing listens there)") })
         #expect(lines[banner - 1] == header, "the banner is right under its group's header")
         let ledger = try #require(lines.first { $0.contains("ledger") })
         #expect(!ledger.contains("connection refused"), "the banner says it; the row does not repeat it")
@@ -94,9 +105,11 @@ struct GroupingTests {
         var state = grouped(selected: "billing-api")
         let size = TerminalSize(columns: 120, rows: 40)
         let layout = renderer.layout(snapshot, state: state, size: size, now: Fixtures.now, context: Fixtures.context())
-        _ = handler.handle(.mouse(MouseEvent(.left, column: 20, row: 2)), state: &state, snapshot: snapshot, now: Fixtures.now, layout: layout)
+        _ = handler.handle(
+            .mouse(MouseEvent(.left, column: 20, row: 2)), state: &state, snapshot: snapshot, now: Fixtures.now, layout: layout)
         #expect(state.selectedClient == "billing-api", "row 2 is the first group's header")
-        _ = handler.handle(.mouse(MouseEvent(.left, column: 20, row: 4)), state: &state, snapshot: snapshot, now: Fixtures.now, layout: layout)
+        _ = handler.handle(
+            .mouse(MouseEvent(.left, column: 20, row: 4)), state: &state, snapshot: snapshot, now: Fixtures.now, layout: layout)
         #expect(state.selectedClient == "inventory", "row 4 is the group's second client")
         let text = rows(frame(snapshot, state: state, columns: 120, rows: 40))
         #expect(text[4].hasPrefix("▶"), "the selected row is where it was clicked")

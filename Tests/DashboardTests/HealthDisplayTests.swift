@@ -9,7 +9,10 @@ struct HealthDisplayTests {
     let renderer = Renderer()
     let snapshot = Fixtures.snapshot()
 
-    func frame(_ state: ViewState = ViewState(selectedClient: "reports"), columns: Int = 120, rows: Int = 40, depth: ColorDepth = .full256) -> Frame {
+    func frame(
+        _ state: ViewState = ViewState(selectedClient: "reports"), columns: Int = 120, rows: Int = 40,
+        depth: ColorDepth = .full256
+    ) -> Frame {
         renderer.render(
             snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now,
             context: Fixtures.context(depth: depth))
@@ -115,7 +118,9 @@ struct HealthDisplayTests {
     @Test("sorting by status puts the worst verdict first, by the model's severity")
     func statusSort() {
         let state = ViewState(sort: .status)
-        let severities = ClientList.visible(snapshot, state: state, now: Fixtures.now).map { $0.health(at: Fixtures.now).state.severity }
+        let severities = ClientList.visible(snapshot, state: state, now: Fixtures.now).map {
+            $0.health(at: Fixtures.now).state.severity
+        }
         #expect(severities == severities.sorted())
     }
 }
@@ -128,7 +133,9 @@ struct OldNewsTests {
     let snapshot = Fixtures.snapshot()
 
     func frame(_ state: ViewState, columns: Int = 120, rows: Int = 40) -> Frame {
-        renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: Fixtures.context())
+        renderer.render(
+            snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now,
+            context: Fixtures.context())
     }
 
     func row(_ frame: Frame, containing text: String) -> Int {
@@ -193,12 +200,14 @@ struct OldNewsTests {
     func historyHeaderStays() {
         var snapshot = snapshot
         snapshot.clients[1].history = (0..<20).map { index in
-            FetchRecord(reason: .scheduled, startedAt: Fixtures.at(Double(index - 100) * 60), latency: .milliseconds(80), error: nil,
-                        claimChanges: [], expiresAt: Fixtures.at(Double(index) * 60))
+            FetchRecord(
+                reason: .scheduled, startedAt: Fixtures.at(Double(index - 100) * 60), latency: .milliseconds(80), error: nil,
+                claimChanges: [], expiresAt: Fixtures.at(Double(index) * 60))
         }
         var state = ViewState(selectedClient: "billing-api", tab: .history)
         state.detailScroll = 4
-        let frame = renderer.render(snapshot, state: state, size: TerminalSize(columns: 80, rows: 15), now: Fixtures.now, context: Fixtures.context())
+        let frame = renderer.render(
+            snapshot, state: state, size: TerminalSize(columns: 80, rows: 15), now: Fixtures.now, context: Fixtures.context())
         #expect(frame.text.contains("When      Event"))
         #expect(!frame.text.contains("you: revoke"), "the newest lines scrolled away under the titles")
         #expect(frame.text.contains("more (PgDn)"))
@@ -225,10 +234,15 @@ struct OldNewsTests {
 
     @Test("an action's outcome reaches the footer in one message, refresh all as a count")
     func footerOutcomes() {
-        let ok = ActionRecord(action: .refresh, client: "a", at: Fixtures.now, succeeded: true, outcome: "new token eyJh…Qw, expires in 59m")
-        let failed = ActionRecord(action: .refresh, client: "b", at: Fixtures.now, succeeded: false, outcome: "invalid_client: bad secret")
+        let ok = ActionRecord(
+            action: .refresh, client: "a", at: Fixtures.now, succeeded: true, outcome: "new token eyJh…Qw, expires in 59m")
+        let failed = ActionRecord(
+            action: .refresh, client: "b", at: Fixtures.now, succeeded: false, outcome: "invalid_client: bad secret")
         #expect(FooterMessage(outcomes: [ok]) == FooterMessage("refresh a: new token eyJh…Qw, expires in 59m"))
-        #expect(FooterMessage(outcomes: [ok, failed]) == FooterMessage("refresh all: 1 of 2 done, 1 failed; refresh b: failed: invalid_client: bad secret", isError: true))
+        #expect(
+            FooterMessage(outcomes: [ok, failed])
+                == FooterMessage(
+                    "refresh all: 1 of 2 done, 1 failed; refresh b: failed: invalid_client: bad secret", isError: true))
         #expect(FooterMessage(outcomes: [ok, ok]) == FooterMessage("refresh all: 2 of 2 done"))
         #expect(FooterMessage(outcomes: []) == nil)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenModel
+
 @testable import Dashboard
 
 @Suite("History")

@@ -114,7 +114,9 @@ struct InputHandlerTests {
         #expect(state.isFilterPromptOpen)
         #expect(state.filterText == "or")
         #expect(
-            ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == ["inventory", "orders", "partner-sso", "reports"],
+            ClientList.visible(snapshot, state: state, now: Fixtures.now).map(\.name) == [
+                "inventory", "orders", "partner-sso", "reports",
+            ],
             "partner-sso's verdict is error, which contains the filter too")
         let commands = press([.character("r")], state: &state)
         #expect(commands == [.none], "while the prompt is open, r is typed, not a refresh")
@@ -161,7 +163,9 @@ struct InputHandlerTests {
         #expect(press([.character("n")], state: &state) == [.none])
         #expect(state.pendingConfirmation == nil)
         #expect(state.footerMessage?.text == "Revoke cancelled")
-        #expect(press([.character("x"), .character("q")], state: &state) == [.none, .none], "q answers no; it does not quit mid-question")
+        #expect(
+            press([.character("x"), .character("q")], state: &state) == [.none, .none],
+            "q answers no; it does not quit mid-question")
         #expect(press([.character("x"), .enter], state: &state) == [.none, .none], "Enter no longer confirms a revoke")
         #expect(state.footerMessage?.text == "Revoke cancelled")
         #expect(press([.character("x"), .character("y")], state: &state) == [.none, .manager(.revoke(client: "orders"))])
@@ -214,8 +218,12 @@ struct InputHandlerTests {
         var state = ViewState()
         #expect(handler.handle(.control("n"), state: &state, snapshot: snapshot, now: Fixtures.now) == .none)
         #expect(state.selectedClient == "inventory")
-        #expect(handler.handle(.character("f"), state: &state, snapshot: snapshot, now: Fixtures.now) == .manager(.refresh(client: "inventory")))
-        #expect(handler.handle(.character("r"), state: &state, snapshot: snapshot, now: Fixtures.now) == .none, "r no longer refreshes")
+        #expect(
+            handler.handle(.character("f"), state: &state, snapshot: snapshot, now: Fixtures.now)
+                == .manager(.refresh(client: "inventory")))
+        #expect(
+            handler.handle(.character("r"), state: &state, snapshot: snapshot, now: Fixtures.now) == .none,
+            "r no longer refreshes")
     }
 }
 

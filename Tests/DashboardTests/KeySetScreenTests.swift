@@ -2,6 +2,7 @@ import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
+
 @testable import Dashboard
 
 /// The key-set screen's words for a set that was asked for but never gave a usable copy.
@@ -20,7 +21,8 @@ struct KeySetScreenTests {
     @Test("a set fetched empty (or refused) has no usable copy yet, not \"not fetched yet\"; the last error says why")
     func fetchedEmptySet() throws {
         let empty = KeySetStatus(
-            source: DiagnosisFixtures.jwksURI, lastError: "the key set at \(DiagnosisFixtures.jwksURI) holds no key tokentop can use")
+            source: DiagnosisFixtures.jwksURI,
+            lastError: "the key set at \(DiagnosisFixtures.jwksURI) holds no key tokentop can use")
         let line = try fetchedLine(empty)
         #expect(line.hasPrefix(" Fetched     no usable copy yet"), "\(line)")
         #expect(!line.contains("not fetched yet"))

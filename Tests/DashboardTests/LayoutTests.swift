@@ -121,7 +121,9 @@ struct LayoutTests {
         state.isZoomed = true
         let frame = frame(Fixtures.hostileSnapshot(), state: state, columns: 120, rows: 40)
         for cell in frame.cells {
-            #expect(cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value), "control U+\(String(cell.scalar.value, radix: 16)) in a cell")
+            #expect(
+                cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value),
+                "control U+\(String(cell.scalar.value, radix: 16)) in a cell")
         }
         #expect(!frame.text.contains("pwned") && !frame.text.contains("[2J"))
         if tab == .responses { #expect(frame.text.contains("visible text")) }
@@ -129,10 +131,13 @@ struct LayoutTests {
 
     // MARK: Sorting
 
-    @Test("the sorted column's title shows field and direction", arguments: [
-        (Dashboard.SortOrder.name, false, "NAME↓"), (.name, true, "NAME↑"), (.expiry, false, "EXPIRES IN↓"), (.expiry, true, "EXPIRES IN↑"),
-        (.status, true, "STATUS↑"),
-    ])
+    @Test(
+        "the sorted column's title shows field and direction",
+        arguments: [
+            (Dashboard.SortOrder.name, false, "NAME↓"), (.name, true, "NAME↑"), (.expiry, false, "EXPIRES IN↓"),
+            (.expiry, true, "EXPIRES IN↑"),
+            (.status, true, "STATUS↑"),
+        ])
     func sortHeader(sort: Dashboard.SortOrder, reversed: Bool, title: String) {
         var state = ViewState(sort: sort)
         state.isSortReversed = reversed
@@ -164,7 +169,9 @@ struct LayoutTests {
     static let barStart = 2 + 10 + 1 + 6 + 1
 
     /// The bar's cells (16 wide at 120 columns) and the time after it.
-    func bar(_ snapshot: ManagerSnapshot, at seconds: TimeInterval, selected: Bool = true) -> (bar: String, time: String, frame: Frame, row: Int) {
+    func bar(_ snapshot: ManagerSnapshot, at seconds: TimeInterval, selected: Bool = true) -> (
+        bar: String, time: String, frame: Frame, row: Int
+    ) {
         var state = ViewState(selectedClient: "hourly")
         // Unselected: a filter that hides nothing but is not the selection itself is not
         // available, so the selection is moved off by naming no client and adding another.
@@ -176,7 +183,10 @@ struct LayoutTests {
         let frame = frame(snapshot, state: state, columns: 120, rows: 40, now: Fixtures.at(seconds))
         let row = rows(frame, containing: "hourly")[0]
         let text = Array(frame.text(ofRow: row))
-        return (String(text[Self.barStart..<(Self.barStart + 16)]), String(text[(Self.barStart + 17)..<(Self.barStart + 22)]), frame, row)
+        return (
+            String(text[Self.barStart..<(Self.barStart + 16)]), String(text[(Self.barStart + 17)..<(Self.barStart + 22)]), frame,
+            row
+        )
     }
 
     @Test("a one-hour token's refresh mark is a quarter in, not in the first cell, and the fill meets it at the refresh")
@@ -185,7 +195,9 @@ struct LayoutTests {
         let start = bar(snapshot, at: 0.3)
         #expect(start.bar == "████┃███████████")
         #expect(bar(snapshot, at: 1800).bar == "████┃█████░░░░░░", "half the way to the refresh, half the right part")
-        #expect(bar(snapshot, at: 3200).bar == "████┃█░░░░░░░░░░", "a few minutes before the refresh the fill is a cell past the mark")
+        #expect(
+            bar(snapshot, at: 3200).bar == "████┃█░░░░░░░░░░", "a few minutes before the refresh the fill is a cell past the mark"
+        )
         #expect(bar(snapshot, at: 3540).bar == "████┃░░░░░░░░░░░", "at the refresh the fill reaches the mark")
         #expect(bar(snapshot, at: 3570).bar == "██░░┃░░░░░░░░░░░", "after it, the left part counts down to expiry")
     }
@@ -213,7 +225,9 @@ struct LayoutTests {
             let left = TimeText.secondsUntil(Fixtures.at(3600), now: Fixtures.at(seconds))
             #expect(time == TimeText.countdown(seconds: left))
             let expires = frame.text(ofRow: rows(frame, containing: "Expires")[0])
-            #expect(expires.contains("(in " + TimeText.duration(seconds: left) + ")"), "the Token tab says \(expires) where the row says \(time)")
+            #expect(
+                expires.contains("(in " + TimeText.duration(seconds: left) + ")"),
+                "the Token tab says \(expires) where the row says \(time)")
             #expect(frame.text.contains("valid " + TimeText.duration(seconds: left)), "and so does the verdict")
         }
         #expect(bar(snapshot, at: 0.3).time == "60:00")
@@ -229,19 +243,24 @@ struct LayoutTests {
         for column in Self.barStart..<(Self.barStart + 22) {
             #expect(selected.frame[column, selected.row].style == plain.frame[column, plain.row].style, "column \(column)")
         }
-        #expect(selected.frame[13, selected.row].style.attributes.contains(.reverse) || selected.frame[13, selected.row].style != plain.frame[13, plain.row].style)
+        #expect(
+            selected.frame[13, selected.row].style.attributes.contains(.reverse)
+                || selected.frame[13, selected.row].style != plain.frame[13, plain.row].style)
         #expect(selected.frame[0, selected.row].scalar == "▶")
     }
 }
 
 @Suite("Every layout at every size")
 struct LayoutSweepTests {
-    @Test("rows, tab bar and pane never overlap or leave the screen; a too-small screen has nothing to click",
-          arguments: [(60, 15), (80, 24), (120, 40), (50, 12)])
+    @Test(
+        "rows, tab bar and pane never overlap or leave the screen; a too-small screen has nothing to click",
+        arguments: [(60, 15), (80, 24), (120, 40), (50, 12)])
     func sweep(size: (Int, Int)) {
         let terminal = TerminalSize(columns: size.0, rows: size.1)
-        for (snapshot, selected) in [(Fixtures.manyClients(30), "client-0029"), (Fixtures.snapshot(), "partner-sso"),
-                                     (ManagerSnapshot(generation: 0, takenAt: Fixtures.now, clients: []), "")] {
+        for (snapshot, selected) in [
+            (Fixtures.manyClients(30), "client-0029"), (Fixtures.snapshot(), "partner-sso"),
+            (ManagerSnapshot(generation: 0, takenAt: Fixtures.now, clients: []), ""),
+        ] {
             for paneLayout in PaneLayout.allCases {
                 for zoomed in [false, true] {
                     for tab in DetailTab.allCases {
@@ -249,15 +268,18 @@ struct LayoutSweepTests {
                         state.paneLayout = paneLayout
                         state.isZoomed = zoomed
                         state.detailScroll = 7
-                        let layout = Renderer().layout(snapshot, state: state, size: terminal, now: Fixtures.now, context: Fixtures.context())
-                        let frame = Renderer().render(snapshot, state: state, size: terminal, now: Fixtures.now, context: Fixtures.context())
+                        let layout = Renderer().layout(
+                            snapshot, state: state, size: terminal, now: Fixtures.now, context: Fixtures.context())
+                        let frame = Renderer().render(
+                            snapshot, state: state, size: terminal, now: Fixtures.now, context: Fixtures.context())
                         #expect(frame.height == size.1)
                         let regions = (0..<size.1).map { layout.region(column: 3, row: $0) }
                         guard terminal.isUsable else {
                             #expect(regions.allSatisfy { $0 == .elsewhere })
                             continue
                         }
-                        #expect(regions[0] == .elsewhere && regions[size.1 - 1] == .elsewhere, "header and footer are not clickable")
+                        #expect(
+                            regions[0] == .elsewhere && regions[size.1 - 1] == .elsewhere, "header and footer are not clickable")
                         let clientRows = regions.filter { if case .client = $0 { true } else { false } }.count
                         #expect(clientRows <= max(0, snapshot.clients.count))
                         #expect(regions.filter { if case .tab = $0 { true } else { false } }.count <= 1)

@@ -13,12 +13,15 @@ struct NavigationTests {
     let size = TerminalSize(columns: 80, rows: 24)
 
     func layout(_ state: ViewState, _ snapshot: ManagerSnapshot? = nil, size: TerminalSize? = nil) -> ScreenLayout {
-        renderer.layout(snapshot ?? self.snapshot, state: state, size: size ?? self.size, now: Fixtures.now, context: Fixtures.context())
+        renderer.layout(
+            snapshot ?? self.snapshot, state: state, size: size ?? self.size, now: Fixtures.now, context: Fixtures.context())
     }
 
     /// Each event on the screen as the state before it draws it, as the driver does.
     @discardableResult
-    func send(_ events: [InputKey], state: inout ViewState, snapshot: ManagerSnapshot? = nil, size: TerminalSize? = nil) -> [KeyOutcome] {
+    func send(_ events: [InputKey], state: inout ViewState, snapshot: ManagerSnapshot? = nil, size: TerminalSize? = nil)
+        -> [KeyOutcome]
+    {
         events.map { event in
             let layout = layout(state, snapshot, size: size)
             return handler.handle(event, state: &state, snapshot: snapshot ?? self.snapshot, now: Fixtures.now, layout: layout)
@@ -31,8 +34,9 @@ struct NavigationTests {
         snapshot.recentEvents = (0..<100).map { index in
             ManagerEvent(
                 at: Fixtures.now.addingTimeInterval(Double(index - 100)), client: "billing-api",
-                kind: .operatorAction(ActionRecord(
-                    action: .refresh, client: "billing-api", at: Fixtures.now, succeeded: true, outcome: "event \(index)")))
+                kind: .operatorAction(
+                    ActionRecord(
+                        action: .refresh, client: "billing-api", at: Fixtures.now, succeeded: true, outcome: "event \(index)")))
         }
         var state = ViewState()
         state.screen = .events
@@ -179,7 +183,8 @@ struct NavigationTests {
         send([click(column + 2, tabRow)], state: &state)
         #expect(state.tab == .responses)
         send([click(column + 2, 0), click(70, tabRow)], state: &state)
-        #expect(state.tab == .responses && state.selectedClient == "orders", "a click on the header or the bare border does nothing")
+        #expect(
+            state.tab == .responses && state.selectedClient == "orders", "a click on the header or the bare border does nothing")
     }
 
     @Test("the wheel over the list moves the selection; over the pane it scrolls the pane, within its lines")

@@ -2,6 +2,7 @@ import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
+
 @testable import Dashboard
 
 /// Where the dashboard shows the token endpoint's budget: the Token tab and the key-set
@@ -37,8 +38,13 @@ struct RateLimitBudgetDisplayTests {
     @Test("a low budget says so in words, not colour alone, and names the client that spends it most")
     func lowBudget() throws {
         let line = try #require(
-            tokenTab(Self.client(Self.budget(remaining: 12, heaviest: "noisy")), now: Fixtures.now).first { $0.hasPrefix("Budget") })
-        #expect(line.contains("token endpoint: 12/600 left, resets in 38s  low: under 10 %  most requests: noisy (540 in the last minute)"), "\(line)")
+            tokenTab(Self.client(Self.budget(remaining: 12, heaviest: "noisy")), now: Fixtures.now).first {
+                $0.hasPrefix("Budget")
+            })
+        #expect(
+            line.contains(
+                "token endpoint: 12/600 left, resets in 38s  low: under 10 %  most requests: noisy (540 in the last minute)"),
+            "\(line)")
     }
 
     @Test("no budget line for a token endpoint that states none")

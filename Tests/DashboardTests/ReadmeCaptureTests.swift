@@ -14,7 +14,9 @@ struct ReadmeCaptureTests {
         let old = readme.components(separatedBy: "\n")
         let new = updated.components(separatedBy: "\n")
         let line = zip(old, new).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        #expect(updated == readme, "README line \((line ?? min(old.count, new.count)) + 1) differs from the renderer's picture: run make captures")
+        #expect(
+            updated == readme,
+            "README line \((line ?? min(old.count, new.count)) + 1) differs from the renderer's picture: run make captures")
     }
 
     @Test("README shows every capture, the grouped view at 60×15, 80×24 and 120×40 among them")
@@ -38,14 +40,19 @@ struct ReadmeCaptureTests {
         #expect(log.contains("introspected: inactive") && log.contains("you: diagnose \u{2014} diagnosis: revoked"))
         #expect(log.contains("mod-client  dashboard: Token of mod-client copied"), "the copy's footer message, kept as a note")
         let keys = try picture("key-sets")
-        #expect(keys.contains("\"demo-key-1\", is no longer published") && keys.contains("\u{2718} no longer published; jwt-client"))
+        #expect(
+            keys.contains("\"demo-key-1\", is no longer published") && keys.contains("\u{2718} no longer published; jwt-client"))
         #expect(keys.contains("+ added") && keys.contains("- removed"))
     }
 
     @Test("a marker without its end, or naming no capture, is an error that says where")
     func badMarkers() {
-        #expect(throws: ReadmeCaptures.MarkerError.self) { try ReadmeCaptures.updated("a\n<!-- capture: dashboard -->\n```text\n```\n") }
-        #expect(throws: ReadmeCaptures.MarkerError.self) { try ReadmeCaptures.updated("<!-- capture: nothing -->\n<!-- /capture -->\n") }
+        #expect(throws: ReadmeCaptures.MarkerError.self) {
+            try ReadmeCaptures.updated("a\n<!-- capture: dashboard -->\n```text\n```\n")
+        }
+        #expect(throws: ReadmeCaptures.MarkerError.self) {
+            try ReadmeCaptures.updated("<!-- capture: nothing -->\n<!-- /capture -->\n")
+        }
         let blank = "intro\n<!-- capture: refused -->\n```text\n```\n<!-- /capture -->\nafter"
         let drawn = try? ReadmeCaptures.updated(blank)
         #expect(drawn?.contains("gone-auth") == true && drawn?.hasSuffix("<!-- /capture -->\nafter") == true)

@@ -11,7 +11,8 @@ struct RendererSnapshotTests {
         _ snapshot: ManagerSnapshot = Fixtures.snapshot(), state: ViewState = ViewState(), columns: Int = 80, rows: Int = 24,
         context: ScreenContext = Fixtures.context()
     ) -> Frame {
-        renderer.render(snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: context)
+        renderer.render(
+            snapshot, state: state, size: TerminalSize(columns: columns, rows: rows), now: Fixtures.now, context: context)
     }
 
     func state(tab: DetailTab, selected: String = "billing-api") -> ViewState {
@@ -139,11 +140,14 @@ struct RendererSnapshotTests {
         #expect(frame.cells.allSatisfy { $0.scalar.isASCII })
     }
 
-    @Test("a hostile body cannot reach the terminal as control characters, and its text still shows", arguments: DetailTab.allCases)
+    @Test(
+        "a hostile body cannot reach the terminal as control characters, and its text still shows", arguments: DetailTab.allCases)
     func hostile(tab: DetailTab) {
         let frame = frame(Fixtures.hostileSnapshot(), state: state(tab: tab, selected: "evil"), columns: 120, rows: 40)
         for cell in frame.cells {
-            #expect(cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value), "control U+\(String(cell.scalar.value, radix: 16)) in a cell")
+            #expect(
+                cell.scalar.value >= 0x20 && !(0x7F..<0xA0).contains(cell.scalar.value),
+                "control U+\(String(cell.scalar.value, radix: 16)) in a cell")
         }
         #expect(!frame.text.contains("pwned") && !frame.text.contains("ZXZpbA"), "OSC payloads are dropped whole")
         #expect(!frame.text.contains("[2J") && !frame.text.contains("[31m"), "CSI sequences are dropped whole")
@@ -165,7 +169,8 @@ struct RendererScaleTests {
     func thousandClients() {
         let snapshot = Fixtures.manyClients(1000)
         let state = ViewState(selectedClient: "client-0500")
-        let frame = renderer.render(snapshot, state: state, size: TerminalSize(columns: 120, rows: 40), now: Fixtures.now, context: Fixtures.context())
+        let frame = renderer.render(
+            snapshot, state: state, size: TerminalSize(columns: 120, rows: 40), now: Fixtures.now, context: Fixtures.context())
         let rows = (0..<frame.height).map { frame.text(ofRow: $0) }
         #expect(rows.contains { $0.hasPrefix("▶") && $0.contains("client-0500") })
         #expect(rows.contains { $0.contains("client-0500 501/1000") }, "the tab bar says which of how many")
@@ -181,11 +186,14 @@ struct RendererScaleTests {
         #expect(marker.prefix { $0 != "↓" }.allSatisfy { $0 == " " }, "the marker has a row of its own: \(marker)")
         #expect(!top.text.contains("\"eu-west-1\""))
         _ = InputHandler().handle(.pageDown, state: &state, snapshot: Fixtures.snapshot(), now: Fixtures.now)
-        let scrolled = renderer.render(Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
+        let scrolled = renderer.render(
+            Fixtures.snapshot(), state: state, size: size, now: Fixtures.now, context: Fixtures.context())
         #expect(scrolled.text.contains("\"eu-west-1\""), "the pretty-printed tenant claim comes into view")
     }
 
-    @Test("a theme drawn on an 8-colour terminal uses only the 8 colours", arguments: ["dark", "light", "colorblind", "high-contrast"])
+    @Test(
+        "a theme drawn on an 8-colour terminal uses only the 8 colours",
+        arguments: ["dark", "light", "colorblind", "high-contrast"])
     func eightColours(name: String) throws {
         let theme = try ThemeLoader(directories: [ThemeTests.shippedDirectory]).load(named: name)
         let frame = renderer.render(
@@ -222,14 +230,19 @@ struct RendererDetailsTests {
 
     @Test("the API column is named for the configured resource path, or API when clients call different ones")
     func answerColumnTitle() {
-        let shared = renderer.render(Fixtures.snapshot(), state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
+        let shared = renderer.render(
+            Fixtures.snapshot(), state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
         #expect(shared.text(ofRow: 1).contains(" /mod "))
         var snapshot = Fixtures.snapshot()
         snapshot.clients[1].resourceURI = "http://127.0.0.1:8081/orders?page=1"
         let mixed = renderer.render(snapshot, state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
         #expect(mixed.text(ofRow: 1).contains(" API "))
         #expect(!mixed.text(ofRow: 1).contains("/mod"))
-        snapshot.clients = snapshot.clients.map { var client = $0; client.resourceURI = client.resourceURI.map { _ in "http://h/orders" }; return client }
+        snapshot.clients = snapshot.clients.map {
+            var client = $0
+            client.resourceURI = client.resourceURI.map { _ in "http://h/orders" }
+            return client
+        }
         let orders = renderer.render(snapshot, state: ViewState(), size: size, now: Fixtures.now, context: Fixtures.context())
         #expect(orders.text(ofRow: 1).contains(" /orders "))
     }

@@ -2,6 +2,7 @@ import DashboardCaptures
 import Foundation
 import Testing
 import TokenModel
+
 @testable import Dashboard
 
 /// A frame costs what its visible rows cost: the lines a frame makes (table rows, pane lines,
@@ -22,8 +23,9 @@ struct ScreenCostTests {
             let fetched = -Double(index % 300)
             let source = "https://issuer-\(index % issuers).example.com/keys"
             let keys = (1...5).map {
-                PublishedKey(kid: "key-\($0)", type: "RSA 2048", algorithm: "RS256", use: "sig",
-                             firstSeen: Fixtures.at(-3600 + Double($0 * 60) + fetched), lastSeen: Fixtures.at(fetched))
+                PublishedKey(
+                    kid: "key-\($0)", type: "RSA 2048", algorithm: "RS256", use: "sig",
+                    firstSeen: Fixtures.at(-3600 + Double($0 * 60) + fetched), lastSeen: Fixtures.at(fetched))
             }
             let changes = [
                 KeySetChange(kind: .added, kid: "key-5", at: Fixtures.at(-3300 + fetched)),
@@ -32,18 +34,26 @@ struct ScreenCostTests {
             ]
             return ClientSnapshot(
                 name: name, state: .valid,
-                token: Fixtures.diagnosis.token(name, kid: index % 7 == 0 ? "key-0" : "key-\(1 + index % 5)", scopes: ["custom_mod"]),
+                token: Fixtures.diagnosis.token(
+                    name, kid: index % 7 == 0 ? "key-0" : "key-\(1 + index % 5)", scopes: ["custom_mod"]),
                 responses: Fixtures.responses(count: 3, body: #"{"message":"hello"}"#), configuredScopes: ["custom_mod"],
                 resourceURI: "http://127.0.0.1:8081/mod",
-                keySet: KeySetStatus(source: source, keys: keys, changes: changes, fetchedAt: Fixtures.at(fetched), maxAge: .seconds(300)))
+                keySet: KeySetStatus(
+                    source: source, keys: keys, changes: changes, fetchedAt: Fixtures.at(fetched), maxAge: .seconds(300)))
         }
         let events = (0..<1_000).map { step in
             let at = Fixtures.at(-Double(1_000 - step))
-            let kind: ManagerEvent.Kind = switch step % 3 {
-            case 0: .tokenFetched(reason: .scheduled, latency: .milliseconds(60), expiresAt: at.addingTimeInterval(3600))
-            case 1: .resourceCalled(ResourceResponse(status: step % 2 == 0 ? 200 : 503, latency: .milliseconds(9), at: at, bodyExcerpt: ""))
-            default: .keySetChanged(source: "https://issuer-0.example.com/keys", change: KeySetChange(kind: .added, kid: "key-\(step)", at: at))
-            }
+            let kind: ManagerEvent.Kind =
+                switch step % 3 {
+                case 0: .tokenFetched(reason: .scheduled, latency: .milliseconds(60), expiresAt: at.addingTimeInterval(3600))
+                case 1:
+                    .resourceCalled(
+                        ResourceResponse(status: step % 2 == 0 ? 200 : 503, latency: .milliseconds(9), at: at, bodyExcerpt: ""))
+                default:
+                    .keySetChanged(
+                        source: "https://issuer-0.example.com/keys",
+                        change: KeySetChange(kind: .added, kid: "key-\(step)", at: at))
+                }
             return ManagerEvent(at: at, client: clients[(step * 7) % count].name, kind: kind)
         }
         return ManagerSnapshot(generation: 1, takenAt: Fixtures.now, clients: clients, recentEvents: events)
@@ -65,7 +75,8 @@ struct ScreenCostTests {
     }()
 
     func linesMade(_ snapshot: ManagerSnapshot, _ screen: String) -> Int {
-        renderer.draw(snapshot, state: Self.screens[screen]!, size: Self.size, now: Fixtures.now, context: Fixtures.context()).linesMade
+        renderer.draw(snapshot, state: Self.screens[screen]!, size: Self.size, now: Fixtures.now, context: Fixtures.context())
+            .linesMade
     }
 
     @Test(

@@ -53,7 +53,8 @@ struct ThemeTests {
     func brokenThemeSkipped() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "styles:\n  ok: { fg: notacolour }\n".write(to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: { fg: notacolour }\n".write(
+            to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
         try "styles: [ok\n".write(to: folder.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
         let loader = ThemeLoader(directories: [folder])
         let (themes, problems) = loader.loadAvailable()
@@ -73,7 +74,8 @@ struct ThemeTests {
     func userThemes() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "styles:\n  ok: brightgreen\n".write(to: folder.appendingPathComponent("light.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: brightgreen\n".write(
+            to: folder.appendingPathComponent("light.yaml"), atomically: true, encoding: .utf8)
         try "styles:\n  ok: red\n".write(to: folder.appendingPathComponent("mine.yml"), atomically: true, encoding: .utf8)
         let (themes, problems) = ThemeLoader(directories: [folder]).loadAvailable()
         #expect(problems.isEmpty)
@@ -104,7 +106,8 @@ struct ThemeTests {
         for folder in [custom, installed, config] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
-        try "styles:\n  ok: brightgreen\n".write(to: custom.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: brightgreen\n".write(
+            to: custom.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
         try "styles:\n  ok: red\n".write(to: installed.appendingPathComponent("dark.yaml"), atomically: true, encoding: .utf8)
         try "styles:\n  ok: red\n".write(to: installed.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
         try "styles:\n  ok: blue\n".write(to: config.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
@@ -112,7 +115,8 @@ struct ThemeTests {
         let loader = ThemeLoader.standard(
             environment: ["TOKENTOP_THEMES": custom.path, "XDG_CONFIG_HOME": root.appendingPathComponent("config").path],
             executable: root.appendingPathComponent("prefix/bin/tokentop"))
-        #expect(loader.directories.map(\.standardizedFileURL.path) == [custom, installed, config].map(\.standardizedFileURL.path))
+        #expect(
+            loader.directories.map(\.standardizedFileURL.path) == [custom, installed, config].map(\.standardizedFileURL.path))
         #expect(try loader.load(named: "dark").styles[.ok] == RoleStyle(foreground: .ansi(10)), "TOKENTOP_THEMES wins")
         #expect(try loader.load(named: "site").styles[.ok] == RoleStyle(foreground: .ansi(1)), "the installed themes come next")
         #expect(try loader.load(named: "personal").styles[.ok] == RoleStyle(foreground: .ansi(4)))
@@ -186,9 +190,11 @@ struct ColourTests {
         let orange = ThemeColor.rgb(red: 0xe6, green: 0x9f, blue: 0x00)
         #expect(orange.fitted(to: .full256) == .indexed(178))
         #expect(orange.fitted(to: .eight) == .indexed(3), "Okabe–Ito orange is nearest to yellow of the 8")
-        #expect(ThemeColor.rgb(red: 0x30, green: 0x30, blue: 0x30).fitted(to: .full256) == .indexed(236), "greys use the grey ramp")
+        #expect(
+            ThemeColor.rgb(red: 0x30, green: 0x30, blue: 0x30).fitted(to: .full256) == .indexed(236), "greys use the grey ramp")
         #expect(ThemeColor.rgb(red: 255, green: 0, blue: 0).fitted(to: .full256) == .indexed(196))
-        #expect(ThemeColor.rgb(red: 0x56, green: 0xb4, blue: 0xe9).fitted(to: .eight) == .indexed(6), "sky blue is cyan on 8 colours")
+        #expect(
+            ThemeColor.rgb(red: 0x56, green: 0xb4, blue: 0xe9).fitted(to: .eight) == .indexed(6), "sky blue is cyan on 8 colours")
         #expect(ThemeColor.rgb(red: 255, green: 255, blue: 255).fitted(to: .sixteen) == .indexed(15))
     }
 

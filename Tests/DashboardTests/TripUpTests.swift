@@ -1,7 +1,8 @@
-@testable import Dashboard
 import Foundation
 import Testing
 import TokenModel
+
+@testable import Dashboard
 
 /// What a k9s user tripped on: actions that cannot apply, Enter and Esc on screens and
 /// filters, the footer's message, event-log lines too long for the screen.
@@ -51,7 +52,9 @@ struct TripUpTests {
         #expect(state.filterText.isEmpty)
         #expect(state.selectedClient == "orders")
         // The same once the prompt is closed with Enter: Esc then clears the kept filter.
-        _ = press([.character("/"), .character("r"), .character("e"), .character("p"), .enter, .escape], state: &state, snapshot: snapshot)
+        _ = press(
+            [.character("/"), .character("r"), .character("e"), .character("p"), .enter, .escape], state: &state,
+            snapshot: snapshot)
         #expect(state.filterText.isEmpty)
         #expect(state.selectedClient == "reports")
     }
@@ -59,9 +62,13 @@ struct TripUpTests {
     @Test("Enter on the event log opens its selected line whole and never zooms the client underneath; Esc closes it first")
     func enterOnEventLog() {
         var snapshot = Fixtures.snapshot()
-        let long = "token request failed (retry, 12ms): invalid_client: " + String(repeating: "the secret or key is wrong or was rotated, ", count: 4) + "END-OF-LINE"
+        let long =
+            "token request failed (retry, 12ms): invalid_client: "
+            + String(repeating: "the secret or key is wrong or was rotated, ", count: 4) + "END-OF-LINE"
         snapshot.recentEvents = [
-            ManagerEvent(at: Fixtures.at(-5), client: "partner-sso", kind: .tokenFailed(reason: .retry, latency: .milliseconds(12), error: .configuration(long))),
+            ManagerEvent(
+                at: Fixtures.at(-5), client: "partner-sso",
+                kind: .tokenFailed(reason: .retry, latency: .milliseconds(12), error: .configuration(long)))
         ]
         var state = ViewState(selectedClient: "billing-api")
         _ = press([.character("e"), .enter], state: &state, snapshot: snapshot)
@@ -86,10 +93,12 @@ struct TripUpTests {
         _ = press([.character("s")], state: &state, snapshot: snapshot)
         #expect(state.footerMessage(at: Fixtures.at(1)) != nil)
         #expect(state.footerMessage(at: Fixtures.at(FooterMessage.lifetime + 1)) == nil)
-        let long = "refresh all: 11 of 12 done, 1 failed; refresh partner-sso: failed: invalid_client: Client authentication failed (END)"
+        let long =
+            "refresh all: 11 of 12 done, 1 failed; refresh partner-sso: failed: invalid_client: Client authentication failed (END)"
         state.footerMessage = FooterMessage(long, isError: true)
         func footer(at now: Date) -> String {
-            let frame = Renderer().render(snapshot, state: state, size: TerminalSize(columns: 140, rows: 30), now: now, context: Fixtures.context())
+            let frame = Renderer().render(
+                snapshot, state: state, size: TerminalSize(columns: 140, rows: 30), now: now, context: Fixtures.context())
             return frame.text(ofRow: 29)
         }
         #expect(footer(at: Fixtures.at(1)).contains("(END)"), "a 120-column message is not cut at two thirds of the screen")

@@ -23,8 +23,10 @@ struct AuthorizationServerTests {
                 #expect(json["response_types_supported"] as? [String] == ["none"])
                 #expect(json["authorization_endpoint"] == nil)
                 for endpoint in ["token", "introspection", "revocation"] {
-                    #expect((json["\(endpoint)_endpoint_auth_methods_supported"] as? [String])?.contains("private_key_jwt") == true)
-                    #expect(json["\(endpoint)_endpoint_auth_signing_alg_values_supported"] as? [String] == ["ES256"], "\(endpoint)")
+                    #expect(
+                        (json["\(endpoint)_endpoint_auth_methods_supported"] as? [String])?.contains("private_key_jwt") == true)
+                    #expect(
+                        json["\(endpoint)_endpoint_auth_signing_alg_values_supported"] as? [String] == ["ES256"], "\(endpoint)")
                 }
                 #expect(
                     Set(json["token_endpoint_auth_methods_supported"] as? [String] ?? [])
@@ -163,7 +165,9 @@ struct AuthorizationServerTests {
         }
     }
 
-    @Test("grant types: missing is invalid_request, others unsupported_grant_type, introspection-only credentials unauthorized_client")
+    @Test(
+        "grant types: missing is invalid_request, others unsupported_grant_type, introspection-only credentials unauthorized_client"
+    )
     func grantTypes() async throws {
         try await withDemo { demo in
             let client = demo.client("mod-client")

@@ -11,26 +11,44 @@ struct BadInputTests {
             let basic = ("Authorization", HTTP.basicHeader(id: client.clientID, secret: client.secret!))
             let form = ("Content-Type", "application/x-www-form-urlencoded")
             let cases: [(name: String, headers: [(String, String)], body: Data, status: Int, error: String?)] = [
-                ("JSON content type", [basic, ("Content-Type", "application/json")],
-                 Data(#"{"grant_type":"client_credentials"}"#.utf8), 400, "invalid_request"),
+                (
+                    "JSON content type", [basic, ("Content-Type", "application/json")],
+                    Data(#"{"grant_type":"client_credentials"}"#.utf8), 400, "invalid_request"
+                ),
                 ("no content type", [basic], Data("grant_type=client_credentials".utf8), 400, "invalid_request"),
-                ("oversized body", [basic, form],
-                 Data(("grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000)).utf8), 413, "invalid_request"),
-                ("oversized body of the wrong type", [basic, ("Content-Type", "text/plain")],
-                 Data(String(repeating: "b", count: 200_000).utf8), 413, "invalid_request"),
+                (
+                    "oversized body", [basic, form],
+                    Data(("grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000)).utf8), 413,
+                    "invalid_request"
+                ),
+                (
+                    "oversized body of the wrong type", [basic, ("Content-Type", "text/plain")],
+                    Data(String(repeating: "b", count: 200_000).utf8), 413, "invalid_request"
+                ),
                 ("broken percent-encoding", [basic, form], Data("grant_type=client%ZZcredentials".utf8), 400, "invalid_request"),
-                ("a parameter twice", [basic, form],
-                 Data("grant_type=client_credentials&grant_type=client_credentials".utf8), 400, "invalid_request"),
+                (
+                    "a parameter twice", [basic, form],
+                    Data("grant_type=client_credentials&grant_type=client_credentials".utf8), 400, "invalid_request"
+                ),
                 ("not UTF-8", [basic, form], Data([0x67, 0x3D, 0xFF, 0xFE, 0x80]), 400, "invalid_request"),
-                ("two authentication methods", [basic, form],
-                 Data("grant_type=client_credentials&client_id=mod-client&client_secret=x".utf8), 400, "invalid_request"),
+                (
+                    "two authentication methods", [basic, form],
+                    Data("grant_type=client_credentials&client_id=mod-client&client_secret=x".utf8), 400, "invalid_request"
+                ),
                 ("no authentication", [form], Data("grant_type=client_credentials".utf8), 401, "invalid_client"),
-                ("garbage Basic credentials", [("Authorization", "Basic %%%not-base64"), form],
-                 Data("grant_type=client_credentials".utf8), 401, "invalid_client"),
-                ("Basic without a colon", [("Authorization", "Basic " + Data("justanid".utf8).base64EncodedString()), form],
-                 Data("grant_type=client_credentials".utf8), 401, "invalid_client"),
+                (
+                    "garbage Basic credentials", [("Authorization", "Basic %%%not-base64"), form],
+                    Data("grant_type=client_credentials".utf8), 401, "invalid_client"
+                ),
+                (
+                    "Basic without a colon", [("Authorization", "Basic " + Data("justanid".utf8).base64EncodedString()), form],
+                    Data("grant_type=client_credentials".utf8), 401, "invalid_client"
+                ),
                 ("empty body", [basic, form], Data(), 400, "invalid_request"),
-                ("a scope with a quote", [basic, form], Data("grant_type=client_credentials&scope=%22".utf8), 400, "invalid_scope"),
+                (
+                    "a scope with a quote", [basic, form], Data("grant_type=client_credentials&scope=%22".utf8), 400,
+                    "invalid_scope"
+                ),
             ]
             for testCase in cases {
                 let answer = try await HTTP.send(demo.tokenEndpoint, post: true, headers: testCase.headers, body: testCase.body)
@@ -80,7 +98,10 @@ struct BadInputTests {
                 #expect(oversized.status == 413)
                 let json = try await HTTP.send(
                     endpoint, post: true,
-                    headers: [("Content-Type", "application/json"), ("Authorization", HTTP.basicHeader(id: credentials.0, secret: credentials.1))],
+                    headers: [
+                        ("Content-Type", "application/json"),
+                        ("Authorization", HTTP.basicHeader(id: credentials.0, secret: credentials.1)),
+                    ],
                     body: Data("{}".utf8))
                 #expect(json.status == 400)
                 #expect(json.error == "invalid_request")

@@ -2,8 +2,8 @@ import DemoServer
 import Foundation
 import Logging
 import OAuthClient
-import TokenConfig
 import Testing
+import TokenConfig
 import TokenModel
 
 @Suite("The demo configuration and the in-process API")
@@ -13,7 +13,10 @@ struct ConfigurationTests {
         try await withDemo { demo in
             let configuration = demo.configuration()
             #expect(configuration.sourcePath == nil)
-            #expect(configuration.clients.map(\.name) == ["mod-client", "short-lived", "wrong-secret", "no-mod-scope", "post-client", "jwt-client"])
+            #expect(
+                configuration.clients.map(\.name) == [
+                    "mod-client", "short-lived", "wrong-secret", "no-mod-scope", "post-client", "jwt-client",
+                ])
             for client in configuration.clients {
                 #expect(client.issuerURI == demo.issuer)
                 #expect(client.tokenURI == demo.tokenEndpoint)
@@ -157,10 +160,13 @@ struct ConfigurationTests {
             """#
         let parsed = try DemoClientsFile.parse(Data(json.utf8), path: "demo.json")
         #expect(parsed.audience == "api://mod")
-        #expect(parsed.clients == [
-            DemoClientSpec(name: "fast", method: .clientSecretPost, scopes: ["custom_mod"], tokenLifetime: .seconds(45), refreshSkew: .seconds(15)),
-            DemoClientSpec(name: "broken", scopes: ["custom_mod", "extra"], configuredWithWrongSecret: true),
-        ])
+        #expect(
+            parsed.clients == [
+                DemoClientSpec(
+                    name: "fast", method: .clientSecretPost, scopes: ["custom_mod"], tokenLifetime: .seconds(45),
+                    refreshSkew: .seconds(15)),
+                DemoClientSpec(name: "broken", scopes: ["custom_mod", "extra"], configuredWithWrongSecret: true),
+            ])
         let bad = [
             #"{"clients": [{"name": "x", "scope": "a", "method": "magic"}]}"#,
             #"{"clients": [{"name": "x", "scope": "a", "token-lifetime": "soon"}]}"#,
@@ -177,9 +183,12 @@ struct ConfigurationTests {
         #expect(error?.description.contains("client_secret_post") == true)
     }
 
-    @Test("client names that could inject YAML are refused when the clients file loads", arguments: [
-        "evil\nclient-secret: x", "a: b", "#comment", "\"quoted\"", "{flow}", "with space", "", String(repeating: "a", count: 65),
-    ])
+    @Test(
+        "client names that could inject YAML are refused when the clients file loads",
+        arguments: [
+            "evil\nclient-secret: x", "a: b", "#comment", "\"quoted\"", "{flow}", "with space", "",
+            String(repeating: "a", count: 65),
+        ])
     func hostileNames(name: String) throws {
         let file = try JSONSerialization.data(withJSONObject: ["clients": [["name": name, "scope": "custom_mod"]]])
         let error = #expect(throws: DemoServerError.self) { try DemoClientsFile.parse(file, path: "demo.json") }
@@ -242,7 +251,9 @@ struct ConfigurationTests {
             await #expect(throws: DemoServerError.self) { try await DemoEnvironment.start(options) }
         }
         // A century is allowed, and the token it gets is dated without overflow.
-        try await withDemo(DemoServerOptions(clients: [DemoClientSpec(name: "x", scopes: ["custom_mod"], tokenLifetime: century)])) { demo in
+        try await withDemo(
+            DemoServerOptions(clients: [DemoClientSpec(name: "x", scopes: ["custom_mod"], tokenLifetime: century)])
+        ) { demo in
             let token = try await demo.token(for: "x")
             let claims = jwtParts(token).claims
             let iat = try #require(claims["iat"] as? Int)

@@ -23,8 +23,9 @@ struct CurlInteropTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test("curl -u id:secret gets a token, /mod answers with it, and /mod without a token is 401",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    @Test(
+        "curl -u id:secret gets a token, /mod answers with it, and /mod without a token is 401",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
     func tutorial() async throws {
         try await withDemo { demo in
             let client = demo.client("mod-client")
@@ -52,8 +53,9 @@ struct CurlInteropTests {
         }
     }
 
-    @Test("curl with mtls-client's certificate and the demo CA gets a bound token and calls /mod over mutual TLS",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    @Test(
+        "curl with mtls-client's certificate and the demo CA gets a bound token and calls /mod over mutual TLS",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
     func mutualTLS() async throws {
         let options = DemoServerOptions(clients: [DemoClientSpec.mtlsClient], tls: true)
         try await withDemo(options) { demo in

@@ -43,7 +43,8 @@ struct DPoPTests {
         // RFC 7638 §3.1.
         let rsa: [String: String] = [
             "kty": "RSA", "e": "AQAB", "alg": "RS256", "kid": "2011-04-29",
-            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "n":
+                "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
         ]
         #expect(try JWKThumbprint.sha256(ofJWK: rsa.mapValues(JSONValue.string)) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
         let incomplete = ["kty": "EC", "crv": "P-256", "x": "a"].mapValues(JSONValue.string)
@@ -52,7 +53,8 @@ struct DPoPTests {
         #expect(throws: JWKThumbprint.Failure.self) { try JWKThumbprint.sha256(ofJWK: symmetric) }
 
         let key = ProofKey()
-        let independent = try await Validator.run(["thumbprint"], input: try JSONEncoder().encode(JSONValue.object(key.jwkObject)))
+        let independent = try await Validator.run(
+            ["thumbprint"], input: try JSONEncoder().encode(JSONValue.object(key.jwkObject)))
         #expect(independent.passed, "\(independent.output)")
         #expect(independent.output == key.thumbprint)
     }
@@ -119,22 +121,51 @@ struct DPoPTests {
                 ("no proof", "DPoP", nil, "invalid_dpop_proof"),
                 ("replayed jti", "DPoP", replayed, "invalid_dpop_proof"),
                 ("wrong htm", "DPoP", try await key.proof(htm: "POST", htu: url, accessToken: token), "invalid_dpop_proof"),
-                ("wrong htu", "DPoP", try await key.proof(htm: "GET", htu: demo.tokenEndpoint, accessToken: token), "invalid_dpop_proof"),
-                ("old iat", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token, iat: Date().addingTimeInterval(-300)), "invalid_dpop_proof"),
-                ("future iat", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token, iat: Date().addingTimeInterval(300)), "invalid_dpop_proof"),
+                (
+                    "wrong htu", "DPoP", try await key.proof(htm: "GET", htu: demo.tokenEndpoint, accessToken: token),
+                    "invalid_dpop_proof"
+                ),
+                (
+                    "old iat", "DPoP",
+                    try await key.proof(htm: "GET", htu: url, accessToken: token, iat: Date().addingTimeInterval(-300)),
+                    "invalid_dpop_proof"
+                ),
+                (
+                    "future iat", "DPoP",
+                    try await key.proof(htm: "GET", htu: url, accessToken: token, iat: Date().addingTimeInterval(300)),
+                    "invalid_dpop_proof"
+                ),
                 ("no ath", "DPoP", try await key.proof(htm: "GET", htu: url), "invalid_dpop_proof"),
-                ("ath of another token", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token + "x"), "invalid_dpop_proof"),
-                ("typ JWT", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token, typ: "JWT"), "invalid_dpop_proof"),
-                ("private key in jwk", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token, extraJWK: ["d": .string("AAAA")]), "invalid_dpop_proof"),
-                ("jwk of another key", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token, jwkOf: ProofKey()), "invalid_dpop_proof"),
-                ("another key's proof", "DPoP", try await ProofKey().proof(htm: "GET", htu: url, accessToken: token), "invalid_token"),
+                (
+                    "ath of another token", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token + "x"),
+                    "invalid_dpop_proof"
+                ),
+                (
+                    "typ JWT", "DPoP", try await key.proof(htm: "GET", htu: url, accessToken: token, typ: "JWT"),
+                    "invalid_dpop_proof"
+                ),
+                (
+                    "private key in jwk", "DPoP",
+                    try await key.proof(htm: "GET", htu: url, accessToken: token, extraJWK: ["d": .string("AAAA")]),
+                    "invalid_dpop_proof"
+                ),
+                (
+                    "jwk of another key", "DPoP",
+                    try await key.proof(htm: "GET", htu: url, accessToken: token, jwkOf: ProofKey()), "invalid_dpop_proof"
+                ),
+                (
+                    "another key's proof", "DPoP", try await ProofKey().proof(htm: "GET", htu: url, accessToken: token),
+                    "invalid_token"
+                ),
                 ("not a JWT", "DPoP", "not-a-jwt", "invalid_dpop_proof"),
             ]
             for testCase in cases {
                 let answer = try await callMod(demo, token: token, proof: testCase.proof, scheme: testCase.scheme)
                 #expect(answer.status == 401, "\(testCase.name)")
                 let challenge = answer.header("WWW-Authenticate") ?? ""
-                #expect(challenge.hasPrefix("DPoP realm=\"tokentop-demo\", algs=\"ES256 PS256 RS256\""), "\(testCase.name): \(challenge)")
+                #expect(
+                    challenge.hasPrefix("DPoP realm=\"tokentop-demo\", algs=\"ES256 PS256 RS256\""),
+                    "\(testCase.name): \(challenge)")
                 #expect(challenge.contains("error=\"\(testCase.error)\""), "\(testCase.name): \(challenge)")
             }
             // A bearer token presented with the DPoP scheme is not bound.
@@ -152,7 +183,8 @@ struct DPoPTests {
             let key = ProofKey(algorithm)
             let token = try await boundToken(demo, key: key)
             #expect((jwtParts(token).claims["cnf"] as? [String: Any])?["jkt"] as? String == key.thumbprint)
-            let answer = try await callMod(demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token))
+            let answer = try await callMod(
+                demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token))
             #expect(answer.status == 200)
         }
     }
@@ -166,7 +198,8 @@ struct DPoPTests {
             let answers = [
                 try await callMod(demo, token: token, proof: nil, scheme: "Bearer"),
                 try await callMod(demo, token: token, proof: "not-a-jwt"),
-                try await callMod(demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token)),
+                try await callMod(
+                    demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token)),
             ]
             for answer in answers {
                 let header = try #require(answer.header("WWW-Authenticate"))
@@ -208,11 +241,13 @@ struct DPoPTests {
             #expect(first.status == 400)
             #expect(first.error == "use_dpop_nonce")
             let nonce = try #require(first.header("DPoP-Nonce"))
-            let retried = try await requestToken(demo, proof: try await key.proof(htm: "POST", htu: demo.tokenEndpoint, nonce: nonce))
+            let retried = try await requestToken(
+                demo, proof: try await key.proof(htm: "POST", htu: demo.tokenEndpoint, nonce: nonce))
             #expect(retried.status == 200, "\(retried.text)")
             let token = try #require(retried.json["access_token"] as? String)
 
-            let refused = try await callMod(demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token))
+            let refused = try await callMod(
+                demo, token: token, proof: try await key.proof(htm: "GET", htu: demo.resourceURL, accessToken: token))
             #expect(refused.status == 401)
             #expect(refused.header("WWW-Authenticate")?.contains("error=\"use_dpop_nonce\"") == true)
             let resourceNonce = try #require(refused.header("DPoP-Nonce"))
@@ -227,7 +262,11 @@ struct DPoPTests {
 /// A key that signs DPoP proofs the way a client does (RFC 9449 §4.2): ES256 by default, or
 /// RSA with RS256 or PS256.
 struct ProofKey {
-    enum Algorithm: String, CaseIterable { case es256 = "ES256", rs256 = "RS256", ps256 = "PS256" }
+    enum Algorithm: String, CaseIterable {
+        case es256 = "ES256"
+        case rs256 = "RS256"
+        case ps256 = "PS256"
+    }
 
     private enum Key {
         case ec(ES256PrivateKey)

@@ -114,7 +114,9 @@ struct DiagnosisFaultTests {
         }
     }
 
-    @Test("an API that expects another audience or issuer refuses good tokens, in both modes", arguments: TokenValidationMode.allCases)
+    @Test(
+        "an API that expects another audience or issuer refuses good tokens, in both modes",
+        arguments: TokenValidationMode.allCases)
     func expectations(mode: TokenValidationMode) async throws {
         let options = DemoServerOptions(validationMode: mode, faults: DemoFaults(resourceExpectedAudience: "api://orders"))
         try await withDemo(options) { demo in
@@ -130,7 +132,8 @@ struct DiagnosisFaultTests {
             let wrongIssuer = try await HTTP.get(demo.resourceURL, bearer: token)
             #expect(wrongIssuer.status == 401)
             #expect(
-                wrongIssuer.header("WWW-Authenticate")?.contains("the token's issuer is not https://login.example.com/oauth2/other") == true)
+                wrongIssuer.header("WWW-Authenticate")?.contains(
+                    "the token's issuer is not https://login.example.com/oauth2/other") == true)
 
             _ = try await admin(demo, #"{"resource_expect_issuer": null}"#)
             #expect(try await HTTP.get(demo.resourceURL, bearer: token).status == 200)

@@ -109,7 +109,10 @@ struct FaultTests {
             #expect(await demo.faults.rotateKeysEvery == .seconds(600))
             let cleared = try await admin(demo, #"{"latency_ms": 0, "rotate_keys_every_seconds": null}"#)
             #expect(cleared.json["rotate_keys_every_seconds"] is NSNull)
-            for nonsense in [#"{"token_error_rate": 2}"#, #"{"resource_down": "yes"}"#, #"{"colour": 1}"#, "[1]", "{", #"{"token_fault": "boom"}"#] {
+            for nonsense in [
+                #"{"token_error_rate": 2}"#, #"{"resource_down": "yes"}"#, #"{"colour": 1}"#, "[1]", "{",
+                #"{"token_fault": "boom"}"#,
+            ] {
                 let answer = try await admin(demo, nonsense)
                 #expect(answer.status == 400, "\(nonsense)")
                 #expect(answer.error == "invalid_request", "\(nonsense)")

@@ -62,26 +62,30 @@ struct FederatedAssertionTests {
 
         /// Runs the minting script on a thread of its own, so the wait never holds the cooperative pool.
         static func python(_ arguments: [String]) async throws -> Int32 {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
             let python = root.appending(path: ".build/pyvenv/bin/python")
             let script = root.appending(path: "Tests/DemoServerTests/Validators/mint_assertion.py")
             guard FileManager.default.isExecutableFile(atPath: python.path) else { throw Validator.MissingVenv() }
             return try await withCheckedThrowingContinuation { continuation in
                 Thread.detachNewThread {
-                    continuation.resume(with: Result {
-                        let process = Process()
-                        process.executableURL = python
-                        process.arguments = [script.path] + arguments
-                        try process.run()
-                        process.waitUntilExit()
-                        return process.terminationStatus
-                    })
+                    continuation.resume(
+                        with: Result {
+                            let process = Process()
+                            process.executableURL = python
+                            process.arguments = [script.path] + arguments
+                            try process.run()
+                            process.waitUntilExit()
+                            return process.terminationStatus
+                        })
                 }
             }
         }
     }
 
-    @Test("a rotation mid-run is picked up with no failed request, past the old assertion's exp; the claims are shown, never the assertion")
+    @Test(
+        "a rotation mid-run is picked up with no failed request, past the old assertion's exp; the claims are shown, never the assertion"
+    )
     func rotation() async throws {
         let setup = try await Setup()
         let client = setup.client()

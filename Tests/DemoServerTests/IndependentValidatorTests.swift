@@ -23,7 +23,8 @@ struct IndependentValidatorTests {
             #expect(empty.output.contains("response_types_supported"))
             document["response_types_supported"] = ["none"]
             document["introspection_endpoint_auth_signing_alg_values_supported"] = nil
-            let missingAlgorithms = try await Validator.run(["metadata", "-"], input: try JSONSerialization.data(withJSONObject: document))
+            let missingAlgorithms = try await Validator.run(
+                ["metadata", "-"], input: try JSONSerialization.data(withJSONObject: document))
             #expect(!missingAlgorithms.passed)
             #expect(missingAlgorithms.output.contains("introspection_endpoint_auth_signing_alg_values_supported"))
         }

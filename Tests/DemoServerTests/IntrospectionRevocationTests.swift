@@ -65,7 +65,8 @@ struct IntrospectionRevocationTests {
             let client = demo.client("mod-client")
             let credentials = (client.clientID, client.secret!)
             let token = try await demo.token(for: "mod-client")
-            let revoked = try await HTTP.postForm(demo.revocationEndpoint, [("token", token), ("token_type_hint", "access_token")], basic: credentials)
+            let revoked = try await HTTP.postForm(
+                demo.revocationEndpoint, [("token", token), ("token_type_hint", "access_token")], basic: credentials)
             #expect(revoked.status == 200)
             #expect(revoked.body.isEmpty)
             #expect(try await demo.introspect(token).json["active"] as? Bool == false)

@@ -39,7 +39,7 @@ struct KeyRotationTests {
             let after = try await demo.token(for: "mod-client")
             #expect(try await kids(demo).count == 2)
 
-            clock.advance(by: 600)  // past the overlap, and past the resource server's 5-minute key cache
+            clock.advance(by: 600) // past the overlap, and past the resource server's 5-minute key cache
             #expect(try await kids(demo) == [jwtParts(after).header["kid"] as? String])
             let refused = try await HTTP.get(demo.resourceURL, bearer: before)
             #expect(refused.status == 401)

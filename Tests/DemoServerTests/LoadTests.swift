@@ -34,7 +34,9 @@ struct LoadTests {
                 }
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("load: \(requests) tokens over \(connections) connections in \(String(format: "%.2f", seconds)) s = \(Int(Double(requests) / seconds)) tokens/s")
+                print(
+                    "load: \(requests) tokens over \(connections) connections in \(String(format: "%.2f", seconds)) s = \(Int(Double(requests) / seconds)) tokens/s"
+                )
                 #expect(failures == 0)
             }
         } catch {

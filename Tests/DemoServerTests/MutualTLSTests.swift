@@ -92,7 +92,8 @@ struct MutualTLSTests {
         }
     }
 
-    @Test("mtls-client gets a Bearer token over mutual TLS whose cnf.x5t#S256 is its certificate's SHA-256, also in introspection")
+    @Test(
+        "mtls-client gets a Bearer token over mutual TLS whose cnf.x5t#S256 is its certificate's SHA-256, also in introspection")
     func boundToken() async throws {
         try await withDemo(Self.options()) { demo in
             let token = try await boundToken(demo, for: "mtls-client")
@@ -135,7 +136,8 @@ struct MutualTLSTests {
             #expect(none.error == "invalid_client")
             #expect(
                 none.json["error_description"] as? String
-                    == "client \"mtls-client\" authenticates with tls_client_auth, but the request presented no TLS client certificate")
+                    == "client \"mtls-client\" authenticates with tls_client_auth, but the request presented no TLS client certificate"
+            )
 
             let plain = try await requestToken(demo.tokenEndpoint, clientID: "mtls-client")
             #expect(plain.status == 401)
@@ -209,7 +211,9 @@ struct MutualTLSTests {
         }
     }
 
-    @Test("/mod refuses a bound token without its certificate, with another one, or on the plain port; and an unbound one presented with a certificate")
+    @Test(
+        "/mod refuses a bound token without its certificate, with another one, or on the plain port; and an unbound one presented with a certificate"
+    )
     func modRefusals() async throws {
         for mode in TokenValidationMode.allCases {
             try await withDemo(Self.options(mode)) { demo in
@@ -258,7 +262,8 @@ struct MutualTLSTests {
     private func expectInvalidToken(_ answer: Answer, _ description: String, _ mode: TokenValidationMode) async throws {
         #expect(answer.status == 401, "\(mode): \(answer.text)")
         let header = try #require(answer.header("WWW-Authenticate"))
-        #expect(header == "Bearer realm=\"tokentop-demo\", error=\"invalid_token\", error_description=\"\(description)\"", "\(mode)")
+        #expect(
+            header == "Bearer realm=\"tokentop-demo\", error=\"invalid_token\", error_description=\"\(description)\"", "\(mode)")
         let independent = try await Validator.run(["challenge", header])
         #expect(independent.passed, "\(header): \(independent.output)")
     }
@@ -292,7 +297,9 @@ struct MutualTLSTests {
         }
     }
 
-    @Test("the configuration points mtls-client at the TLS listeners with the CA, its certificate and key (0600), removed at shutdown")
+    @Test(
+        "the configuration points mtls-client at the TLS listeners with the CA, its certificate and key (0600), removed at shutdown"
+    )
     func configuration() async throws {
         let files = try await withDemo(Self.options()) { demo in
             let tlsFiles = try #require(demo.tlsFiles)
@@ -303,7 +310,8 @@ struct MutualTLSTests {
             }
             #expect(try String(contentsOfFile: own.key, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
 
-            let loaded = try ConfigurationLoader.parse(yaml: demo.configurationYAML(), path: "demo.yaml", environment: [:]).configuration
+            let loaded = try ConfigurationLoader.parse(yaml: demo.configurationYAML(), path: "demo.yaml", environment: [:])
+                .configuration
             let mtls = try #require(loaded.client(named: "mtls-client"))
             #expect(mtls.authenticationMethod == .tlsClientAuth)
             #expect(mtls.clientSecret == .none)
@@ -332,7 +340,8 @@ struct MutualTLSTests {
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
             #expect(try String(contentsOfFile: besideKey, encoding: .utf8) == String(contentsOfFile: own.key, encoding: .utf8))
             let written = try ConfigurationLoader.parse(
-                yaml: demo.configurationYAML(tlsFiles: beside), path: configPath, environment: [:]).configuration
+                yaml: demo.configurationYAML(tlsFiles: beside), path: configPath, environment: [:]
+            ).configuration
             #expect(written.client(named: "mtls-client")?.caFile == beside.certificateAuthority)
             return tlsFiles
         }
@@ -348,7 +357,8 @@ struct MutualTLSTests {
             try await withDemo(
                 DemoServerOptions(
                     clients: [DemoClientSpec(name: "self-signed", method: .selfSignedTLSClientAuth, scopes: ["custom_mod"])],
-                    tls: true)) { _ in }
+                    tls: true)
+            ) { _ in }
         }
     }
 }

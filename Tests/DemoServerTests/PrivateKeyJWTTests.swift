@@ -21,13 +21,18 @@ struct PrivateKeyJWTTests {
         return try await JWTKeyCollection().add(ecdsa: key).sign(assertion)
     }
 
-    private func assertion(_ demo: DemoEnvironment, aud: String? = nil, exp: Date? = Date().addingTimeInterval(60), jti: String? = UUID().uuidString, sub: String = "jwt-client") -> Assertion {
+    private func assertion(
+        _ demo: DemoEnvironment, aud: String? = nil, exp: Date? = Date().addingTimeInterval(60), jti: String? = UUID().uuidString,
+        sub: String = "jwt-client"
+    ) -> Assertion {
         Assertion(
             iss: "jwt-client", sub: sub, aud: AudienceClaim(value: [aud ?? demo.tokenEndpoint.absoluteString]),
             exp: exp.map { ExpirationClaim(value: $0) }, iat: IssuedAtClaim(value: Date()), jti: jti)
     }
 
-    private func requestToken(_ demo: DemoEnvironment, assertion: String, type: String = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") async throws -> Answer {
+    private func requestToken(
+        _ demo: DemoEnvironment, assertion: String, type: String = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    ) async throws -> Answer {
         try await HTTP.postForm(
             demo.tokenEndpoint,
             [

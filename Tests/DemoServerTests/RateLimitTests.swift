@@ -8,22 +8,28 @@ import TokenTesting
 
 @Suite("The demo token endpoint's rate limit (--rate-limit)")
 struct RateLimitTests {
-    @Test("--rate-limit takes a count per window", arguments: [
-        ("600/min", 600, 60), ("10/s", 10, 1), ("5000/h", 5000, 3600), ("100/30s", 100, 30), ("1/24h", 1, 86_400),
-    ])
+    @Test(
+        "--rate-limit takes a count per window",
+        arguments: [
+            ("600/min", 600, 60), ("10/s", 10, 1), ("5000/h", 5000, 3600), ("100/30s", 100, 30), ("1/24h", 1, 86_400),
+        ])
     func parsing(text: String, limit: Int, seconds: Int64) throws {
         let rate = try #require(DemoRateLimit(text: text))
         #expect(rate.limit == limit && rate.window == .seconds(seconds))
     }
 
-    @Test("a malformed or absurd --rate-limit is refused", arguments: [
-        "600", "/min", "0/min", "-1/min", "600/fortnight", "600/0s", "600/2d", "99999999/min", "6e2/min", "600/min/s",
-    ])
+    @Test(
+        "a malformed or absurd --rate-limit is refused",
+        arguments: [
+            "600", "/min", "0/min", "-1/min", "600/fortnight", "600/0s", "600/2d", "99999999/min", "6e2/min", "600/min/s",
+        ])
     func refused(text: String) {
         #expect(DemoRateLimit(text: text) == nil)
     }
 
-    @Test("one bucket for every client: Okta's headers on every answer, a 429 with no Retry-After past it, full again in the next window")
+    @Test(
+        "one bucket for every client: Okta's headers on every answer, a 429 with no Retry-After past it, full again in the next window"
+    )
     func sharedBucket() async throws {
         // 20 s into its minute: the window ends at 1_800_000_060.
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_800_000_020))
@@ -33,7 +39,8 @@ struct RateLimitTests {
             func request(_ name: String, secret: String? = nil) async throws -> Answer {
                 let client = demo.client(name)
                 return try await HTTP.postForm(
-                    demo.tokenEndpoint, [("grant_type", "client_credentials")], basic: (client.clientID, secret ?? client.secret!))
+                    demo.tokenEndpoint, [("grant_type", "client_credentials")], basic: (client.clientID, secret ?? client.secret!)
+                )
             }
             let first = try await request("mod-client")
             #expect(first.status == 200)

@@ -5,7 +5,8 @@ import TokenTesting
 
 @Suite("The /mod resource server (RFC 6750)")
 struct ResourceServerTests {
-    @Test("a token with custom_mod gets the message of the day, in both validation modes", arguments: TokenValidationMode.allCases)
+    @Test(
+        "a token with custom_mod gets the message of the day, in both validation modes", arguments: TokenValidationMode.allCases)
     func messageOfTheDay(mode: TokenValidationMode) async throws {
         try await withDemo(DemoServerOptions(validationMode: mode)) { demo in
             let token = try await demo.token(for: "mod-client")
@@ -78,7 +79,8 @@ struct ResourceServerTests {
                 let client = demo.client("mod-client")
                 let token = try await demo.token(for: "mod-client")
                 #expect(try await HTTP.get(demo.resourceURL, bearer: token).status == 200)
-                let revoked = try await HTTP.postForm(demo.revocationEndpoint, [("token", token)], basic: (client.clientID, client.secret!))
+                let revoked = try await HTTP.postForm(
+                    demo.revocationEndpoint, [("token", token)], basic: (client.clientID, client.secret!))
                 #expect(revoked.status == 200)
                 #expect(try await demo.introspect(token).json["active"] as? Bool == false)
                 let answer = try await HTTP.get(demo.resourceURL, bearer: token)

@@ -77,15 +77,18 @@ struct CLIEndToEndTests {
 
     @Test("check of healthy clients only exits 0")
     func checkHealthy() async throws {
-        let result = try await runTokentop(["check", "--demo", "mod-client", "jwt-client", "post-client"], environment: try emptyHome())
+        let result = try await runTokentop(
+            ["check", "--demo", "mod-client", "jwt-client", "post-client"], environment: try emptyHome())
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("mod-client"))
         #expect(!result.stdout.contains("wrong-secret"))
     }
 
-    @Test("without a configuration, scripts do not silently get the demo: exit 2, saying where it looked", arguments: [
-        ["check"], ["token", "mod-client"], ["introspect", "mod-client"], ["revoke", "mod-client"],
-    ])
+    @Test(
+        "without a configuration, scripts do not silently get the demo: exit 2, saying where it looked",
+        arguments: [
+            ["check"], ["token", "mod-client"], ["introspect", "mod-client"], ["revoke", "mod-client"],
+        ])
     func noSilentDemo(arguments: [String]) async throws {
         let result = try await runTokentop(arguments, environment: try emptyHome())
         #expect(result.status == 2)
@@ -113,15 +116,15 @@ struct CLIEndToEndTests {
         let home = try emptyHome()
         let file = home["HOME"]! + "/frontend.yaml"
         try """
-            theme: drak
-            keys:
-              refrsh: f
-            clients:
-              a:
-                client-id: x
-                token-uri: http://127.0.0.1:1/t
-                client-secret: s
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        theme: drak
+        keys:
+          refrsh: f
+        clients:
+          a:
+            client-id: x
+            token-uri: http://127.0.0.1:1/t
+            client-secret: s
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try await runTokentop(["check", "--config", file], environment: home)
         #expect(result.status == 2)
         #expect(result.stderr.contains("frontend.yaml:1:8: theme"))
@@ -131,7 +134,9 @@ struct CLIEndToEndTests {
         #expect(result.stdout.isEmpty)
     }
 
-    @Test("demo-server --jwks-max-age takes 1s to 1d; anything else is a usage error naming the range", arguments: ["0s", "2d", "soon"])
+    @Test(
+        "demo-server --jwks-max-age takes 1s to 1d; anything else is a usage error naming the range",
+        arguments: ["0s", "2d", "soon"])
     func jwksMaxAgeRange(value: String) async throws {
         let result = try await runTokentop(["demo-server", "--jwks-max-age", value], environment: try emptyHome())
         #expect(result.status == 2)
@@ -155,7 +160,8 @@ struct CLIEndToEndTests {
         #expect(!raw.contains(" "))
         let decoded = try await runTokentop(["decode", "--json"], stdin: raw, environment: home)
         #expect(decoded.status == 0)
-        #expect(decoded.stdout.contains("\"client_id\" : \"mod-client\"") || decoded.stdout.contains("\"client_id\":\"mod-client\""))
+        #expect(
+            decoded.stdout.contains("\"client_id\" : \"mod-client\"") || decoded.stdout.contains("\"client_id\":\"mod-client\""))
         #expect(decoded.stdout.contains("unverified"))
     }
 
@@ -170,7 +176,9 @@ struct CLIEndToEndTests {
     func version() async throws {
         let result = try await runTokentop(["--version"], environment: try emptyHome())
         #expect(result.status == 0)
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+        #expect(
+            result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(
+                of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
     }
 
     @Test("a usage mistake exits 2")

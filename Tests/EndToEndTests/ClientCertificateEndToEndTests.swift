@@ -13,20 +13,21 @@ struct ClientCertificateEndToEndTests {
         let client = try await files.client(.ed25519)
         let configuration = files.folder.appending(path: "tokentop.yaml").path
         try """
-            clients:
-              mtls-client:
-                token-uri: https://127.0.0.1:9/oauth2/token
-                client-id: abc
-                client-authentication-method: tls_client_auth
-                tls-client-certificate-file: \(client.certificateFile)
-                tls-client-key-file: \(client.keyFile)
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        clients:
+          mtls-client:
+            token-uri: https://127.0.0.1:9/oauth2/token
+            client-id: abc
+            client-authentication-method: tls_client_auth
+            tls-client-certificate-file: \(client.certificateFile)
+            tls-client-key-file: \(client.keyFile)
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
         let result = try await runTokentop(
             ["check", "--config", configuration], environment: ["HOME": files.folder.path, "SWIFT_BACKTRACE": "enable=no"])
         #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
-        #expect(result.stderr.contains(
-            "tokentop.yaml:6:34: clients.mtls-client.tls-client-certificate-file: \(client.certificateFile) holds a "
-                + "certificate whose key type is Ed25519; mutual TLS takes RSA, EC P-256, EC P-384 or EC P-521 keys"),
+        #expect(
+            result.stderr.contains(
+                "tokentop.yaml:6:34: clients.mtls-client.tls-client-certificate-file: \(client.certificateFile) holds a "
+                    + "certificate whose key type is Ed25519; mutual TLS takes RSA, EC P-256, EC P-384 or EC P-521 keys"),
             "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
         #expect(result.stdout.isEmpty)

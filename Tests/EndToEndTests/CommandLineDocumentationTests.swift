@@ -18,9 +18,11 @@ struct CommandLineDocumentationTests {
         return ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path + "/config"]
     }
 
-    @Test("a mistyped command gets a suggestion and exit 2, not the dashboard's usage", arguments: [
-        ("chekc", "check"), ("decod", "decode"), ("revok", "revoke"), ("imprt", "import"),
-    ])
+    @Test(
+        "a mistyped command gets a suggestion and exit 2, not the dashboard's usage",
+        arguments: [
+            ("chekc", "check"), ("decod", "decode"), ("revok", "revoke"), ("imprt", "import"),
+        ])
     func mistypedCommand(typed: String, meant: String) async throws {
         let result = try await runTokentop([typed, "--demo"], environment: try emptyHome())
         #expect(result.status == 2)
@@ -78,7 +80,8 @@ struct CommandLineDocumentationTests {
     func readmeKeysTable() throws {
         let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let rows = readme.split(separator: "\n").map(String.init).filter { $0.hasPrefix("| ") }
-        let rebindable = try #require(readme.components(separatedBy: "Keys are rebindable under `keys:`").dropFirst().first?.prefix(800))
+        let rebindable = try #require(
+            readme.components(separatedBy: "Keys are rebindable under `keys:`").dropFirst().first?.prefix(800))
         for action in DashboardAction.allCases {
             let row = "| \(Self.readmeKeys(action)) | \(action.summary)"
             #expect(rows.contains { $0.hasPrefix(row) }, "README's keys table lacks \(action.rawValue); add a row: \(row) |")
@@ -113,7 +116,9 @@ struct CommandLineDocumentationTests {
         let manual = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/tokentop.1"), encoding: .utf8)
         for entry in DashboardKeysHelp.entries {
             let line = { (text: String) in
-                text.split(separator: "\n").contains { $0.contains(entry.keys + " ") && $0.contains(entry.summary + " [\(entry.action)]") }
+                text.split(separator: "\n").contains {
+                    $0.contains(entry.keys + " ") && $0.contains(entry.summary + " [\(entry.action)]")
+                }
             }
             #expect(line(help.stdout), "dashboard --help lacks \(entry.action)")
             #expect(line(manual), "docs/tokentop.1 lacks \(entry.action): run make man")

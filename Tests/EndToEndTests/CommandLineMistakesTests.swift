@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
 
 @testable import TokentopCommands
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What a slip of the fingers gets on the real binary: a suggestion, a completion, several
 /// Spring files after one `--spring`.
@@ -16,16 +17,16 @@ struct CommandLineMistakesTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("tokentop.yaml").path
         try """
-            clients:
-              mod-client:
-                token-uri: http://127.0.0.1:9/token
-                client-id: mod
-                client-secret: "${MOD_SECRET}"
-              wrong-secret:
-                token-uri: http://127.0.0.1:9/token
-                client-id: wrong
-                client-secret: "${MOD_SECRET}"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        clients:
+          mod-client:
+            token-uri: http://127.0.0.1:9/token
+            client-id: mod
+            client-secret: "${MOD_SECRET}"
+          wrong-secret:
+            token-uri: http://127.0.0.1:9/token
+            client-id: wrong
+            client-secret: "${MOD_SECRET}"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return (folder, path)
     }
 
@@ -54,7 +55,9 @@ struct CommandLineMistakesTests {
     }
 
     /// What the shell's completion script asks the binary for the word being typed after `words`.
-    func complete(_ words: [String], typing prefix: String, environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String) {
+    func complete(_ words: [String], typing prefix: String, environment: [String: String] = [:]) async throws -> (
+        status: Int32, stdout: String
+    ) {
         let line = ["tokentop"] + words + [prefix]
         let result = try await runTokentop(
             ["---completion", words[0], "--", "positional@0", String(line.count - 1), String(prefix.count)] + line,
@@ -97,7 +100,10 @@ struct CommandLineMistakesTests {
         "words after --spring PATH that name files are more paths; a client name, an option or what follows -- is not",
         arguments: [
             (["check", "--spring", "a.yml", "b.yml"], ["check", "--spring", "a.yml", "--spring", "b.yml"]),
-            (["check", "--spring", "a.yml", "b.yml", "mod-client"], ["check", "--spring", "a.yml", "--spring", "b.yml", "mod-client"]),
+            (
+                ["check", "--spring", "a.yml", "b.yml", "mod-client"],
+                ["check", "--spring", "a.yml", "--spring", "b.yml", "mod-client"]
+            ),
             (["check", "--spring", "a.yml", "mod-client", "b.yml"], ["check", "--spring", "a.yml", "mod-client", "b.yml"]),
             (["--spring=a.yml", "b.yml", "--json"], ["--spring=a.yml", "--spring", "b.yml", "--json"]),
             (["exec", "--spring", "a.yml", "x", "--", "b.yml"], ["exec", "--spring", "a.yml", "x", "--", "b.yml"]),
@@ -107,7 +113,9 @@ struct CommandLineMistakesTests {
         #expect(Tokentop.expandingSpringPaths(arguments, exists: { ["a.yml", "b.yml"].contains($0) }) == expected)
     }
 
-    @Test("every command states its exit status, the man page's EXIT STATUS is not the generic one, and --log-file's help is true of serve")
+    @Test(
+        "every command states its exit status, the man page's EXIT STATUS is not the generic one, and --log-file's help is true of serve"
+    )
     func exitStatusDocumented() async throws {
         let dump = try await runTokentop(["--experimental-dump-help"], environment: [:])
         let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
@@ -118,12 +126,14 @@ struct CommandLineMistakesTests {
             guard name != "help" else { continue }
             // A command made of subcommands says it once for all (cache), or each says its own (import spring).
             let children = command["subcommands"] as? [[String: Any]] ?? []
-            #expect(states(command) || (!children.isEmpty && children.allSatisfy(states)), "\(name) does not state its exit status")
+            #expect(
+                states(command) || (!children.isEmpty && children.allSatisfy(states)), "\(name) does not state its exit status")
         }
         let manual = try String(
             contentsOf: CommandLineDocumentationTests.packageRoot.appendingPathComponent("docs/tokentop.1"), encoding: .utf8)
         #expect(!manual.contains(".Ex -std"), "docs/tokentop.1 has the generic EXIT STATUS: run make man")
-        #expect(manual.contains("Exit status: 0 with the token printed"), "docs/tokentop.1 is older than the commands: run make man")
+        #expect(
+            manual.contains("Exit status: 0 with the token printed"), "docs/tokentop.1 is older than the commands: run make man")
         let help = try await runTokentop(["serve", "--help"], environment: [:])
         let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(!words.contains("never logs to the terminal"))

@@ -24,13 +24,13 @@ struct CopiedBinaryTests {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let configuration = home.appendingPathComponent("tokentop.yaml")
         try """
-            theme: \(theme)
-            clients:
-              a:
-                client-id: x
-                token-uri: http://127.0.0.1:1/token
-                client-secret: s
-            """.write(to: configuration, atomically: true, encoding: .utf8)
+        theme: \(theme)
+        clients:
+          a:
+            client-id: x
+            token-uri: http://127.0.0.1:1/token
+            client-secret: s
+        """.write(to: configuration, atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         for key in ["TOKENTOP_CONFIG", "TOKENTOP_THEMES"] { environment[key] = nil }
         environment["HOME"] = home.path
@@ -61,7 +61,8 @@ struct CopiedBinaryTests {
         defer { try? FileManager.default.removeItem(at: prefix) }
         let themes = prefix.appendingPathComponent("share/tokentop/themes")
         try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
-        try "styles:\n  ok: brightgreen\n".write(to: themes.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
+        try "styles:\n  ok: brightgreen\n".write(
+            to: themes.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
         let site = try await check(binary, theme: "site", in: prefix)
         #expect(site.status == 1, "the theme is accepted; only the unreachable client fails: \(site.stderr)")
         #expect(!site.stderr.contains("no theme named"))

@@ -10,7 +10,8 @@ struct CredentialEndToEndTests {
         var yaml = try String(contentsOfFile: demo.configPath, encoding: .utf8)
         // The demo's client certificate lives a year: a 400-day window puts it inside.
         yaml = yaml.replacingOccurrences(of: "defaults:\n", with: "defaults:\n  credential-warning: 400d\n")
-        yaml = yaml.replacingOccurrences(of: "\n  mod-client:\n", with: "\n  mod-client:\n    client-secret-expires-at: 2020-01-01\n")
+        yaml = yaml.replacingOccurrences(
+            of: "\n  mod-client:\n", with: "\n  mod-client:\n    client-secret-expires-at: 2020-01-01\n")
         let config = demo.directory.appendingPathComponent("credentials.yaml").path
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
         chmod(config, 0o600)
@@ -47,7 +48,9 @@ struct CredentialEndToEndTests {
 /// `demo-server --federated-issuer` and a client with `client-assertion-file`, on the real binary.
 @Suite("Federated client assertions end to end")
 struct FederatedAssertionEndToEndTests {
-    @Test("the written federated-client gets a token with the demo's assertion; check shows iss, sub, aud and exp, never the assertion")
+    @Test(
+        "the written federated-client gets a token with the demo's assertion; check shows iss, sub, aud and exp, never the assertion"
+    )
     func federatedClient() async throws {
         let demo = try await DemoServerProcess.start(arguments: ["--federated-issuer", "https://ci.example/oidc"])
         let assertionFile = try demo.setting("client-assertion-file", of: "federated-client")

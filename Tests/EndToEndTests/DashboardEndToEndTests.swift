@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import TokenTesting
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The real binary, in tmux, on the embedded demo: what a person sees and types.
 @Suite("The dashboard in a real terminal", .serialized)
@@ -71,7 +72,9 @@ struct DashboardEndToEndTests {
         #expect(Self.line(of: "no-mod-scope", in: filtered)?.contains("▲ degraded") == true)
         #expect(!filtered.contains("/k") && filtered.contains("select"), "the prompt's hint offers only keys that are not typed")
         try session.send("Escape", "/", "j")
-        try await session.waitForScreen("j typed into the filter") { $0.contains("/ j") && $0.contains("jwt-client") && $0.contains("(1 of 6 shown)") }
+        try await session.waitForScreen("j typed into the filter") {
+            $0.contains("/ j") && $0.contains("jwt-client") && $0.contains("(1 of 6 shown)")
+        }
         try session.send("Escape", "q")
         #expect(try await session.waitForExit() == 0)
     }
@@ -92,7 +95,9 @@ struct DashboardEndToEndTests {
         try session.send("4")
         try await session.waitForScreen("the revoke in History") { $0.contains("you: revoke") && $0.contains("✔ done") }
         try session.send("x")
-        try await session.waitForScreen("no question without a token") { $0.contains("No token held for mod-client; nothing to revoke") }
+        try await session.waitForScreen("no question without a token") {
+            $0.contains("No token held for mod-client; nothing to revoke")
+        }
         try session.send("e")
         // Once the footer's message has faded, the log still has it, as the dashboard's note.
         let log = try await session.waitForScreen("the notes in the event log, the footer faded") { screen in
@@ -130,7 +135,8 @@ struct DashboardEndToEndTests {
     func mouseClick() async throws {
         let session = try TmuxSession(arguments: [])
         let screen = try await session.waitForScreen("every demo row, settled") { screen in
-            ["mod-client", "wrong-secret", "jwt-client"].allSatisfy { Self.line(of: $0, in: screen) != nil } && !screen.contains("⋯ pending")
+            ["mod-client", "wrong-secret", "jwt-client"].allSatisfy { Self.line(of: $0, in: screen) != nil }
+                && !screen.contains("⋯ pending")
         }
         #expect(try session.mouseReportingOn(), "the dashboard asks for the mouse by default")
         let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
@@ -247,13 +253,13 @@ struct DashboardEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("tokentop.yaml").path
         try """
-            clients:
-              gone-auth:
-                token-uri: "http://127.0.0.1:\(port)/oauth2/v1/token"
-                client-id: "gone-auth"
-                client-secret: "not-a-real-secret"
-                scope: "read"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        clients:
+          gone-auth:
+            token-uri: "http://127.0.0.1:\(port)/oauth2/v1/token"
+            client-id: "gone-auth"
+            client-secret: "not-a-real-secret"
+            scope: "read"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let session = try TmuxSession(arguments: ["--config", config])
         try await session.waitForScreen("the gone-auth row") { Self.line(of: "gone-auth", in: $0) != nil }
         // Refused is known at once; it must not wait for the 10 s request deadline.
@@ -278,7 +284,9 @@ struct DashboardEndToEndTests {
         }
         try ("clients:\n" + client("stays") + client("leaves")).write(toFile: config, atomically: true, encoding: .utf8)
         let session = try TmuxSession(arguments: ["--config", config])
-        try await session.waitForScreen("both rows") { Self.line(of: "stays", in: $0) != nil && Self.line(of: "leaves", in: $0) != nil }
+        try await session.waitForScreen("both rows") {
+            Self.line(of: "stays", in: $0) != nil && Self.line(of: "leaves", in: $0) != nil
+        }
 
         try ("clients:\n" + client("stays") + client("arrives")).write(toFile: config, atomically: true, encoding: .utf8)
         try session.send("L")

@@ -45,14 +45,16 @@ struct DashboardGroupingEndToEndTests {
         try await session.waitForScreen("four rows refused") { $0.components(separatedBy: "connection refused").count > 4 }
         try session.send("I")
         let screen = try await session.waitForScreen("the groups") { screen in
-            screen.contains("\(issuer) · 3 clients · ✘ 3 error") && screen.contains("✘ all 3: token request failed: connection refused")
+            screen.contains("\(issuer) · 3 clients · ✘ 3 error")
+                && screen.contains("✘ all 3: token request failed: connection refused")
         }
         let lines = screen.split(separator: "\n")
         let header = try #require(lines.firstIndex { $0.contains("\(issuer) · 3 clients") })
         #expect(lines[header + 1].contains("✘ all 3:"), "the banner is under its issuer's header")
         for name in ["orders-sync", "billing-batch", "inventory-feed"] {
             let row = try #require(DashboardEndToEndTests.line(of: name, in: screen))
-            #expect(!row.contains("connection refused") && row.contains("↑"), "\(name)'s row leaves the shared failure to the banner")
+            #expect(
+                !row.contains("connection refused") && row.contains("↑"), "\(name)'s row leaves the shared failure to the banner")
         }
         #expect(screen.contains("/oauth2/v1/token · 1 client · "), "a client without issuer-uri is grouped by its token-uri")
         #expect(screen.contains("Grouped by issuer"))
@@ -81,7 +83,9 @@ extension DashboardGroupingEndToEndTests {
 }
 
 extension DashboardGroupingEndToEndTests {
-    @Test("attached to a read-only serve: rows have an INSTANCE column; x and y say at once they cannot apply; I groups by instance")
+    @Test(
+        "attached to a read-only serve: rows have an INSTANCE column; x and y say at once they cannot apply; I groups by instance"
+    )
     func attachedActions() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-attach-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -90,13 +94,15 @@ extension DashboardGroupingEndToEndTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory.path
         environment["XDG_CONFIG_HOME"] = directory.path + "/config"
-        let serve = try spawn([try TmuxSession.binary().path, "serve", "--demo", "--listen", "127.0.0.1:0"], output: log, environment: environment)
+        let serve = try spawn(
+            [try TmuxSession.binary().path, "serve", "--demo", "--listen", "127.0.0.1:0"], output: log, environment: environment)
         defer { stopProcess(serve) }
         var address: String?
         let deadline = Date().addingTimeInterval(30)
         while address == nil, Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            address = (try? String(contentsOfFile: log, encoding: .utf8))?.firstMatch(of: /listening on (http:\/\/[0-9.:]+)/).map { String($0.1) }
+            address = (try? String(contentsOfFile: log, encoding: .utf8))?.firstMatch(of: /listening on (http:\/\/[0-9.:]+)/).map
+            { String($0.1) }
         }
         let url = try #require(address, "serve said where it listens")
         let label = url.replacing("http://", with: "")
@@ -106,7 +112,8 @@ extension DashboardGroupingEndToEndTests {
         }
         #expect(screen.contains("INSTANCE"))
         let row = try #require(DashboardEndToEndTests.line(of: "mod-client", in: screen))
-        #expect(row.contains(label) && !row.contains("\(label)/mod-client"), "the instance has its column; the name is the client's")
+        #expect(
+            row.contains(label) && !row.contains("\(label)/mod-client"), "the instance has its column; the name is the client's")
         try session.send("x")
         let refused = try await session.waitForScreen("x refused at once") { $0.contains("the instance is read-only") }
         #expect(!refused.contains("Revoke the token"), "nothing was asked")
@@ -134,19 +141,27 @@ extension DashboardGroupingEndToEndTests {
     @Test("Enter on the event log opens its line whole, not the client underneath; Esc from a filter keeps the row")
     func eventLogAndFilter() async throws {
         let session = try TmuxSession(arguments: [])
-        try await session.waitForScreen("the demo's rows") { DashboardEndToEndTests.line(of: "wrong-secret", in: $0)?.contains("✘") == true }
+        try await session.waitForScreen("the demo's rows") {
+            DashboardEndToEndTests.line(of: "wrong-secret", in: $0)?.contains("✘") == true
+        }
         try session.send("/", "p", "o", "s", "t")
         try await session.waitForScreen("the filter") { $0.contains("post-client 1/1") }
         try session.send("Escape")
         let cleared = try await session.waitForScreen("the filter cleared") { !$0.contains("1/1") }
-        #expect(cleared.split(separator: "\n").contains { $0.hasPrefix("▶") && $0.contains("post-client") }, "post-client stays selected")
+        #expect(
+            cleared.split(separator: "\n").contains { $0.hasPrefix("▶") && $0.contains("post-client") },
+            "post-client stays selected")
         try session.send("e")
         try await session.waitForScreen("the event log") { $0.contains("Event log") && $0.contains("token fetched") }
         try session.send("Enter")
-        let opened = try await session.waitForScreen("the line opened") { $0.contains(" Event ") && $0.contains("Enter or Esc closes") }
+        let opened = try await session.waitForScreen("the line opened") {
+            $0.contains(" Event ") && $0.contains("Enter or Esc closes")
+        }
         #expect(opened.contains("Event log") && !opened.contains("[1 Token]"), "the log stays; no client was zoomed")
         try session.send("Escape")
-        try await session.waitForScreen("the box closed, the log still open") { !$0.contains("Enter or Esc closes") && $0.contains("Event log") }
+        try await session.waitForScreen("the box closed, the log still open") {
+            !$0.contains("Enter or Esc closes") && $0.contains("Event log")
+        }
         try session.send("Escape")
         let back = try await session.waitForScreen("the clients table") { $0.contains("STATUS") }
         #expect(!back.contains("· Esc back"), "the table, not a zoomed client")

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `tokentop decode` against a running `tokentop demo-server`: where the key set comes from,
 /// and what the output calls a failure.
@@ -24,10 +25,11 @@ struct DecodeCommandTests {
         let yaml = try String(contentsOfFile: config, encoding: .utf8)
         let token = try await runTokentop(["token", "mod-client", "--config", config], environment: home)
         try #require(token.status == 0, "\(token.stderr)")
-        try await body(Demo(
-            config: config, issuer: String(try #require(yaml.firstMatch(of: /issuer-uri: "?([^"\s]+)"?/)?.1)),
-            jwks: String(try #require(yaml.firstMatch(of: /jwk-set-uri: "?([^"\s]+)"?/)?.1)),
-            token: token.stdout.trimmingCharacters(in: .whitespacesAndNewlines), home: home))
+        try await body(
+            Demo(
+                config: config, issuer: String(try #require(yaml.firstMatch(of: /issuer-uri: "?([^"\s]+)"?/)?.1)),
+                jwks: String(try #require(yaml.firstMatch(of: /jwk-set-uri: "?([^"\s]+)"?/)?.1)),
+                token: token.stdout.trimmingCharacters(in: .whitespacesAndNewlines), home: home))
         try await server.stop()
     }
 
@@ -49,9 +51,12 @@ struct DecodeCommandTests {
     @Test("--issuer whose metadata cannot be found is a failure that says so, never ignored; a non-URL issuer is a usage error")
     func issuerWithoutMetadata() async throws {
         try await withDemo { demo in
-            let unreachable = try await runTokentop(["decode", "--issuer", "http://127.0.0.1:1/nowhere", demo.token], environment: demo.home)
+            let unreachable = try await runTokentop(
+                ["decode", "--issuer", "http://127.0.0.1:1/nowhere", demo.token], environment: demo.home)
             #expect(unreachable.status == 1)
-            #expect(unreachable.stdout.contains("signature: unverified: no key set: discovery from the issuer failed"), "\(unreachable.stdout)")
+            #expect(
+                unreachable.stdout.contains("signature: unverified: no key set: discovery from the issuer failed"),
+                "\(unreachable.stdout)")
             #expect(!unreachable.stdout.contains("verified: RS256"))
 
             let notURL = try await runTokentop(["decode", "--issuer", "api://default", demo.token], environment: demo.home)
@@ -63,38 +68,45 @@ struct DecodeCommandTests {
     @Test("--client NAME with --config verifies with that client's key set, issuer and audience")
     func clientConfiguration() async throws {
         try await withDemo { demo in
-            let result = try await runTokentop(["decode", "--client", "mod-client", "--config", demo.config, demo.token], environment: demo.home)
+            let result = try await runTokentop(
+                ["decode", "--client", "mod-client", "--config", demo.config, demo.token], environment: demo.home)
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             #expect(result.stdout.contains("signature: verified"))
             #expect(result.stdout.contains("claims: verified"))
             #expect(result.stdout.contains("iss is \"\(demo.issuer)"))
 
-            let unknown = try await runTokentop(["decode", "--client", "nope", "--config", demo.config, demo.token], environment: demo.home)
+            let unknown = try await runTokentop(
+                ["decode", "--client", "nope", "--config", demo.config, demo.token], environment: demo.home)
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("no client named \"nope\""))
             #expect(unknown.stderr.contains("mod-client"))
         }
     }
 
-    @Test("options that cannot apply are usage errors, not silently ignored", arguments: [
-        (["--config", "/tmp/x.yaml"], "add --client"),
-        (["--demo"], "add --client"),
-        (["--client", "mod-client", "--jwks", "keys.json"], "leave out --jwks, --issuer and --audience"),
-        (["--audience", "api://default"], "add --jwks URL|FILE or --issuer URL"),
-    ])
+    @Test(
+        "options that cannot apply are usage errors, not silently ignored",
+        arguments: [
+            (["--config", "/tmp/x.yaml"], "add --client"),
+            (["--demo"], "add --client"),
+            (["--client", "mod-client", "--jwks", "keys.json"], "leave out --jwks, --issuer and --audience"),
+            (["--audience", "api://default"], "add --jwks URL|FILE or --issuer URL"),
+        ])
     func conflictingOptions(arguments: [String], message: String) async throws {
         let result = try await runTokentop(["decode"] + arguments + ["e30.e30.x"], environment: [:])
         #expect(result.status == 2)
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
-    @Test("a failed claim is labelled as the claims' failure, under a signature that verified", arguments: [
-        (["--issuer", "https://elsewhere.example"], "claims: failed: iss is "),
-        (["--audience", "api://billing"], "claims: failed: aud "),
-    ])
+    @Test(
+        "a failed claim is labelled as the claims' failure, under a signature that verified",
+        arguments: [
+            (["--issuer", "https://elsewhere.example"], "claims: failed: iss is "),
+            (["--audience", "api://billing"], "claims: failed: aud "),
+        ])
     func claimFailures(arguments: [String], expected: String) async throws {
         try await withDemo { demo in
-            let result = try await runTokentop(["decode", "--jwks", demo.jwks] + arguments + [demo.token], environment: demo.home)
+            let result = try await runTokentop(
+                ["decode", "--jwks", demo.jwks] + arguments + [demo.token], environment: demo.home)
             #expect(result.status == 1)
             #expect(result.stdout.contains("signature: verified: RS256 signature valid"), "\(result.stdout)")
             #expect(result.stdout.contains(expected), "\(result.stdout)")
@@ -137,12 +149,14 @@ struct DecodeCommandTests {
         #expect(try await runTokentop(["decode", unsignedFresh], environment: [:]).status == 1)
     }
 
-    @Test("three dot-separated parts that are not a JWT are called not a JWT, with why; one part is opaque", arguments: [
-        ("abc!.def.ghi", "format: not a JWT (its first part is not base64url)"),
-        ("e30.!!!.sig", "format: not a JWT (its payload is not base64url)"),
-        ("WyJ4Il0.e30.sig", "format: not a JWT (its first part is not a JSON object)"),
-        ("opaque-token-value", "format: opaque (not a JWT)"),
-    ])
+    @Test(
+        "three dot-separated parts that are not a JWT are called not a JWT, with why; one part is opaque",
+        arguments: [
+            ("abc!.def.ghi", "format: not a JWT (its first part is not base64url)"),
+            ("e30.!!!.sig", "format: not a JWT (its payload is not base64url)"),
+            ("WyJ4Il0.e30.sig", "format: not a JWT (its first part is not a JSON object)"),
+            ("opaque-token-value", "format: opaque (not a JWT)"),
+        ])
     func notAJWT(token: String, expected: String) async throws {
         let result = try await runTokentop(["decode", token], environment: [:])
         #expect(result.status == 1)

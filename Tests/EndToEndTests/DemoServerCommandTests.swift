@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `tokentop demo-server` as a separate process, driven by the CLI as a script would.
 @Suite("tokentop demo-server with the CLI against it")
@@ -36,7 +37,9 @@ struct DemoServerCommandTests {
         let check = try await runTokentop(["check", "--config", config, "--json"], environment: home)
         #expect(check.status == 1)
         #expect(check.stdout.contains("\"invalid_client\""))
-        #expect(try await runTokentop(["check", "--config", config, "mod-client", "post-client", "jwt-client"], environment: home).status == 0)
+        #expect(
+            try await runTokentop(["check", "--config", config, "mod-client", "post-client", "jwt-client"], environment: home)
+                .status == 0)
 
         let token = try await runTokentop(["token", "mod-client", "--config", config], environment: home)
         #expect(token.status == 0)
@@ -69,7 +72,9 @@ struct DemoServerCommandTests {
         stopped = true
     }
 
-    @Test("SIGTERM, SIGINT and SIGHUP each stop it cleanly and remove its folder of private keys", arguments: [SIGTERM, SIGINT, SIGHUP])
+    @Test(
+        "SIGTERM, SIGINT and SIGHUP each stop it cleanly and remove its folder of private keys",
+        arguments: [SIGTERM, SIGINT, SIGHUP])
     func signalsRemoveKeys(signal: Int32) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-demo-signal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

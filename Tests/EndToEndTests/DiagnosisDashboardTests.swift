@@ -19,7 +19,8 @@ struct DiagnosisDashboardTests {
     func diagnose(_ client: String, expecting cause: String, in session: TmuxSession) async throws -> String {
         try session.send("d")
         let screen = try await session.waitForScreen("d to name \(cause)") { screen in
-            screen.contains("diagnose \(client): ") && screen.contains(cause) && Self.diagnosisLine(in: screen)?.contains("✘ \(cause)") == true
+            screen.contains("diagnose \(client): ") && screen.contains(cause)
+                && Self.diagnosisLine(in: screen)?.contains("✘ \(cause)") == true
         }
         return screen
     }
@@ -32,10 +33,14 @@ struct DiagnosisDashboardTests {
     @Test("missing scope on the embedded demo: no-mod-scope's diagnosis names custom_mod, d confirms, the event log has it")
     func missingScope() async throws {
         let session = try TmuxSession(arguments: [])
-        try await session.waitForScreen("the no-mod-scope row degraded") { DashboardEndToEndTests.line(of: "no-mod-scope", in: $0)?.contains("▲ degraded") == true }
+        try await session.waitForScreen("the no-mod-scope row degraded") {
+            DashboardEndToEndTests.line(of: "no-mod-scope", in: $0)?.contains("▲ degraded") == true
+        }
         try Self.select("no-mod-scope", in: session)
         // The API's 403 is evidence enough: the diagnosis shows before any key is pressed.
-        let before = try await session.waitForScreen("the diagnosis on the Token tab") { Self.diagnosisLine(in: $0)?.contains("✘ missing_scope") == true }
+        let before = try await session.waitForScreen("the diagnosis on the Token tab") {
+            Self.diagnosisLine(in: $0)?.contains("✘ missing_scope") == true
+        }
         #expect(before.contains("the token lacks custom_mod, which the API asks for"))
         #expect(before.contains("API: 403 insufficient_scope") && before.contains(#"scope="custom_mod""#))
         try await diagnose("no-mod-scope", expecting: "missing_scope", in: session)
@@ -57,7 +62,9 @@ struct DiagnosisDashboardTests {
     func audienceMismatch() async throws {
         let demo = try await DemoServerProcess.start(arguments: ["--resource-expect-audience", "api://orders"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
-        try await session.waitForScreen("mod-client refused by the API") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("401") == true }
+        try await session.waitForScreen("mod-client refused by the API") {
+            DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("401") == true
+        }
         try Self.select("mod-client", in: session)
         let screen = try await diagnose("mod-client", expecting: "audience_or_issuer_mismatch", in: session)
         #expect(screen.contains("the token's audience is not api://orders"))
@@ -71,12 +78,16 @@ struct DiagnosisDashboardTests {
     func clockSkew() async throws {
         let demo = try await DemoServerProcess.start(arguments: ["--clock-offset=300s"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
-        try await session.waitForScreen("the mod-client row with a verdict") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("pending") == false }
+        try await session.waitForScreen("the mod-client row with a verdict") {
+            DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("pending") == false
+        }
         try Self.select("mod-client", in: session)
         let screen = try await diagnose("mod-client", expecting: "clock_skew", in: session)
         #expect(screen.contains(/\sis (4m5\d|5m0\d)s ahead of this machine/), "the evidence names how far ahead")
         try session.send("e")
-        try await session.waitForScreen("the skew in the event log") { $0.contains("clock skew: ") && $0.contains("ahead of this machine") }
+        try await session.waitForScreen("the skew in the event log") {
+            $0.contains("clock skew: ") && $0.contains("ahead of this machine")
+        }
         try session.send("q", "q")
         #expect(try await session.waitForExit() == 0)
         try await demo.stop()
@@ -86,10 +97,14 @@ struct DiagnosisDashboardTests {
     func keyRotation() async throws {
         let demo = try await DemoServerProcess.start(arguments: ["--breaking-rotation"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
-        try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try await session.waitForScreen("mod-client ok") {
+            DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true
+        }
         try Self.select("mod-client", in: session)
         try session.send("K")
-        let before = try await session.waitForScreen("the key-set screen") { $0.contains("Key sets") && $0.contains("none since tokentop started") }
+        let before = try await session.waitForScreen("the key-set screen") {
+            $0.contains("Key sets") && $0.contains("none since tokentop started")
+        }
         let oldKey = try #require(before.firstMatch(of: /mod-client's token is signed by "([^"]+)"/).map { String($0.1) })
         #expect(before.contains("RSA 2048") && before.contains("Used by"))
 
@@ -98,7 +113,9 @@ struct DiagnosisDashboardTests {
         // than the copy, so its verdict waits ("a new key?") and settles by itself once the floor
         // allows the refetch. No second key is pressed.
         try session.send("r")
-        let after = try await session.waitForScreen("the key set fetched again, with no key pressed", timeout: 60) { $0.contains("- removed") }
+        let after = try await session.waitForScreen("the key set fetched again, with no key pressed", timeout: 60) {
+            $0.contains("- removed")
+        }
         #expect(after.contains("- removed") && after.contains(oldKey), "the old key left: \(after)")
         #expect(after.contains("+ added"))
         let newKey = try #require(after.firstMatch(of: /mod-client's token is signed by "([^"]+)"/).map { String($0.1) })
@@ -114,26 +131,36 @@ struct DiagnosisDashboardTests {
         try await demo.stop()
     }
 
-    @Test("a breaking rotation tokentop sees before the API does: key_rotation, a new token fetched by itself, ok again with no key")
+    @Test(
+        "a breaking rotation tokentop sees before the API does: key_rotation, a new token fetched by itself, ok again with no key"
+    )
     func keyRotationNamed() async throws {
         // A one-second max-age: tokentop looks at the key set again after its 30-second floor.
         let demo = try await DemoServerProcess.start(arguments: ["--breaking-rotation", "--jwks-max-age", "1s"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
-        try await session.waitForScreen("jwt-client ok") { DashboardEndToEndTests.line(of: "jwt-client", in: $0)?.contains("✔ ok") == true }
+        try await session.waitForScreen("jwt-client ok") {
+            DashboardEndToEndTests.line(of: "jwt-client", in: $0)?.contains("✔ ok") == true
+        }
         try Self.select("jwt-client", in: session)
         // Paused, the client shows its token to no API: only the key set can tell it is spoilt.
         try session.send("p")
         try await session.waitForScreen("polling paused") { $0.contains("polling paused") }
         try session.send("K")
-        let before = try await session.waitForScreen("the key-set screen") { $0.contains("Key sets") && $0.contains("jwt-client's token is signed by") }
+        let before = try await session.waitForScreen("the key-set screen") {
+            $0.contains("Key sets") && $0.contains("jwt-client's token is signed by")
+        }
         let oldKey = try #require(before.firstMatch(of: /jwt-client's token is signed by "([^"]+)"/).map { String($0.1) })
         try await demo.setFaults(#"{"rotate_keys": true}"#)
-        let after = try await session.waitForScreen("a new token signed by the new key, fetched by tokentop itself", timeout: 90) { screen in
-            screen.contains("- removed") && screen.firstMatch(of: /jwt-client's token is signed by "([^"]+)"/).map { String($0.1) != oldKey } == true
+        let after = try await session.waitForScreen("a new token signed by the new key, fetched by tokentop itself", timeout: 90)
+        { screen in
+            screen.contains("- removed")
+                && screen.firstMatch(of: /jwt-client's token is signed by "([^"]+)"/).map { String($0.1) != oldKey } == true
         }
         #expect(after.contains(oldKey))
         try session.send("Escape")
-        try await session.waitForScreen("jwt-client ok again") { DashboardEndToEndTests.line(of: "jwt-client", in: $0)?.contains("✔ ok") == true }
+        try await session.waitForScreen("jwt-client ok again") {
+            DashboardEndToEndTests.line(of: "jwt-client", in: $0)?.contains("✔ ok") == true
+        }
         try session.send("e")
         // Waits for the whole story, not its first line: a capture can catch the log half drawn.
         let events = try await session.waitForScreen("the rotation in the event log") {
@@ -152,7 +179,9 @@ struct DiagnosisDashboardTests {
         let demo = try await DemoServerProcess.start()
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
         try session.acceptClipboard()
-        try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try await session.waitForScreen("mod-client ok") {
+            DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true
+        }
         try Self.select("mod-client", in: session)
         // The held token leaves only through the clipboard (OSC 52), as an operator would copy it.
         try session.send("y", "y")

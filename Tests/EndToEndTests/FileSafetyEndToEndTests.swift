@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The files tokentop writes and reads, on the real binary: a full disk is reported and
 /// survived, never a crash; a planted symbolic link or FIFO is refused at once.
@@ -29,9 +30,11 @@ struct FileSafetyEndToEndTests {
         }
     }
 
-    @Test("token and check --json exit 1 with a message when standard output cannot be written", arguments: [
-        ["token", "--demo", "mod-client"], ["check", "--demo", "--json", "mod-client"],
-    ])
+    @Test(
+        "token and check --json exit 1 with a message when standard output cannot be written",
+        arguments: [
+            ["token", "--demo", "mod-client"], ["check", "--demo", "--json", "mod-client"],
+        ])
     func fullStandardOutput(arguments: [String]) async throws {
         let (environment, path) = try home()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -54,9 +57,11 @@ struct FileSafetyEndToEndTests {
         #expect(screen.contains("lines could not be written; still failing: No space left on device"), "\(screen)")
     }
 
-    @Test("--events-file is refused by the commands that run no token manager", arguments: [
-        ["token", "mod-client"], ["introspect", "mod-client"], ["revoke", "mod-client"], ["decode", "x.y.z"],
-    ])
+    @Test(
+        "--events-file is refused by the commands that run no token manager",
+        arguments: [
+            ["token", "mod-client"], ["introspect", "mod-client"], ["revoke", "mod-client"], ["decode", "x.y.z"],
+        ])
     func eventsFileRefused(arguments: [String]) async throws {
         let (environment, path) = try home()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -106,15 +111,15 @@ struct FileSafetyEndToEndTests {
         try "not read\n".write(toFile: key, atomically: true, encoding: .utf8)
         let config = path + "/tokentop.yaml"
         try """
-            clients:
-              mtls:
-                token-uri: https://auth.example.com/oauth2/token
-                client-id: mtls
-                client-secret: s3cret
-                tls-client-certificate-file: \(fifo)
-                tls-client-key-file: \(key)
+        clients:
+          mtls:
+            token-uri: https://auth.example.com/oauth2/token
+            client-id: mtls
+            client-secret: s3cret
+            tls-client-certificate-file: \(fifo)
+            tls-client-key-file: \(key)
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let result = try await runTokentop(["check", "--config", config], environment: environment, timeout: 20)
         #expect(result.status == 2)
         #expect(result.stderr.contains("tls-client-certificate-file: \(fifo): is a FIFO, not a regular file"), "\(result.stderr)")

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `tokentop import spring`, run as a user runs it.
 @Suite("tokentop import spring")
@@ -23,8 +24,10 @@ struct ImportCommandTests {
         defer { try? FileManager.default.removeItem(atPath: home) }
         let output = home + "/tokentop.yaml"
         let result = try await runTokentop(
-            ["import", "spring", Self.tutorial + "/mod/application.yml", Self.tutorial + "/client/application.yml",
-             "--resource-path", "/mod", "-o", output],
+            [
+                "import", "spring", Self.tutorial + "/mod/application.yml", Self.tutorial + "/client/application.yml",
+                "--resource-path", "/mod", "-o", output,
+            ],
             environment: ["HOME": home, "OKTA_CLIENT_SECRET": "very-secret-value"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
@@ -56,7 +59,8 @@ struct ImportCommandTests {
         #expect(mkfifo(fifo, 0o600) == 0)
         // Never a real device here: a regression would replace it on a machine that runs tests as root.
         for (path, problem) in [(stdout, "is a symbolic link"), (fifo, "is a FIFO, not a regular file")] {
-            let result = try await runTokentop(["import", "spring"] + spring + ["-o", path], environment: environment, timeout: 20)
+            let result = try await runTokentop(
+                ["import", "spring"] + spring + ["-o", path], environment: environment, timeout: 20)
             #expect(result.status == 2, "\(path): \(result.stderr)")
             #expect(result.stderr.hasPrefix("tokentop: -o \(path): \(problem)"), "\(result.stderr)")
             #expect(result.stderr.contains("(-o - writes to standard output)"))
@@ -75,7 +79,9 @@ struct ImportCommandTests {
             ["import", "spring", Self.tutorial + "/client/application.yml"], environment: environment)
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains(
-            "tokentop: \(Self.tutorial)/client/application.yml:7:21: example.oauth2.client.clientSecret: placeholder ${OKTA_CLIENT_SECRET} cannot be resolved"))
+        #expect(
+            result.stderr.contains(
+                "tokentop: \(Self.tutorial)/client/application.yml:7:21: example.oauth2.client.clientSecret: placeholder ${OKTA_CLIENT_SECRET} cannot be resolved"
+            ))
     }
 }

@@ -3,13 +3,16 @@ import Testing
 import TokenTesting
 
 /// GNU make, where Debian puts it.
-private let make = ["/usr/bin/make", "/bin/make", "/usr/local/bin/make"].first { FileManager.default.isExecutableFile(atPath: $0) }
+private let make = ["/usr/bin/make", "/bin/make", "/usr/local/bin/make"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
 
 /// `make install` copies what `make` built and never builds: `sudo make install` on a fresh
 /// tree would otherwise compile as root.
 @Suite("make install", .enabled(if: make != nil, "make is not installed: .ci/run installs it"))
 struct InstallTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     private func scratch() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-install-\(UUID().uuidString)").path
@@ -37,10 +40,13 @@ struct InstallTests {
         let themes = try files.contentsOfDirectory(atPath: Self.root.path + "/themes").filter { $0.hasSuffix(".yaml") }
         #expect(!themes.isEmpty)
         for theme in themes {
-            #expect(files.contentsEqual(atPath: prefix + "/share/tokentop/themes/" + theme, andPath: Self.root.path + "/themes/" + theme))
+            #expect(
+                files.contentsEqual(
+                    atPath: prefix + "/share/tokentop/themes/" + theme, andPath: Self.root.path + "/themes/" + theme))
         }
         for completion in [
-            "share/bash-completion/completions/tokentop", "share/zsh/site-functions/_tokentop", "share/fish/vendor_completions.d/tokentop.fish",
+            "share/bash-completion/completions/tokentop", "share/zsh/site-functions/_tokentop",
+            "share/fish/vendor_completions.d/tokentop.fish",
         ] {
             let text = (try? String(contentsOfFile: prefix + "/" + completion, encoding: .utf8)) ?? ""
             #expect(text.contains("tokentop") && text.contains("serve"), "\(completion) is not a completion script")
@@ -52,10 +58,15 @@ struct InstallTests {
         let prefix = try scratch()
         defer { try? FileManager.default.removeItem(atPath: prefix) }
         let run = try await runProgram(
-            [try #require(make), "--no-print-directory", "install", "BUILT=\(prefix)/nothing/tokentop", "PREFIX=\(prefix)", "SWIFT=false"],
+            [
+                try #require(make), "--no-print-directory", "install", "BUILT=\(prefix)/nothing/tokentop", "PREFIX=\(prefix)",
+                "SWIFT=false",
+            ],
             directory: Self.root.path, timeout: 60)
         #expect(run.status != 0)
-        #expect(run.stderr.contains("no binary at \(prefix)/nothing/tokentop: run make (as yourself, not root) first"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("no binary at \(prefix)/nothing/tokentop: run make (as yourself, not root) first"),
+            "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: prefix + "/bin"))
     }
 
@@ -83,7 +94,8 @@ struct InstallTests {
         let built = try FileManager.default.attributesOfItem(atPath: binary)[.size] as? Int
         #expect(try #require(packed) < (try #require(built)), "bin/tokentop was not stripped of its debug sections")
         for entry in [
-            "bin/tokentop", "share/man/man1/tokentop.1", "share/bash-completion/completions/tokentop", "share/zsh/site-functions/_tokentop",
+            "bin/tokentop", "share/man/man1/tokentop.1", "share/bash-completion/completions/tokentop",
+            "share/zsh/site-functions/_tokentop",
             "share/fish/vendor_completions.d/tokentop.fish", "share/tokentop/themes/default.yaml", "share/doc/tokentop/README.md",
             "share/doc/tokentop/examples/tokentop.yaml", "share/doc/tokentop/examples/prometheus/alerts.yml",
             "share/doc/tokentop/examples/systemd/tokentop-serve.service", "share/doc/tokentop/examples/kubernetes/Containerfile",

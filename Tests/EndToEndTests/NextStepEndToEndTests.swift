@@ -5,7 +5,9 @@ import Testing
 /// that requires DPoP, on the real binary.
 @Suite("Next steps on the real binary", .serialized)
 struct NextStepEndToEndTests {
-    @Test("the demo's DPoP client without dpop: true is a configuration error: dpop_required, one request, and the next step says to add it")
+    @Test(
+        "the demo's DPoP client without dpop: true is a configuration error: dpop_required, one request, and the next step says to add it"
+    )
     func dpopRequired() async throws {
         let home = try TestHome()
         defer { home.remove() }

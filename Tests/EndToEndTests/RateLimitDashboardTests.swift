@@ -4,12 +4,16 @@ import Testing
 /// The token endpoint's budget on the real binary's screen, against `demo-server --rate-limit`.
 @Suite("The token endpoint's budget in a real terminal", .serialized)
 struct RateLimitDashboardTests {
-    @Test("the Token tab shows the shared budget; refreshes drain it until it is low in words, naming the heaviest client; the key-set screen shows it")
+    @Test(
+        "the Token tab shows the shared budget; refreshes drain it until it is low in words, naming the heaviest client; the key-set screen shows it"
+    )
     func budgetOnScreen() async throws {
         // A day's window (reset at midnight UTC); the six demo clients' first requests leave about 2 of 8.
         let demo = try await DemoServerProcess.start(arguments: ["--rate-limit", "8/24h"])
         let session = try TmuxSession(arguments: ["--config", demo.configPath])
-        try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try await session.waitForScreen("mod-client ok") {
+            DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true
+        }
         try session.send("/", "m", "o", "d", "-", "c", "Enter", "1")
         try await session.waitForScreen("the budget on the Token tab") { Self.remaining(in: $0) != nil }
 
@@ -29,7 +33,9 @@ struct RateLimitDashboardTests {
         try session.send("K")
         try await session.waitForScreen("the budget in the issuer's header on the key-set screen") { screen in
             screen.contains("Used by") && screen.contains("Key set")
-                && screen.split(separator: "\n").contains { $0.contains("Budget") && $0.contains("token endpoint: 0/8 left, resets in") }
+                && screen.split(separator: "\n").contains {
+                    $0.contains("Budget") && $0.contains("token endpoint: 0/8 left, resets in")
+                }
         }
         try session.send("Escape")
         try await session.waitForScreen("back on the list") { !$0.contains("Used by") }

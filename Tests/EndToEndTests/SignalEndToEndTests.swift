@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// SIGTERM, SIGINT and SIGHUP shut the dashboard's service group down gracefully: the terminal
 /// is restored and the embedded demo's temporary key folder is deleted, as on `q`.

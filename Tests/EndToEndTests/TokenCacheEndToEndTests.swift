@@ -1,15 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `tokentop token` as the credential helper scripts call in loops and in parallel: the real
 /// binary against `tokentop demo-server` (which counts token requests) and against Authlib.
 @Suite("The token cache shared by processes", .serialized)
 struct TokenCacheEndToEndTests {
     /// Starts `count` processes at once and waits for all of them.
-    func startTogether(_ count: Int, _ arguments: [String], home: TestHome) async throws -> [(status: Int32, stdout: String, stderr: String)] {
+    func startTogether(_ count: Int, _ arguments: [String], home: TestHome) async throws -> [(
+        status: Int32, stdout: String, stderr: String
+    )] {
         let binary = try TmuxSession.binary().path
         var variables = ProcessInfo.processInfo.environment
         variables["TOKENTOP_CONFIG"] = nil
@@ -18,13 +21,17 @@ struct TokenCacheEndToEndTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var pids: [pid_t] = []
         for index in 0..<count {
-            pids.append(try spawn(
-                [binary] + arguments, output: "\(folder)/\(index).out", errors: "\(folder)/\(index).err", environment: variables))
+            pids.append(
+                try spawn(
+                    [binary] + arguments, output: "\(folder)/\(index).out", errors: "\(folder)/\(index).err",
+                    environment: variables))
         }
         var results: [(status: Int32, stdout: String, stderr: String)] = []
         for (index, pid) in pids.enumerated() {
-            let status = try await waitForExit(of: pid, timeout: 180, what: "tokentop \(arguments.joined(separator: " ")) #\(index)")
-            let read = { (suffix: String) in (try? String(contentsOfFile: "\(folder)/\(index).\(suffix)", encoding: .utf8)) ?? "" }
+            let status = try await waitForExit(
+                of: pid, timeout: 180, what: "tokentop \(arguments.joined(separator: " ")) #\(index)")
+            let read = { (suffix: String) in (try? String(contentsOfFile: "\(folder)/\(index).\(suffix)", encoding: .utf8)) ?? ""
+            }
             results.append((status, read("out"), read("err")))
         }
         return results
@@ -108,7 +115,8 @@ struct TokenCacheEndToEndTests {
         kill(holder, SIGKILL)
         #expect(try await waitForExit(of: holder, what: "the killed caller") == 128 + SIGKILL)
         try await demo.setFaults(#"{"latency_ms": 0}"#)
-        let next = try await runTokentop(["token", "--config", demo.configPath, "mod-client"], environment: home.environment, timeout: 60)
+        let next = try await runTokentop(
+            ["token", "--config", demo.configPath, "mod-client"], environment: home.environment, timeout: 60)
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.hasPrefix("eyJ"))
         #expect(!next.stderr.contains("lock"))
@@ -185,7 +193,9 @@ struct TokenCacheEndToEndTests {
         #expect(try await runTokentop(["cache", "list"], environment: home.environment).stdout == "no cached tokens\n")
     }
 
-    @Test("serve --cache writes its tokens through: token hands out the one serve holds, without a request; a revoked one leaves at once")
+    @Test(
+        "serve --cache writes its tokens through: token hands out the one serve holds, without a request; a revoked one leaves at once"
+    )
     func writeThrough() async throws {
         let home = try TestHome()
         defer { home.remove() }
@@ -197,7 +207,10 @@ struct TokenCacheEndToEndTests {
         for (key, value) in home.environment { variables[key] = value }
         let log = home.path + "/serve.log"
         let serve = try spawn(
-            [try TmuxSession.binary().path, "serve", "--config", demo.configPath, "--cache", "--allow-actions", "--listen", "127.0.0.1:0"],
+            [
+                try TmuxSession.binary().path, "serve", "--config", demo.configPath, "--cache", "--allow-actions", "--listen",
+                "127.0.0.1:0",
+            ],
             output: log, environment: variables)
         var serveRunning = true
         defer { if serveRunning { stopProcess(serve) } }
@@ -215,10 +228,12 @@ struct TokenCacheEndToEndTests {
         #expect(requests == 1)
         #expect(try await runTokentop(["cache", "list"], environment: home.environment).stdout.contains("serve (pid \(serve))"))
 
-        let address = try #require(try String(contentsOfFile: log, encoding: .utf8).firstMatch(of: /listening on (http:\/\/[0-9.:]+)/)?.1)
+        let address = try #require(
+            try String(contentsOfFile: log, encoding: .utf8).firstMatch(of: /listening on (http:\/\/[0-9.:]+)/)?.1)
         // An action is JSON from serve's own origin (a form from a web page is refused).
         let revoke = try await runProgram([
-            "curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", "{}", "\(address)/api/v1/clients/solo/revoke",
+            "curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", "{}",
+            "\(address)/api/v1/clients/solo/revoke",
         ])
         #expect(revoke.status == 0, "\(revoke)")
         var gone = false
@@ -245,7 +260,8 @@ struct TokenCacheEndToEndTests {
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 }.prefix(3))")
         #expect(Set(results.map(\.stdout)).count == 1)
         #expect(try await server.tokenRequests() == 1)
-        let json = try await runTokentop(["token", "--config", configuration, "independent", "-o", "json"], environment: home.environment)
+        let json = try await runTokentop(
+            ["token", "--config", configuration, "independent", "-o", "json"], environment: home.environment)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["access_token"] as? String == results[0].stdout.trimmingCharacters(in: .newlines))
         #expect(object["token_type"] as? String == "Bearer")
@@ -266,13 +282,13 @@ struct TokenCacheEndToEndTests {
         defer { home.remove() }
         let file = home.path + "/keyring.yaml"
         try """
-            cache-encryption: keyring
-            clients:
-              a:
-                client-id: x
-                token-uri: http://127.0.0.1:1/t
-                client-secret: s
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        cache-encryption: keyring
+        clients:
+          a:
+            client-id: x
+            token-uri: http://127.0.0.1:1/t
+            client-secret: s
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try await runTokentop(["token", "--config", file, "a"], environment: home.environment)
         #expect(result.status == 2)
         #expect(result.stderr.contains("keyring.yaml:1"))
@@ -287,4 +303,3 @@ extension TestHome {
             .map { cacheFolder + "/" + $0 }
     }
 }
-

@@ -9,7 +9,8 @@ import TokenModel
 struct TokenOutputTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     var bearer: HandedToken {
-        HandedToken(accessToken: "eyJ.abc.def", tokenType: "Bearer", expiresAt: now.addingTimeInterval(300), scopes: ["read", "write"])
+        HandedToken(
+            accessToken: "eyJ.abc.def", tokenType: "Bearer", expiresAt: now.addingTimeInterval(300), scopes: ["read", "write"])
     }
 
     @Test("token prints the token alone; with a proof, the proof on the next line")
@@ -23,19 +24,24 @@ struct TokenOutputTests {
         #expect(TokenOutput.render(bearer, as: .header, now: now) == "Authorization: Bearer eyJ.abc.def\n")
         var bound = bearer
         bound.tokenType = "DPoP"
-        #expect(TokenOutput.render(bound, as: .header, proof: "eyJproof", now: now) == "Authorization: DPoP eyJ.abc.def\nDPoP: eyJproof\n")
+        #expect(
+            TokenOutput.render(bound, as: .header, proof: "eyJproof", now: now)
+                == "Authorization: DPoP eyJ.abc.def\nDPoP: eyJproof\n")
     }
 
     @Test("json carries token, type, expiry, seconds left and scope")
     func json() {
-        #expect(TokenOutput.render(bearer, as: .json, now: now) ==
-            #"{"access_token":"eyJ.abc.def","expires_at":"2027-01-15T08:05:00Z","expires_in":300,"scope":"read write","token_type":"Bearer"}"# + "\n")
+        #expect(
+            TokenOutput.render(bearer, as: .json, now: now)
+                == #"{"access_token":"eyJ.abc.def","expires_at":"2027-01-15T08:05:00Z","expires_in":300,"scope":"read write","token_type":"Bearer"}"#
+                + "\n")
     }
 
     @Test("git answers username, password and password_expiry_utc")
     func git() {
-        #expect(TokenOutput.render(bearer, as: .git, username: "oauth2", now: now) ==
-            "username=oauth2\npassword=eyJ.abc.def\npassword_expiry_utc=1800000300\n")
+        #expect(
+            TokenOutput.render(bearer, as: .git, username: "oauth2", now: now)
+                == "username=oauth2\npassword=eyJ.abc.def\npassword_expiry_utc=1800000300\n")
     }
 
     @Test("exec-credential is a client.authentication.k8s.io/v1 ExecCredential as the v1 types define it")
@@ -65,10 +71,12 @@ struct TokenOutputTests {
         #expect(request.attributes == ["protocol": "https", "host": "git.example.com", "username": "a=b"])
     }
 
-    @Test("git gets no token for plain http unless the host is this machine", arguments: [
-        ("https", "git.example.com", false), ("http", "git.example.com", true), ("http", "git.example.com:8080", true),
-        ("http", "127.0.0.1:3000", false), ("http", "localhost", false), ("http", "[::1]:8080", false),
-    ])
+    @Test(
+        "git gets no token for plain http unless the host is this machine",
+        arguments: [
+            ("https", "git.example.com", false), ("http", "git.example.com", true), ("http", "git.example.com:8080", true),
+            ("http", "127.0.0.1:3000", false), ("http", "localhost", false), ("http", "[::1]:8080", false),
+        ])
     func gitRefusal(scheme: String, host: String, refused: Bool) {
         #expect((GitCredential(text: "protocol=\(scheme)\nhost=\(host)\n\n").refusal != nil) == refused)
     }
@@ -77,16 +85,23 @@ struct TokenOutputTests {
     func writeThroughSteps() {
         let at = Date()
         #expect(CacheWriteThrough.step(for: .tokenFetched(reason: .startup, latency: .zero, expiresAt: nil)) == .write)
-        #expect(CacheWriteThrough.step(
-            for: .operatorAction(ActionRecord(action: .revoke, client: "a", at: at, succeeded: true, outcome: ""))) == .remove(because: "revoked"))
-        #expect(CacheWriteThrough.step(
-            for: .operatorAction(ActionRecord(action: .revoke, client: "a", at: at, succeeded: false, outcome: ""))) == .none)
+        #expect(
+            CacheWriteThrough.step(
+                for: .operatorAction(ActionRecord(action: .revoke, client: "a", at: at, succeeded: true, outcome: "")))
+                == .remove(because: "revoked"))
+        #expect(
+            CacheWriteThrough.step(
+                for: .operatorAction(ActionRecord(action: .revoke, client: "a", at: at, succeeded: false, outcome: ""))) == .none)
         #expect(CacheWriteThrough.step(for: .signatureChecked(SignatureVerdict(.failed, "bad"))) != .none)
         #expect(CacheWriteThrough.step(for: .signatureChecked(SignatureVerdict(.verified, "ok"))) == .none)
         #expect(CacheWriteThrough.step(for: .introspected(active: false)) != .none)
         #expect(CacheWriteThrough.step(for: .introspected(active: true)) == .none)
-        #expect(CacheWriteThrough.step(for: .resourceCalled(ResourceResponse(status: 401, latency: .zero, at: at, bodyExcerpt: ""))) != .none)
-        #expect(CacheWriteThrough.step(for: .resourceCalled(ResourceResponse(status: 403, latency: .zero, at: at, bodyExcerpt: ""))) == .none)
+        #expect(
+            CacheWriteThrough.step(for: .resourceCalled(ResourceResponse(status: 401, latency: .zero, at: at, bodyExcerpt: "")))
+                != .none)
+        #expect(
+            CacheWriteThrough.step(for: .resourceCalled(ResourceResponse(status: 403, latency: .zero, at: at, bodyExcerpt: "")))
+                == .none)
     }
 
     @Test("exec --renew waits until the token has --min-ttl left, and never less than half its rest or a second")

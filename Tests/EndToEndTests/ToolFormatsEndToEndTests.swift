@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Each format tested with the program that reads it: kubectl, git, curl, and a command under `exec`.
 @Suite("The formats tools read, read by the tools", .serialized)
@@ -18,7 +19,8 @@ struct ToolFormatsEndToEndTests {
         let demo = try await DemoServerProcess.start()
         // kubectl runs an exec: plugin only for an https server: a stand-in API server that
         // echoes the Authorization header it gets, with a certificate made for the test.
-        let certificate = home.path + "/api.pem", key = home.path + "/api-key.pem"
+        let certificate = home.path + "/api.pem"
+        let key = home.path + "/api-key.pem"
         let made = try await runProgram([
             "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
             "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
@@ -29,28 +31,28 @@ struct ToolFormatsEndToEndTests {
         defer { api.stop() }
         let kubeconfig = home.path + "/kubeconfig"
         try """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: api
-              cluster:
-                server: https://127.0.0.1:\(api.port)
-                certificate-authority: \(certificate)
-            users:
-            - name: tokentop
-              user:
-                exec:
-                  apiVersion: client.authentication.k8s.io/v1
-                  command: \(try TmuxSession.binary().path)
-                  args: [token, --config, \(demo.configPath), mod-client, --output, exec-credential]
-                  interactiveMode: Never
-            contexts:
-            - name: api
-              context:
-                cluster: api
-                user: tokentop
-            current-context: api
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: api
+          cluster:
+            server: https://127.0.0.1:\(api.port)
+            certificate-authority: \(certificate)
+        users:
+        - name: tokentop
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1
+              command: \(try TmuxSession.binary().path)
+              args: [token, --config, \(demo.configPath), mod-client, --output, exec-credential]
+              interactiveMode: Never
+        contexts:
+        - name: api
+          context:
+            cluster: api
+            user: tokentop
+        current-context: api
+        """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
         let kubectl = [try #require(Self.kubectl), "--kubeconfig", kubeconfig, "get", "--raw", "/api"]
         let result = try await runProgram(kubectl, environment: home.environment)
         #expect(result.status == 0, "\(result.stderr)")
@@ -88,7 +90,8 @@ struct ToolFormatsEndToEndTests {
 
         // A username in the URL is kept.
         let named = try await runProgram(
-            git + ["credential", "fill"], stdin: "protocol=https\nhost=git.example.com\nusername=x-access-token\n\n", environment: environment)
+            git + ["credential", "fill"], stdin: "protocol=https\nhost=git.example.com\nusername=x-access-token\n\n",
+            environment: environment)
         #expect(GitAnswer(named.stdout)["username"] == "x-access-token")
         // Plain http to another host: no token.
         let clear = try await runTokentop(
@@ -105,7 +108,8 @@ struct ToolFormatsEndToEndTests {
         defer { home.remove() }
         let demo = try await DemoServerProcess.start(arguments: ["--dpop"])
         let resource = try demo.setting("resource-uri", of: "mod-client")
-        let header = try await runTokentop(["token", "--config", demo.configPath, "mod-client", "-o", "header"], environment: home.environment)
+        let header = try await runTokentop(
+            ["token", "--config", demo.configPath, "mod-client", "-o", "header"], environment: home.environment)
         #expect(header.stdout.hasPrefix("Authorization: Bearer eyJ"))
         let bearer = try await runProgram(["curl", "-sf", "-H", "@-", resource], stdin: header.stdout)
         #expect(bearer.status == 0, "\(bearer)")
@@ -130,7 +134,8 @@ struct ToolFormatsEndToEndTests {
         let withoutProof = try await runProgram(
             ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)", dpopResource])
         #expect(withoutProof.stdout == "401")
-        let exec = try await runTokentop(["exec", "--config", demo.configPath, "dpop-client", "--", "true"], environment: home.environment)
+        let exec = try await runTokentop(
+            ["exec", "--config", demo.configPath, "dpop-client", "--", "true"], environment: home.environment)
         #expect(exec.status == 2)
         #expect(exec.stderr.contains("DPoP-bound"))
     }
@@ -142,8 +147,10 @@ struct ToolFormatsEndToEndTests {
         let demo = try await DemoServerProcess.start()
         let out = home.path + "/seen"
         let result = try await runTokentop(
-            ["exec", "--config", demo.configPath, "mod-client", "--env", "API_TOKEN", "--",
-             "/bin/sh", "-c", "printf %s \"$API_TOKEN\" > \"$0\"; cat /proc/$$/cmdline > \"$0.argv\"; exit 7", out],
+            [
+                "exec", "--config", demo.configPath, "mod-client", "--env", "API_TOKEN", "--",
+                "/bin/sh", "-c", "printf %s \"$API_TOKEN\" > \"$0\"; cat /proc/$$/cmdline > \"$0.argv\"; exit 7", out,
+            ],
             environment: home.environment)
         #expect(result.status == 7, "\(result.stderr)")
         let token = try await runTokentop(["token", "--config", demo.configPath, "mod-client"], environment: home.environment)
@@ -173,8 +180,10 @@ struct ToolFormatsEndToEndTests {
         // Six looks a second apart: a 3s token renewed with 1.5s left changes at least twice.
         let script = "for i in 1 2 3 4 5 6; do cat \"$0\" >> \"$1\"; echo \" $(stat -c %a \"$0\")\" >> \"$1\"; sleep 1; done"
         let result = try await runTokentop(
-            ["exec", "--config", demo.configPath, "brief", "--min-ttl", "1500ms", "--token-file", file, "--renew", "--",
-             "/bin/sh", "-c", script, file, seen],
+            [
+                "exec", "--config", demo.configPath, "brief", "--min-ttl", "1500ms", "--token-file", file, "--renew", "--",
+                "/bin/sh", "-c", script, file, seen,
+            ],
             environment: home.environment, timeout: 60)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")

@@ -5,9 +5,11 @@ import Testing
 /// scenario, say the same word for every client.
 @Suite("check and the dashboard agree", .serialized)
 struct VerdictAgreementTests {
-    @Test("every client's verdict is the same in check --json and on the dashboard's rows", arguments: [
-        #"{"resource_down": false}"#, #"{"resource_down": true}"#, #"{"token_error_rate": 1, "token_fault": "server_error"}"#,
-    ])
+    @Test(
+        "every client's verdict is the same in check --json and on the dashboard's rows",
+        arguments: [
+            #"{"resource_down": false}"#, #"{"resource_down": true}"#, #"{"token_error_rate": 1, "token_fault": "server_error"}"#,
+        ])
     func agree(faults: String) async throws {
         let demo = try await DemoServerProcess.start()
         try await demo.setFaults(faults)

@@ -12,7 +12,8 @@ struct VerdictTruthEndToEndTests {
         let loaded = try ConfigurationLoader.parse(
             yaml: String(contentsOfFile: demo.configPath, encoding: .utf8), path: demo.configPath, environment: [:])
         let client = try #require(loaded.configuration.client(named: "mod-client"))
-        guard case .inline(let secret) = client.clientSecret, let token = client.tokenURI, let introspection = client.introspectionURI,
+        guard case .inline(let secret) = client.clientSecret, let token = client.tokenURI,
+            let introspection = client.introspectionURI,
             let resource = client.resourceURI
         else { throw E2EError("the demo's mod-client lacks a secret, token-uri, introspection-uri or resource-uri") }
         var base = resource.absoluteString
@@ -23,7 +24,8 @@ struct VerdictTruthEndToEndTests {
         for name in ["mod", "client"] {
             var text = try String(contentsOf: fixtures.appendingPathComponent("\(name)/application.yml"), encoding: .utf8)
             for (from, to) in [
-                ("0oabcd12yz2EpHuis75s3", client.clientID), ("https://dev-123.okta.com/oauth2/default/v1/introspect", introspection.absoluteString),
+                ("0oabcd12yz2EpHuis75s3", client.clientID),
+                ("https://dev-123.okta.com/oauth2/default/v1/introspect", introspection.absoluteString),
                 ("https://dev-123.okta.com/oauth2/default/v1/token", token.absoluteString), ("http://localhost:8080", base),
             ] {
                 text = text.replacingOccurrences(of: from, with: to)
@@ -35,11 +37,15 @@ struct VerdictTruthEndToEndTests {
         return (paths, secret)
     }
 
-    @Test("the seed tutorial's two files through check --spring: ok, exit 0, the key set found from the token-uri, introspection active, /mod 200")
+    @Test(
+        "the seed tutorial's two files through check --spring: ok, exit 0, the key set found from the token-uri, introspection active, /mod 200"
+    )
     func seedFiles() async throws {
         let demo = try await DemoServerProcess.start()
         let (paths, secret) = try Self.tutorialFiles(for: demo, into: demo.directory)
-        let home = ["HOME": demo.directory.path, "XDG_CONFIG_HOME": demo.directory.path + "/config", "OKTA_CLIENT_SECRET": secret]
+        let home = [
+            "HOME": demo.directory.path, "XDG_CONFIG_HOME": demo.directory.path + "/config", "OKTA_CLIENT_SECRET": secret,
+        ]
         let run = try await runTokentop(
             ["check", "--spring", paths[0], "--spring", paths[1], "--resource-path", "/mod", "--introspect", "--json"],
             environment: home)
@@ -57,13 +63,16 @@ struct VerdictTruthEndToEndTests {
             ["check", "--spring", paths[0], paths[1], "--resource-path", "/mod", "--json"], environment: home)
         #expect(together.status == 0, "stderr: \(together.stderr)\nstdout: \(together.stdout)")
         let name = try #require(client["name"] as? String)
-        let named = try await runTokentop(["check", "--spring", paths[0], paths[1], name, "--resource-path", "/mod"], environment: home)
+        let named = try await runTokentop(
+            ["check", "--spring", paths[0], paths[1], name, "--resource-path", "/mod"], environment: home)
         #expect(named.status == 0, "stderr: \(named.stderr)\nstdout: \(named.stdout)")
         #expect(named.stdout.contains(name))
         try await demo.stop()
     }
 
-    @Test("a demo restarted under the dashboard (new keys, new secrets): credentials_rejected and key_rotation, never an audience mismatch")
+    @Test(
+        "a demo restarted under the dashboard (new keys, new secrets): credentials_rejected and key_rotation, never an audience mismatch"
+    )
     func restartedDemo() async throws {
         var demo = try await DemoServerProcess.start()
         let yaml = try String(contentsOfFile: demo.configPath, encoding: .utf8)
@@ -71,7 +80,9 @@ struct VerdictTruthEndToEndTests {
         let resource = try #require(yaml.firstMatch(of: /resource-uri: http:\/\/127\.0\.0\.1:(\d+)\//).map { String($0.1) })
         let configPath = demo.configPath
         let session = try TmuxSession(arguments: ["--config", configPath])
-        try await session.waitForScreen("mod-client ok") { DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
+        try await session.waitForScreen("mod-client ok") {
+            DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true
+        }
         try DiagnosisDashboardTests.select("mod-client", in: session)
         // The same ports, new keys and new secrets: the configuration the dashboard holds is now wrong.
         try await demo.stop()
@@ -83,7 +94,8 @@ struct VerdictTruthEndToEndTests {
         try session.send("d")
         let diagnosed = try await session.waitForScreen("d's answer", timeout: 30) { $0.contains("diagnose mod-client: ") }
         #expect(diagnosed.contains("credentials_rejected"), "\(diagnosed)")
-        #expect(!diagnosed.contains("audience_or_issuer_mismatch") && !diagnosed.contains("api_refuses_valid_token"), "\(diagnosed)")
+        #expect(
+            !diagnosed.contains("audience_or_issuer_mismatch") && !diagnosed.contains("api_refuses_valid_token"), "\(diagnosed)")
         try session.send("q")
         #expect(try await session.waitForExit() == 0)
         try await demo.stop()

@@ -26,7 +26,8 @@ struct AlertRulesTests {
         // The credential rules keep their cases in a file of their own.
         let cases = try ["alerts_test.yml", "credential_alerts_test.yml"].flatMap { file in
             try YAMLDecoder().decode(
-                AlertRules.TestFile.self, from: String(contentsOf: Repository.prometheusExamples.appending(path: file), encoding: .utf8)
+                AlertRules.TestFile.self,
+                from: String(contentsOf: Repository.prometheusExamples.appending(path: file), encoding: .utf8)
             ).tests.flatMap { $0.alertRuleTests ?? [] }
         }
         for rule in try AlertRules.load() {
@@ -50,8 +51,10 @@ struct AlertRulesTests {
             let url = try #require(annotations["runbook_url"], "\(rule.alert) has no runbook_url")
             let anchor = try #require(url.split(separator: "#", maxSplits: 1).last.map(String.init), "\(rule.alert): \(url)")
             // A verdict in the anchor stands for every verdict the rule may carry.
-            let anchors = anchor.contains("{{ $labels.state }}")
-                ? HealthState.allCases.map { anchor.replacingOccurrences(of: "{{ $labels.state }}", with: $0.rawValue) } : [anchor]
+            let anchors =
+                anchor.contains("{{ $labels.state }}")
+                ? HealthState.allCases.map { anchor.replacingOccurrences(of: "{{ $labels.state }}", with: $0.rawValue) }
+                : [anchor]
             for anchor in anchors {
                 #expect(readme.contains("<a id=\"\(anchor)\"></a>"), "\(rule.alert): README.md has no section #\(anchor)")
             }
@@ -61,7 +64,9 @@ struct AlertRulesTests {
     @Test("the Runbook has a section for every verdict and every cause a diagnosis names")
     func runbookCoversVerdictsAndCauses() throws {
         let readme = try String(contentsOf: Repository.root.appending(path: "README.md"), encoding: .utf8)
-        let names = HealthState.allCases.map(\.rawValue) + Diagnosis.Cause.allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") }
+        let names =
+            HealthState.allCases.map(\.rawValue)
+            + Diagnosis.Cause.allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") }
         for name in names {
             #expect(readme.contains("<a id=\"runbook-\(name)\"></a>"), "README.md's Runbook has no section for \(name)")
         }
@@ -76,7 +81,8 @@ struct AlertRulesTests {
 
     @Test("the Grafana dashboard graphs every metric an alert reads")
     func dashboardShowsEveryAlertSignal() throws {
-        let dashboard = try String(contentsOf: Repository.prometheusExamples.appending(path: "grafana-dashboard.json"), encoding: .utf8)
+        let dashboard = try String(
+            contentsOf: Repository.prometheusExamples.appending(path: "grafana-dashboard.json"), encoding: .utf8)
         for rule in try AlertRules.load() {
             let metrics = Set(rule.expr.matches(of: /tokentop_[a-z_]+/).map { String($0.output) })
             #expect(!metrics.isEmpty, "\(rule.alert) reads no tokentop metric")
@@ -97,7 +103,8 @@ struct AlertRulesTests {
         // recording rule, which promtool parses.
         let rules = queries.enumerated().map { index, query in
             let expression = query.replacingOccurrences(of: "$job", with: ".*").replacingOccurrences(of: "$client", with: ".*")
-            return "      - record: dashboard:query_\(index)\n        expr: '\(expression.replacingOccurrences(of: "'", with: "''"))'"
+            return
+                "      - record: dashboard:query_\(index)\n        expr: '\(expression.replacingOccurrences(of: "'", with: "''"))'"
         }
         let directory = FileManager.default.temporaryDirectory.appending(path: "tokentop-dashboard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

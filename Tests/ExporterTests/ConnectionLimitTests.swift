@@ -67,12 +67,12 @@ struct ConnectionLimitTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let configuration = folder.appending(path: "tokentop.yaml")
             try """
-                clients:
-                  flooded:
-                    token-uri: \(endpoint.url.absoluteString)
-                    client-id: flooded
-                    client-secret: flood-test-secret
-                """.write(to: configuration, atomically: true, encoding: .utf8)
+            clients:
+              flooded:
+                token-uri: \(endpoint.url.absoluteString)
+                client-id: flooded
+                client-secret: flood-test-secret
+            """.write(to: configuration, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configuration.path)
             let log = folder.appending(path: "serve.log")
             let serve = try await Subprocess.run(

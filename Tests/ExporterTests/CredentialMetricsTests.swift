@@ -24,17 +24,22 @@ struct CredentialMetricsTests {
         let intermediate = CredentialExpiry(
             kind: .certificate, subject: "CN=issuing CA", expiresAt: Self.start.addingTimeInterval(30 * 86_400))
         let secret = CredentialExpiry(kind: .secret, subject: "mtls", expiresAt: Self.start.addingTimeInterval(86_400))
-        var exposition = await scrape(metrics, [
-            ClientSnapshot(name: "mtls", state: .valid, credentials: [leaf, intermediate, secret]),
-        ])
+        var exposition = await scrape(
+            metrics,
+            [
+                ClientSnapshot(name: "mtls", state: .valid, credentials: [leaf, intermediate, secret])
+            ])
         let name = "tokentop_credential_expiry_timestamp_seconds"
-        #expect(exposition.values(name, ["client": "mtls", "kind": "certificate", "issuer": "https://as.example"])
-            == [Self.start.timeIntervalSince1970 + 30 * 86_400])
+        #expect(
+            exposition.values(name, ["client": "mtls", "kind": "certificate", "issuer": "https://as.example"])
+                == [Self.start.timeIntervalSince1970 + 30 * 86_400])
         #expect(exposition.values(name, ["client": "mtls", "kind": "secret"]) == [Self.start.timeIntervalSince1970 + 86_400])
         #expect(exposition.values(name, ["kind": "assertion"]).isEmpty)
 
         exposition = await scrape(metrics, [ClientSnapshot(name: "mtls", state: .valid, credentials: [leaf])])
-        #expect(exposition.values(name, ["client": "mtls", "kind": "certificate"]) == [Self.start.timeIntervalSince1970 + 90 * 86_400])
+        #expect(
+            exposition.values(name, ["client": "mtls", "kind": "certificate"]) == [Self.start.timeIntervalSince1970 + 90 * 86_400]
+        )
         #expect(exposition.values(name, ["kind": "secret"]).isEmpty)
     }
 }

@@ -34,9 +34,12 @@ struct ExtraFieldMaskingTests {
                 let fields = try #require(snapshot.clients.first?.token?.extraFields)
                 #expect(fields["client_secret_echo"] == .string(Redaction.mask(Self.secret)))
                 #expect(fields["echo_access_token"] == .string(Redaction.mask(Self.accessToken)))
-                #expect(fields["nested"] == .object([
-                    "refresh_token": .string(Redaction.mask(Self.refreshToken)), "refresh_token_expires_in": .number(7200),
-                ]))
+                #expect(
+                    fields["nested"]
+                        == .object([
+                            "refresh_token": .string(Redaction.mask(Self.refreshToken)),
+                            "refresh_token_expires_in": .number(7200),
+                        ]))
                 #expect(fields["ext_expires_in"] == .number(300))
                 #expect(fields["note"] == .string("plain words stay"))
 
@@ -66,13 +69,13 @@ struct ExtraFieldMaskingTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let configuration = folder.appending(path: "tokentop.yaml")
             try """
-                clients:
-                  echo-client:
-                    token-uri: \(tokenURL.absoluteString)
-                    client-id: echo-client
-                    client-secret: \(Self.secret)
-                    client-authentication-method: client_secret_post
-                """.write(to: configuration, atomically: true, encoding: .utf8)
+            clients:
+              echo-client:
+                token-uri: \(tokenURL.absoluteString)
+                client-id: echo-client
+                client-secret: \(Self.secret)
+                client-authentication-method: client_secret_post
+            """.write(to: configuration, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configuration.path)
             for arguments in [["check", "--json"], ["check", "--json", "--deep"]] {
                 let check = try await Tools.run(try Binary.tokentop().path, arguments + ["--config", configuration.path])

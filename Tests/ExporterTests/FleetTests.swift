@@ -1,11 +1,12 @@
 import Foundation
-import MetricsExporter
 import Logging
+import MetricsExporter
 import OAuthClient
 import ServiceLifecycle
 import Testing
 import TokenModel
 import TokenTesting
+
 @testable import TokentopCommands
 
 /// `tokentop --attach`: snapshots over the wire, and the dashboard's feed from real `serve`s.
@@ -134,7 +135,9 @@ struct FleetTests {
         let local = try #require(await open.serve.manager.snapshot().clients.first { $0.name == "mod-client" })
         let remote = try #require(snapshot.clients.first { $0.name == "\(open.label)/mod-client" })
         #expect(remote.token?.masked == local.token?.masked)
-        #expect(abs((remote.token?.expiresAt?.timeIntervalSince1970 ?? 0) - (local.token?.expiresAt?.timeIntervalSince1970 ?? 1)) < 0.001)
+        #expect(
+            abs((remote.token?.expiresAt?.timeIntervalSince1970 ?? 0) - (local.token?.expiresAt?.timeIntervalSince1970 ?? 1))
+                < 0.001)
         #expect(remote.token?.decoded.claims == local.token?.decoded.claims)
         #expect(remote.health(at: Date()).state == .ok)
         let wrongSecret = try #require(snapshot.clients.first { $0.name == "\(readOnly.label)/wrong-secret" })
@@ -187,7 +190,9 @@ struct FleetTests {
         }
 
         // The read-only instance refuses, and the footer says why.
-        for action in [ClientAction.refresh(client: "\(readOnly.label)/mod-client"), .revoke(client: "\(readOnly.label)/mod-client")] {
+        for action in [
+            ClientAction.refresh(client: "\(readOnly.label)/mod-client"), .revoke(client: "\(readOnly.label)/mod-client"),
+        ] {
             let refused = try #require(await fleet.perform(action).first)
             #expect(!refused.succeeded)
             #expect(refused.outcome == RemoteFleet.readOnlyOutcome)
@@ -258,7 +263,9 @@ enum WireFixtures {
                 masked: "eyJh…Qw", tokenType: "Bearer",
                 decoded: DecodedToken(
                     format: .jwt, header: ["alg": .string("RS256"), "kid": .string("k1")],
-                    claims: ["iss": .string("https://as.example"), "exp": .number(1_800_003_540), "scp": .array([.string("read")])]),
+                    claims: [
+                        "iss": .string("https://as.example"), "exp": .number(1_800_003_540), "scp": .array([.string("read")]),
+                    ]),
                 issuedAt: issued, expiresAt: issued.addingTimeInterval(3600), refreshAt: issued.addingTimeInterval(3000),
                 scopes: ["read"], verdict: SignatureVerdict(.verified, "RS256 signature by k1"),
                 extraFields: ["ext": .object(["tenant": .string("eu")])], serial: 3,
@@ -286,14 +293,17 @@ enum WireFixtures {
             ],
             pollingPaused: true, refreshMode: .manual, configuredScopes: ["read", "write"],
             resourceURI: "https://api.example/orders", pollInterval: .seconds(15), revoked: false,
-            introspectionError: .redirectRefused(to: "https://elsewhere", endpoint: "https://as.example/introspect", httpStatus: 302),
+            introspectionError: .redirectRefused(
+                to: "https://elsewhere", endpoint: "https://as.example/introspect", httpStatus: 302),
             actions: [ActionRecord(action: .revoke, client: "orders", at: now, succeeded: false, outcome: "invalid_client")],
             clockReadings: [
                 ClockReading(server: "https://as.example:443", offset: -1.25, uncertainty: 0.5, source: .dateHeader, at: now)
             ],
             keySet: KeySetStatus(
                 source: "https://as.example/jwks",
-                keys: [PublishedKey(kid: "k1", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: issued, lastSeen: now)],
+                keys: [
+                    PublishedKey(kid: "k1", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: issued, lastSeen: now)
+                ],
                 changes: [KeySetChange(kind: .added, kid: "k1", at: issued), KeySetChange(kind: .removed, kid: nil, at: now)],
                 fetchedAt: now, maxAge: .seconds(300), lastError: "HTTP 503"))
         client.tokenEndpointBudget = RateLimitBudget(

@@ -34,9 +34,12 @@ struct KeySetMetricsTests {
         let a = ClientConfiguration(name: "a", issuerURI: URL(string: Self.issuer)!, clientID: "a")
         let b = ClientConfiguration(name: "b", issuerURI: URL(string: "https://other.example")!, clientID: "b")
         let metrics = TokenMetrics(clients: [a, b], version: "test")
-        let before = [client("a", keys: ["k1"], fetchedAt: at(1)), ClientSnapshot(
-            name: "b", state: .valid,
-            keySet: KeySetStatus(source: "https://other.example/jwks", keys: [key("o1")], fetchedAt: at(1)))]
+        let before = [
+            client("a", keys: ["k1"], fetchedAt: at(1)),
+            ClientSnapshot(
+                name: "b", state: .valid,
+                keySet: KeySetStatus(source: "https://other.example/jwks", keys: [key("o1")], fetchedAt: at(1))),
+        ]
         var exposition = await scrape(metrics, before)
         #expect(exposition.values("tokentop_health_state", ["client": "b"]).count == HealthState.allCases.count)
         #expect(exposition.values("tokentop_jwks_keys", ["issuer": "https://other.example"]) == [1])
@@ -72,18 +75,24 @@ struct KeySetMetricsTests {
         // k3 appears; both clients see it, at their own times: one change.
         let k3ForA = KeySetChange(kind: .added, kid: "k3", at: at(10))
         let k3ForB = KeySetChange(kind: .added, kid: "k3", at: at(12))
-        exposition = await scrape(metrics, [
-            client("a", keys: ["k1", "k2", "k3"], changes: [k3ForA], fetchedAt: at(10)),
-            client("b", keys: ["k1", "k2", "k3"], changes: [k3ForB], fetchedAt: at(12)),
-        ])
+        exposition = await scrape(
+            metrics,
+            [
+                client("a", keys: ["k1", "k2", "k3"], changes: [k3ForA], fetchedAt: at(10)),
+                client("b", keys: ["k1", "k2", "k3"], changes: [k3ForB], fetchedAt: at(12)),
+            ])
         #expect(exposition.values("tokentop_jwks_keys", issuer) == [3])
         #expect(exposition.values("tokentop_jwks_key_changes_total", added) == [1])
 
         // k1 leaves, seen by b only so far; the count is b's, the freshest copy.
-        exposition = await scrape(metrics, [
-            client("a", keys: ["k1", "k2", "k3"], changes: [k3ForA], fetchedAt: at(10)),
-            client("b", keys: ["k2", "k3"], changes: [k3ForB, KeySetChange(kind: .removed, kid: "k1", at: at(20))], fetchedAt: at(20)),
-        ])
+        exposition = await scrape(
+            metrics,
+            [
+                client("a", keys: ["k1", "k2", "k3"], changes: [k3ForA], fetchedAt: at(10)),
+                client(
+                    "b", keys: ["k2", "k3"], changes: [k3ForB, KeySetChange(kind: .removed, kid: "k1", at: at(20))],
+                    fetchedAt: at(20)),
+            ])
         #expect(exposition.values("tokentop_jwks_keys", issuer) == [2])
         #expect(exposition.values("tokentop_jwks_key_changes_total", added) == [1])
         #expect(exposition.values("tokentop_jwks_key_changes_total", removed) == [1])
@@ -113,18 +122,22 @@ struct KeySetMetricsTests {
         }
         let removedK1 = [KeySetChange(kind: .removed, kid: "k1", at: at(20))]
         // Before the change both tokens' keys are published.
-        var exposition = await scrape(metrics, [
-            holding("held-k1", kid: "k1", keys: ["k1", "k2"], changes: []),
-            holding("held-k3", kid: "k3", keys: ["k1", "k2"], changes: []),
-        ])
+        var exposition = await scrape(
+            metrics,
+            [
+                holding("held-k1", kid: "k1", keys: ["k1", "k2"], changes: []),
+                holding("held-k3", kid: "k3", keys: ["k1", "k2"], changes: []),
+            ])
         #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k1"]) == [0])
 
         // k1 leaves: the token it signed is flagged; k3, never seen in this copy, is a key newer than it.
-        exposition = await scrape(metrics, [
-            holding("held-k1", kid: "k1", keys: ["k2"], changes: removedK1),
-            holding("held-k3", kid: "k3", keys: ["k2"], changes: removedK1),
-            client("no-token", keys: ["k2"], changes: removedK1, fetchedAt: at(20)),
-        ])
+        exposition = await scrape(
+            metrics,
+            [
+                holding("held-k1", kid: "k1", keys: ["k2"], changes: removedK1),
+                holding("held-k3", kid: "k3", keys: ["k2"], changes: removedK1),
+                client("no-token", keys: ["k2"], changes: removedK1, fetchedAt: at(20)),
+            ])
         #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k1"]) == [1])
         #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "held-k3"]) == [0])
         #expect(exposition.values("tokentop_token_signing_key_removed", ["client": "no-token"]) == [0])

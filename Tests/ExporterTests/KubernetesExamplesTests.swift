@@ -80,11 +80,14 @@ struct KubernetesExamplesTests {
         let secretFiles = try #require(secret["stringData"] as? [String: Any]).keys
         let volume = try #require((podSpec["volumes"] as? [[String: Any]])?.first { ($0["secret"] as? [String: Any]) != nil })
         #expect((volume["secret"] as? [String: Any])?["secretName"] as? String == secretName)
-        let mount = try #require((container["volumeMounts"] as? [[String: Any]])?.first { $0["name"] as? String == volume["name"] as? String })
+        let mount = try #require(
+            (container["volumeMounts"] as? [[String: Any]])?.first { $0["name"] as? String == volume["name"] as? String })
         let mountPath = try #require(mount["mountPath"] as? String)
         for option in ["--config=", "--auth-token-file="] {
             let path = try #require(args.first { $0.hasPrefix(option) }).dropFirst(option.count)
-            #expect(path.hasPrefix(mountPath + "/") && secretFiles.contains(String(path.dropFirst(mountPath.count + 1))), "\(option)\(path)")
+            #expect(
+                path.hasPrefix(mountPath + "/") && secretFiles.contains(String(path.dropFirst(mountPath.count + 1))),
+                "\(option)\(path)")
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TokenModel
 import TokenTesting
+
 @testable import MetricsExporter
 
 /// Seeded random changes to a fleet's logs (appends past the cap, logs started afresh, clients
@@ -138,7 +139,8 @@ private struct RandomFleet {
             client.responses.append(answer())
             client.responses = Array(client.responses.suffix(Self.responseSize))
         case 10..<12:
-            client.actions.append(ActionRecord(action: .refresh, client: client.name, at: Self.start, succeeded: true, outcome: "ok"))
+            client.actions.append(
+                ActionRecord(action: .refresh, client: client.name, at: Self.start, succeeded: true, outcome: "ok"))
             client.actions = Array(client.actions.suffix(Self.historySize))
         case 12..<14:
             client.isFetching.toggle()
@@ -173,11 +175,13 @@ private struct RandomFleet {
     private mutating func fetch() -> FetchRecord {
         recorded += 1
         return FetchRecord(
-            reason: .scheduled, startedAt: Self.start.addingTimeInterval(Double(recorded)), latency: .milliseconds(recorded % 900),
+            reason: .scheduled, startedAt: Self.start.addingTimeInterval(Double(recorded)),
+            latency: .milliseconds(recorded % 900),
             error: nil, claimChanges: [], expiresAt: nil)
     }
 
     private mutating func answer() -> ResourceResponse {
-        ResourceResponse(status: 200, latency: .milliseconds(5), at: Self.start, bodyExcerpt: Bool.random(using: &random) ? "yes" : "no")
+        ResourceResponse(
+            status: 200, latency: .milliseconds(5), at: Self.start, bodyExcerpt: Bool.random(using: &random) ? "yes" : "no")
     }
 }

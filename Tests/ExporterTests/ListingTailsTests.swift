@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TokenModel
 import TokenTesting
+
 @testable import MetricsExporter
 
 /// An answer to `?since=` sends of each changed client's logs only the records the watcher
@@ -30,7 +31,8 @@ struct ListingTailsTests {
         ManagerSnapshot(generation: 0, takenAt: start, clients: clients)
     }
 
-    private static func client(_ name: String, history: [FetchRecord] = [], responses: [ResourceResponse] = []) -> ClientSnapshot {
+    private static func client(_ name: String, history: [FetchRecord] = [], responses: [ResourceResponse] = []) -> ClientSnapshot
+    {
         ClientSnapshot(name: name, state: .valid, responses: responses, history: history)
     }
 
@@ -96,7 +98,9 @@ struct ListingTailsTests {
         var short = ClientsIndex(instance: "two")
         short.update(Self.snapshot([Self.client("orders", history: (1...3).map(Self.fetch))]))
         let shortHeld = try Self.follow(short, from: nil)
-        for newest in 4...6 { short.update(Self.snapshot([Self.client("orders", history: (newest - 2...newest).map(Self.fetch))])) }
+        for newest in 4...6 {
+            short.update(Self.snapshot([Self.client("orders", history: (newest - 2...newest).map(Self.fetch))]))
+        }
         let jumped = try ListingWire.answer(short, ListingQuery(since: 1))
         #expect(jumped.clients.first?.history == (4...6).map(Self.fetch))
         #expect(jumped.logs["orders"]?.history == LogWindow(start: 3, end: 6))
@@ -126,7 +130,10 @@ struct ListingTailsTests {
         // Held from before the numbering reached it, or not held at all: never a log with a hole.
         let stale = ClientsListing(
             clients: [Self.client("orders", history: [Self.fetch(1)])], actionsAllowed: nil, generation: 1, instance: "one",
-            logs: ["orders": ClientLogs(history: LogWindow(start: 0, end: 1), responses: .init(start: 0, end: 0), actions: .init(start: 0, end: 0))])
+            logs: [
+                "orders": ClientLogs(
+                    history: LogWindow(start: 0, end: 1), responses: .init(start: 0, end: 0), actions: .init(start: 0, end: 0))
+            ])
         #expect(stale.applying(tail) == nil)
         let empty = ClientsListing(clients: [], actionsAllowed: nil, generation: 1, instance: "one")
         #expect(empty.applying(tail) == nil)

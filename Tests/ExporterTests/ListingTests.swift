@@ -1,9 +1,10 @@
 import DemoServer
 import Foundation
-import Testing
 import OAuthClient
+import Testing
 import TokenModel
 import TokenTesting
+
 @testable import MetricsExporter
 @testable import TokentopCommands
 
@@ -221,7 +222,8 @@ struct ListingTests {
             // Nothing changes for a client whose token stands; a manual refresh is one change.
             var generation = try #require(allDocument["generation"] as? Int)
             try await eventually("the listing at rest") {
-                let answer = try await HTTP.get(serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
+                let answer = try await HTTP.get(
+                    serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
                 let changed = answer.json["clients"] as? [[String: Any]] ?? []
                 generation = answer.json["generation"] as? Int ?? generation
                 return changed.isEmpty
@@ -231,7 +233,8 @@ struct ListingTests {
             var sentHistory: [[String: Any]] = []
             var historyWindow: [String: Any] = [:]
             try await eventually("the refresh shows as a change of mod-client alone") {
-                let answer = try await HTTP.get(serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
+                let answer = try await HTTP.get(
+                    serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
                 let entries = answer.json["clients"] as? [[String: Any]] ?? []
                 changed += entries.compactMap { $0["name"] as? String }
                 generation = answer.json["generation"] as? Int ?? generation
@@ -264,7 +267,8 @@ struct ListingTests {
                 ("limit=1e9", "limit=1e9: expected a whole number from 1 to 10000"), ("limit=0", "limit=0"),
                 ("after=nobody", "after=nobody: no client of that name"), ("since=1&since=2", "since is given more than once"),
             ] {
-                let answer = try await HTTP.get(try #require(URL(string: serve.url("api/v1/clients").absoluteString + "?" + query)))
+                let answer = try await HTTP.get(
+                    try #require(URL(string: serve.url("api/v1/clients").absoluteString + "?" + query)))
                 #expect(answer.status == 400, "\(query)")
                 #expect(answer.json["error"] as? String == "invalid_request")
                 #expect((answer.json["error_description"] as? String)?.contains(reason) == true, "\(query): \(answer.text)")

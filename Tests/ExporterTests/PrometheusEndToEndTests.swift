@@ -102,13 +102,15 @@ struct PrometheusEndToEndTests {
             }
             try await eventually("flaky's health verdict leaves ok", within: 15) {
                 let ok = try await prometheus.query(#"tokentop_health_state{client="flaky", state="ok"}"#)
-                let failing = try await prometheus.query(#"tokentop_health_state{client="flaky", state=~"degraded|error|expired"}"#)
+                let failing = try await prometheus.query(
+                    #"tokentop_health_state{client="flaky", state=~"degraded|error|expired"}"#)
                 return ok == [0] && failing.reduce(0, +) == 1
             }
             // The API is down while steady's token is fine: the alert's situation.
             try await eventually("steady degraded by the API, with 5xx counted", within: 15) {
                 let degraded = try await prometheus.query(#"tokentop_health_state{client="steady", state="degraded"}"#)
-                let failures = try await prometheus.query(#"tokentop_resource_requests_total{client="steady", status_class="5xx"}"#)
+                let failures = try await prometheus.query(
+                    #"tokentop_resource_requests_total{client="steady", status_class="5xx"}"#)
                 return degraded == [1] && (failures.first ?? 0) >= 1
             }
             try execution.send(signal: .terminate)

@@ -23,7 +23,8 @@ struct RateLimitEndToEndTests {
         options.clients = [
             DemoClientSpec(name: "quiet", scopes: [DemoClientSpec.modScope]),
             DemoClientSpec(name: "calm", scopes: [DemoClientSpec.modScope]),
-            DemoClientSpec(name: "noisy", scopes: [DemoClientSpec.modScope], tokenLifetime: .seconds(3), refreshSkew: .seconds(2)),
+            DemoClientSpec(
+                name: "noisy", scopes: [DemoClientSpec.modScope], tokenLifetime: .seconds(3), refreshSkew: .seconds(2)),
         ]
         try await withDemoAndFolder(options) { demo, directory in
             let configuration = directory.appending(path: "tokentop.yaml")
@@ -75,6 +76,8 @@ struct RateLimitEndToEndTests {
         let before = try await HTTP.get(stats, bearer: demo.adminToken).json["token_requests"] as? Int
         try await Task.sleep(for: .seconds(3))
         let after = try await HTTP.get(stats, bearer: demo.adminToken).json["token_requests"] as? Int
-        #expect(before != nil && before == after, "token requests went on after the 429: \(String(describing: before)) → \(String(describing: after))")
+        #expect(
+            before != nil && before == after,
+            "token requests went on after the 429: \(String(describing: before)) → \(String(describing: after))")
     }
 }

@@ -32,7 +32,8 @@ struct RateLimitMetricsTests {
         let metrics = TokenMetrics(clients: configurations, version: "test")
         let labels = ["issuer": Self.issuer, "endpoint": Self.endpoint]
         var exposition = await scrape(
-            metrics, [client("a", remaining: 400, observed: 1, resetIn: 38), client("b", remaining: 41, observed: 2, resetIn: 38)])
+            metrics,
+            [client("a", remaining: 400, observed: 1, resetIn: 38), client("b", remaining: 41, observed: 2, resetIn: 38)])
         #expect(exposition.values("tokentop_rate_limit_remaining", labels) == [41])
         #expect(exposition.values("tokentop_rate_limit_limit", labels) == [600])
         #expect(exposition.values("tokentop_rate_limit_reset_timestamp_seconds", labels) == [1_800_000_038])
@@ -43,7 +44,9 @@ struct RateLimitMetricsTests {
         #expect(exposition.values("tokentop_rate_limit_reset_timestamp_seconds", labels).isEmpty)
 
         // A reload that drops the issuer drops its series.
-        await metrics.configure(clients: [ClientConfiguration(name: "c", issuerURI: URL(string: "https://other.example")!, clientID: "c")])
+        await metrics.configure(clients: [
+            ClientConfiguration(name: "c", issuerURI: URL(string: "https://other.example")!, clientID: "c")
+        ])
         exposition = await scrape(metrics, [])
         #expect(exposition.values("tokentop_rate_limit_remaining").isEmpty)
     }

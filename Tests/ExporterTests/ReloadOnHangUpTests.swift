@@ -70,7 +70,8 @@ struct ReloadOnHangUpTests {
         #expect(text.contains("tokentop.yaml:3:1: invalid YAML"), "\(text)")
     }
 
-    @Test("a configuration directory is read again on SIGHUP: a team's file added, a name defined twice refused naming both files")
+    @Test(
+        "a configuration directory is read again on SIGHUP: a team's file added, a name defined twice refused naming both files")
     func hangUpReadsTheDirectory() async throws {
         var options = DemoServerOptions()
         options.clients = [

@@ -10,7 +10,9 @@ import TokenTesting
 @Suite("serve refuses cross-site requests")
 struct RequestGuardTests {
     /// The status and text of a whole answer.
-    private func exchange(_ port: Int, _ method: String, _ path: String, headers: [String]) async throws -> (status: Int, text: String) {
+    private func exchange(_ port: Int, _ method: String, _ path: String, headers: [String]) async throws -> (
+        status: Int, text: String
+    ) {
         let head = (["\(method) \(path) HTTP/1.1"] + headers + ["Connection: close"]).joined(separator: "\r\n")
         let body = method == "POST" ? "{}" : ""
         let request = head + (method == "POST" ? "\r\nContent-Length: \(body.utf8.count)" : "") + "\r\n\r\n" + body
@@ -23,7 +25,9 @@ struct RequestGuardTests {
     func hostNamesLoopback() async throws {
         try await withServe { serve, _ in
             let port = serve.baseURL.port!
-            for host in ["evil.example", "evil.example:\(port)", "127.0.0.1.evil.example:\(port)", "localhost.evil.example", "::1"] {
+            for host in [
+                "evil.example", "evil.example:\(port)", "127.0.0.1.evil.example:\(port)", "localhost.evil.example", "::1",
+            ] {
                 for path in ["/api/v1/clients", "/metrics", "/healthz"] {
                     let answer = try await exchange(port, "GET", path, headers: ["Host: \(host)"])
                     #expect(answer.status == 421, "Host \(host) \(path): \(answer.text)")
@@ -31,7 +35,8 @@ struct RequestGuardTests {
                     #expect(!answer.text.contains("mod-client"))
                 }
             }
-            let missing = try await RawConnection.answer(port: port, bytes: "GET /api/v1/clients HTTP/1.0\r\nConnection: close\r\n\r\n")
+            let missing = try await RawConnection.answer(
+                port: port, bytes: "GET /api/v1/clients HTTP/1.0\r\nConnection: close\r\n\r\n")
             #expect(missing.hasPrefix("HTTP/1.0 421") || missing.hasPrefix("HTTP/1.1 421"), "\(missing)")
             for host in ["127.0.0.1:\(port)", "127.0.0.1", "localhost:\(port)", "LOCALHOST", "[::1]:\(port)", "[::1]"] {
                 let answer = try await exchange(port, "GET", "/api/v1/clients", headers: ["Host: \(host)"])
@@ -47,13 +52,15 @@ struct RequestGuardTests {
             let host = "Host: 127.0.0.1:\(port)"
             for contentType in ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain", nil] {
                 let answer = try await exchange(
-                    port, "POST", "/api/v1/clients/mod-client/revoke", headers: [host] + (contentType.map { ["Content-Type: \($0)"] } ?? []))
+                    port, "POST", "/api/v1/clients/mod-client/revoke",
+                    headers: [host] + (contentType.map { ["Content-Type: \($0)"] } ?? []))
                 #expect(answer.status == 415, "\(contentType ?? "no Content-Type"): \(answer.text)")
                 #expect(answer.text.contains("an action needs Content-Type: application/json"))
             }
             #expect(await serve.manager.snapshot().clients.first { $0.name == "mod-client" }?.revoked == false)
             let json = try await exchange(
-                port, "POST", "/api/v1/clients/mod-client/refresh", headers: [host, "Content-Type: application/json; charset=utf-8"])
+                port, "POST", "/api/v1/clients/mod-client/refresh",
+                headers: [host, "Content-Type: application/json; charset=utf-8"])
             #expect(json.status == 200, "\(json.text)")
         }
     }
@@ -65,7 +72,8 @@ struct RequestGuardTests {
             let json = "Content-Type: application/json"
             for origin in ["http://evil.example", "null", "http://localhost:\(port)", "https://127.0.0.1:\(port)"] {
                 let answer = try await exchange(
-                    port, "POST", "/api/v1/clients/mod-client/revoke", headers: ["Host: 127.0.0.1:\(port)", json, "Origin: \(origin)"])
+                    port, "POST", "/api/v1/clients/mod-client/revoke",
+                    headers: ["Host: 127.0.0.1:\(port)", json, "Origin: \(origin)"])
                 #expect(answer.status == 403, "Origin \(origin): \(answer.text)")
                 #expect(answer.text.contains("actions are refused from another origin"))
             }
@@ -95,17 +103,25 @@ struct RequestGuardTests {
     @Test("off loopback any Host is answered (the bearer token guards it), and actions keep the Origin and JSON rules")
     func offLoopback() {
         typealias Guard = RequestGuard<BasicRequestContext>
-        #expect(Guard.refusal(method: .get, host: "tokentop.internal:9464", origin: nil, contentType: nil, loopbackOnly: false) == nil)
-        #expect(Guard.refusal(method: .get, host: "tokentop.internal:9464", origin: nil, contentType: nil, loopbackOnly: true)?.status
-            == .misdirectedRequest)
-        #expect(Guard.refusal(
-            method: .post, host: "tokentop.internal:9464", origin: "http://evil.example", contentType: "application/json",
-            loopbackOnly: false)?.status == .forbidden)
-        #expect(Guard.refusal(
-            method: .post, host: "tokentop.internal:9464", origin: nil, contentType: "text/plain", loopbackOnly: false)?.status
-            == .unsupportedMediaType)
-        #expect(Guard.refusal(
-            method: .post, host: "tokentop.internal:9464", origin: "HTTP://TokenTop.internal:9464", contentType: "Application/JSON",
-            loopbackOnly: false) == nil)
+        #expect(
+            Guard.refusal(method: .get, host: "tokentop.internal:9464", origin: nil, contentType: nil, loopbackOnly: false) == nil
+        )
+        #expect(
+            Guard.refusal(method: .get, host: "tokentop.internal:9464", origin: nil, contentType: nil, loopbackOnly: true)?.status
+                == .misdirectedRequest)
+        #expect(
+            Guard.refusal(
+                method: .post, host: "tokentop.internal:9464", origin: "http://evil.example", contentType: "application/json",
+                loopbackOnly: false)?.status == .forbidden)
+        #expect(
+            Guard.refusal(
+                method: .post, host: "tokentop.internal:9464", origin: nil, contentType: "text/plain", loopbackOnly: false)?
+                .status
+                == .unsupportedMediaType)
+        #expect(
+            Guard.refusal(
+                method: .post, host: "tokentop.internal:9464", origin: "HTTP://TokenTop.internal:9464",
+                contentType: "Application/JSON",
+                loopbackOnly: false) == nil)
     }
 }

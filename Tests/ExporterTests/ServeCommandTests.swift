@@ -23,8 +23,10 @@ struct ServeCommandTests {
         let outcome = try await Tools.run(
             try Binary.tokentop().path, ["serve", "--demo", "--listen", "nowhere", "--auth-token-file", file.path])
         #expect(outcome.status == .exited(2), "\(outcome)")
-        #expect(outcome.output.hasPrefix(
-            "tokentop: warning: --auth-token-file \(file.path) is readable by others and holds the bearer token; chmod 600 it\n"),
+        #expect(
+            outcome.output.hasPrefix(
+                "tokentop: warning: --auth-token-file \(file.path) is readable by others and holds the bearer token; chmod 600 it\n"
+            ),
             "\(outcome)")
     }
 

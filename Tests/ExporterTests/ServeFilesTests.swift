@@ -18,7 +18,7 @@ struct ServeFilesTests {
         var options = DemoServerOptions()
         // Refreshes every few seconds, so the test sees a refresh while the files fail.
         options.clients = [
-            DemoClientSpec(name: "short", scopes: [DemoClientSpec.modScope], tokenLifetime: .seconds(6), refreshSkew: .seconds(2)),
+            DemoClientSpec(name: "short", scopes: [DemoClientSpec.modScope], tokenLifetime: .seconds(6), refreshSkew: .seconds(2))
         ]
         try await withDemoAndFolder(options) { demo, directory in
             let serveLog = directory.appending(path: "serve.log")

@@ -54,7 +54,9 @@ struct ServeTests {
                 metrics.values(
                     "tokentop_token_fetches_total",
                     modClient.merging(["outcome": "success", "error": "none", "reason": "startup"]) { $1 }) == [1])
-            #expect(metrics.values("tokentop_token_fetch_duration_seconds_count", ["issuer": issuer, "outcome": "success"]).first ?? 0 >= 4)
+            #expect(
+                metrics.values("tokentop_token_fetch_duration_seconds_count", ["issuer": issuer, "outcome": "success"]).first ?? 0
+                    >= 4)
             #expect(metrics.values("tokentop_clients") == [Double(demo.clients.count)])
             #expect(metrics.values("tokentop_build_info", ["version": "test"]) == [1])
             // The key set as the clients fetched it: its size, and no change yet.
@@ -119,7 +121,8 @@ struct ServeTests {
             // The same next step as check and the dashboard, from the same function.
             #expect((wrong["next_step"] as? String)?.hasPrefix("the secret or key is wrong or was rotated") == true)
             // In the service's words: its reload, not check's second run nor the dashboard's key.
-            #expect((wrong["next_step"] as? String)?.hasSuffix("then reload serve (systemctl reload tokentop, or SIGHUP)") == true)
+            #expect(
+                (wrong["next_step"] as? String)?.hasSuffix("then reload serve (systemctl reload tokentop, or SIGHUP)") == true)
             #expect(mod["next_step"] == nil)
             // The snapshot an attached dashboard draws, beside the check --json fields.
             let snapshot = try #require(mod["snapshot"] as? [String: Any])
@@ -217,7 +220,9 @@ struct ListenRulesTests {
 
     @Test("a malformed --listen is refused with the form it takes")
     func malformedListen() {
-        for listen in ["9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", ":9464", "::1:9464", "[::1]9464", "a b:1"] {
+        for listen in [
+            "9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", ":9464", "::1:9464", "[::1]9464", "a b:1",
+        ] {
             let error = #expect(throws: ExporterError.self) { try ExporterConfiguration(listen: listen) }
             #expect(error?.description.contains("HOST:PORT") == true, "\(listen)")
         }
@@ -236,7 +241,9 @@ struct ListenRulesTests {
         #expect(try ExporterConfiguration.readAuthToken(path: try file("  0123456789abcdef0123\n")) == "0123456789abcdef0123")
         #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: try file("short\n")) }
         #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: try file("two tokens here!!\n")) }
-        #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: directory.appending(path: "none").path) }
+        #expect(throws: ExporterError.self) {
+            try ExporterConfiguration.readAuthToken(path: directory.appending(path: "none").path)
+        }
         #expect(throws: ExporterError.self) { try ExporterConfiguration.readAuthToken(path: "/dev/zero") }
     }
 
@@ -249,8 +256,9 @@ struct ListenRulesTests {
         try "0123456789abcdef0123\n".write(toFile: path, atomically: true, encoding: .utf8)
         for (mode, readers) in [(0o644, "others"), (0o640, "its group")] {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
-            #expect(ExporterConfiguration.authTokenFileWarning(path: path)
-                == "--auth-token-file \(path) is readable by \(readers) and holds the bearer token; chmod 600 it")
+            #expect(
+                ExporterConfiguration.authTokenFileWarning(path: path)
+                    == "--auth-token-file \(path) is readable by \(readers) and holds the bearer token; chmod 600 it")
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         #expect(ExporterConfiguration.authTokenFileWarning(path: path) == nil)

@@ -22,7 +22,9 @@ struct SystemdUnitTests {
             try "#!/bin/sh\nexit 0\n".write(to: path, atomically: true, encoding: .utf8)
             try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
         }
-        let hostUnits = ["/usr/lib/systemd/system", "/lib/systemd/system"].first { files.fileExists(atPath: $0 + "/sysinit.target") }
+        let hostUnits = ["/usr/lib/systemd/system", "/lib/systemd/system"].first {
+            files.fileExists(atPath: $0 + "/sysinit.target")
+        }
         // Copied, not linked: systemd resolves links inside the root, where an absolute link to the host's folder
         // would point back at itself.
         let systemDirectory = root.appending(path: "usr/lib/systemd")
@@ -58,7 +60,8 @@ struct SystemdUnitTests {
         let text = try String(contentsOf: Repository.systemdExamples.appending(path: Self.unit), encoding: .utf8)
         let lines = Set(text.split(separator: "\n").map(String.init))
         for setting in [
-            "DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes", "StateDirectory=tokentop", "CacheDirectory=tokentop",
+            "DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes", "StateDirectory=tokentop",
+            "CacheDirectory=tokentop",
             "ExecReload=/bin/kill -HUP $MAINPID", "LoadCredential=tokentop.yaml:/etc/tokentop/tokentop.yaml",
         ] {
             #expect(lines.contains(setting), "\(Self.unit) lacks \(setting)")

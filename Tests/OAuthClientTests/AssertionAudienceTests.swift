@@ -1,9 +1,10 @@
 import DemoServer
 import Foundation
 import Testing
-@testable import OAuthClient
 import TokenConfig
 import TokenModel
+
+@testable import OAuthClient
 
 /// Servers disagree about a client assertion's `aud`; tokentop's default satisfies both kinds,
 /// and the setting picks one for servers that want exactly one value.
@@ -22,8 +23,14 @@ struct AssertionAudienceTests {
         var errors: [OAuthError?] = []
         do {
             let token = try await client.requestToken()
-            do { _ = try await client.introspect(token.accessToken); errors.append(nil) } catch { errors.append(error) }
-            do { try await client.revoke(token.accessToken); errors.append(nil) } catch { errors.append(error) }
+            do {
+                _ = try await client.introspect(token.accessToken)
+                errors.append(nil)
+            } catch { errors.append(error) }
+            do {
+                try await client.revoke(token.accessToken)
+                errors.append(nil)
+            } catch { errors.append(error) }
         } catch {
             errors.append(error)
         }
@@ -32,8 +39,9 @@ struct AssertionAudienceTests {
         return errors
     }
 
-    @Test("by default the assertion names the called endpoint and the token endpoint: both kinds accept it",
-          arguments: [AssertionAudiencePolicy.tokenEndpoint, .calledEndpoint])
+    @Test(
+        "by default the assertion names the called endpoint and the token endpoint: both kinds accept it",
+        arguments: [AssertionAudiencePolicy.tokenEndpoint, .calledEndpoint])
     func defaultSatisfiesBoth(policy: AssertionAudiencePolicy) async throws {
         let errors = try await introspectAndRevoke(policy: policy, setting: nil)
         #expect(errors.count == 2)
@@ -60,10 +68,14 @@ struct AssertionAudienceTests {
         let token = URL(string: "https://as.example/oauth2/v1/token")!
         let introspect = URL(string: "https://as.example/oauth2/v1/introspect")!
         func audiences(_ setting: TokenConfig.ClientAssertionAudience?) -> [String] {
-            ClientAuthenticator.assertionAudiences(setting, calling: introspect, tokenEndpoint: token, issuer: "https://as.example/oauth2")
+            ClientAuthenticator.assertionAudiences(
+                setting, calling: introspect, tokenEndpoint: token, issuer: "https://as.example/oauth2")
         }
         #expect(audiences(nil) == [introspect.absoluteString, token.absoluteString])
-        #expect(ClientAuthenticator.assertionAudiences(nil, calling: token, tokenEndpoint: token, issuer: nil) == [token.absoluteString])
+        #expect(
+            ClientAuthenticator.assertionAudiences(nil, calling: token, tokenEndpoint: token, issuer: nil) == [
+                token.absoluteString
+            ])
         #expect(audiences(.endpoint) == [introspect.absoluteString])
         #expect(audiences(.tokenEndpoint) == [token.absoluteString])
         #expect(audiences(.issuer) == ["https://as.example/oauth2"])

@@ -2,12 +2,14 @@ import Foundation
 import Synchronization
 import Testing
 import TokenConfig
-@testable import OAuthClient
 import TokenModel
+
+@testable import OAuthClient
 
 @Suite("Talking to a real HTTP server on loopback")
 struct AuthorizationClientTests {
-    static let tokenBody = #"{"access_token":"opaque-token-value-0123456789","token_type":"Bearer","expires_in":300,"scope":"custom_mod"}"#
+    static let tokenBody =
+        #"{"access_token":"opaque-token-value-0123456789","token_type":"Bearer","expires_in":300,"scope":"custom_mod"}"#
 
     func configuration(_ server: ScriptedServer, _ edit: (inout ClientConfiguration) -> Void = { _ in }) -> ClientConfiguration {
         var configuration = ClientConfiguration(
@@ -150,7 +152,9 @@ struct AuthorizationClientTests {
             switch request.path {
             case "/.well-known/oauth-authorization-server/oauth2/default":
                 return .init(
-                    body: #"{"issuer":"\#(base)/oauth2/default","token_endpoint":"\#(base)/oauth2/default/v1/token","jwks_uri":"\#(base)/oauth2/default/v1/keys","grant_types_supported":["authorization_code"]}"#)
+                    body:
+                        #"{"issuer":"\#(base)/oauth2/default","token_endpoint":"\#(base)/oauth2/default/v1/token","jwks_uri":"\#(base)/oauth2/default/v1/keys","grant_types_supported":["authorization_code"]}"#
+                )
             case "/oauth2/default/v1/token":
                 return .init(body: Self.tokenBody)
             default:

@@ -15,9 +15,11 @@ import TokenTesting
 struct ClientCertificateKeyTypeTests {
     static let supportedList = "RSA, EC P-256, EC P-384 or EC P-521"
 
-    @Test("RSA and EC P-256, P-384 and P-521 certificates complete mutual TLS", arguments: [
-        CertificateFiles.KeyType.rsa, .p256, .p384, .p521,
-    ])
+    @Test(
+        "RSA and EC P-256, P-384 and P-521 certificates complete mutual TLS",
+        arguments: [
+            CertificateFiles.KeyType.rsa, .p256, .p384, .p521,
+        ])
     func usableTypes(_ type: CertificateFiles.KeyType) async throws {
         let files = try await CertificateFiles()
         defer { files.remove() }
@@ -30,14 +32,17 @@ struct ClientCertificateKeyTypeTests {
         }
     }
 
-    @Test("Ed25519, Ed448 and X25519 certificates are refused with the supported list, before any request", arguments: [
-        (CertificateFiles.KeyType.ed25519, "Ed25519"), (.ed448, "Ed448"), (.x25519, "X25519"),
-    ])
+    @Test(
+        "Ed25519, Ed448 and X25519 certificates are refused with the supported list, before any request",
+        arguments: [
+            (CertificateFiles.KeyType.ed25519, "Ed25519"), (.ed448, "Ed448"), (.x25519, "X25519"),
+        ])
     func refusedTypes(_ type: CertificateFiles.KeyType, name: String) async throws {
         let files = try await CertificateFiles()
         defer { files.remove() }
         let client = try await files.client(type)
-        let expected = "tls-client-certificate-file \(client.certificateFile) holds a certificate whose key type is "
+        let expected =
+            "tls-client-certificate-file \(client.certificateFile) holds a certificate whose key type is "
             + "\(name); mutual TLS takes \(Self.supportedList) keys"
         #expect {
             _ = try ClientCertificate.load(

@@ -7,7 +7,8 @@ import TokenModel
 @Suite("Splitting a compact JWS: three base64url parts, the header a JSON object")
 struct CompactJWSTests {
     static let token = TestKeys.handBuilt(
-        header: #"{"alg":"ES256","kid":"k/1","typ":"at+jwt"}"#, claims: #"{"sub":"svc","exp":1800000000}"#, signature: [1, 2, 3, 250])
+        header: #"{"alg":"ES256","kid":"k/1","typ":"at+jwt"}"#, claims: #"{"sub":"svc","exp":1800000000}"#,
+        signature: [1, 2, 3, 250])
 
     @Test("a JWS gives its header, payload, claims and signature, each decoded once")
     func parts() throws {
@@ -26,21 +27,23 @@ struct CompactJWSTests {
         #expect(try CompactJWS("e30.e30.").signature == Data())
     }
 
-    @Test("bad input is refused with the part at fault", arguments: [
-        ("", CompactJWS.Malformed.partCount(1)),
-        ("e30.e30", .partCount(2)),
-        ("e30.e30.sig.more", .partCount(4)),
-        ("....", .partCount(5)),
-        ("e30=.e30.sig", .headerNotBase64URL),
-        ("e+0.e30.sig", .headerNotBase64URL),
-        ("e 30.e30.sig", .headerNotBase64URL),
-        ("a.e30.sig", .headerNotBase64URL),
-        (".e30.sig", .headerNotJSONObject),
-        ("WyJ4Il0.e30.sig", .headerNotJSONObject),
-        ("bnVsbA.e30.sig", .headerNotJSONObject),
-        ("e30.!!!.sig", .payloadNotBase64URL(header: [:])),
-        ("eyJhbGciOiJSUzI1NiJ9.e30/.sig", .payloadNotBase64URL(header: ["alg": .string("RS256")])),
-    ])
+    @Test(
+        "bad input is refused with the part at fault",
+        arguments: [
+            ("", CompactJWS.Malformed.partCount(1)),
+            ("e30.e30", .partCount(2)),
+            ("e30.e30.sig.more", .partCount(4)),
+            ("....", .partCount(5)),
+            ("e30=.e30.sig", .headerNotBase64URL),
+            ("e+0.e30.sig", .headerNotBase64URL),
+            ("e 30.e30.sig", .headerNotBase64URL),
+            ("a.e30.sig", .headerNotBase64URL),
+            (".e30.sig", .headerNotJSONObject),
+            ("WyJ4Il0.e30.sig", .headerNotJSONObject),
+            ("bnVsbA.e30.sig", .headerNotJSONObject),
+            ("e30.!!!.sig", .payloadNotBase64URL(header: [:])),
+            ("eyJhbGciOiJSUzI1NiJ9.e30/.sig", .payloadNotBase64URL(header: ["alg": .string("RS256")])),
+        ])
     func refused(text: String, fault: CompactJWS.Malformed) {
         #expect(throws: fault) { try CompactJWS(text) }
     }

@@ -37,7 +37,11 @@ struct CredentialInventoryTests {
             let leaf = try Certificate(
                 version: .v3, serialNumber: .init(), publicKey: .init(leafKey.publicKey),
                 notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(leafDays * 86_400),
-                issuer: intermediateName, subject: try DistinguishedName { OrganizationName("Example"); CommonName("signing-client") },
+                issuer: intermediateName,
+                subject: try DistinguishedName {
+                    OrganizationName("Example")
+                    CommonName("signing-client")
+                },
                 signatureAlgorithm: .ecdsaWithSHA256,
                 extensions: try Certificate.Extensions { Critical(BasicConstraints.notCertificateAuthority) },
                 issuerPrivateKey: .init(intermediateKey))
@@ -67,16 +71,22 @@ struct CredentialInventoryTests {
         #expect(found[1].subject == "CN=tokentop issuing CA")
         #expect(found[1].details == ["chain": "intermediate of CN=signing-client"])
         #expect(abs(found[1].expiresAt.timeIntervalSinceNow - 10 * 86_400) < 60)
-        #expect(found[2] == CredentialExpiry(kind: .secret, subject: "mtls", expiresAt: Date(timeIntervalSince1970: 1_806_451_200)))
+        #expect(
+            found[2] == CredentialExpiry(kind: .secret, subject: "mtls", expiresAt: Date(timeIntervalSince1970: 1_806_451_200)))
     }
 
     @Test("an intermediate that outlives the leaf adds nothing; an unreadable file adds nothing")
     func leafOnly() throws {
         let chain = try Chain(leafDays: 10, intermediateDays: 90)
         defer { chain.remove() }
-        #expect(CredentialInventory.certificates(inFile: chain.certificateFile, kind: .keyCertificate).map(\.kind) == [.keyCertificate])
+        #expect(
+            CredentialInventory.certificates(inFile: chain.certificateFile, kind: .keyCertificate).map(\.kind) == [
+                .keyCertificate
+            ])
         #expect(CredentialInventory.certificates(inFile: chain.keyFile, kind: .certificate).isEmpty)
-        #expect(CredentialInventory.certificates(inFile: chain.folder.appending(path: "missing.pem").path, kind: .certificate).isEmpty)
+        #expect(
+            CredentialInventory.certificates(inFile: chain.folder.appending(path: "missing.pem").path, kind: .certificate).isEmpty
+        )
     }
 
     @Test("a private_key_jwt assertion names its certificate by x5t#S256, and by x5t when asked; the key certificate counts down")

@@ -41,14 +41,17 @@ struct DPoPClientTests {
         return configuration
     }
 
-    @Test("dpop-client gets a DPoP token bound to a key kept 0600 under XDG_STATE_HOME; a restart keeps the key; /mod, introspection and revocation work with it")
+    @Test(
+        "dpop-client gets a DPoP token bound to a key kept 0600 under XDG_STATE_HOME; a restart keeps the key; /mod, introspection and revocation work with it"
+    )
     func boundTokenFromTheDemo() async throws {
         let demo = try await DemoEnvironment.start(Self.options)
         let transport = HTTPTransport(environment: [:])
         let state = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: state) }
         let environment = ["XDG_STATE_HOME": state.path, "HOME": "/nonexistent"]
-        let client = AuthorizationClient(configuration: try dpopClientConfiguration(demo), transport: transport, environment: environment)
+        let client = AuthorizationClient(
+            configuration: try dpopClientConfiguration(demo), transport: transport, environment: environment)
 
         let token = try await client.requestToken()
         let thumbprint = try #require(try await client.dpopThumbprint())
@@ -64,7 +67,8 @@ struct DPoPClientTests {
         #expect(attributes[.posixPermissions] as? Int == 0o600)
         let folder = try FileManager.default.attributesOfItem(atPath: keyFile.deletingLastPathComponent().path)
         #expect(folder[.posixPermissions] as? Int == 0o700)
-        let restarted = AuthorizationClient(configuration: try dpopClientConfiguration(demo), transport: transport, environment: environment)
+        let restarted = AuthorizationClient(
+            configuration: try dpopClientConfiguration(demo), transport: transport, environment: environment)
         #expect(try await restarted.dpopThumbprint() == thumbprint)
 
         let answer = try #require(await client.callResource(token.accessToken))
@@ -82,8 +86,9 @@ struct DPoPClientTests {
         await demo.shutdown()
     }
 
-    @Test("with the demo's nonce challenge on, the token request and the API call are each retried once with the nonce, and the nonce is kept",
-          arguments: TokenValidationMode.allCases)
+    @Test(
+        "with the demo's nonce challenge on, the token request and the API call are each retried once with the nonce, and the nonce is kept",
+        arguments: TokenValidationMode.allCases)
     func nonceChallenge(mode: TokenValidationMode) async throws {
         var options = Self.options
         options.validationMode = mode
@@ -134,13 +139,15 @@ struct DPoPClientTests {
 
     enum KeyKind: String, CaseIterable { case ec, rsa }
 
-    @Test("every proof passes joserfc: typ, jwk signature, htm, htu without query or fragment, iat, jti, ath at the API; ES256 and PS256 keys",
-          arguments: KeyKind.allCases)
+    @Test(
+        "every proof passes joserfc: typ, jwk signature, htm, htu without query or fragment, iat, jti, ath at the API; ES256 and PS256 keys",
+        arguments: KeyKind.allCases)
     func proofsCheckedIndependently(kind: KeyKind) async throws {
         let folder = try temporaryStateHome()
         defer { try? FileManager.default.removeItem(at: folder) }
         let keyFile = folder.appending(path: "dpop.pem")
-        let pem = kind == .ec ? ES256PrivateKey().pemRepresentation : try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+        let pem =
+            kind == .ec ? ES256PrivateKey().pemRepresentation : try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
         try Data(pem.utf8).write(to: keyFile)
 
         let server = try await ScriptedServer.start { request in
@@ -174,14 +181,18 @@ struct DPoPClientTests {
             try #require(apiRequest.headers["dpop"]), method: "GET", url: "\(server.baseURL)/api/items",
             accessToken: token.accessToken)
         #expect(apiProof.passed, "\(apiProof.output)")
-        let header = try JSONSerialization.jsonObject(
-            with: Base64URL.decode(try #require(apiRequest.headers["dpop"]?.split(separator: ".").first))!) as? [String: Any]
+        let header =
+            try JSONSerialization.jsonObject(
+                with: Base64URL.decode(try #require(apiRequest.headers["dpop"]?.split(separator: ".").first))!) as? [String: Any]
         #expect(header?["alg"] as? String == (kind == .ec ? "ES256" : "PS256"))
-        #expect(proofClaims(tokenRequest.headers["dpop"])["jti"] as? String != proofClaims(apiRequest.headers["dpop"])["jti"] as? String)
+        #expect(
+            proofClaims(tokenRequest.headers["dpop"])["jti"] as? String != proofClaims(apiRequest.headers["dpop"])["jti"]
+                as? String)
 
         // The validator can fail: a proof for another URL or token is refused.
         let wrong = try await ProofValidator.check(
-            try #require(apiRequest.headers["dpop"]), method: "GET", url: "\(server.baseURL)/other", accessToken: token.accessToken + "x")
+            try #require(apiRequest.headers["dpop"]), method: "GET", url: "\(server.baseURL)/other",
+            accessToken: token.accessToken + "x")
         #expect(!wrong.passed)
 
         await transport.shutdown()
@@ -194,7 +205,8 @@ struct DPoPClientTests {
             name: "dpop", tokenURI: server.baseURL.appending(path: "token"),
             introspectionURI: server.baseURL.appending(path: "introspect"), clientID: "dpop", clientSecret: .inline("secret"),
             resourceURI: server.baseURL.appending(path: "api"), timeout: .seconds(5), dpop: true)
-        return AuthorizationClient(configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
+        return AuthorizationClient(
+            configuration: configuration, transport: transport, environment: ["XDG_STATE_HOME": state.path])
     }
 
     @Test("a token endpoint that wants a fresh nonce on every request gets exactly one retry, then a clear error")
@@ -222,7 +234,8 @@ struct DPoPClientTests {
 
         // The manager's history records the retry of a failed fetch by its code.
         let record = FetchRecord(
-            reason: .startup, startedAt: Date(), latency: .zero, error: OAuthError.server(code: "use_dpop_nonce", description: nil, uri: nil, endpoint: nil, httpStatus: 400),
+            reason: .startup, startedAt: Date(), latency: .zero,
+            error: OAuthError.server(code: "use_dpop_nonce", description: nil, uri: nil, endpoint: nil, httpStatus: 400),
             claimChanges: [], expiresAt: nil, nonceRetried: true)
         #expect(record.nonceRetried)
         await transport.shutdown()
@@ -261,7 +274,10 @@ struct DPoPClientTests {
                 status: .unauthorized,
                 headers: [
                     ("DPoP-Nonce", UUID().uuidString),
-                    ("WWW-Authenticate", #"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#),
+                    (
+                        "WWW-Authenticate",
+                        #"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#
+                    ),
                 ], body: "")
         }
         let transport = HTTPTransport(environment: [:])
@@ -277,7 +293,8 @@ struct DPoPClientTests {
 
         let summary = TokenSummary(
             masked: token.masked, tokenType: token.tokenType, decoded: token.decoded, issuedAt: Date(),
-            expiresAt: Date().addingTimeInterval(300), refreshAt: nil, scopes: [], verdict: SignatureVerdict(.unverified, "opaque"),
+            expiresAt: Date().addingTimeInterval(300), refreshAt: nil, scopes: [],
+            verdict: SignatureVerdict(.unverified, "opaque"),
             extraFields: [:], binding: token.binding)
         let snapshot = ClientSnapshot(
             name: "nonces", state: .valid, token: summary, responses: [answer], resourceURI: "api")
@@ -292,7 +309,8 @@ struct DPoPClientTests {
     func snapshot(holding token: IssuedToken, introspection: IntrospectionResult? = nil) -> ClientSnapshot {
         let summary = TokenSummary(
             masked: token.masked, tokenType: token.tokenType, decoded: token.decoded, issuedAt: token.issuedAt,
-            expiresAt: token.expiresAt, refreshAt: nil, scopes: token.scopes, verdict: SignatureVerdict(.unverified, "not checked here"),
+            expiresAt: token.expiresAt, refreshAt: nil, scopes: token.scopes,
+            verdict: SignatureVerdict(.unverified, "not checked here"),
             extraFields: token.extraFields, binding: token.binding)
         return ClientSnapshot(name: "bound", state: .valid, token: summary, introspection: introspection)
     }
@@ -386,6 +404,8 @@ struct DPoPClientTests {
         } throws: { error in
             (error as? OAuthError)?.description.contains("chmod 600") == true
         }
-        #expect(DPoPKey.keptKeyFile(client: "../evil/x", environment: ["HOME": "/home/u"])?.path == "/home/u/.local/state/tokentop/dpop/_.._evil_x.pem")
+        #expect(
+            DPoPKey.keptKeyFile(client: "../evil/x", environment: ["HOME": "/home/u"])?.path
+                == "/home/u/.local/state/tokentop/dpop/_.._evil_x.pem")
     }
 }

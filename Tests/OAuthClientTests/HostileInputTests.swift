@@ -1,10 +1,11 @@
 import Foundation
 import NIOHTTP1
 import Testing
-@testable import OAuthClient
 import TokenConfig
 import TokenModel
 import TokenTesting
+
+@testable import OAuthClient
 
 /// Inputs found by trying hostile servers: each used to crash or mislead; none may any more.
 @Suite("Hostile and broken servers")
@@ -35,9 +36,11 @@ struct HostileInputTests {
         #expect(error?.reason.contains("exp") == true)
     }
 
-    @Test("expires_in of 1e-300, 0, a negative number or NaN is refused, never an ok token", arguments: [
-        "1e-300", "0", "-5", #""NaN""#, #""soon""#,
-    ])
+    @Test(
+        "expires_in of 1e-300, 0, a negative number or NaN is refused, never an ok token",
+        arguments: [
+            "1e-300", "0", "-5", #""NaN""#, #""soon""#,
+        ])
     func deadOnArrival(expiresIn: String) {
         let error = #expect(throws: OAuthError.self) {
             try parse(#"{"access_token":"abcdef","token_type":"Bearer","expires_in":\#(expiresIn)}"#)
@@ -73,7 +76,7 @@ struct HostileInputTests {
     @Test("claims with numbers beyond Int64 are printed, and time claims out of range are not dates")
     func hugeClaimNumbers() {
         #expect(JSONValue.numberText(1e300) == "1e+300")
-        #expect(JSONValue.numberText(18446744073709551616) == "1.8446744073709552e+19")
+        #expect(JSONValue.numberText(18_446_744_073_709_551_616) == "1.8446744073709552e+19")
         #expect(JSONValue.numberText(1_800_000_000) == "1800000000")
         #expect(JSONValue.number(1e300).timestampValue == nil)
         #expect(JSONValue.number(.nan).timestampValue == nil)

@@ -12,9 +12,11 @@ struct JWKThumbprintTests {
         return Base64URL.encode(Data(SHA256.hash(data: json)))
     }
 
-    @Test("only the required members count, in order, escaped as JSON escapes them", arguments: [
-        "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "a/b", #"quote " and \ backslash"#, "\u{1}\u{1f}\t\n", "é\u{2028}",
-    ])
+    @Test(
+        "only the required members count, in order, escaped as JSON escapes them",
+        arguments: [
+            "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "a/b", #"quote " and \ backslash"#, "\u{1}\u{1f}\t\n", "é\u{2028}",
+        ])
     func canonical(x: String) throws {
         let required = ["kty": "EC", "crv": "P-256", "x": x, "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"]
         var jwk = required.mapValues(JSONValue.string)
@@ -27,7 +29,9 @@ struct JWKThumbprintTests {
     func incomplete() {
         let rsa: [String: JSONValue] = ["kty": .string("RSA"), "e": .string("AQAB"), "n": .string("0vx7")]
         #expect(throws: Never.self) { try JWKThumbprint.sha256(ofJWK: rsa) }
-        for broken in [rsa.merging(["n": .string("")]) { $1 }, rsa.merging(["e": .number(65537)]) { $1 }, rsa.filter { $0.key != "kty" }] {
+        for broken in [
+            rsa.merging(["n": .string("")]) { $1 }, rsa.merging(["e": .number(65537)]) { $1 }, rsa.filter { $0.key != "kty" },
+        ] {
             #expect(throws: JWKThumbprint.Failure.self) { try JWKThumbprint.sha256(ofJWK: broken) }
         }
     }

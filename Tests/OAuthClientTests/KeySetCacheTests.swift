@@ -1,9 +1,10 @@
 import Foundation
 import JOSESupport
-import Testing
-@testable import OAuthClient
 import Synchronization
+import Testing
 import TokenModel
+
+@testable import OAuthClient
 
 @Suite("The one key-set cache")
 struct KeySetCacheTests {
@@ -16,7 +17,9 @@ struct KeySetCacheTests {
         }
         let results = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<20 {
-                group.addTask { if case .success(let keys) = await cache.keys(for: "k1") { return keys.count == 1 } else { return false } }
+                group.addTask {
+                    if case .success(let keys) = await cache.keys(for: "k1") { return keys.count == 1 } else { return false }
+                }
             }
             var all: [Bool] = []
             for await result in group { all.append(result) }

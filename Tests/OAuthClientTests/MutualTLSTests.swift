@@ -70,7 +70,9 @@ struct TLSFixture {
         otherThumbprint = Self.thumbprint(ofPEM: otherPEM)
 
         var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(try server.serializeAsPEM().pemString.utf8), format: .pem))],
+            certificateChain: [
+                .certificate(try NIOSSLCertificate(bytes: Array(try server.serializeAsPEM().pemString.utf8), format: .pem))
+            ],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serverKey.pemRepresentation.utf8), format: .pem)))
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(caPEM.utf8), format: .pem)])
@@ -100,17 +102,21 @@ struct TLSFixture {
 @Suite("Mutual TLS (RFC 8705): the certificate presented, aliases, certificate-bound tokens", .serialized)
 struct MutualTLSTests {
     func configuration(
-        _ server: ScriptedServer, _ fixture: TLSFixture, method: ClientAuthenticationMethod = .tlsClientAuth, keyFile: String? = nil
+        _ server: ScriptedServer, _ fixture: TLSFixture, method: ClientAuthenticationMethod = .tlsClientAuth,
+        keyFile: String? = nil
     ) -> ClientConfiguration {
         ClientConfiguration(
             name: "mtls-client", tokenURI: server.baseURL.appending(path: "token"),
-            introspectionURI: server.baseURL.appending(path: "introspect"), revocationURI: server.baseURL.appending(path: "revoke"),
+            introspectionURI: server.baseURL.appending(path: "introspect"),
+            revocationURI: server.baseURL.appending(path: "revoke"),
             clientID: "mtls-client", authenticationMethod: method, resourceURI: server.baseURL.appending(path: "api"),
             caFile: fixture.caFile, timeout: .seconds(5), tlsClientCertificateFile: fixture.clientCertificateFile,
             tlsClientKeyFile: keyFile ?? fixture.clientKeyFile)
     }
 
-    @Test("the certificate goes to the token, introspection, revocation and API endpoints; tls_client_auth sends only client_id; cnf.x5t#S256 matches")
+    @Test(
+        "the certificate goes to the token, introspection, revocation and API endpoints; tls_client_auth sends only client_id; cnf.x5t#S256 matches"
+    )
     func certificateBoundToken() async throws {
         let fixture = try TLSFixture()
         defer { fixture.remove() }
@@ -118,7 +124,9 @@ struct MutualTLSTests {
             "sub": "mtls-client", "exp": Date().timeIntervalSince1970 + 300, "cnf": ["x5t#S256": fixture.clientThumbprint],
         ])
         let server = try await ScriptedServer.start(tls: fixture.serverTLS) { request in
-            if request.path.hasPrefix("/token") { return .init(body: #"{"access_token":"\#(jwt)","token_type":"Bearer","expires_in":300}"#) }
+            if request.path.hasPrefix("/token") {
+                return .init(body: #"{"access_token":"\#(jwt)","token_type":"Bearer","expires_in":300}"#)
+            }
             if request.path.hasPrefix("/introspect") {
                 return .init(body: #"{"active":true,"cnf":{"x5t#S256":"\#(fixture.clientThumbprint)"}}"#)
             }
@@ -131,7 +139,9 @@ struct MutualTLSTests {
         #expect(token.binding.method == .mtls)
         #expect(token.binding.localCertificateThumbprint == fixture.clientThumbprint)
         #expect(token.binding.mismatch(introspected: nil) == nil)
-        #expect(token.binding.display == "mTLS · x5t#S256 \(fixture.clientThumbprint.prefix(4))… (cnf.x5t#S256 matches the local certificate)")
+        #expect(
+            token.binding.display
+                == "mTLS · x5t#S256 \(fixture.clientThumbprint.prefix(4))… (cnf.x5t#S256 matches the local certificate)")
         let introspection = try await client.introspect(token.accessToken)
         #expect(token.binding.mismatch(introspected: introspection.fields) == nil)
         try await client.revoke(token.accessToken)
@@ -180,10 +190,11 @@ struct MutualTLSTests {
                 return .init(status: .internalServerError, body: #"{"error":"server_error"}"#)
             }
             let base = issuer.withLock { $0 }
-            return .init(body: """
-                {"issuer":"\(base)","token_endpoint":"\(base)/token","jwks_uri":"\(base)/jwks",
-                 "mtls_endpoint_aliases":{"token_endpoint":"\(aliasURL)"}}
-                """)
+            return .init(
+                body: """
+                    {"issuer":"\(base)","token_endpoint":"\(base)/token","jwks_uri":"\(base)/jwks",
+                     "mtls_endpoint_aliases":{"token_endpoint":"\(aliasURL)"}}
+                    """)
         }
         issuer.withLock { $0 = plain.baseURL.absoluteString }
         let transport = HTTPTransport(environment: [:])
@@ -194,7 +205,9 @@ struct MutualTLSTests {
         let withCertificate = AuthorizationClient(configuration: configuration, transport: transport)
         #expect(try await withCertificate.resolvedEndpoints().token.absoluteString == aliasURL)
         let token = try await withCertificate.requestToken()
-        #expect(token.binding.display == "bearer (certificate \(fixture.clientThumbprint.prefix(4))… presented; no cnf.x5t#S256 in the token)")
+        #expect(
+            token.binding.display
+                == "bearer (certificate \(fixture.clientThumbprint.prefix(4))… presented; no cnf.x5t#S256 in the token)")
         #expect(tlsServer.requests.count == 1)
         #expect(!plain.requests.contains { $0.path.hasPrefix("/token") })
 
@@ -243,12 +256,14 @@ struct MutualTLSTests {
         let fifo = fixture.folder.appending(path: "planted.pem").path
         #expect(mkfifo(fifo, 0o600) == 0)
         for (certificate, key, option) in [
-            (fifo, fixture.clientKeyFile, "tls-client-certificate-file"), (fixture.clientCertificateFile, fifo, "tls-client-key-file"),
+            (fifo, fixture.clientKeyFile, "tls-client-certificate-file"),
+            (fixture.clientCertificateFile, fifo, "tls-client-key-file"),
         ] {
             #expect {
                 _ = try ClientCertificate.load(certificateFile: certificate, keyFile: key, client: "mtls-client")
             } throws: { error in
-                (error as? OAuthError)?.description.contains("client mtls-client: \(option) \(fifo): is a FIFO, not a regular file")
+                (error as? OAuthError)?.description.contains(
+                    "client mtls-client: \(option) \(fifo): is a FIFO, not a regular file")
                     == true
             }
         }

@@ -3,8 +3,9 @@ import NIOHTTP1
 import Synchronization
 import Testing
 import TokenConfig
-@testable import OAuthClient
 import TokenModel
+
+@testable import OAuthClient
 
 @Suite("Reading the token endpoint's rate-limit budget from its answers")
 struct RateLimitHeadersTests {
@@ -12,7 +13,8 @@ struct RateLimitHeadersTests {
 
     func budget(_ fields: [(String, String)]) -> RateLimitBudget? {
         RateLimitHeaders.budget(
-            in: HTTPHeaders(fields), issuer: "https://idp.test/oauth2/default", endpoint: "https://idp.test/oauth2/default/v1/token",
+            in: HTTPHeaders(fields), issuer: "https://idp.test/oauth2/default",
+            endpoint: "https://idp.test/oauth2/default/v1/token",
             now: now)
     }
 
@@ -93,19 +95,24 @@ struct RateLimitHeadersTests {
 
     @Test("a 429 without Retry-After waits until the reset; Retry-After wins when given")
     func tooManyRequestsWaitsForReset() {
-        var headers = HTTPHeaders([("X-Rate-Limit-Limit", "600"), ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", "1800000038")])
+        var headers = HTTPHeaders([
+            ("X-Rate-Limit-Limit", "600"), ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", "1800000038"),
+        ])
         let body = Data(#"{"error":"rate_limit_exceeded"}"#.utf8)
         let error = TokenResponseParser.parseError(
-            ReceivedResponse(status: 429, headers: headers, body: body, latency: .zero), endpoint: "https://idp.test/token", now: now)
+            ReceivedResponse(status: 429, headers: headers, body: body, latency: .zero), endpoint: "https://idp.test/token",
+            now: now)
         #expect(error.retryAfter == .seconds(38))
         #expect(error.isRateLimited)
         headers.add(name: "Retry-After", value: "5")
         let told = TokenResponseParser.parseError(
-            ReceivedResponse(status: 429, headers: headers, body: body, latency: .zero), endpoint: "https://idp.test/token", now: now)
+            ReceivedResponse(status: 429, headers: headers, body: body, latency: .zero), endpoint: "https://idp.test/token",
+            now: now)
         #expect(told.retryAfter == .seconds(5))
         // Another status is not made to wait by the budget's reset.
         let refused = TokenResponseParser.parseError(
-            ReceivedResponse(status: 400, headers: HTTPHeaders([("X-Rate-Limit-Reset", "1800000038")]), body: body, latency: .zero),
+            ReceivedResponse(
+                status: 400, headers: HTTPHeaders([("X-Rate-Limit-Reset", "1800000038")]), body: body, latency: .zero),
             endpoint: nil, now: now)
         #expect(refused.retryAfter == nil)
     }
@@ -113,7 +120,10 @@ struct RateLimitHeadersTests {
     @Test(
         "the client keeps the budget of its token endpoint's latest answer, in each header style, on a success and on a 429",
         arguments: [
-            ([("X-Rate-Limit-Limit", "600"), ("X-Rate-Limit-Remaining", "412"), ("X-Rate-Limit-Reset", "EPOCH")], RateLimitBudget.Style.okta),
+            (
+                [("X-Rate-Limit-Limit", "600"), ("X-Rate-Limit-Remaining", "412"), ("X-Rate-Limit-Reset", "EPOCH")],
+                RateLimitBudget.Style.okta
+            ),
             ([("RateLimit-Policy", #""default";q=600;w=60"#), ("RateLimit", #""default";r=412;t=38"#)], .ietf),
             ([("RateLimit-Limit", "600"), ("RateLimit-Remaining", "412"), ("RateLimit-Reset", "38")], .ietfFields),
         ])
@@ -124,7 +134,9 @@ struct RateLimitHeadersTests {
         let server = try await ScriptedServer.start { _ in
             if refusing.withLock({ $0 }) {
                 let drained = headers.map { ($0.0, $0.1.replacingOccurrences(of: "412", with: "0")) }
-                return .init(status: .tooManyRequests, headers: [("Content-Type", "application/json")] + drained, body: #"{"error":"rate_limit_exceeded"}"#)
+                return .init(
+                    status: .tooManyRequests, headers: [("Content-Type", "application/json")] + drained,
+                    body: #"{"error":"rate_limit_exceeded"}"#)
             }
             return .init(headers: [("Content-Type", "application/json")] + headers, body: AuthorizationClientTests.tokenBody)
         }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
 import Testing
@@ -8,6 +5,10 @@ import TokenModel
 import TokenTesting
 
 @testable import OAuthClient
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A server on 127.0.0.1, port 0, that answers the first request on each connection with
 /// keep-alive and closes the connection, unanswered, when a second request comes on it: what a
@@ -39,7 +40,8 @@ final class ClosingKeepAliveServer: Sendable {
                 _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
                 accepted.value.withLock { $0 += 1 }
                 if Self.readRequest(connection) {
-                    let answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"
+                    let answer =
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"
                     _ = answer.withCString { write(connection, $0, strlen($0)) }
                     // The next request on this connection is never answered: the connection closes under it.
                     _ = Self.readRequest(connection)

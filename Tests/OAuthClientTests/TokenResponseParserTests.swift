@@ -1,8 +1,9 @@
 import Foundation
 import NIOHTTP1
 import Testing
-@testable import OAuthClient
 import TokenModel
+
+@testable import OAuthClient
 
 @Suite("Reading token responses as real servers send them")
 struct TokenResponseParserTests {
@@ -71,7 +72,9 @@ struct TokenResponseParserTests {
         #expect(error.code == "invalid_client")
         #expect(error.httpStatus == 401)
         #expect(error.needsOperator)
-        #expect(error.description == "HTTP 401 invalid_client: Client authentication failed (see https://x/e) at http://127.0.0.1/token")
+        #expect(
+            error.description
+                == "HTTP 401 invalid_client: Client authentication failed (see https://x/e) at http://127.0.0.1/token")
     }
 
     @Test("non-standard error codes are shown as they are")
@@ -89,14 +92,17 @@ struct TokenResponseParserTests {
         #expect(bare.code == "http_error")
         #expect(bare.description == "HTTP 403 Forbidden, empty body")
         let html = TokenResponseParser.parseError(
-            response(502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: [("Content-Type", "text/html")]),
+            response(
+                502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+                headers: [("Content-Type", "text/html")]),
             endpoint: nil, now: now)
         #expect(html.description == "HTTP 502 Bad Gateway, HTML page \"502 Bad Gateway\"")
     }
 
     @Test("Retry-After in seconds or as an HTTP date is read")
     func retryAfter() {
-        let seconds = TokenResponseParser.parseError(response(503, "", headers: [("Retry-After", "120")]), endpoint: nil, now: now)
+        let seconds = TokenResponseParser.parseError(
+            response(503, "", headers: [("Retry-After", "120")]), endpoint: nil, now: now)
         #expect(seconds.retryAfter == .seconds(120))
         let date = TokenResponseParser.parseError(
             response(429, "", headers: [("Retry-After", "Fri, 15 Jan 2027 08:00:30 GMT")]), endpoint: nil,
@@ -143,12 +149,13 @@ struct TokenResponseExtraFieldTests {
         let token = try TokenResponseParser.parseSuccess(
             Data(body.utf8), issuedAt: Date(), endpoint: "http://127.0.0.1/token", sent: [secret])
         #expect(token.accessToken == accessToken)
-        #expect(token.extraFields == [
-            "client_secret_echo": .string(Redaction.mask(secret)),
-            "echo_access_token": .string(Redaction.mask(accessToken)),
-            "nested": .object(["refresh_token": .string(Redaction.mask("rt-0123456789"))]),
-            "ext_expires_in": .number(300),
-            "note": .string("plain words stay"),
-        ])
+        #expect(
+            token.extraFields == [
+                "client_secret_echo": .string(Redaction.mask(secret)),
+                "echo_access_token": .string(Redaction.mask(accessToken)),
+                "nested": .object(["refresh_token": .string(Redaction.mask("rt-0123456789"))]),
+                "ext_expires_in": .number(300),
+                "note": .string("plain words stay"),
+            ])
     }
 }

@@ -45,17 +45,20 @@ struct TokenVerifierTests {
 
     // MARK: - Signatures that check out
 
-    @Test("a token signed with each supported algorithm is verified, naming the algorithm and key", arguments: [
-        "RS256", "PS256", "ES256", "ES384", "EdDSA",
-    ])
+    @Test(
+        "a token signed with each supported algorithm is verified, naming the algorithm and key",
+        arguments: [
+            "RS256", "PS256", "ES256", "ES384", "EdDSA",
+        ])
     func validSignature(algorithm: String) async throws {
-        let signer = switch algorithm {
-        case "RS256": TestKeys.rs256()
-        case "PS256": TestKeys.ps256()
-        case "ES256": TestKeys.es256()
-        case "ES384": TestKeys.es384()
-        default: TestKeys.edDSA()
-        }
+        let signer =
+            switch algorithm {
+            case "RS256": TestKeys.rs256()
+            case "PS256": TestKeys.ps256()
+            case "ES256": TestKeys.es256()
+            case "ES384": TestKeys.es384()
+            default: TestKeys.edDSA()
+            }
         let setup = Self.setup(publishing: [TestKeys.rs256(kid: "other", key: TestKeys.otherRSAPrivateKey), signer])
         let token = try await signer.sign(Self.claims())
         #expect(TokenDecoder.decode(token).algorithm == algorithm)
@@ -83,25 +86,33 @@ struct TokenVerifierTests {
         let token = try await TestKeys.rs256().sign(Self.claims(), includeKeyID: false)
         #expect(await setup.verifier.verify(token) == SignatureVerdict(.verified, "RS256 signature valid with key \"rsa-1\""))
 
-        let stranger = try await TestKeys.rs256(kid: "x", key: TestKeys.otherRSAPrivateKey).sign(Self.claims(), includeKeyID: false)
+        let stranger = try await TestKeys.rs256(kid: "x", key: TestKeys.otherRSAPrivateKey).sign(
+            Self.claims(), includeKeyID: false)
         let verdict = await setup.verifier.verify(stranger)
         #expect(verdict.status == .failed)
         #expect(verdict.reason == "signature does not match key \"rsa-1\"")
 
-
         let twoRSAKeys = Self.setup(publishing: [TestKeys.rs256(), TestKeys.ps256(kid: "rsa-2")])
-        let strangerAgain = try await TestKeys.rs256(kid: "x", key: TestKeys.otherRSAPrivateKey).sign(Self.claims(), includeKeyID: false)
-        #expect(await twoRSAKeys.verifier.verify(strangerAgain) == SignatureVerdict(
-            .failed,
-            "the RS256 signature matches none of the 2 suitable keys (the token has no kid) at http://127.0.0.1:8080/v1/keys"))
+        let strangerAgain = try await TestKeys.rs256(kid: "x", key: TestKeys.otherRSAPrivateKey).sign(
+            Self.claims(), includeKeyID: false)
+        #expect(
+            await twoRSAKeys.verifier.verify(strangerAgain)
+                == SignatureVerdict(
+                    .failed,
+                    "the RS256 signature matches none of the 2 suitable keys (the token has no kid) at http://127.0.0.1:8080/v1/keys"
+                ))
     }
 
     @Test("a kid unknown on the first fetch says the set was fetched just now")
     func unknownKeyIDOnFirstFetch() async throws {
         let setup = Self.setup(publishing: [TestKeys.es256(), TestKeys.edDSA()])
         let token = try await TestKeys.es256(kid: "retired").sign(Self.claims())
-        #expect(await setup.verifier.verify(token) == SignatureVerdict(
-            .failed, "kid \"retired\" is not in the key set at http://127.0.0.1:8080/v1/keys (fetched just now; it has \"ec-256\", \"ed-1\")", failure: .keyNotPublished))
+        #expect(
+            await setup.verifier.verify(token)
+                == SignatureVerdict(
+                    .failed,
+                    "kid \"retired\" is not in the key set at http://127.0.0.1:8080/v1/keys (fetched just now; it has \"ec-256\", \"ed-1\")",
+                    failure: .keyNotPublished))
         #expect(setup.endpoint.fetches == 1)
     }
 
@@ -145,11 +156,16 @@ struct TokenVerifierTests {
         #expect(verdict.reason.hasPrefix("issued 10m in the future (iat 2026-11-27T03:13:10Z)"))
     }
 
-    @Test("the two-step check keeps a valid signature apart from the claim that failed (exp, iss, aud)", arguments: [
-        (["exp": JSONValue.number(1_795_748_460)], "expired 2m10s ago (exp 2026-11-27T03:01:00Z)"),
-        (["iss": JSONValue.string("https://evil.example")], "iss is \"https://evil.example\", expected \"https://issuer.example\""),
-        (["aud": JSONValue.string("api://billing")], "aud is \"api://billing\", expected \"api://orders\""),
-    ])
+    @Test(
+        "the two-step check keeps a valid signature apart from the claim that failed (exp, iss, aud)",
+        arguments: [
+            (["exp": JSONValue.number(1_795_748_460)], "expired 2m10s ago (exp 2026-11-27T03:01:00Z)"),
+            (
+                ["iss": JSONValue.string("https://evil.example")],
+                "iss is \"https://evil.example\", expected \"https://issuer.example\""
+            ),
+            (["aud": JSONValue.string("api://billing")], "aud is \"api://billing\", expected \"api://orders\""),
+        ])
     func claimFailureApart(overrides: [String: JSONValue], reason: String) async throws {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let token = try await TestKeys.rs256().sign(Self.claims(overrides))
@@ -166,9 +182,13 @@ struct TokenVerifierTests {
     func twoStepsVerified() async throws {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let good = await setup.verifier.check(try await TestKeys.rs256().sign(Self.claims()))
-        #expect(good.claims == SignatureVerdict(.verified, "time claims within the 1m leeway; iss is \"https://issuer.example\"; aud as expected"))
+        #expect(
+            good.claims
+                == SignatureVerdict(
+                    .verified, "time claims within the 1m leeway; iss is \"https://issuer.example\"; aud as expected"))
         #expect(good.verdict == SignatureVerdict(.verified, "RS256 signature valid with key \"rsa-1\""))
-        var parts = try await TestKeys.rs256().sign(Self.claims(["iss": .string("https://evil.example")])).split(separator: ".").map(String.init)
+        var parts = try await TestKeys.rs256().sign(Self.claims(["iss": .string("https://evil.example")])).split(separator: ".")
+            .map(String.init)
         parts[1] = TestKeys.base64URL(Data(JSONValue.object(Self.claims(["scope": .string("orders.admin")])).compactText.utf8))
         let tampered = await setup.verifier.check(parts.joined(separator: "."))
         #expect(tampered.signature == SignatureVerdict(.failed, "signature does not match key \"rsa-1\""))
@@ -183,7 +203,10 @@ struct TokenVerifierTests {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let token = try await TestKeys.rs256().sign(Self.claims(["iss": .string("https://evil.example")]))
         let verdict = await setup.verifier.verify(token)
-        #expect(verdict == SignatureVerdict(.failed, "iss is \"https://evil.example\", expected \"https://issuer.example\"", failure: .claims))
+        #expect(
+            verdict
+                == SignatureVerdict(
+                    .failed, "iss is \"https://evil.example\", expected \"https://issuer.example\"", failure: .claims))
     }
 
     @Test("iss is not checked when no issuer is expected")
@@ -197,20 +220,27 @@ struct TokenVerifierTests {
     func audience() async throws {
         let setup = Self.setup(publishing: [TestKeys.rs256()])
         let other = try await TestKeys.rs256().sign(Self.claims(["aud": .string("api://billing")]))
-        #expect(await setup.verifier.verify(other) == SignatureVerdict(.failed, "aud is \"api://billing\", expected \"api://orders\"", failure: .claims))
+        #expect(
+            await setup.verifier.verify(other)
+                == SignatureVerdict(.failed, "aud is \"api://billing\", expected \"api://orders\"", failure: .claims))
 
-        let list = try await TestKeys.rs256().sign(Self.claims(["aud": .array([.string("api://billing"), .string(Self.audience)])]))
+        let list = try await TestKeys.rs256().sign(
+            Self.claims(["aud": .array([.string("api://billing"), .string(Self.audience)])]))
         #expect(await setup.verifier.verify(list).status == .verified)
 
-        let wrongList = try await TestKeys.rs256().sign(Self.claims(["aud": .array([.string("api://billing"), .string("api://hr")])]))
+        let wrongList = try await TestKeys.rs256().sign(
+            Self.claims(["aud": .array([.string("api://billing"), .string("api://hr")])]))
         #expect(
             await setup.verifier.verify(wrongList)
-                == SignatureVerdict(.failed, #"aud ["api://billing", "api://hr"] does not include "api://orders""#, failure: .claims))
+                == SignatureVerdict(
+                    .failed, #"aud ["api://billing", "api://hr"] does not include "api://orders""#, failure: .claims))
 
         var noAudience = Self.claims()
         noAudience["aud"] = nil
         let missing = try await TestKeys.rs256().sign(noAudience)
-        #expect(await setup.verifier.verify(missing) == SignatureVerdict(.failed, "the token has no aud, expected \"api://orders\"", failure: .claims))
+        #expect(
+            await setup.verifier.verify(missing)
+                == SignatureVerdict(.failed, "the token has no aud, expected \"api://orders\"", failure: .claims))
     }
 
     // MARK: - Tokens that must never pass
@@ -239,9 +269,12 @@ struct TokenVerifierTests {
         let _: TestClaims = try await attacker.verify(token)
 
         let verdict = await setup.verifier.verify(token)
-        #expect(verdict == SignatureVerdict(
-            .failed,
-            "HS256 is a shared-secret algorithm; an access token from an authorization server must be signed with its private key"))
+        #expect(
+            verdict
+                == SignatureVerdict(
+                    .failed,
+                    "HS256 is a shared-secret algorithm; an access token from an authorization server must be signed with its private key"
+                ))
         #expect(await setup.cache.fetchCount == 0)
     }
 
@@ -251,7 +284,8 @@ struct TokenVerifierTests {
         for signer in [TestKeys.rs256(), TestKeys.es256()] {
             let token = try await signer.sign(Self.claims())
             var parts = token.split(separator: ".").map(String.init)
-            parts[1] = TestKeys.base64URL(Data(JSONValue.object(Self.claims(["scope": .string("orders.admin")])).compactText.utf8))
+            parts[1] = TestKeys.base64URL(
+                Data(JSONValue.object(Self.claims(["scope": .string("orders.admin")])).compactText.utf8))
             let verdict = await setup.verifier.verify(parts.joined(separator: "."))
             #expect(verdict == SignatureVerdict(.failed, "signature does not match key \"\(signer.kid)\""))
         }
@@ -263,7 +297,10 @@ struct TokenVerifierTests {
         let es256WithRSAKid = try await TestKeys.es256().published(as: "rsa-1").sign(Self.claims())
         var verdict = await setup.verifier.verify(es256WithRSAKid)
         #expect(verdict.status == .failed)
-        #expect(verdict.reason == "no key at http://127.0.0.1:8080/v1/keys can check this ES256 signature: key \"rsa-1\" is an RSA key; ES256 needs an EC key")
+        #expect(
+            verdict.reason
+                == "no key at http://127.0.0.1:8080/v1/keys can check this ES256 signature: key \"rsa-1\" is an RSA key; ES256 needs an EC key"
+        )
 
         // The RSA key is published for RS256 only, so a PS256 token signed with it is refused.
         let pssWithRS256Kid = try await TestKeys.ps256(kid: "rsa-1").sign(Self.claims())
@@ -294,25 +331,31 @@ struct TokenVerifierTests {
         setup.clock.advance(by: 31)
         let k2 = try await TestKeys.rs256(kid: "k2", key: TestKeys.otherRSAPrivateKey).sign(Self.claims())
         var verdict = await setup.verifier.verify(k2)
-        #expect(verdict == SignatureVerdict(
-            .failed, "kid \"k2\" is not in the key set at http://127.0.0.1:8080/v1/keys (refetched; it has \"k1\")", failure: .keyNotPublished))
+        #expect(
+            verdict
+                == SignatureVerdict(
+                    .failed, "kid \"k2\" is not in the key set at http://127.0.0.1:8080/v1/keys (refetched; it has \"k1\")",
+                    failure: .keyNotPublished))
         #expect(setup.endpoint.fetches == 2)
 
         setup.clock.advance(by: 10)
         let k3 = try await TestKeys.rs256(kid: "k3", key: TestKeys.otherRSAPrivateKey).sign(Self.claims())
         verdict = await setup.verifier.verify(k3)
         // Not a failure yet: the copy may predate a new key; the verdict says when it is settled.
-        #expect(verdict == SignatureVerdict(
-            .checking,
-            "kid \"k3\" is not in the key set at http://127.0.0.1:8080/v1/keys (as last fetched, it has \"k1\"; a new key?)",
-            recheckAt: Self.start.addingTimeInterval(61)))
+        #expect(
+            verdict
+                == SignatureVerdict(
+                    .checking,
+                    "kid \"k3\" is not in the key set at http://127.0.0.1:8080/v1/keys (as last fetched, it has \"k1\"; a new key?)",
+                    recheckAt: Self.start.addingTimeInterval(61)))
         #expect(verdict.reason(at: setup.clock.now).hasSuffix("a new key?); key set refetch in 20s"))
         #expect(setup.endpoint.fetches == 2)
 
         // The server rotates in k3; after the interval the cache may look again and finds it.
-        setup.endpoint.publish(TestKeys.jwks([
-            TestKeys.rs256(kid: "k1"), TestKeys.rs256(kid: "k3", key: TestKeys.otherRSAPrivateKey),
-        ]))
+        setup.endpoint.publish(
+            TestKeys.jwks([
+                TestKeys.rs256(kid: "k1"), TestKeys.rs256(kid: "k3", key: TestKeys.otherRSAPrivateKey),
+            ]))
         setup.clock.advance(by: 21)
         verdict = await setup.verifier.verify(k3)
         #expect(verdict == SignatureVerdict(.verified, "RS256 signature valid with key \"k3\""))
@@ -356,7 +399,8 @@ struct TokenVerifierTests {
 
     @Test("without a key set a JWT is not checked, which is not a failure, and says why")
     func noKeySet() async throws {
-        let verifier = TokenVerifier(keys: nil, expectedIssuer: nil, expectedAudience: nil, leeway: .seconds(60), now: { Self.start })
+        let verifier = TokenVerifier(
+            keys: nil, expectedIssuer: nil, expectedAudience: nil, leeway: .seconds(60), now: { Self.start })
         let token = try await TestKeys.rs256().sign(Self.claims())
         #expect(await verifier.verify(token) == SignatureVerdict(.notChecked, "signature not checked (no key set configured)"))
     }
@@ -367,9 +411,11 @@ struct TokenVerifierTests {
         setup.endpoint.fail(status: 503, summary: "Service Unavailable")
         let token = try await TestKeys.rs256().sign(Self.claims())
         var verdict = await setup.verifier.verify(token)
-        #expect(verdict == SignatureVerdict(
-            .unverified, "could not fetch the key set from http://127.0.0.1:8080/v1/keys: HTTP 503 Service Unavailable",
-            recheckAt: Self.start.addingTimeInterval(30)))
+        #expect(
+            verdict
+                == SignatureVerdict(
+                    .unverified, "could not fetch the key set from http://127.0.0.1:8080/v1/keys: HTTP 503 Service Unavailable",
+                    recheckAt: Self.start.addingTimeInterval(30)))
 
         setup.clock.advance(by: 5)
         verdict = await setup.verifier.verify(token)
@@ -409,36 +455,53 @@ struct TokenVerifierTests {
         let parts = token.split(separator: ".").map(String.init)
 
         let twoSegments = parts[0] + "." + parts[1]
-        #expect(await setup.verifier.verify(twoSegments) == SignatureVerdict(.unverified, "opaque token: it can only be introspected"))
+        #expect(
+            await setup.verifier.verify(twoSegments) == SignatureVerdict(.unverified, "opaque token: it can only be introspected")
+        )
 
         let badBase64 = "e!J.\(parts[1]).\(parts[2])"
         #expect(await setup.verifier.verify(badBase64).status == .unverified)
 
         let payloadNotJSON = parts[0] + "." + TestKeys.base64URL(Data("not json".utf8)) + "." + parts[2]
-        #expect(await setup.verifier.verify(payloadNotJSON) == SignatureVerdict(.failed, "malformed JWT: its payload is not a JSON object"))
+        #expect(
+            await setup.verifier.verify(payloadNotJSON)
+                == SignatureVerdict(.failed, "malformed JWT: its payload is not a JSON object"))
 
         let payloadNotBase64 = parts[0] + ".%%%." + parts[2]
-        #expect(await setup.verifier.verify(payloadNotBase64) == SignatureVerdict(.failed, "malformed JWT: its payload is not base64url"))
+        #expect(
+            await setup.verifier.verify(payloadNotBase64)
+                == SignatureVerdict(.failed, "malformed JWT: its payload is not base64url"))
 
         let signatureNotBase64 = parts[0] + "." + parts[1] + ".***"
-        #expect(await setup.verifier.verify(signatureNotBase64) == SignatureVerdict(.failed, "malformed JWT: its signature part is not base64url"))
+        #expect(
+            await setup.verifier.verify(signatureNotBase64)
+                == SignatureVerdict(.failed, "malformed JWT: its signature part is not base64url"))
     }
 
     // MARK: - A static key set (decode --jwks FILE)
 
     @Test("a static key set skips keys it cannot use and verifies with the rest")
     func staticKeySet() async throws {
-        let document = TestKeys.jwks([TestKeys.es256()], extra: [
-            .object(["kty": .string("oct"), "kid": .string("shared"), "k": .string("c2VjcmV0")]),
-            .object(["kty": .string("RSA"), "kid": .string("enc-1"), "use": .string("enc"), "n": .string("AQAB"), "e": .string("AQAB")]),
-        ])
+        let document = TestKeys.jwks(
+            [TestKeys.es256()],
+            extra: [
+                .object(["kty": .string("oct"), "kid": .string("shared"), "k": .string("c2VjcmV0")]),
+                .object([
+                    "kty": .string("RSA"), "kid": .string("enc-1"), "use": .string("enc"), "n": .string("AQAB"),
+                    "e": .string("AQAB"),
+                ]),
+            ])
         let cache = try JWKSCache(jwksData: document, source: "keys.json")
         #expect(await cache.knownKeyIDs == ["ec-256"])
-        let verifier = TokenVerifier(keys: cache, expectedIssuer: Self.issuer, expectedAudience: nil, leeway: .seconds(60), now: { Self.start })
+        let verifier = TokenVerifier(
+            keys: cache, expectedIssuer: Self.issuer, expectedAudience: nil, leeway: .seconds(60), now: { Self.start })
         #expect(await verifier.verify(try await TestKeys.es256().sign(Self.claims())).status == .verified)
 
         let unknown = try await TestKeys.es256(kid: "ec-new").sign(Self.claims())
-        #expect(await verifier.verify(unknown) == SignatureVerdict(.failed, "kid \"ec-new\" is not in the key set at keys.json (it has \"ec-256\")", failure: .keyNotPublished))
+        #expect(
+            await verifier.verify(unknown)
+                == SignatureVerdict(
+                    .failed, "kid \"ec-new\" is not in the key set at keys.json (it has \"ec-256\")", failure: .keyNotPublished))
         #expect(await cache.fetchCount == 0)
     }
 
@@ -446,7 +509,10 @@ struct TokenVerifierTests {
     func staticKeySetWithoutUsableKeys() throws {
         let document = Data(#"{"keys":[{"kty":"oct","kid":"shared","k":"c2VjcmV0"}]}"#.utf8)
         let error = #expect(throws: JWKSError.self) { try JWKSCache(jwksData: document, source: "keys.json") }
-        #expect(error?.reason == "the key set at keys.json has no key that can check a signature: skipped key \"shared\": kty \"oct\" cannot check signatures (RSA, EC and OKP can)")
+        #expect(
+            error?.reason
+                == "the key set at keys.json has no key that can check a signature: skipped key \"shared\": kty \"oct\" cannot check signatures (RSA, EC and OKP can)"
+        )
 
         let notJSON = #expect(throws: JWKSError.self) { try JWKSCache(jwksData: Data("keys".utf8), source: "keys.json") }
         #expect(notJSON?.reason == "keys.json is not a JWKS document: it is not JSON")
@@ -460,9 +526,10 @@ extension TokenVerifierTests {
 
         /// Runs `body` with a demo server and an HTTP transport, and stops both whatever happens.
         static func withDemo(_ body: (DemoEnvironment, HTTPTransport) async throws -> Void) async throws {
-            let demo = try await DemoEnvironment.start(DemoServerOptions(
-                clients: [DemoClientSpec(name: "post-client", method: .clientSecretPost, scopes: [DemoClientSpec.modScope])],
-                audience: audience))
+            let demo = try await DemoEnvironment.start(
+                DemoServerOptions(
+                    clients: [DemoClientSpec(name: "post-client", method: .clientSecretPost, scopes: [DemoClientSpec.modScope])],
+                    audience: audience))
             let transport = HTTPTransport()
             let outcome: Result<Void, any Error>
             do {
@@ -478,9 +545,13 @@ extension TokenVerifierTests {
 
         static func requestToken(from demo: DemoEnvironment, with transport: HTTPTransport) async throws -> String {
             let client = try #require(demo.clients.first)
-            let response = try await transport.send(.form(
-                [("grant_type", "client_credentials"), ("client_id", client.clientID), ("client_secret", client.secret ?? "")],
-                to: demo.tokenEndpoint, timeout: .seconds(10), caFile: nil, allowInsecureHTTP: true))
+            let response = try await transport.send(
+                .form(
+                    [
+                        ("grant_type", "client_credentials"), ("client_id", client.clientID),
+                        ("client_secret", client.secret ?? ""),
+                    ],
+                    to: demo.tokenEndpoint, timeout: .seconds(10), caFile: nil, allowInsecureHTTP: true))
             #expect(response.status == 200)
             return try #require(JSONValue(data: response.body)?["access_token"]?.stringValue)
         }
@@ -491,9 +562,11 @@ extension TokenVerifierTests {
                 let clock = TestClock(Date())
                 let cache = JWKSCache(url: demo.jwksURI, now: { clock.now }) { url in
                     let response = try await transport.send(
-                        OutgoingRequest(method: .get, url: url, headers: [("Accept", "application/json")], allowInsecureHTTP: true))
+                        OutgoingRequest(
+                            method: .get, url: url, headers: [("Accept", "application/json")], allowInsecureHTTP: true))
                     guard response.status == 200 else {
-                        throw OAuthError.httpStatus(response.status, summary: "JWKS fetch failed", endpoint: URLText.describe(url))
+                        throw OAuthError.httpStatus(
+                            response.status, summary: "JWKS fetch failed", endpoint: URLText.describe(url))
                     }
                     return response.body
                 }
@@ -503,7 +576,9 @@ extension TokenVerifierTests {
 
                 let first = try await Self.requestToken(from: demo, with: transport)
                 let firstKeyID = try #require(TokenDecoder.decode(first).keyID)
-                #expect(await verifier.verify(first) == SignatureVerdict(.verified, "RS256 signature valid with key \"\(firstKeyID)\""))
+                #expect(
+                    await verifier.verify(first)
+                        == SignatureVerdict(.verified, "RS256 signature valid with key \"\(firstKeyID)\""))
                 #expect(await cache.fetchCount == 1)
 
                 let secondKeyID = try await demo.rotateKeys()
@@ -517,7 +592,9 @@ extension TokenVerifierTests {
                 #expect(await cache.fetchCount == 1)
 
                 clock.advance(by: 30)
-                #expect(await verifier.verify(second) == SignatureVerdict(.verified, "RS256 signature valid with key \"\(secondKeyID)\""))
+                #expect(
+                    await verifier.verify(second)
+                        == SignatureVerdict(.verified, "RS256 signature valid with key \"\(secondKeyID)\""))
                 #expect(await verifier.verify(first).status == .verified)
                 #expect(await cache.fetchCount == 2)
                 #expect(await cache.knownKeyIDs == [firstKeyID, secondKeyID].sorted())

@@ -3,6 +3,7 @@ import Foundation
 import OAuthClient
 import Testing
 import TokenConfig
+
 @testable import SpringConfig
 
 @Suite("The tutorial's Spring files against the embedded demo")

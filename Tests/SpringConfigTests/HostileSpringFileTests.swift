@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TokenConfig
 import TokenTesting
+
 @testable import SpringConfig
 
 /// Files written to exhaust the reader: each was a crash (stack overflow) or ran for minutes
@@ -28,8 +29,9 @@ struct HostileSpringFileTests {
         #expect(issue?.file == file)
         #expect(issue?.line == HostileConfigurations.chainedPlaceholderLine(63))
         #expect(issue?.keyPath == "p63")
-        #expect(issue?.message == "placeholders followed from spring.security.oauth2.client.registration.mod.client-id through "
-            + "other properties nest more than 64 levels deep here; tokentop reads at most 64")
+        #expect(
+            issue?.message == "placeholders followed from spring.security.oauth2.client.registration.mod.client-id through "
+                + "other properties nest more than 64 levels deep here; tokentop reads at most 64")
     }
 
     @Test("a chain of 64 levels resolves as before")
@@ -47,7 +49,8 @@ struct HostileSpringFileTests {
         #expect(issue?.file == file)
         #expect(issue?.line == 1)
         #expect(issue?.keyPath == "spring.security.oauth2.client.registration.mod.client-id")
-        #expect(issue?.message == "placeholders inside placeholders nest more than 64 levels deep here; tokentop reads at most 64")
+        #expect(
+            issue?.message == "placeholders inside placeholders nest more than 64 levels deep here; tokentop reads at most 64")
     }
 
     @Test("24 doubling placeholders stop where they pass 1 MiB, at the property that crossed it")
@@ -59,14 +62,17 @@ struct HostileSpringFileTests {
         #expect(issue?.file == file)
         #expect(issue?.line == HostileConfigurations.doublingPlaceholderLine(19))
         #expect(issue?.keyPath == "d19")
-        #expect(issue?.message.hasPrefix("placeholders expand the file past 1,048,576 bytes, more than a file of the largest "
-            + "size tokentop reads (1 MiB) holds; tokentop stops there") == true)
+        #expect(
+            issue?.message.hasPrefix(
+                "placeholders expand the file past 1,048,576 bytes, more than a file of the largest "
+                    + "size tokentop reads (1 MiB) holds; tokentop stops there") == true)
     }
 
     @Test("the expansion bound is spent once for the whole import, and reported once")
     func expansionReportedOnce() async throws {
         // Two clients each naming the doubling chain's top: the second finds the bound spent.
-        let text = HostileConfigurations.doublingPlaceholders(levels: 24)
+        let text =
+            HostileConfigurations.doublingPlaceholders(levels: 24)
             + "spring.security.oauth2.client.registration.other.client-id=${d24}\n"
             + "spring.security.oauth2.client.registration.other.client-secret=s\n"
             + "spring.security.oauth2.client.registration.other.authorization-grant-type=client_credentials\n"
@@ -77,7 +83,8 @@ struct HostileSpringFileTests {
 
     @Test("50,000 unclosed `${` are text, as in Spring, read in one pass")
     func unclosedPlaceholders() async throws {
-        try await withSpringFiles(["application.properties": HostileConfigurations.unclosedPlaceholders(count: 50_000)]) { folder in
+        try await withSpringFiles(["application.properties": HostileConfigurations.unclosedPlaceholders(count: 50_000)]) {
+            folder in
             let imported = try springImport([folder + "/application.properties"])
             #expect(imported.configuration.clients.map(\.clientID) == [String(repeating: "${", count: 50_000)])
         }
@@ -110,8 +117,9 @@ struct HostileSpringFileTests {
         var lines = ["l0: &l0 {x: y}"]
         for level in 1..<100 { lines.append("l\(level): &l\(level) {x: *l\(level - 1)}") }
         let (issue, _) = try await onlyIssue("application.yml", lines.joined(separator: "\n") + "\n")
-        #expect(issue?.message == "YAML mappings and lists (aliases and merge keys included) nest more than 64 levels deep here; "
-            + "tokentop reads at most 64")
+        #expect(
+            issue?.message == "YAML mappings and lists (aliases and merge keys included) nest more than 64 levels deep here; "
+                + "tokentop reads at most 64")
         #expect(issue?.keyPath.hasPrefix("l") == true)
     }
 
@@ -121,7 +129,9 @@ struct HostileSpringFileTests {
         #expect(issue?.file == file)
         #expect(issue?.line == 6)
         #expect(issue?.keyPath == "spring.config.activate.on-profile")
-        #expect(issue?.message == "`!` and parentheses in the profile condition nest more than 64 levels deep here; tokentop reads at most 64")
+        #expect(
+            issue?.message
+                == "`!` and parentheses in the profile condition nest more than 64 levels deep here; tokentop reads at most 64")
     }
 
     @Test("a profile condition within the bound is read: 64 `!` and parentheses, evaluated as Spring would")
@@ -129,10 +139,12 @@ struct HostileSpringFileTests {
         let place = ReadingGuard.Place(file: "application.yml")
         let even = try ProfileExpression.parse([String(repeating: "!", count: 64) + "prod"], at: place)
         #expect(even.matches(["prod"]))
-        let nested = try ProfileExpression.parse([String(repeating: "(", count: 63) + "!prod" + String(repeating: ")", count: 63)], at: place)
+        let nested = try ProfileExpression.parse(
+            [String(repeating: "(", count: 63) + "!prod" + String(repeating: ")", count: 63)], at: place)
         #expect(nested.matches(["dev"]) && !nested.matches(["prod"]))
         #expect(throws: ConfigurationError.self) {
-            try ProfileExpression.parse([String(repeating: "(", count: 64) + "!prod" + String(repeating: ")", count: 64)], at: place)
+            try ProfileExpression.parse(
+                [String(repeating: "(", count: 64) + "!prod" + String(repeating: ")", count: 64)], at: place)
         }
     }
 }

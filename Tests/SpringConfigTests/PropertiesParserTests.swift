@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenConfig
+
 @testable import SpringConfig
 
 @Suite("application.properties in the whole java.util.Properties syntax")
@@ -43,7 +44,8 @@ struct PropertiesParserTests {
         #expect {
             _ = try PropertiesParser.documents("a=1\nb=x\\u12g4\n", file: "application.properties")
         } throws: { error in
-            (error as? ConfigurationError)?.description == "application.properties:2:4: malformed \\uXXXX escape: expected four hexadecimal digits after \\u"
+            (error as? ConfigurationError)?.description
+                == "application.properties:2:4: malformed \\uXXXX escape: expected four hexadecimal digits after \\u"
         }
     }
 
@@ -57,7 +59,9 @@ struct PropertiesParserTests {
         #expect(first["spring.security.oauth2.client.registration.mod.client-id"].map { [$0.line, $0.column] } == [3, 60])
         #expect(first["spring.security.oauth2.client.registration.mod.scope"]?.value == "custom_mod,custom_read")
         #expect(first["spring.security.oauth2.client.registration.mod.client-authentication-method"]?.value == "basic")
-        #expect(first["spring.security.oauth2.client.provider.mod.token-uri"]?.value == "https://dev-123.okta.com/oauth2/default/v1/token")
+        #expect(
+            first["spring.security.oauth2.client.provider.mod.token-uri"]?.value
+                == "https://dev-123.okta.com/oauth2/default/v1/token")
         #expect(first["app.path"]?.value == "C:\\temp\\")
         #expect(first["app.motto"]?.value == "café au lait")
         #expect(first["app.key with spaces"]?.value == "kept=as:is")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenConfig
+
 @testable import SpringConfig
 
 @Suite("Writing tokentop clients as a Spring Boot 3 application.yml")
@@ -17,29 +18,30 @@ struct SpringApplicationYAMLTests {
                 clientSecret: .command("pass show c")),
         ])
         let yaml = try SpringApplicationYAML.render(configuration, comment: ["for the mod service"])
-        #expect(yaml == """
-            # for the mod service
-            # left out from-command: its secret comes from client-secret-command, which Spring properties cannot name
-            spring:
-              security:
-                oauth2:
-                  client:
-                    registration:
-                      mod-client:
-                        client-id: 0oa1
-                        client-secret: 's: #1'
-                        client-authentication-method: client_secret_post
-                        authorization-grant-type: client_credentials
-                        scope:
-                        - custom_mod
-                        - 'true'
-                        provider: mod-client
-                    provider:
-                      mod-client:
-                        issuer-uri: https://dev-123.okta.com/oauth2/default
-                        jwk-set-uri: https://dev-123.okta.com/oauth2/default/v1/keys
+        #expect(
+            yaml == """
+                # for the mod service
+                # left out from-command: its secret comes from client-secret-command, which Spring properties cannot name
+                spring:
+                  security:
+                    oauth2:
+                      client:
+                        registration:
+                          mod-client:
+                            client-id: 0oa1
+                            client-secret: 's: #1'
+                            client-authentication-method: client_secret_post
+                            authorization-grant-type: client_credentials
+                            scope:
+                            - custom_mod
+                            - 'true'
+                            provider: mod-client
+                        provider:
+                          mod-client:
+                            issuer-uri: https://dev-123.okta.com/oauth2/default
+                            jwk-set-uri: https://dev-123.okta.com/oauth2/default/v1/keys
 
-            """)
+                """)
         try await withSpringFiles(["application.yml": yaml]) { folder in
             let imported = try SpringImport.load(paths: [folder], environment: [:])
             let client = try #require(imported.configuration.clients.first)

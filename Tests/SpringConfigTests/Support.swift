@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenConfig
+
 @testable import SpringConfig
 
 /// A fixture's path: `Fixtures/tutorial/client/application.yml`.

@@ -5,7 +5,9 @@ import TokenConfig
 
 @Suite("The cache key: everything that changes the token, nothing else")
 struct CacheKeyTests {
-    func key(_ change: (inout ClientConfiguration) -> Void = { _ in }, dpop: String? = nil, certificate: String? = nil) -> CacheKey {
+    func key(_ change: (inout ClientConfiguration) -> Void = { _ in }, dpop: String? = nil, certificate: String? = nil)
+        -> CacheKey
+    {
         var configuration = sampleConfiguration
         change(&configuration)
         return CacheKey(configuration: configuration, dpopThumbprint: dpop, certificateThumbprint: certificate)
@@ -42,8 +44,14 @@ struct CacheKeyTests {
 
     @Test("values cannot pass for each other across a boundary")
     func boundaries() {
-        let a = key { $0.scopes = ["a b"]; $0.audience = "c" }
-        let b = key { $0.scopes = ["a"]; $0.audience = "b c" }
+        let a = key {
+            $0.scopes = ["a b"]
+            $0.audience = "c"
+        }
+        let b = key {
+            $0.scopes = ["a"]
+            $0.audience = "b c"
+        }
         #expect(a != b)
     }
 

@@ -4,13 +4,14 @@ import TokenCache
 import TokenConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh private (0700) folder for one test's cache, removed afterwards by the caller.
 func temporaryFolder() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-cache-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+        atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     return path
 }
 
@@ -22,7 +23,9 @@ let sampleConfiguration = ClientConfiguration(
     name: "mod-client", tokenURI: URL(string: "https://auth.example.com/oauth2/v1/token"), clientID: "mod-client",
     clientSecret: .inline("s"), scopes: ["custom_mod"])
 
-func sampleEntry(_ key: CacheKey, token: String = "eyJhbGciOiJSUzI1NiJ9.payload.signature", expiresIn: TimeInterval = 3600) -> CachedToken {
+func sampleEntry(_ key: CacheKey, token: String = "eyJhbGciOiJSUzI1NiJ9.payload.signature", expiresIn: TimeInterval = 3600)
+    -> CachedToken
+{
     CachedToken(
         key: key, client: "mod-client", accessToken: token, tokenType: "Bearer", issuedAt: Date(),
         expiresAt: Date().addingTimeInterval(expiresIn), scopes: ["custom_mod"], writer: .init(program: "token"))
@@ -62,7 +65,8 @@ struct TokenCacheStoreTests {
         let store = try TokenCacheStore(folder: root)
         let key = CacheKey(configuration: sampleConfiguration, dpopThumbprint: nil, certificateThumbprint: nil)
         for garbage in [#"{"version":1,"access_token":"SECRET-LOOKING-VALUE""#, "SECRET-LOOKING-VALUE", ""] {
-            FileManager.default.createFile(atPath: store.entryPath(key), contents: Data(garbage.utf8), attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(
+                atPath: store.entryPath(key), contents: Data(garbage.utf8), attributes: [.posixPermissions: 0o600])
             guard case .ignored(let path, let why) = store.lookup(key) else {
                 Issue.record("a corrupted file was used: \(garbage)")
                 continue
@@ -154,7 +158,8 @@ struct TokenCacheStoreTests {
         let store = try TokenCacheStore(folder: root + "/tokens")
         let key = CacheKey(configuration: sampleConfiguration, dpopThumbprint: nil, certificateThumbprint: nil)
         let elsewhere = root + "/elsewhere.json"
-        FileManager.default.createFile(atPath: elsewhere, contents: try JSONEncoder().encode(sampleEntry(key)), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: elsewhere, contents: try JSONEncoder().encode(sampleEntry(key)), attributes: [.posixPermissions: 0o600])
         try FileManager.default.createSymbolicLink(atPath: store.entryPath(key), withDestinationPath: elsewhere)
         guard case .ignored(_, let why) = store.lookup(key) else {
             Issue.record("a link was followed")
@@ -167,7 +172,8 @@ struct TokenCacheStoreTests {
     func unsafeFolders() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root + "/open", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: root + "/open", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         chmod(root + "/open", 0o755)
         #expect(throws: TokenCacheError.self) { try TokenCacheStore(folder: root + "/open") }
         do {
@@ -176,7 +182,8 @@ struct TokenCacheStoreTests {
             #expect(error.description.contains("mode is 755"))
             #expect(error.description.contains("chmod 700"))
         }
-        try FileManager.default.createDirectory(atPath: root + "/private", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: root + "/private", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: root + "/private")
         #expect(throws: TokenCacheError.self) { try TokenCacheStore(folder: root + "/link") }
         if geteuid() == 0 {
@@ -188,7 +195,9 @@ struct TokenCacheStoreTests {
     @Test("the standard folder follows the XDG Base Directory rule")
     func standardFolder() {
         #expect(TokenCacheStore.standardFolder(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/tokentop/tokens")
-        #expect(TokenCacheStore.standardFolder(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"]) == "/h/.cache/tokentop/tokens")
+        #expect(
+            TokenCacheStore.standardFolder(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"])
+                == "/h/.cache/tokentop/tokens")
         #expect(TokenCacheStore.standardFolder(environment: [:]) == nil)
     }
 

@@ -23,12 +23,14 @@ struct AudienceAndBindingTests {
 
     // MARK: client-assertion-audience
 
-    @Test("client-assertion-audience takes endpoint, token-endpoint, issuer or an absolute URL", arguments: [
-        ("endpoint", ClientAssertionAudience.endpoint),
-        ("token-endpoint", .tokenEndpoint),
-        ("issuer", .issuer),
-        ("https://auth.example.com/oauth2/token", .url(URL(string: "https://auth.example.com/oauth2/token")!)),
-    ])
+    @Test(
+        "client-assertion-audience takes endpoint, token-endpoint, issuer or an absolute URL",
+        arguments: [
+            ("endpoint", ClientAssertionAudience.endpoint),
+            ("token-endpoint", .tokenEndpoint),
+            ("issuer", .issuer),
+            ("https://auth.example.com/oauth2/token", .url(URL(string: "https://auth.example.com/oauth2/token")!)),
+        ])
     func assertionAudience(value: String, expected: ClientAssertionAudience) throws {
         let loaded = try parse(try jwtClient("    client-assertion-audience: \(value)"))
         #expect(loaded.configuration.clients.first?.clientAssertionAudience == expected)
@@ -45,8 +47,9 @@ struct AudienceAndBindingTests {
         let issue = try #require(onlyIssue(try jwtClient("    client-assertion-audience: tokn-endpoint")))
         #expect(issue.line == 7 && issue.column == 32)
         #expect(issue.keyPath == "clients.jwt-client.client-assertion-audience")
-        #expect(issue.message == "expected `endpoint`, `token-endpoint`, `issuer`, or an absolute http or https URL, "
-            + "got \"tokn-endpoint\"; did you mean `token-endpoint`?")
+        #expect(
+            issue.message == "expected `endpoint`, `token-endpoint`, `issuer`, or an absolute http or https URL, "
+                + "got \"tokn-endpoint\"; did you mean `token-endpoint`?")
     }
 
     @Test("a relative client-assertion-audience is rejected")
@@ -71,10 +74,11 @@ struct AudienceAndBindingTests {
     @Test("client-assertion-audience without private_key_jwt is a warning, not an error")
     func assertionAudienceWithoutJWT() throws {
         let loaded = try parse(minimalClient + "\n    client-assertion-audience: token-endpoint\n")
-        #expect(loaded.warnings == [
-            "tokentop.yaml:6:5: clients.mod-client.client-assertion-audience: "
-                + "is only used with `client-authentication-method: private_key_jwt` and is ignored",
-        ])
+        #expect(
+            loaded.warnings == [
+                "tokentop.yaml:6:5: clients.mod-client.client-assertion-audience: "
+                    + "is only used with `client-authentication-method: private_key_jwt` and is ignored"
+            ])
     }
 
     // MARK: expected-audience
@@ -82,8 +86,9 @@ struct AudienceAndBindingTests {
     @Test("expected-audience is a string or a list")
     func expectedAudience() throws {
         #expect(try client(minimalClient + "\n    expected-audience: api://default\n").expectedAudiences == ["api://default"])
-        #expect(try client(minimalClient + "\n    expected-audience: [api://one, https://two.example.com]\n")
-            .expectedAudiences == ["api://one", "https://two.example.com"])
+        #expect(
+            try client(minimalClient + "\n    expected-audience: [api://one, https://two.example.com]\n")
+                .expectedAudiences == ["api://one", "https://two.example.com"])
         #expect(try client(minimalClient).expectedAudiences.isEmpty)
         #expect(try client(minimalClient + "\n    expected-audience: ${API_AUDIENCE:-}\n").expectedAudiences.isEmpty)
     }
@@ -130,7 +135,10 @@ struct AudienceAndBindingTests {
         try await withTemporaryDirectory { folder in
             try write("key\n", to: folder + "/dpop.pem")
             let loaded = try parse(minimalClient + "\n    dpop-key-file: \(folder)/dpop.pem\n")
-            #expect(loaded.warnings == ["tokentop.yaml:6:5: clients.mod-client.dpop-key-file: is only used with `dpop: true` and is ignored"])
+            #expect(
+                loaded.warnings == [
+                    "tokentop.yaml:6:5: clients.mod-client.dpop-key-file: is only used with `dpop: true` and is ignored"
+                ])
         }
     }
 
@@ -141,8 +149,9 @@ struct AudienceAndBindingTests {
         try await withTemporaryDirectory { folder in
             try write("cert\n", to: folder + "/client.crt")
             try write("key\n", to: folder + "/client.key")
-            let configuration = try client(minimalClient
-                + "\n    tls-client-certificate-file: \(folder)/client.crt\n    tls-client-key-file: \(folder)/client.key\n")
+            let configuration = try client(
+                minimalClient
+                    + "\n    tls-client-certificate-file: \(folder)/client.crt\n    tls-client-key-file: \(folder)/client.key\n")
             #expect(configuration.authenticationMethod == .clientSecretBasic)
             #expect(configuration.tlsClientCertificateFile == folder + "/client.crt")
             #expect(configuration.tlsClientKeyFile == folder + "/client.key")
@@ -153,7 +162,8 @@ struct AudienceAndBindingTests {
     func tlsCertificateWithoutKey() async throws {
         try await withTemporaryDirectory { folder in
             try write("cert\n", to: folder + "/client.crt")
-            let certificateOnly = try #require(onlyIssue(minimalClient + "\n    tls-client-certificate-file: \(folder)/client.crt\n"))
+            let certificateOnly = try #require(
+                onlyIssue(minimalClient + "\n    tls-client-certificate-file: \(folder)/client.crt\n"))
             #expect(certificateOnly.line == 6 && certificateOnly.column == 5)
             #expect(certificateOnly.keyPath == "clients.mod-client.tls-client-certificate-file")
             #expect(certificateOnly.message == "needs `tls-client-key-file` too, the certificate's PEM private key")
@@ -167,28 +177,33 @@ struct AudienceAndBindingTests {
     func specialFilesRejected() async throws {
         try await withTemporaryDirectory { folder in
             #expect(mkfifo(folder + "/client.crt", 0o600) == 0)
-            let found = issues(minimalClient
-                + "\n    tls-client-certificate-file: \(folder)/client.crt\n    tls-client-key-file: /dev/zero\n    ca-file: \(folder)\n")
-            #expect(found.map { "\($0.line ?? 0) \($0.keyPath): \($0.message)" } == [
-                "6 clients.mod-client.tls-client-certificate-file: \(folder)/client.crt: is a FIFO, not a regular file "
-                    + "(expected a file holding the client's PEM certificate)",
-                "7 clients.mod-client.tls-client-key-file: /dev/zero: is a character device, not a regular file "
-                    + "(expected a file holding the PEM private key of the client's certificate)",
-                "8 clients.mod-client.ca-file: \(folder): is a directory, not a regular file "
-                    + "(expected a file holding PEM certificates of trusted roots)",
-            ])
+            let found = issues(
+                minimalClient
+                    + "\n    tls-client-certificate-file: \(folder)/client.crt\n    tls-client-key-file: /dev/zero\n    ca-file: \(folder)\n"
+            )
+            #expect(
+                found.map { "\($0.line ?? 0) \($0.keyPath): \($0.message)" } == [
+                    "6 clients.mod-client.tls-client-certificate-file: \(folder)/client.crt: is a FIFO, not a regular file "
+                        + "(expected a file holding the client's PEM certificate)",
+                    "7 clients.mod-client.tls-client-key-file: /dev/zero: is a character device, not a regular file "
+                        + "(expected a file holding the PEM private key of the client's certificate)",
+                    "8 clients.mod-client.ca-file: \(folder): is a directory, not a regular file "
+                        + "(expected a file holding PEM certificates of trusted roots)",
+                ])
         }
     }
 
     @Test("TLS client certificate and key files that do not exist are rejected, each at its line")
     func missingTLSFiles() throws {
-        let found = issues(minimalClient
-            + "\n    tls-client-certificate-file: missing.crt\n    tls-client-key-file: /nonexistent/client.key\n")
-        #expect(found.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.keyPath): \($0.message)" } == [
-            "6:34 clients.mod-client.tls-client-certificate-file: no such file: missing.crt (expected the client's PEM certificate)",
-            "7:26 clients.mod-client.tls-client-key-file: no such file: /nonexistent/client.key "
-                + "(expected the PEM private key of the client's certificate)",
-        ])
+        let found = issues(
+            minimalClient
+                + "\n    tls-client-certificate-file: missing.crt\n    tls-client-key-file: /nonexistent/client.key\n")
+        #expect(
+            found.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.keyPath): \($0.message)" } == [
+                "6:34 clients.mod-client.tls-client-certificate-file: no such file: missing.crt (expected the client's PEM certificate)",
+                "7:26 clients.mod-client.tls-client-key-file: no such file: /nonexistent/client.key "
+                    + "(expected the PEM private key of the client's certificate)",
+            ])
     }
 
     // MARK: Authenticated by the TLS certificate
@@ -205,16 +220,20 @@ struct AudienceAndBindingTests {
         """
     }
 
-    @Test("tls_client_auth and self_signed_tls_client_auth take the certificate and key, and no secret",
-          arguments: [ClientAuthenticationMethod.tlsClientAuth, .selfSignedTLSClientAuth])
+    @Test(
+        "tls_client_auth and self_signed_tls_client_auth take the certificate and key, and no secret",
+        arguments: [ClientAuthenticationMethod.tlsClientAuth, .selfSignedTLSClientAuth])
     func tlsMethods(method: ClientAuthenticationMethod) async throws {
         try await withTemporaryDirectory { folder in
             try write("cert\n", to: folder + "/client.crt")
             try write("key\n", to: folder + "/client.key")
-            let loaded = try parse(tlsClient(method.rawValue, """
-                    tls-client-certificate-file: \(folder)/client.crt
-                    tls-client-key-file: \(folder)/client.key
-                """))
+            let loaded = try parse(
+                tlsClient(
+                    method.rawValue,
+                    """
+                        tls-client-certificate-file: \(folder)/client.crt
+                        tls-client-key-file: \(folder)/client.key
+                    """))
             let configuration = try #require(loaded.configuration.clients.first)
             #expect(configuration.authenticationMethod == method)
             #expect(method.authenticatesWithTLSCertificate)
@@ -230,15 +249,17 @@ struct AudienceAndBindingTests {
         let issue = try #require(onlyIssue(tlsClient("self_signed_tls_client_auth", "")))
         #expect(issue.line == 5 && issue.column == 35)
         #expect(issue.keyPath == "clients.mtls-client.client-authentication-method")
-        #expect(issue.message == "self_signed_tls_client_auth needs `tls-client-certificate-file` (the client's PEM certificate) "
-            + "and `tls-client-key-file` (the certificate's PEM private key)")
+        #expect(
+            issue.message == "self_signed_tls_client_auth needs `tls-client-certificate-file` (the client's PEM certificate) "
+                + "and `tls-client-key-file` (the certificate's PEM private key)")
     }
 
     @Test("a TLS method with only the certificate names the missing key")
     func tlsMethodWithoutKey() async throws {
         try await withTemporaryDirectory { folder in
             try write("cert\n", to: folder + "/client.crt")
-            let issue = try #require(onlyIssue(tlsClient("tls_client_auth", "    tls-client-certificate-file: \(folder)/client.crt")))
+            let issue = try #require(
+                onlyIssue(tlsClient("tls_client_auth", "    tls-client-certificate-file: \(folder)/client.crt")))
             #expect(issue.line == 5)
             #expect(issue.keyPath == "clients.mtls-client.client-authentication-method")
             #expect(issue.message == "tls_client_auth needs `tls-client-key-file` (the certificate's PEM private key)")
@@ -250,14 +271,18 @@ struct AudienceAndBindingTests {
         try await withTemporaryDirectory { folder in
             try write("cert\n", to: folder + "/client.crt")
             try write("key\n", to: folder + "/client.key")
-            let loaded = try parse(tlsClient("tls_client_auth", """
-                    tls-client-certificate-file: \(folder)/client.crt
-                    tls-client-key-file: \(folder)/client.key
-                    client-secret: s3cret
-                """))
-            #expect(loaded.warnings == [
-                "tokentop.yaml:8:5: clients.mtls-client.client-secret: is not used with tls_client_auth and is ignored",
-            ])
+            let loaded = try parse(
+                tlsClient(
+                    "tls_client_auth",
+                    """
+                        tls-client-certificate-file: \(folder)/client.crt
+                        tls-client-key-file: \(folder)/client.key
+                        client-secret: s3cret
+                    """))
+            #expect(
+                loaded.warnings == [
+                    "tokentop.yaml:8:5: clients.mtls-client.client-secret: is not used with tls_client_auth and is ignored"
+                ])
         }
     }
 

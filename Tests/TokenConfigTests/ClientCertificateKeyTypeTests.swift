@@ -8,8 +8,9 @@ import TokenTesting
 // Serialized: each case runs openssl a few times, and all at once they would load the machine.
 @Suite("Client certificate key types in the configuration", .serialized)
 struct ClientCertificateKeyTypeConfigurationTests {
-    @Test("RSA and EC P-256, P-384 and P-521 certificates are accepted; Ed25519, Ed448 and X25519 are refused at their line",
-          arguments: CertificateFiles.KeyType.allCases)
+    @Test(
+        "RSA and EC P-256, P-384 and P-521 certificates are accepted; Ed25519, Ed448 and X25519 are refused at their line",
+        arguments: CertificateFiles.KeyType.allCases)
     func keyType(_ type: CertificateFiles.KeyType) async throws {
         let files = try await CertificateFiles()
         defer { files.remove() }
@@ -32,8 +33,9 @@ struct ClientCertificateKeyTypeConfigurationTests {
         let issue = try #require(onlyIssue(yaml))
         #expect(issue.line == 6 && issue.column == 34)
         #expect(issue.keyPath == "clients.mtls-client.tls-client-certificate-file")
-        #expect(issue.message == "\(client.certificateFile) holds a certificate whose key type is \(names[type]!); "
-            + "mutual TLS takes RSA, EC P-256, EC P-384 or EC P-521 keys")
+        #expect(
+            issue.message == "\(client.certificateFile) holds a certificate whose key type is \(names[type]!); "
+                + "mutual TLS takes RSA, EC P-256, EC P-384 or EC P-521 keys")
         #expect(issue.description.hasPrefix("tokentop.yaml:6:34: "))
     }
 }

@@ -10,8 +10,9 @@ struct ConfigurationWriterTests {
     static let modClient = ConfigurationDraft.Client(
         name: "mod-client", comments: ["from spring.security.oauth2.client.registration.mod-client"],
         settings: [
-            Setting("token-uri", .text("https://dev-123.okta.com/oauth2/default/v1/token"),
-                    comments: ["spring.security.oauth2.client.provider.okta.token-uri (application.yml:20:24)"]),
+            Setting(
+                "token-uri", .text("https://dev-123.okta.com/oauth2/default/v1/token"),
+                comments: ["spring.security.oauth2.client.provider.okta.token-uri (application.yml:20:24)"]),
             Setting("client-id", .text("0oabcd12yz2EpHuis75s3")),
             Setting("client-secret", .text("${OKTA_CLIENT_SECRET}")),
             Setting("scope", .list(["custom_mod", "custom_read"])),
@@ -21,8 +22,11 @@ struct ConfigurationWriterTests {
     @Test("the output, comments and all, loads back with no errors or warnings, references expanded")
     func roundTrip() throws {
         let yaml = try ConfigurationWriter.yaml(ConfigurationDraft(comments: ["generated"], clients: [Self.modClient]))
-        #expect(yaml.hasPrefix("# generated\nclients:\n  # from spring.security.oauth2.client.registration.mod-client\n  mod-client:\n"))
-        #expect(yaml.contains("    # spring.security.oauth2.client.provider.okta.token-uri (application.yml:20:24)\n    token-uri: "))
+        #expect(
+            yaml.hasPrefix(
+                "# generated\nclients:\n  # from spring.security.oauth2.client.registration.mod-client\n  mod-client:\n"))
+        #expect(
+            yaml.contains("    # spring.security.oauth2.client.provider.okta.token-uri (application.yml:20:24)\n    token-uri: "))
         #expect(yaml.contains("    client-secret: ${OKTA_CLIENT_SECRET}\n"))
         let loaded = try ConfigurationLoader.parse(yaml: yaml, path: "tokentop.yaml", environment: ["OKTA_CLIENT_SECRET": "s"])
         #expect(loaded.warnings.isEmpty)
@@ -38,13 +42,16 @@ struct ConfigurationWriterTests {
             "evil: {client-id: x}", "# not a comment", "a\"b'c", "line\n  injected-client:\n    client-id: y",
             "null", "true", "", "- item", "key: value\nother: 1",
         ]
-        let draft = ConfigurationDraft(clients: hostile.map { name in
-            ConfigurationDraft.Client(name: name, comments: ["comment\nclients: {}"], settings: [
-                Setting("client-id", .text(name)),
-                Setting("token-uri", .text("https://auth.example.com/token")),
-                Setting("client-secret", .text(name + "x")),
-            ])
-        })
+        let draft = ConfigurationDraft(
+            clients: hostile.map { name in
+                ConfigurationDraft.Client(
+                    name: name, comments: ["comment\nclients: {}"],
+                    settings: [
+                        Setting("client-id", .text(name)),
+                        Setting("token-uri", .text("https://auth.example.com/token")),
+                        Setting("client-secret", .text(name + "x")),
+                    ])
+            })
         let yaml = try ConfigurationWriter.yaml(draft)
         let parsed = try #require(try Yams.load(yaml: yaml) as? [String: Any])
         #expect(Array(parsed.keys) == ["clients"])
@@ -67,11 +74,15 @@ struct ConfigurationWriterTests {
 
     @Test("literal text keeps `$` as it is: `literal` writes it as `$$`")
     func literalDollar() throws {
-        let draft = ConfigurationDraft(clients: [ConfigurationDraft.Client(name: "c", settings: [
-            Setting("token-uri", .text("https://auth.example.com/token")),
-            Setting("client-id", .text("id")),
-            Setting("client-secret", .text(ConfigurationWriter.literal("pa$word${NOT_A_VAR}"))),
-        ])])
+        let draft = ConfigurationDraft(clients: [
+            ConfigurationDraft.Client(
+                name: "c",
+                settings: [
+                    Setting("token-uri", .text("https://auth.example.com/token")),
+                    Setting("client-id", .text("id")),
+                    Setting("client-secret", .text(ConfigurationWriter.literal("pa$word${NOT_A_VAR}"))),
+                ])
+        ])
         let loaded = try ConfigurationLoader.parse(yaml: try ConfigurationWriter.yaml(draft), path: "t.yaml", environment: [:])
         #expect(loaded.configuration.clients.first?.clientSecret == .inline("pa$word${NOT_A_VAR}"))
     }
@@ -99,11 +110,18 @@ struct ConfigurationWriterTests {
 
     @Test("non-standard defaults are written under `defaults:`")
     func defaults() throws {
-        let defaults = ClientDefaults(refreshSkew: .seconds(30), pollInterval: .seconds(5), timeout: .seconds(10), historySize: 100)
-        let draft = ConfigurationDraft(defaults: defaults, clients: [ConfigurationDraft.Client(name: "c", settings: [
-            Setting("token-uri", .text("https://auth.example.com/token")), Setting("client-id", .text("id")),
-            Setting("client-secret", .text("s")),
-        ])])
+        let defaults = ClientDefaults(
+            refreshSkew: .seconds(30), pollInterval: .seconds(5), timeout: .seconds(10), historySize: 100)
+        let draft = ConfigurationDraft(
+            defaults: defaults,
+            clients: [
+                ConfigurationDraft.Client(
+                    name: "c",
+                    settings: [
+                        Setting("token-uri", .text("https://auth.example.com/token")), Setting("client-id", .text("id")),
+                        Setting("client-secret", .text("s")),
+                    ])
+            ])
         let yaml = try ConfigurationWriter.yaml(draft)
         #expect(yaml.hasPrefix("defaults:\n  refresh-skew: 30s\n  poll-interval: 5s\nclients:\n"))
         let loaded = try ConfigurationLoader.parse(yaml: yaml, path: "t.yaml", environment: [:])

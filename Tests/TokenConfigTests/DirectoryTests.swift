@@ -53,7 +53,8 @@ struct DirectoryTests {
             let text = error?.description ?? ""
             #expect(
                 text.contains(
-                    "\(folder)/b.yaml: clients.shared: client shared is defined in \(folder)/a.yaml and again in \(folder)/b.yaml"),
+                    "\(folder)/b.yaml: clients.shared: client shared is defined in \(folder)/a.yaml and again in \(folder)/b.yaml"
+                ),
                 "\(text)")
             #expect(text.contains("\(folder)/c.yaml:"), "\(text)")
             #expect(text.contains("poll-interval"), "\(text)")
@@ -91,8 +92,9 @@ struct DirectoryTests {
             let error = #expect(throws: ConfigurationError.self) {
                 try ConfigurationLoader.load(from: folder, environment: ["SECRET": "s"])
             }
-            #expect(error?.description == "\(folder): holds 1001 *.yaml files; a configuration directory is read only up to "
-                + "1000 (one file a team): merge some teams' files", "\(error?.description ?? "")")
+            #expect(
+                error?.description == "\(folder): holds 1001 *.yaml files; a configuration directory is read only up to "
+                    + "1000 (one file a team): merge some teams' files", "\(error?.description ?? "")")
             try FileManager.default.removeItem(atPath: folder + "/team-0.yaml")
             #expect(try ConfigurationLoader.load(from: folder, environment: ["SECRET": "s"]).configuration.clients.count == 1_000)
         }
@@ -102,7 +104,10 @@ struct DirectoryTests {
     func conflicts() async throws {
         try await withTemporaryDirectory { folder in
             let empty = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(from: folder, environment: [:]) }
-            #expect(empty?.description == "\(folder): is a directory with no *.yaml file; a configuration directory holds one file per team, each with a `clients:` mapping")
+            #expect(
+                empty?.description
+                    == "\(folder): is a directory with no *.yaml file; a configuration directory holds one file per team, each with a `clients:` mapping"
+            )
 
             try write(Self.team(["a"], extra: "theme: solarized\nkeys:\n  refresh: f\nmouse: false\n"), to: folder + "/a.yaml")
             try write(Self.team(["b"], extra: "keys:\n  quit: Q\n"), to: folder + "/b.yaml")
@@ -116,8 +121,11 @@ struct DirectoryTests {
                 try ConfigurationLoader.load(from: folder, environment: ["SECRET": "s"])
             }
             let text = error?.description ?? ""
-            #expect(text.contains("\(folder)/c.yaml:1: theme: theme is set in \(folder)/a.yaml and again in \(folder)/c.yaml"), "\(text)")
-            #expect(text.contains("keys.refresh: keys.refresh is set in \(folder)/a.yaml and again in \(folder)/c.yaml"), "\(text)")
+            #expect(
+                text.contains("\(folder)/c.yaml:1: theme: theme is set in \(folder)/a.yaml and again in \(folder)/c.yaml"),
+                "\(text)")
+            #expect(
+                text.contains("keys.refresh: keys.refresh is set in \(folder)/a.yaml and again in \(folder)/c.yaml"), "\(text)")
         }
     }
 }

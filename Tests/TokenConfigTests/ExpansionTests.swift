@@ -4,13 +4,15 @@ import TokenConfig
 @Suite("${VAR} expansion")
 struct ExpansionTests {
     private func client(_ secretValue: String, environment: [String: String]) throws -> ClientConfiguration {
-        try parse("""
+        try parse(
+            """
             clients:
               mod-client:
                 token-uri: ${TOKEN_HOST:-https://auth.example.com}/token
                 client-id: abc
                 client-secret: \(secretValue)
-            """, environment: environment).configuration.clients[0]
+            """, environment: environment
+        ).configuration.clients[0]
     }
 
     @Test("${VAR} is replaced by the variable's value")
@@ -39,18 +41,21 @@ struct ExpansionTests {
 
     @Test("an unset variable is an error naming it, with the line, column and key")
     func unsetVariable() throws {
-        let issue = try #require(onlyIssue("""
-            clients:
-              mod-client:
-                token-uri: https://auth.example.com/token
-                client-id: abc
-                client-secret: ${MOD_CLIENT_SECRET}
-            """))
+        let issue = try #require(
+            onlyIssue(
+                """
+                clients:
+                  mod-client:
+                    token-uri: https://auth.example.com/token
+                    client-id: abc
+                    client-secret: ${MOD_CLIENT_SECRET}
+                """))
         #expect(issue.line == 5)
         #expect(issue.column == 20)
         #expect(issue.keyPath == "clients.mod-client.client-secret")
-        #expect(issue.description == "tokentop.yaml:5:20: clients.mod-client.client-secret: environment variable "
-            + "MOD_CLIENT_SECRET is not set (write ${MOD_CLIENT_SECRET:-default} to give a fallback)")
+        #expect(
+            issue.description == "tokentop.yaml:5:20: clients.mod-client.client-secret: environment variable "
+                + "MOD_CLIENT_SECRET is not set (write ${MOD_CLIENT_SECRET:-default} to give a fallback)")
     }
 
     @Test("an unterminated ${ and a bad variable name are errors")

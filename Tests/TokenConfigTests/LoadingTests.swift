@@ -12,18 +12,22 @@ struct LoadingTests {
             from: path, environment: ["MOD_CLIENT_SECRET": "from-the-environment"])
         let configuration = loaded.configuration
         #expect(configuration.sourcePath == path)
-        #expect(configuration.defaults == ClientDefaults(
-            refreshSkew: .seconds(120), pollInterval: .seconds(15), timeout: .seconds(5), historySize: 50,
-            credentialWarning: .seconds(30 * 86_400)))
+        #expect(
+            configuration.defaults
+                == ClientDefaults(
+                    refreshSkew: .seconds(120), pollInterval: .seconds(15), timeout: .seconds(5), historySize: 50,
+                    credentialWarning: .seconds(30 * 86_400)))
         #expect(configuration.theme == "solarized")
         #expect(configuration.keyBindings == ["refresh": "f", "quit": "Q"])
         #expect(configuration.mouse == false)
         #expect(configuration.cacheEncryption == .plaintext)
-        #expect(configuration.clients.map(\.name)
-            == ["mod-client", "signing-client", "inherits-client", "file-client", "federated-file", "federated-command"])
+        #expect(
+            configuration.clients.map(\.name)
+                == ["mod-client", "signing-client", "inherits-client", "file-client", "federated-file", "federated-command"])
         #expect(configuration.client(named: "federated-file")?.federatedAssertion == .file(path: folder + "/registration.json"))
-        #expect(configuration.client(named: "federated-command")?.federatedAssertion
-            == .command("cat /var/run/secrets/tokens/azure-identity-token"))
+        #expect(
+            configuration.client(named: "federated-command")?.federatedAssertion
+                == .command("cat /var/run/secrets/tokens/azure-identity-token"))
         #expect(configuration.client(named: "file-client")?.clientSecret == .file(path: folder + "/secrets/file-client"))
 
         let mod = try #require(configuration.client(named: "mod-client"))
@@ -88,11 +92,12 @@ struct LoadingTests {
     @Test("the full fixture sets every key the schema knows")
     func fullFixtureCoversSchema() throws {
         let text = try String(contentsOfFile: try fixturesDirectory() + "/full.yaml", encoding: .utf8)
-        let keys = Set(text.split(separator: "\n").compactMap { line -> String? in
-            let trimmed = line.drop { $0 == " " }
-            guard let colon = trimmed.firstIndex(of: ":"), !trimmed.hasPrefix("#") else { return nil }
-            return String(trimmed[..<colon])
-        })
+        let keys = Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                let trimmed = line.drop { $0 == " " }
+                guard let colon = trimmed.firstIndex(of: ":"), !trimmed.hasPrefix("#") else { return nil }
+                return String(trimmed[..<colon])
+            })
         for section in ConfigurationSchema.Section.allCases {
             for key in section.keyNames {
                 #expect(keys.contains(key), "full.yaml does not set `\(key)`")
@@ -130,7 +135,8 @@ struct LoadingTests {
 
     @Test("defaults apply to clients that do not set their own, in any order in the file")
     func defaultsInheritance() throws {
-        let configuration = try parse("""
+        let configuration = try parse(
+            """
             clients:
               first:
                 token-uri: https://auth.example.com/token
@@ -146,7 +152,8 @@ struct LoadingTests {
               poll-interval: 30s
               refresh-skew: 2m
               history-size: 20
-            """).configuration
+            """
+        ).configuration
         let first = try #require(configuration.client(named: "first"))
         let second = try #require(configuration.client(named: "second"))
         #expect(first.pollInterval == .seconds(30))
@@ -178,8 +185,10 @@ struct LoadingTests {
 
     @Test("values are read as written, not as YAML numbers or booleans")
     func valuesAsWritten() throws {
-        let client = try parse(minimalClient.replacingOccurrences(of: "client-id: abc", with: "client-id: 00123")
-            + "\n    audience: yes\n    token-parameters:\n      version: 1.10\n").configuration.clients[0]
+        let client = try parse(
+            minimalClient.replacingOccurrences(of: "client-id: abc", with: "client-id: 00123")
+                + "\n    audience: yes\n    token-parameters:\n      version: 1.10\n"
+        ).configuration.clients[0]
         #expect(client.clientID == "00123")
         #expect(client.audience == "yes")
         #expect(client.extraTokenParameters == ["version": "1.10"])
@@ -196,7 +205,8 @@ struct LoadingTests {
 
     @Test("YAML anchors and merge keys share settings between clients")
     func mergeKeys() throws {
-        let configuration = try parse("""
+        let configuration = try parse(
+            """
             clients:
               first: &okta
                 issuer-uri: https://dev-123.okta.com/oauth2/default
@@ -206,7 +216,8 @@ struct LoadingTests {
               second:
                 <<: *okta
                 client-id: second
-            """, environment: ["SECRET": "x"]).configuration
+            """, environment: ["SECRET": "x"]
+        ).configuration
         let second = try #require(configuration.client(named: "second"))
         #expect(second.clientID == "second")
         #expect(second.issuerURI?.absoluteString == "https://dev-123.okta.com/oauth2/default")
@@ -216,7 +227,8 @@ struct LoadingTests {
     @Test("relative file paths are taken from the configuration file's folder, ~/ from HOME")
     func relativePaths() throws {
         let folder = try fixturesDirectory()
-        let configuration = try parse("""
+        let configuration = try parse(
+            """
             clients:
               a:
                 token-uri: https://a.example.com/t
@@ -227,7 +239,8 @@ struct LoadingTests {
                 token-uri: https://a.example.com/t
                 client-id: b
                 client-secret-file: ~/b.secret
-            """, environment: ["HOME": "/home/someone"], path: folder + "/inline.yaml").configuration
+            """, environment: ["HOME": "/home/someone"], path: folder + "/inline.yaml"
+        ).configuration
         #expect(configuration.clients[0].clientSecret == .file(path: folder + "/secrets/a.txt"))
         #expect(configuration.clients[0].caFile == folder + "/trusted-roots.pem")
         #expect(configuration.clients[1].clientSecret == .file(path: "/home/someone/b.secret"))
@@ -249,10 +262,11 @@ struct LoadingTests {
     func unusedPrivateKeyWarning() throws {
         let folder = try fixturesDirectory()
         let loaded = try parse(minimalClient + "\n    private-key-file: client-key.pem\n", path: folder + "/t.yaml")
-        #expect(loaded.warnings == [
-            "\(folder)/t.yaml:6:5: clients.mod-client.private-key-file: "
-                + "is only used with `client-authentication-method: private_key_jwt` and is ignored",
-        ])
+        #expect(
+            loaded.warnings == [
+                "\(folder)/t.yaml:6:5: clients.mod-client.private-key-file: "
+                    + "is only used with `client-authentication-method: private_key_jwt` and is ignored"
+            ])
         #expect(loaded.configuration.clients[0].privateKeyFile == folder + "/client-key.pem")
     }
 }

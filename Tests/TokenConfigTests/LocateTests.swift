@@ -15,8 +15,10 @@ struct LocateTests {
 
         init(root: String) throws {
             self.root = root
-            for path in [explicit, named, xdg + "/tokentop/config.yaml", home + "/.config/tokentop/config.yaml",
-                         work + "/tokentop.yaml"] {
+            for path in [
+                explicit, named, xdg + "/tokentop/config.yaml", home + "/.config/tokentop/config.yaml",
+                work + "/tokentop.yaml",
+            ] {
                 try write(minimalClient, to: path)
             }
         }
@@ -52,12 +54,15 @@ struct LocateTests {
     func xdgThird() async throws {
         try await withTemporaryDirectory { root in
             let places = try Places(root: root)
-            #expect(try places.locate(["XDG_CONFIG_HOME": places.xdg, "HOME": places.home])
-                == ConfigurationLocation(path: places.xdg + "/tokentop/config.yaml", origin: .xdg))
-            #expect(try places.locate(["HOME": places.home])
-                == ConfigurationLocation(path: places.home + "/.config/tokentop/config.yaml", origin: .xdg))
-            #expect(try places.locate(["XDG_CONFIG_HOME": "relative", "HOME": places.home])?.path
-                == places.home + "/.config/tokentop/config.yaml")
+            #expect(
+                try places.locate(["XDG_CONFIG_HOME": places.xdg, "HOME": places.home])
+                    == ConfigurationLocation(path: places.xdg + "/tokentop/config.yaml", origin: .xdg))
+            #expect(
+                try places.locate(["HOME": places.home])
+                    == ConfigurationLocation(path: places.home + "/.config/tokentop/config.yaml", origin: .xdg))
+            #expect(
+                try places.locate(["XDG_CONFIG_HOME": "relative", "HOME": places.home])?.path
+                    == places.home + "/.config/tokentop/config.yaml")
         }
     }
 
@@ -65,8 +70,9 @@ struct LocateTests {
     func workingDirectoryLast() async throws {
         try await withTemporaryDirectory { root in
             let places = try Places(root: root)
-            #expect(try places.locate(["HOME": root + "/nobody"])
-                == ConfigurationLocation(path: places.work + "/tokentop.yaml", origin: .workingDirectory))
+            #expect(
+                try places.locate(["HOME": root + "/nobody"])
+                    == ConfigurationLocation(path: places.work + "/tokentop.yaml", origin: .workingDirectory))
             try FileManager.default.removeItem(atPath: places.work + "/tokentop.yaml")
             #expect(try places.locate(["HOME": root + "/nobody"]) == nil)
             #expect(try places.locate([:]) == nil)

@@ -17,16 +17,20 @@ struct PermissionWarningTests {
         let warnings = try await load(minimalClient, permissions: 0o644)
         #expect(warnings.count == 1)
         let warning = try #require(warnings.first)
-        #expect(warning.hasSuffix("tokentop.yaml: tokentop.yaml is readable by others and holds a client secret "
-            + "(mod-client); chmod 600 it, or take the secret from ${VAR}, client-secret-file or client-secret-command"))
+        #expect(
+            warning.hasSuffix(
+                "tokentop.yaml: tokentop.yaml is readable by others and holds a client secret "
+                    + "(mod-client); chmod 600 it, or take the secret from ${VAR}, client-secret-file or client-secret-command"))
         #expect(!warning.contains("s3cret"))
     }
 
     @Test("a fleet's file names five clients and counts the rest, instead of a line of thousands")
     func manyClients() async throws {
-        let yaml = "clients:\n" + (0..<1000).map { index in
-            "  c\(index):\n    token-uri: https://auth.example.com/token\n    client-id: c\(index)\n    client-secret: s3cret\n"
-        }.joined()
+        let yaml =
+            "clients:\n"
+            + (0..<1000).map { index in
+                "  c\(index):\n    token-uri: https://auth.example.com/token\n    client-id: c\(index)\n    client-secret: s3cret\n"
+            }.joined()
         let warning = try #require(try await load(yaml, permissions: 0o644).first)
         #expect(warning.contains("holds a client secret (c0, c1, c2, c3, c4 and 995 more)"))
     }
@@ -72,10 +76,12 @@ struct PermissionWarningTests {
         try await withTemporaryDirectory { folder in
             try write("s3cret\n", to: folder + "/mod.secret", permissions: 0o644)
             let path = folder + "/tokentop.yaml"
-            try write(minimalClient.replacingOccurrences(
-                of: "client-secret: s3cret", with: "client-secret-file: mod.secret"), to: path, permissions: 0o644)
+            try write(
+                minimalClient.replacingOccurrences(
+                    of: "client-secret: s3cret", with: "client-secret-file: mod.secret"), to: path, permissions: 0o644)
             let warnings = try ConfigurationLoader.load(from: path, environment: [:]).warnings
-            #expect(warnings == ["\(folder)/mod.secret: client mod-client's client-secret-file is readable by others; chmod 600 it"])
+            #expect(
+                warnings == ["\(folder)/mod.secret: client mod-client's client-secret-file is readable by others; chmod 600 it"])
         }
     }
 
@@ -100,7 +106,9 @@ struct PermissionWarningTests {
                 _ = try ConfigurationLoader.load(from: huge, environment: [:])
                 Issue.record("a 2 MB file was loaded")
             } catch let error as ConfigurationError {
-                #expect(error.description == "\(huge): is 2000000 bytes, more than the 1 MiB tokentop reads; expected a YAML configuration file")
+                #expect(
+                    error.description
+                        == "\(huge): is 2000000 bytes, more than the 1 MiB tokentop reads; expected a YAML configuration file")
             }
             do {
                 // A directory is read as conf.d: the cap holds for each of its files.

@@ -16,9 +16,10 @@ struct ReadingBoundsTests {
         #expect(bound.count == 1)
         #expect(bound.first?.keyPath == "clients.mod")
         #expect((1...41).contains(bound.first?.line ?? 0), "at one of the anchors the client's merges lead to")
-        #expect(bound.first?.message == "merge keys (`<<: *anchor`) expand the file past 1,048,576 values, more than a file "
-            + "of the largest size tokentop reads (1 MiB) holds; tokentop stops there (a reference repeated inside a "
-            + "repeated reference multiplies at every level)")
+        #expect(
+            bound.first?.message == "merge keys (`<<: *anchor`) expand the file past 1,048,576 values, more than a file "
+                + "of the largest size tokentop reads (1 MiB) holds; tokentop stops there (a reference repeated inside a "
+                + "repeated reference multiplies at every level)")
     }
 
     @Test("30,000 merges, each of the one before, are an error where they pass 64 levels")
@@ -37,16 +38,21 @@ struct ReadingBoundsTests {
         /// The client's mapping is the first level; it merges `levels - 1` mappings, each merging the next.
         func nested(_ levels: Int) -> String {
             "clients:\n  mod:\n    token-uri: https://auth.example.com/token\n    client-secret: s\n    <<: "
-                + String(repeating: "{<<: ", count: levels - 2) + "{client-id: mod}" + String(repeating: "}", count: levels - 2) + "\n"
+                + String(repeating: "{<<: ", count: levels - 2) + "{client-id: mod}" + String(repeating: "}", count: levels - 2)
+                + "\n"
         }
         #expect(try parse(nested(64)).configuration.clients.map(\.clientID) == ["mod"])
-        #expect(onlyIssue(nested(65))?.message == "mappings merged with `<<` nest more than 64 levels deep here; tokentop reads at most 64")
+        #expect(
+            onlyIssue(nested(65))?.message
+                == "mappings merged with `<<` nest more than 64 levels deep here; tokentop reads at most 64")
     }
 
     @Test("YAML nested past libyaml's own 1000 levels says so in words, not by the C function that sets it")
     func libyamlNesting() {
         let yaml = "clients: " + String(repeating: "[", count: 2_000) + String(repeating: "]", count: 2_000) + "\n"
-        #expect(onlyIssue(yaml)?.message == "invalid YAML: mappings and lists nest more than 1000 levels deep; YAML is read to 1000 at most")
+        #expect(
+            onlyIssue(yaml)?.message
+                == "invalid YAML: mappings and lists nest more than 1000 levels deep; YAML is read to 1000 at most")
     }
 
     @Test("the guard's bounds, as a reader meets them")

@@ -19,9 +19,10 @@ struct SchemaTests {
         #expect(client.expectation(of: "poll-interval") == .duration)
         #expect(client.expectation(of: "token-uri") == .url)
         #expect(client.expectation(of: "history-size") == .wholeNumber(1...10_000))
-        #expect(client.expectation(of: "client-authentication-method")?.description
-            == "one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`, `tls_client_auth`, "
-            + "`self_signed_tls_client_auth`")
+        #expect(
+            client.expectation(of: "client-authentication-method")?.description
+                == "one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`, `tls_client_auth`, "
+                + "`self_signed_tls_client_auth`")
         #expect(client.expectation(of: "clients") == nil)
         #expect(ConfigurationSchema.Section.topLevel.expectation(of: "clients") != nil)
         #expect(ConfigurationSchema.Section.defaults.expectation(of: "scope") == nil)
@@ -33,13 +34,15 @@ struct SchemaTests {
         #expect(ConfigurationSchema.Section.defaults.keyNames.allSatisfy(clientKeys.contains))
     }
 
-    @Test("did you mean: the schema's own names", arguments: [
-        (ConfigurationSchema.Section.client, "clientId", "client-id"),
-        (.client, "client_secret", "client-secret"),
-        (.client, "tokn-uri", "token-uri"),
-        (.topLevel, "client", "clients"),
-        (.defaults, "poll_interval", "poll-interval"),
-    ])
+    @Test(
+        "did you mean: the schema's own names",
+        arguments: [
+            (ConfigurationSchema.Section.client, "clientId", "client-id"),
+            (.client, "client_secret", "client-secret"),
+            (.client, "tokn-uri", "token-uri"),
+            (.topLevel, "client", "clients"),
+            (.defaults, "poll_interval", "poll-interval"),
+        ])
     func suggestions(section: ConfigurationSchema.Section, word: String, expected: String) {
         #expect(section.suggestion(for: word) == expected)
     }

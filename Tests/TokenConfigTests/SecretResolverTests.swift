@@ -23,15 +23,18 @@ struct SecretResolverTests {
 
     @Test("no secret at all is an error naming the client")
     func noSecret() async {
-        #expect(await failure(.none) == "client mod-client: no client secret is configured; "
-            + "set client-secret, client-secret-file or client-secret-command")
+        #expect(
+            await failure(.none) == "client mod-client: no client secret is configured; "
+                + "set client-secret, client-secret-file or client-secret-command")
     }
 
     @Test("a secret file loses exactly one trailing newline")
     func secretFile() async throws {
         try await withTemporaryDirectory { folder in
-            for (contents, expected) in [("s3cret\n", "s3cret"), ("s3cret", "s3cret"), ("s3cret\r\n", "s3cret"),
-                                         ("s3cret\n\n", "s3cret\n"), (" spaced \n", " spaced ")] {
+            for (contents, expected) in [
+                ("s3cret\n", "s3cret"), ("s3cret", "s3cret"), ("s3cret\r\n", "s3cret"),
+                ("s3cret\n\n", "s3cret\n"), (" spaced \n", " spaced "),
+            ] {
                 try write(contents, to: folder + "/secret", permissions: 0o600)
                 #expect(try await SecretResolver.resolve(.file(path: folder + "/secret"), client: "c") == expected)
             }
@@ -41,11 +44,13 @@ struct SecretResolverTests {
     @Test("a missing or empty secret file is an error naming the client and the file")
     func badSecretFile() async throws {
         try await withTemporaryDirectory { folder in
-            #expect(await failure(.file(path: folder + "/none"))
-                == "client mod-client: client-secret-file \(folder)/none does not exist")
+            #expect(
+                await failure(.file(path: folder + "/none"))
+                    == "client mod-client: client-secret-file \(folder)/none does not exist")
             try write("\n", to: folder + "/empty")
-            #expect(await failure(.file(path: folder + "/empty"))
-                == "client mod-client: client-secret-file \(folder)/empty is empty")
+            #expect(
+                await failure(.file(path: folder + "/empty"))
+                    == "client mod-client: client-secret-file \(folder)/empty is empty")
         }
     }
 
@@ -53,10 +58,12 @@ struct SecretResolverTests {
     func specialSecretFile() async throws {
         try await withTemporaryDirectory { folder in
             #expect(mkfifo(folder + "/secret", 0o600) == 0)
-            #expect(await failure(.file(path: folder + "/secret"))
-                == "client mod-client: client-secret-file \(folder)/secret: is a FIFO, not a regular file")
-            #expect(await failure(.file(path: "/dev/zero"))
-                == "client mod-client: client-secret-file /dev/zero: is a character device, not a regular file")
+            #expect(
+                await failure(.file(path: folder + "/secret"))
+                    == "client mod-client: client-secret-file \(folder)/secret: is a FIFO, not a regular file")
+            #expect(
+                await failure(.file(path: "/dev/zero"))
+                    == "client mod-client: client-secret-file /dev/zero: is a character device, not a regular file")
         }
     }
 
@@ -88,21 +95,24 @@ struct SecretResolverTests {
     @Test("a command that does not exist fails with the shell's status 127")
     func commandNotFound() async {
         let message = await failure(.command("tokentop-no-such-command-here --token=abc"))
-        #expect(message == "client mod-client: client-secret-command (`tokentop-no-such-command-here`) "
-            + "failed with exit status 127")
+        #expect(
+            message == "client mod-client: client-secret-command (`tokentop-no-such-command-here`) "
+                + "failed with exit status 127")
     }
 
     @Test("a command that prints nothing is an error")
     func commandPrintsNothing() async {
-        #expect(await failure(.command("echo '   '; echo hidden >&2"))
-            == "client mod-client: client-secret-command (`echo`) printed nothing; it should print the secret")
+        #expect(
+            await failure(.command("echo '   '; echo hidden >&2"))
+                == "client mod-client: client-secret-command (`echo`) printed nothing; it should print the secret")
     }
 
     @Test("a command reads nothing from standard input")
     func commandStandardInput() async {
         // `cat` copies standard input: /dev/null gives it nothing to print, and nothing to wait for.
-        #expect(await failure(.command("cat"))
-            == "client mod-client: client-secret-command (`cat`) printed nothing; it should print the secret")
+        #expect(
+            await failure(.command("cat"))
+                == "client mod-client: client-secret-command (`cat`) printed nothing; it should print the secret")
     }
 
     @Test("a command whose background child holds the output open returns when the shell exits")
@@ -117,9 +127,11 @@ struct SecretResolverTests {
         }
     }
 
-    @Test("a command whose child left the process group (setsid) returns when the shell exits",
-          .enabled(if: ["/usr/bin/setsid", "/bin/setsid"].contains(where: FileManager.default.isExecutableFile(atPath:)),
-                   "needs util-linux's setsid"))
+    @Test(
+        "a command whose child left the process group (setsid) returns when the shell exits",
+        .enabled(
+            if: ["/usr/bin/setsid", "/bin/setsid"].contains(where: FileManager.default.isExecutableFile(atPath:)),
+            "needs util-linux's setsid"))
     func commandWithDetachedChild() async throws {
         try await withTemporaryDirectory { folder in
             let pidFile = folder + "/child.pid"
@@ -136,16 +148,18 @@ struct SecretResolverTests {
         let secret = try await SecretResolver.resolve(
             .command("head -c \(mebibyte) /dev/zero | tr '\\0' a"), client: "c")
         #expect(secret.utf8.count == mebibyte)
-        #expect(await failure(.command("head -c \(mebibyte + 1) /dev/zero | tr '\\0' a"))
-            == "client mod-client: client-secret-command (`head`) printed more than 1 MiB and was stopped; "
-            + "it should print only the secret")
+        #expect(
+            await failure(.command("head -c \(mebibyte + 1) /dev/zero | tr '\\0' a"))
+                == "client mod-client: client-secret-command (`head`) printed more than 1 MiB and was stopped; "
+                + "it should print only the secret")
     }
 
     @Test("a command that never stops printing is stopped at 1 MiB")
     func commandEndlessOutput() async {
-        #expect(await failure(.command("yes s3cret"), timeout: .seconds(10))
-            == "client mod-client: client-secret-command (`yes`) printed more than 1 MiB and was stopped; "
-            + "it should print only the secret")
+        #expect(
+            await failure(.command("yes s3cret"), timeout: .seconds(10))
+                == "client mod-client: client-secret-command (`yes`) printed more than 1 MiB and was stopped; "
+                + "it should print only the secret")
     }
 
     @Test("a command past its timeout is stopped with its whole process group")
@@ -156,8 +170,9 @@ struct SecretResolverTests {
             let command = "printf 'partial-out%s' put; sleep 30 & echo $! > \(pidFile); wait"
             // Long enough for the shell to start and write its child's pid on a loaded machine.
             let message = await failure(.command(command), timeout: .seconds(2))
-            #expect(message == "client mod-client: client-secret-command (`printf`) did not finish within 2s "
-                + "and was stopped; raise the client's `timeout` if it needs longer")
+            #expect(
+                message == "client mod-client: client-secret-command (`printf`) did not finish within 2s "
+                    + "and was stopped; raise the client's `timeout` if it needs longer")
             #expect(!message.contains("partial-output"))
             let childText = try String(contentsOfFile: pidFile, encoding: .utf8)
             let child = try #require(Int32(childText.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -173,8 +188,9 @@ struct SecretResolverTests {
             _ = try await task.value
             Issue.record("a cancelled command returned a secret")
         } catch {
-            #expect(String(describing: error) == "client mod-client: client-secret-command (`sleep`) was stopped "
-                + "because the request was cancelled")
+            #expect(
+                String(describing: error) == "client mod-client: client-secret-command (`sleep`) was stopped "
+                    + "because the request was cancelled")
         }
     }
 
@@ -197,7 +213,8 @@ struct SecretResolverTests {
     private func recordedChild(in path: String) async -> Int32? {
         for _ in 0..<50 {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 return pid
             }
             try? await Task.sleep(for: .milliseconds(100))

@@ -7,8 +7,9 @@ struct ValidationTests {
     @Test("the description reads like a compiler's message")
     func descriptionShape() throws {
         let issue = try #require(onlyIssue(minimalClient + "\n    poll-interval: ten\n"))
-        #expect(issue.description == "tokentop.yaml:6:20: clients.mod-client.poll-interval: expected a duration "
-            + "such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \"ten\"")
+        #expect(
+            issue.description == "tokentop.yaml:6:20: clients.mod-client.poll-interval: expected a duration "
+                + "such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \"ten\"")
     }
 
     @Test("every problem in the file is reported at once, in file order")
@@ -18,19 +19,22 @@ struct ValidationTests {
             _ = try ConfigurationLoader.load(from: path, environment: [:])
             Issue.record("many-errors.yaml was accepted")
         } catch let error as ConfigurationError {
-            #expect(error.issues.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.keyPath)" } == [
-                "2:18 defaults.poll-interval",
-                "4:3 clients.mod-client",
-                "5:16 clients.mod-client.token-uri",
-                "6:5 clients.mod-client.clent-id",
-                "8:19 clients.mod-client.history-size",
-                "13:5 clients.other-client.client-secret-file",
-                "14:8 theme",
-            ])
+            #expect(
+                error.issues.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.keyPath)" } == [
+                    "2:18 defaults.poll-interval",
+                    "4:3 clients.mod-client",
+                    "5:16 clients.mod-client.token-uri",
+                    "6:5 clients.mod-client.clent-id",
+                    "8:19 clients.mod-client.history-size",
+                    "13:5 clients.other-client.client-secret-file",
+                    "14:8 theme",
+                ])
             #expect(error.issues.allSatisfy { $0.file == path })
             #expect(error.description.split(separator: "\n").count == 7)
-            #expect(error.description.contains("\(path):6:5: clients.mod-client.clent-id: unknown key `clent-id` "
-                + "for a client; did you mean `client-id`?"))
+            #expect(
+                error.description.contains(
+                    "\(path):6:5: clients.mod-client.clent-id: unknown key `clent-id` "
+                        + "for a client; did you mean `client-id`?"))
         }
     }
 
@@ -38,12 +42,14 @@ struct ValidationTests {
 
     @Test("a client without client-id is rejected at the client's name")
     func missingClientID() throws {
-        let issue = try #require(onlyIssue("""
-            clients:
-              mod-client:
-                token-uri: https://auth.example.com/token
-                client-secret: s
-            """))
+        let issue = try #require(
+            onlyIssue(
+                """
+                clients:
+                  mod-client:
+                    token-uri: https://auth.example.com/token
+                    client-secret: s
+                """))
         #expect(issue.line == 2 && issue.column == 3)
         #expect(issue.keyPath == "clients.mod-client")
         #expect(issue.message == "missing `client-id`; every client needs the id the authorization server gave it")
@@ -59,12 +65,14 @@ struct ValidationTests {
 
     @Test("a client needs token-uri or issuer-uri")
     func missingEndpoint() throws {
-        let issue = try #require(onlyIssue("""
-            clients:
-              mod-client:
-                client-id: abc
-                client-secret: s
-            """))
+        let issue = try #require(
+            onlyIssue(
+                """
+                clients:
+                  mod-client:
+                    client-id: abc
+                    client-secret: s
+                """))
         #expect(issue.line == 2)
         #expect(issue.keyPath == "clients.mod-client")
         #expect(issue.message == "missing `issuer-uri` (to discover the endpoints) or `token-uri`; one of them is required")
@@ -72,7 +80,9 @@ struct ValidationTests {
 
     // MARK: URIs
 
-    @Test("URIs must be absolute http or https URLs", arguments: ["/oauth2/token", "ftp://auth.example.com/t", "not a url", "https://"])
+    @Test(
+        "URIs must be absolute http or https URLs",
+        arguments: ["/oauth2/token", "ftp://auth.example.com/t", "not a url", "https://"])
     func badURI(value: String) throws {
         let issue = try #require(onlyIssue(minimalClient + "\n    introspection-uri: \"\(value)\"\n"))
         #expect(issue.line == 6)
@@ -87,8 +97,9 @@ struct ValidationTests {
         let issue = try #require(onlyIssue(minimalClient + "\n    resource-uri: http://api.example.com/mod\n"))
         #expect(issue.line == 6)
         #expect(issue.keyPath == "clients.mod-client.resource-uri")
-        #expect(issue.message == "uses plain http to api.example.com, which is not this machine; "
-            + "use https, or set `allow-insecure-http: true` for a test server")
+        #expect(
+            issue.message == "uses plain http to api.example.com, which is not this machine; "
+                + "use https, or set `allow-insecure-http: true` for a test server")
     }
 
     @Test("a resource indicator must be an absolute URI")
@@ -105,18 +116,21 @@ struct ValidationTests {
         let issue = try #require(onlyIssue(minimalClient + "\n    client-secret-command: pass show mod\n"))
         #expect(issue.line == 6 && issue.column == 5)
         #expect(issue.keyPath == "clients.mod-client.client-secret-command")
-        #expect(issue.message == "only one of `client-secret`, `client-secret-file` and `client-secret-command` "
-            + "may be set, and `client-secret` is already set")
+        #expect(
+            issue.message == "only one of `client-secret`, `client-secret-file` and `client-secret-command` "
+                + "may be set, and `client-secret` is already set")
     }
 
     @Test("a client secret is required unless the client uses private_key_jwt")
     func missingSecret() throws {
-        let issue = try #require(onlyIssue("""
-            clients:
-              mod-client:
-                token-uri: https://auth.example.com/token
-                client-id: abc
-            """))
+        let issue = try #require(
+            onlyIssue(
+                """
+                clients:
+                  mod-client:
+                    token-uri: https://auth.example.com/token
+                    client-id: abc
+                """))
         #expect(issue.line == 2)
         #expect(issue.keyPath == "clients.mod-client")
         #expect(issue.message.hasPrefix("missing a client secret: set `client-secret`"))
@@ -124,8 +138,9 @@ struct ValidationTests {
 
     @Test("a secret that expands to nothing is reported at its key")
     func emptySecret() throws {
-        let issue = try #require(onlyIssue(
-            minimalClient.replacingOccurrences(of: "s3cret", with: "${MOD_SECRET}"), environment: ["MOD_SECRET": ""]))
+        let issue = try #require(
+            onlyIssue(
+                minimalClient.replacingOccurrences(of: "s3cret", with: "${MOD_SECRET}"), environment: ["MOD_SECRET": ""]))
         #expect(issue.line == 5 && issue.column == 20)
         #expect(issue.keyPath == "clients.mod-client.client-secret")
         #expect(issue.message.hasPrefix("is empty, and no other client secret is set"))
@@ -136,15 +151,18 @@ struct ValidationTests {
         let yaml = minimalClient.replacingOccurrences(
             of: "client-secret: s3cret",
             with: "client-secret: ${SECRET:-}\n    client-secret-file: ${SECRET_FILE:-}")
-        #expect(try parse(yaml, environment: ["SECRET_FILE": "/run/secrets/mod"]).configuration.clients[0].clientSecret
-            == .file(path: "/run/secrets/mod"))
+        #expect(
+            try parse(yaml, environment: ["SECRET_FILE": "/run/secrets/mod"]).configuration.clients[0].clientSecret
+                == .file(path: "/run/secrets/mod"))
         #expect(try parse(yaml, environment: ["SECRET": "x"]).configuration.clients[0].clientSecret == .inline("x"))
     }
 
     @Test("an error about a secret never shows the secret")
     func secretNotShown() throws {
-        let issue = try #require(onlyIssue(minimalClient.replacingOccurrences(
-            of: "client-secret: s3cret", with: "client-secret: [hunter2-secret]")))
+        let issue = try #require(
+            onlyIssue(
+                minimalClient.replacingOccurrences(
+                    of: "client-secret: s3cret", with: "client-secret: [hunter2-secret]")))
         #expect(issue.keyPath == "clients.mod-client.client-secret")
         #expect(issue.message == "expected the client secret as text, got a list")
         #expect(!issue.description.contains("hunter2"))
@@ -177,14 +195,16 @@ struct ValidationTests {
     @Test("a secret set beside private_key_jwt is a warning")
     func unusedSecretWarning() throws {
         let folder = try fixturesDirectory()
-        let loaded = try parse(minimalClient + """
+        let loaded = try parse(
+            minimalClient + """
 
-                client-authentication-method: private_key_jwt
-                private-key-file: client-key.pem
-            """, path: folder + "/t.yaml")
-        #expect(loaded.warnings == [
-            "\(folder)/t.yaml:5:5: clients.mod-client.client-secret: is not used with private_key_jwt and is ignored",
-        ])
+                    client-authentication-method: private_key_jwt
+                    private-key-file: client-key.pem
+                """, path: folder + "/t.yaml")
+        #expect(
+            loaded.warnings == [
+                "\(folder)/t.yaml:5:5: clients.mod-client.client-secret: is not used with private_key_jwt and is ignored"
+            ])
     }
 
     @Test("a ca-file that does not exist is rejected")
@@ -196,12 +216,14 @@ struct ValidationTests {
 
     // MARK: Typed values
 
-    @Test("durations must be durations, and positive", arguments: [
-        ("ten", "expected a duration such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \"ten\""),
-        ("0s", "must be a positive duration such as 30s, got \"0s\""),
-        ("-5s", "must be a positive duration such as 30s, got \"-5s\""),
-        ("[1, 2]", "expected a duration such as 10s or 5m, got a list"),
-    ])
+    @Test(
+        "durations must be durations, and positive",
+        arguments: [
+            ("ten", "expected a duration such as 500ms, 30s, 5m or 1h30m (a bare number is seconds), got \"ten\""),
+            ("0s", "must be a positive duration such as 30s, got \"0s\""),
+            ("-5s", "must be a positive duration such as 30s, got \"-5s\""),
+            ("[1, 2]", "expected a duration such as 10s or 5m, got a list"),
+        ])
     func badDuration(value: String, message: String) throws {
         let issue = try #require(onlyIssue(minimalClient + "\n    refresh-skew: \(value)\n"))
         #expect(issue.line == 6 && issue.column == 19)
@@ -236,8 +258,9 @@ struct ValidationTests {
         let method = try #require(onlyIssue(minimalClient + "\n    client-authentication-method: basic\n"))
         #expect(method.line == 6 && method.column == 35)
         #expect(method.keyPath == "clients.mod-client.client-authentication-method")
-        #expect(method.message == "expected one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`, "
-            + "`tls_client_auth`, `self_signed_tls_client_auth`, got \"basic\"; did you mean `client_secret_basic`?")
+        #expect(
+            method.message == "expected one of `client_secret_basic`, `client_secret_post`, `private_key_jwt`, "
+                + "`tls_client_auth`, `self_signed_tls_client_auth`, got \"basic\"; did you mean `client_secret_basic`?")
         let refresh = try #require(onlyIssue(minimalClient + "\n    refresh: manuel\n"))
         #expect(refresh.message == "expected one of `auto`, `manual`, got \"manuel\"; did you mean `manual`?")
         let encoding = try #require(onlyIssue(minimalClient + "\n    client-secret-basic-encoding: base64\n"))
@@ -263,11 +286,13 @@ struct ValidationTests {
 
     // MARK: Keys
 
-    @Test("an unknown key suggests the closest known key", arguments: [
-        ("clent-id", "client-id"), ("client_id", "client-id"), ("clientId", "client-id"),
-        ("poll-intervall", "poll-interval"), ("scopes", "scope"), ("issuer-url", "issuer-uri"),
-        ("secret", "client-secret"),
-    ])
+    @Test(
+        "an unknown key suggests the closest known key",
+        arguments: [
+            ("clent-id", "client-id"), ("client_id", "client-id"), ("clientId", "client-id"),
+            ("poll-intervall", "poll-interval"), ("scopes", "scope"), ("issuer-url", "issuer-uri"),
+            ("secret", "client-secret"),
+        ])
     func unknownClientKey(key: String, suggestion: String) throws {
         let found = issues(minimalClient + "\n    \(key): x\n")
         let issue = try #require(found.first { $0.keyPath == "clients.mod-client.\(key)" })
@@ -280,7 +305,10 @@ struct ValidationTests {
         let issue = try #require(onlyIssue(minimalClient + "\nwhatever: 1\n"))
         #expect(issue.line == 6 && issue.column == 1)
         #expect(issue.keyPath == "whatever")
-        #expect(issue.message == "unknown key `whatever` at the top level; expected one of `defaults`, `clients`, `theme`, `keys`, `mouse`, `cache-encryption`")
+        #expect(
+            issue.message
+                == "unknown key `whatever` at the top level; expected one of `defaults`, `clients`, `theme`, `keys`, `mouse`, `cache-encryption`"
+        )
     }
 
     @Test("a client setting at the top level says where it belongs")
@@ -294,7 +322,10 @@ struct ValidationTests {
     func defaultsKeys() throws {
         let found = issues("defaults:\n  client-id: abc\n  refresh-skw: 1m\n" + minimalClient)
         #expect(found.map(\.keyPath) == ["defaults.client-id", "defaults.refresh-skw"])
-        #expect(found[0].message == "`client-id` has no default; `defaults:` takes `refresh-skew`, `poll-interval`, `timeout`, `history-size`, `credential-warning`")
+        #expect(
+            found[0].message
+                == "`client-id` has no default; `defaults:` takes `refresh-skew`, `poll-interval`, `timeout`, `history-size`, `credential-warning`"
+        )
         #expect(found[1].message == "unknown key `refresh-skw` under `defaults:`; did you mean `refresh-skew`?")
     }
 
@@ -317,13 +348,16 @@ struct ValidationTests {
     func emptyFile(yaml: String) throws {
         let issue = try #require(onlyIssue(yaml))
         #expect(issue.line == nil)
-        #expect(issue.description == "tokentop.yaml: the file holds no settings; expected a mapping with a "
-            + "`clients:` key (see examples/tokentop.yaml)")
+        #expect(
+            issue.description == "tokentop.yaml: the file holds no settings; expected a mapping with a "
+                + "`clients:` key (see examples/tokentop.yaml)")
     }
 
-    @Test("a top level that is not a mapping is rejected", arguments: [
-        ("- a\n- b\n", "a list"), ("just text\n", "\"just text\""),
-    ])
+    @Test(
+        "a top level that is not a mapping is rejected",
+        arguments: [
+            ("- a\n- b\n", "a list"), ("just text\n", "\"just text\""),
+        ])
     func topLevelNotMapping(yaml: String, got: String) throws {
         let issue = try #require(onlyIssue(yaml))
         #expect(issue.line == 1 && issue.column == 1)
@@ -355,8 +389,10 @@ struct ValidationTests {
 
     @Test("control characters in a value are refused, and shown escaped")
     func controlCharacters() throws {
-        let issue = try #require(onlyIssue(minimalClient.replacingOccurrences(
-            of: "client-id: abc", with: "client-id: \"\\e[31mred\"")))
+        let issue = try #require(
+            onlyIssue(
+                minimalClient.replacingOccurrences(
+                    of: "client-id: abc", with: "client-id: \"\\e[31mred\"")))
         #expect(issue.keyPath == "clients.mod-client.client-id")
         #expect(issue.message == "expected the client's id as text without control characters, got \"\\u{1b}[31mred\"")
         #expect(!issue.description.contains("\u{1b}"))
@@ -364,8 +400,10 @@ struct ValidationTests {
 
     @Test("a secret command may span lines")
     func multilineCommand() throws {
-        let client = try parse(minimalClient.replacingOccurrences(
-            of: "client-secret: s3cret", with: "client-secret-command: |\n      cd /tmp\n      pass show mod")).configuration.clients[0]
+        let client = try parse(
+            minimalClient.replacingOccurrences(
+                of: "client-secret: s3cret", with: "client-secret-command: |\n      cd /tmp\n      pass show mod")
+        ).configuration.clients[0]
         #expect(client.clientSecret == .command("cd /tmp\npass show mod"))
     }
 
@@ -381,8 +419,9 @@ struct ValidationTests {
         let issue = try #require(onlyIssue("clients:\n  mod-client:\n    client-id: [abc\n    token-uri: x\n"))
         #expect(issue.line == 4 && issue.column == 14)
         #expect(issue.keyPath == "")
-        #expect(issue.description == "tokentop.yaml:4:14: invalid YAML: did not find expected ',' or ']' "
-            + "(while parsing a flow sequence at line 3)")
+        #expect(
+            issue.description == "tokentop.yaml:4:14: invalid YAML: did not find expected ',' or ']' "
+                + "(while parsing a flow sequence at line 3)")
     }
 
     @Test("a tab used for indentation gets a hint")
@@ -396,7 +435,8 @@ struct ValidationTests {
     func duplicateKey() throws {
         let issue = try #require(onlyIssue(minimalClient + "\n    client-id: again\n"))
         #expect(issue.line == 4 && issue.column == 5)
-        #expect(issue.message == "duplicate key `client-id`: set here and again later in the same mapping; "
-            + "a key may appear only once")
+        #expect(
+            issue.message == "duplicate key `client-id`: set here and again later in the same mapping; "
+                + "a key may appear only once")
     }
 }

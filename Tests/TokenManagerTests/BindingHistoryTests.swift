@@ -1,9 +1,10 @@
 import Foundation
 import OAuthClient
+import Testing
 import TokenConfig
 import TokenModel
 import TokenTesting
-import Testing
+
 @testable import TokenManager
 
 /// A service whose token request answers one scripted result: a bound token, or an error.
@@ -16,7 +17,8 @@ struct BoundTokenService: AuthorizationService {
         if let failure { throw failure }
         let now = clock.now()
         return IssuedToken(
-            accessToken: "bound-access-token-0123456789", tokenType: "DPoP", issuedAt: now, expiresAt: now.addingTimeInterval(3600),
+            accessToken: "bound-access-token-0123456789", tokenType: "DPoP", issuedAt: now,
+            expiresAt: now.addingTimeInterval(3600),
             scopes: [], refreshIn: nil, extraFields: [:], decoded: DecodedToken(format: .opaque), binding: binding,
             nonceRetried: true)
     }
@@ -36,7 +38,8 @@ struct BindingHistoryTests {
         let configuration = ClientConfiguration(
             name: "dpop-client", tokenURI: URL(string: "http://127.0.0.1:1/token"), clientID: "id",
             clientSecret: .inline("secret"), dpop: true)
-        let manager = TokenManager(registrations: [.init(configuration: configuration, service: service)], clock: clock, random: { 0 })
+        let manager = TokenManager(
+            registrations: [.init(configuration: configuration, service: service)], clock: clock, random: { 0 })
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await manager.run() }
             await manager.settled()

@@ -1,10 +1,11 @@
 import DemoServer
 import Foundation
 import OAuthClient
+import Testing
 import TokenConfig
 import TokenModel
 import TokenTesting
-import Testing
+
 @testable import TokenManager
 
 /// Every cause `check --deep` names, reproduced with the embedded demo's faults: the same
@@ -78,7 +79,9 @@ struct DiagnosisOnDemoTests {
             }
             #expect(skews.count == Set(skews.map(\.server)).count)
             #expect(skews.first?.offset ?? 0 > 290)
-            #expect(skews.first.map { ManagerEvent(at: Date(), client: "c", kind: .clockSkewDetected($0)).json["event"] } == .string("clock_skew"))
+            #expect(
+                skews.first.map { ManagerEvent(at: Date(), client: "c", kind: .clockSkewDetected($0)).json["event"] }
+                    == .string("clock_skew"))
         }
     }
 
@@ -101,7 +104,8 @@ struct DiagnosisOnDemoTests {
             // The check used the held token: it is still the one revoked.
             #expect(await manager.heldToken(for: "mod-client") == raw)
             let events = await manager.snapshot().recentEvents
-            #expect(events.contains { if case .operatorAction(let record) = $0.kind { record.action == .diagnose } else { false } })
+            #expect(
+                events.contains { if case .operatorAction(let record) = $0.kind { record.action == .diagnose } else { false } })
             #expect(events.contains { if case .introspected(active: false) = $0.kind { true } else { false } })
         }
     }
@@ -134,7 +138,9 @@ struct DiagnosisOnDemoTests {
         }
     }
 
-    @Test("a breaking key rotation: the held token's key leaves the key set; key_rotation, then a new token, ok again with no key pressed")
+    @Test(
+        "a breaking key rotation: the held token's key leaves the key set; key_rotation, then a new token, ok again with no key pressed"
+    )
     func keyRotation() async throws {
         let clock = ManualClock(now: Date())
         try await round("mod-client", faults: DemoFaults(breakingRotation: true), clock: clock) { manager, before, demo in
@@ -162,7 +168,9 @@ struct DiagnosisOnDemoTests {
                 }
                 #expect(verdicts.suffix(2).map(\.state) == [.degraded, .ok], "\(verdicts)")
                 // Degraded for the key rotation, or for the API's refusal when its copy expired first.
-                #expect(verdicts.suffix(2).first.map { $0.reason.contains("key rotation") || $0.reason.contains("API 401") } == true, "\(verdicts)")
+                #expect(
+                    verdicts.suffix(2).first.map { $0.reason.contains("key rotation") || $0.reason.contains("API 401") } == true,
+                    "\(verdicts)")
                 #expect(!verdicts.contains { $0.state == .error })
                 // The event log has the rotation, as the key set's two changes.
                 let keyEvents = await manager.snapshot().recentEvents.compactMap { event -> KeySetChange.Kind? in

@@ -1,10 +1,11 @@
 import DemoServer
 import Foundation
 import OAuthClient
+import Testing
 import TokenConfig
 import TokenModel
 import TokenTesting
-import Testing
+
 @testable import TokenManager
 
 /// The token endpoint's budget as the manager keeps it: one fact per issuer and endpoint,
@@ -27,7 +28,8 @@ struct RateLimitBudgetTests {
             let registrations = try names.map { name in
                 let client = try #require(configuration.client(named: name))
                 return TokenManager.Registration(
-                    configuration: client, service: AuthorizationClient(configuration: client, transport: transport, now: { clock.now() }))
+                    configuration: client,
+                    service: AuthorizationClient(configuration: client, transport: transport, now: { clock.now() }))
             }
             try await body(TokenManager(registrations: registrations, clock: clock), clock)
             result = .success(())
@@ -64,10 +66,13 @@ struct RateLimitBudgetTests {
                     "\(client.name): \(health.reason)")
             }
             // The verdict changed for the clients that sent nothing: the event log says so.
-            #expect(snapshot.recentEvents.contains { event in
-                if case .healthChanged(_, let to) = event.kind { return event.client == "mod-client" && to.state == .degraded }
-                return false
-            })
+            #expect(
+                snapshot.recentEvents.contains { event in
+                    if case .healthChanged(_, let to) = event.kind {
+                        return event.client == "mod-client" && to.state == .degraded
+                    }
+                    return false
+                })
 
             clock.advance(to: Date(timeIntervalSince1970: 1_800_000_060))
             let afterReset = await manager.snapshot().clients[0].health(at: clock.now())
@@ -95,6 +100,7 @@ struct RateLimitBudgetTests {
         #expect(policy.delay(afterRateLimit: .seconds(38), attempt: 5, random: 1) == .seconds(38))
         #expect(policy.delay(afterRateLimit: .zero, attempt: 1, random: 0) == .milliseconds(250))
         #expect(policy.delay(afterRateLimit: .seconds(7200), attempt: 1, random: 0) == .seconds(3600))
-        #expect(policy.delay(afterRateLimit: nil, attempt: 3, random: 0.5) == policy.delay(attempt: 3, retryAfter: nil, random: 0.5))
+        #expect(
+            policy.delay(afterRateLimit: nil, attempt: 3, random: 0.5) == policy.delay(attempt: 3, retryAfter: nil, random: 0.5))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenManager
 
 @Suite("When a token is refreshed and how failures back off")
@@ -24,7 +25,7 @@ struct RefreshPolicyTests {
     func jitterIsBounded() {
         let policy = RefreshPolicy(skew: .seconds(60))
         let earliest = policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: nil, jitter: 1)
-        #expect(earliest == issued + 3600 - 60 - 30)  // 5% of an hour is 180 s, capped at 30 s
+        #expect(earliest == issued + 3600 - 60 - 30) // 5% of an hour is 180 s, capped at 30 s
         let short = policy.refreshAt(issuedAt: issued, expiresAt: issued + 30, refreshIn: nil, jitter: 1)
         #expect(short == issued + 30 - 6 - 1.5)
     }
@@ -62,8 +63,10 @@ struct RefreshPolicyTests {
     @Test("refresh_in can neither spin nor outlast the skew point")
     func refreshInBounded() {
         let policy = RefreshPolicy(skew: .seconds(60))
-        #expect(policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: .milliseconds(1), jitter: 0) == issued + 1)
-        #expect(policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: .seconds(4000), jitter: 0) == issued + 3540)
+        #expect(
+            policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: .milliseconds(1), jitter: 0) == issued + 1)
+        #expect(
+            policy.refreshAt(issuedAt: issued, expiresAt: issued + 3600, refreshIn: .seconds(4000), jitter: 0) == issued + 3540)
     }
 
     @Test("an absurd Retry-After is capped at an hour instead of stalling the client")

@@ -1,9 +1,10 @@
 import Foundation
 import OAuthClient
+import Testing
 import TokenConfig
 import TokenModel
 import TokenTesting
-import Testing
+
 @testable import TokenManager
 
 /// `L` in the dashboard and SIGHUP to `serve`: the configuration read again without a restart.
@@ -71,9 +72,14 @@ struct ReloadTests {
             #expect(snapshot.clients[1].history.map(\.reason) == [.startup])
             #expect(snapshot.clients[1].actions.map(\.outcome) == ["configuration changed: starting afresh"])
             #expect(added.tokenRequests == 1)
-            #expect(snapshot.recentEvents.contains {
-                if case .operatorAction(let record) = $0.kind { record.client == "removed" && record.action == .reload } else { false }
-            })
+            #expect(
+                snapshot.recentEvents.contains {
+                    if case .operatorAction(let record) = $0.kind {
+                        record.client == "removed" && record.action == .reload
+                    } else {
+                        false
+                    }
+                })
 
             // The old loops are gone: ten minutes on, the removed client and the replaced runtime
             // fetch nothing, and the changed client refreshes its 60 s token once each period,

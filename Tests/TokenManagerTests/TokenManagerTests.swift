@@ -1,9 +1,10 @@
 import Foundation
 import OAuthClient
+import Testing
 import TokenConfig
 import TokenModel
 import TokenTesting
-import Testing
+
 @testable import TokenManager
 
 @Suite("The token manager's lifecycle, with an injected clock and no sleeps")
@@ -68,7 +69,9 @@ struct TokenManagerTests {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
         service.scriptResource(
             (0..<5).map { _ in ResourceResponse(status: 200, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "ok") }
-                + (0..<3).map { _ in ResourceResponse(status: 503, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "down") })
+                + (0..<3).map { _ in
+                    ResourceResponse(status: 503, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "down")
+                })
         let manager = manager(service, resource: true)
         try await running(manager) {
             for _ in 0..<10 {
@@ -370,11 +373,11 @@ struct TokenManagerTests {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
         let manager = fleet(of: 40, sharing: service)
         try await running(manager) {
-            #expect(service.tokenRequests == 1)  // client-0 at once; the others wait their turn
+            #expect(service.tokenRequests == 1) // client-0 at once; the others wait their turn
             #expect(await manager.nextWakeUp() == clock.now() + 0.05)
             clock.advance(by: 1)
             await manager.settled()
-            #expect(service.tokenRequests == 21)  // 40 clients over 2 s: 20 a second
+            #expect(service.tokenRequests == 21) // 40 clients over 2 s: 20 a second
             clock.advance(by: 1)
             await manager.settled()
             #expect(service.tokenRequests == 40)
@@ -478,7 +481,11 @@ struct TokenManagerTests {
     @Test("a verdict waiting for the key set is drawn again at its recheck time, with no key pressed")
     func checkingVerdictSettles() async throws {
         let service = FakeAuthorizationService(clock: clock, outcomes: [.token(lifetime: 3600)])
-        service.scriptVerdicts([SignatureVerdict(.checking, "kid \"k2\" is not in the key set as last fetched; a new key?", recheckAt: clock.now().addingTimeInterval(20))])
+        service.scriptVerdicts([
+            SignatureVerdict(
+                .checking, "kid \"k2\" is not in the key set as last fetched; a new key?",
+                recheckAt: clock.now().addingTimeInterval(20))
+        ])
         let manager = manager(service)
         try await running(manager) {
             #expect(await health(manager).state == .pending)

@@ -4,10 +4,12 @@ import TokenModel
 /// `Authorization` as `serve` and the demo servers read it.
 @Suite("Authorization headers and secret comparison")
 struct AuthorizationHeaderTests {
-    @Test("the scheme is case-insensitive and the credentials are trimmed", arguments: [
-        ("Bearer abc", "bearer", "abc"), ("bEaReR   abc \t", "bearer", "abc"), ("  DPoP x.y.z", "dpop", "x.y.z"),
-        ("Basic", "basic", ""), ("Basic   ", "basic", ""), ("Token a b", "token", "a b"),
-    ])
+    @Test(
+        "the scheme is case-insensitive and the credentials are trimmed",
+        arguments: [
+            ("Bearer abc", "bearer", "abc"), ("bEaReR   abc \t", "bearer", "abc"), ("  DPoP x.y.z", "dpop", "x.y.z"),
+            ("Basic", "basic", ""), ("Basic   ", "basic", ""), ("Token a b", "token", "a b"),
+        ])
     func parsed(header: String, scheme: String, credentials: String) throws {
         let authorization = try #require(AuthorizationHeader(header))
         #expect(authorization.scheme == scheme)

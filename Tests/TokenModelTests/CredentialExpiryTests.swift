@@ -8,8 +8,10 @@ struct CredentialExpiryTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let day: TimeInterval = 86_400
 
-    func client(_ credentials: [CredentialExpiry], warning: Duration = CredentialExpiry.standardWarning,
-                refreshAt: Date? = nil) -> ClientSnapshot {
+    func client(
+        _ credentials: [CredentialExpiry], warning: Duration = CredentialExpiry.standardWarning,
+        refreshAt: Date? = nil
+    ) -> ClientSnapshot {
         let token = TokenSummary(
             masked: "eyJh…GA", tokenType: "Bearer", decoded: DecodedToken(format: .opaque, header: [:], claims: [:]),
             issuedAt: now.addingTimeInterval(-60), expiresAt: now.addingTimeInterval(3540), refreshAt: refreshAt,
@@ -55,8 +57,9 @@ struct CredentialExpiryTests {
         let snapshot = client([certificate(endingIn: 20 * day, kind: .keyCertificate)])
         #expect(snapshot.health(at: now).state == .ok)
         // (The hour-long token has long expired by then too; the reason names both.)
-        #expect(snapshot.health(at: now.addingTimeInterval(7 * day)).reason
-            .hasSuffix("; signing key's certificate expires in 13d00h (CN=mod-client)"))
+        #expect(
+            snapshot.health(at: now.addingTimeInterval(7 * day)).reason
+                .hasSuffix("; signing key's certificate expires in 13d00h (CN=mod-client)"))
         let ended = snapshot.health(at: now.addingTimeInterval(20 * day))
         #expect(ended.state == .error)
         #expect(ended.reason.hasPrefix("signing key's certificate expired now (CN=mod-client)"))
@@ -64,11 +67,14 @@ struct CredentialExpiryTests {
 
     @Test("a federated assertion ending before the next refresh is a warning; one that outlives it is not")
     func assertionBeforeRefresh() {
-        let assertion = CredentialExpiry(kind: .assertion, subject: "system:serviceaccount:ns:app",
-                                         expiresAt: now.addingTimeInterval(600))
+        let assertion = CredentialExpiry(
+            kind: .assertion, subject: "system:serviceaccount:ns:app",
+            expiresAt: now.addingTimeInterval(600))
         let early = client([assertion], refreshAt: now.addingTimeInterval(1800)).health(at: now)
         #expect(early.state == .degraded)
-        #expect(early.reason == "client assertion expires in 10m00s (system:serviceaccount:ns:app), before the next refresh in 30m00s")
+        #expect(
+            early.reason == "client assertion expires in 10m00s (system:serviceaccount:ns:app), before the next refresh in 30m00s"
+        )
         // An hour-long assertion never falls in the 14-day window on its own.
         #expect(client([assertion], refreshAt: now.addingTimeInterval(300)).health(at: now).state == .ok)
     }
@@ -83,10 +89,12 @@ struct CredentialExpiryTests {
 
     @Test("credentials travel in the snapshot's wire form")
     func roundTrip() throws {
-        let original = client([
-            certificate(endingIn: 9 * day),
-            CredentialExpiry(kind: .assertion, subject: "sub", expiresAt: now.addingTimeInterval(600), details: ["iss": "https://ci"]),
-        ], warning: .seconds(3 * 86_400))
+        let original = client(
+            [
+                certificate(endingIn: 9 * day),
+                CredentialExpiry(
+                    kind: .assertion, subject: "sub", expiresAt: now.addingTimeInterval(600), details: ["iss": "https://ci"]),
+            ], warning: .seconds(3 * 86_400))
         let decoded = try JSONDecoder().decode(ClientSnapshot.self, from: try JSONEncoder().encode(original))
         #expect(decoded.credentials == original.credentials)
         #expect(decoded.credentialWarning == .seconds(3 * 86_400))
@@ -100,14 +108,22 @@ struct AssertionRejectionTests {
         OAuthError.server(code: code, description: description, uri: nil, endpoint: "token endpoint", httpStatus: 401)
     }
 
-    @Test("Entra's codes, and plain descriptions, name the cause", arguments: [
-        ("invalid_client", "AADSTS700024: Client assertion is not within its valid time range.", AssertionRejection.expired),
-        ("invalid_client", "AADSTS70021: No matching federated identity record found for presented assertion.", .audienceMismatch),
-        ("invalid_client", "AADSTS700213: No matching federated identity record found for presented assertion subject 'x'.", .subjectRejected),
-        ("invalid_grant", "the client assertion expired", .expired),
-        ("invalid_client", "the client assertion's aud is not api://AzureADTokenExchange", .audienceMismatch),
-        ("invalid_client", "no federated identity for the assertion's subject", .subjectRejected),
-    ])
+    @Test(
+        "Entra's codes, and plain descriptions, name the cause",
+        arguments: [
+            ("invalid_client", "AADSTS700024: Client assertion is not within its valid time range.", AssertionRejection.expired),
+            (
+                "invalid_client", "AADSTS70021: No matching federated identity record found for presented assertion.",
+                .audienceMismatch
+            ),
+            (
+                "invalid_client",
+                "AADSTS700213: No matching federated identity record found for presented assertion subject 'x'.", .subjectRejected
+            ),
+            ("invalid_grant", "the client assertion expired", .expired),
+            ("invalid_client", "the client assertion's aud is not api://AzureADTokenExchange", .audienceMismatch),
+            ("invalid_client", "no federated identity for the assertion's subject", .subjectRejected),
+        ])
     func named(code: String, description: String, expected: AssertionRejection) {
         #expect(error(code, description).assertionRejection == expected)
     }
@@ -129,7 +145,8 @@ struct AssertionRejectionTests {
     func diagnosis() {
         let client = ClientSnapshot(
             name: "federated", state: .error,
-            lastError: error("invalid_client", "AADSTS70021: No matching federated identity record found for presented assertion."))
+            lastError: error(
+                "invalid_client", "AADSTS70021: No matching federated identity record found for presented assertion."))
         #expect(client.diagnoses(at: Date()).map(\.cause) == [.assertionAudienceMismatch])
     }
 }

@@ -52,7 +52,8 @@ struct DiagnosisTests {
 
     @Test("403 insufficient_scope names the scope the token lacks")
     func scope() throws {
-        let client = snapshot(scopes: ["custom_read"], response: api(403, #"Bearer error="insufficient_scope", scope="custom_mod""#))
+        let client = snapshot(
+            scopes: ["custom_read"], response: api(403, #"Bearer error="insufficient_scope", scope="custom_mod""#))
         let diagnosis = try #require(client.diagnoses(at: now).first)
         #expect(diagnosis.cause == .missingScope)
         #expect(diagnosis.summary == "the token lacks custom_mod, which the API asks for")
@@ -118,8 +119,9 @@ struct DiagnosisTests {
         noAPI.resourceURI = nil
         #expect(noAPI.diagnosticChecks(at: now).first { $0.kind == .api }?.outcome == .notConfigured("no resource-uri"))
         let noEndpoint = OAuthError.configuration("mod-client has no introspection endpoint")
-        #expect(snapshot(introspectionError: noEndpoint).diagnosticChecks(at: now).first { $0.kind == .introspection }?.outcome
-            == .notConfigured("no introspection endpoint"))
+        #expect(
+            snapshot(introspectionError: noEndpoint).diagnosticChecks(at: now).first { $0.kind == .introspection }?.outcome
+                == .notConfigured("no introspection endpoint"))
     }
 
     @Test("\"nothing to diagnose\" only when every check that could run did; else it names the one missing")
@@ -130,9 +132,13 @@ struct DiagnosisTests {
             fetchedAt: now)
         let introspected = IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now)
         let complete = snapshot(response: api(200, nil), introspection: introspected, keySet: keySet)
-        #expect(complete.diagnosisOutcome(at: now) == "token endpoint, local check, key set, introspection, API agree: nothing to diagnose")
+        #expect(
+            complete.diagnosisOutcome(at: now)
+                == "token endpoint, local check, key set, introspection, API agree: nothing to diagnose")
         let partial = snapshot(response: api(200, nil), keySet: keySet)
-        #expect(partial.diagnosisOutcome(at: now).hasPrefix("no cause found, but not every check could be made: introspection: not checked yet"))
+        #expect(
+            partial.diagnosisOutcome(at: now).hasPrefix(
+                "no cause found, but not every check could be made: introspection: not checked yet"))
     }
 
     @Test("an API refusal that does not name the audience or issuer is not called an audience mismatch")
@@ -146,7 +152,8 @@ struct DiagnosisTests {
         let missing = snapshot(response: api(401, #"Bearer error="invalid_token", error_description="missing permission""#))
         #expect(missing.diagnoses(at: now).map(\.cause) == [.apiRefusesValidToken])
         // Unverified here and not introspected: nothing vouches for the token, so no cause is named.
-        let unvouched = snapshot(verdict: SignatureVerdict(.notChecked, "signature not checked (no key set configured)"),
+        let unvouched = snapshot(
+            verdict: SignatureVerdict(.notChecked, "signature not checked (no key set configured)"),
             response: api(401, #"Bearer error="invalid_token", error_description="the token's audience is not x""#))
         #expect(unvouched.diagnoses(at: now).isEmpty)
     }
@@ -154,7 +161,8 @@ struct DiagnosisTests {
     @Test("401 invalid_client is credentials_rejected wherever it happens, never introspection_not_allowed")
     func credentialsRejected() {
         let invalidClient = OAuthError.server(
-            code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: "…/introspect", httpStatus: 401)
+            code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: "…/introspect",
+            httpStatus: 401)
         let atIntrospection = snapshot(response: api(200, nil), introspectionError: invalidClient)
         #expect(atIntrospection.diagnoses(at: now).map(\.cause) == [.credentialsRejected])
         var atTokenEndpoint = snapshot(response: api(200, nil))
@@ -171,7 +179,9 @@ struct DiagnosisTests {
             fetchedAt: now)
         var client = snapshot(
             verdict: SignatureVerdict(.failed, "kid \"k1\" is not in the key set", failure: .keyNotPublished),
-            response: api(401, #"Bearer error="invalid_token", error_description="the token is signed with a key the issuer does not publish""#),
+            response: api(
+                401,
+                #"Bearer error="invalid_token", error_description="the token is signed with a key the issuer does not publish""#),
             keySet: keySet)
         client.lastError = OAuthError.server(
             code: "invalid_client", description: "client authentication failed", uri: nil, endpoint: "…/token", httpStatus: 401)
@@ -185,7 +195,9 @@ struct DiagnosisTests {
         // still verifies here: the API's word about the key is what names the rotation, and
         // "the issuer does not publish" is not an issuer mismatch.
         var early = snapshot(
-            response: api(401, #"Bearer error="invalid_token", error_description="the token is signed with a key the issuer does not publish""#),
+            response: api(
+                401,
+                #"Bearer error="invalid_token", error_description="the token is signed with a key the issuer does not publish""#),
             introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now))
         early.lastError = client.lastError
         let earlyCauses = early.diagnoses(at: now).map(\.cause)
@@ -203,12 +215,18 @@ struct DiagnosisTests {
         #expect(keySet.standing(of: "k0") == .retired)
         #expect(keySet.standing(of: "k2") == .unseen)
         let newKey = snapshot(
-            verdict: SignatureVerdict(.checking, "kid \"k2\" is not in the key set (as last fetched; a new key?)", recheckAt: now.addingTimeInterval(12)),
+            verdict: SignatureVerdict(
+                .checking, "kid \"k2\" is not in the key set (as last fetched; a new key?)", recheckAt: now.addingTimeInterval(12)
+            ),
             kid: "k2", response: api(200, nil), keySet: keySet)
         #expect(newKey.retiredSigningKey == nil)
         #expect(newKey.diagnoses(at: now).isEmpty)
-        #expect(newKey.health(at: now) == HealthVerdict(
-            .pending, "checking the signature: kid \"k2\" is not in the key set (as last fetched; a new key?); key set refetch in 12s"))
+        #expect(
+            newKey.health(at: now)
+                == HealthVerdict(
+                    .pending,
+                    "checking the signature: kid \"k2\" is not in the key set (as last fetched; a new key?); key set refetch in 12s"
+                ))
     }
 
     @Test("a JWT with no key set to check it by is ok, says it was not checked, and counts introspection's word")
@@ -220,7 +238,9 @@ struct DiagnosisTests {
         let vouched = snapshot(
             verdict: verdict, response: api(200, nil),
             introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: now))
-        #expect(vouched.health(at: now).reason.hasSuffix("signature not checked (no key set configured), introspection: active, API 200"))
+        #expect(
+            vouched.health(at: now).reason.hasSuffix(
+                "signature not checked (no key set configured), introspection: active, API 200"))
         // A key set that is configured but out of reach is a failing part: degraded.
         let unreachable = snapshot(verdict: SignatureVerdict(.unverified, "could not fetch the key set"), response: api(200, nil))
         #expect(unreachable.health(at: now).state == .degraded)
@@ -233,8 +253,10 @@ struct ChallengeTests {
     func rfcExamples() throws {
         let bare = AuthenticationChallenge.parse(#"Bearer realm="example""#)
         #expect(bare == [AuthenticationChallenge(scheme: "Bearer", parameters: ["realm": "example"])])
-        let expired = try #require(AuthenticationChallenge.parse(
-            #"Bearer realm="example", error="invalid_token", error_description="The access token expired""#).first)
+        let expired = try #require(
+            AuthenticationChallenge.parse(
+                #"Bearer realm="example", error="invalid_token", error_description="The access token expired""#
+            ).first)
         #expect(expired.error == .invalidToken)
         #expect(expired.errorDescription == "The access token expired")
     }
@@ -251,10 +273,12 @@ struct ChallengeTests {
         #expect(challenges[3].parameters["scope"] == #"x "y""#)
     }
 
-    @Test("hostile or broken headers yield what can be read, never a crash", arguments: [
-        "", ",,,", "Bearer", #"Bearer error=""#, #"Bearer error="invalid_token"#, "=====", "Bearer ,,, error=x,,",
-        String(repeating: "Bearer a=b, ", count: 500), "Bearer error=\"\u{1B}]52;c;aGk=\u{07}\"",
-    ])
+    @Test(
+        "hostile or broken headers yield what can be read, never a crash",
+        arguments: [
+            "", ",,,", "Bearer", #"Bearer error=""#, #"Bearer error="invalid_token"#, "=====", "Bearer ,,, error=x,,",
+            String(repeating: "Bearer a=b, ", count: 500), "Bearer error=\"\u{1B}]52;c;aGk=\u{07}\"",
+        ])
     func hostile(header: String) {
         for challenge in AuthenticationChallenge.parse(header) {
             #expect(!(challenge.parameters.values.joined() + challenge.scheme).unicodeScalars.contains { $0.value == 0x1B })
@@ -267,8 +291,9 @@ struct HostileClockReadingTests {
     @Test("a Date header from 1800 or an offset of 1e300 is held to a century, and still travels to an attached dashboard")
     func heldToACentury() throws {
         let now = Date(timeIntervalSince1970: 1_900_000_000)
-        let ancient = try #require(ClockReading.fromDateHeader(
-            "Mon, 01 Jan 1800 00:00:00 GMT", server: "http://a", sentAt: now, receivedAt: now))
+        let ancient = try #require(
+            ClockReading.fromDateHeader(
+                "Mon, 01 Jan 1800 00:00:00 GMT", server: "http://a", sentAt: now, receivedAt: now))
         #expect(ancient.offset == -ClockReading.largestOffset)
         for offset in [1e300, -1e300, .infinity, .nan] {
             let reading = ClockReading(server: "http://a", offset: offset, uncertainty: .nan, source: .issuedAt, at: now)

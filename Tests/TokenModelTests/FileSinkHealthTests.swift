@@ -16,13 +16,15 @@ struct FileSinkHealthTests {
         health.failed("log", reason: "No space left on device", at: since)
         health.failed("log", reason: "No space left on device", at: since.addingTimeInterval(5))
         health.failed("log", reason: "No space left on device", at: since.addingTimeInterval(9))
-        #expect(reports.all == [
-            "--log-file /var/log/tokentop.log cannot be written (No space left on device); lines are dropped and counted "
-                + "until it can, and each new line tries again",
-        ])
-        #expect(health.problems() == [
-            "--log-file /var/log/tokentop.log cannot be written since 2027-01-15T08:00:00Z: No space left on device (3 lines lost)",
-        ])
+        #expect(
+            reports.all == [
+                "--log-file /var/log/tokentop.log cannot be written (No space left on device); lines are dropped and counted "
+                    + "until it can, and each new line tries again"
+            ])
+        #expect(
+            health.problems() == [
+                "--log-file /var/log/tokentop.log cannot be written since 2027-01-15T08:00:00Z: No space left on device (3 lines lost)"
+            ])
         health.succeeded("log")
         health.succeeded("log")
         #expect(reports.all.count == 2)

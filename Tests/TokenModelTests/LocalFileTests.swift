@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
 import TokenModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one way tokentop reads and appends to local files.
 @Suite("Local files", .timeLimit(.minutes(1)))
@@ -76,7 +77,9 @@ struct LocalFileTests {
             #expect(try mode(fresh) == 0o600)
 
             let open = folder + "/open.log"
-            #expect(FileManager.default.createFile(atPath: open, contents: Data("old\n".utf8), attributes: [.posixPermissions: 0o644]))
+            #expect(
+                FileManager.default.createFile(atPath: open, contents: Data("old\n".utf8), attributes: [.posixPermissions: 0o644])
+            )
             let appending = try LocalFile.openForAppending(open)
             try LocalFile.write("new\n".utf8, to: appending)
             close(appending)

@@ -36,15 +36,21 @@ struct NextStepTests {
             "invalid_client",
             "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
             status: 401)
-        #expect(ClientRequirement.named(by: okta, sentProof: false, sentAssertion: false, presentedCertificate: false) == .privateKeyJWT)
+        #expect(
+            ClientRequirement.named(by: okta, sentProof: false, sentAssertion: false, presentedCertificate: false)
+                == .privateKeyJWT)
         #expect(ClientRequirement.named(by: okta, sentProof: false, sentAssertion: true, presentedCertificate: false) == nil)
         let mtls = refusal(
-            "invalid_client", "client \"mtls-client\" authenticates with tls_client_auth, but the request presented no TLS client certificate",
+            "invalid_client",
+            "client \"mtls-client\" authenticates with tls_client_auth, but the request presented no TLS client certificate",
             status: 401)
-        #expect(ClientRequirement.named(by: mtls, sentProof: false, sentAssertion: false, presentedCertificate: false) == .clientCertificate)
+        #expect(
+            ClientRequirement.named(by: mtls, sentProof: false, sentAssertion: false, presentedCertificate: false)
+                == .clientCertificate)
         #expect(ClientRequirement.named(by: mtls, sentProof: false, sentAssertion: false, presentedCertificate: true) == nil)
         let wrongSecret = refusal("invalid_client", "client authentication failed: wrong secret", status: 401)
-        #expect(ClientRequirement.named(by: wrongSecret, sentProof: false, sentAssertion: false, presentedCertificate: false) == nil)
+        #expect(
+            ClientRequirement.named(by: wrongSecret, sentProof: false, sentAssertion: false, presentedCertificate: false) == nil)
         let down = OAuthError.network(.connectionRefused, "connection refused", endpoint: "https://as.example/token")
         #expect(ClientRequirement.named(by: down, sentProof: false, sentAssertion: false, presentedCertificate: false) == nil)
     }
@@ -86,14 +92,26 @@ struct NextStepTests {
     @Test(
         "a failed token request's next step follows the error's class",
         arguments: [
-            (OAuthError.server(code: "invalid_client", description: nil, uri: nil, endpoint: "t", httpStatus: 401), "update client-secret"),
-            (.server(code: "unauthorized_client", description: nil, uri: nil, endpoint: "t", httpStatus: 400), "client_credentials grant"),
+            (
+                OAuthError.server(code: "invalid_client", description: nil, uri: nil, endpoint: "t", httpStatus: 401),
+                "update client-secret"
+            ),
+            (
+                .server(code: "unauthorized_client", description: nil, uri: nil, endpoint: "t", httpStatus: 400),
+                "client_credentials grant"
+            ),
             (.server(code: "invalid_scope", description: nil, uri: nil, endpoint: "t", httpStatus: 400), "grant the scopes"),
-            (.network(.connectionRefused, "connection refused", endpoint: "http://127.0.0.1:1/token"), "reachable from this machine"),
+            (
+                .network(.connectionRefused, "connection refused", endpoint: "http://127.0.0.1:1/token"),
+                "reachable from this machine"
+            ),
             (.httpStatus(503, summary: "HTTP 503", endpoint: "t"), "is failing, not this client"),
             (.configuration("cannot read the secret file"), "fix the client's configuration"),
             // A 429 is the budget, whether its body is OAuth-shaped (Okta, the demo) or not.
-            (.server(code: "rate_limit_exceeded", description: nil, uri: nil, endpoint: "t", httpStatus: 429), "budget is low or spent"),
+            (
+                .server(code: "rate_limit_exceeded", description: nil, uri: nil, endpoint: "t", httpStatus: 429),
+                "budget is low or spent"
+            ),
             (.httpStatus(429, summary: "HTTP 429", endpoint: "t"), "budget is low or spent"),
         ])
     func tokenRequestSteps(error: OAuthError, expected: String) {
@@ -109,13 +127,17 @@ struct NextStepTests {
                 masked: "eyJh…GA", tokenType: "Bearer", decoded: DecodedToken(format: .opaque, header: [:], claims: [:]),
                 issuedAt: now.addingTimeInterval(-60), expiresAt: now.addingTimeInterval(3540), refreshAt: nil,
                 scopes: ["custom_read"], verdict: SignatureVerdict(.notChecked, "opaque"), extraFields: [:]),
-            responses: [ResourceResponse(
-                status: 403, latency: .milliseconds(3), at: now,
-                wwwAuthenticate: #"Bearer error="insufficient_scope", scope="custom_mod""#, bodyExcerpt: "")],
+            responses: [
+                ResourceResponse(
+                    status: 403, latency: .milliseconds(3), at: now,
+                    wwwAuthenticate: #"Bearer error="insufficient_scope", scope="custom_mod""#, bodyExcerpt: "")
+            ],
             resourceURI: "http://127.0.0.1:8080/mod")
         #expect(client.health(at: now).cause == .diagnosed(.missingScope))
         #expect(client.nextStep(at: now) == "grant custom_mod to this client in the authorization server's access policy")
-        client.clockReadings = [ClockReading(server: "http://as.example", offset: 600, uncertainty: 1, source: .dateHeader, at: now)]
+        client.clockReadings = [
+            ClockReading(server: "http://as.example", offset: 600, uncertainty: 1, source: .dateHeader, at: now)
+        ]
         #expect(client.nextStep(for: .diagnosed(.clockSkew)) == "check NTP on this machine and on http://as.example")
     }
 
@@ -133,7 +155,9 @@ struct NextStepTests {
         #expect(remote.contains("reload the serve instance") && !remote.contains("(L)"), "\(remote)")
         // A cause asking for a new token: a key on the dashboard, a second run for check.
         #expect(rejected.nextStep(for: .diagnosed(.keyRotation)).hasPrefix("refresh (r) for a token"))
-        #expect(rejected.nextStep(for: .diagnosed(.keyRotation), in: .command).hasPrefix("run the check again (it fetches a new token)"))
+        #expect(
+            rejected.nextStep(for: .diagnosed(.keyRotation), in: .command).hasPrefix(
+                "run the check again (it fetches a new token)"))
         #expect(rejected.nextStep(for: .revokedByOperator, in: .command).contains("(r)") == false)
     }
 

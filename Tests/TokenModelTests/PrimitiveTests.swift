@@ -20,7 +20,7 @@ struct PrimitiveTests {
         #expect(Loopback.isLoopbackAddress("::ffff:127.0.0.1"))
         #expect(Loopback.isLoopbackAddress("::1"))
         #expect(!Loopback.isLoopbackAddress("::ffff:10.0.0.1"))
-        #expect(!Loopback.isLoopbackAddress("localhost"))  // a peer is an address, never a name
+        #expect(!Loopback.isLoopbackAddress("localhost")) // a peer is an address, never a name
     }
 
     @Test("form encoding follows RFC 6749 Appendix B: ASCII unreserved kept, space as +, the rest as UTF-8")
@@ -85,7 +85,9 @@ struct HTTPDateTests {
         for year in [1, 1600, 1900, 2038, 2100, 9999] {
             let text = "Mon, 01 Mar \(String(repeating: "0", count: 4 - String(year).count))\(year) 00:00:00 GMT"
             let date = try #require(HTTPDate.fixdate(text), "\(text)")
-            #expect(HTTPDate.format(date).hasSuffix("01 Mar \(String(repeating: "0", count: 4 - String(year).count))\(year) 00:00:00 GMT"))
+            #expect(
+                HTTPDate.format(date).hasSuffix(
+                    "01 Mar \(String(repeating: "0", count: 4 - String(year).count))\(year) 00:00:00 GMT"))
         }
         for refused in [
             "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 29 Feb 1900 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT",
@@ -98,7 +100,9 @@ struct HTTPDateTests {
         #expect(HTTPDate.fixdate("Sat, 29 Feb 2000 23:59:60 GMT") == Date(timeIntervalSince1970: 951_868_800))
     }
 
-    @Test("hostile or empty values are nil, and absurd dates print as a bound", arguments: ["", "  ", "yesterday", String(repeating: "A", count: 500)])
+    @Test(
+        "hostile or empty values are nil, and absurd dates print as a bound",
+        arguments: ["", "  ", "yesterday", String(repeating: "A", count: 500)])
     func hostile(text: String) {
         #expect(HTTPDate.parse(text) == nil)
         #expect(HTTPDate.format(Date(timeIntervalSince1970: 1e300)).hasSuffix("9999 23:59:59 GMT"))

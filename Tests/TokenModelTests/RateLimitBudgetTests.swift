@@ -42,7 +42,9 @@ struct RateLimitBudgetModelTests {
         client.tokenEndpointBudget = drained
         let health = client.health(at: now)
         #expect(health.state == .degraded)
-        #expect(health.reason == "token endpoint budget low: 12/600 left, resets in 38s; most requests: noisy (540 in the last minute)")
+        #expect(
+            health.reason
+                == "token endpoint budget low: 12/600 left, resets in 38s; most requests: noisy (540 in the last minute)")
         #expect(client.health(at: now.addingTimeInterval(40)).state == .ok)
     }
 
@@ -62,6 +64,8 @@ struct RateLimitBudgetModelTests {
         client.tokenEndpointBudget = budget(remaining: 0)
         let health = client.health(at: now)
         #expect(health.state == .degraded)
-        #expect(health.reason == "rate limited: next try in 38s (token endpoint: 0/600 left, resets in 38s) — current token valid 59m00s")
+        #expect(
+            health.reason
+                == "rate limited: next try in 38s (token endpoint: 0/600 left, resets in 38s) — current token valid 59m00s")
     }
 }

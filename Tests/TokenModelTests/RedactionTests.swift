@@ -18,12 +18,16 @@ struct RedactionTests {
     @Test("text holding a JWT, or a long opaque string of letters and digits, looks like a credential")
     func credentialShapes() {
         let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
-        for text in [jwt, "Bearer \(jwt)", "gho_16C7e42F292c6912E7710c838347Ae178B4a", "0123456789abcdef0123456789abcdef",
-                     "550e8400-e29b-41d4-a716-446655440000", "dGhpcyBpcyBhIGJhc2U2NCBzZWNyZXQgdmFsdWU="] {
+        for text in [
+            jwt, "Bearer \(jwt)", "gho_16C7e42F292c6912E7710c838347Ae178B4a", "0123456789abcdef0123456789abcdef",
+            "550e8400-e29b-41d4-a716-446655440000", "dGhpcyBpcyBhIGJhc2U2NCBzZWNyZXQgdmFsdWU=",
+        ] {
             #expect(Redaction.looksLikeCredential(text), "\(text)")
         }
-        for text in ["plain words stay", "https://auth.example.com/oauth2/default/v1/token", "urn:ietf:params:oauth:token-type:jwt",
-                     "short-0123", "abcdefghijklmnopqrstuvwxyzabcdefghij", "12345678901234567890123456789012345", ""] {
+        for text in [
+            "plain words stay", "https://auth.example.com/oauth2/default/v1/token", "urn:ietf:params:oauth:token-type:jwt",
+            "short-0123", "abcdefghijklmnopqrstuvwxyzabcdefghij", "12345678901234567890123456789012345", "",
+        ] {
             #expect(!Redaction.looksLikeCredential(text), "\(text)")
         }
     }
@@ -47,21 +51,22 @@ struct RedactionTests {
             "note": .string("plain words stay"),
         ]
         let masked = Redaction.maskingCredentials(in: fields, known: [secret, token, "ab"])
-        #expect(masked == [
-            "client_secret_echo": .string(Redaction.mask(secret)),
-            "echo_access_token": .string(Redaction.mask(token)),
-            "said": .string(Redaction.mask("you sent \(secret)")),
-            "nested": .object([
-                "refresh_token": .string(Redaction.mask("rt-0123456789")), "refresh_token_expires_in": .number(7200),
-                "list": .array([.object(["password": .string("••••")]), .string("fine")]),
-            ]),
-            "opaque": .string(Redaction.mask("0123456789abcdef0123456789abcdef")),
-            // The key is the token, so it is masked, and it names a token, so its value is too.
-            Redaction.mask(token): .string(Redaction.mask("a key that is the token")),
-            "ext_expires_in": .number(300),
-            "not_before_policy": .bool(false),
-            "note": .string("plain words stay"),
-        ])
+        #expect(
+            masked == [
+                "client_secret_echo": .string(Redaction.mask(secret)),
+                "echo_access_token": .string(Redaction.mask(token)),
+                "said": .string(Redaction.mask("you sent \(secret)")),
+                "nested": .object([
+                    "refresh_token": .string(Redaction.mask("rt-0123456789")), "refresh_token_expires_in": .number(7200),
+                    "list": .array([.object(["password": .string("••••")]), .string("fine")]),
+                ]),
+                "opaque": .string(Redaction.mask("0123456789abcdef0123456789abcdef")),
+                // The key is the token, so it is masked, and it names a token, so its value is too.
+                Redaction.mask(token): .string(Redaction.mask("a key that is the token")),
+                "ext_expires_in": .number(300),
+                "not_before_policy": .bool(false),
+                "note": .string("plain words stay"),
+            ])
     }
 }
 

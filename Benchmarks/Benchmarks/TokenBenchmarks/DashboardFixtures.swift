@@ -55,7 +55,8 @@ enum DashboardFixtures {
                 kid: "demo-key-\(number)", type: "RSA 2048", algorithm: "RS256", use: "sig",
                 firstSeen: at(-3600 + Double(number * 60) + fetched), lastSeen: at(fetched))
         }
-        let changes = (2...5).map { KeySetChange(kind: .added, kid: "demo-key-\($0)", at: at(-3600 + Double($0 * 60))) }
+        let changes =
+            (2...5).map { KeySetChange(kind: .added, kid: "demo-key-\($0)", at: at(-3600 + Double($0 * 60))) }
             + [KeySetChange(kind: .removed, kid: "demo-key-0", at: at(-3000))]
         return KeySetStatus(
             source: "http://127.0.0.1:8080/oauth2/default/v1/keys", keys: keys, changes: changes, fetchedAt: at(fetched),
@@ -64,13 +65,19 @@ enum DashboardFixtures {
 
     private static func event(_ step: Int, client: String) -> ManagerEvent {
         let at = at(-Double(TokenManager.recentEventLimit - step))
-        let kind: ManagerEvent.Kind = switch step % 4 {
-        case 0: .tokenFetched(reason: .scheduled, latency: .milliseconds(60 + step % 30), expiresAt: at.addingTimeInterval(3600))
-        case 1: .resourceCalled(ResourceResponse(status: step % 8 == 1 ? 401 : 200, latency: .milliseconds(9), at: at, bodyExcerpt: ""))
-        case 2: .signatureChecked(SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"))
-        default: .keySetChanged(
-            source: "http://127.0.0.1:8080/oauth2/default/v1/keys", change: KeySetChange(kind: .added, kid: "demo-key-\(step)", at: at))
-        }
+        let kind: ManagerEvent.Kind =
+            switch step % 4 {
+            case 0:
+                .tokenFetched(reason: .scheduled, latency: .milliseconds(60 + step % 30), expiresAt: at.addingTimeInterval(3600))
+            case 1:
+                .resourceCalled(
+                    ResourceResponse(status: step % 8 == 1 ? 401 : 200, latency: .milliseconds(9), at: at, bodyExcerpt: ""))
+            case 2: .signatureChecked(SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"))
+            default:
+                .keySetChanged(
+                    source: "http://127.0.0.1:8080/oauth2/default/v1/keys",
+                    change: KeySetChange(kind: .added, kid: "demo-key-\(step)", at: at))
+            }
         return ManagerEvent(at: at, client: client, kind: kind)
     }
 
@@ -85,10 +92,12 @@ enum DashboardFixtures {
                 at: at(-Double(30 - step * 10)), bodyExcerpt: #"{"message":"hello \#(name)"}"#)
         }
         let history = [
-            FetchRecord(reason: .startup, startedAt: at(-3600), latency: .milliseconds(90 + index % 40), error: nil,
-                        claimChanges: [], expiresAt: at(-Double(index % 300))),
-            FetchRecord(reason: .scheduled, startedAt: at(-Double(index % 300) - 1), latency: .milliseconds(60 + index % 25),
-                        error: nil, claimChanges: index % 5 == 0 ? ["~jti", "~exp"] : [], expiresAt: at(600 - Double(index % 300))),
+            FetchRecord(
+                reason: .startup, startedAt: at(-3600), latency: .milliseconds(90 + index % 40), error: nil,
+                claimChanges: [], expiresAt: at(-Double(index % 300))),
+            FetchRecord(
+                reason: .scheduled, startedAt: at(-Double(index % 300) - 1), latency: .milliseconds(60 + index % 25),
+                error: nil, claimChanges: index % 5 == 0 ? ["~jti", "~exp"] : [], expiresAt: at(600 - Double(index % 300))),
         ]
         switch index % 10 {
         case 7:
@@ -128,7 +137,8 @@ enum DashboardFixtures {
         return TokenSummary(
             masked: "eyJr…9Q", tokenType: "Bearer",
             decoded: DecodedToken(
-                format: .jwt, header: ["alg": .string("RS256"), "kid": .string("demo-key-1"), "typ": .string("JWT")], claims: claims),
+                format: .jwt, header: ["alg": .string("RS256"), "kid": .string("demo-key-1"), "typ": .string("JWT")],
+                claims: claims),
             issuedAt: issuedAt, expiresAt: expiresAt, refreshAt: expiresAt.addingTimeInterval(-60), scopes: scopes,
             verdict: SignatureVerdict(.verified, "RS256 signature valid with key demo-key-1"), extraFields: [:])
     }

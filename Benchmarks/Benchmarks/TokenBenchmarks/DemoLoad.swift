@@ -22,7 +22,8 @@ final class DemoLoad: Sendable {
         self.demo = demo
         self.httpClient = httpClient
         tokenEndpoint = demo.tokenEndpoint.absoluteString
-        authorization = "Basic " + Data("\(Self.formEncode(client.clientID)):\(Self.formEncode(secret))".utf8).base64EncodedString()
+        authorization =
+            "Basic " + Data("\(Self.formEncode(client.clientID)):\(Self.formEncode(secret))".utf8).base64EncodedString()
     }
 
     /// Starts the demo servers on free loopback ports with one `client_secret_basic` client,

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A folder of its own for one test: HOME, the cache, configurations and logs; removed at the end.
 struct TestHome {
@@ -25,8 +26,10 @@ struct TestHome {
 
     /// The cache's entry files.
     func cacheEntries() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: cacheFolder)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
-            .map { cacheFolder + "/" + $0 }
+        ((try? FileManager.default.contentsOfDirectory(atPath: cacheFolder)) ?? []).filter {
+            $0.hasSuffix(".json") && !$0.hasPrefix(".")
+        }
+        .map { cacheFolder + "/" + $0 }
     }
 
     func remove() {
@@ -113,7 +116,8 @@ struct HelperServer {
             try await Task.sleep(for: .milliseconds(50))
         }
         stopProcess(pid)
-        throw E2EError("\(command.last ?? "") did not start: \((try? String(contentsOfFile: portFile + ".log", encoding: .utf8)) ?? "")")
+        throw E2EError(
+            "\(command.last ?? "") did not start: \((try? String(contentsOfFile: portFile + ".log", encoding: .utf8)) ?? "")")
     }
 
     /// Stops it (SIGTERM, then SIGKILL after 10s) and reaps it; for `defer`.
@@ -130,22 +134,24 @@ struct AuthlibServer {
     var tokenURL: String { "http://127.0.0.1:\(server.port)/token" }
 
     static func start(in home: TestHome, lifetime: Int = 3600) async throws -> AuthlibServer {
-        AuthlibServer(server: try await HelperServer.start(
-            in: home, [HelperServer.venvPython, HelperServer.script("authlib_server.py")], arguments: ["--lifetime", String(lifetime)]))
+        AuthlibServer(
+            server: try await HelperServer.start(
+                in: home, [HelperServer.venvPython, HelperServer.script("authlib_server.py")],
+                arguments: ["--lifetime", String(lifetime)]))
     }
 
     /// A tokentop configuration of one client of this server, `independent`.
     func configuration(in home: TestHome, method: String = "client_secret_basic") throws -> String {
         let path = home.path + "/independent-\(UUID().uuidString.prefix(8)).yaml"
         try """
-            clients:
-              independent:
-                token-uri: \(tokenURL)
-                client-id: independent-client
-                client-secret: independent-secret
-                client-authentication-method: \(method)
-                scope: read
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        clients:
+          independent:
+            token-uri: \(tokenURL)
+            client-id: independent-client
+            client-secret: independent-secret
+            client-authentication-method: \(method)
+            scope: read
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o600)
         return path
     }

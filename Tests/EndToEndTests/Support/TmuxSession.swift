@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import TokenTesting
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The real `tokentop` binary in a detached tmux session on a private tmux server, driven
 /// with send-keys and read with capture-pane, as a person at a terminal would.
@@ -25,7 +26,8 @@ final class TmuxSession {
         let binary = try Self.binary().path
         let command = ([binary] + arguments).map(Self.quote).joined(separator: " ")
         // The shell records the exit status, then stays so the pane can be read afterwards.
-        let script = "\(command); echo $? > \(Self.quote(exitFile.path)); stty -a > \(Self.quote(directory.appendingPathComponent("stty").path)); exec sleep 600"
+        let script =
+            "\(command); echo $? > \(Self.quote(exitFile.path)); stty -a > \(Self.quote(directory.appendingPathComponent("stty").path)); exec sleep 600"
         var env = [
             "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=\(directory.path)",
             "XDG_CONFIG_HOME=\(directory.path)/config", "TOKENTOP_CONFIG=",
@@ -34,9 +36,12 @@ final class TmuxSession {
         try tmux(
             ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "-c", directory.path]
                 + env.flatMap { ["-e", $0] } + ["sh", "-c", script])
-        server = ForeignProcess(pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
-        pane = ForeignProcess(pid_t(
-            try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        server = ForeignProcess(
+            pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        pane = ForeignProcess(
+            pid_t(
+                try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+                ?? 0)
     }
 
     deinit {
@@ -85,7 +90,8 @@ final class TmuxSession {
 
     /// True while the program in the pane has asked the terminal for mouse reports.
     func mouseReportingOn() throws -> Bool {
-        try tmux(["display-message", "-p", "-t", name, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"]).contains("1")
+        try tmux(["display-message", "-p", "-t", name, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"]).contains(
+            "1")
     }
 
     /// Waits, bounded, until the screen satisfies `condition`; returns that screen.
@@ -191,7 +197,8 @@ func spawn(
     let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
     defer { for pointer in envp ?? [] { free(pointer) } }
     var pid: pid_t = 0
-    let spawned = envp.map { posix_spawnp(&pid, command[0], &actions, nil, argv, $0) }
+    let spawned =
+        envp.map { posix_spawnp(&pid, command[0], &actions, nil, argv, $0) }
         ?? posix_spawnp(&pid, command[0], &actions, nil, argv, environ)
     guard spawned == 0 else { throw E2EError("cannot run \(arguments[0]): error \(spawned)") }
     return pid

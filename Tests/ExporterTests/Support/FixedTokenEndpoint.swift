@@ -29,7 +29,8 @@ func withFixedTokenEndpoint<T>(
     let router = Router()
     router.post("token") { _, _ in
         count.value.withLock { $0 += 1 }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
     }
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let application = Application(

@@ -1,5 +1,6 @@
 import Foundation
 import TokenModel
+
 @testable import MetricsExporter
 
 /// `/api/v1/clients` answered from an index and read back as `--attach` reads it: the same

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import TokenConfig
 import TokenManager
 import TokenModel
+
 @testable import TokentopCommands
 
 /// A running exporter in front of a real token manager over the demo's clients.

@@ -21,7 +21,9 @@ enum ProofValidator {
     }
 
     /// Checks `proof` for a `method` request to `url`, with `ath` of `accessToken` and `nonce` when given.
-    static func check(_ proof: String, method: String, url: String, accessToken: String? = nil, nonce: String? = nil) async throws -> Result {
+    static func check(_ proof: String, method: String, url: String, accessToken: String? = nil, nonce: String? = nil) async throws
+        -> Result
+    {
         var request: [String: String] = ["proof": proof, "htm": method, "htu": url]
         request["access_token"] = accessToken
         request["nonce"] = nonce

@@ -72,7 +72,8 @@ enum TestKeys {
         let key = p256PrivateKey
         let (x, y) = key.publicKey.parameters!
         let jwk: [String: JSONValue] = [
-            "kty": .string("EC"), "crv": .string("P-256"), "x": .string(x), "y": .string(y), "kid": .string(kid), "use": .string("sig"),
+            "kty": .string("EC"), "crv": .string("P-256"), "x": .string(x), "y": .string(y), "kid": .string(kid),
+            "use": .string("sig"),
         ]
         return Signer(kid: kid, algorithm: "ES256", publicJWK: jwk) { collection, kid in
             await collection.add(ecdsa: key, kid: kid)
@@ -83,7 +84,8 @@ enum TestKeys {
         let key = p384PrivateKey
         let (x, y) = key.publicKey.parameters!
         let jwk: [String: JSONValue] = [
-            "kty": .string("EC"), "crv": .string("P-384"), "x": .string(x), "y": .string(y), "kid": .string(kid), "alg": .string("ES384"),
+            "kty": .string("EC"), "crv": .string("P-384"), "x": .string(x), "y": .string(y), "kid": .string(kid),
+            "alg": .string("ES384"),
         ]
         return Signer(kid: kid, algorithm: "ES384", publicJWK: jwk) { collection, kid in
             await collection.add(ecdsa: key, kid: kid)
@@ -93,7 +95,8 @@ enum TestKeys {
     static func edDSA(kid: String = "ed-1") -> Signer {
         let key = ed25519PrivateKey
         let jwk: [String: JSONValue] = [
-            "kty": .string("OKP"), "crv": .string("Ed25519"), "x": .string(base64URL(key.publicKey.rawRepresentation)), "kid": .string(kid),
+            "kty": .string("OKP"), "crv": .string("Ed25519"), "x": .string(base64URL(key.publicKey.rawRepresentation)),
+            "kid": .string(kid),
         ]
         return Signer(kid: kid, algorithm: "EdDSA", publicJWK: jwk) { collection, kid in
             await collection.add(eddsa: key, kid: kid)
@@ -120,7 +123,8 @@ enum TestKeys {
     private static func rsaJWK(_ key: JWTKit.Insecure.RSA.PrivateKey, kid: String, algorithm: String?) -> [String: JSONValue] {
         let primitives = try! key.publicKey.getKeyPrimitives()
         var jwk: [String: JSONValue] = [
-            "kty": .string("RSA"), "n": .string(base64URL(primitives.modulus)), "e": .string(base64URL(primitives.publicExponent)),
+            "kty": .string("RSA"), "n": .string(base64URL(primitives.modulus)),
+            "e": .string(base64URL(primitives.publicExponent)),
             "kid": .string(kid), "use": .string("sig"),
         ]
         if let algorithm { jwk["alg"] = .string(algorithm) }
@@ -173,7 +177,10 @@ final class FakeJWKSEndpoint: Sendable {
     var fetches: Int { state.withLock { $0.fetches } }
 
     func publish(_ document: Data) {
-        state.withLock { $0.document = document; $0.failure = nil }
+        state.withLock {
+            $0.document = document
+            $0.failure = nil
+        }
     }
 
     /// Answers every fetch with this status, as the lead's HTTP fetch reports it.

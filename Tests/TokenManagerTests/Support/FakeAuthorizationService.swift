@@ -10,7 +10,8 @@ import TokenTesting
 final class FakeAuthorizationService: AuthorizationService {
     enum Outcome: Sendable {
         /// A JWT-looking token with this lifetime (nil: no expires_in), scope and extra claims.
-        case token(lifetime: TimeInterval?, scope: String = "custom_mod", refreshIn: Duration? = nil, claims: [String: JSONValue] = [:])
+        case token(
+            lifetime: TimeInterval?, scope: String = "custom_mod", refreshIn: Duration? = nil, claims: [String: JSONValue] = [:])
         case failure(OAuthError)
     }
 
@@ -124,7 +125,8 @@ final class FakeAuthorizationService: AuthorizationService {
             return state.resourceAnswers.isEmpty ? nil : state.resourceAnswers.removeFirst()
         }
         return scripted
-            ?? ResourceResponse(status: 200, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "The message of the day is boring")
+            ?? ResourceResponse(
+                status: 200, latency: .milliseconds(3), at: clock.now(), bodyExcerpt: "The message of the day is boring")
     }
 }
 
