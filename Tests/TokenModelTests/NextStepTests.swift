@@ -159,6 +159,9 @@ struct NextStepTests {
             rejected.nextStep(for: .diagnosed(.keyRotation), in: .command).hasPrefix(
                 "run the check again (it fetches a new token)"))
         #expect(rejected.nextStep(for: .revokedByOperator, in: .command).contains("(r)") == false)
+        // serve names its own endpoint, with the client's name as a path segment.
+        let odd = ClientSnapshot(name: "team a/b?c", state: .error, lastError: nil)
+        #expect(odd.nextStep(for: .revokedByOperator, in: .serve).contains("POST /api/v1/clients/team%20a%2Fb%3Fc/refresh"))
     }
 
     @Test("an ok verdict and one still on its way have no next step")
