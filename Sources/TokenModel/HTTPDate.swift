@@ -26,7 +26,12 @@ public enum HTTPDate {
     /// anything else (an empty or hostile header is ignored, never guessed at).
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 64 else { return nil }
+        // An HTTP date is printable ASCII (RFC 9110 §5.6.7). Anything else never reaches the
+        // formatter: Foundation's DateFormatter traps ("Incorrect range CFRange") on some
+        // non-ASCII text, found by the http-fields fuzz target.
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 64, trimmed.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            return nil
+        }
         // Every answer polled carries one: read the form servers send by hand, since a
         // DateFormatter is an ICU formatter made afresh (it is not safe to share across threads).
         if let date = fixdate(trimmed) { return date }

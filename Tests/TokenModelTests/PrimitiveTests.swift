@@ -102,7 +102,11 @@ struct HTTPDateTests {
 
     @Test(
         "hostile or empty values are nil, and absurd dates print as a bound",
-        arguments: ["", "  ", "yesterday", String(repeating: "A", count: 500)])
+        arguments: [
+            "", "  ", "yesterday", String(repeating: "A", count: 500),
+            // Found by the http-fields fuzz target: Foundation's DateFormatter trapped on it.
+            "Mo, 06\u{05B1}\u{FFFD}\u{FFFD} 2,Sa t529198:0 GMT",
+        ])
     func hostile(text: String) {
         #expect(HTTPDate.parse(text) == nil)
         #expect(HTTPDate.format(Date(timeIntervalSince1970: 1e300)).hasSuffix("9999 23:59:59 GMT"))
