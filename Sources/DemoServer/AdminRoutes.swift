@@ -155,7 +155,7 @@ struct FaultChange {
     ) throws(OAuthProtocolError) -> String?? {
         if object[name] == .null { return .some(nil) }
         guard let value else { return nil }
-        guard !value.isEmpty, value.count <= 512, value.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }) else {
+        guard !value.isEmpty, PrintableASCII.holds(value, atMost: 512) else {
             throw .invalidRequest("\(name) must be printable ASCII text of at most 512 characters, or null")
         }
         return .some(value)

@@ -54,7 +54,7 @@ extension ConfigurationReader {
     static func date(_ text: String) -> Date? {
         // Such dates are short printable ASCII; nothing else reaches Foundation's formatters,
         // one of which traps on some non-ASCII text (see `HTTPDate.parse`).
-        guard text.utf8.count <= 64, text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
+        guard PrintableASCII.holds(text, atMost: 64) else { return nil }
         let dateTime = ISO8601DateFormatter()
         if let date = dateTime.date(from: text) { return date }
         dateTime.formatOptions.insert(.withFractionalSeconds)

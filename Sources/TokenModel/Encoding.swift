@@ -29,6 +29,27 @@ public enum Base64URL {
     }
 }
 
+/// Text that is printable ASCII (space to `~`) and at most `bytes` long: what protocol fields
+/// such as dates are, and all that reaches a reader (Foundation's date formatters) that traps
+/// on some other text.
+public enum PrintableASCII {
+    public static func holds(_ text: some StringProtocol, atMost bytes: Int) -> Bool {
+        text.utf8.count <= bytes && text.utf8.allSatisfy { (0x20...0x7E).contains($0) }
+    }
+}
+
+/// A name (a client's, which may be any printable text) as one segment of a URL's path or a
+/// query value: every character but the ASCII unreserved ones (RFC 3986 §2.3) percent-encoded,
+/// `/`, `?`, `#`, `&`, `=` and `+` included.
+public enum PathSegment {
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    public static func escaped(_ name: String) -> String {
+        name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? name
+    }
+}
+
 /// `application/x-www-form-urlencoded` as RFC 6749 Appendix B defines it: every character but
 /// the ASCII unreserved ones percent-encoded as UTF-8, a space as `+`.
 public enum FormEncoding {

@@ -29,9 +29,7 @@ public enum HTTPDate {
         // An HTTP date is printable ASCII (RFC 9110 §5.6.7). Anything else never reaches the
         // formatter: Foundation's DateFormatter traps ("Incorrect range CFRange") on some
         // non-ASCII text, found by the http-fields fuzz target.
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 64, trimmed.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            return nil
-        }
+        guard !trimmed.isEmpty, PrintableASCII.holds(trimmed, atMost: 64) else { return nil }
         // Every answer polled carries one: read the form servers send by hand, since a
         // DateFormatter is an ICU formatter made afresh (it is not safe to share across threads).
         if let date = fixdate(trimmed) { return date }

@@ -236,9 +236,7 @@ private struct ActionWords {
                 "run the check again", ""
             )
         case (.serve, _):
-            // The name as a path segment: client names may hold spaces, `/`, `?` or `#`.
-            let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-            let client = client.addingPercentEncoding(withAllowedCharacters: unreserved) ?? client
+            let client = PathSegment.escaped(client)
             (refresh, fetchNew, reload, inHistory) = (
                 "refresh (POST /api/v1/clients/\(client)/refresh, with --allow-actions)",
                 "fetch a new token (POST /api/v1/clients/\(client)/refresh, with --allow-actions)",

@@ -217,7 +217,9 @@ actor RemoteFleet: Service {
         guard let origin = origins[client] else { return failed("no client named \(client) on the attached instances") }
         let instance = instances[origin.instance]
         guard let name = origin.name else { return failed("instance \(instance.label) is not reachable") }
-        guard let url = URL(string: instance.baseURL.absoluteString + "/api/v1/clients/\(Self.escaped(name))/\(action.rawValue)")
+        guard
+            let url = URL(
+                string: instance.baseURL.absoluteString + "/api/v1/clients/\(PathSegment.escaped(name))/\(action.rawValue)")
         else {
             return failed("cannot address \(client) on \(instance.label)")
         }
@@ -246,13 +248,6 @@ actor RemoteFleet: Service {
         default:
             return failed("instance \(instance.label) answered " + Self.problem(response))
         }
-    }
-
-    /// A client's name in a path or a query: names are any printable text, so every character
-    /// but the unreserved ones is escaped (`&`, `=`, `+` and `/` included).
-    private static func escaped(_ name: String) -> String {
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? name
     }
 
     private static func notOffered(_ action: ActionRecord.Action, client: String) -> ActionRecord {
@@ -304,7 +299,7 @@ actor RemoteFleet: Service {
     ) async throws(OAuthError) -> ClientsListing {
         var query = "since=\(generation)"
         if let limit { query += "&limit=\(limit)" }
-        if let after { query += "&after=" + escaped(after) }
+        if let after { query += "&after=" + PathSegment.escaped(after) }
         let base = instance.baseURL.appending(path: "api/v1/clients")
         guard let url = URL(string: base.absoluteString + "?" + query) else {
             throw .invalidResponse("cannot address the page after a client", endpoint: URLText.describe(base), httpStatus: nil)

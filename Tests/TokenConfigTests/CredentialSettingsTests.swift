@@ -37,6 +37,12 @@ struct CredentialSettingsTests {
                 + "2027-03-31T12:00:00Z, got \"next tuesday\"")
     }
 
+    @Test("a non-ASCII client-secret-expires-at is reported, never handed to a formatter that could trap")
+    func nonASCIISecretEnd() throws {
+        let issue = try #require(onlyIssue(minimalClient + "\n    client-secret-expires-at: \"2027-03-3\u{05B1}\"\n"))
+        #expect(issue.description.contains("expected a date such as 2027-03-31"), "\(issue)")
+    }
+
     @Test("client-registration-file: client_secret_expires_at of an RFC 7591 response; 0 means no end")
     func registrationFile() async throws {
         try await withTemporaryDirectory { folder in
