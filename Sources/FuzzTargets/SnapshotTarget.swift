@@ -29,7 +29,9 @@ extension FuzzTarget {
         do {
             let reread = try ClientsListing.decode(encoded)
             try Expect.that(
-                reread == listing, "read → encode → read gives the same snapshots",
+                // Only what was encoded: the clients and whether actions are allowed.
+                reread.clients == listing.clients && reread.actionsAllowed == listing.actionsAllowed,
+                "read → encode → read gives the same snapshots",
                 found: String(decoding: encoded.prefix(400), as: UTF8.self), target: name)
         } catch let violation as PropertyViolation {
             throw violation

@@ -142,6 +142,10 @@ public struct ClientsListing: Sendable, Equatable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             snapshot = try container.decode(ClientSnapshot.self, forKey: .snapshot)
             logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
+            if let violation = snapshot.crossFieldViolation {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .snapshot, in: container, debugDescription: "\(violation.path): \(violation.reason)")
+            }
             // A log never sends more records than its window holds.
             for (name, sent, window) in [
                 ("history", snapshot.history.count, logs?.history), ("responses", snapshot.responses.count, logs?.responses),

@@ -47,8 +47,8 @@ public enum FetchReason: String, Sendable, Equatable, Codable {
 }
 
 /// What the operator asked for and how it ended: shown in the footer, kept in History.
-public struct ActionRecord: Sendable, Equatable {
-    public enum Action: String, Sendable, Equatable {
+public struct ActionRecord: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Equatable, Codable {
         case refresh, introspect, revoke, pause, resume
         /// The three-way check: the local verdict, introspection and a live API call, compared.
         case diagnose
@@ -58,7 +58,7 @@ public struct ActionRecord: Sendable, Equatable {
 
     public var action: Action
     public var client: String
-    public var at: Date
+    @UnixTime public var at: Date
     public var succeeded: Bool
     /// What happened, in a line: `new token eyJh…GA, expires in 59m`, `invalid_client: …`.
     public var outcome: String
@@ -78,20 +78,29 @@ public struct ActionRecord: Sendable, Equatable {
 }
 
 /// One token fetch in a client's history.
-public struct FetchRecord: Sendable, Equatable {
+public struct FetchRecord: Sendable, Equatable, Codable {
     public var reason: FetchReason
-    public var startedAt: Date
-    public var latency: Duration
+    @UnixTime public var startedAt: Date
+    @Nanoseconds public var latency: Duration
     /// nil on success.
     public var error: OAuthError?
     /// On success: claims added, removed or changed against the previous token
     /// (`+scp`, `-foo`, `~kid`); timestamps that change on every token are left out.
     public var claimChanges: [String]
     /// The new token's expiry, on success.
-    public var expiresAt: Date?
+    @Optionally<UnixTime> public var expiresAt: Date?
     /// True when the token endpoint asked for a DPoP nonce (`use_dpop_nonce`) and the request
     /// was sent once more with it.
     public var nonceRetried: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case reason, error
+        case startedAt = "started_at"
+        case latency = "latency_ns"
+        case claimChanges = "claim_changes"
+        case expiresAt = "expires_at"
+        case nonceRetried = "nonce_retried"
+    }
 
     public init(
         reason: FetchReason, startedAt: Date, latency: Duration, error: OAuthError?, claimChanges: [String],
@@ -110,15 +119,15 @@ public struct FetchRecord: Sendable, Equatable {
 }
 
 /// What a front end may know of a held token: never the token itself, only its masked form.
-public struct TokenSummary: Sendable, Equatable {
+public struct TokenSummary: Sendable, Equatable, Codable {
     /// `eyJr…9Q`.
     public var masked: String
     public var tokenType: String
     public var decoded: DecodedToken
-    public var issuedAt: Date
-    public var expiresAt: Date?
+    @UnixTime public var issuedAt: Date
+    @Optionally<UnixTime> public var expiresAt: Date?
     /// When the manager will refresh it (nil in manual mode or with an unknown lifetime).
-    public var refreshAt: Date?
+    @Optionally<UnixTime> public var refreshAt: Date?
     /// Granted scopes.
     public var scopes: [String]
     public var verdict: SignatureVerdict
@@ -126,9 +135,18 @@ public struct TokenSummary: Sendable, Equatable {
     public var extraFields: [String: JSONValue]
     /// 1 for the client's first token, 2 for the next: tells answers obtained with this token
     /// from older ones.
-    public var serial: Int
+    @Bounded<CountRange> public var serial: Int
     /// How the token is bound to this client (DPoP key, certificate) and whether its `cnf` agrees.
     public var binding: TokenBinding
+
+    enum CodingKeys: String, CodingKey {
+        case masked, decoded, scopes, verdict, serial, binding
+        case tokenType = "token_type"
+        case issuedAt = "issued_at"
+        case expiresAt = "expires_at"
+        case refreshAt = "refresh_at"
+        case extraFields = "extra_fields"
+    }
 
     public init(
         masked: String, tokenType: String, decoded: DecodedToken, issuedAt: Date, expiresAt: Date?, refreshAt: Date?,
@@ -153,7 +171,7 @@ public struct TokenSummary: Sendable, Equatable {
 }
 
 /// An immutable picture of one client, published by the manager for front ends to draw.
-public struct ClientSnapshot: Sendable, Equatable, Identifiable {
+public struct ClientSnapshot: Sendable, Equatable, Identifiable, Codable {
     public var name: String
     public var id: String { name }
     /// The state as of `ManagerSnapshot.takenAt`; front ends recompute it for the current
@@ -163,7 +181,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     /// The last fetch error, kept until a fetch succeeds.
     public var lastError: OAuthError?
     /// When the next automatic retry is due, while backing off.
-    public var nextRetryAt: Date?
+    @Optionally<UnixTime> public var nextRetryAt: Date?
     /// True when `invalid_client`/`unauthorized_client` stopped automatic retries.
     public var retriesHalted: Bool
     /// True while a token request is under way.
@@ -182,7 +200,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     /// `resource-uri`, for display.
     public var resourceURI: String?
     /// How often `resource-uri` is called.
-    public var pollInterval: Duration
+    @Nanoseconds public var pollInterval: Duration
     /// True when the operator revoked the token and no new one was fetched since.
     public var revoked: Bool
     /// The last introspection failure for the held token.
@@ -204,7 +222,7 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     /// federated assertion's `exp`), as last read.
     public var credentials: [CredentialExpiry]
     /// `credential-warning`: how long before a credential's end the client is degraded.
-    public var credentialWarning: Duration
+    @Nanoseconds public var credentialWarning: Duration
     /// The authorization server the client asks (its `issuer-uri`, else its `token-uri`), for
     /// display: the dashboard groups clients by it.
     public var issuer: String?
@@ -213,7 +231,28 @@ public struct ClientSnapshot: Sendable, Equatable, Identifiable {
     public var instance: String?
     /// On an attached dashboard, true when the client's instance said it takes no actions
     /// (`serve` without `--allow-actions`), so refresh and revoke are refused before they are sent.
-    public var instanceIsReadOnly: Bool
+    public var instanceIsReadOnly: Bool = false
+
+    /// The wire names, for `serve` and `--attach`; `instanceFailure`, `instance` and
+    /// `instanceIsReadOnly` are the attached dashboard's own and never travel.
+    enum CodingKeys: String, CodingKey {
+        case name, state, token, revoked, responses, history, actions, introspection, credentials, issuer
+        case lastError = "last_error"
+        case nextRetryAt = "next_retry_at"
+        case retriesHalted = "retries_halted"
+        case isFetching = "is_fetching"
+        case lastActionError = "last_action_error"
+        case pollingPaused = "polling_paused"
+        case refreshMode = "refresh_mode"
+        case configuredScopes = "configured_scopes"
+        case resourceURI = "resource_uri"
+        case pollInterval = "poll_interval_ns"
+        case introspectionError = "introspection_error"
+        case clockReadings = "clock_readings"
+        case keySet = "key_set"
+        case tokenEndpointBudget = "token_endpoint_budget"
+        case credentialWarning = "credential_warning_ns"
+    }
 
     public init(
         name: String, state: TokenState, token: TokenSummary? = nil, lastError: OAuthError? = nil,
@@ -313,7 +352,7 @@ public enum ClientAction: Sendable, Equatable {
 }
 
 /// Whether tokens are refreshed on schedule or only on a key press.
-public enum RefreshMode: String, Sendable, Equatable, CaseIterable {
+public enum RefreshMode: String, Sendable, Equatable, CaseIterable, Codable {
     case automatic = "auto"
     case manual
 }

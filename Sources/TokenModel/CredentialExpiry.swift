@@ -3,7 +3,7 @@ import Foundation
 /// One credential behind a client's token that has an end: a certificate, a secret's end date, a
 /// federated assertion's `exp`. Only the facts are kept (what, whose, until when); whether it is
 /// close to its end is derived from these and the clock when read (`CredentialExpiry.verdict`).
-public struct CredentialExpiry: Sendable, Equatable {
+public struct CredentialExpiry: Sendable, Equatable, Codable {
     /// What kind of credential it is; the raw values are the `kind` label of
     /// `tokentop_credential_expiry_timestamp_seconds` and of `check --json`.
     public enum Kind: String, Sendable, Equatable, CaseIterable, Codable {
@@ -31,9 +31,14 @@ public struct CredentialExpiry: Sendable, Equatable {
     /// Whose it is, as safe to show: a certificate's subject (`CN=mod-client`), an assertion's
     /// `sub`, a secret's client id. Never the credential itself.
     public var subject: String
-    public var expiresAt: Date
+    @UnixTime public var expiresAt: Date
     /// More to show beside it, such as an assertion's `iss` and `aud`; never the credential.
     public var details: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case kind, subject, details
+        case expiresAt = "expires_at"
+    }
 
     public init(kind: Kind, subject: String, expiresAt: Date, details: [String: String] = [:]) {
         self.kind = kind

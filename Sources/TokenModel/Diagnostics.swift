@@ -1,8 +1,8 @@
 import Foundation
 
 /// How far a server's clock is from this machine's, from one observation.
-public struct ClockReading: Sendable, Equatable {
-    public enum Source: String, Sendable, Equatable {
+public struct ClockReading: Sendable, Equatable, Codable {
+    public enum Source: String, Sendable, Equatable, Codable {
         /// The `Date` header of an answer, against the middle of the exchange.
         case dateHeader = "Date header"
         /// A fresh token's `iat`, against the time it arrived.
@@ -12,11 +12,27 @@ public struct ClockReading: Sendable, Equatable {
     /// The server, as `scheme://host:port`.
     public var server: String
     /// Server time minus local time, in seconds: positive when the server is ahead.
-    public var offset: TimeInterval
+    @Finite<OffsetRange> public var offset: TimeInterval
     /// The error bar, in seconds: half the round trip plus the source's resolution.
-    public var uncertainty: TimeInterval
+    @Finite<UncertaintyRange> public var uncertainty: TimeInterval
     public var source: Source
-    public var at: Date
+    @UnixTime public var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case server, source, at
+        case offset = "offset_seconds"
+        case uncertainty = "uncertainty_seconds"
+    }
+
+    /// What a reading's offset may be on the wire: at most `largestOffset` either way.
+    public enum OffsetRange: FiniteRange {
+        public static let range = -ClockReading.largestOffset...ClockReading.largestOffset
+    }
+
+    /// What a reading's error bar may be on the wire: 0 to `largestOffset`.
+    public enum UncertaintyRange: FiniteRange {
+        public static let range = 0...ClockReading.largestOffset
+    }
 
     /// No clock is a century off: a reading beyond is held there (a server's `Date: … 1800`
     /// or an `iat` in 9999 says "very far off", which is all a reader needs).
@@ -58,14 +74,21 @@ public struct ClockReading: Sendable, Equatable {
 }
 
 /// One key an issuer publishes, as tokentop has seen it.
-public struct PublishedKey: Sendable, Equatable {
+public struct PublishedKey: Sendable, Equatable, Codable {
     public var kid: String?
     /// `RSA 2048`, `EC P-256`, `OKP Ed25519`.
     public var type: String
     public var algorithm: String?
     public var use: String?
-    public var firstSeen: Date
-    public var lastSeen: Date
+    @UnixTime public var firstSeen: Date
+    @UnixTime public var lastSeen: Date
+
+    enum CodingKeys: String, CodingKey {
+        case kid, type, use
+        case algorithm = "alg"
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+    }
 
     public init(kid: String?, type: String, algorithm: String?, use: String?, firstSeen: Date, lastSeen: Date) {
         self.kid = kid
@@ -78,14 +101,14 @@ public struct PublishedKey: Sendable, Equatable {
 }
 
 /// A key appearing in or leaving an issuer's key set.
-public struct KeySetChange: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable {
+public struct KeySetChange: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable {
         case added, removed
     }
 
     public var kind: Kind
     public var kid: String?
-    public var at: Date
+    @UnixTime public var at: Date
 
     public init(kind: Kind, kid: String?, at: Date) {
         self.kind = kind
@@ -95,7 +118,7 @@ public struct KeySetChange: Sendable, Equatable {
 }
 
 /// An issuer's key set as watched: the keys now, how they changed, how fresh the copy is.
-public struct KeySetStatus: Sendable, Equatable {
+public struct KeySetStatus: Sendable, Equatable, Codable {
     /// How long a copy is kept when the key set's answer gives no `max-age`.
     public static let defaultMaximumAge: Duration = .seconds(300)
     /// The shortest wait between two looks at a key set, whatever its `max-age`: a key set
@@ -106,11 +129,18 @@ public struct KeySetStatus: Sendable, Equatable {
     public var source: String
     public var keys: [PublishedKey]
     public var changes: [KeySetChange]
-    public var fetchedAt: Date?
+    @Optionally<UnixTime> public var fetchedAt: Date?
     /// The key set's own `Cache-Control: max-age`, when it sent one.
-    public var maxAge: Duration?
+    @Optionally<Nanoseconds> public var maxAge: Duration?
     /// Why the last fetch failed, if it did.
     public var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case source, keys, changes
+        case fetchedAt = "fetched_at"
+        case maxAge = "max_age_ns"
+        case lastError = "last_error"
+    }
 
     public init(
         source: String, keys: [PublishedKey] = [], changes: [KeySetChange] = [], fetchedAt: Date? = nil,

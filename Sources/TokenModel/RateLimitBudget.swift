@@ -3,7 +3,7 @@ import Foundation
 /// What a token endpoint said of its rate limit in its latest answer. One fact per issuer and
 /// endpoint: every client of an issuer draws on the same bucket (Okta counts all of an org's
 /// clients against one), so the newest answer to any of them is the budget of all.
-public struct RateLimitBudget: Sendable, Equatable {
+public struct RateLimitBudget: Sendable, Equatable, Codable {
     /// Which header fields carried it.
     public enum Style: String, Sendable, Equatable, Codable, CaseIterable {
         /// Okta's `X-Rate-Limit-Limit`, `-Remaining` and `-Reset` (epoch seconds).
@@ -30,20 +30,29 @@ public struct RateLimitBudget: Sendable, Equatable {
     /// The token endpoint, without query or credentials.
     public var endpoint: String
     /// Requests the window allows.
-    public var limit: Int
+    @Bounded<PositiveCountRange> public var limit: Int
     /// Requests left in the window, at most `limit`.
-    public var remaining: Int
+    @Bounded<CountRange> public var remaining: Int
     /// When the window starts afresh; nil when the server did not say.
-    public var resetAt: Date?
+    @Optionally<UnixTime> public var resetAt: Date?
     /// The window's length, when the server gave its policy (`w=`).
-    public var window: Duration?
+    @Optionally<Nanoseconds> public var window: Duration?
     /// When the answer carrying it arrived.
-    public var observedAt: Date
+    @UnixTime public var observedAt: Date
     public var style: Style
     /// The client of this issuer with the most token requests in the last minute, and how many:
     /// who drains the budget. Filled by the token manager, which sees every client's history.
     public var heaviestClient: String?
-    public var heaviestClientRequests: Int
+    @Bounded<CountRange> public var heaviestClientRequests: Int
+
+    enum CodingKeys: String, CodingKey {
+        case issuer, endpoint, limit, remaining, style
+        case window = "window_ns"
+        case resetAt = "reset_at"
+        case observedAt = "observed_at"
+        case heaviestClient = "heaviest_client"
+        case heaviestClientRequests = "heaviest_client_requests"
+    }
 
     public init(
         issuer: String, endpoint: String, limit: Int, remaining: Int, resetAt: Date?, window: Duration? = nil,

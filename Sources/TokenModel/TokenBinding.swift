@@ -3,8 +3,8 @@ import Foundation
 /// How a token is tied to its client: not at all (a bearer token), to a DPoP key (RFC 9449), or
 /// to a TLS client certificate (RFC 8705); and whether the token's own confirmation (`cnf`)
 /// names this client's key or certificate.
-public struct TokenBinding: Sendable, Equatable {
-    public enum Method: String, Sendable, Equatable {
+public struct TokenBinding: Sendable, Equatable, Codable {
+    public enum Method: String, Sendable, Equatable, Codable {
         case bearer
         case dpop
         case mtls
@@ -21,6 +21,13 @@ public struct TokenBinding: Sendable, Equatable {
     /// True when a DPoP proof was sent and the server answered `token_type: Bearer`.
     public var dpopIgnored: Bool
 
+    enum CodingKeys: String, CodingKey {
+        case method, confirmation
+        case localKeyThumbprint = "local_key_thumbprint"
+        case localCertificateThumbprint = "local_certificate_thumbprint"
+        case dpopIgnored = "dpop_ignored"
+    }
+
     public init(
         method: Method, localKeyThumbprint: String? = nil, localCertificateThumbprint: String? = nil,
         confirmation: Confirmation = Confirmation(), dpopIgnored: Bool = false
@@ -33,9 +40,14 @@ public struct TokenBinding: Sendable, Equatable {
     }
 
     /// The confirmation members tokentop checks (RFC 7800 `cnf`, RFC 9449 §6, RFC 8705 §3.1).
-    public struct Confirmation: Sendable, Equatable {
+    public struct Confirmation: Sendable, Equatable, Codable {
         public var jkt: String?
         public var x5tS256: String?
+
+        enum CodingKeys: String, CodingKey {
+            case jkt
+            case x5tS256 = "x5t#S256"
+        }
 
         public init(jkt: String? = nil, x5tS256: String? = nil) {
             self.jkt = jkt

@@ -84,7 +84,7 @@ public struct SignatureVerdict: Sendable, Equatable {
 
 /// A token split into header and claims. The raw token is kept so it can be sent, but it is
 /// never part of any description.
-public struct DecodedToken: Sendable, Equatable {
+public struct DecodedToken: Sendable, Equatable, Codable {
     public var format: TokenFormat
     /// The JOSE header; empty for an opaque token.
     public var header: [String: JSONValue]
@@ -114,11 +114,16 @@ public struct DecodedToken: Sendable, Equatable {
 }
 
 /// An RFC 7662 introspection answer.
-public struct IntrospectionResult: Sendable, Equatable {
+public struct IntrospectionResult: Sendable, Equatable, Codable {
     public var active: Bool
     /// Every field of the answer, as sent.
     public var fields: [String: JSONValue]
-    public var checkedAt: Date
+    @UnixTime public var checkedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case active, fields
+        case checkedAt = "checked_at"
+    }
 
     public init(active: Bool, fields: [String: JSONValue], checkedAt: Date) {
         self.active = active
@@ -128,11 +133,11 @@ public struct IntrospectionResult: Sendable, Equatable {
 }
 
 /// One call of a client's protected endpoint.
-public struct ResourceResponse: Sendable, Equatable {
+public struct ResourceResponse: Sendable, Equatable, Codable {
     /// The HTTP status; nil when no answer came (connection refused, timeout).
-    public var status: Int?
-    public var latency: Duration
-    public var at: Date
+    @Optionally<Bounded<HTTPStatusRange>> public var status: Int?
+    @Nanoseconds public var latency: Duration
+    @UnixTime public var at: Date
     /// `WWW-Authenticate`, sanitised.
     public var wwwAuthenticate: String?
     /// The first 4 KiB of the body, sanitised for the terminal.
@@ -144,9 +149,19 @@ public struct ResourceResponse: Sendable, Equatable {
     public var wasRetry: Bool
     /// Which of the client's tokens was sent (`TokenSummary.serial`): an answer obtained with
     /// a token that is no longer held is old news.
-    public var tokenSerial: Int?
+    @Optionally<Bounded<CountRange>> public var tokenSerial: Int?
     /// True when the API asked for a DPoP nonce (`use_dpop_nonce`) and this is the one retry with it.
     public var nonceRetried: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case status, at, failure
+        case latency = "latency_ns"
+        case wwwAuthenticate = "www_authenticate"
+        case bodyExcerpt = "body_excerpt"
+        case wasRetry = "was_retry"
+        case tokenSerial = "token_serial"
+        case nonceRetried = "nonce_retried"
+    }
 
     public init(
         status: Int?, latency: Duration, at: Date, wwwAuthenticate: String? = nil, bodyExcerpt: String,

@@ -270,8 +270,9 @@ enum WireFixtures {
                 scopes: ["read"], verdict: SignatureVerdict(.verified, "RS256 signature by k1"),
                 extraFields: ["ext": .object(["tenant": .string("eu")])], serial: 3,
                 binding: TokenBinding(
-                    method: .dpop, localKeyThumbprint: "abcd", confirmation: .init(jkt: "abcd"), dpopIgnored: false)),
-            lastError: serverError, nextRetryAt: now.addingTimeInterval(30), retriesHalted: false, isFetching: true,
+                    method: .dpop, localKeyThumbprint: "abcd", localCertificateThumbprint: "efgh",
+                    confirmation: .init(jkt: "abcd", x5tS256: "efgh"), dpopIgnored: true)),
+            lastError: serverError, nextRetryAt: now.addingTimeInterval(30), retriesHalted: true, isFetching: true,
             introspection: IntrospectionResult(active: true, fields: ["active": .bool(true)], checkedAt: issued),
             lastActionError: .network(.connectionRefused, "connection refused", endpoint: "https://as.example/revoke"),
             responses: [
@@ -292,10 +293,13 @@ enum WireFixtures {
                     claimChanges: [], expiresAt: nil),
             ],
             pollingPaused: true, refreshMode: .manual, configuredScopes: ["read", "write"],
-            resourceURI: "https://api.example/orders", pollInterval: .seconds(15), revoked: false,
+            resourceURI: "https://api.example/orders", pollInterval: .seconds(15), revoked: true,
             introspectionError: .redirectRefused(
                 to: "https://elsewhere", endpoint: "https://as.example/introspect", httpStatus: 302),
-            actions: [ActionRecord(action: .revoke, client: "orders", at: now, succeeded: false, outcome: "invalid_client")],
+            actions: [
+                ActionRecord(action: .revoke, client: "orders", at: now, succeeded: false, outcome: "invalid_client"),
+                ActionRecord(action: .refresh, client: "orders", at: now, succeeded: true, outcome: "new token eyJh…Qw"),
+            ],
             clockReadings: [
                 ClockReading(server: "https://as.example:443", offset: -1.25, uncertainty: 0.5, source: .dateHeader, at: now)
             ],
@@ -305,7 +309,13 @@ enum WireFixtures {
                     PublishedKey(kid: "k1", type: "RSA 2048", algorithm: "RS256", use: "sig", firstSeen: issued, lastSeen: now)
                 ],
                 changes: [KeySetChange(kind: .added, kid: "k1", at: issued), KeySetChange(kind: .removed, kid: nil, at: now)],
-                fetchedAt: now, maxAge: .seconds(300), lastError: "HTTP 503"))
+                fetchedAt: now, maxAge: .seconds(300), lastError: "HTTP 503"),
+            credentials: [
+                CredentialExpiry(
+                    kind: .assertion, subject: "system:serviceaccount:orders", expiresAt: now.addingTimeInterval(600),
+                    details: ["iss": "https://kubernetes.default.svc"])
+            ],
+            credentialWarning: .seconds(3 * 86_400), issuer: "https://as.example")
         client.tokenEndpointBudget = RateLimitBudget(
             issuer: "https://as.example", endpoint: "https://as.example/token", limit: 600, remaining: 12,
             resetAt: now.addingTimeInterval(38), window: .seconds(60), observedAt: now, style: .ietf, heaviestClient: "noisy",
