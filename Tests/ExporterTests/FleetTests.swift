@@ -310,6 +310,11 @@ enum WireFixtures {
             issuer: "https://as.example", endpoint: "https://as.example/token", limit: 600, remaining: 12,
             resetAt: now.addingTimeInterval(38), window: .seconds(60), observedAt: now, style: .ietf, heaviestClient: "noisy",
             heaviestClientRequests: 540)
+        client.credentials = [
+            CredentialExpiry(
+                kind: .assertion, subject: "orders@as.example", expiresAt: now.addingTimeInterval(600),
+                details: ["iss": "https://idp.example", "aud": "https://as.example/token"])
+        ]
         return client
     }
 
