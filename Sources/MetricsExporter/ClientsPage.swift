@@ -175,14 +175,3 @@ struct ActionsAnswer: Encodable {
     var client: String
     var actions: [ClientReport.Action]
 }
-
-/// The one JSON spelling of these documents: keys sorted for stable output, `/` unescaped in URLs.
-public enum WireJSON {
-    /// `value` as JSON text, indented unless `compact`.
-    public static func text(_ value: some Encodable, compact: Bool = false) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting =
-            compact ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
