@@ -146,7 +146,8 @@ let package = Package(
         .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["embed-themes"]),
         // The EmbedThemes plugin's tool: theme files in, Swift string literals out. Foundation only.
         .executableTarget(name: "embed-themes"),
-        // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events.
+        // tokentop serve: the metrics, the HTTP API over the manager's snapshots and events, and the one
+        // document type that check --json, /api/v1/clients and --attach share.
         .target(
             name: "MetricsExporter",
             dependencies: [

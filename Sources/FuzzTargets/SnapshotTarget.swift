@@ -20,18 +20,14 @@ extension FuzzTarget {
         try drawAttached(listing.clients, target: name)
         let encoded: Data
         do {
-            encoded = try JSONEncoder().encode(
-                Listing(
-                    clients: listing.clients.map { Listing.Client(snapshot: $0) }, actionsAllowed: listing.actionsAllowed))
+            encoded = try JSONEncoder().encode(page(listing))
         } catch {
             throw PropertyViolation(name, "a snapshot that was read can be encoded", found: "\(error)")
         }
         do {
             let reread = try ClientsListing.decode(encoded)
             try Expect.that(
-                // Only what was encoded: the clients and whether actions are allowed.
-                reread.clients == listing.clients && reread.actionsAllowed == listing.actionsAllowed,
-                "read → encode → read gives the same snapshots",
+                reread == listing, "read → encode → read gives the same snapshots",
                 found: String(decoding: encoded.prefix(400), as: UTF8.self), target: name)
         } catch let violation as PropertyViolation {
             throw violation
@@ -64,15 +60,18 @@ extension FuzzTarget {
         }
     }
 
-    /// The shape of `/api/v1/clients` that `ClientsListing` reads.
-    private struct Listing: Encodable {
-        struct Client: Encodable { var snapshot: ClientSnapshot }
-        var clients: [Client]
-        var actionsAllowed: Bool?
-
-        enum CodingKeys: String, CodingKey {
-            case clients
-            case actionsAllowed = "actions_allowed"
-        }
+    /// The listing written back as `serve` writes an answer to `since`: every page field, each
+    /// client as a change, its logs' windows on the last entry of its name (the one reading keeps).
+    private static func page(_ listing: ClientsListing) -> ClientsPage {
+        let lastOfName = Dictionary(listing.clients.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { _, last in last })
+        return ClientsPage(
+            actionsAllowed: listing.actionsAllowed, generation: listing.generation, instance: listing.instance,
+            complete: listing.complete, removed: listing.removed, nextAfter: listing.nextAfter,
+            clients: listing.clients.enumerated().map { position, client in
+                .change(
+                    ClientChange(
+                        name: client.name, snapshot: client,
+                        logs: lastOfName[client.name] == position ? listing.logs[client.name] : nil))
+            })
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import TokenModel
 
-/// `GET /api/v1/clients` read back: what a dashboard attached to a `tokentop serve` draws.
-/// The other end of `ClientsDocument`, kept beside it so the two cannot drift apart.
+/// `GET /api/v1/clients` read back: what a dashboard attached to a `tokentop serve` draws,
+/// taken from the `ClientsPage` that `serve` writes, so the two cannot drift apart.
 public struct ClientsListing: Sendable, Equatable {
     /// Every client of the instance, as its token manager last published it; in an answer to
     /// `since` that is not `complete`, only the clients that changed, each log possibly only
@@ -42,13 +42,15 @@ public struct ClientsListing: Sendable, Equatable {
     /// snapshot, a string where a number belongs, 1e300 as a date) is an error naming where.
     public static func decode(_ body: Data) throws(ClientsListingError) -> ClientsListing {
         do {
-            let document = try JSONDecoder().decode(Document.self, from: body)
+            let page = try JSONDecoder().decode(ClientsPage.self, from: body)
+            // Every entry read has its snapshot: `ClientsPage.Entry` refuses one without.
+            let listed = page.clients.compactMap { entry in entry.snapshot.map { (snapshot: $0, logs: entry.logs) } }
             var logs: [String: ClientLogs] = [:]
-            for client in document.clients { logs[client.snapshot.name] = client.logs }
+            for entry in listed { logs[entry.snapshot.name] = entry.logs }
             return ClientsListing(
-                clients: document.clients.map(\.snapshot), actionsAllowed: document.actionsAllowed,
-                generation: document.generation, instance: document.instance, complete: document.complete ?? true,
-                removed: document.removed ?? [], nextAfter: document.nextAfter, logs: logs)
+                clients: listed.map(\.snapshot), actionsAllowed: page.actionsAllowed, generation: page.generation,
+                instance: page.instance, complete: page.complete ?? true, removed: page.removed ?? [],
+                nextAfter: page.nextAfter, logs: logs)
         } catch let error as DecodingError {
             throw ClientsListingError(error)
         } catch {
@@ -112,51 +114,6 @@ public struct ClientsListing: Sendable, Equatable {
                 throw ClientsListingError(reason: "an action record is malformed: \(value.compactText.prefix(80))")
             }
             return ActionRecord(action: action, client: client, at: at, succeeded: succeeded, outcome: outcome)
-        }
-    }
-
-    private struct Document: Decodable {
-        var clients: [Client]
-        var actionsAllowed: Bool?
-        var generation: UInt64?
-        var instance: String?
-        var complete: Bool?
-        var removed: [String]?
-        var nextAfter: String?
-
-        enum CodingKeys: String, CodingKey {
-            case clients, generation, instance, complete, removed
-            case actionsAllowed = "actions_allowed"
-            case nextAfter = "next_after"
-        }
-    }
-
-    private struct Client: Decodable {
-        var snapshot: ClientSnapshot
-        /// Absent from a `serve` older than log tails: its logs are whole.
-        var logs: ClientLogs?
-
-        enum CodingKeys: String, CodingKey { case snapshot, logs }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            snapshot = try container.decode(ClientSnapshot.self, forKey: .snapshot)
-            logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
-            if let violation = snapshot.crossFieldViolation {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .snapshot, in: container, debugDescription: "\(violation.path): \(violation.reason)")
-            }
-            // A log never sends more records than its window holds.
-            for (name, sent, window) in [
-                ("history", snapshot.history.count, logs?.history), ("responses", snapshot.responses.count, logs?.responses),
-                ("actions", snapshot.actions.count, logs?.actions),
-            ] {
-                guard let window, UInt64(sent) > window.count else { continue }
-                throw DecodingError.dataCorruptedError(
-                    forKey: .logs, in: container,
-                    debugDescription:
-                        "\(name): \(sent) sent, more than the \(window.count) its window holds (\(window.start)..<\(window.end))")
-            }
         }
     }
 }

@@ -16,7 +16,6 @@ public struct ExporterService: Service {
     private let updates: AsyncStream<ManagerSnapshot>
     private let events: AsyncStream<ManagerEvent>
     private let perform: @Sendable (ClientAction) async -> [ActionRecord]
-    private let describe: ClientsDocument.Describe
     private let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
     private let logger: Logger
     private let fileSinks: FileSinkHealth?
@@ -27,13 +26,12 @@ public struct ExporterService: Service {
     ///   - updates: the manager's `updates()`.
     ///   - events: the manager's `events()`.
     ///   - perform: the manager's `perform(_:)`, for `--allow-actions`.
-    ///   - describe: one client as `check --json` shows it.
     ///   - fileSinks: the log and events files, whose failures `/healthz` names.
     ///   - onListening: told the address once the server listens (port 0 resolves here).
     public init(
         configuration: ExporterConfiguration, metrics: TokenMetrics, updates: AsyncStream<ManagerSnapshot>,
         events: AsyncStream<ManagerEvent>, perform: @escaping @Sendable (ClientAction) async -> [ActionRecord],
-        describe: @escaping ClientsDocument.Describe, logger: Logger, fileSinks: FileSinkHealth? = nil,
+        logger: Logger, fileSinks: FileSinkHealth? = nil,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) {
         self.configuration = configuration
@@ -41,7 +39,6 @@ public struct ExporterService: Service {
         self.updates = updates
         self.events = events
         self.perform = perform
-        self.describe = describe
         self.logger = logger
         self.fileSinks = fileSinks
         self.onListening = onListening
@@ -93,7 +90,7 @@ public struct ExporterService: Service {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        router.get("api/v1/clients") { [index, describe, allowActions = configuration.allowActions] request, _ in
+        router.get("api/v1/clients") { [index, allowActions = configuration.allowActions] request, _ in
             let selection: ClientsIndex.Selection
             do throws(ListingQuery.Problem) {
                 let parameters = request.uri.queryParameters
@@ -101,17 +98,16 @@ public struct ExporterService: Service {
             } catch {
                 return Self.problem(.badRequest, "invalid_request", error.description)
             }
-            let document = ClientsDocument.json(
-                selection, instance: index.instance, at: Date(), actionsAllowed: allowActions, describe: describe)
+            let page = ClientsPage(selection, instance: index.instance, at: Date(), actionsAllowed: allowActions)
             // Compact: at 10,000 clients the indentation alone would be megabytes.
-            return Self.json(document, compact: true)
+            return Self.json(page, compact: true)
         }
-        router.get("api/v1/clients/:name") { [latest, describe] _, context in
+        router.get("api/v1/clients/:name") { [latest] _, context in
             let name = try Self.clientName(context)
             guard let client = latest.get()?.clients.first(where: { $0.name == name }) else {
                 return Self.problem(.notFound, "not_found", "no client named \(TerminalText.sanitize(name))")
             }
-            return Self.json(ClientsDocument.client(for: client, at: Date(), describe: describe))
+            return Self.json(ClientReport(client, at: Date(), reader: .serve, served: true))
         }
         router.post("api/v1/clients/:name/:action") { [latest, perform, allowActions = configuration.allowActions] _, context in
             let name = try Self.clientName(context)
@@ -132,7 +128,7 @@ public struct ExporterService: Service {
                 return Self.problem(.notFound, "not_found", "no client named \(TerminalText.sanitize(name))")
             }
             let records = await perform(action)
-            return Self.json(.object(["client": .string(name), "actions": .array(records.map(ClientsDocument.action))]))
+            return Self.json(ActionsAnswer(client: name, actions: records.map(ClientReport.Action.init)))
         }
         return router
     }
@@ -144,14 +140,23 @@ public struct ExporterService: Service {
         return raw.removingPercentEncoding ?? raw
     }
 
-    private static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, compact: Bool = false) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: (compact ? value.compactText : value.prettyText) + "\n")))
+    private static func json(_ value: some Encodable, compact: Bool = false) -> Response {
+        do {
+            return jsonResponse(try WireJSON.text(value, compact: compact), status: .ok)
+        } catch {
+            // Only a number JSON cannot spell (NaN, infinity) gets here.
+            return problem(.internalServerError, "server_error", "the answer could not be written as JSON: \(error)")
+        }
     }
 
     static func problem(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
-        json(.object(["error": .string(code), "error_description": .string(description)]), status: status)
+        jsonResponse(
+            JSONValue.object(["error": .string(code), "error_description": .string(description)]).prettyText, status: status)
+    }
+
+    private static func jsonResponse(_ text: String, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 }
 

@@ -99,17 +99,23 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Compact JSON with sorted keys, for one-line display and stable output.
     public var compactText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "" }
-        return String(decoding: data, as: UTF8.self)
+        (try? WireJSON.text(self, compact: true)) ?? ""
     }
 
     /// Indented JSON with sorted keys, for the claims view and `decode`.
     public var prettyText: String {
+        (try? WireJSON.text(self)) ?? ""
+    }
+}
+
+/// The one JSON spelling tokentop writes: keys sorted for stable output, `/` unescaped in URLs.
+public enum WireJSON {
+    /// `value` as JSON text, indented unless `compact`. Throws only for a number JSON cannot
+    /// spell (NaN, infinity).
+    public static func text(_ value: some Encodable, compact: Bool = false) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        guard let data = try? encoder.encode(self) else { return "" }
-        return String(decoding: data, as: UTF8.self)
+        encoder.outputFormatting =
+            compact ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: exporterConfiguration,
             metrics: metrics,
             updates: await manager.updates(), events: await manager.events(),
-            perform: { await manager.perform($0) }, describe: { CheckReport.client(json: $0, now: $1) }, logger: logger,
+            perform: { await manager.perform($0) }, logger: logger,
             fileSinks: context.fileSinks,
             onListening: { [allowActions] host, port in
                 let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"

@@ -323,36 +323,26 @@ final class ChaosRun {
         var problems: [String] = []
         let truth = Dictionary(uniqueKeysWithValues: snapshot.clients.map { ($0.name, $0.health(at: now).state) })
 
-        let check = CheckReport.json(snapshot, now: now)
-        for client in check["clients"]?.arrayValue ?? [] {
-            let name = client["name"]?.stringValue ?? ""
-            if client["verdict"]?.stringValue != truth[name]?.rawValue {
-                problems.append(
-                    "check --json says \(client["verdict"]?.stringValue ?? "-") for \(name), not \(truth[name]?.rawValue ?? "-")")
-            }
+        for client in CheckDocument(snapshot, at: now).clients where client.verdict != truth[client.name]?.rawValue {
+            problems.append("check --json says \(client.verdict) for \(client.name), not \(truth[client.name]?.rawValue ?? "-")")
         }
 
         var index = ClientsIndex()
         index.update(snapshot)
-        let whole = try? index.select(ListingQuery())
-        let listing = whole.map { selection in
-            ClientsDocument.json(selection, instance: index.instance, at: now, actionsAllowed: false) {
-                CheckReport.client(json: $0, now: $1)
+        if let whole = try? index.select(ListingQuery()) {
+            do {
+                let page = ClientsPage(whole, instance: index.instance, at: now, actionsAllowed: false)
+                let listing = try ClientsListing.decode(try JSONEncoder().encode(page))
+                for client in listing.clients where client.health(at: now).state != truth[client.name] {
+                    problems.append(
+                        "--attach would say \(client.health(at: now).state) for \(client.name), not \(truth[client.name]?.rawValue ?? "-")"
+                    )
+                }
+            } catch {
+                problems.append("serve's listing does not decode as --attach decodes it: \(error)")
             }
-        }
-        if listing == nil { problems.append("serve's listing could not be selected") }
-        for client in listing?["clients"]?.arrayValue ?? [] {
-            let name = client["name"]?.stringValue ?? ""
-            guard let encoded = client["snapshot"],
-                let decoded = try? JSONDecoder().decode(ClientSnapshot.self, from: Data(encoded.compactText.utf8))
-            else {
-                problems.append("serve's listing of \(name) does not decode as --attach decodes it")
-                continue
-            }
-            if decoded.health(at: now).state != truth[name] {
-                problems.append(
-                    "--attach would say \(decoded.health(at: now).state) for \(name), not \(truth[name]?.rawValue ?? "-")")
-            }
+        } else {
+            problems.append("serve's listing could not be selected")
         }
 
         let metrics = TokenMetrics(clients: configurations, version: "chaos")

@@ -310,16 +310,16 @@ enum WireFixtures {
                 ],
                 changes: [KeySetChange(kind: .added, kid: "k1", at: issued), KeySetChange(kind: .removed, kid: nil, at: now)],
                 fetchedAt: now, maxAge: .seconds(300), lastError: "HTTP 503"),
-            credentials: [
-                CredentialExpiry(
-                    kind: .assertion, subject: "system:serviceaccount:orders", expiresAt: now.addingTimeInterval(600),
-                    details: ["iss": "https://kubernetes.default.svc"])
-            ],
             credentialWarning: .seconds(3 * 86_400), issuer: "https://as.example")
         client.tokenEndpointBudget = RateLimitBudget(
             issuer: "https://as.example", endpoint: "https://as.example/token", limit: 600, remaining: 12,
             resetAt: now.addingTimeInterval(38), window: .seconds(60), observedAt: now, style: .ietf, heaviestClient: "noisy",
             heaviestClientRequests: 540)
+        client.credentials = [
+            CredentialExpiry(
+                kind: .assertion, subject: "orders@as.example", expiresAt: now.addingTimeInterval(600),
+                details: ["iss": "https://idp.example", "aud": "https://as.example/token"])
+        ]
         return client
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TokenModel
 
 @testable import MetricsExporter
@@ -8,9 +9,10 @@ import TokenModel
 enum ListingWire {
     /// The answer's body as JSON, to look at what crosses the wire.
     static func document(_ index: ClientsIndex, _ query: ListingQuery) throws -> JSONValue {
-        ClientsDocument.json(
+        let page = ClientsPage(
             try index.select(query), instance: index.instance, at: Date(timeIntervalSince1970: 1_800_000_000),
-            actionsAllowed: false, describe: { _, _ in .object([:]) })
+            actionsAllowed: false)
+        return try #require(JSONValue(data: try JSONEncoder().encode(page)))
     }
 
     static func answer(_ index: ClientsIndex, _ query: ListingQuery) throws -> ClientsListing {

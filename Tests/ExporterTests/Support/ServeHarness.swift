@@ -60,7 +60,7 @@ func withServe<T>(
             listen: "127.0.0.1:0", authToken: authToken, allowActions: allowActions, connectionLimits: connectionLimits),
         metrics: TokenMetrics(clients: clients, version: "test"),
         updates: await manager.updates(), events: await manager.events(), perform: { await manager.perform($0) },
-        describe: { CheckReport.client(json: $0, now: $1) }, logger: logger, onListening: { _, port in portSink.yield(port) })
+        logger: logger, onListening: { _, port in portSink.yield(port) })
     let group = ServiceGroup(services: [manager, exporter], logger: logger)
     let running = Task { try await group.run() }
     func stop() async {

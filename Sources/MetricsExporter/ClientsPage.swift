@@ -1,0 +1,185 @@
+import Foundation
+import TokenModel
+
+/// The body of `GET /api/v1/clients` (README.md, "The listing for watchers"): `serve` writes
+/// it and `--attach` reads it (`ClientsListing`). A whole listing has each client as `check
+/// --json` shows it with what `serve` adds (`ClientReport`); an answer to `since` has each
+/// changed client as its name, snapshot and logs (`ClientChange`). The page's fields are
+/// optional for reading: a `serve` older than `since` sends only `clients` and `actions_allowed`.
+public struct ClientsPage: Codable, Sendable, Equatable {
+    /// When `serve` answered.
+    public var generatedAt: String?
+    /// Whether `POST …/refresh` and `…/revoke` are allowed (`--allow-actions`), so an attached
+    /// dashboard knows before it asks.
+    public var actionsAllowed: Bool?
+    /// The instance's generation when it answered: the next `since`.
+    public var generation: UInt64?
+    /// Which process the generation belongs to.
+    public var instance: String?
+    /// False for an answer of changes, to be applied to what is held: `removed` first, then `clients`.
+    public var complete: Bool?
+    /// The clients removed since the generation asked for; only in an answer of changes.
+    public var removed: [String]?
+    /// With `limit`, the name to ask the next page `after`; absent on the last page.
+    public var nextAfter: String?
+    /// In the listing's order (the configuration's).
+    public var clients: [Entry]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case generation, instance, complete, removed, clients
+        case generatedAt = "generated_at"
+        case actionsAllowed = "actions_allowed"
+        case nextAfter = "next_after"
+    }
+
+    /// A page as given: what a reader that writes one back (the fuzz target) needs.
+    public init(
+        generatedAt: String? = nil, actionsAllowed: Bool?, generation: UInt64? = nil, instance: String? = nil,
+        complete: Bool? = nil, removed: [String]? = nil, nextAfter: String? = nil, clients: [Entry]
+    ) {
+        self.generatedAt = generatedAt
+        self.actionsAllowed = actionsAllowed
+        self.generation = generation
+        self.instance = instance
+        self.complete = complete
+        self.removed = removed
+        self.nextAfter = nextAfter
+        self.clients = clients
+    }
+
+    /// The answer to one query of the index at `now`.
+    init(_ selection: ClientsIndex.Selection, instance: String, at now: Date, actionsAllowed: Bool) {
+        self.init(
+            generatedAt: TimeText.iso8601(now), actionsAllowed: actionsAllowed, generation: selection.generation,
+            instance: instance, complete: selection.complete,
+            removed: selection.changesOnly && !selection.complete ? selection.removed : nil, nextAfter: selection.nextAfter,
+            clients: selection.clients.map { listed in
+                // Changes are for watchers, which draw the snapshot: the rest would be most of the bytes.
+                selection.changesOnly
+                    ? .change(
+                        ClientChange(
+                            name: listed.snapshot.name, snapshot: ClientReport.exported(listed.snapshot), logs: listed.logs))
+                    : .report(ClientReport(listed.snapshot, at: now, reader: .serve, served: true))
+            })
+    }
+
+    /// A listed client: whole, or as a change.
+    public enum Entry: Codable, Sendable, Equatable {
+        /// In a whole listing: the `check --json` object with `serve`'s parts, its snapshot included.
+        case report(ClientReport)
+        /// In an answer to `since`.
+        case change(ClientChange)
+
+        /// What an attached dashboard draws; every entry read carries it.
+        public var snapshot: ClientSnapshot? {
+            switch self {
+            case .report(let report): report.snapshot
+            case .change(let change): change.snapshot
+            }
+        }
+
+        /// Where the snapshot's logs stand; nil when they are whole.
+        public var logs: ClientLogs? {
+            switch self {
+            case .report: nil
+            case .change(let change): change.logs
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            // Every whole entry has a verdict; a change never does.
+            if try decoder.container(keyedBy: ClientReport.CodingKeys.self).contains(.verdict) {
+                let report = try ClientReport(from: decoder)
+                guard report.snapshot != nil else {
+                    throw DecodingError.keyNotFound(
+                        ClientReport.CodingKeys.snapshot,
+                        DecodingError.Context(
+                            codingPath: decoder.codingPath, debugDescription: "a listed client has its snapshot"))
+                }
+                self = .report(report)
+            } else {
+                self = .change(try ClientChange(from: decoder))
+            }
+            // The rules no one field's wire rule can check, for a snapshot from outside.
+            if let violation = snapshot?.crossFieldViolation {
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(
+                        codingPath: decoder.codingPath + [ClientReport.CodingKeys.snapshot],
+                        debugDescription: "\(violation.path): \(violation.reason)"))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .report(let report): try report.encode(to: encoder)
+            case .change(let change): try change.encode(to: encoder)
+            }
+        }
+    }
+}
+
+/// A client in an answer to `since`: its snapshot (each log possibly only its newest records)
+/// and the windows of its logs, which say how many records each holds.
+public struct ClientChange: Codable, Sendable, Equatable {
+    public var name: String
+    /// What an attached dashboard draws; each log possibly only its newest records.
+    public var snapshot: ClientSnapshot
+    /// Absent from a `serve` older than log tails: the logs are whole.
+    public var logs: ClientLogs?
+
+    enum CodingKeys: String, CodingKey { case name, snapshot, logs }
+
+    /// A change as given, for a reader that writes one back.
+    public init(name: String, snapshot: ClientSnapshot, logs: ClientLogs? = nil) {
+        self.name = name
+        self.snapshot = snapshot
+        self.logs = logs
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        snapshot = try container.decode(ClientSnapshot.self, forKey: .snapshot)
+        logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
+        name = try container.decode(String.self, forKey: .name)
+        // A log never sends more records than its window holds.
+        for (log, sent, window) in [
+            ("history", snapshot.history.count, logs?.history), ("responses", snapshot.responses.count, logs?.responses),
+            ("actions", snapshot.actions.count, logs?.actions),
+        ] {
+            guard let window, UInt64(sent) > window.count else { continue }
+            throw DecodingError.dataCorruptedError(
+                forKey: .logs, in: container,
+                debugDescription:
+                    "\(log): \(sent) sent, more than the \(window.count) its window holds (\(window.start)..<\(window.end))")
+        }
+    }
+}
+
+/// What `tokentop check --json` prints (README.md, "`check --json`").
+public struct CheckDocument: Codable, Sendable, Equatable {
+    /// When the round ended.
+    public var checkedAt: String
+    /// Each client with the round's events.
+    public var clients: [ClientReport]
+
+    enum CodingKeys: String, CodingKey {
+        case clients
+        case checkedAt = "checked_at"
+    }
+
+    /// A round's snapshot at `now`, in `check`'s words; `deep` for `--deep`.
+    public init(_ snapshot: ManagerSnapshot, at now: Date, deep: Bool = false, events: [ManagerEvent] = []) {
+        checkedAt = TimeText.iso8601(now)
+        clients = snapshot.clients.map { client in
+            var report = ClientReport(client, at: now, reader: .command, deep: deep)
+            report.events = events.filter { $0.client == client.name }.map(\.json)
+            return report
+        }
+    }
+}
+
+/// The answer of `POST /api/v1/clients/NAME/refresh` (or `…/revoke`).
+struct ActionsAnswer: Encodable {
+    var client: String
+    var actions: [ClientReport.Action]
+}
