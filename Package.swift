@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "JOSESupport", targets: ["JOSESupport"]),
         .library(name: "TokenConfig", targets: ["TokenConfig"]),
         .library(name: "OAuthClient", targets: ["OAuthClient"]),
-        .library(name: "TokenManager", targets: ["TokenManager"]),
+        .library(name: "TokenLifecycle", targets: ["TokenLifecycle"]),
         .library(name: "DemoServer", targets: ["DemoServer"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
         .library(name: "TokenCache", targets: ["TokenCache"]),
@@ -83,7 +83,7 @@ let package = Package(
             ]),
         // The per-client token lifecycle, resource probing, and the snapshots front ends draw.
         .target(
-            name: "TokenManager",
+            name: "TokenLifecycle",
             dependencies: [
                 "TokenModel", "OAuthClient", "TokenConfig",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,7 +163,7 @@ let package = Package(
         .target(
             name: "TokentopCommands",
             dependencies: [
-                "TokenModel", "TokenConfig", "OAuthClient", "TokenManager", "DemoServer", "Dashboard", "TerminalDriver",
+                "TokenModel", "TokenConfig", "OAuthClient", "TokenLifecycle", "DemoServer", "Dashboard", "TerminalDriver",
                 "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -205,7 +205,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ], exclude: ["Validators"]),
-        .testTarget(name: "TokenManagerTests", dependencies: ["TokenManager", "TokenTesting", "DemoServer"]),
+        .testTarget(name: "TokenManagerTests", dependencies: ["TokenLifecycle", "TokenTesting", "DemoServer"]),
         .testTarget(
             name: "DemoServerTests",
             dependencies: [
@@ -230,14 +230,14 @@ let package = Package(
         .testTarget(
             name: "ChaosTests",
             dependencies: [
-                "TokenManager", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
+                "TokenLifecycle", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
                 "MetricsExporter", "TokentopCommands",
             ]),
         .testTarget(name: "TokenCacheTests", dependencies: ["TokenCache", "TokenConfig", "TokenModel"]),
         .testTarget(
             name: "ExporterTests",
             dependencies: [
-                "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenManager", "OAuthClient", "TokenConfig",
+                "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenLifecycle", "OAuthClient", "TokenConfig",
                 "DemoServer",
                 "Dashboard", "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -25,7 +25,7 @@ let package = Package(
                 .product(name: "TokenModel", package: "tokentop"),
                 .product(name: "JOSESupport", package: "tokentop"),
                 .product(name: "OAuthClient", package: "tokentop"),
-                .product(name: "TokenManager", package: "tokentop"),
+                .product(name: "TokenLifecycle", package: "tokentop"),
                 .product(name: "DemoServer", package: "tokentop"),
                 .product(name: "Dashboard", package: "tokentop"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -6,7 +6,7 @@ import OAuthClient
 import ServiceLifecycle
 import SpringConfig
 import TokenConfig
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 /// What a command runs on: the configuration (from a file, or the embedded demo's), one

@@ -4,7 +4,7 @@ import Logging
 import OAuthClient
 import ServiceLifecycle
 import TokenCache
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 /// `--cache` for the dashboard and `serve`.

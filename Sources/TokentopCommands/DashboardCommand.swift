@@ -5,7 +5,7 @@ import MetricsExporter
 import OAuthClient
 import ServiceLifecycle
 import TerminalDriver
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 /// `tokentop` / `tokentop dashboard`: the live terminal dashboard.

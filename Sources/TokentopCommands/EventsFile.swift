@@ -1,6 +1,6 @@
 import Foundation
 import ServiceLifecycle
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 /// `--events-file`: every manager event as a JSON line, appended to a file created 0600, until

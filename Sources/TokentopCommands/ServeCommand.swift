@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import MetricsExporter
 import ServiceLifecycle
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 /// `tokentop serve`: the token manager headless, for Prometheus to scrape and other

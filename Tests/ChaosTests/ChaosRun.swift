@@ -3,7 +3,7 @@ import DemoServer
 import Foundation
 import OAuthClient
 import TokenConfig
-import TokenManager
+import TokenLifecycle
 import TokenModel
 import TokenTesting
 

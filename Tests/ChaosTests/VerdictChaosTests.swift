@@ -4,7 +4,7 @@ import Foundation
 import OAuthClient
 import Testing
 import TokenConfig
-import TokenManager
+import TokenLifecycle
 import TokenModel
 import TokenTesting
 

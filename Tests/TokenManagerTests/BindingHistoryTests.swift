@@ -5,7 +5,7 @@ import TokenConfig
 import TokenModel
 import TokenTesting
 
-@testable import TokenManager
+@testable import TokenLifecycle
 
 /// A service whose token request answers one scripted result: a bound token, or an error.
 struct BoundTokenService: AuthorizationService {

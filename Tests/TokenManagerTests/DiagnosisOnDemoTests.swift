@@ -6,7 +6,7 @@ import TokenConfig
 import TokenModel
 import TokenTesting
 
-@testable import TokenManager
+@testable import TokenLifecycle
 
 /// Every cause `check --deep` names, reproduced with the embedded demo's faults: the same
 /// manager round `check` runs, and the diagnosis it reads.

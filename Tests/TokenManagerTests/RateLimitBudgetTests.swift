@@ -6,7 +6,7 @@ import TokenConfig
 import TokenModel
 import TokenTesting
 
-@testable import TokenManager
+@testable import TokenLifecycle
 
 /// The token endpoint's budget as the manager keeps it: one fact per issuer and endpoint,
 /// shared by every client, with the heaviest user named, and a 429 that waits for the reset.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import TokenManager
+@testable import TokenLifecycle
 
 @Suite("When a token is refreshed and how failures back off")
 struct RefreshPolicyTests {

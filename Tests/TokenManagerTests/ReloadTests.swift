@@ -5,7 +5,7 @@ import TokenConfig
 import TokenModel
 import TokenTesting
 
-@testable import TokenManager
+@testable import TokenLifecycle
 
 /// `L` in the dashboard and SIGHUP to `serve`: the configuration read again without a restart.
 @Suite("Reloading the configuration")

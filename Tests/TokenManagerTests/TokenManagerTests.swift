@@ -5,7 +5,7 @@ import TokenConfig
 import TokenModel
 import TokenTesting
 
-@testable import TokenManager
+@testable import TokenLifecycle
 
 @Suite("The token manager's lifecycle, with an injected clock and no sleeps")
 struct TokenManagerTests {

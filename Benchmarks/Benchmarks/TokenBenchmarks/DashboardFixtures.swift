@@ -1,7 +1,7 @@
 import Dashboard
 import Foundation
 import OAuthClient
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 /// A thousand-client snapshot built by hand, as the dashboard tests build theirs: a mix of

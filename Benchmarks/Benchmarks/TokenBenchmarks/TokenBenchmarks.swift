@@ -4,7 +4,7 @@ import DemoServer
 import Foundation
 import JOSESupport
 import OAuthClient
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 // Budgets (see README.md): render + diff of 1,000 clients under 2 ms per frame; RS256

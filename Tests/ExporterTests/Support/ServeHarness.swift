@@ -7,7 +7,7 @@ import OAuthClient
 import ServerLimits
 import ServiceLifecycle
 import TokenConfig
-import TokenManager
+import TokenLifecycle
 import TokenModel
 
 @testable import TokentopCommands

@@ -1,7 +1,7 @@
 import Foundation
 import OAuthClient
 import Synchronization
-import TokenManager
+import TokenLifecycle
 import TokenModel
 import TokenTesting
 
