@@ -42,7 +42,7 @@ public final class DemoEnvironment: Sendable {
     private let control: DemoControl
     private let serviceGroup: ServiceGroup
     private let running: Task<Void, any Error>
-    private let keyDirectory: URL?
+    private let keyFolder: DemoKeyFolder?
     private let logger: Logger
 
     /// `http://HOST:PORT/oauth2/default`.
@@ -61,7 +61,7 @@ public final class DemoEnvironment: Sendable {
     private init(
         endpoints: DemoEndpoints, adminToken: String, clients: [DemoClient], resourceServerClient: DemoClient,
         options: DemoServerOptions, tlsMaterial: TLSMaterial?,
-        control: DemoControl, serviceGroup: ServiceGroup, running: Task<Void, any Error>, keyDirectory: URL?,
+        control: DemoControl, serviceGroup: ServiceGroup, running: Task<Void, any Error>, keyFolder: DemoKeyFolder?,
         logger: Logger
     ) {
         self.tlsMaterial = tlsMaterial
@@ -76,7 +76,7 @@ public final class DemoEnvironment: Sendable {
         self.control = control
         self.serviceGroup = serviceGroup
         self.running = running
-        self.keyDirectory = keyDirectory
+        self.keyFolder = keyFolder
         self.logger = logger
     }
 
@@ -100,7 +100,7 @@ public final class DemoEnvironment: Sendable {
         await control.apply(options.faults)
 
         let needsKeyFiles = options.tls || options.clients.contains { $0.method == .privateKeyJWT }
-        let keyDirectory = needsKeyFiles ? try makeKeyDirectory(random) : nil
+        let keyFolder = needsKeyFiles ? try DemoKeyFolder.make(random) : nil
         var demoClients: [DemoClient] = []
         var registered: [RegisteredClient] = []
         var tlsMaterial: TLSMaterial?
@@ -114,13 +114,13 @@ public final class DemoEnvironment: Sendable {
             var issued: [(name: String, certificate: IssuedCertificate)] = []
             for spec in options.clients {
                 let (client, registration, certificate) = try await makeClient(
-                    spec, random: random, keyDirectory: keyDirectory, authority: authority)
+                    spec, random: random, keyFolder: keyFolder, authority: authority)
                 demoClients.append(client)
                 registered.append(registration)
                 if let certificate { issued.append((spec.name, certificate)) }
             }
-            if let authority, let keyDirectory {
-                tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyDirectory)
+            if let authority, let keyFolder {
+                tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyFolder.url)
                 demoClients = demoClients.map { client in
                     var client = client
                     client.tlsCertificateFile = tlsMaterial?.files.clients[client.name]?.certificate
@@ -129,7 +129,7 @@ public final class DemoEnvironment: Sendable {
                 }
             }
         } catch {
-            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            keyFolder?.remove()
             throw error
         }
         if let federation = options.federatedIssuer {
@@ -224,7 +224,7 @@ public final class DemoEnvironment: Sendable {
             }
         } catch {
             await control.stop()
-            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            keyFolder?.remove()
             throw DemoServerError.tlsSetupFailed(error)
         }
         let startupSignals = signals
@@ -252,7 +252,7 @@ public final class DemoEnvironment: Sendable {
             await serviceGroup.triggerGracefulShutdown()
             _ = try? await running.value
             await control.stop()
-            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            keyFolder?.remove()
             throw error
         }
         guard let endpoints = addresses.endpoints else {
@@ -273,7 +273,7 @@ public final class DemoEnvironment: Sendable {
                 configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
                 refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false),
             options: options, tlsMaterial: tlsMaterial, control: control,
-            serviceGroup: serviceGroup, running: running, keyDirectory: keyDirectory, logger: logger)
+            serviceGroup: serviceGroup, running: running, keyFolder: keyFolder, logger: logger)
     }
 
     /// The faults in force.
@@ -327,27 +327,15 @@ public final class DemoEnvironment: Sendable {
 
     private func cleanUp() async {
         await control.stop()
-        if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+        keyFolder?.remove()
     }
 
     // MARK: Start-up helpers
 
-    private static func makeKeyDirectory(_ random: DemoRandomSource) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appending(
-            path: "tokentop-demo-" + random.token(byteCount: 9), directoryHint: .isDirectory)
-        do {
-            try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw DemoServerError.keyFileNotWritable(path: directory.path, underlying: error)
-        }
-        return directory
-    }
-
     /// A client as the configuration and the server know it; for `tls_client_auth`, also its
     /// certificate from `authority`.
     private static func makeClient(
-        _ spec: DemoClientSpec, random: DemoRandomSource, keyDirectory: URL?, authority: DemoCertificateAuthority?
+        _ spec: DemoClientSpec, random: DemoRandomSource, keyFolder: DemoKeyFolder?, authority: DemoCertificateAuthority?
     ) async throws -> (DemoClient, RegisteredClient, IssuedCertificate?) {
         var secret: String?
         var configuredSecret: String?
@@ -361,7 +349,7 @@ public final class DemoEnvironment: Sendable {
             configuredSecret = spec.configuredWithWrongSecret ? "wrong-" + random.token(byteCount: 26) : real
         case .privateKeyJWT:
             let key = ES256PrivateKey()
-            let file = keyDirectory!.appending(path: "\(spec.name).pem")
+            let file = keyFolder!.url.appending(path: "\(spec.name).pem")
             do {
                 guard
                     FileManager.default.createFile(
