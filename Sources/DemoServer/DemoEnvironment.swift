@@ -190,7 +190,7 @@ public final class DemoEnvironment: Sendable {
             ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
             audience: options.audience, assertionAudience: options.assertionAudience, keySetMaxAge: options.keySetMaxAge,
             clock: authorizationClock, random: random,
-            dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random),
+            dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: ServerDPoPNonce(random: random),
             rateLimit: options.rateLimit.map { RateLimitBucket($0, clock: authorizationClock) },
             logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
@@ -207,7 +207,8 @@ public final class DemoEnvironment: Sendable {
             }
         let resourceServer = ResourceServer(
             validator: validator, faults: faults, addresses: addresses,
-            dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random), logger: logger)
+            dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: ServerDPoPNonce(random: random),
+            logger: logger)
 
         let host = options.host
         let frameworkLogger = Self.frameworkLogger(logger)
