@@ -215,6 +215,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], exclude: ["Validators"]),
         .testTarget(
             name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TokenModel"], exclude: ["Snapshots"]),
