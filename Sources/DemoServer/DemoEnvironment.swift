@@ -143,32 +143,8 @@ public final class DemoEnvironment: Sendable {
     ) async throws -> DemoServers {
         let clock = options.clock
         let random = options.random
-        var demoClients: [DemoClient] = []
-        var registered: [RegisteredClient] = []
-        var tlsMaterial: TLSMaterial?
-        let authority: DemoCertificateAuthority?
-        do {
-            authority = options.tls ? try DemoCertificateAuthority() : nil
-        } catch {
-            throw DemoServerError.tlsSetupFailed(error)
-        }
-        var issued: [(name: String, certificate: IssuedCertificate)] = []
-        for spec in options.clients {
-            let (client, registration, certificate) = try await makeClient(
-                spec, random: random, keyFolder: keyFolder, authority: authority)
-            demoClients.append(client)
-            registered.append(registration)
-            if let certificate { issued.append((spec.name, certificate)) }
-        }
-        if let authority, let keyFolder {
-            tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyFolder.url)
-            demoClients = demoClients.map { client in
-                var client = client
-                client.tlsCertificateFile = tlsMaterial?.files.clients[client.name]?.certificate
-                client.tlsKeyFile = tlsMaterial?.files.clients[client.name]?.key
-                return client
-            }
-        }
+        let (demoClients, clientRegistrations, tlsMaterial) = try await makeClients(options, keyFolder: keyFolder)
+        var registered = clientRegistrations
         if let federation = options.federatedIssuer {
             var client = RegisteredClient(
                 clientID: federation.clientID, secret: nil, method: .privateKeyJWT, scopes: [DemoClientSpec.modScope],
@@ -266,8 +242,7 @@ public final class DemoEnvironment: Sendable {
             name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
             configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
             refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false)
-        return DemoServers(services: services, startup: startup, addresses: addresses) {
-            [demoClients, tlsMaterial] endpoints, ownGroup in
+        return DemoServers(services: services, startup: startup, addresses: addresses) { endpoints, ownGroup in
             var listening: Logger.Metadata = [
                 "issuer": "\(endpoints.issuer)", "resource": "\(endpoints.resourceURL)",
                 "validation": "\(options.validationMode)",
@@ -321,6 +296,38 @@ public final class DemoEnvironment: Sendable {
     }
 
     // MARK: Start-up helpers
+
+    /// The demo clients as the configuration and the server know them, their key files in
+    /// `keyFolder`; with TLS, also the CA, the server's configuration and the clients' certificates.
+    private static func makeClients(
+        _ options: DemoServerOptions, keyFolder: DemoKeyFolder?
+    ) async throws -> (clients: [DemoClient], registered: [RegisteredClient], tlsMaterial: TLSMaterial?) {
+        var demoClients: [DemoClient] = []
+        var registered: [RegisteredClient] = []
+        let authority: DemoCertificateAuthority?
+        do {
+            authority = options.tls ? try DemoCertificateAuthority() : nil
+        } catch {
+            throw DemoServerError.tlsSetupFailed(error)
+        }
+        var issued: [(name: String, certificate: IssuedCertificate)] = []
+        for spec in options.clients {
+            let (client, registration, certificate) = try await makeClient(
+                spec, random: options.random, keyFolder: keyFolder, authority: authority)
+            demoClients.append(client)
+            registered.append(registration)
+            if let certificate { issued.append((spec.name, certificate)) }
+        }
+        guard let authority, let keyFolder else { return (demoClients, registered, nil) }
+        let tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyFolder.url)
+        demoClients = demoClients.map { client in
+            var client = client
+            client.tlsCertificateFile = tlsMaterial.files.clients[client.name]?.certificate
+            client.tlsKeyFile = tlsMaterial.files.clients[client.name]?.key
+            return client
+        }
+        return (demoClients, registered, tlsMaterial)
+    }
 
     /// A client as the configuration and the server know it; for `tls_client_auth`, also its
     /// certificate from `authority`.
