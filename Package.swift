@@ -216,6 +216,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], exclude: ["Validators"]),
         .testTarget(
             name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TokenModel"], exclude: ["Snapshots"]),
@@ -237,7 +238,8 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: [
-                "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenLifecycle", "OAuthClient", "TokenConfig",
+                "MetricsExporter", "TokentopCommands", "TokenModel", "TokenTesting", "TokenLifecycle", "OAuthClient",
+                "TokenConfig",
                 "DemoServer",
                 "Dashboard", "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),

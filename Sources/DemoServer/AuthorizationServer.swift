@@ -28,7 +28,7 @@ struct AuthorizationServer: Sendable {
     /// Checks DPoP proofs sent to the token endpoint.
     let dpop: DPoPVerifier
     /// The nonce proofs must carry while the `dpopNonceRequired` fault is on.
-    let dpopNonce: DPoPNonce
+    let dpopNonce: ServerDPoPNonce
     /// The token endpoint's one bucket for every client (`--rate-limit`); nil for no limit.
     let rateLimit: RateLimitBucket?
     let logger: Logger

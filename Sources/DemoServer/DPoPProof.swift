@@ -130,8 +130,10 @@ actor DPoPReplayCache {
     }
 }
 
-/// The nonce a server asks DPoP proofs to carry while the nonce challenge is on (RFC 9449 §8, §9).
-struct DPoPNonce: Sendable {
+/// The nonce a demo server hands out and asks DPoP proofs to carry while the nonce challenge is
+/// on (RFC 9449 §8, §9): the server's side, where `OAuthClient.DPoPNonce` is the client's
+/// judgement of a `DPoP-Nonce` header it received.
+struct ServerDPoPNonce: Sendable {
     let value: String
 
     init(random: DemoRandomSource) { value = random.token(byteCount: 16) }

@@ -10,8 +10,9 @@ import TokenConfig
 import TokenModel
 
 /// The two embedded demo servers, running: the Okta-shaped authorization server and the `/mod`
-/// resource server, each on its own port, both in one graceful-shutdown group. With TLS each
-/// also listens for mutual TLS (RFC 8705) on a second port.
+/// resource server, each on its own port. With TLS each also listens for mutual TLS (RFC 8705)
+/// on a second port. The commands run them as services of their own group (`prepare`); tests
+/// run them in a group of their own (`start`):
 ///
 /// ```swift
 /// let demo = try await DemoEnvironment.start(DemoServerOptions())
@@ -40,10 +41,11 @@ public final class DemoEnvironment: Sendable {
 
     private let tlsMaterial: TLSMaterial?
     private let control: DemoControl
-    private let serviceGroup: ServiceGroup
-    private let running: Task<Void, any Error>
-    private let keyDirectory: URL?
-    private let logger: Logger
+    /// The group `start` runs the servers in, and its run; nil when the caller's group runs them.
+    private let ownGroup: OwnGroup?
+
+    /// A group of the demo's own, as the test harness runs it.
+    typealias OwnGroup = (group: ServiceGroup, running: Task<Void, any Error>)
 
     /// `http://HOST:PORT/oauth2/default`.
     public var issuer: URL { endpoints.issuer }
@@ -60,9 +62,7 @@ public final class DemoEnvironment: Sendable {
 
     private init(
         endpoints: DemoEndpoints, adminToken: String, clients: [DemoClient], resourceServerClient: DemoClient,
-        options: DemoServerOptions, tlsMaterial: TLSMaterial?,
-        control: DemoControl, serviceGroup: ServiceGroup, running: Task<Void, any Error>, keyDirectory: URL?,
-        logger: Logger
+        options: DemoServerOptions, tlsMaterial: TLSMaterial?, control: DemoControl, ownGroup: OwnGroup?
     ) {
         self.tlsMaterial = tlsMaterial
         self.tlsFiles = tlsMaterial?.files
@@ -74,18 +74,43 @@ public final class DemoEnvironment: Sendable {
         self.audience = options.audience
         self.assertionAudience = options.assertionAudience
         self.control = control
-        self.serviceGroup = serviceGroup
-        self.running = running
-        self.keyDirectory = keyDirectory
-        self.logger = logger
+        self.ownGroup = ownGroup
     }
 
     /// A logger that drops everything: the default in-process, where the terminal belongs to the dashboard.
     public static let quietLogger = Logger(label: "tokentop.demo", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// Generates keys and secrets, starts both servers and returns once both listen.
+    /// A test harness: prepares the demo, runs its services in a small group of its own, and
+    /// returns once every server listens; `shutdown()` stops them. The commands instead run
+    /// `prepare`'s services in their one group, which also handles the signals.
     public static func start(_ options: DemoServerOptions = DemoServerOptions(), logger: Logger = quietLogger) async throws
         -> DemoEnvironment
+    {
+        let servers = try await prepare(options, logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: servers.services.map { .init(service: $0) }, logger: frameworkLogger(logger))
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        let running = Task { try await group.run() }
+        do {
+            return try await servers.listening(ownGroup: (group, running))
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            throw error
+        }
+    }
+
+    /// Hummingbird's and the group's own messages only at debug: a port in use is reported once,
+    /// by the error `listening()` throws, not by a cascade of library log lines.
+    static func frameworkLogger(_ logger: Logger) -> Logger {
+        logger.logLevel <= .debug ? logger : quietLogger
+    }
+
+    /// Generates keys and secrets and builds both servers, for the caller's group to run: the
+    /// returned services first, in their order. Nothing listens until the group runs them.
+    public static func prepare(_ options: DemoServerOptions = DemoServerOptions(), logger: Logger = quietLogger) async throws
+        -> DemoServers
     {
         try options.validate()
         let clock = options.clock
@@ -97,41 +122,29 @@ public final class DemoEnvironment: Sendable {
         let longestLifetime = options.clients.map(\.tokenLifetime).max() ?? .seconds(3600)
         let keyRing = try await KeyRing(clock: clock, random: random, overlap: options.keyOverlap ?? longestLifetime)
         let control = DemoControl(faults: faults, keyRing: keyRing, logger: logger)
-        await control.apply(options.faults)
-
         let needsKeyFiles = options.tls || options.clients.contains { $0.method == .privateKeyJWT }
-        let keyDirectory = needsKeyFiles ? try makeKeyDirectory(random) : nil
-        var demoClients: [DemoClient] = []
-        var registered: [RegisteredClient] = []
-        var tlsMaterial: TLSMaterial?
+        let keyFolder = needsKeyFiles ? try DemoKeyFolder.make(random) : nil
         do {
-            let authority: DemoCertificateAuthority?
-            do {
-                authority = options.tls ? try DemoCertificateAuthority() : nil
-            } catch {
-                throw DemoServerError.tlsSetupFailed(error)
-            }
-            var issued: [(name: String, certificate: IssuedCertificate)] = []
-            for spec in options.clients {
-                let (client, registration, certificate) = try await makeClient(
-                    spec, random: random, keyDirectory: keyDirectory, authority: authority)
-                demoClients.append(client)
-                registered.append(registration)
-                if let certificate { issued.append((spec.name, certificate)) }
-            }
-            if let authority, let keyDirectory {
-                tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyDirectory)
-                demoClients = demoClients.map { client in
-                    var client = client
-                    client.tlsCertificateFile = tlsMaterial?.files.clients[client.name]?.certificate
-                    client.tlsKeyFile = tlsMaterial?.files.clients[client.name]?.key
-                    return client
-                }
-            }
+            await control.apply(options.faults)
+            return try await prepare(
+                options, logger: logger, control: control, keyFolder: keyFolder, faults: faults, ledger: ledger, keyRing: keyRing,
+                authorizationClock: authorizationClock)
         } catch {
-            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+            await control.stop()
+            keyFolder?.remove()
             throw error
         }
+    }
+
+    /// The rest of `prepare`, once the key folder exists: whatever it throws, the caller removes the folder.
+    private static func prepare(
+        _ options: DemoServerOptions, logger: Logger, control: DemoControl, keyFolder: DemoKeyFolder?, faults: FaultSwitch,
+        ledger: TokenLedger, keyRing: KeyRing, authorizationClock: any TokenClock
+    ) async throws -> DemoServers {
+        let clock = options.clock
+        let random = options.random
+        let (demoClients, clientRegistrations, tlsMaterial) = try await makeClients(options, keyFolder: keyFolder)
+        var registered = clientRegistrations
         if let federation = options.federatedIssuer {
             var client = RegisteredClient(
                 clientID: federation.clientID, secret: nil, method: .privateKeyJWT, scopes: [DemoClientSpec.modScope],
@@ -153,7 +166,7 @@ public final class DemoEnvironment: Sendable {
             ledger: ledger, addresses: addresses, faults: faults, control: control, adminToken: adminToken,
             audience: options.audience, assertionAudience: options.assertionAudience, keySetMaxAge: options.keySetMaxAge,
             clock: authorizationClock, random: random,
-            dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random),
+            dpop: DPoPVerifier(clock: authorizationClock, replay: DPoPReplayCache()), dpopNonce: ServerDPoPNonce(random: random),
             rateLimit: options.rateLimit.map { RateLimitBucket($0, clock: authorizationClock) },
             logger: logger,
             knownScopes: Array(Set(options.clients.flatMap(\.scopes))).sorted())
@@ -170,22 +183,21 @@ public final class DemoEnvironment: Sendable {
             }
         let resourceServer = ResourceServer(
             validator: validator, faults: faults, addresses: addresses,
-            dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: DPoPNonce(random: random), logger: logger)
+            dpop: DPoPVerifier(clock: clock, replay: DPoPReplayCache()), dpopNonce: ServerDPoPNonce(random: random),
+            logger: logger)
 
         let host = options.host
-        // Hummingbird's own start and stop messages only at debug: a port in use is reported
-        // once, by the error thrown from here, not by a cascade of library log lines.
-        let frameworkLogger = logger.logLevel <= .debug ? logger : quietLogger
+        let frameworkLogger = Self.frameworkLogger(logger)
         let limits = ConnectionLimits(idleTimeout: options.connectionIdleTimeout)
-        var signals: [StartupSignal] = []
+        let startup = DemoStartup()
+        var names: [String] = []
         /// One server on `port` (0: any free one), over TLS when given its configuration; `bound`
         /// learns the address it got.
         func application(
             _ name: String, _ router: Router<DemoRequestContext>, port: Int, clock: (any TokenClock)? = nil,
             tls: TLSConfiguration? = nil, bound: @escaping @Sendable (URL) -> Void
         ) throws -> some Service {
-            let signal = StartupSignal()
-            signals.append(signal)
+            names.append(name)
             let http1 = limits.http1(additionalChannelHandlers: clock.map { [DateHeaderHandler(clock: $0)] } ?? [])
             let application = Application(
                 router: router,
@@ -193,14 +205,14 @@ public final class DemoEnvironment: Sendable {
                 configuration: .init(address: .hostname(host, port: port), serverName: "tokentop-demo"),
                 onServerRunning: { channel in
                     bound(DemoEndpoints.baseURL(host: host, port: channel.localAddress?.port ?? port, secure: tls != nil))
-                    await signal.resolve()
+                    await startup.listens(name)
                 },
                 logger: frameworkLogger)
-            return StartingService(application, signal: signal) { error in
+            return StartingService(inner: application, name: name, startup: startup) { error in
                 DemoServerError.bindFailed(server: name, host: host, port: port, underlying: error)
             }
         }
-        var services: [any Service] = []
+        var services: [any Service] = [DemoCleanUp(control: control, keyFolder: keyFolder)]
         do {
             services.append(
                 try application(
@@ -223,57 +235,27 @@ public final class DemoEnvironment: Sendable {
                         bound: { addresses.setMTLSResource($0) }))
             }
         } catch {
-            await control.stop()
-            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
             throw DemoServerError.tlsSetupFailed(error)
         }
-        let startupSignals = signals
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services,
-            gracefulShutdownSignals: options.handlesTerminationSignals ? [.sigterm, .sigint, .sighup] : [],
-            logger: frameworkLogger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
-        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
-        let running = Task {
-            do {
-                try await serviceGroup.run()
-                for signal in startupSignals {
-                    await signal.fail(DemoServerError.invalidOption("the demo servers stopped while starting"))
-                }
-            } catch {
-                // The first server that failed to start named itself in `error`.
-                for signal in startupSignals { await signal.fail(error) }
-                throw error
+        await startup.expecting(names)
+        let resourceServerClient = DemoClient(
+            name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
+            configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
+            refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false)
+        return DemoServers(services: services, startup: startup, addresses: addresses) { endpoints, ownGroup in
+            var listening: Logger.Metadata = [
+                "issuer": "\(endpoints.issuer)", "resource": "\(endpoints.resourceURL)",
+                "validation": "\(options.validationMode)",
+            ]
+            if let token = endpoints.mtlsTokenEndpoint, let resource = endpoints.mtlsResourceURL {
+                listening["mtls-token"] = "\(token)"
+                listening["mtls-resource"] = "\(resource)"
             }
+            logger.info("demo servers listening", metadata: listening)
+            return DemoEnvironment(
+                endpoints: endpoints, adminToken: adminToken, clients: demoClients, resourceServerClient: resourceServerClient,
+                options: options, tlsMaterial: tlsMaterial, control: control, ownGroup: ownGroup)
         }
-        do {
-            for signal in startupSignals { try await signal.wait() }
-        } catch {
-            await serviceGroup.triggerGracefulShutdown()
-            _ = try? await running.value
-            await control.stop()
-            if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
-            throw error
-        }
-        guard let endpoints = addresses.endpoints else {
-            throw DemoServerError.invalidOption("the demo servers did not report their addresses")
-        }
-        var listening: Logger.Metadata = [
-            "issuer": "\(endpoints.issuer)", "resource": "\(endpoints.resourceURL)", "validation": "\(options.validationMode)",
-        ]
-        if let token = endpoints.mtlsTokenEndpoint, let resource = endpoints.mtlsResourceURL {
-            listening["mtls-token"] = "\(token)"
-            listening["mtls-resource"] = "\(resource)"
-        }
-        logger.info("demo servers listening", metadata: listening)
-        return DemoEnvironment(
-            endpoints: endpoints, adminToken: adminToken, clients: demoClients,
-            resourceServerClient: DemoClient(
-                name: resourceServerID, clientID: resourceServerID, secret: resourceServerSecret,
-                configuredSecret: resourceServerSecret, method: .clientSecretBasic, scopes: [], lifetime: .seconds(60),
-                refreshSkew: nil, privateKeyFile: nil, requiresDPoP: false),
-            options: options, tlsMaterial: tlsMaterial, control: control,
-            serviceGroup: serviceGroup, running: running, keyDirectory: keyDirectory, logger: logger)
     }
 
     /// The faults in force.
@@ -305,49 +287,52 @@ public final class DemoEnvironment: Sendable {
             prefix: configuration.lastPathComponent + ".")
     }
 
-    /// Stops both servers gracefully (in-flight requests finish) and deletes the client key files.
-    /// Safe to call more than once.
+    /// Stops the servers `start` started, gracefully (in-flight requests finish), and deletes the
+    /// client key files. Safe to call more than once. A demo from `prepare` stops with its group.
     public func shutdown() async {
-        await serviceGroup.triggerGracefulShutdown()
-        _ = try? await running.value
-        await cleanUp()
-    }
-
-    /// Waits until the servers stop: on SIGINT/SIGTERM/SIGHUP when `handlesTerminationSignals` is set,
-    /// or after `shutdown()`.
-    public func waitUntilStopped() async throws {
-        do {
-            try await running.value
-        } catch {
-            await cleanUp()
-            throw error
-        }
-        await cleanUp()
-    }
-
-    private func cleanUp() async {
-        await control.stop()
-        if let keyDirectory { try? FileManager.default.removeItem(at: keyDirectory) }
+        guard let ownGroup else { return }
+        await ownGroup.group.triggerGracefulShutdown()
+        _ = try? await ownGroup.running.value
     }
 
     // MARK: Start-up helpers
 
-    private static func makeKeyDirectory(_ random: DemoRandomSource) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appending(
-            path: "tokentop-demo-" + random.token(byteCount: 9), directoryHint: .isDirectory)
+    /// The demo clients as the configuration and the server know them, their key files in
+    /// `keyFolder`; with TLS, also the CA, the server's configuration and the clients' certificates.
+    private static func makeClients(
+        _ options: DemoServerOptions, keyFolder: DemoKeyFolder?
+    ) async throws -> (clients: [DemoClient], registered: [RegisteredClient], tlsMaterial: TLSMaterial?) {
+        var demoClients: [DemoClient] = []
+        var registered: [RegisteredClient] = []
+        let authority: DemoCertificateAuthority?
         do {
-            try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            authority = options.tls ? try DemoCertificateAuthority() : nil
         } catch {
-            throw DemoServerError.keyFileNotWritable(path: directory.path, underlying: error)
+            throw DemoServerError.tlsSetupFailed(error)
         }
-        return directory
+        var issued: [(name: String, certificate: IssuedCertificate)] = []
+        for spec in options.clients {
+            let (client, registration, certificate) = try await makeClient(
+                spec, random: options.random, keyFolder: keyFolder, authority: authority)
+            demoClients.append(client)
+            registered.append(registration)
+            if let certificate { issued.append((spec.name, certificate)) }
+        }
+        guard let authority, let keyFolder else { return (demoClients, registered, nil) }
+        let tlsMaterial = try TLSMaterial(authority: authority, clients: issued, host: options.host, folder: keyFolder.url)
+        demoClients = demoClients.map { client in
+            var client = client
+            client.tlsCertificateFile = tlsMaterial.files.clients[client.name]?.certificate
+            client.tlsKeyFile = tlsMaterial.files.clients[client.name]?.key
+            return client
+        }
+        return (demoClients, registered, tlsMaterial)
     }
 
     /// A client as the configuration and the server know it; for `tls_client_auth`, also its
     /// certificate from `authority`.
     private static func makeClient(
-        _ spec: DemoClientSpec, random: DemoRandomSource, keyDirectory: URL?, authority: DemoCertificateAuthority?
+        _ spec: DemoClientSpec, random: DemoRandomSource, keyFolder: DemoKeyFolder?, authority: DemoCertificateAuthority?
     ) async throws -> (DemoClient, RegisteredClient, IssuedCertificate?) {
         var secret: String?
         var configuredSecret: String?
@@ -361,7 +346,7 @@ public final class DemoEnvironment: Sendable {
             configuredSecret = spec.configuredWithWrongSecret ? "wrong-" + random.token(byteCount: 26) : real
         case .privateKeyJWT:
             let key = ES256PrivateKey()
-            let file = keyDirectory!.appending(path: "\(spec.name).pem")
+            let file = keyFolder!.url.appending(path: "\(spec.name).pem")
             do {
                 guard
                     FileManager.default.createFile(
@@ -413,66 +398,5 @@ private struct TLSMaterial: Sendable {
             throw DemoServerError.tlsSetupFailed(error)
         }
         files = try DemoTLSFiles.write(caPEM: caPEM, clients: clients, into: folder, prefix: "")
-    }
-}
-
-/// Runs a server, naming it in the error when it stops before it listened (a port in use).
-private struct StartingService<Inner: Service>: Service {
-    let inner: Inner
-    let signal: StartupSignal
-    let describeStartFailure: @Sendable (any Error) -> DemoServerError
-
-    init(_ inner: Inner, signal: StartupSignal, describeStartFailure: @escaping @Sendable (any Error) -> DemoServerError) {
-        self.inner = inner
-        self.signal = signal
-        self.describeStartFailure = describeStartFailure
-    }
-
-    func run() async throws {
-        do {
-            try await inner.run()
-        } catch {
-            guard await signal.isBound else { throw describeStartFailure(error) }
-            throw error
-        }
-    }
-}
-
-/// Resolved once a server listens, or failed when the group stops first.
-private actor StartupSignal {
-    private enum State {
-        case waiting([CheckedContinuation<Void, any Error>])
-        case bound
-        case failed(any Error)
-    }
-
-    private var state = State.waiting([])
-
-    func resolve() {
-        guard case .waiting(let waiters) = state else { return }
-        state = .bound
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func fail(_ error: any Error) {
-        guard case .waiting(let waiters) = state else { return }
-        state = .failed(error)
-        for waiter in waiters { waiter.resume(throwing: error) }
-    }
-
-    var isBound: Bool {
-        if case .bound = state { return true }
-        return false
-    }
-
-    func wait() async throws {
-        switch state {
-        case .bound: return
-        case .failed(let error): throw error
-        case .waiting(let waiters):
-            try await withCheckedThrowingContinuation { continuation in
-                state = .waiting(waiters + [continuation])
-            }
-        }
     }
 }

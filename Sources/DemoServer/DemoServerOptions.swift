@@ -25,7 +25,7 @@ public enum AssertionAudiencePolicy: String, Sendable, Equatable, CaseIterable {
     case any
 }
 
-/// Everything `DemoEnvironment.start` needs to know.
+/// Everything `DemoEnvironment.prepare` (and `start`) needs to know.
 public struct DemoServerOptions: Sendable {
     /// The address both servers bind to; loopback by default.
     public var host: String
@@ -59,9 +59,6 @@ public struct DemoServerOptions: Sendable {
     /// A connection that sends no complete request part for this long (an idle keep-alive
     /// connection, or one that sent half a request head) is closed.
     public var connectionIdleTimeout: Duration
-    /// Whether SIGINT, SIGTERM and SIGHUP shut the servers down gracefully, deleting the temporary
-    /// key folder (for the `demo-server` command; a closed terminal must not leave private keys behind).
-    public var handlesTerminationSignals: Bool
     /// The token endpoint's rate limit, one bucket for every client; nil for none.
     public var rateLimit: DemoRateLimit?
     /// Where the servers read the time.
@@ -78,7 +75,7 @@ public struct DemoServerOptions: Sendable {
         validationMode: TokenValidationMode = .jwt, faults: DemoFaults = .none,
         clients: [DemoClientSpec] = DemoClientSpec.standardSet, audience: String = "api://default",
         keyOverlap: Duration? = nil, assertionAudience: AssertionAudiencePolicy = .any, keySetMaxAge: Duration = .seconds(300),
-        connectionIdleTimeout: Duration = ConnectionLimits.defaultIdleTimeout, handlesTerminationSignals: Bool = false,
+        connectionIdleTimeout: Duration = ConnectionLimits.defaultIdleTimeout,
         clock: any TokenClock = SystemClock(), random: DemoRandomSource = .system,
         tls: Bool = false, tlsAuthorizationPort: Int = 0, tlsResourcePort: Int = 0
     ) {
@@ -96,7 +93,6 @@ public struct DemoServerOptions: Sendable {
         self.assertionAudience = assertionAudience
         self.keySetMaxAge = keySetMaxAge
         self.connectionIdleTimeout = connectionIdleTimeout
-        self.handlesTerminationSignals = handlesTerminationSignals
         self.clock = clock
         self.random = random
     }

@@ -23,7 +23,7 @@ struct ResourceServer: Sendable {
     /// Checks the DPoP proofs that come with DPoP-bound tokens (RFC 9449 §7).
     let dpop: DPoPVerifier
     /// The nonce proofs must carry while the `dpopNonceRequired` fault is on.
-    let dpopNonce: DPoPNonce
+    let dpopNonce: ServerDPoPNonce
     let logger: Logger
 
     /// The routes of the listener `listener`.

@@ -20,20 +20,19 @@ final class AppContext: Sendable {
     let logger: Logger
     /// How `--log-file` and `--events-file` fare: a full disk is reported, never a crash.
     let fileSinks: FileSinkHealth
-    private let demo: DemoEnvironment?
     /// True when the clients are the embedded demo's, whose servers end with this process.
-    var isDemo: Bool { demo != nil }
+    let isDemo: Bool
     /// The options the configuration was read with, to read it again (nil on the demo).
     private let reloadOptions: ConfigurationOptions?
 
     private init(
-        configuration: TokentopConfiguration, origin: String, demo: DemoEnvironment?, logger: Logger,
+        configuration: TokentopConfiguration, origin: String, isDemo: Bool, logger: Logger,
         fileSinks: FileSinkHealth, reloadOptions: ConfigurationOptions? = nil
     ) {
         self.configuration = configuration
         self.fileSinks = fileSinks
         self.origin = origin
-        self.demo = demo
+        self.isDemo = isDemo
         self.logger = logger
         self.reloadOptions = reloadOptions
         let transport = HTTPTransport()
@@ -65,37 +64,44 @@ final class AppContext: Sendable {
     static func with<T>(
         _ options: ConfigurationOptions, demo policy: DemoPolicy = .onlyWhenAsked, _ body: (AppContext) async throws -> T
     ) async throws -> T {
-        let context = try await make(options, demo: policy)
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(context))
-        } catch {
-            result = .failure(error)
+        try await ServiceGroup.runWhile { group in
+            try await body(try await make(options, demo: policy, group: group))
         }
-        await context.shutdown()
-        return try result.get()
     }
 
     /// Loads the configuration the options point at, or starts the embedded demo as the
-    /// policy allows. Configuration problems are usage errors (exit 2).
+    /// policy allows, in the command's `group`: the demo's servers, then what closes the
+    /// connections, so they stop after everything added later. Configuration problems are
+    /// usage errors (exit 2).
     /// - Parameters:
     ///   - logToStandardError: log to stderr when no `--log-file` is given (headless commands; the
     ///     dashboard owns the terminal and logs nowhere then).
     ///   - ownsTerminal: the dashboard: a file that cannot be written is told when it ends
     ///     (`fileSinks.summary()`), not on stderr over the screen.
     static func make(
-        _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool = false, ownsTerminal: Bool = false
+        _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool = false, ownsTerminal: Bool = false,
+        group: CommandGroup
+    ) async throws -> AppContext {
+        let context = try await load(
+            options, demo: policy, logToStandardError: logToStandardError, ownsTerminal: ownsTerminal, group: group)
+        await group.add([ShutdownHook { await context.transport.shutdown() }])
+        return context
+    }
+
+    private static func load(
+        _ options: ConfigurationOptions, demo policy: DemoPolicy, logToStandardError: Bool, ownsTerminal: Bool,
+        group: CommandGroup
     ) async throws -> AppContext {
         let reportAtOnce: @Sendable (String) -> Void = { printError("tokentop: warning: \($0)") }
         let fileSinks = FileSinkHealth(report: ownsTerminal ? nil : reportAtOnce)
         let logger = try makeLogger(options.logFile, standardError: logToStandardError, fileSinks: fileSinks)
         let sources = [options.demo, options.config != nil, !options.springPaths.isEmpty].filter { $0 }.count
         guard sources <= 1 else { throw CLIError.usage("--demo, --config and --spring exclude each other") }
-        if options.demo { return try await startDemo(logger: logger, fileSinks: fileSinks) }
+        if options.demo { return try await startDemo(logger: logger, fileSinks: fileSinks, group: group) }
         if let (configuration, origin, warnings) = try readConfiguration(options) {
             for warning in warnings { printError("tokentop: warning: \(warning)") }
             return AppContext(
-                configuration: configuration, origin: origin, demo: nil, logger: logger, fileSinks: fileSinks,
+                configuration: configuration, origin: origin, isDemo: false, logger: logger, fileSinks: fileSinks,
                 reloadOptions: options)
         }
         guard policy == .whenNoConfiguration else {
@@ -104,7 +110,7 @@ final class AppContext: Sendable {
                     + "$XDG_CONFIG_HOME/tokentop/config.yaml or ~/.config/tokentop/config.yaml, and ./tokentop.yaml); "
                     + "pass --config FILE, or --demo to use the embedded demo servers")
         }
-        return try await startDemo(logger: logger, fileSinks: fileSinks)
+        return try await startDemo(logger: logger, fileSinks: fileSinks, group: group)
     }
 
     /// The configuration the options point at (Spring files, or tokentop's file wherever it is
@@ -151,15 +157,17 @@ final class AppContext: Sendable {
         return nil
     }
 
-    private static func startDemo(logger: Logger, fileSinks: FileSinkHealth) async throws -> AppContext {
+    /// The demo's servers run first in the command's group, which stops them last; the
+    /// configuration exists once they listen.
+    private static func startDemo(logger: Logger, fileSinks: FileSinkHealth, group: CommandGroup) async throws -> AppContext {
         let demo: DemoEnvironment
         do {
-            demo = try await DemoEnvironment.start(DemoServerOptions(), logger: logger)
+            demo = try await group.runDemo(try await DemoEnvironment.prepare(DemoServerOptions(), logger: logger))
         } catch {
             throw CLIError.runtime("the embedded demo could not start: \(error)")
         }
         return AppContext(
-            configuration: demo.configuration(), origin: "embedded demo", demo: demo, logger: logger, fileSinks: fileSinks)
+            configuration: demo.configuration(), origin: "embedded demo", isDemo: true, logger: logger, fileSinks: fileSinks)
     }
 
     /// The configured client with this name, or a usage error listing the names there are.
@@ -220,19 +228,6 @@ final class AppContext: Sendable {
         return (ActionRecord(action: .reload, client: name, at: now, succeeded: true, outcome: summary.text), fresh)
     }
 
-    /// The services that must outlive the front ends and stop after them: the connections,
-    /// and the demo servers when running on them. Put them first in a `ServiceGroup`, which
-    /// shuts services down in reverse order.
-    var infrastructure: [any Service] {
-        [ShutdownHook { await self.shutdown() }]
-    }
-
-    /// Closes connections and stops the demo servers (deleting their temporary key files).
-    private func shutdown() async {
-        await transport.shutdown()
-        await demo?.shutdown()
-    }
-
     private static func makeLogger(_ path: String?, standardError: Bool, fileSinks: FileSinkHealth) throws -> Logger {
         guard let path else {
             if standardError { return Logger(label: "tokentop", factory: { StreamLogHandler.standardError(label: $0) }) }
@@ -244,7 +239,7 @@ final class AppContext: Sendable {
 }
 
 /// A service that does nothing until the group shuts down (on a signal, or because a front
-/// end finished), then runs its cleanup: how resources join the one lifecycle.
+/// end finished), then runs its cleanup: how the connections join the one lifecycle.
 struct ShutdownHook: Service {
     let cleanup: @Sendable () async -> Void
 

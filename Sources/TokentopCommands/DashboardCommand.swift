@@ -51,36 +51,32 @@ struct DashboardCommand: AsyncParsableCommand {
         for problem in themeProblems { printError("tokentop: warning: \(problem)") }
         if !attach.isEmpty { return try await runAttached(themes: themes) }
         if authTokenFile != nil { throw CLIError.usage("--auth-token-file goes with --attach") }
-        let context = try await AppContext.make(options, demo: .whenNoConfiguration, ownsTerminal: true)
+        var fileSinks: FileSinkHealth?
         // Said once the terminal is restored: on stderr during the run it would land on the screen.
-        defer { for line in context.fileSinks.summary() { printError("tokentop: warning: \(line)") } }
-        // Started in this order and stopped in reverse: the connections, the manager, then what
-        // follows the manager's events (the events file, the cache writer).
-        var followers: [any Service] = []
-        let keyMap: KeyMap
-        let manager: TokenManager
-        do {
-            keyMap = try KeyMap(bindings: context.configuration.keyBindings)
+        defer { for line in fileSinks?.summary() ?? [] { printError("tokentop: warning: \(line)") } }
+        // Started in this order and stopped in reverse: the demo's servers and the connections
+        // (the context adds them), the manager, then what follows the manager's events (the
+        // events file, the cache writer), then the dashboard.
+        try await ServiceGroup.runUntilFrontEndEnds { group in
+            let context = try await AppContext.make(options, demo: .whenNoConfiguration, ownsTerminal: true, group: group)
+            fileSinks = context.fileSinks
+            let keyMap = try KeyMap(bindings: context.configuration.keyBindings)
             try Self.check(theme: theme ?? context.configuration.theme, among: themes)
-            manager = try context.makeManager()
+            let manager = try context.makeManager()
+            var followers: [any Service] = []
             if let path = eventsFile.path {
                 followers.append(try await EventsFile(path: path, manager: manager, health: context.fileSinks))
             }
             if let writer = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "dashboard") {
                 followers.append(writer)
             }
-        } catch {
-            // Nothing has started but the context: close it through its own hook.
-            try await ServiceGroup.runUntilFrontEndEnds(context.infrastructure, frontEnd: FailedStart(error: error))
-            return
+            await group.add([manager] + followers)
+            let dashboard = TerminalDashboard(
+                configuration: .init(
+                    configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
+                    keyMap: keyMap, mouse: context.configuration.mouse && !noMouse))
+            return DashboardService(dashboard: dashboard, feed: .manager(manager, context: context))
         }
-        let dashboard = TerminalDashboard(
-            configuration: .init(
-                configurationPath: context.origin, themes: themes, themeName: theme ?? context.configuration.theme,
-                keyMap: keyMap, mouse: context.configuration.mouse && !noMouse))
-        try await ServiceGroup.runUntilFrontEndEnds(
-            context.infrastructure + [manager] + followers,
-            frontEnd: DashboardService(dashboard: dashboard, feed: .manager(manager, context: context)))
     }
 
     /// `--attach`: the dashboard over remote `serve` instances, with no token manager here.
@@ -125,9 +121,10 @@ struct DashboardCommand: AsyncParsableCommand {
             configuration: .init(
                 configurationPath: await fleet.summary(), themes: themes, themeName: theme, mouse: !noMouse,
                 actionOutcomesAreEvents: false))
-        try await ServiceGroup.runUntilFrontEndEnds(
-            [ShutdownHook { await transport.shutdown() }, fleet],
-            frontEnd: DashboardService(dashboard: dashboard, feed: .fleet(fleet)))
+        try await ServiceGroup.runUntilFrontEndEnds { group in
+            await group.add([ShutdownHook { await transport.shutdown() }, fleet])
+            return DashboardService(dashboard: dashboard, feed: .fleet(fleet))
+        }
     }
 
     private static func check(theme name: String?, among themes: [Theme]) throws {
@@ -184,11 +181,4 @@ struct DashboardService: Service {
             }
         }
     }
-}
-
-/// A front end that only reports why nothing could start, after the group has cleaned up.
-struct FailedStart: Service {
-    let error: any Error
-
-    func run() async throws { throw error }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DemoServer
 import Foundation
 import Logging
+import ServiceLifecycle
 import SpringConfig
 import TokenConfig
 import TokenModel
@@ -187,7 +188,6 @@ struct DemoServerCommand: AsyncParsableCommand {
                 clockOffset: clockOffset?.duration ?? .zero, resourceExpectedAudience: resourceExpectAudience,
                 resourceExpectedIssuer: resourceExpectIssuer, dpopNonceRequired: dpopNonce),
             assertionAudience: assertionAudience, keySetMaxAge: jwksMaxAge?.duration ?? .seconds(300),
-            handlesTerminationSignals: true,
             tls: tls, tlsAuthorizationPort: tlsPort, tlsResourcePort: tlsResourcePort)
         options.rateLimit = rateLimit
         if let config {
@@ -212,14 +212,28 @@ struct DemoServerCommand: AsyncParsableCommand {
         var logger = Logger(label: "tokentop.demo-server", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = logLevel
 
-        let demo: DemoEnvironment
+        var listening = false
         do {
-            demo = try await DemoEnvironment.start(options, logger: logger)
-        } catch let error as DemoServerError where error.isAddressInUse {
+            // The servers alone, until SIGINT, SIGTERM or SIGHUP; the key folder goes after they stop.
+            try await ServiceGroup.runUntilFrontEndEnds { group in
+                let demo = try await group.runDemo(try await DemoEnvironment.prepare(options, logger: logger))
+                listening = true
+                try await announce(demo, options: options)
+                return nil
+            }
+        } catch let error as DemoServerError where !listening && error.isAddressInUse {
             throw CLIError.usage(error.description)
+        } catch let error as CLIError {
+            throw error
         } catch {
-            throw CLIError.runtime(String(describing: error))
+            throw CLIError.runtime(listening ? "the demo servers stopped: \(error)" : String(describing: error))
         }
+        printError("tokentop demo-server: stopped")
+    }
+
+    /// Writes the configuration files asked for and prints the banner: the URLs, the clients and
+    /// a tokentop configuration for them.
+    private func announce(_ demo: DemoEnvironment, options: DemoServerOptions) async throws {
         var yaml = ""
         var tlsFiles = demo.tlsFiles
         do {
@@ -241,24 +255,12 @@ struct DemoServerCommand: AsyncParsableCommand {
                 try ConfigurationWriter.writeAtomically(spring, to: writeSpringConfig)
             }
         } catch {
-            await demo.shutdown()
             throw CLIError.runtime("cannot write the demo's configuration: \(error)")
         }
         // Unbuffered, so a script reading a pipe sees it at once.
-        let banner = Self.banner(
-            demo, faults: options.faults, rateLimit: rateLimit, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml)
-        do {
-            try printResult(banner)
-        } catch {
-            await demo.shutdown()
-            throw error
-        }
-        do {
-            try await demo.waitUntilStopped()
-        } catch {
-            throw CLIError.runtime("the demo servers stopped: \(error)")
-        }
-        printError("tokentop demo-server: stopped")
+        try printResult(
+            Self.banner(
+                demo, faults: options.faults, rateLimit: rateLimit, tlsFiles: tlsFiles, wroteConfigTo: writeConfig, yaml: yaml))
     }
 
     /// Writes the federated issuer's key and an hour-long assertion beside the configuration,

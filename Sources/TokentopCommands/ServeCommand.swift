@@ -58,56 +58,57 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage(error.description)
         }
-        let context = try await AppContext.make(options, demo: .onlyWhenAsked, logToStandardError: true)
-        var services = context.infrastructure
-        let logger = context.logger
-        let manager: TokenManager
-        let eventLog: EventsFile?
-        let cacheWriter: (any Service)?
+        var logger: Logger?
+        var started = false
         do {
-            manager = try context.makeManager()
-            if let path = eventsFile.path {
-                eventLog = try await EventsFile(path: path, manager: manager, health: context.fileSinks)
-            } else {
-                eventLog = nil
+            // The exporter is the front end: SIGTERM/SIGINT stop it first, then the reload on SIGHUP,
+            // what follows the manager's events, the manager, then the connections (and the demo
+            // servers with --demo).
+            try await ServiceGroup.runUntilFrontEndEnds(hangUp: .reload) { group in
+                let context = try await AppContext.make(options, demo: .onlyWhenAsked, logToStandardError: true, group: group)
+                logger = context.logger
+                let manager = try context.makeManager()
+                var followers: [any Service] = [manager]
+                if let path = eventsFile.path {
+                    followers.append(try await EventsFile(path: path, manager: manager, health: context.fileSinks))
+                }
+                if let writer = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "serve") {
+                    followers.append(writer)
+                }
+                let metrics = TokenMetrics(
+                    clients: context.configuration.clients, version: Tokentop.version, fileSinks: context.fileSinks)
+                await group.add(followers + [ReloadOnHangUp { await Self.reload(context, manager, metrics) }])
+                started = true
+                return ExporterService(
+                    configuration: exporterConfiguration,
+                    metrics: metrics,
+                    updates: await manager.updates(), events: await manager.events(),
+                    perform: { await manager.perform($0) },
+                    logger: context.logger, fileSinks: context.fileSinks,
+                    onListening: { [allowActions] host, port in
+                        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+                        printError(
+                            "tokentop serve: listening on http://\(address) (GET /metrics, /healthz, /api/v1/clients; "
+                                + (allowActions ? "actions allowed" : "read-only") + ")")
+                        context.logger.info("listening", metadata: ["address": "\(address)", "actions": "\(allowActions)"])
+                    })
             }
-            cacheWriter = try CacheWriteThrough.make(context: context, manager: manager, options: cache, program: "serve")
         } catch {
-            try await ServiceGroup.runUntilFrontEndEnds(services, frontEnd: FailedStart(error: error))
-            return
-        }
-        let metrics = TokenMetrics(
-            clients: context.configuration.clients, version: Tokentop.version, fileSinks: context.fileSinks)
-        let exporter = ExporterService(
-            configuration: exporterConfiguration,
-            metrics: metrics,
-            updates: await manager.updates(), events: await manager.events(),
-            perform: { await manager.perform($0) }, logger: logger,
-            fileSinks: context.fileSinks,
-            onListening: { [allowActions] host, port in
-                let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-                printError(
-                    "tokentop serve: listening on http://\(address) (GET /metrics, /healthz, /api/v1/clients; "
-                        + (allowActions ? "actions allowed" : "read-only") + ")")
-                logger.info("listening", metadata: ["address": "\(address)", "actions": "\(allowActions)"])
-            })
-        do {
-            // The exporter is the front end: SIGTERM/SIGINT stop it first, then the manager,
-            // then the connections (and the demo servers with --demo).
-            try await ServiceGroup.runUntilFrontEndEnds(
-                services + [manager] + ([eventLog, cacheWriter] as [(any Service)?]).compactMap { $0 }, frontEnd: exporter,
-                hangUp: .reload {
-                    let (outcome, configuration) = await context.reload(manager)
-                    if let configuration { await metrics.configure(clients: configuration.clients) }
-                    if outcome.succeeded {
-                        logger.info("configuration reloaded", metadata: ["changes": "\(outcome.outcome)"])
-                    } else {
-                        logger.error("reload failed", metadata: ["error": "\(outcome.outcome)"])
-                    }
-                })
-        } catch {
+            // A start that fails (a configuration or a file) says so itself; the exporter's failure is named here.
+            guard started else { throw error }
             throw CLIError.runtime("serve on \(listen) stopped: \(error)")
         }
-        logger.info("stopped")
+        logger?.info("stopped")
+    }
+
+    /// SIGHUP: reads the configuration again and tells the metrics which clients there are now.
+    private static func reload(_ context: AppContext, _ manager: TokenManager, _ metrics: TokenMetrics) async {
+        let (outcome, configuration) = await context.reload(manager)
+        if let configuration { await metrics.configure(clients: configuration.clients) }
+        if outcome.succeeded {
+            context.logger.info("configuration reloaded", metadata: ["changes": "\(outcome.outcome)"])
+        } else {
+            context.logger.error("reload failed", metadata: ["error": "\(outcome.outcome)"])
+        }
     }
 }

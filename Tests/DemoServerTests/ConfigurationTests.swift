@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import Logging
 import OAuthClient
+import ServiceLifecycle
 import Testing
 import TokenConfig
 import TokenModel
@@ -130,6 +131,22 @@ struct ConfigurationTests {
         await #expect(throws: (any Error).self) { try await HTTP.get(demo.endpoints.metadataURL, timeout: .seconds(1)) }
         await #expect(throws: (any Error).self) { try await HTTP.get(demo.resourceURL, timeout: .seconds(1)) }
         await demo.shutdown()
+    }
+
+    @Test("prepare's services run in the caller's group: listening() once they listen; the group's stop removes the keys")
+    func servicesInCallersGroup() async throws {
+        let servers = try await DemoEnvironment.prepare()
+        let group = ServiceGroup(services: servers.services, logger: DemoEnvironment.quietLogger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let demo = try await servers.listening()
+            let keyFile = try #require(demo.client("jwt-client").privateKeyFile)
+            #expect(FileManager.default.fileExists(atPath: keyFile))
+            #expect(try await HTTP.get(demo.endpoints.metadataURL).status == 200)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: keyFile).deletingLastPathComponent().path))
+        }
     }
 
     @Test("a port already in use is a readable error")

@@ -46,3 +46,22 @@ struct SignalEndToEndTests {
         return text.split(separator: "\n").compactMap { pid_t($0) }.max()
     }
 }
+
+/// A start that fails after the embedded demo listens stops the demo as a signal would: the
+/// group that runs its servers removes the key folder before the error is told.
+@Suite("A failed start cleans up the demo")
+struct FailedStartEndToEndTests {
+    @Test(
+        "an events file that cannot be opened is a usage error, and the demo's key folder is gone",
+        arguments: [["serve", "--demo", "--listen", "127.0.0.1:0"], ["dashboard", "--demo"]])
+    func eventsFileRefused(command: [String]) async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tokentop-failed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let missing = scratch.appendingPathComponent("missing/events.jsonl").path
+        let result = try await runTokentop(command + ["--events-file", missing], environment: ["TMPDIR": scratch.path])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("--events-file \(missing)"), "\(result)")
+        #expect(try SignalEndToEndTests.demoFolders(in: scratch).isEmpty, "the private keys were left behind")
+    }
+}
