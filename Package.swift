@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokentop", targets: ["tokentop"]),
+        .library(name: "ProtocolSupport", targets: ["ProtocolSupport"]),
         .library(name: "TokenModel", targets: ["TokenModel"]),
         .library(name: "JOSESupport", targets: ["JOSESupport"]),
         .library(name: "TokenConfig", targets: ["TokenConfig"]),
@@ -44,14 +45,18 @@ let package = Package(
     targets: [
         // ncursesw, imported through a shim for the macros and globals Swift cannot see.
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The protocol utilities, below the model: base64url, form encoding, Basic credentials,
+        // the Authorization header with its constant-time comparison, HTTP dates, loopback.
+        .target(name: "ProtocolSupport"),
         // The values every front end reads (snapshots, verdicts, errors) and the one copy of each
-        // shared primitive (durations, time text, loopback, form encoding, terminal sanitising).
-        .target(name: "TokenModel"),
+        // shared display primitive (durations, time text, terminal sanitising).
+        .target(name: "TokenModel", dependencies: ["ProtocolSupport"]),
         // The JOSE pieces both the client and the demo servers need, once: the cached key set
         // (JWKS) and its refetch rule, RFC 7638 thumbprints, `ath`.
         .target(
             name: "JOSESupport",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -60,6 +65,7 @@ let package = Package(
         .target(
             name: "TokenConfig",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -70,6 +76,7 @@ let package = Package(
         .target(
             name: "OAuthClient",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel", "TokenConfig", "JOSESupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -103,6 +110,7 @@ let package = Package(
         .target(
             name: "DemoServer",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel", "TokenConfig", "JOSESupport", "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -151,6 +159,7 @@ let package = Package(
         .target(
             name: "MetricsExporter",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel", "TokenConfig", "ServerLimits",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -163,6 +172,7 @@ let package = Package(
         .target(
             name: "TokentopCommands",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel", "TokenConfig", "OAuthClient", "TokenLifecycle", "DemoServer", "Dashboard", "TerminalDriver",
                 "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,6 +186,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
+                "ProtocolSupport",
                 "TokenModel", "JOSESupport", "TokenConfig", "OAuthClient", "SpringConfig", "MetricsExporter", "Dashboard",
                 "DemoServer",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -185,14 +196,15 @@ let package = Package(
         .target(name: "DashboardCaptures", dependencies: ["Dashboard", "TokenModel"]),
         .executableTarget(name: "tokentop-captures", dependencies: ["DashboardCaptures"]),
         // Test doubles (a clock that moves when told) and hostile inputs; not a product, never shipped.
-        .target(name: "TokenTesting", dependencies: ["TokenModel"]),
+        .target(name: "TokenTesting", dependencies: ["ProtocolSupport", "TokenModel"]),
 
-        .testTarget(name: "TokenModelTests", dependencies: ["TokenModel"]),
+        .testTarget(name: "TokenModelTests", dependencies: ["ProtocolSupport", "TokenModel"]),
         .testTarget(
             name: "TokenConfigTests", dependencies: ["TokenConfig", "TokenModel", "TokenTesting"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "OAuthClientTests",
             dependencies: [
+                "ProtocolSupport",
                 "OAuthClient", "TokenModel", "DemoServer", "JOSESupport", "TokenTesting",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -209,6 +221,7 @@ let package = Package(
         .testTarget(
             name: "DemoServerTests",
             dependencies: [
+                "ProtocolSupport",
                 "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "JOSESupport", "TokenTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -22,6 +22,7 @@ let package = Package(
             name: "TokenBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ProtocolSupport", package: "tokentop"),
                 .product(name: "TokenModel", package: "tokentop"),
                 .product(name: "JOSESupport", package: "tokentop"),
                 .product(name: "OAuthClient", package: "tokentop"),

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ProtocolSupport
 import TokenModel
 
 /// `GET`/`POST /admin/faults`, `POST /admin/rotate-keys` and `GET /admin/stats` on the authorization server's port:

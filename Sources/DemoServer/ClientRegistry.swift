@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JOSESupport
 import JWTKit
+import ProtocolSupport
 import TokenConfig
 import TokenModel
 import X509

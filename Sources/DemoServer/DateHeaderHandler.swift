@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTPTypes
+import ProtocolSupport
 import TokenModel
 
 /// Writes the authorization server's own time into every answer's `Date` header (RFC 9110

@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 import TokenModel
 
 /// Where the demo servers draw randomness: secrets, token ids, key ids and fault decisions.

@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 import ServerLimits
 import TokenModel
 

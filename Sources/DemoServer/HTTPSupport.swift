@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ProtocolSupport
 import TokenModel
 
 /// The request context of both demo servers: a 64 KiB body cap, JSON answers with sorted keys,

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import ProtocolSupport
 import TokenModel
 import _CryptoExtras
 

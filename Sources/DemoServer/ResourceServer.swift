@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ProtocolSupport
 import TokenModel
 
 /// The resource server: `GET /mod`, the classic "message of the day", for tokens carrying the

@@ -4,6 +4,7 @@ import Hummingbird
 import JOSESupport
 import JWTKit
 import Logging
+import ProtocolSupport
 import TokenModel
 
 /// What the resource server learned about a bearer token.

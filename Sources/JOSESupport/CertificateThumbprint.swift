@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ProtocolSupport
 import TokenModel
 
 /// The SHA-256 thumbprint of an X.509 certificate: base64url without padding of the SHA-256 of

@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 import TokenModel
 
 /// A JWS in its compact serialization (RFC 7515 §7.1): `header.payload.signature`, each part

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import ProtocolSupport
 import TokenModel
 
 /// An authorization server's key set (JWKS), fetched when first needed and kept.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ProtocolSupport
 import TokenModel
 
 /// The RFC 7638 thumbprint of a public JWK: SHA-256 over the key's required members, in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ProtocolSupport
 import ServerLimits
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,5 @@
 import Hummingbird
+import ProtocolSupport
 import TokenModel
 
 /// What a web page in the user's browser could send to `serve` behind the user's back, refused

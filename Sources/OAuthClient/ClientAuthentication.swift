@@ -3,6 +3,7 @@ import Foundation
 import JOSESupport
 import JWTKit
 import NIOSSL
+import ProtocolSupport
 import TokenConfig
 import TokenModel
 

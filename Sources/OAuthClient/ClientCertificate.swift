@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOSSL
+import ProtocolSupport
 import TokenConfig
 import TokenModel
 import X509

@@ -1,6 +1,7 @@
 import Foundation
 import JOSESupport
 import JWTKit
+import ProtocolSupport
 import TokenConfig
 import TokenModel
 

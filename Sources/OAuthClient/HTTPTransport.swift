@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import ProtocolSupport
 import Synchronization
 import TokenModel
 

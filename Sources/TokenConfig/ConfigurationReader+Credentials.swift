@@ -2,6 +2,7 @@
 // private key or federated assertion of private_key_jwt, and the TLS client certificate. Part of
 // `ConfigurationReader`'s one pass, so every problem is still reported at once with file:line:key.
 import Foundation
+import ProtocolSupport
 import TokenModel
 import Yams
 

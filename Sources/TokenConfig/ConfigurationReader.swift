@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 import TokenModel
 import Yams
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 
 /// How far a server's clock is from this machine's, from one observation.
 public struct ClockReading: Sendable, Equatable, Codable {

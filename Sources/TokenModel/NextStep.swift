@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 
 /// Why a verdict is what it is, in a form a program can switch on: every verdict reason and
 /// every diagnosis has one, and each has one next step (`ClientSnapshot.nextStep(for:)`).

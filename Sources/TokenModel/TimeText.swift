@@ -1,32 +1,26 @@
 import Foundation
+import ProtocolSupport
 
 /// Times and durations written by hand: no formatter in the drawing path, always UTC.
 public enum TimeText {
-    /// The range these functions print; dates outside it (from hostile claims) print as a
-    /// bound instead of trapping in an integer conversion.
-    private static let printable: ClosedRange<TimeInterval> = -62_135_596_800...253_402_300_799
-
+    /// Dates outside years 1...9999 (from hostile claims) print as a bound instead of trapping.
     private static func clamped(_ date: Date) -> Date {
         let seconds = date.timeIntervalSince1970
-        guard seconds.isFinite else {
-            return Date(timeIntervalSince1970: seconds > 0 ? printable.upperBound : printable.lowerBound)
-        }
-        return Date(timeIntervalSince1970: min(max(seconds, printable.lowerBound), printable.upperBound))
+        let bounds = CivilTime.representable
+        guard seconds.isFinite else { return Date(timeIntervalSince1970: seconds > 0 ? bounds.upperBound : bounds.lowerBound) }
+        return Date(timeIntervalSince1970: min(max(seconds, bounds.lowerBound), bounds.upperBound))
     }
 
     /// `03:50:07`.
     public static func clock(_ date: Date) -> String {
-        let seconds = secondsOfDay(clamped(date))
-        return twoDigits(seconds / 3600) + ":" + twoDigits(seconds / 60 % 60) + ":" + twoDigits(seconds % 60)
+        let time = CivilTime(date)
+        return twoDigits(time.hour) + ":" + twoDigits(time.minute) + ":" + twoDigits(time.second)
     }
 
     /// `2026-11-27 03:50:07`.
     public static func dateTime(_ date: Date) -> String {
-        let date = clamped(date)
-        let total = Int(floor(date.timeIntervalSince1970))
-        let days = Int(floor(Double(total) / 86_400))
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
-        return "\(year)-" + twoDigits(month) + "-" + twoDigits(day) + " " + clock(date)
+        let time = CivilTime(date)
+        return "\(time.year)-" + twoDigits(time.month) + "-" + twoDigits(time.day) + " " + clock(date)
     }
 
     /// `2026-11-27T03:50:07Z`: RFC 3339, for machines and logs.
@@ -79,23 +73,5 @@ public enum TimeText {
 
     static func twoDigits(_ value: Int) -> String {
         value < 10 ? "0\(value)" : String(value)
-    }
-
-    private static func secondsOfDay(_ date: Date) -> Int {
-        let total = Int(floor(date.timeIntervalSince1970))
-        return ((total % 86_400) + 86_400) % 86_400
-    }
-
-    /// Howard Hinnant's days-to-civil algorithm.
-    private static func civilDate(daysSinceEpoch days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProtocolSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProtocolSupport
 import TokenModel
 
 /// `tokentop git NAME [get|store|erase]`: a git credential helper (gitcredentials(7)) that

@@ -1,6 +1,7 @@
 import Foundation
 import MetricsExporter
 import OAuthClient
+import ProtocolSupport
 import ServiceLifecycle
 import TokenModel
 

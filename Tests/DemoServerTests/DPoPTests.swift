@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import JOSESupport
 import JWTKit
+import ProtocolSupport
 import Testing
 import TokenModel
 import _CryptoExtras

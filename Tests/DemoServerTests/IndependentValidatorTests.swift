@@ -1,5 +1,6 @@
 import DemoServer
 import Foundation
+import ProtocolSupport
 import Testing
 import TokenModel
 

@@ -1,6 +1,7 @@
 import Foundation
 import JOSESupport
 import OAuthClient
+import ProtocolSupport
 import Testing
 import TokenModel
 

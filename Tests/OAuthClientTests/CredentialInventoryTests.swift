@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import ProtocolSupport
 import Testing
 import TokenConfig
 import TokenModel

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JOSESupport
+import ProtocolSupport
 import Testing
 import TokenModel
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOSSL
+import ProtocolSupport
 import Synchronization
 import Testing
 import TokenConfig

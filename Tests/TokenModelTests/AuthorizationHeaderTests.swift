@@ -1,3 +1,4 @@
+import ProtocolSupport
 import Testing
 import TokenModel
 

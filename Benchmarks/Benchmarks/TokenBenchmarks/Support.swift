@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import OAuthClient
+import ProtocolSupport
 import Synchronization
 import TokenModel
 import _CryptoExtras

@@ -2,6 +2,7 @@ import Foundation
 import JOSESupport
 import JWTKit
 import OAuthClient
+import ProtocolSupport
 import Synchronization
 import TokenModel
 import _CryptoExtras

@@ -2,21 +2,16 @@ import Foundation
 
 /// HTTP dates (RFC 9110 §5.6.7): the one reader and writer of `Date` and `Retry-After` times.
 public enum HTTPDate {
-    /// `Sun, 06 Nov 1994 08:49:37 GMT`: the IMF-fixdate servers must send. Written by hand from
-    /// `TimeText.dateTime` (no formatter: it runs on every answer the demo sends, on any thread).
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`: the IMF-fixdate servers must send. Written by hand
+    /// (no formatter: it runs on every answer the demo sends, on any thread), years 1...9999.
     public static func format(_ date: Date) -> String {
-        let text = TimeText.dateTime(date) // 1994-11-06 08:49:37, clamped to years 1...9999
-        let parts = text.split(separator: " ")
-        let day = parts[0].split(separator: "-")
-        let raw = date.timeIntervalSince1970
-        let seconds =
-            raw.isFinite ? min(max(raw, -62_135_596_800), 253_402_300_799) : (raw > 0 ? 253_402_300_799 : -62_135_596_800)
-        let days = Int(floor(seconds / 86_400))
-        let weekday = weekdays[((days % 7) + 7 + 4) % 7] // 1970-01-01 was a Thursday
-        let month = months[(Int(day[1]) ?? 1) - 1]
-        // Four digits, as the grammar wants (TimeText writes the year 1 as "1").
-        let year = String(repeating: "0", count: max(0, 4 - day[0].count)) + day[0]
-        return "\(weekday), \(day[2]) \(month) \(year) \(parts[1]) GMT"
+        let time = CivilTime(date)
+        func digits(_ value: Int, _ count: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, count - text.count)) + text
+        }
+        return "\(weekdays[time.weekday]), \(digits(time.day, 2)) \(months[time.month - 1]) \(digits(time.year, 4)) "
+            + "\(digits(time.hour, 2)):\(digits(time.minute, 2)):\(digits(time.second, 2)) GMT"
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
@@ -54,9 +49,10 @@ public enum HTTPDate {
             let monthIndex = months.firstIndex(of: String(decoding: bytes[8..<11], as: UTF8.self)),
             let day = number(bytes[5..<7]), let year = number(bytes[12..<16]), let hour = number(bytes[17..<19]),
             let minute = number(bytes[20..<22]), let second = number(bytes[23..<25]),
-            year >= 1, day >= 1, day <= daysIn(month: monthIndex + 1, year: year), hour <= 23, minute <= 59, second <= 60
+            year >= 1, day >= 1, day <= CivilTime.daysIn(month: monthIndex + 1, year: year),
+            hour <= 23, minute <= 59, second <= 60
         else { return nil }
-        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        let days = CivilTime.daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 
@@ -68,23 +64,5 @@ public enum HTTPDate {
             value = value * 10 + Int(digit - 0x30)
         }
         return value
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
