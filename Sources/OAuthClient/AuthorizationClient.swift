@@ -104,14 +104,17 @@ public actor AuthorizationClient: AuthorizationService {
                     allowInsecureHTTP: configuration.allowInsecureHTTP)
                 metadata = found.metadata
                 warnings = found.warnings
-                for warning in found.warnings { logger.warning("\(configuration.name): \(warning)") }
+                for warning in found.warnings {
+                    logger.warning("discovery warning", metadata: ["client": "\(configuration.name)", "warning": "\(warning)"])
+                }
             } catch {
                 // With a token-uri the client still works; only the extras are lost, until
                 // discovery is tried again on the next call.
                 guard configuration.tokenURI != nil else { throw error }
                 discoveryFailed = true
                 warnings.append("discovery failed, using token-uri only: \(error.description)")
-                logger.warning("\(configuration.name): discovery failed: \(error.description)")
+                logger.warning(
+                    "discovery failed", metadata: ["client": "\(configuration.name)", "error": "\(error.description)"])
             }
         }
         // A client that presents a certificate calls the server's mTLS aliases (RFC 8705 §5).
@@ -171,7 +174,9 @@ public actor AuthorizationClient: AuthorizationService {
                 // one gets no loop of requests.
                 if nonceGiven, !nonceRetried {
                     nonceRetried = true
-                    logger.info("\(configuration.name): the token endpoint asked for a DPoP nonce; retrying once with it")
+                    logger.info(
+                        "the token endpoint asked for a DPoP nonce; retrying once with it",
+                        metadata: ["client": "\(configuration.name)"])
                     continue
                 }
                 throw error.hinting(
@@ -185,11 +190,14 @@ public actor AuthorizationClient: AuthorizationService {
             token.nonceRetried = nonceRetried
             if token.binding.dpopIgnored {
                 unboundTokenHashes = Array((unboundTokenHashes + [JWKThumbprint.accessTokenHash(token.accessToken)]).suffix(4))
-                logger.warning("\(configuration.name): \(TokenBinding.dpopIgnoredReason)")
+                logger.warning("\(TokenBinding.dpopIgnoredReason)", metadata: ["client": "\(configuration.name)"])
             }
             logger.info(
-                "\(configuration.name): token issued, \(token.masked), \(token.binding.display), expires \(token.expiresAt.map { "\($0)" } ?? "unknown")"
-            )
+                "token issued",
+                metadata: [
+                    "client": "\(configuration.name)", "token": "\(token.masked)", "binding": "\(token.binding.display)",
+                    "expires_at": "\(token.expiresAt.map(TimeText.iso8601) ?? "unknown")",
+                ])
             return token
         }
     }
@@ -332,7 +340,7 @@ public actor AuthorizationClient: AuthorizationService {
         guard response.status == 200 else {
             throw rejection(response, at: url, sent: sent + [accessToken])
         }
-        logger.info("\(configuration.name): token \(Redaction.mask(accessToken)) revoked")
+        logger.info("token revoked", metadata: ["client": "\(configuration.name)", "token": "\(Redaction.mask(accessToken))"])
     }
 
     /// Calls `resource-uri` with the token: `Bearer`, or `DPoP` with a proof carrying `ath`

@@ -101,7 +101,8 @@ struct CacheWriteThrough: Service {
             do {
                 key = try await CacheKey(client: client)
             } catch {
-                logger.warning("\(name): not written to the token cache: \(error.description)")
+                logger.warning(
+                    "not written to the token cache", metadata: ["client": "\(name)", "error": "\(error.description)"])
                 return
             }
             state.keys[name] = key
@@ -112,9 +113,12 @@ struct CacheWriteThrough: Service {
             do {
                 try store.store(entry)
                 state.written[name] = entry.accessToken
-                logger.info("\(name): token \(Redaction.mask(entry.accessToken)) written to the shared token cache")
+                logger.info(
+                    "token written to the shared token cache",
+                    metadata: ["client": "\(name)", "token": "\(Redaction.mask(entry.accessToken))"])
             } catch {
-                logger.warning("\(name): the token cache could not be written: \(error.description)")
+                logger.warning(
+                    "the token cache could not be written", metadata: ["client": "\(name)", "error": "\(error.description)"])
             }
         case .remove(let reason):
             guard let written = state.written[name], case .found(let cached) = store.lookup(key), cached.accessToken == written
@@ -123,7 +127,9 @@ struct CacheWriteThrough: Service {
             }
             store.remove(key)
             state.written[name] = nil
-            logger.info("\(name): token \(Redaction.mask(written)) removed from the shared token cache: \(reason)")
+            logger.info(
+                "token removed from the shared token cache",
+                metadata: ["client": "\(name)", "token": "\(Redaction.mask(written))", "reason": "\(reason)"])
         case .none:
             return
         }
