@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let context = try await AppContext.make(options, demo: .onlyWhenAsked, logToStandardError: true, group: group)
                 logger = context.logger
                 let manager = try context.makeManager()
-                var followers: [any Service] = [manager]
+                var followers: [any Service] = [manager, HeapTrimmer()]
                 if let path = eventsFile.path {
                     followers.append(try await EventsFile(path: path, manager: manager, health: context.fileSinks))
                 }
