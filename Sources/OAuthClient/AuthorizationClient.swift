@@ -18,8 +18,8 @@ public actor AuthorizationClient: AuthorizationService {
 
     public nonisolated let configuration: ClientConfiguration
     private let transport: HTTPTransport
-    let now: @Sendable () -> Date
-    let logger: Logger
+    private let now: @Sendable () -> Date
+    private let logger: Logger
     private var endpoints: Endpoints?
     private var keySet: JWKSCache?
     /// Where the key set of a client that names none was looked for (see `KeySetLocator`).
@@ -305,6 +305,48 @@ public actor AuthorizationClient: AuthorizationService {
         return nil
     }
 
+    public func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult {
+        let endpoints = try await resolvedEndpoints()
+        guard let url = endpoints.introspection else {
+            throw OAuthError.configuration(
+                "\(configuration.name) has no introspection endpoint: set introspection-uri or use an issuer that publishes one")
+        }
+        let (response, sent) = try await authenticatedPost(
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
+            certificate: try tlsCertificate())
+        let endpoint = URLText.describe(url)
+        guard response.status == 200 else {
+            throw rejection(response, at: url, sent: sent + [accessToken])
+        }
+        guard let fields = JSONValue(data: response.body)?.objectValue else {
+            throw OAuthError.invalidResponse("introspection answer is not a JSON object", endpoint: endpoint, httpStatus: 200)
+        }
+        guard let active = fields["active"]?.boolValue else {
+            throw OAuthError.invalidResponse(
+                "introspection answer has no \"active\" (RFC 7662 §2.2)", endpoint: endpoint, httpStatus: 200)
+        }
+        return IntrospectionResult(active: active, fields: fields, checkedAt: now())
+    }
+
+    public func revoke(_ accessToken: String) async throws(OAuthError) {
+        let endpoints = try await resolvedEndpoints()
+        guard let url = endpoints.revocation else {
+            throw OAuthError.configuration(
+                "\(configuration.name) has no revocation endpoint: set revocation-uri or use an issuer that publishes one")
+        }
+        let (response, sent) = try await authenticatedPost(
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
+            certificate: try tlsCertificate())
+        guard response.status == 200 else {
+            throw rejection(response, at: url, sent: sent + [accessToken])
+        }
+        logger.info("token revoked", metadata: ["client": "\(configuration.name)", "token": "\(Redaction.mask(accessToken))"])
+    }
+
+    /// Calls `resource-uri` with the token: `Bearer`, or `DPoP` with a proof carrying `ath`
+    /// (RFC 9449 §7) and the client certificate when one is configured. A `use_dpop_nonce`
+    /// challenge is answered once with the nonce given. Redirects are followed only within the
+    /// same origin, so the token never travels to another host.
     public func callResource(_ accessToken: String) async -> ResourceResponse? {
         guard var url = configuration.resourceURI else { return nil }
         let origin = URLText.origin(of: url)
@@ -388,7 +430,7 @@ public actor AuthorizationClient: AuthorizationService {
     /// The error an endpoint answered with, secrets masked. When a `private_key_jwt` client is
     /// refused over the assertion's `aud`, the error says what was sent and which setting helps:
     /// servers disagree about the audience (RFC 7523 §3, OpenID Connect Core §9).
-    func rejection(_ response: ReceivedResponse, at url: URL, sent: [String]) -> OAuthError {
+    private func rejection(_ response: ReceivedResponse, at url: URL, sent: [String]) -> OAuthError {
         let error = TokenResponseParser.parseError(response, endpoint: URLText.describe(url), now: now()).redacting(sent)
         guard configuration.authenticationMethod == .privateKeyJWT, error.oauthCode == .invalidClient,
             error.serverDescription?.range(of: "aud", options: .caseInsensitive) != nil
@@ -405,7 +447,7 @@ public actor AuthorizationClient: AuthorizationService {
 
     /// A POST with client authentication; a redirect here is an error, never followed.
     /// Returns the answer and the credential that was sent, for masking in errors.
-    func authenticatedPost(
+    private func authenticatedPost(
         _ parameters: [(String, String)], to url: URL, endpoints: Endpoints, headers: [(name: String, value: String)] = [],
         certificate: ClientCertificate?
     ) async throws(OAuthError) -> (response: ReceivedResponse, sentSecrets: [String]) {
