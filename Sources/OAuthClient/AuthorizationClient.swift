@@ -6,16 +6,11 @@ import TokenConfig
 import TokenModel
 
 /// Talks to the authorization server and the protected endpoint of one configured client.
+///
+/// Its `async throws(OAuthError)` methods stay in this file: moved into an extension in another
+/// file (introspection and revocation, tried), the Swift 6.3.1 build crashed at run time when
+/// `TokenManager` called them (a job resumed at a bad address, `DiagnosisOnDemoTests`).
 public actor AuthorizationClient: AuthorizationService {
-    /// The endpoints in use, from the configuration and discovery.
-    public struct Endpoints: Sendable, Equatable {
-        public var token: URL
-        public var introspection: URL?
-        public var revocation: URL?
-        public var jwks: URL?
-        public var issuer: String?
-    }
-
     public nonisolated let configuration: ClientConfiguration
     private let transport: HTTPTransport
     private let now: @Sendable () -> Date
@@ -48,6 +43,9 @@ public actor AuthorizationClient: AuthorizationService {
     ) {
         self.configuration = configuration
         self.transport = transport
+        // Every line this client logs names it.
+        var logger = logger
+        logger[metadataKey: "client"] = "\(configuration.name)"
         self.logger = logger
         self.environment = environment
         self.now = now
@@ -105,7 +103,7 @@ public actor AuthorizationClient: AuthorizationService {
                 metadata = found.metadata
                 warnings = found.warnings
                 for warning in found.warnings {
-                    logger.warning("discovery warning", metadata: ["client": "\(configuration.name)", "warning": "\(warning)"])
+                    logger.warning("discovery warning", metadata: ["warning": "\(warning)"])
                 }
             } catch {
                 // With a token-uri the client still works; only the extras are lost, until
@@ -113,8 +111,7 @@ public actor AuthorizationClient: AuthorizationService {
                 guard configuration.tokenURI != nil else { throw error }
                 discoveryFailed = true
                 warnings.append("discovery failed, using token-uri only: \(error.description)")
-                logger.warning(
-                    "discovery failed", metadata: ["client": "\(configuration.name)", "error": "\(error.description)"])
+                logger.warning("discovery failed", metadata: ["error": "\(error.description)"])
             }
         }
         // A client that presents a certificate calls the server's mTLS aliases (RFC 8705 §5).
@@ -174,9 +171,7 @@ public actor AuthorizationClient: AuthorizationService {
                 // one gets no loop of requests.
                 if nonceGiven, !nonceRetried {
                     nonceRetried = true
-                    logger.info(
-                        "the token endpoint asked for a DPoP nonce; retrying once with it",
-                        metadata: ["client": "\(configuration.name)"])
+                    logger.info("the token endpoint asked for a DPoP nonce; retrying once with it")
                     continue
                 }
                 throw error.hinting(
@@ -190,14 +185,12 @@ public actor AuthorizationClient: AuthorizationService {
             token.nonceRetried = nonceRetried
             if token.binding.dpopIgnored {
                 unboundTokenHashes = Array((unboundTokenHashes + [JWKThumbprint.accessTokenHash(token.accessToken)]).suffix(4))
-                logger.warning("\(TokenBinding.dpopIgnoredReason)", metadata: ["client": "\(configuration.name)"])
+                logger.warning("\(TokenBinding.dpopIgnoredReason)")
             }
+            let expiresAt = token.expiresAt.map(TimeText.iso8601) ?? "unknown"
             logger.info(
                 "token issued",
-                metadata: [
-                    "client": "\(configuration.name)", "token": "\(token.masked)", "binding": "\(token.binding.display)",
-                    "expires_at": "\(token.expiresAt.map(TimeText.iso8601) ?? "unknown")",
-                ])
+                metadata: ["token": "\(token.masked)", "binding": "\(token.binding.display)", "expires_at": "\(expiresAt)"])
             return token
         }
     }
@@ -293,9 +286,7 @@ public actor AuthorizationClient: AuthorizationService {
         switch await locator.locate(tokenEndpoint: tokenEndpoint, tokenIssuer: decoded.issuer) {
         case .found(let located):
             keySetSearch = .found(issuer: located.issuer)
-            logger.info(
-                "key set discovered",
-                metadata: ["client": "\(configuration.name)", "jwks_uri": "\(URLText.describe(located.jwksURI))"])
+            logger.info("key set discovered", metadata: ["jwks_uri": "\(URLText.describe(located.jwksURI))"])
             return located.jwksURI
         case .none(let why):
             keySetSearch = .none(why)
@@ -340,7 +331,7 @@ public actor AuthorizationClient: AuthorizationService {
         guard response.status == 200 else {
             throw rejection(response, at: url, sent: sent + [accessToken])
         }
-        logger.info("token revoked", metadata: ["client": "\(configuration.name)", "token": "\(Redaction.mask(accessToken))"])
+        logger.info("token revoked", metadata: ["token": "\(Redaction.mask(accessToken))"])
     }
 
     /// Calls `resource-uri` with the token: `Bearer`, or `DPoP` with a proof carrying `ath`
