@@ -114,6 +114,8 @@ struct ExecCommand: AsyncParsableCommand {
                 if Task.isCancelled { return }
                 do {
                     current = try await tokens.token(for: name)
+                    // A token that came after the command ended must not outlive the file's removal.
+                    if Task.isCancelled { return }
                     try writeTokenFile(current)
                 } catch {
                     // The file keeps its token until a later round succeeds.
@@ -131,6 +133,8 @@ struct ExecCommand: AsyncParsableCommand {
         let status = await child.wait()
         renewal.cancel()
         forwarding.cancel()
+        // Only once the renewal has stopped: a round still writing would put the token back on disk.
+        await renewal.value
         if let tokenFile { unlink(tokenFile) }
         return status
     }
