@@ -15,6 +15,7 @@
 # The demo server runs in its own process, so serve's CPU and memory are its own. The clients
 # have no resource-uri unless POLL_RESOURCE=1 (then each also calls /mod every poll-interval).
 #
+# MEMORY_ONLY=1 measures resident memory over a start-up, a whole listing and a heap trim (below).
 # LISTING_ONLY=1 measures /api/v1/clients instead: with LISTING_LIFETIME tokens (125 s: each
 # client refreshes about every 100 s, 1 % of them a second once their refreshes have spread),
 # the whole listing (LISTING_CALLS calls: size, time), then a watcher's polls of ?since= once a
@@ -178,6 +179,26 @@ listing_report() {
   awk '{ if ($3 > 0) printf "%.0f ", $1 / $3 } END { print "" }' "$work/polls.txt" | tr ' ' '\n' | sort -n | awk 'NF { v[++n] = $1 } END {
     if (n) printf "bytes per changed client: median %d\n", v[int((n + 1) / 2)] }'
 }
+
+# MEMORY_ONLY=1: serve's RSS once every client holds a token (hour-long tokens), after one whole
+# /api/v1/clients, and 65 s later, once serve has handed freed heap back (it does so once a minute).
+if [ "${MEMORY_ONLY:-0}" = 1 ]; then
+  for n in "${counts[@]}"; do
+    echo
+    echo "== $n clients, hour-long tokens: resident memory"
+    start "$n" 1h
+    if [ "$fetched" -lt "$n" ]; then report_unfinished "$n"; continue; fi
+    sleep 5
+    printf 'every client holding a token after %.1f s: RSS %s MiB\n' "$all_tokens_after" "$(rss_mib "$serve_pid")"
+    curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/clients"
+    sleep 1
+    echo "after one whole /api/v1/clients: RSS $(rss_mib "$serve_pid") MiB"
+    sleep 64
+    echo "65 s later: RSS $(rss_mib "$serve_pid") MiB (peak $(hwm_mib "$serve_pid") MiB)"
+    stop
+  done
+  exit 0
+fi
 
 if [ "${LISTING_ONLY:-0}" = 1 ]; then
   for n in "${counts[@]}"; do
