@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the token manager headless: Prometheus metrics, a health check and a JSON API over HTTP.",
         discussion: """
             Serves GET /metrics (Prometheus text format), GET /healthz and GET /api/v1/clients (the check --json \
-            shape, live, with each client's health, history and snapshot: `tokentop --attach URL` draws it). Listens on loopback unless told otherwise; any \
+            shape, live, with each client's verdict, history and snapshot: `tokentop --attach URL` draws it). Listens on loopback unless told otherwise; any \
             other address needs --auth-token-file or --insecure-listen. No endpoint returns a token or secret. \
             The configuration is found as for check; --demo runs it on the embedded demo servers. \
             Logs go to stderr, or to --log-file; a log or events file that cannot be written (a full disk) is \
