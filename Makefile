@@ -1,6 +1,7 @@
 # tokentop: a release build, an install of the binary with its man page, themes and shell completions, and a release
 # tarball. The standard themes are built into the binary; the copies installed under share/ are there to read and edit.
-#   make                        release build (.build/release/tokentop, the Swift runtime linked in) and completions
+#   make                        release build (.build/release/tokentop and its front, tokentop-front; the Swift runtime
+#                               linked in) and completions
 #   make install PREFIX=~/.local  copies what `make` built (it never builds: run `make` as yourself first, then
 #                               `sudo make install` if PREFIX needs root); also: DESTDIR=/tmp/pkg for packaging
 #   make uninstall PREFIX=~/.local
@@ -24,8 +25,11 @@ SWIFT ?= swift
 # debug makes a quick install to try the layout out.
 CONFIGURATION ?= release
 BINDIR = $(DESTDIR)$(PREFIX)/bin
+# The full program lives here; bin/tokentop is its front, which answers cached `token` calls itself.
+LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/tokentop
 SHAREDIR = $(DESTDIR)$(PREFIX)/share
 BUILT ?= .build/$(CONFIGURATION)/tokentop
+BUILT_FRONT ?= $(BUILT)-front
 VERSION = $(shell sed -n 's/^ *static let version = "\(.*\)"$$/\1/p' Sources/TokentopCommands/Tokentop.swift)
 DIST_NAME = tokentop-$(VERSION)-linux-$(shell uname -m)
 DIST_DIR = .build/dist
@@ -38,8 +42,10 @@ all: build completions
 
 # The Swift runtime and Foundation are linked in, so the binary needs only libc, libstdc++, zlib and ncursesw: it can be
 # copied to a machine without Swift.
+# Two programs: the full one, and the small front installed as bin/tokentop (see Sources/tokentop-front).
 build:
 	$(SWIFT) build -c $(CONFIGURATION) --static-swift-stdlib --product tokentop
+	$(SWIFT) build -c $(CONFIGURATION) --static-swift-stdlib --product tokentop-front
 
 completions: build
 	mkdir -p .build/completions
@@ -50,10 +56,12 @@ completions: build
 # Installs what is built and never builds: `sudo make install` on a fresh tree would otherwise run a ten-minute build
 # as root. The completions come from the built binary.
 install:
-	@test -x $(BUILT) || { echo "make install: no binary at $(BUILT): run make (as yourself, not root) first" >&2; exit 1; }
-	install -d $(BINDIR) $(SHAREDIR)/tokentop/themes $(SHAREDIR)/man/man1 \
+	@for built in $(BUILT) $(BUILT_FRONT); do test -x $$built \
+		|| { echo "make install: no binary at $$built: run make (as yourself, not root) first" >&2; exit 1; }; done
+	install -d $(BINDIR) $(LIBEXECDIR) $(SHAREDIR)/tokentop/themes $(SHAREDIR)/man/man1 \
 		$(SHAREDIR)/bash-completion/completions $(SHAREDIR)/zsh/site-functions $(SHAREDIR)/fish/vendor_completions.d
-	install -m 755 $(BUILT) $(BINDIR)/tokentop
+	install -m 755 $(BUILT_FRONT) $(BINDIR)/tokentop
+	install -m 755 $(BUILT) $(LIBEXECDIR)/tokentop
 	install -m 644 themes/*.yaml $(SHAREDIR)/tokentop/themes/
 	install -m 644 docs/tokentop.1 $(SHAREDIR)/man/man1/tokentop.1
 	$(BUILT) --generate-completion-script bash > $(SHAREDIR)/bash-completion/completions/tokentop
@@ -68,8 +76,8 @@ install:
 # functions.
 dist: build
 	rm -rf $(DIST_DIR)/$(DIST_NAME) $(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_DIR)/$(DIST_NAME).tar.gz.sha256
-	$(MAKE) install DESTDIR= PREFIX=$(abspath $(DIST_DIR)/$(DIST_NAME)) BUILT=$(BUILT)
-	strip --strip-debug $(DIST_DIR)/$(DIST_NAME)/bin/tokentop
+	$(MAKE) install DESTDIR= PREFIX=$(abspath $(DIST_DIR)/$(DIST_NAME)) BUILT=$(BUILT) BUILT_FRONT=$(BUILT_FRONT)
+	strip --strip-debug $(DIST_DIR)/$(DIST_NAME)/bin/tokentop $(DIST_DIR)/$(DIST_NAME)/libexec/tokentop/tokentop
 	install -d $(DIST_DIR)/$(DIST_NAME)/share/doc/tokentop
 	install -m 644 README.md $(DIST_DIR)/$(DIST_NAME)/share/doc/tokentop/README.md
 	cp -R examples $(DIST_DIR)/$(DIST_NAME)/share/doc/tokentop/examples
@@ -82,10 +90,10 @@ kubernetes:
 	examples/kubernetes/generate-prometheusrule > examples/kubernetes/prometheusrule.yaml
 
 uninstall:
-	rm -f $(BINDIR)/tokentop $(SHAREDIR)/man/man1/tokentop.1 $(SHAREDIR)/bash-completion/completions/tokentop \
+	rm -f $(BINDIR)/tokentop $(LIBEXECDIR)/tokentop $(SHAREDIR)/man/man1/tokentop.1 $(SHAREDIR)/bash-completion/completions/tokentop \
 		$(SHAREDIR)/zsh/site-functions/_tokentop $(SHAREDIR)/fish/vendor_completions.d/tokentop.fish
 	rm -f $(addprefix $(SHAREDIR)/tokentop/themes/,$(notdir $(wildcard themes/*.yaml)))
-	-rmdir $(SHAREDIR)/tokentop/themes $(SHAREDIR)/tokentop 2>/dev/null
+	-rmdir $(SHAREDIR)/tokentop/themes $(SHAREDIR)/tokentop $(LIBEXECDIR) 2>/dev/null
 
 captures:
 	$(SWIFT) run tokentop-captures README.md

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokentop", targets: ["tokentop"]),
+        .executable(name: "tokentop-front", targets: ["tokentop-front"]),
         .library(name: "ProtocolSupport", targets: ["ProtocolSupport"]),
         .library(name: "TokenModel", targets: ["TokenModel"]),
         .library(name: "JOSESupport", targets: ["JOSESupport"]),
@@ -174,13 +175,18 @@ let package = Package(
             dependencies: [
                 "ProtocolSupport",
                 "TokenModel", "TokenConfig", "OAuthClient", "TokenLifecycle", "DemoServer", "Dashboard", "TerminalDriver",
-                "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache",
+                "SpringConfig", "JOSESupport", "MetricsExporter", "TokenCache", "TokenHandout",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "tokentop", dependencies: ["TokentopCommands"]),
+        // How a token is handed to another program (the output formats), and the front that answers
+        // `tokentop token` from the cache without starting the full program; `make install` installs
+        // the front as bin/tokentop and the full program beside it in libexec.
+        .target(name: "TokenHandout", dependencies: ["TokenModel", "TokenConfig", "TokenCache"]),
+        .executableTarget(name: "tokentop-front", dependencies: ["TokenHandout", "TokenModel"]),
         // Every reader of outside input as a fuzz target with its properties; `swift test` replays
         // Tests/FuzzCorpus through them, `make fuzz` drives them with libFuzzer (tokentop-fuzz).
         .target(
@@ -239,7 +245,8 @@ let package = Package(
                 "SpringConfig", "TokenConfig", "TokenModel", "DemoServer", "OAuthClient", "TokenTesting",
             ], resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenTesting", "Dashboard", "TokenModel"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["TokentopCommands", "TokenHandout", "TokenTesting", "Dashboard", "TokenModel"]),
         // The verdict under seeded chaos: the real manager against the demo, every front end's reading compared.
         .testTarget(
             name: "ChaosTests",

@@ -38,9 +38,14 @@ public struct ThemeLoader: Sendable {
             directories += custom.split(separator: ":").map { URL(fileURLWithPath: String($0), isDirectory: true) }
         }
         if let executable {
-            // PREFIX/bin/tokentop → PREFIX/share/tokentop/themes, as `make install` lays it out.
-            let prefix = executable.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-            directories.append(prefix.appendingPathComponent("share/tokentop/themes", isDirectory: true))
+            // PREFIX/libexec/tokentop/tokentop (the full program behind the front, as `make install`
+            // lays it out) or PREFIX/bin/tokentop → PREFIX/share/tokentop/themes.
+            var prefix = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+            if prefix.lastPathComponent == "tokentop", prefix.deletingLastPathComponent().lastPathComponent == "libexec" {
+                prefix = prefix.deletingLastPathComponent()
+            }
+            directories.append(
+                prefix.deletingLastPathComponent().appendingPathComponent("share/tokentop/themes", isDirectory: true))
         }
         let configHome =
             environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }

@@ -22,6 +22,15 @@ public enum BuiltBinary {
         return candidate
     }
 
+    /// The front (`tokentop-front`, installed as `bin/tokentop`) beside the binary the tests run.
+    public static func front() throws -> URL {
+        let candidate = try tokentop().deletingLastPathComponent().appendingPathComponent("tokentop-front")
+        guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
+            throw Missing(description: "no tokentop-front beside the tokentop binary at \(candidate.path): build both products")
+        }
+        return candidate
+    }
+
     /// SwiftPM's bin path, as `swift build --show-bin-path` prints it for the configuration and
     /// scratch path of this build: the directory that holds the test executable itself. (Running
     /// `swift build --show-bin-path` from a test would wait on the lock `swift test` holds.)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokenCache
+import TokenHandout
 import TokenModel
 import UnixSignals
 

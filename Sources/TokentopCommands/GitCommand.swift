@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProtocolSupport
+import TokenHandout
 import TokenModel
 
 /// `tokentop git NAME [get|store|erase]`: a git credential helper (gitcredentials(7)) that
@@ -58,8 +59,8 @@ struct GitCommand: AsyncParsableCommand {
 
 /// What git sends a credential helper: `key=value` lines up to a blank line (gitcredentials(7)).
 struct GitCredential: Equatable {
-    /// What tokentop answers as the username when git names none (GitLab's word for an OAuth token).
-    static let defaultUsername = "oauth2"
+    /// What tokentop answers as the username when git names none.
+    static let defaultUsername = TokenOutput.defaultGitUsername
     /// More than any real request; the rest is not read.
     static let largestRequest = 64 * 1024
 

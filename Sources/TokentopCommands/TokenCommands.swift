@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OAuthClient
+import TokenHandout
 import TokenModel
 
 /// `tokentop token NAME`: the raw access token alone on stdout, for
@@ -143,3 +144,5 @@ extension AppContext {
         }
     }
 }
+
+extension OutputFormat: ExpressibleByArgument {}

@@ -3,31 +3,13 @@ import Foundation
 import OAuthClient
 import TokenCache
 import TokenConfig
+import TokenHandout
 import TokenModel
 
-/// A token handed to a program: what every output format needs.
-struct HandedToken: Sendable, Equatable {
-    var accessToken: String
-    var tokenType: String
-    var expiresAt: Date?
-    var scopes: [String]
-
-    var isDPoPBound: Bool { tokenType.caseInsensitiveCompare("DPoP") == .orderedSame }
-
-    init(_ entry: CachedToken) {
-        self.init(accessToken: entry.accessToken, tokenType: entry.tokenType, expiresAt: entry.expiresAt, scopes: entry.scopes)
-    }
-
+extension HandedToken {
     init(_ issued: IssuedToken) {
         self.init(
             accessToken: issued.accessToken, tokenType: issued.tokenType, expiresAt: issued.expiresAt, scopes: issued.scopes)
-    }
-
-    init(accessToken: String, tokenType: String, expiresAt: Date?, scopes: [String]) {
-        self.accessToken = accessToken
-        self.tokenType = tokenType
-        self.expiresAt = expiresAt
-        self.scopes = scopes
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TokenHandout
 
 /// The `tokentop` command: the dashboard by default, and scriptable subcommands.
 public struct Tokentop: AsyncParsableCommand {
@@ -28,6 +29,8 @@ public struct Tokentop: AsyncParsableCommand {
 
     /// Runs the command line, mapping usage errors to exit status 2 as the CLI contract says.
     public static func runMain() async {
+        // The front's mark is for the front alone: the commands this one runs must not inherit it.
+        unsetenv(FullProgram.frontMarker)
         do {
             let arguments = expandingSpringPaths(Array(CommandLine.arguments.dropFirst()))
             if let mistake = unknownCommand(in: arguments) { throw mistake }

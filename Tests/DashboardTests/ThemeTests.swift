@@ -121,6 +121,10 @@ struct ThemeTests {
         #expect(try loader.load(named: "site").styles[.ok] == RoleStyle(foreground: .ansi(1)), "the installed themes come next")
         #expect(try loader.load(named: "personal").styles[.ok] == RoleStyle(foreground: .ansi(4)))
         #expect(try loader.load(named: "colorblind").name == "colorblind", "the built-in themes are still there")
+        // The full program behind the front: PREFIX/libexec/tokentop/tokentop finds the same PREFIX's themes.
+        let behindFront = ThemeLoader.standard(
+            environment: [:], executable: root.appendingPathComponent("prefix/libexec/tokentop/tokentop"))
+        #expect(behindFront.directories.first?.standardizedFileURL.path == installed.standardizedFileURL.path)
     }
 
     @Test("a bad colour names the file, the key and the line")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenHandout
 import TokenModel
 
 @testable import TokentopCommands

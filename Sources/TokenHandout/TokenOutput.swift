@@ -1,9 +1,8 @@
-import ArgumentParser
 import Foundation
 import TokenModel
 
 /// The shapes `tokentop token --output` prints a token in, each for the program that reads it.
-enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+public enum OutputFormat: String, CaseIterable, Sendable {
     /// The token alone on a line (and a DPoP proof on the next, when one was asked for).
     case token
     /// `Authorization: Bearer …` (or `DPoP …` and a `DPoP:` proof line), for `curl -H @-`.
@@ -16,7 +15,7 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
     case git
 
     /// Whether the reader can present a DPoP proof with the token: only the shapes that carry one.
-    var carriesProof: Bool {
+    public var carriesProof: Bool {
         switch self {
         case .token, .header, .json: return true
         case .execCredential, .git: return false
@@ -26,16 +25,20 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
 
 /// Renders a handed-out token in an `OutputFormat`. Pure: the token, the proof and the time in,
 /// the text out, so every shape is tested exactly.
-enum TokenOutput {
+public enum TokenOutput {
     /// The `apiVersion` kubectl's exec plugins speak (Kubernetes 1.22 and later).
-    static let execCredentialAPIVersion = "client.authentication.k8s.io/v1"
+    public static let execCredentialAPIVersion = "client.authentication.k8s.io/v1"
+
+    /// What tokentop answers as a git credential's username when git names none (GitLab's word
+    /// for an OAuth token).
+    public static let defaultGitUsername = "oauth2"
 
     /// The text to print, ending in a newline.
     /// - Parameters:
     ///   - proof: the DPoP proof to present the token with, when one was asked for.
     ///   - username: the `username=` of a git answer.
-    static func render(
-        _ token: HandedToken, as format: OutputFormat, proof: String? = nil, username: String = GitCredential.defaultUsername,
+    public static func render(
+        _ token: HandedToken, as format: OutputFormat, proof: String? = nil, username: String = TokenOutput.defaultGitUsername,
         now: Date = Date()
     ) -> String {
         switch format {
