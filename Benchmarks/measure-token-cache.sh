@@ -4,8 +4,12 @@
 # `curl --version`, and the token requests the demo server counts for 50 concurrent cold callers
 # and for 1,000 sequential calls.
 #
-#   swift build -c release --product tokentop
-#   Benchmarks/measure-token-cache.sh [BINARY ...]      # default: .build/release/tokentop
+#   swift build -c release --static-swift-stdlib --product tokentop
+#   swift build -c release --static-swift-stdlib --product tokentop-front
+#   Benchmarks/measure-token-cache.sh [BINARY ...]      # default: .build/release/tokentop-front .build/release/tokentop
+#
+# tokentop-front is what `make install` installs as bin/tokentop: it answers cached `token` calls itself and
+# hands the rest to the full program beside it.
 #
 # Several binaries (say a default build and one with --static-swift-stdlib) are timed in the
 # same hyperfine run, beside the same curl runs. Needs hyperfine (apt-get install hyperfine).
@@ -13,7 +17,7 @@
 set -euo pipefail
 
 binaries=("$@")
-[ ${#binaries[@]} -gt 0 ] || binaries=(.build/release/tokentop)
+[ ${#binaries[@]} -gt 0 ] || binaries=(.build/release/tokentop-front .build/release/tokentop)
 RUNS=${RUNS:-100}
 SEQUENTIAL=${SEQUENTIAL:-1000}
 CONCURRENT=${CONCURRENT:-50}
