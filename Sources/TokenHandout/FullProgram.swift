@@ -33,14 +33,18 @@ public enum FullProgram {
     /// Runs the full program with `arguments` (the front's own, its name first); returns only
     /// when that fails, with the message to print.
     public static func replaceProcess(arguments: [String]) -> String {
-        let front = realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        let front = realPath("/proc/self/exe") ?? arguments.first ?? "tokentop"
         let ownID = String(getpid())
-        guard let program = locate(front: front), ProcessInfo.processInfo.environment[frontMarker] != ownID else {
+        guard let program = locate(front: front) else {
             return "tokentop: the full program is missing (looked at \(candidates(front: front).joined(separator: " and "))); "
                 + "this tokentop is its front for cached tokens: install both (make install)"
         }
+        guard ProcessInfo.processInfo.environment[frontMarker] != ownID else {
+            return "tokentop: \(program) is another copy of this front, not the full program: install both (make install)"
+        }
         setenv(frontMarker, ownID, 1)
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        // A program started with no arguments at all still passes on a name.
+        var argv: [UnsafeMutablePointer<CChar>?] = (arguments.isEmpty ? ["tokentop"] : arguments).map { strdup($0) }
         argv.append(nil)
         execv(program, argv)
         return "tokentop: cannot run \(program): \(String(cString: strerror(errno)))"

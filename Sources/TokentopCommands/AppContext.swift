@@ -24,6 +24,8 @@ final class AppContext: Sendable {
     let isDemo: Bool
     /// The options the configuration was read with, to read it again (nil on the demo).
     private let reloadOptions: ConfigurationOptions?
+    /// The process's environment as it was at start-up, where every client reads its DPoP key's place.
+    private let environment: [String: String]
 
     private init(
         configuration: TokentopConfiguration, origin: String, isDemo: Bool, logger: Logger,
@@ -37,17 +39,22 @@ final class AppContext: Sendable {
         self.reloadOptions = reloadOptions
         let transport = HTTPTransport()
         self.transport = transport
+        // Read once and shared: each read builds a new dictionary, which would cost every one of
+        // a fleet's clients a copy of the whole environment (about 4 KiB each).
+        let environment = ProcessInfo.processInfo.environment
+        self.environment = environment
         var clients: [String: AuthorizationClient] = [:]
         for client in configuration.clients {
-            clients[client.name] = Self.service(for: client, transport: transport, logger: logger)
+            clients[client.name] = Self.service(for: client, transport: transport, logger: logger, environment: environment)
         }
         self.clients = clients
     }
 
     /// The one way a configured client becomes what talks to its servers, at start and on reload.
-    private static func service(for client: ClientConfiguration, transport: HTTPTransport, logger: Logger) -> AuthorizationClient
-    {
-        AuthorizationClient(configuration: client, transport: transport, logger: logger)
+    private static func service(
+        for client: ClientConfiguration, transport: HTTPTransport, logger: Logger, environment: [String: String]
+    ) -> AuthorizationClient {
+        AuthorizationClient(configuration: client, transport: transport, logger: logger, environment: environment)
     }
 
     /// Whether a command may fall back to the embedded demo when no configuration exists.
@@ -223,7 +230,8 @@ final class AppContext: Sendable {
         let summary = await manager.reload(
             fresh.clients.map { client in
                 TokenManager.Registration(
-                    configuration: client, service: Self.service(for: client, transport: transport, logger: logger))
+                    configuration: client,
+                    service: Self.service(for: client, transport: transport, logger: logger, environment: environment))
             })
         return (ActionRecord(action: .reload, client: name, at: now, succeeded: true, outcome: summary.text), fresh)
     }
