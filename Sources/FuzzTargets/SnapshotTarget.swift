@@ -61,9 +61,13 @@ extension FuzzTarget {
     }
 
     /// The listing written back as `serve` writes an answer to `since`: every page field, each
-    /// client as a change, its logs' windows on the last entry of its name (the one reading keeps).
+    /// client as a change, its logs' windows on the last entry of its name (the one reading keeps),
+    /// then the changed fields of each partial (a name reading never takes twice), with its windows.
     private static func page(_ listing: ClientsListing) -> ClientsPage {
         let lastOfName = Dictionary(listing.clients.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { _, last in last })
+        let partials: [ClientsPage.Entry] = listing.partials.sorted { $0.key < $1.key }.compactMap { name, changed in
+            listing.logs[name].map { .change(ClientChange(name: name, changed: changed, logs: $0)) }
+        }
         return ClientsPage(
             actionsAllowed: listing.actionsAllowed, generation: listing.generation, instance: listing.instance,
             complete: listing.complete, removed: listing.removed, nextAfter: listing.nextAfter,
@@ -72,6 +76,6 @@ extension FuzzTarget {
                     ClientChange(
                         name: client.name, snapshot: client,
                         logs: lastOfName[client.name] == position ? listing.logs[client.name] : nil))
-            })
+            } + partials)
     }
 }

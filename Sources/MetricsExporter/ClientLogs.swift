@@ -54,7 +54,7 @@ extension LogWindow: Codable {
 }
 
 extension ClientLogs: Codable {
-    private enum CodingKeys: String, CodingKey { case history, responses, actions }
+    enum CodingKeys: String, CodingKey, CaseIterable { case history, responses, actions }
 }
 
 extension ClientSnapshot {

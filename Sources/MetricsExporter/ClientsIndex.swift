@@ -16,6 +16,47 @@ public struct ClientsIndex: Sendable {
         var snapshot: ClientSnapshot
         var changedAt: UInt64
         var logs: LogBook
+        /// Since when changes are told field by field: the generation the client was first seen
+        /// in (or its fields could not be compared); a watcher from before gets the whole snapshot.
+        var fieldsSince: UInt64
+        /// By top-level wire key, the generation it last changed in; a key absent here has not
+        /// changed since `fieldsSince`. Kept instead of encoded snapshots: a few numbers a client.
+        var fieldChanges: [String: UInt64] = [:]
+
+        init(snapshot: ClientSnapshot, at generation: UInt64) {
+            self.snapshot = snapshot
+            changedAt = generation
+            logs = LogBook(snapshot, at: generation)
+            fieldsSince = generation
+        }
+
+        /// Takes the client's new snapshot at `generation`, noting which of its wire fields changed.
+        mutating func take(_ client: ClientSnapshot, at generation: UInt64) {
+            logs.record(from: snapshot, to: client, at: generation)
+            if let keys = Self.changedKeys(from: snapshot, to: client) {
+                for key in keys { fieldChanges[key] = generation }
+            } else {
+                fieldsSince = generation
+                fieldChanges = [:]
+            }
+            snapshot = client
+            changedAt = generation
+        }
+
+        /// The wire keys that must be sent to a watcher that holds the client as of `since`; nil
+        /// when only the whole snapshot will do.
+        func fieldsChanged(since: UInt64) -> [String]? {
+            guard since >= fieldsSince else { return nil }
+            return fieldChanges.filter { $0.value > since }.map(\.key).sorted()
+        }
+
+        /// The top-level wire keys whose values differ (a key that appeared or vanished included),
+        /// from the snapshots' own `Codable`, so a new field needs no edit here; nil when either
+        /// cannot be encoded.
+        static func changedKeys(from old: ClientSnapshot, to new: ClientSnapshot) -> Set<String>? {
+            guard let before = ClientFields.encoded(old), let after = ClientFields.encoded(new) else { return nil }
+            return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+        }
     }
 
     /// How many removed names are remembered for `since`; past that a watcher that asks for
@@ -53,14 +94,12 @@ public struct ClientsIndex: Sendable {
             if let position = positions[client.name] {
                 var entry = entries[position]
                 if entry.snapshot != client {
-                    entry.logs.record(from: entry.snapshot, to: client, at: next)
-                    entry.snapshot = client
-                    entry.changedAt = next
+                    entry.take(client, at: next)
                     changed = true
                 }
                 fresh.append(entry)
             } else {
-                fresh.append(Entry(snapshot: client, changedAt: next, logs: LogBook(client, at: next)))
+                fresh.append(Entry(snapshot: client, at: next))
                 changed = true
             }
             freshPositions[client.name] = fresh.count - 1
@@ -118,7 +157,11 @@ public struct ClientsIndex: Sendable {
             // A complete answer replaces what the watcher holds, so its logs go whole; so do those
             // of a client the watcher does not hold, or holds from further back than remembered.
             if !complete, let since = query.since, let held = entry.logs.ends(at: since) {
-                clients.append(Listed(snapshot: entry.snapshot.tails(of: logs, from: held), logs: logs))
+                // Of a client the watcher holds, only the fields that changed since.
+                clients.append(
+                    Listed(
+                        snapshot: entry.snapshot.tails(of: logs, from: held), logs: logs,
+                        fields: entry.fieldsChanged(since: since)))
             } else {
                 clients.append(Listed(snapshot: entry.snapshot, logs: logs))
             }
@@ -137,6 +180,8 @@ public struct ClientsIndex: Sendable {
     struct Listed: Sendable {
         var snapshot: ClientSnapshot
         var logs: ClientLogs
+        /// The wire keys of `snapshot` to send, to a watcher that holds the rest; nil: all of it.
+        var fields: [String]?
     }
 
     /// The answer to one query.

@@ -8,6 +8,9 @@ public struct ClientsListing: Sendable, Equatable {
     /// `since` that is not `complete`, only the clients that changed, each log possibly only
     /// its newest records (see `logs`).
     public var clients: [ClientSnapshot]
+    /// By client name, the fields that changed of a client held (`ClientChange.changed`), in an
+    /// answer to `since` that is not `complete`; `applying` merges them into what is held.
+    public var partials: [String: [String: ExactJSON]]
     /// By client name, where its logs stand in the instance's numbering (from a `serve` that
     /// numbers them): what a tail in the next answer is joined to.
     public var logs: [String: ClientLogs]
@@ -26,9 +29,11 @@ public struct ClientsListing: Sendable, Equatable {
 
     public init(
         clients: [ClientSnapshot], actionsAllowed: Bool?, generation: UInt64? = nil, instance: String? = nil,
-        complete: Bool = true, removed: [String] = [], nextAfter: String? = nil, logs: [String: ClientLogs] = [:]
+        complete: Bool = true, removed: [String] = [], nextAfter: String? = nil, logs: [String: ClientLogs] = [:],
+        partials: [String: [String: ExactJSON]] = [:]
     ) {
         self.clients = clients
+        self.partials = partials
         self.logs = logs
         self.actionsAllowed = actionsAllowed
         self.generation = generation
@@ -43,16 +48,36 @@ public struct ClientsListing: Sendable, Equatable {
     public static func decode(_ body: Data) throws(ClientsListingError) -> ClientsListing {
         do {
             let page = try JSONDecoder().decode(ClientsPage.self, from: body)
-            // Every entry read has its snapshot: `ClientsPage.Entry` refuses one without.
-            let listed = page.clients.compactMap { entry in entry.snapshot.map { (snapshot: $0, logs: entry.logs) } }
+            var clients: [ClientSnapshot] = []
+            var wholeNames: Set<String> = []
+            var partials: [String: [String: ExactJSON]] = [:]
             var logs: [String: ClientLogs] = [:]
-            for entry in listed { logs[entry.snapshot.name] = entry.logs }
+            for (position, entry) in page.clients.enumerated() {
+                // `ClientsPage.Entry` reads every entry with its snapshot or, as a change, its changed fields.
+                if case .change(let change) = entry, let changed = change.changed {
+                    // Fields to merge into a client held: two entries for it could not both apply.
+                    guard partials[change.name] == nil, !wholeNames.contains(change.name) else {
+                        throw ClientsListingError(reason: "clients[\(position)]: \(change.name) is listed twice")
+                    }
+                    partials[change.name] = changed
+                    logs[change.name] = change.logs
+                } else if let snapshot = entry.snapshot {
+                    guard partials[snapshot.name] == nil else {
+                        throw ClientsListingError(reason: "clients[\(position)]: \(snapshot.name) is listed twice")
+                    }
+                    clients.append(snapshot)
+                    wholeNames.insert(snapshot.name)
+                    logs[snapshot.name] = entry.logs
+                }
+            }
             return ClientsListing(
-                clients: listed.map(\.snapshot), actionsAllowed: page.actionsAllowed, generation: page.generation,
+                clients: clients, actionsAllowed: page.actionsAllowed, generation: page.generation,
                 instance: page.instance, complete: page.complete ?? true, removed: page.removed ?? [],
-                nextAfter: page.nextAfter, logs: logs)
+                nextAfter: page.nextAfter, logs: logs, partials: partials)
         } catch let error as DecodingError {
             throw ClientsListingError(error)
+        } catch let error as ClientsListingError {
+            throw error
         } catch {
             throw ClientsListingError(reason: "not JSON (\(error.localizedDescription))")
         }
@@ -89,14 +114,25 @@ public struct ClientsListing: Sendable, Equatable {
                 clients.append(whole)
             }
         }
+        for (name, changed) in answer.partials {
+            // Fields are merged only into a client held, with the windows its log tails are joined by.
+            guard let position = positions[name], let windows = answer.logs[name],
+                let merged = try? ClientFields.merged(changed, into: clients[position]), merged.crossFieldViolation == nil,
+                let whole = merged.joined(windows, to: clients[position], heldLogs: logs[name])
+            else { return nil }
+            clients[position] = whole
+            logs[name] = windows
+        }
         return ClientsListing(
             clients: clients, actionsAllowed: answer.actionsAllowed, generation: answer.generation, instance: answer.instance,
             logs: logs)
     }
 
-    /// Whether every client's logs are whole, as a listing to be held from nothing must be.
+    /// Whether every client's logs are whole, as a listing to be held from nothing must be: no
+    /// partial either, which only what is held can complete.
     public var hasWholeLogs: Bool {
-        clients.allSatisfy { client in logs[client.name].map(client.hasWholeLogs) ?? true }
+        partials.isEmpty
+            && clients.allSatisfy { client in logs[client.name].map(client.hasWholeLogs) ?? true }
     }
 
     /// Reads the answer of `POST /api/v1/clients/NAME/refresh` (or `…/revoke`): the action's

@@ -56,9 +56,7 @@ public struct ClientsPage: Codable, Sendable, Equatable {
             clients: selection.clients.map { listed in
                 // Changes are for watchers, which draw the snapshot: the rest would be most of the bytes.
                 selection.changesOnly
-                    ? .change(
-                        ClientChange(
-                            name: listed.snapshot.name, snapshot: ClientReport.exported(listed.snapshot), logs: listed.logs))
+                    ? .change(ClientChange(listed))
                     : .report(ClientReport(listed.snapshot, at: now, reader: .serve, served: true))
             })
     }
@@ -118,16 +116,21 @@ public struct ClientsPage: Codable, Sendable, Equatable {
     }
 }
 
-/// A client in an answer to `since`: its snapshot (each log possibly only its newest records)
-/// and the windows of its logs, which say how many records each holds.
+/// A client in an answer to `since`: its snapshot, or of a client the watcher holds only the
+/// fields that changed (`changed`), each log possibly only its newest records; and the windows
+/// of its logs, which say how many records each holds. Exactly one of `snapshot` and `changed`.
 public struct ClientChange: Codable, Sendable, Equatable {
     public var name: String
     /// What an attached dashboard draws; each log possibly only its newest records.
-    public var snapshot: ClientSnapshot
+    public var snapshot: ClientSnapshot?
+    /// The snapshot's top-level wire fields that changed since the generation asked, by key, as
+    /// the snapshot encodes them (`null`: the field is now absent). A log not here gained no
+    /// record; one here is its newest records. Always with `logs`.
+    public var changed: [String: ExactJSON]?
     /// Absent from a `serve` older than log tails: the logs are whole.
     public var logs: ClientLogs?
 
-    enum CodingKeys: String, CodingKey { case name, snapshot, logs }
+    enum CodingKeys: String, CodingKey { case name, snapshot, changed, logs }
 
     /// A change as given, for a reader that writes one back.
     public init(name: String, snapshot: ClientSnapshot, logs: ClientLogs? = nil) {
@@ -136,21 +139,67 @@ public struct ClientChange: Codable, Sendable, Equatable {
         self.logs = logs
     }
 
+    /// A change of some fields, for a reader that writes one back.
+    public init(name: String, changed: [String: ExactJSON], logs: ClientLogs) {
+        self.name = name
+        self.changed = changed
+        self.logs = logs
+    }
+
+    /// A listed client as served: JWT-shaped text masked (`ClientReport.exported`), only the
+    /// fields asked when the snapshot encodes (else all of it, which a watcher reads as well).
+    init(_ listed: ClientsIndex.Listed) {
+        let exported = ClientReport.exported(listed.snapshot)
+        if let keys = listed.fields, let fields = ClientFields.encoded(exported) {
+            self.init(
+                name: exported.name,
+                changed: Dictionary(uniqueKeysWithValues: keys.map { ($0, fields[$0] ?? .null) }), logs: listed.logs)
+        } else {
+            self.init(name: exported.name, snapshot: exported, logs: listed.logs)
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        snapshot = try container.decode(ClientSnapshot.self, forKey: .snapshot)
-        logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
         name = try container.decode(String.self, forKey: .name)
-        // A log never sends more records than its window holds.
-        for (log, sent, window) in [
-            ("history", snapshot.history.count, logs?.history), ("responses", snapshot.responses.count, logs?.responses),
-            ("actions", snapshot.actions.count, logs?.actions),
-        ] {
-            guard let window, UInt64(sent) > window.count else { continue }
+        snapshot = try container.decodeIfPresent(ClientSnapshot.self, forKey: .snapshot)
+        changed = try container.decodeIfPresent([String: ExactJSON].self, forKey: .changed)
+        logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
+        // Neither: said as a missing snapshot, whose reason asks whether the instance is a serve of this version.
+        if snapshot == nil, changed == nil {
+            throw DecodingError.keyNotFound(
+                CodingKeys.snapshot,
+                DecodingError.Context(codingPath: container.codingPath, debugDescription: "a changed client has its snapshot"))
+        }
+        if snapshot != nil, changed != nil {
             throw DecodingError.dataCorruptedError(
-                forKey: .logs, in: container,
-                debugDescription:
-                    "\(log): \(sent) sent, more than the \(window.count) its window holds (\(window.start)..<\(window.end))")
+                forKey: .changed, in: container,
+                debugDescription: "sent beside a whole snapshot: a changed client has one or the other")
+        }
+        let logKeys = ClientLogs.CodingKeys.allCases
+        var sent = snapshot.map { [$0.history.count, $0.responses.count, $0.actions.count] } ?? []
+        if let changed {
+            guard logs != nil else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.logs,
+                    DecodingError.Context(codingPath: container.codingPath, debugDescription: "changed fields come with logs"))
+            }
+            // Every field by its wire rule now, over a blank client; the rules across fields once merged.
+            do {
+                _ = try ClientFields.merged(changed, into: ClientSnapshot(name: name, state: .noToken))
+            } catch let error as DecodingError {
+                throw error.placed(under: container.codingPath + [CodingKeys.changed])
+            }
+            // A log not sent sends no record.
+            sent = logKeys.map { changed[$0.stringValue]?.arrayValue?.count ?? 0 }
+        }
+        // A log never sends more records than its window holds.
+        let windows = [logs?.history, logs?.responses, logs?.actions]
+        for (log, (count, window)) in zip(logKeys, zip(sent, windows)) {
+            guard let window, UInt64(count) > window.count else { continue }
+            let held = "\(window.start)..<\(window.end)"
+            let reason = "\(log.stringValue): \(count) sent, more than the \(window.count) its window holds (\(held))"
+            throw DecodingError.dataCorruptedError(forKey: .logs, in: container, debugDescription: reason)
         }
     }
 }

@@ -32,9 +32,11 @@ struct ListingTailsSequenceTests {
             }
         }
         let tails = watchers.reduce(0) { $0 + $1.tailsJoined }
+        let partials = watchers.reduce(0) { $0 + $1.partialsMerged }
         let relisted = watchers.reduce(0) { $0 + $1.relisted }
-        // The sequence exercised tails, and never needed a listing from nothing to recover.
+        // The sequence exercised tails and changed fields, and never needed a listing from nothing to recover.
         #expect(tails > 0, "seed \(seed)")
+        #expect(partials > 0, "seed \(seed)")
         #expect(relisted == 0, "seed \(seed)")
     }
 }
@@ -49,6 +51,8 @@ private struct Watcher {
     var paging: (listing: ClientsListing, after: String)?
     /// Logs that arrived as tails shorter than their window, joined to what was held.
     var tailsJoined = 0
+    /// Clients that arrived as the fields that changed, merged into what was held.
+    var partialsMerged = 0
     /// Answers that could not be applied.
     var relisted = 0
 
@@ -65,6 +69,14 @@ private struct Watcher {
             for client in answer.clients {
                 guard let logs = answer.logs[client.name], !client.hasWholeLogs(logs) else { continue }
                 tailsJoined += 1
+            }
+            for (name, changed) in answer.partials {
+                partialsMerged += 1
+                guard let logs = answer.logs[name] else { continue }
+                for (key, window) in [("history", logs.history), ("responses", logs.responses), ("actions", logs.actions)] {
+                    guard let records = changed[key]?.arrayValue, UInt64(records.count) < window.count else { continue }
+                    tailsJoined += 1
+                }
             }
             guard let applied = held.applying(answer) else {
                 relisted += 1

@@ -54,7 +54,10 @@ struct ListingTailsTests {
         index.update(Self.snapshot([grown, Self.client("billing")]))
         let document = try ListingWire.document(index, ListingQuery(since: 1))
         let sent = try #require(document["clients"]?.arrayValue?.first)
-        #expect(sent["snapshot"]?["history"]?.arrayValue?.count == 1)
+        // A client the watcher holds: only its history changed, so only its history is sent.
+        #expect(sent["snapshot"] == nil)
+        #expect(sent["changed"]?.objectValue.map { Array($0.keys) } == ["history"])
+        #expect(sent["changed"]?["history"]?.arrayValue?.count == 1)
         #expect(sent["logs"]?["history"] == .object(["start": .number(0), "end": .number(4)]))
 
         let now = try Self.follow(index, from: held)
@@ -72,7 +75,7 @@ struct ListingTailsTests {
         let moved = Self.client("orders", history: (3...7).map(Self.fetch))
         index.update(Self.snapshot([moved]))
         let answer = try ListingWire.answer(index, ListingQuery(since: 1))
-        #expect(answer.clients.first?.history == [Self.fetch(6), Self.fetch(7)])
+        #expect(try ListingWire.sent("history", \.history, of: "orders", in: answer) == [Self.fetch(6), Self.fetch(7)])
         #expect(answer.logs["orders"]?.history == LogWindow(start: 2, end: 7))
         #expect(try Self.follow(index, from: held).clients == [moved])
     }
@@ -88,7 +91,8 @@ struct ListingTailsTests {
             index.update(Self.snapshot([Self.client("orders", responses: responses)]))
         }
         // From generation 2 the log's ends are still remembered: a tail.
-        #expect(try ListingWire.answer(index, ListingQuery(since: 2)).clients.first?.responses.count == LogBook.memory - 1)
+        let recent = try ListingWire.answer(index, ListingQuery(since: 2))
+        #expect(try ListingWire.sent("responses", \.responses, of: "orders", in: recent)?.count == LogBook.memory - 1)
         // From generation 1 they are not: the whole log.
         let behind = try ListingWire.answer(index, ListingQuery(since: 1))
         #expect(behind.clients.first?.responses == responses)
@@ -102,7 +106,7 @@ struct ListingTailsTests {
             short.update(Self.snapshot([Self.client("orders", history: (newest - 2...newest).map(Self.fetch))]))
         }
         let jumped = try ListingWire.answer(short, ListingQuery(since: 1))
-        #expect(jumped.clients.first?.history == (4...6).map(Self.fetch))
+        #expect(try ListingWire.sent("history", \.history, of: "orders", in: jumped) == (4...6).map(Self.fetch))
         #expect(jumped.logs["orders"]?.history == LogWindow(start: 3, end: 6))
         #expect(try Self.follow(short, from: shortHeld).clients.first?.history == (4...6).map(Self.fetch))
     }
@@ -115,7 +119,7 @@ struct ListingTailsTests {
         let afresh = Self.client("orders", history: [Self.fetch(1), Self.fetch(9)])
         index.update(Self.snapshot([afresh]))
         let answer = try ListingWire.answer(index, ListingQuery(since: 1))
-        #expect(answer.clients.first?.history == afresh.history)
+        #expect(try ListingWire.sent("history", \.history, of: "orders", in: answer) == afresh.history)
         #expect(answer.logs["orders"]?.history == LogWindow(start: 4, end: 6))
         #expect(try Self.follow(index, from: held).clients == [afresh])
     }
@@ -126,7 +130,7 @@ struct ListingTailsTests {
         index.update(Self.snapshot([Self.client("orders", history: (1...3).map(Self.fetch))]))
         index.update(Self.snapshot([Self.client("orders", history: (1...4).map(Self.fetch))]))
         let tail = try ListingWire.answer(index, ListingQuery(since: 1))
-        #expect(tail.clients.first?.history == [Self.fetch(4)])
+        #expect(try ListingWire.sent("history", \.history, of: "orders", in: tail) == [Self.fetch(4)])
         // Held from before the numbering reached it, or not held at all: never a log with a hole.
         let stale = ClientsListing(
             clients: [Self.client("orders", history: [Self.fetch(1)])], actionsAllowed: nil, generation: 1, instance: "one",

@@ -232,19 +232,23 @@ struct ListingTests {
             var changed: [String] = []
             var sentHistory: [[String: Any]] = []
             var historyWindow: [String: Any] = [:]
+            var sentWhole: [String] = []
             try await eventually("the refresh shows as a change of mod-client alone") {
                 let answer = try await HTTP.get(
                     serve.url("api/v1/clients").appending(queryItems: [.init(name: "since", value: "\(generation)")]))
                 let entries = answer.json["clients"] as? [[String: Any]] ?? []
                 changed += entries.compactMap { $0["name"] as? String }
                 generation = answer.json["generation"] as? Int ?? generation
+                sentWhole += entries.filter { $0["snapshot"] != nil }.compactMap { $0["name"] as? String }
                 for entry in entries where entry["name"] as? String == "mod-client" {
-                    sentHistory = (entry["snapshot"] as? [String: Any])?["history"] as? [[String: Any]] ?? []
+                    sentHistory = (entry["changed"] as? [String: Any])?["history"] as? [[String: Any]] ?? []
                     historyWindow = (entry["logs"] as? [String: Any])?["history"] as? [String: Any] ?? [:]
                 }
                 return sentHistory.contains { $0["reason"] as? String == "manual" }
             }
             #expect(Set(changed) == ["mod-client"], "\(changed)")
+            // The watcher holds mod-client: only the fields that changed crossed, never its whole snapshot.
+            #expect(sentWhole.isEmpty, "\(sentWhole)")
             // Of its history only the new record crossed: the start-up fetch was sent before.
             #expect(sentHistory.count == 1, "\(sentHistory)")
             let window = (historyWindow["start"] as? Int ?? 0)..<(historyWindow["end"] as? Int ?? 0)

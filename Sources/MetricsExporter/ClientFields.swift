@@ -1,0 +1,103 @@
+import Foundation
+import TokenModel
+
+/// A client's snapshot as its top-level wire fields, for an answer to `since` that sends only
+/// the fields that changed (`ClientChange.changed`) and the watcher that merges them into the
+/// snapshot it holds. Both go through the snapshot's own `Codable`, so no field is listed here.
+enum ClientFields {
+    /// The snapshot's wire fields by key; nil when it cannot be encoded (a number JSON cannot spell).
+    static func encoded(_ snapshot: ClientSnapshot) -> [String: ExactJSON]? {
+        guard let data = try? JSONEncoder().encode(snapshot) else { return nil }
+        return try? JSONDecoder().decode([String: ExactJSON].self, from: data)
+    }
+
+    /// `held` with the fields of `changed` in place of its own (`null`: the field is now absent)
+    /// and every log not in `changed` empty: a tail of no new records, to be joined to the log held
+    /// (`ClientSnapshot.joined`). `name` stays `held`'s; a key the snapshot does not know is left
+    /// out, as in a whole snapshot. Decoded as any snapshot from outside is, so a number out of
+    /// its rule is a `DecodingError` whose path starts at the changed field.
+    static func merged(_ changed: [String: ExactJSON], into held: ClientSnapshot) throws -> ClientSnapshot {
+        guard var fields = encoded(held) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: [], debugDescription: "the snapshot held cannot be encoded"))
+        }
+        for log in ClientLogs.CodingKeys.allCases where changed[log.stringValue] == nil {
+            fields[log.stringValue] = .array([])
+        }
+        for (key, value) in changed {
+            fields[key] = value == .null ? nil : value
+        }
+        fields["name"] = .string(held.name)
+        return try JSONDecoder().decode(ClientSnapshot.self, from: JSONEncoder().encode(fields))
+    }
+}
+
+/// A JSON value whose whole numbers stay exact: the fields of a `ClientChange`. `JSONValue` holds
+/// every number as a Double, which rounds nanoseconds above 2^53 (a credential warning over 104
+/// days) and spells them with an exponent that the whole-number rules refuse.
+public enum ExactJSON: Sendable, Hashable, Codable {
+    case null
+    case bool(Bool)
+    /// Any number whose value is whole and fits Int64, however it was spelled (`5.0` too), so a
+    /// value read, written and read again is the same case.
+    case integer(Int64)
+    /// Any other number: a date's Unix seconds, a fraction, a whole number past Int64.
+    case number(Double)
+    case string(String)
+    case array([ExactJSON])
+    case object([String: ExactJSON])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = Int64(exactly: value).map(ExactJSON.integer) ?? .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([ExactJSON].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: ExactJSON].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// The elements, when the value is an array.
+    public var arrayValue: [ExactJSON]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+}
+
+extension DecodingError {
+    /// The same error found at `prefix` followed by its own path: for a document decoded inside another.
+    func placed(under prefix: [any CodingKey]) -> DecodingError {
+        func moved(_ context: Context) -> Context {
+            Context(codingPath: prefix + context.codingPath, debugDescription: context.debugDescription)
+        }
+        switch self {
+        case .typeMismatch(let type, let context): return .typeMismatch(type, moved(context))
+        case .valueNotFound(let type, let context): return .valueNotFound(type, moved(context))
+        case .keyNotFound(let key, let context): return .keyNotFound(key, moved(context))
+        case .dataCorrupted(let context): return .dataCorrupted(moved(context))
+        @unknown default: return self
+        }
+    }
+}
