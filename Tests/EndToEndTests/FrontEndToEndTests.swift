@@ -126,17 +126,29 @@ struct FrontEndToEndTests {
         }
     }
 
-    @Test("a copy of the front in the full program's place stops at once instead of starting itself forever")
+    @Test("copies of the front in the full program's place stop at once instead of starting each other forever")
     func frontNeverRunsItself() async throws {
         let home = try TestHome()
         defer { home.remove() }
         let alone = try await frontAlone(in: home)
+        // bin/tokentop → libexec/tokentop/tokentop (a second copy of the front), whose own
+        // full-program place, libexec/libexec/tokentop/tokentop, leads back to the first.
         let libexec = home.path + "/alone/libexec/tokentop"
-        try FileManager.default.createDirectory(atPath: libexec, withIntermediateDirectories: true)
+        let further = home.path + "/alone/libexec/libexec/tokentop"
+        for folder in [libexec, further] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         #expect(try await runProgram(["cp", alone, libexec + "/tokentop"]).status == 0)
+        try FileManager.default.createSymbolicLink(atPath: further + "/tokentop", withDestinationPath: alone)
         let run = try await runProgram([alone, "--version"], environment: home.environment, timeout: 20)
         #expect(run.status == 1)
-        #expect(run.stderr.contains("libexec/tokentop/tokentop is another copy of this front"), "\(run.stderr)")
+        #expect(run.stderr.contains("is another copy of this front, not the full program"), "\(run.stderr)")
+
+        // A copy alone in that place finds nothing else and says the full program is missing.
+        try FileManager.default.removeItem(atPath: further + "/tokentop")
+        let single = try await runProgram([alone, "--version"], environment: home.environment, timeout: 20)
+        #expect(single.status == 1)
+        #expect(single.stderr.contains("the full program is missing"), "\(single.stderr)")
     }
 
     @Test("the front's mark does not reach the commands the full program runs")
