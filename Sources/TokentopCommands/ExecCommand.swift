@@ -93,6 +93,12 @@ struct ExecCommand: AsyncParsableCommand {
     private func replaceProcess(token: HandedToken) throws -> Never {
         setenv(variable, token.accessToken, 1)
         let arguments = command.map { strdup($0) } + [nil]
+        // exec keeps ignored signals and the blocked mask: tokentop ignores SIGPIPE, and the
+        // command must start as a shell would start it.
+        for number: Int32 in 1..<32 where number != SIGKILL && number != SIGSTOP { signal(number, SIG_DFL) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         execvp(command[0], arguments)
         let code = errno
         printError("tokentop exec: cannot run \(command[0]): \(String(cString: strerror(code)))")
@@ -161,8 +167,21 @@ struct ChildProcess: Sendable {
             for pointer in arguments { free(pointer) }
             for pointer in variables { free(pointer) }
         }
+        // The command starts with every signal at its default and none blocked: tokentop's own
+        // signal handling ignores and blocks some, and both would pass through exec (a command
+        // that ignores SIGINT cannot be stopped with Ctrl-C).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        var none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let code = posix_spawnp(&pid, command[0], nil, nil, arguments, variables)
+        let code = posix_spawnp(&pid, command[0], nil, &attributes, arguments, variables)
         guard code == 0 else {
             throw CLIError.runtime("tokentop exec: cannot run \(command[0]): \(String(cString: strerror(code)))")
         }

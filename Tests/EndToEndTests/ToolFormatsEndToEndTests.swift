@@ -194,6 +194,25 @@ struct ToolFormatsEndToEndTests {
         #expect(tokens.allSatisfy { $0.hasPrefix("eyJ") })
         #expect(!FileManager.default.fileExists(atPath: file))
     }
+
+    @Test("exec's command starts with no signal ignored or blocked, with --renew too, so Ctrl-C and SIGTERM reach it")
+    func execCommandSignals() async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        let demo = try await DemoServerProcess.start()
+        let look = "grep -E '^Sig(Ign|Blk):' /proc/self/status"
+        for renew in [[], ["--renew", "--token-file", home.path + "/token"]] {
+            let result = try await runTokentop(
+                ["exec", "--config", demo.configPath, "mod-client"] + renew + ["--", "/bin/sh", "-c", look],
+                environment: home.environment, timeout: 60)
+            #expect(result.status == 0, "\(result.stderr)")
+            // Signals 1 to 31; the C library keeps the real-time ones above for itself.
+            let masks = result.stdout.split(separator: "\n").compactMap { line in
+                line.split(separator: "\t").last.flatMap { UInt64($0, radix: 16) }.map { $0 & 0x7fff_ffff }
+            }
+            #expect(masks == [0, 0], "\(renew): \(result.stdout)")
+        }
+    }
 }
 
 /// A git credential answer's attributes.
