@@ -93,7 +93,7 @@ public struct Keyring: Sendable {
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let outcome = first else {
                     throw TokenCacheError.keyring(
-                        "answer within \(limit.wholeSeconds)s", "no answer (is the keyring locked, waiting on a prompt?)")
+                        "answer within \(limit.configText)", "no answer (is the keyring locked, waiting on a prompt?)")
                 }
                 return outcome
             }

@@ -4,6 +4,10 @@ import TokenCache
 import TokenConfig
 import TokenTesting
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Why the keyring tests did not run, when they did not.
 let keyringMissing =
     "needs dbus-daemon, gnome-keyring-daemon and secret-tool (apt-get install dbus-daemon gnome-keyring libsecret-tools)"
@@ -151,9 +155,33 @@ struct KeyringStoreTests {
         await #expect(throws: TokenCacheError.self) { try await store.write(sampleEntry(key)) }
         do {
             _ = try await Keyring(environment: ["PATH": root]).lookup(key)
+            Issue.record("a lookup succeeded without secret-tool")
         } catch {
             #expect(error.description.contains("libsecret-tools"))
         }
         #expect(store.list().isEmpty)
+    }
+
+    @Test("a keyring that does not answer in time (locked, waiting on a prompt) fails, and secret-tool is killed")
+    func timeout() async throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A secret-tool that hangs as one waiting on an unanswered unlock prompt does.
+        try "#!/bin/sh\necho $$ > \(root)/pid\nexec sleep 30\n".write(
+            toFile: root + "/secret-tool", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root + "/secret-tool")
+        let keyring = Keyring(environment: ["PATH": root + ":/usr/bin:/bin"], timeout: .milliseconds(500))
+        let started = Date()
+        do {
+            _ = try await keyring.lookup(key)
+            Issue.record("a keyring that never answered gave an answer")
+        } catch {
+            #expect(error.isKeyringFailure)
+            #expect(error.description.contains("answer within 500ms"), "\(error.description)")
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+        let pid = try #require(
+            Int32(String(contentsOfFile: root + "/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) != 0, "secret-tool outlived its deadline")
     }
 }
