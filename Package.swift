@@ -130,12 +130,14 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         // The token cache processes share (`token`, `exec`, `git`, and the dashboard's write-through):
-        // its key, its files (flock, atomic rename, owner and mode checks) and their listing.
+        // its key, its files (flock, atomic rename, owner and mode checks), their listing, and the keyring.
         .target(
             name: "TokenCache",
             dependencies: [
                 "TokenModel", "TokenConfig",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // secret-tool, for tokens kept in the desktop keyring (`cache-encryption: keyring`).
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         // Spring Boot application.yml / .properties read as Spring reads them, mapped to clients.
         .target(
@@ -254,7 +256,7 @@ let package = Package(
                 "TokenLifecycle", "TokenTesting", "DemoServer", "OAuthClient", "TokenConfig", "TokenModel", "Dashboard",
                 "MetricsExporter", "TokentopCommands",
             ]),
-        .testTarget(name: "TokenCacheTests", dependencies: ["TokenCache", "TokenConfig", "TokenModel"]),
+        .testTarget(name: "TokenCacheTests", dependencies: ["TokenCache", "TokenConfig", "TokenModel", "TokenTesting"]),
         .testTarget(
             name: "ExporterTests",
             dependencies: [

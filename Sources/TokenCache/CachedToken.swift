@@ -2,7 +2,8 @@ import Foundation
 
 /// One cached token, as its file holds it. The only place a token rests outside a process, so
 /// it holds what a caller needs to hand the token out (its type, expiry, scopes) and what
-/// `cache list` shows (client, who wrote it and when), and nothing else: no secret.
+/// `cache list` shows (client, who wrote it and when), and nothing else: no secret. With
+/// `cache-encryption: keyring` the file holds all of it but the token, which rests in the keyring.
 public struct CachedToken: Sendable, Equatable {
     /// The process that wrote an entry: `cache list` shows it.
     public struct Writer: Sendable, Equatable {
@@ -14,6 +15,14 @@ public struct CachedToken: Sendable, Equatable {
             self.program = program
             self.pid = pid
         }
+    }
+
+    /// Where an entry's token rests.
+    public enum TokenPlace: String, Sendable, Equatable {
+        /// In the entry's own 0600 file.
+        case file
+        /// In the desktop keyring, under the entry's key; the file does not hold it.
+        case keyring
     }
 
     /// The key the entry was written under; an entry found under another name is not used.
@@ -29,10 +38,13 @@ public struct CachedToken: Sendable, Equatable {
     public var scopes: [String]
     public var writer: Writer
     public var writtenAt: Date
+    /// Where the token rests. An entry read from a keyring entry's file without asking the keyring
+    /// (`TokenCacheStore.list()`) has an empty `accessToken`; lookups never return one.
+    public var tokenPlace: TokenPlace
 
     public init(
         key: CacheKey, client: String, accessToken: String, tokenType: String, issuedAt: Date, expiresAt: Date,
-        scopes: [String], writer: Writer, writtenAt: Date = Date()
+        scopes: [String], writer: Writer, writtenAt: Date = Date(), tokenPlace: TokenPlace = .file
     ) {
         self.key = key
         self.client = client
@@ -43,6 +55,7 @@ public struct CachedToken: Sendable, Equatable {
         self.scopes = scopes
         self.writer = writer
         self.writtenAt = writtenAt
+        self.tokenPlace = tokenPlace
     }
 
     /// How long the token has left at `now` (negative once expired).
@@ -70,12 +83,20 @@ extension CachedToken: Codable {
         case program = "written_by"
         case pid = "writer_pid"
         case writtenAt = "written_at"
+        case tokenPlace = "token_in"
     }
 
     /// Bumped when the shape changes; an entry of another version is ignored and replaced.
     static let version = 1
 
+    /// Reads an entry whose file holds its token; a keyring entry's file is refused, so a reader
+    /// that does not ask the keyring can never hand out an empty token.
     public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, acceptingTokenElsewhere: false)
+    }
+
+    /// Reads an entry; when `acceptingTokenElsewhere`, a keyring entry's file too, with an empty token.
+    init(from decoder: any Decoder, acceptingTokenElsewhere: Bool) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         guard try container.decode(Int.self, forKey: .version) == Self.version else {
             throw DecodingError.dataCorruptedError(forKey: .version, in: container, debugDescription: "another version")
@@ -93,9 +114,24 @@ extension CachedToken: Codable {
         }
         self.key = key
         client = try container.decode(String.self, forKey: .client)
-        accessToken = try container.decode(String.self, forKey: .accessToken)
-        guard Self.isPrintableToken(accessToken) else {
-            throw DecodingError.dataCorruptedError(forKey: .accessToken, in: container, debugDescription: "not a token")
+        // Absent in the files written before keyring entries existed: those hold their token.
+        let place = try container.decodeIfPresent(String.self, forKey: .tokenPlace) ?? TokenPlace.file.rawValue
+        guard let tokenPlace = TokenPlace(rawValue: place) else {
+            throw DecodingError.dataCorruptedError(forKey: .tokenPlace, in: container, debugDescription: "unknown place")
+        }
+        self.tokenPlace = tokenPlace
+        switch tokenPlace {
+        case .file:
+            accessToken = try container.decode(String.self, forKey: .accessToken)
+            guard Self.isPrintableToken(accessToken) else {
+                throw DecodingError.dataCorruptedError(forKey: .accessToken, in: container, debugDescription: "not a token")
+            }
+        case .keyring:
+            guard acceptingTokenElsewhere, !container.contains(.accessToken) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .tokenPlace, in: container, debugDescription: "the token is in the keyring")
+            }
+            accessToken = ""
         }
         tokenType = try container.decode(String.self, forKey: .tokenType)
         issuedAt = try date(.issuedAt)
@@ -114,7 +150,10 @@ extension CachedToken: Codable {
         try container.encode(Self.version, forKey: .version)
         try container.encode(key.digest, forKey: .key)
         try container.encode(client, forKey: .client)
-        try container.encode(accessToken, forKey: .accessToken)
+        switch tokenPlace {
+        case .file: try container.encode(accessToken, forKey: .accessToken)
+        case .keyring: try container.encode(tokenPlace.rawValue, forKey: .tokenPlace)
+        }
         try container.encode(tokenType, forKey: .tokenType)
         try container.encode(issuedAt.timeIntervalSince1970, forKey: .issuedAt)
         try container.encode(expiresAt.timeIntervalSince1970, forKey: .expiresAt)
@@ -122,5 +161,14 @@ extension CachedToken: Codable {
         try container.encode(writer.program, forKey: .program)
         try container.encode(Int(writer.pid), forKey: .pid)
         try container.encode(writtenAt.timeIntervalSince1970, forKey: .writtenAt)
+    }
+}
+
+/// A cache file read for what it says of its entry, its token possibly elsewhere (in the keyring).
+struct EntryFile: Decodable {
+    let entry: CachedToken
+
+    init(from decoder: any Decoder) throws {
+        entry = try CachedToken(from: decoder, acceptingTokenElsewhere: true)
     }
 }

@@ -9,6 +9,7 @@ public struct TokenCacheError: Error, Sendable, Equatable, CustomStringConvertib
         case unsafeFolder(path: String, why: String)
         case io(path: String, operation: String, errno: Int32)
         case lockTimeout(path: String, waited: Duration)
+        case keyring(operation: String, why: String)
     }
 
     private let reason: Reason
@@ -31,6 +32,18 @@ public struct TokenCacheError: Error, Sendable, Equatable, CustomStringConvertib
         TokenCacheError(reason: .lockTimeout(path: path, waited: waited))
     }
 
+    /// The desktop keyring (`cache-encryption: keyring`) failed: no D-Bus session, no
+    /// secret-tool, locked, or no answer in time.
+    static func keyring(_ operation: String, _ why: String) -> TokenCacheError {
+        TokenCacheError(reason: .keyring(operation: operation, why: why))
+    }
+
+    /// True when the desktop keyring failed: the token is then not cached, never written to a file instead.
+    public var isKeyringFailure: Bool {
+        if case .keyring = reason { return true }
+        return false
+    }
+
     public var description: String {
         switch reason {
         case .noLocation:
@@ -43,6 +56,8 @@ public struct TokenCacheError: Error, Sendable, Equatable, CustomStringConvertib
         case .lockTimeout(let path, let waited):
             return "another tokentop held the lock \(path) for over \(waited.wholeSeconds)s while fetching; "
                 + "giving up (it is released when that process ends)"
+        case .keyring(let operation, let why):
+            return "the desktop keyring (cache-encryption: keyring) could not \(operation): \(why)"
         }
     }
 }

@@ -220,8 +220,8 @@ public struct ClientConfiguration: Sendable, Equatable {
 public enum CacheEncryption: String, Sendable, Equatable, CaseIterable {
     /// Files of mode 0600 in a 0700 folder: readable by the user's own processes (and root).
     case plaintext
-    /// The desktop keyring (Secret Service over D-Bus). Not in this build: choosing it is a
-    /// configuration error that says so, never a silent fallback to plaintext.
+    /// The desktop keyring (Secret Service over D-Bus, through `secret-tool`) holds each token; its
+    /// file holds the rest. When the keyring fails the token is not cached, never written to a file.
     case keyring
 }
 

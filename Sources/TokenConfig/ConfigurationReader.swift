@@ -111,12 +111,6 @@ struct ConfigurationReader {
         var cacheEncryption = CacheEncryption.plaintext
         if let entry = settings[.cacheEncryption], let chosen = choice(entry, CacheEncryption.self) {
             cacheEncryption = chosen
-            if chosen == .keyring {
-                report(
-                    entry.value, entry.path,
-                    "`keyring` (Secret Service over D-Bus) is not available in this build of tokentop; remove the "
-                        + "setting or write `plaintext`: tokens then rest in 0600 files in a 0700 folder (see the README)")
-            }
         }
         issues = Self.inFileOrder(issuesUpToBound ?? issues)
         guard issues.isEmpty else { return nil }

@@ -10,16 +10,18 @@ struct CacheCommand: ParsableCommand {
         abstract: "List or clear the token cache that token, exec, git and the dashboard share.",
         discussion: """
             The cache lives in $XDG_CACHE_HOME/tokentop/tokens (else ~/.cache/tokentop/tokens): a 0700 folder of \
-            0600 files, one per client configuration, the token in plaintext. It is refused when the folder is a link, \
+            0600 files, one per client configuration, the token in plaintext, or with cache-encryption: keyring in the \
+            desktop keyring (clear removes it from there too). It is refused when the folder is a link, \
             someone else's, or open to others.
             Exit status: 0 when listed or cleared; 1 when the cache cannot be used (refused as above, unreadable); 2 on a configuration or usage error.
             """,
         subcommands: [CacheListCommand.self, CacheClearCommand.self])
 
-    /// The cache at its standard place, or a runtime error saying why not.
+    /// The cache at its standard place, or a runtime error saying why not. It reads no
+    /// configuration, so it can reach the keyring: an entry's file says whether its token is there.
     static func store() throws -> TokenCacheStore {
         do {
-            return try TokenCacheStore.standard()
+            return try TokenCacheStore.standard(encryption: .keyring)
         } catch {
             throw CLIError.runtime(error.description)
         }
@@ -68,15 +70,20 @@ struct CacheListCommand: ParsableCommand {
 }
 
 /// `tokentop cache clear [NAME]`.
-struct CacheClearCommand: ParsableCommand {
+struct CacheClearCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear", abstract: "Remove the cached tokens of one client (by name), or all of them.")
 
     @Argument(help: "The client whose tokens go (default: every cached token).", completion: ClientNameCompletion.kind)
     var name: String?
 
-    func run() throws {
-        let removed = try CacheCommand.store().clear(client: name)
+    func run() async throws {
+        let (removed, keyringFailure) = try await CacheCommand.store().clearEverywhere(client: name)
         try printResult("removed \(removed) cached token\(removed == 1 ? "" : "s")" + (name.map { " of \($0)" } ?? ""))
+        if let keyringFailure {
+            throw CLIError.runtime(
+                "the cache files are removed, but \(keyringFailure.description); secret-tool clear application tokentop removes them"
+            )
+        }
     }
 }

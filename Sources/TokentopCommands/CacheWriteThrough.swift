@@ -45,7 +45,7 @@ struct CacheWriteThrough: Service {
         }
         let store: TokenCacheStore
         do {
-            store = try TokenCacheStore.standard()
+            store = try TokenCacheStore.standard(encryption: context.configuration.cacheEncryption)
         } catch {
             throw CLIError.runtime(error.description)
         }
@@ -63,10 +63,12 @@ struct CacheWriteThrough: Service {
     }
 
     /// What the loop remembers per client: its cache key, and the token it last wrote (so it
-    /// removes only that one, not a newer one another process wrote since).
+    /// removes only that one, not a newer one another process wrote since); and whether a keyring
+    /// failure was logged, so a keyring that stays away is said once, not at every token.
     struct State {
         var keys: [String: CacheKey] = [:]
         var written: [String: String] = [:]
+        var keyringFailureLogged = false
     }
 
     /// What an event asks of the cache.
@@ -111,21 +113,30 @@ struct CacheWriteThrough: Service {
         case .write:
             guard let entry = await entry(for: name, key: key) else { return }
             do {
-                try store.store(entry)
+                try await store.write(entry)
                 state.written[name] = entry.accessToken
                 logger.info(
                     "token written to the shared token cache",
                     metadata: ["client": "\(name)", "token": "\(Redaction.mask(entry.accessToken))"])
             } catch {
+                guard !(error.isKeyringFailure && state.keyringFailureLogged) else { return }
+                state.keyringFailureLogged = state.keyringFailureLogged || error.isKeyringFailure
                 logger.warning(
                     "the token cache could not be written", metadata: ["client": "\(name)", "error": "\(error.description)"])
             }
         case .remove(let reason):
-            guard let written = state.written[name], case .found(let cached) = store.lookup(key), cached.accessToken == written
+            guard let written = state.written[name], case .found(let cached) = try? await store.read(key),
+                cached.accessToken == written
             else {
                 return
             }
-            store.remove(key)
+            do {
+                try await store.discard(key)
+            } catch {
+                logger.warning(
+                    "the token's cache file is removed, but not its keyring entry",
+                    metadata: ["client": "\(name)", "error": "\(error.description)"])
+            }
             state.written[name] = nil
             logger.info(
                 "token removed from the shared token cache",

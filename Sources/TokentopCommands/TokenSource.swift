@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OAuthClient
+import Synchronization
 import TokenCache
 import TokenConfig
 import TokenHandout
@@ -48,39 +49,65 @@ struct TokenSource {
             return try await fresh(name, client: client, minimum: minimum)
         }
         let (store, key) = try await cacheEntry(of: name)
-        if let hit = usable(store.lookup(key), minimum: minimum, warn: true) { return HandedToken(hit) }
         // Twice the request's own limit (discovery, then the token) and a margin for a secret command.
         let patience = configuration.timeout * 2 + .seconds(5)
         do {
+            if let hit = usable(try await store.read(key), minimum: minimum, warn: true) { return HandedToken(hit) }
             return try await store.withLock(key, timeout: patience) {
                 // Whoever held the lock before may have just written what this caller needs.
-                if let hit = usable(store.lookup(key), minimum: minimum, warn: false) { return HandedToken(hit) }
+                if let hit = usable(try await store.read(key), minimum: minimum, warn: false) { return HandedToken(hit) }
                 let issued = try await fresh(name, client: client, minimum: minimum)
-                if let expiresAt = issued.expiresAt {
-                    try store.store(
+                guard let expiresAt = issued.expiresAt else { return issued }
+                do {
+                    try await store.write(
                         CachedToken(
                             key: key, client: name, accessToken: issued.accessToken, tokenType: issued.tokenType,
                             issuedAt: Date(), expiresAt: expiresAt, scopes: issued.scopes, writer: .init(program: program)))
+                } catch let error as TokenCacheError where error.isKeyringFailure {
+                    Self.reportUncached(name, error)
                 }
                 return issued
             }
+        } catch let error as TokenCacheError where error.isKeyringFailure {
+            // The cache only saves a request: the token is still handed out, fetched without it.
+            Self.reportUncached(name, error)
+            return try await fresh(name, client: client, minimum: minimum)
         } catch let error as TokenCacheError {
             throw CLIError.runtime("\(name): \(error.description)")
         }
+    }
+
+    /// Whether this process has said its tokens are not cached: once is enough (exec --renew fetches again and again).
+    private static let uncachedReported = Mutex(false)
+
+    /// Says, once per process, that the keyring failed and tokens are fetched without the cache.
+    private static func reportUncached(_ name: String, _ error: TokenCacheError) {
+        let first = uncachedReported.withLock { reported in
+            defer { reported = true }
+            return !reported
+        }
+        guard first else { return }
+        printError(
+            "tokentop: warning: \(name): the token is not cached: \(error.description); "
+                + "tokentop never falls back to plaintext files, so each call fetches a new token until the keyring works")
     }
 
     /// Drops the client's cached token (git's `erase`: the server refused it).
     func forget(_ name: String) async throws {
         guard !context.isDemo else { return }
         let (store, key) = try await cacheEntry(of: name)
-        store.remove(key)
+        do {
+            try await store.discard(key)
+        } catch {
+            printError("tokentop: warning: \(name): the cached token's file is removed, but \(error.description)")
+        }
     }
 
     /// The cache and the client's key in it.
     private func cacheEntry(of name: String) async throws -> (TokenCacheStore, CacheKey) {
         let store: TokenCacheStore
         do {
-            store = try TokenCacheStore.standard()
+            store = try TokenCacheStore.standard(encryption: context.configuration.cacheEncryption)
         } catch {
             throw CLIError.runtime(error.description)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenTesting
 
 #if canImport(Glibc)
     import Glibc
@@ -276,24 +277,75 @@ struct TokenCacheEndToEndTests {
         #expect(try await server.tokenRequests() == 2)
     }
 
-    @Test("cache-encryption: keyring is a configuration error saying this build has no keyring, at its line")
+    /// The demo's configuration with `cache-encryption: keyring` at its top.
+    func keyringConfiguration(_ demo: DemoServerProcess, in home: TestHome) throws -> String {
+        let file = home.path + "/keyring.yaml"
+        try ("cache-encryption: keyring\n" + String(contentsOfFile: demo.configPath, encoding: .utf8))
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        // It holds the demo's client secrets: a file others can read earns a warning on stderr.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        return file
+    }
+
+    @Test(
+        "with cache-encryption: keyring, two calls make one request; the file holds no token; cache clear empties the keyring",
+        .enabled(
+            if: PrivateKeyring.isAvailable,
+            "needs dbus-daemon, gnome-keyring-daemon and secret-tool (apt-get install dbus-daemon gnome-keyring libsecret-tools)")
+    )
+    func keyringCache() async throws {
+        let keyring = try await PrivateKeyring.start()
+        defer { keyring.stop() }
+        let home = try TestHome()
+        defer { home.remove() }
+        let demo = try await DemoServerProcess.start()
+        let config = try keyringConfiguration(demo, in: home)
+        let environment = home.environment.merging(["DBUS_SESSION_BUS_ADDRESS": keyring.busAddress]) { $1 }
+        let before = try await demo.tokenRequests()
+        let first = try await runTokentop(["token", "--config", config, "mod-client"], environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.isEmpty)
+        #expect(first.stdout.hasPrefix("eyJ"))
+        let second = try await runTokentop(["token", "--config", config, "mod-client"], environment: environment)
+        #expect(second.stdout == first.stdout)
+        #expect(try await demo.tokenRequests() - before == 1)
+
+        let token = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let files = home.cacheEntries()
+        #expect(files.count == 1)
+        #expect(try files.allSatisfy { try !String(contentsOfFile: $0, encoding: .utf8).contains(token) })
+        let listed = try await runTokentop(["cache", "list"], environment: environment)
+        #expect(listed.stdout.contains("mod-client"))
+
+        let cleared = try await runTokentop(["cache", "clear"], environment: environment)
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        #expect(home.cacheEntries().isEmpty)
+        let lookup = try await runProgram(
+            ["/usr/bin/env", "secret-tool", "search", "application", "tokentop"], environment: environment)
+        #expect(!lookup.stdout.contains("cache-key"), "the keyring entry went with its file")
+    }
+
+    @Test(
+        "with cache-encryption: keyring and no keyring, the token is printed, not cached, and the warning says so once",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/secret-tool"), "needs secret-tool (libsecret-tools)"))
     func keyringUnavailable() async throws {
         let home = try TestHome()
         defer { home.remove() }
-        let file = home.path + "/keyring.yaml"
-        try """
-        cache-encryption: keyring
-        clients:
-          a:
-            client-id: x
-            token-uri: http://127.0.0.1:1/t
-            client-secret: s
-        """.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try await runTokentop(["token", "--config", file, "a"], environment: home.environment)
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("keyring.yaml:1"))
-        #expect(result.stderr.contains("not available in this build"))
-        #expect(result.stdout.isEmpty)
+        let demo = try await DemoServerProcess.start()
+        let config = try keyringConfiguration(demo, in: home)
+        let environment = home.environment.merging(["DBUS_SESSION_BUS_ADDRESS": "unix:path=\(home.path)/no-bus"]) { $1 }
+        let before = try await demo.tokenRequests()
+        for _ in 0..<2 {
+            let result = try await runTokentop(["token", "--config", config, "mod-client"], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("eyJ"))
+            let warnings = result.stderr.split(separator: "\n").filter { $0.contains("not cached") }
+            #expect(warnings.count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("desktop keyring"))
+            #expect(result.stderr.contains("never falls back to plaintext"))
+        }
+        #expect(home.cacheEntries().isEmpty, "never a plaintext file instead")
+        #expect(try await demo.tokenRequests() - before == 2)
     }
 }
 
