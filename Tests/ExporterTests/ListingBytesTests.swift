@@ -81,7 +81,7 @@ struct ListingBytesTests {
         }
         let entries = try selection.clients.map { try bytes(ClientChange($0)) }
         let sent = try poll()
-        for position in selection.clients.indices { selection.clients[position].fields = nil }
+        for position in selection.clients.indices { selection.clients[position].places = nil }
         let wholeEntries = try selection.clients.map { try bytes(ClientChange($0)) }
         return Cost(entries: entries, wholeEntries: wholeEntries, poll: sent, wholePoll: try poll())
     }
