@@ -36,6 +36,27 @@ extension FuzzTarget {
                 name, "what a snapshot encodes to can be read",
                 found: "\(error): \(String(decoding: encoded.prefix(400), as: UTF8.self))")
         }
+        try applyPatches(listing, target: name)
+    }
+
+    /// Each merge patch read, applied to a client held (a blank one of its name) as `--attach`
+    /// applies it: a listing to draw, nil (list again) or an error that says where, never a trap.
+    static func applyPatches(_ listing: ClientsListing, target name: String) throws(PropertyViolation) {
+        guard !listing.partials.isEmpty else { return }
+        let held = ClientsListing(
+            clients: listing.partials.keys.sorted().map { ClientSnapshot(name: $0, state: .noToken) }, actionsAllowed: nil,
+            generation: 1, instance: "fuzz", logs: listing.logs)
+        var changes = listing
+        changes.instance = "fuzz"
+        changes.complete = false
+        let applied: ClientsListing?
+        do throws(ClientsListingError) {
+            applied = try held.applying(changes)
+        } catch {
+            try Expect.printable(error.reason, "why a patch could not be applied", target: name)
+            return
+        }
+        if let applied { try drawAttached(applied.clients, target: name) }
     }
 
     /// An attached dashboard draws what the instance sent: every screen, every tab, zoomed or

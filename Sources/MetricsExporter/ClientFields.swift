@@ -1,8 +1,8 @@
 import Foundation
 import TokenModel
 
-/// A client's snapshot as its top-level wire fields, for an answer to `since` that sends only
-/// the fields that changed (`ClientChange.changed`) and the watcher that merges them into the
+/// A client's snapshot as its wire JSON, for an answer to `since` that sends a merge patch of
+/// it (`ClientChange.changed`, `MergePatch`) and the watcher that applies the patch to the
 /// snapshot it holds. Both go through the snapshot's own `Codable`, so no field is listed here.
 enum ClientFields {
     /// The snapshot's wire fields by key; nil when it cannot be encoded (a number JSON cannot spell).
@@ -11,28 +11,26 @@ enum ClientFields {
         return try? JSONDecoder().decode([String: ExactJSON].self, from: data)
     }
 
-    /// `held` with the fields of `changed` in place of its own (`null`: the field is now absent)
-    /// and every log not in `changed` empty: a tail of no new records, to be joined to the log held
-    /// (`ClientSnapshot.joined`). `name` stays `held`'s; a key the snapshot does not know is left
-    /// out, as in a whole snapshot. Decoded as any snapshot from outside is, so a number out of
-    /// its rule is a `DecodingError` whose path starts at the changed field.
-    static func merged(_ changed: [String: ExactJSON], into held: ClientSnapshot) throws -> ClientSnapshot {
+    /// `held` with `patch` applied (RFC 7386), except that a log is not an array to replace: one
+    /// in `patch` is its newest records, one not in it is empty, a tail of no new records, to be
+    /// joined to the log held (`ClientSnapshot.joined`). `name` stays `held`'s; a key the snapshot
+    /// does not know is left out, as in a whole snapshot. Decoded as any snapshot from outside is,
+    /// so a number out of its rule is a `DecodingError` whose path is its place in the patch.
+    static func merged(_ patch: [String: ExactJSON], into held: ClientSnapshot) throws -> ClientSnapshot {
         guard var fields = encoded(held) else {
             throw DecodingError.dataCorrupted(
                 DecodingError.Context(codingPath: [], debugDescription: "the snapshot held cannot be encoded"))
         }
-        for log in ClientLogs.CodingKeys.allCases where changed[log.stringValue] == nil {
+        for log in ClientLogs.CodingKeys.allCases where patch[log.stringValue] == nil {
             fields[log.stringValue] = .array([])
         }
-        for (key, value) in changed {
-            fields[key] = value == .null ? nil : value
-        }
+        fields = ExactJSON.merging(patch, into: fields)
         fields["name"] = .string(held.name)
         return try JSONDecoder().decode(ClientSnapshot.self, from: JSONEncoder().encode(fields))
     }
 }
 
-/// A JSON value whose whole numbers stay exact: the fields of a `ClientChange`. `JSONValue` holds
+/// A JSON value whose whole numbers stay exact: the merge patch of a `ClientChange`. `JSONValue` holds
 /// every number as a Double, which rounds nanoseconds above 2^53 (a credential warning over 104
 /// days) and spells them with an exponent that the whole-number rules refuse.
 public enum ExactJSON: Sendable, Hashable, Codable {

@@ -11,51 +11,28 @@ import TokenModel
 /// changed a client. They mean something only to the process that gave them, so every answer
 /// names that process (`instance`); a watcher that sees another instance lists again.
 public struct ClientsIndex: Sendable {
-    /// A client, the generation its snapshot last changed in, and the numbering of its logs.
+    /// A client, the generation its snapshot last changed in, the numbering of its logs, and
+    /// the places of its snapshot that changed.
     struct Entry: Sendable {
         var snapshot: ClientSnapshot
         var changedAt: UInt64
         var logs: LogBook
-        /// Since when changes are told field by field: the generation the client was first seen
-        /// in (or its fields could not be compared); a watcher from before gets the whole snapshot.
-        var fieldsSince: UInt64
-        /// By top-level wire key, the generation it last changed in; a key absent here has not
-        /// changed since `fieldsSince`. Kept instead of encoded snapshots: a few numbers a client.
-        var fieldChanges: [String: UInt64] = [:]
+        /// Where its snapshot changed, and when: what a merge patch for a watcher is made from.
+        var fields: FieldChanges
 
         init(snapshot: ClientSnapshot, at generation: UInt64) {
             self.snapshot = snapshot
             changedAt = generation
             logs = LogBook(snapshot, at: generation)
-            fieldsSince = generation
+            fields = FieldChanges(since: generation)
         }
 
-        /// Takes the client's new snapshot at `generation`, noting which of its wire fields changed.
-        mutating func take(_ client: ClientSnapshot, at generation: UInt64) {
+        /// Takes the client's new snapshot at `generation`, noting where it changed.
+        mutating func take(_ client: ClientSnapshot, at generation: UInt64, places: inout FieldPlaces) {
             logs.record(from: snapshot, to: client, at: generation)
-            if let keys = Self.changedKeys(from: snapshot, to: client) {
-                for key in keys { fieldChanges[key] = generation }
-            } else {
-                fieldsSince = generation
-                fieldChanges = [:]
-            }
+            fields.note(from: snapshot, to: client, at: generation, places: &places)
             snapshot = client
             changedAt = generation
-        }
-
-        /// The wire keys that must be sent to a watcher that holds the client as of `since`; nil
-        /// when only the whole snapshot will do.
-        func fieldsChanged(since: UInt64) -> [String]? {
-            guard since >= fieldsSince else { return nil }
-            return fieldChanges.filter { $0.value > since }.map(\.key).sorted()
-        }
-
-        /// The top-level wire keys whose values differ (a key that appeared or vanished included),
-        /// from the snapshots' own `Codable`, so a new field needs no edit here; nil when either
-        /// cannot be encoded.
-        static func changedKeys(from old: ClientSnapshot, to new: ClientSnapshot) -> Set<String>? {
-            guard let before = ClientFields.encoded(old), let after = ClientFields.encoded(new) else { return nil }
-            return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
         }
     }
 
@@ -75,6 +52,8 @@ public struct ClientsIndex: Sendable {
     /// forgotten, or clients were reordered (a reload that changed the order); the whole
     /// listing is answered instead.
     private var horizon: UInt64 = 0
+    /// The places of snapshots that changed, numbered for every client's `FieldChanges`.
+    private var places = FieldPlaces()
 
     public init(instance: String = UUID().uuidString.lowercased()) {
         self.instance = instance
@@ -94,7 +73,7 @@ public struct ClientsIndex: Sendable {
             if let position = positions[client.name] {
                 var entry = entries[position]
                 if entry.snapshot != client {
-                    entry.take(client, at: next)
+                    entry.take(client, at: next, places: &places)
                     changed = true
                 }
                 fresh.append(entry)
@@ -157,11 +136,11 @@ public struct ClientsIndex: Sendable {
             // A complete answer replaces what the watcher holds, so its logs go whole; so do those
             // of a client the watcher does not hold, or holds from further back than remembered.
             if !complete, let since = query.since, let held = entry.logs.ends(at: since) {
-                // Of a client the watcher holds, only the fields that changed since.
+                // Of a client the watcher holds, only the places that changed since.
                 clients.append(
                     Listed(
                         snapshot: entry.snapshot.tails(of: logs, from: held), logs: logs,
-                        fields: entry.fieldsChanged(since: since)))
+                        places: entry.fields.places(since: since, in: places)))
             } else {
                 clients.append(Listed(snapshot: entry.snapshot, logs: logs))
             }
@@ -180,8 +159,9 @@ public struct ClientsIndex: Sendable {
     struct Listed: Sendable {
         var snapshot: ClientSnapshot
         var logs: ClientLogs
-        /// The wire keys of `snapshot` to send, to a watcher that holds the rest; nil: all of it.
-        var fields: [String]?
+        /// The places of `snapshot` that changed since the watcher's generation, to send as a
+        /// merge patch of what it holds; nil: all of it.
+        var places: [MergePatch.Place]?
     }
 
     /// The answer to one query.

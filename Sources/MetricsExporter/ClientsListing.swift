@@ -8,8 +8,8 @@ public struct ClientsListing: Sendable, Equatable {
     /// `since` that is not `complete`, only the clients that changed, each log possibly only
     /// its newest records (see `logs`).
     public var clients: [ClientSnapshot]
-    /// By client name, the fields that changed of a client held (`ClientChange.changed`), in an
-    /// answer to `since` that is not `complete`; `applying` merges them into what is held.
+    /// By client name, the merge patch of a client held (`ClientChange.changed`), in an answer
+    /// to `since` that is not `complete`; `applying` applies it to what is held.
     public var partials: [String: [String: ExactJSON]]
     /// By client name, where its logs stand in the instance's numbering (from a `serve` that
     /// numbers them): what a tail in the next answer is joined to.
@@ -53,9 +53,9 @@ public struct ClientsListing: Sendable, Equatable {
             var partials: [String: [String: ExactJSON]] = [:]
             var logs: [String: ClientLogs] = [:]
             for (position, entry) in page.clients.enumerated() {
-                // `ClientsPage.Entry` reads every entry with its snapshot or, as a change, its changed fields.
+                // `ClientsPage.Entry` reads every entry with its snapshot or, as a change, its merge patch.
                 if case .change(let change) = entry, let changed = change.changed {
-                    // Fields to merge into a client held: two entries for it could not both apply.
+                    // A patch of a client held: two entries for it could not both apply.
                     guard partials[change.name] == nil, !wholeNames.contains(change.name) else {
                         throw ClientsListingError(reason: "clients[\(position)]: \(change.name) is listed twice")
                     }
@@ -85,11 +85,14 @@ public struct ClientsListing: Sendable, Equatable {
 
     /// What is held after an answer to `since` (from `generation` of this same instance): the
     /// removed clients dropped, the changed ones replaced where they stand, their logs' tails
-    /// joined to the logs held, new ones appended (the instance answers the whole listing when
-    /// its order changed otherwise). A complete answer replaces what was held. Nil when the
-    /// changes cannot be applied exactly: from another instance (the instance restarted, or the
-    /// address now leads elsewhere), or a tail that starts past the log held: list again from nothing.
-    public func applying(_ answer: ClientsListing) -> ClientsListing? {
+    /// joined to the logs held, the patched ones patched, new ones appended (the instance
+    /// answers the whole listing when its order changed otherwise). A complete answer replaces
+    /// what was held. Nil when the changes cannot be applied exactly: from another instance (the
+    /// instance restarted, or the address now leads elsewhere), a tail that starts past the log
+    /// held, a patch of a client not held: list again from nothing. A patch that makes of the
+    /// client held no snapshot (a string where a number belongs) is an error naming the client
+    /// and the place.
+    public func applying(_ answer: ClientsListing) throws(ClientsListingError) -> ClientsListing? {
         guard !answer.complete else { return answer.hasWholeLogs ? answer : nil }
         guard answer.instance != nil, answer.instance == instance else { return nil }
         let removed = Set(answer.removed)
@@ -115,17 +118,37 @@ public struct ClientsListing: Sendable, Equatable {
             }
         }
         for (name, changed) in answer.partials {
-            // Fields are merged only into a client held, with the windows its log tails are joined by.
-            guard let position = positions[name], let windows = answer.logs[name],
-                let merged = try? ClientFields.merged(changed, into: clients[position]), merged.crossFieldViolation == nil,
-                let whole = merged.joined(windows, to: clients[position], heldLogs: logs[name])
-            else { return nil }
+            // A patch applies only to a client held, with the windows its log tails are joined by.
+            guard let position = positions[name], let windows = answer.logs[name] else { return nil }
+            let merged = try Self.patched(clients[position], by: changed)
+            guard let whole = merged.joined(windows, to: clients[position], heldLogs: logs[name]) else { return nil }
             clients[position] = whole
             logs[name] = windows
         }
         return ClientsListing(
             clients: clients, actionsAllowed: answer.actionsAllowed, generation: answer.generation, instance: answer.instance,
             logs: logs)
+    }
+
+    /// `held` with its merge patch applied, read by the wire rules; an error names the client
+    /// and the place in the patch.
+    private static func patched(_ held: ClientSnapshot, by patch: [String: ExactJSON]) throws(ClientsListingError)
+        -> ClientSnapshot
+    {
+        let prefix = "the changes of \(held.name) do not apply to the client held: "
+        let merged: ClientSnapshot
+        do {
+            merged = try ClientFields.merged(patch, into: held)
+        } catch let error as DecodingError {
+            throw ClientsListingError(
+                reason: prefix + ClientsListingError(error.placed(under: [ClientChange.CodingKeys.changed])).reason)
+        } catch {
+            throw ClientsListingError(reason: prefix + "changed: \(error)")
+        }
+        if let violation = merged.crossFieldViolation {
+            throw ClientsListingError(reason: prefix + "changed.\(violation.path): \(violation.reason)")
+        }
+        return merged
     }
 
     /// Whether every client's logs are whole, as a listing to be held from nothing must be: no

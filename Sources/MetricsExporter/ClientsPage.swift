@@ -116,16 +116,17 @@ public struct ClientsPage: Codable, Sendable, Equatable {
     }
 }
 
-/// A client in an answer to `since`: its snapshot, or of a client the watcher holds only the
-/// fields that changed (`changed`), each log possibly only its newest records; and the windows
-/// of its logs, which say how many records each holds. Exactly one of `snapshot` and `changed`.
+/// A client in an answer to `since`: its snapshot, or of a client the watcher holds a merge
+/// patch of it (`changed`), each log possibly only its newest records; and the windows of its
+/// logs, which say how many records each holds. Exactly one of `snapshot` and `changed`.
 public struct ClientChange: Codable, Sendable, Equatable {
     public var name: String
     /// What an attached dashboard draws; each log possibly only its newest records.
     public var snapshot: ClientSnapshot?
-    /// The snapshot's top-level wire fields that changed since the generation asked, by key, as
-    /// the snapshot encodes them (`null`: the field is now absent). A log not here gained no
-    /// record; one here is its newest records. Always with `logs`.
+    /// A JSON Merge Patch (RFC 7386) of the snapshot's JSON as of the generation asked: only the
+    /// members that changed, an object as the patch of its own members, `null` for one now
+    /// absent, anything else whole. A log is a top-level member but no array to replace: not
+    /// here, it gained no record; here, it is its newest records. Always with `logs`.
     public var changed: [String: ExactJSON]?
     /// Absent from a `serve` older than log tails: the logs are whole.
     public var logs: ClientLogs?
@@ -139,21 +140,22 @@ public struct ClientChange: Codable, Sendable, Equatable {
         self.logs = logs
     }
 
-    /// A change of some fields, for a reader that writes one back.
+    /// A change as a merge patch, for a reader that writes one back.
     public init(name: String, changed: [String: ExactJSON], logs: ClientLogs) {
         self.name = name
         self.changed = changed
         self.logs = logs
     }
 
-    /// A listed client as served: JWT-shaped text masked (`ClientReport.exported`), only the
-    /// fields asked when the snapshot encodes (else all of it, which a watcher reads as well).
+    /// A listed client as served: JWT-shaped text masked (`ClientReport.exported`), a patch of
+    /// the places asked when the snapshot encodes and a merge patch can say them (else all of
+    /// it, which a watcher reads as well).
     init(_ listed: ClientsIndex.Listed) {
         let exported = ClientReport.exported(listed.snapshot)
-        if let keys = listed.fields, let fields = ClientFields.encoded(exported) {
-            self.init(
-                name: exported.name,
-                changed: Dictionary(uniqueKeysWithValues: keys.map { ($0, fields[$0] ?? .null) }), logs: listed.logs)
+        if let places = listed.places, let fields = ClientFields.encoded(exported),
+            let patch = MergePatch.patch(of: fields, at: places)
+        {
+            self.init(name: exported.name, changed: patch, logs: listed.logs)
         } else {
             self.init(name: exported.name, snapshot: exported, logs: listed.logs)
         }
@@ -184,9 +186,11 @@ public struct ClientChange: Codable, Sendable, Equatable {
                     CodingKeys.logs,
                     DecodingError.Context(codingPath: container.codingPath, debugDescription: "changed fields come with logs"))
             }
-            // Every field by its wire rule now, over a blank client; the rules across fields once merged.
+            // Each value sent whole by its wire rule now, over a blank client; an object patches
+            // the one held, so it and the rules across fields are checked once applied.
             do {
-                _ = try ClientFields.merged(changed, into: ClientSnapshot(name: name, state: .noToken))
+                _ = try ClientFields.merged(
+                    changed.filter { $0.value.objectValue == nil }, into: ClientSnapshot(name: name, state: .noToken))
             } catch let error as DecodingError {
                 throw error.placed(under: container.codingPath + [CodingKeys.changed])
             }

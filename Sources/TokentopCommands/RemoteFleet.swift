@@ -263,13 +263,20 @@ actor RemoteFleet: Service {
     /// client's logs are sent as the records newer than those held, and joined to them); with
     /// nothing held, or changes that cannot be applied exactly (from another process: the
     /// instance restarted), every client, asked for as the changes since generation 0. A `serve`
-    /// that predates `since` answers everything.
+    /// that predates `since` answers everything. A patch that makes no snapshot of the client
+    /// held is an unreadable answer, as a malformed body is.
     private static func follow(
         _ instance: FleetInstance, from held: ClientsListing?, pageSize: Int, transport: HTTPTransport, authToken: String?
     ) async throws(OAuthError) -> ClientsListing {
         if let held, let generation = held.generation {
             let answer = try await list(instance, since: generation, transport: transport, authToken: authToken)
-            if let applied = held.applying(answer) { return applied }
+            do {
+                if let applied = try held.applying(answer) { return applied }
+            } catch {
+                throw .invalidResponse(
+                    error.description, endpoint: URLText.describe(instance.baseURL.appending(path: "api/v1/clients")),
+                    httpStatus: 200)
+            }
         }
         // From nothing, the changes since 0 are everything there is, read in pages. The next poll
         // asks for the changes since the first page's generation: what changed while paging comes again.

@@ -7,7 +7,7 @@ import TokenModel
 /// Issue 23's goal for the listing, in bytes (which do not depend on the build type): at 10,000
 /// clients with 1 % changing a second, one `since` poll is at most 50 KB. Prints the figures
 /// that Benchmarks/README.md ("The listing for watchers") quotes, before (each changed client's
-/// whole snapshot, its logs as tails) and after (only its changed fields).
+/// whole snapshot, its logs as tails) and after (a merge patch of it), and where a patch's bytes go.
 @Suite("a listing that scales: the bytes of an answer to since")
 struct ListingBytesTests {
     /// What an answer to `since` costs, in bytes of `serve`'s compact JSON.
@@ -18,6 +18,11 @@ struct ListingBytesTests {
         /// Of the whole answer, as sent and with whole snapshots.
         var poll: Int
         var wholePoll: Int
+        /// Of the first changed client's entry as sent, by member: each of `changed`, `logs`, and
+        /// `rest` for its name and the punctuation around.
+        var parts: [(name: String, bytes: Int)]
+
+        var partsText: String { parts.map { "\($0.name) \($0.bytes)" }.joined(separator: ", ") }
 
         static func median(_ values: [Int]) -> Int { values.sorted()[values.count / 2] }
     }
@@ -81,9 +86,19 @@ struct ListingBytesTests {
         }
         let entries = try selection.clients.map { try bytes(ClientChange($0)) }
         let sent = try poll()
-        for position in selection.clients.indices { selection.clients[position].fields = nil }
+        let parts = try Self.parts(of: ClientChange(try #require(selection.clients.first)))
+        for position in selection.clients.indices { selection.clients[position].places = nil }
         let wholeEntries = try selection.clients.map { try bytes(ClientChange($0)) }
-        return Cost(entries: entries, wholeEntries: wholeEntries, poll: sent, wholePoll: try poll())
+        return Cost(entries: entries, wholeEntries: wholeEntries, poll: sent, wholePoll: try poll(), parts: parts)
+    }
+
+    /// An entry's bytes member by member (`"key":value,` each), largest first, the rest last.
+    private static func parts(of change: ClientChange) throws -> [(name: String, bytes: Int)] {
+        func bytes(_ value: some Encodable) throws -> Int { try WireJSON.text(value, compact: true).utf8.count }
+        var parts = try (change.changed ?? [:]).map { key, value in (key, try bytes(value) + key.utf8.count + 4) }
+        parts.append(("logs", try bytes(change.logs) + "logs".utf8.count + 4))
+        parts.sort { $0.1 > $1.1 }
+        return parts + [("rest", try bytes(change) - parts.reduce(0) { $0 + $1.1 })]
     }
 
     @Test("1 % of 10,000 clients with a new API answer is a poll under 50 KB; the bytes are printed")
@@ -92,21 +107,26 @@ struct ListingBytesTests {
         let tenThousand = try Self.cost(of: 10_000, every: 100, Self.answered)
         print(
             "listing bytes, a new API answer: per changed client median \(Cost.median(thousand.wholeEntries)) whole, "
-                + "\(Cost.median(thousand.entries)) changed fields (1,000 clients, 10 changed); a poll at 10,000 clients "
-                + "× 1 %: \(tenThousand.wholePoll) whole, \(tenThousand.poll) changed fields")
+                + "\(Cost.median(thousand.entries)) patched (1,000 clients, 10 changed); a poll at 10,000 clients "
+                + "× 1 %: \(tenThousand.wholePoll) whole, \(tenThousand.poll) patched; an entry: \(thousand.partsText)")
         #expect(tenThousand.entries.count == 100)
         #expect(tenThousand.poll <= 50_000)
         #expect(Cost.median(thousand.entries) * 4 < Cost.median(thousand.wholeEntries))
     }
 
-    @Test("a token refresh sends the token, the fetch record and the clock reading, not the rest; the bytes are printed")
+    @Test(
+        "a token refresh sends the token's changed members, the fetch record and the clock reading, not the rest; the bytes are printed"
+    )
     func refreshes() throws {
         let thousand = try Self.cost(of: 1000, every: 100, Self.refreshed)
         let tenThousand = try Self.cost(of: 10_000, every: 100, Self.refreshed)
         print(
             "listing bytes, a token refresh: per changed client median \(Cost.median(thousand.wholeEntries)) whole, "
-                + "\(Cost.median(thousand.entries)) changed fields (1,000 clients, 10 changed); a poll at 10,000 clients "
-                + "× 1 %: \(tenThousand.wholePoll) whole, \(tenThousand.poll) changed fields")
-        #expect(Cost.median(thousand.entries) < Cost.median(thousand.wholeEntries))
+                + "\(Cost.median(thousand.entries)) patched (1,000 clients, 10 changed); a poll at 10,000 clients "
+                + "× 1 %: \(tenThousand.wholePoll) whole, \(tenThousand.poll) patched; an entry: \(thousand.partsText)")
+        #expect(tenThousand.entries.count == 100)
+        #expect(Cost.median(thousand.entries) * 4 < Cost.median(thousand.wholeEntries))
+        // Of the token, only what a refresh changes: its 680 bytes whole were most of an entry.
+        #expect(thousand.parts.first { $0.name == "token" }.map { $0.bytes < 200 } == true, "\(thousand.partsText)")
     }
 }

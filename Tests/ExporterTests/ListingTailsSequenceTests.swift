@@ -6,9 +6,10 @@ import TokenTesting
 @testable import MetricsExporter
 
 /// Seeded random changes to a fleet's logs (appends past the cap, logs started afresh, clients
-/// added, removed and reordered) followed by watchers that poll at different lags, one of them
-/// reading its first listing in pages while the fleet changes: after every poll, what each
-/// watcher holds is exactly the fleet as the manager published it.
+/// added, removed and reordered) and to its tokens (gone, back with other claims, members that
+/// turn from objects to strings and back) followed by watchers that poll at different lags, one
+/// of them reading its first listing in pages while the fleet changes: after every poll, what
+/// each watcher holds is exactly the fleet as the manager published it.
 @Suite("a listing that scales: watchers joining tails hold exactly serve's snapshot")
 struct ListingTailsSequenceTests {
     /// Seeds that found a bug while the tails were written, then new ones.
@@ -34,10 +35,12 @@ struct ListingTailsSequenceTests {
         let tails = watchers.reduce(0) { $0 + $1.tailsJoined }
         let partials = watchers.reduce(0) { $0 + $1.partialsMerged }
         let relisted = watchers.reduce(0) { $0 + $1.relisted }
+        let tokenPatches = watchers.reduce(0) { $0 + $1.tokenPatches }
         // The sequence exercised tails and changed fields, and never needed a listing from nothing to recover.
         #expect(tails > 0, "seed \(seed)")
         #expect(partials > 0, "seed \(seed)")
         #expect(relisted == 0, "seed \(seed)")
+        #expect(tokenPatches > 0, "seed \(seed)")
     }
 }
 
@@ -53,6 +56,8 @@ private struct Watcher {
     var tailsJoined = 0
     /// Clients that arrived as the fields that changed, merged into what was held.
     var partialsMerged = 0
+    /// Of those, the ones whose token arrived as a patch of the token held.
+    var tokenPatches = 0
     /// Answers that could not be applied.
     var relisted = 0
 
@@ -72,13 +77,14 @@ private struct Watcher {
             }
             for (name, changed) in answer.partials {
                 partialsMerged += 1
+                if changed["token"]?.objectValue != nil { tokenPatches += 1 }
                 guard let logs = answer.logs[name] else { continue }
                 for (key, window) in [("history", logs.history), ("responses", logs.responses), ("actions", logs.actions)] {
                     guard let records = changed[key]?.arrayValue, UInt64(records.count) < window.count else { continue }
                     tailsJoined += 1
                 }
             }
-            guard let applied = held.applying(answer) else {
+            guard let applied = try held.applying(answer) else {
                 relisted += 1
                 self.held = nil
                 return false
@@ -122,17 +128,80 @@ private struct RandomFleet {
 
     var clients: [ClientSnapshot]
     private var random: SeededRandom
+    /// The tokens' changes draw from a stream of their own, so that the logs' sequences are those
+    /// the kept seeds found bugs in.
+    private var tokenRandom: SeededRandom
     private var made = 0
     private var recorded = 0
 
     init(seed: UInt64) {
         random = SeededRandom(seed: seed)
+        tokenRandom = SeededRandom(seed: ~seed)
         clients = []
         for _ in 0..<6 { clients.append(newClient()) }
     }
 
     mutating func change() {
         for _ in 0..<Int.random(in: 1...3, using: &random) { changeOne() }
+        if !clients.isEmpty, Bool.random(using: &tokenRandom) {
+            changeToken(of: Int.random(in: clients.indices, using: &tokenRandom))
+        }
+    }
+
+    /// A token gone, a new one, a claim or extra field added, changed or gone, a header member
+    /// changed: what a merge patch must bring to a watcher at any generation.
+    private mutating func changeToken(of position: Int) {
+        guard var token = clients[position].token else {
+            clients[position].token = newToken()
+            return
+        }
+        switch Int.random(in: 0..<10, using: &tokenRandom) {
+        case 0:
+            clients[position].token = nil
+            return
+        case 1:
+            token = newToken()
+        case 2..<5:
+            token.decoded.claims[Self.claimNames.randomElement(using: &tokenRandom) ?? "a"] = value()
+        case 5..<7:
+            token.decoded.claims[Self.claimNames.randomElement(using: &tokenRandom) ?? "a"] = nil
+        case 7:
+            token.extraFields["ext"] = value()
+        case 8:
+            token.decoded.header["kid"] = .string("k\(Int.random(in: 1...3, using: &tokenRandom))")
+        default:
+            token.serial += 1
+            token.expiresAt = token.expiresAt?.addingTimeInterval(60)
+        }
+        clients[position].token = token
+    }
+
+    private static let claimNames = ["a", "b", "c", "sub"]
+
+    private mutating func newToken() -> TokenSummary {
+        var claims: [String: JSONValue] = ["iss": .string("https://as.example")]
+        for name in Self.claimNames where Bool.random(using: &tokenRandom) { claims[name] = value() }
+        return TokenSummary(
+            masked: "eyJh…\(Int.random(in: 10...99, using: &tokenRandom))", tokenType: "Bearer",
+            decoded: DecodedToken(format: .jwt, header: ["alg": .string("RS256")], claims: claims), issuedAt: Self.start,
+            expiresAt: Self.start.addingTimeInterval(3600), refreshAt: nil, scopes: [],
+            verdict: SignatureVerdict(.verified, "ok"),
+            extraFields: Bool.random(using: &tokenRandom) ? ["ext": value()] : [:])
+    }
+
+    /// A value for a claim or an extra field: now and then an object (whose members a patch reaches
+    /// into or drops), an array, or a null (which a merge patch cannot say: the client goes whole).
+    private mutating func value(depth: Int = 0) -> JSONValue {
+        switch Int.random(in: 0..<(depth < 2 ? 8 : 5), using: &tokenRandom) {
+        case 0, 1: return .string(Bool.random(using: &tokenRandom) ? "x" : "y")
+        case 2: return .number(Double(Int.random(in: 0...3, using: &tokenRandom)))
+        case 3: return .array([.string("read")])
+        case 4: return Int.random(in: 0..<4, using: &tokenRandom) == 0 ? .null : .bool(true)
+        default:
+            var members: [String: JSONValue] = [:]
+            for name in ["x", "y", "z"] where Bool.random(using: &tokenRandom) { members[name] = value(depth: depth + 1) }
+            return .object(members)
+        }
     }
 
     private mutating func changeOne() {
