@@ -39,13 +39,17 @@ extension FuzzTarget {
         try applyPatches(listing, target: name)
     }
 
-    /// Each merge patch read, applied to a client held (a blank one of its name) as `--attach`
-    /// applies it: a listing to draw, nil (list again) or an error that says where, never a trap.
+    /// Each merge patch read, applied to a client held (a blank one of its name, its logs empty
+    /// and numbered from 0) as `--attach` applies it: a listing to draw, nil (list again) or an
+    /// error that says where, never a trap.
     static func applyPatches(_ listing: ClientsListing, target name: String) throws(PropertyViolation) {
         guard !listing.partials.isEmpty else { return }
+        let none = LogWindow(start: 0, end: 0)
+        let names = listing.partials.keys.sorted()
         let held = ClientsListing(
-            clients: listing.partials.keys.sorted().map { ClientSnapshot(name: $0, state: .noToken) }, actionsAllowed: nil,
-            generation: 1, instance: "fuzz", logs: listing.logs)
+            clients: names.map { ClientSnapshot(name: $0, state: .noToken) }, actionsAllowed: nil, generation: 1,
+            instance: "fuzz",
+            logs: Dictionary(uniqueKeysWithValues: names.map { ($0, ClientLogs(history: none, responses: none, actions: none)) }))
         var changes = listing
         changes.instance = "fuzz"
         changes.complete = false
@@ -83,11 +87,11 @@ extension FuzzTarget {
 
     /// The listing written back as `serve` writes an answer to `since`: every page field, each
     /// client as a change, its logs' windows on the last entry of its name (the one reading keeps),
-    /// then the changed fields of each partial (a name reading never takes twice), with its windows.
+    /// then the changed fields of each partial (a name reading never takes twice), with the windows of the logs they send.
     private static func page(_ listing: ClientsListing) -> ClientsPage {
         let lastOfName = Dictionary(listing.clients.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { _, last in last })
-        let partials: [ClientsPage.Entry] = listing.partials.sorted { $0.key < $1.key }.compactMap { name, changed in
-            listing.logs[name].map { .change(ClientChange(name: name, changed: changed, logs: $0)) }
+        let partials: [ClientsPage.Entry] = listing.partials.sorted { $0.key < $1.key }.map { name, changed in
+            .change(ClientChange(name: name, changed: changed, logs: listing.partialLogs[name] ?? PatchLogs()))
         }
         return ClientsPage(
             actionsAllowed: listing.actionsAllowed, generation: listing.generation, instance: listing.instance,

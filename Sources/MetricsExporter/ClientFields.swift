@@ -28,6 +28,35 @@ enum ClientFields {
         fields["name"] = .string(held.name)
         return try JSONDecoder().decode(ClientSnapshot.self, from: JSONEncoder().encode(fields))
     }
+
+    /// The members of a fetch record that a patch entry leaves out when they hold these values,
+    /// as nearly every record does (`"claim_changes":[]`, `"nonce_retried":false`: 41 bytes of a
+    /// refresh's record); the watcher puts them back before the record is read.
+    static let fetchRecordDefaults: [String: ExactJSON] = ["claim_changes": .array([]), "nonce_retried": .bool(false)]
+
+    /// `patch` as a patch entry writes it: each new fetch record without its members that hold
+    /// their default. Only on the wire: a patch read has them back (`restoringDefaults`).
+    static func leavingOutDefaults(_ patch: [String: ExactJSON]) -> [String: ExactJSON] {
+        eachFetchRecord(of: patch) { record in record.filter { fetchRecordDefaults[$0.key] != $0.value } }
+    }
+
+    /// `patch` as a patch entry was read: each fetch record given the members it left out, with
+    /// their default; a member sent (even a wrong one) is kept, for the record's own rules to judge.
+    static func restoringDefaults(_ patch: [String: ExactJSON]) -> [String: ExactJSON] {
+        eachFetchRecord(of: patch) { record in record.merging(fetchRecordDefaults) { sent, _ in sent } }
+    }
+
+    /// `patch` with each object among the records of its `history` changed by `change`; anything
+    /// else as it is.
+    private static func eachFetchRecord(
+        of patch: [String: ExactJSON], _ change: ([String: ExactJSON]) -> [String: ExactJSON]
+    ) -> [String: ExactJSON] {
+        let key = ClientLogs.CodingKeys.history.stringValue
+        guard case .array(let records)? = patch[key] else { return patch }
+        var changed = patch
+        changed[key] = .array(records.map { record in record.objectValue.map { .object(change($0)) } ?? record })
+        return changed
+    }
 }
 
 /// A JSON value whose whole numbers stay exact: the merge patch of a `ClientChange`. `JSONValue` holds

@@ -57,6 +57,52 @@ extension ClientLogs: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable { case history, responses, actions }
 }
 
+/// The windows beside a merge patch of a client held (`ClientChange.changed`): one for each log
+/// the patch sends. A log the patch does not send gained no record and dropped none since the
+/// watcher's generation, so its window is the one held (a log's window moves whenever the log
+/// changes). A `serve` of the first merge patches sent all three; that reads the same.
+public struct PatchLogs: Sendable, Equatable, Codable {
+    public var history: LogWindow?
+    public var responses: LogWindow?
+    public var actions: LogWindow?
+
+    public init(history: LogWindow? = nil, responses: LogWindow? = nil, actions: LogWindow? = nil) {
+        self.history = history
+        self.responses = responses
+        self.actions = actions
+    }
+
+    /// Of `logs`, the windows of the logs named in `sent` (a patch's keys).
+    init(_ logs: ClientLogs, sending sent: some Collection<String>) {
+        let named = Set(sent)
+        self.init(
+            history: named.contains(ClientLogs.CodingKeys.history.stringValue) ? logs.history : nil,
+            responses: named.contains(ClientLogs.CodingKeys.responses.stringValue) ? logs.responses : nil,
+            actions: named.contains(ClientLogs.CodingKeys.actions.stringValue) ? logs.actions : nil)
+    }
+
+    /// No window: the patch sends no log.
+    var isEmpty: Bool { history == nil && responses == nil && actions == nil }
+
+    /// The window of one log, by its key.
+    subscript(log: ClientLogs.CodingKeys) -> LogWindow? {
+        switch log {
+        case .history: history
+        case .responses: responses
+        case .actions: actions
+        }
+    }
+
+    /// Where the client's logs stand once the patch is applied: each window sent, else the one
+    /// held; nil when a log has neither (nothing held to keep).
+    func windows(over held: ClientLogs?) -> ClientLogs? {
+        guard let history = history ?? held?.history, let responses = responses ?? held?.responses,
+            let actions = actions ?? held?.actions
+        else { return nil }
+        return ClientLogs(history: history, responses: responses, actions: actions)
+    }
+}
+
 extension ClientSnapshot {
     /// The snapshot with each log cut to its records numbered from `from` on (all of a log whose
     /// window starts later): what an answer to `since` sends of a client the watcher holds.

@@ -12,8 +12,11 @@ public struct ClientsListing: Sendable, Equatable {
     /// to `since` that is not `complete`; `applying` applies it to what is held.
     public var partials: [String: [String: ExactJSON]]
     /// By client name, where its logs stand in the instance's numbering (from a `serve` that
-    /// numbers them): what a tail in the next answer is joined to.
+    /// numbers them): what a tail in the next answer is joined to. Of a client in `partials`,
+    /// see `partialLogs`.
     public var logs: [String: ClientLogs]
+    /// By client name, the windows beside a merge patch in `partials`: of the logs it sends.
+    public var partialLogs: [String: PatchLogs]
     /// Whether the instance runs with `--allow-actions`; nil when it does not say.
     public var actionsAllowed: Bool?
     /// The instance's generation when it answered: the next `since`. Nil from a `serve` older than `since`.
@@ -30,10 +33,11 @@ public struct ClientsListing: Sendable, Equatable {
     public init(
         clients: [ClientSnapshot], actionsAllowed: Bool?, generation: UInt64? = nil, instance: String? = nil,
         complete: Bool = true, removed: [String] = [], nextAfter: String? = nil, logs: [String: ClientLogs] = [:],
-        partials: [String: [String: ExactJSON]] = [:]
+        partials: [String: [String: ExactJSON]] = [:], partialLogs: [String: PatchLogs] = [:]
     ) {
         self.clients = clients
         self.partials = partials
+        self.partialLogs = partialLogs
         self.logs = logs
         self.actionsAllowed = actionsAllowed
         self.generation = generation
@@ -52,6 +56,7 @@ public struct ClientsListing: Sendable, Equatable {
             var wholeNames: Set<String> = []
             var partials: [String: [String: ExactJSON]] = [:]
             var logs: [String: ClientLogs] = [:]
+            var partialLogs: [String: PatchLogs] = [:]
             for (position, entry) in page.clients.enumerated() {
                 // `ClientsPage.Entry` reads every entry with its snapshot or, as a change, its merge patch.
                 if case .change(let change) = entry, let changed = change.changed {
@@ -60,7 +65,7 @@ public struct ClientsListing: Sendable, Equatable {
                         throw ClientsListingError(reason: "clients[\(position)]: \(change.name) is listed twice")
                     }
                     partials[change.name] = changed
-                    logs[change.name] = change.logs
+                    partialLogs[change.name] = change.changedLogs ?? PatchLogs()
                 } else if let snapshot = entry.snapshot {
                     guard partials[snapshot.name] == nil else {
                         throw ClientsListingError(reason: "clients[\(position)]: \(snapshot.name) is listed twice")
@@ -73,7 +78,7 @@ public struct ClientsListing: Sendable, Equatable {
             return ClientsListing(
                 clients: clients, actionsAllowed: page.actionsAllowed, generation: page.generation,
                 instance: page.instance, complete: page.complete ?? true, removed: page.removed ?? [],
-                nextAfter: page.nextAfter, logs: logs, partials: partials)
+                nextAfter: page.nextAfter, logs: logs, partials: partials, partialLogs: partialLogs)
         } catch let error as DecodingError {
             throw ClientsListingError(error)
         } catch let error as ClientsListingError {
@@ -118,8 +123,11 @@ public struct ClientsListing: Sendable, Equatable {
             }
         }
         for (name, changed) in answer.partials {
-            // A patch applies only to a client held, with the windows its log tails are joined by.
-            guard let position = positions[name], let windows = answer.logs[name] else { return nil }
+            // A patch applies only to a client held, with the windows its log tails are joined by:
+            // those sent, and the ones held of the logs it does not send (each then an empty tail).
+            guard let position = positions[name],
+                let windows = (answer.partialLogs[name] ?? PatchLogs()).windows(over: logs[name])
+            else { return nil }
             let merged = try Self.patched(clients[position], by: changed)
             guard let whole = merged.joined(windows, to: clients[position], heldLogs: logs[name]) else { return nil }
             clients[position] = whole

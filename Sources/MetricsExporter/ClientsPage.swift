@@ -126,10 +126,16 @@ public struct ClientChange: Codable, Sendable, Equatable {
     /// A JSON Merge Patch (RFC 7386) of the snapshot's JSON as of the generation asked: only the
     /// members that changed, an object as the patch of its own members, `null` for one now
     /// absent, anything else whole. A log is a top-level member but no array to replace: not
-    /// here, it gained no record; here, it is its newest records. Always with `logs`.
+    /// here, it gained no record; here, it is its newest records. On the wire a fetch record
+    /// leaves out its members that hold their default (`ClientFields.fetchRecordDefaults`);
+    /// here they are always in.
     public var changed: [String: ExactJSON]?
-    /// Absent from a `serve` older than log tails: the logs are whole.
+    /// Beside `snapshot`, the windows of its logs; absent from a `serve` older than log tails:
+    /// the logs are whole.
     public var logs: ClientLogs?
+    /// Beside `changed`, the windows of the logs it sends (on the wire under `logs`, absent when
+    /// it sends none).
+    public var changedLogs: PatchLogs?
 
     enum CodingKeys: String, CodingKey { case name, snapshot, changed, logs }
 
@@ -141,21 +147,21 @@ public struct ClientChange: Codable, Sendable, Equatable {
     }
 
     /// A change as a merge patch, for a reader that writes one back.
-    public init(name: String, changed: [String: ExactJSON], logs: ClientLogs) {
+    public init(name: String, changed: [String: ExactJSON], logs: PatchLogs) {
         self.name = name
         self.changed = changed
-        self.logs = logs
+        self.changedLogs = logs
     }
 
     /// A listed client as served: JWT-shaped text masked (`ClientReport.exported`), a patch of
-    /// the places asked when the snapshot encodes and a merge patch can say them (else all of
-    /// it, which a watcher reads as well).
+    /// the places asked when the snapshot encodes and a merge patch can say them, with the
+    /// windows of the logs it sends (else all of it, which a watcher reads as well).
     init(_ listed: ClientsIndex.Listed) {
         let exported = ClientReport.exported(listed.snapshot)
         if let places = listed.places, let fields = ClientFields.encoded(exported),
             let patch = MergePatch.patch(of: fields, at: places)
         {
-            self.init(name: exported.name, changed: patch, logs: listed.logs)
+            self.init(name: exported.name, changed: patch, logs: PatchLogs(listed.logs, sending: patch.keys))
         } else {
             self.init(name: exported.name, snapshot: exported, logs: listed.logs)
         }
@@ -165,8 +171,12 @@ public struct ClientChange: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         snapshot = try container.decodeIfPresent(ClientSnapshot.self, forKey: .snapshot)
-        changed = try container.decodeIfPresent([String: ExactJSON].self, forKey: .changed)
-        logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
+        changed = try container.decodeIfPresent([String: ExactJSON].self, forKey: .changed).map(ClientFields.restoringDefaults)
+        if changed == nil {
+            logs = try container.decodeIfPresent(ClientLogs.self, forKey: .logs)
+        } else {
+            changedLogs = try container.decodeIfPresent(PatchLogs.self, forKey: .logs) ?? PatchLogs()
+        }
         // Neither: said as a missing snapshot, whose reason asks whether the instance is a serve of this version.
         if snapshot == nil, changed == nil {
             throw DecodingError.keyNotFound(
@@ -178,14 +188,15 @@ public struct ClientChange: Codable, Sendable, Equatable {
                 forKey: .changed, in: container,
                 debugDescription: "sent beside a whole snapshot: a changed client has one or the other")
         }
-        let logKeys = ClientLogs.CodingKeys.allCases
-        var sent = snapshot.map { [$0.history.count, $0.responses.count, $0.actions.count] } ?? []
-        if let changed {
-            guard logs != nil else {
-                throw DecodingError.keyNotFound(
-                    CodingKeys.logs,
-                    DecodingError.Context(codingPath: container.codingPath, debugDescription: "changed fields come with logs"))
-            }
+        // Each log sent, how many records and in what window.
+        var sent: [(log: ClientLogs.CodingKeys, count: Int, window: LogWindow?)] = []
+        if let snapshot {
+            sent = [
+                (.history, snapshot.history.count, logs?.history), (.responses, snapshot.responses.count, logs?.responses),
+                (.actions, snapshot.actions.count, logs?.actions),
+            ]
+        }
+        if let changed, let changedLogs {
             // Each value sent whole by its wire rule now, over a blank client; an object patches
             // the one held, so it and the rules across fields are checked once applied.
             do {
@@ -194,17 +205,36 @@ public struct ClientChange: Codable, Sendable, Equatable {
             } catch let error as DecodingError {
                 throw error.placed(under: container.codingPath + [CodingKeys.changed])
             }
-            // A log not sent sends no record.
-            sent = logKeys.map { changed[$0.stringValue]?.arrayValue?.count ?? 0 }
+            // A log sent comes with its window; one not sent sends no record and keeps the window held.
+            for log in ClientLogs.CodingKeys.allCases where changed[log.stringValue] != nil {
+                guard let window = changedLogs[log] else {
+                    throw DecodingError.keyNotFound(
+                        log,
+                        DecodingError.Context(
+                            codingPath: container.codingPath + [CodingKeys.logs],
+                            debugDescription: "a log among the changed fields comes with its window"))
+                }
+                sent.append((log, changed[log.stringValue]?.arrayValue?.count ?? 0, window))
+            }
         }
         // A log never sends more records than its window holds.
-        let windows = [logs?.history, logs?.responses, logs?.actions]
-        for (log, (count, window)) in zip(logKeys, zip(sent, windows)) {
+        for (log, count, window) in sent {
             guard let window, UInt64(count) > window.count else { continue }
             let held = "\(window.start)..<\(window.end)"
             let reason = "\(log.stringValue): \(count) sent, more than the \(window.count) its window holds (\(held))"
             throw DecodingError.dataCorruptedError(forKey: .logs, in: container, debugDescription: reason)
         }
+    }
+
+    /// As read, but a fetch record among `changed` leaves out its members that hold their
+    /// default, and `logs` is left out when `changed` sends no log.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(snapshot, forKey: .snapshot)
+        try container.encodeIfPresent(changed.map(ClientFields.leavingOutDefaults), forKey: .changed)
+        try container.encodeIfPresent(logs, forKey: .logs)
+        if let changedLogs, !changedLogs.isEmpty { try container.encode(changedLogs, forKey: .logs) }
     }
 }
 

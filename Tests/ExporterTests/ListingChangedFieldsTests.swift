@@ -173,14 +173,15 @@ struct ListingChangedFieldsTests {
     }
 
     @Test(
-        "a changed client carries exactly one of snapshot and changed, and changed comes with its log windows",
+        "a changed client carries exactly one of snapshot and changed, and each log among changed comes with its window",
         arguments: [
             ("\(windows)", "clients[0]: missing snapshot (is the instance a tokentop serve of this version?)"),
             (
                 #""snapshot": \#(snapshotText), "changed": {}, "# + windows,
                 "clients[0].changed: sent beside a whole snapshot: a changed client has one or the other"
             ),
-            (#""changed": {"is_fetching": true}"#, "clients[0]: missing logs"),
+            (#""changed": {"history": []}"#, "clients[0].logs: missing history"),
+            (#""changed": {"actions": []}, "logs": {"history": {"start": 0, "end": 0}}"#, "clients[0].logs: missing actions"),
         ])
     func oneOfSnapshotOrChanged(entry: String, reported: String) throws {
         let error = #expect(throws: ClientsListingError.self) { try ClientsListing.decode(Self.body(entry)) }

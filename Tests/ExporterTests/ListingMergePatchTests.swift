@@ -102,6 +102,53 @@ struct ListingMergePatchTests {
         #expect(try Self.applied(index, to: watchers[0]) == [ClientReport.exported(after)])
     }
 
+    @Test(
+        "a refresh's entry has the window of the one log it sends, and a fetch record without the members that hold their default; the watcher has them back exactly"
+    )
+    func refreshLeavesOutDefaults() throws {
+        let before = Self.client
+        var after = Self.refreshed(before)
+        after.history.append(
+            FetchRecord(
+                reason: .scheduled, startedAt: WireFixtures.now.addingTimeInterval(3001), latency: .milliseconds(9),
+                error: nil, claimChanges: ["+scope"], expiresAt: nil, nonceRetried: true))
+        let (index, watchers) = try Self.published([before, after])
+
+        let entry = try Self.entry(index, since: watchers[0])
+        #expect(entry["logs"] == .object(["history": .object(["start": .number(0), "end": .number(4)])]))
+        let records = try #require(entry["changed"]?["history"]?.arrayValue)
+        #expect(records.map { $0["claim_changes"] } == [nil, .array([.string("+scope")])])
+        #expect(records.map { $0["nonce_retried"] } == [nil, .bool(true)])
+        #expect(try Self.applied(index, to: watchers[0]) == [ClientReport.exported(after)])
+    }
+
+    @Test(
+        "the members a patch entry leaves out of a fetch record hold what a record with nothing to say has, by the model's Codable"
+    )
+    func fetchRecordDefaultsAreTheModels() throws {
+        let record = FetchRecord(
+            reason: .scheduled, startedAt: WireFixtures.now, latency: .zero, error: nil, claimChanges: [], expiresAt: nil)
+        let fields = try JSONDecoder().decode([String: ExactJSON].self, from: JSONEncoder().encode(record))
+        for (key, value) in ClientFields.fetchRecordDefaults { #expect(fields[key] == value, "\(key)") }
+    }
+
+    @Test("an entry as the first merge patches wrote it, every window and each fetch record whole, reads the same")
+    func firstPatchFormatReads() throws {
+        let after = Self.refreshed(Self.client)
+        let (index, watchers) = try Self.published([Self.client, after])
+        let answer = try ListingWire.answer(index, ListingQuery(since: watchers[0].generation))
+        // As read, a patch has every member of its records back; written so, with all three windows, it is the old form.
+        let changed = try JSONEncoder().encode(try #require(answer.partials["orders"])).text
+        let windows = try JSONEncoder().encode(try #require(watchers[1].logs["orders"])).text
+        #expect(changed.contains(#""claim_changes":[]"#) && windows.contains("responses"))
+        let text = """
+            {"generation": \(answer.generation ?? 0), "instance": "one", "complete": false, "clients": [{"name": "orders",
+            "changed": \(changed), "logs": \(windows)}]}
+            """
+        let old = try ClientsListing.decode(Data(text.utf8))
+        #expect(try watchers[0].applying(old)?.clients == [ClientReport.exported(after)])
+    }
+
     /// What the watcher holds after the answer to `since` its generation.
     private static func applied(_ index: ClientsIndex, to held: ClientsListing) throws -> [ClientSnapshot] {
         try #require(try held.applying(ListingWire.answer(index, ListingQuery(since: held.generation)))).clients
@@ -198,4 +245,8 @@ struct ListingMergePatchTests {
         #expect(description.contains("the changes of orders do not apply to the client held"), "\(description)")
         #expect(description.contains(reported), "\(description)")
     }
+}
+
+extension Data {
+    fileprivate var text: String { String(decoding: self, as: UTF8.self) }
 }

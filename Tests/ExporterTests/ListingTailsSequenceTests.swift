@@ -78,9 +78,11 @@ private struct Watcher {
             for (name, changed) in answer.partials {
                 partialsMerged += 1
                 if changed["token"]?.objectValue != nil { tokenPatches += 1 }
-                guard let logs = answer.logs[name] else { continue }
+                guard let logs = answer.partialLogs[name] else { continue }
                 for (key, window) in [("history", logs.history), ("responses", logs.responses), ("actions", logs.actions)] {
-                    guard let records = changed[key]?.arrayValue, UInt64(records.count) < window.count else { continue }
+                    guard let window, let records = changed[key]?.arrayValue, UInt64(records.count) < window.count else {
+                        continue
+                    }
                     tailsJoined += 1
                 }
             }
