@@ -21,6 +21,7 @@
 # the whole listing (LISTING_CALLS calls: size, time), then a watcher's polls of ?since= once a
 # second for LISTING_SECONDS seconds (clients and bytes per answer, time per call).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)   # fleet-config.py is beside this script
 
 binary=${1:-.build/release/tokentop}
 shift || true
@@ -73,36 +74,7 @@ PY
   # A configuration file is at most 1 MiB: the clients share their endpoints through a YAML
   # merge key, one line each. Without a resource-uri serve does only the token lifecycle;
   # POLL_RESOURCE=1 keeps the /mod polling.
-  python3 - "$work/demo.yaml" "${POLL_RESOURCE:-0}" > "$work/serve.yaml" <<'PY'
-import json, sys
-# The demo writes plain "key: value" lines (quoted only where YAML needs it); lists, such as
-# scope, are left out: every client here has the scope custom_mod.
-def scalar(text):
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        text = text[1:-1].replace("''", "'") if text[0] == "'" else json.loads(text)
-    return text
-clients, current = {}, None
-for line in open(sys.argv[1]):
-    if line.startswith("  ") and not line.startswith("    ") and line.rstrip().endswith(":"):
-        current = scalar(line.strip()[:-1])
-        clients[current] = {}
-    elif line.startswith("    ") and current and ": " in line:
-        key, _, value = line.strip().partition(": ")
-        clients[current][key] = scalar(value)
-shared = ["issuer-uri", "token-uri", "jwk-set-uri", "introspection-uri", "revocation-uri"]
-if sys.argv[2] == "1":
-    shared.append("resource-uri")
-first = next(iter(clients.values()))
-print("clients:")
-for index, (name, fields) in enumerate(clients.items()):
-    own = f'client-id: {json.dumps(fields["client-id"])}, client-secret: {json.dumps(fields["client-secret"])}'
-    if index == 0:
-        common = ", ".join(f"{key}: {json.dumps(first[key])}" for key in shared) + ", scope: custom_mod"
-        print(f"  {json.dumps(name)}: &s {{{common}, {own}}}")
-    else:
-        print(f"  {json.dumps(name)}: {{<<: *s, {own}}}")
-PY
+  python3 "$here/fleet-config.py" "$work/demo.yaml" "${POLL_RESOURCE:-0}" > "$work/serve.yaml"
   started_at=$(date +%s.%N)
   "$binary" serve --config "$work/serve.yaml" --listen "127.0.0.1:$PORT" --log-file "$work/serve.log" \
     > "$work/serve.out" 2>&1 &

@@ -41,6 +41,7 @@
 # about 2 minutes 10 seconds (start-up 33-40 s on 2 cores: the token manager spreads the first
 # fetches over 30 s).
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)   # fleet-config.py is beside this script
 
 SETTLE=${SETTLE:-5}
 WINDOW=${WINDOW:-30}
@@ -186,38 +187,7 @@ n = int(sys.argv[1])
 print(json.dumps({"clients": [{"name": f"c{i:05d}", "scope": "custom_mod", "token-lifetime": "1h"} for i in range(n)]}))
 PY
     start_demo fleet-demo --config "$WORK/clients.json" --log-level warning
-    python3 - "$WORK/fleet-demo.yaml" "$RESOURCE" >"$WORK/fleet.yaml" <<'PY'
-import json, sys
-# The demo writes plain "key: value" lines (quoted only where YAML needs it); lists, such as
-# scope, are left out: every client here has the scope custom_mod.
-def scalar(text):
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        text = text[1:-1].replace("''", "'") if text[0] == "'" else json.loads(text)
-    return text
-clients, current = {}, None
-for line in open(sys.argv[1]):
-    if line.startswith("  ") and not line.startswith("    ") and line.rstrip().endswith(":"):
-        current = scalar(line.strip()[:-1])
-        clients[current] = {}
-    elif line.startswith("    ") and current and ": " in line:
-        key, _, value = line.strip().partition(": ")
-        clients[current][key] = scalar(value)
-shared = ["issuer-uri", "token-uri", "jwk-set-uri", "introspection-uri", "revocation-uri"]
-first = next(iter(clients.values()))
-if sys.argv[2] == "1" and "resource-uri" in first:
-    shared.append("resource-uri")
-print("defaults:")
-print("  poll-interval: 1h")
-print("clients:")
-for index, (name, fields) in enumerate(clients.items()):
-    own = f'client-id: {json.dumps(fields["client-id"])}, client-secret: {json.dumps(fields["client-secret"])}'
-    if index == 0:
-        common = ", ".join(f"{key}: {json.dumps(first[key])}" for key in shared) + ", scope: custom_mod"
-        print(f"  {json.dumps(name)}: &s {{{common}, {own}}}")
-    else:
-        print(f"  {json.dumps(name)}: {{<<: *s, {own}}}")
-PY
+    python3 "$HERE/fleet-config.py" "$WORK/fleet-demo.yaml" "$RESOURCE" 1h >"$WORK/fleet.yaml"
     chmod 600 "$WORK/fleet.yaml"
     local bytes
     bytes=$(stat -c %s "$WORK/fleet.yaml")

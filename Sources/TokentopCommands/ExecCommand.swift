@@ -167,21 +167,9 @@ struct ChildProcess: Sendable {
             for pointer in arguments { free(pointer) }
             for pointer in variables { free(pointer) }
         }
-        // The command starts with every signal at its default and none blocked: tokentop's own
-        // signal handling ignores and blocks some, and both would pass through exec (a command
-        // that ignores SIGINT cannot be stopped with Ctrl-C).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t()
-        var none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        // The command starts as a shell would start it, with no signal ignored or blocked.
         var pid: pid_t = 0
-        let code = posix_spawnp(&pid, command[0], nil, &attributes, arguments, variables)
+        let code = ShellLikeSpawn.withAttributes { posix_spawnp(&pid, command[0], nil, $0, arguments, variables) }
         guard code == 0 else {
             throw CLIError.runtime("tokentop exec: cannot run \(command[0]): \(String(cString: strerror(code)))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TokenModel
 import TokenTesting
 
 #if canImport(Glibc)
@@ -196,22 +197,13 @@ func spawn(
     defer { for pointer in argv { free(pointer) } }
     let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
     defer { for pointer in envp ?? [] { free(pointer) } }
-    // Every signal at its default and none blocked: the test process's threads block some, and
-    // a child that inherits a blocked SIGTERM outlives the test that stops it.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var all = sigset_t()
-    var none = sigset_t()
-    sigfillset(&all)
-    sigemptyset(&none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    // As a shell would start it: a child that inherited the test thread's blocked SIGTERM would
+    // outlive the test that stops it.
     var pid: pid_t = 0
-    let spawned =
-        envp.map { posix_spawnp(&pid, command[0], &actions, &attributes, argv, $0) }
-        ?? posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
+    let spawned = ShellLikeSpawn.withAttributes { attributes in
+        envp.map { posix_spawnp(&pid, command[0], &actions, attributes, argv, $0) }
+            ?? posix_spawnp(&pid, command[0], &actions, attributes, argv, environ)
+    }
     guard spawned == 0 else { throw E2EError("cannot run \(arguments[0]): error \(spawned)") }
     return pid
 }
