@@ -10,11 +10,12 @@ import TokenTesting
 /// binary against `tokentop demo-server` (which counts token requests) and against Authlib.
 @Suite("The token cache shared by processes", .serialized)
 struct TokenCacheEndToEndTests {
-    /// Starts `count` processes at once and waits for all of them.
+    /// Starts `count` processes at once and waits for all of them: `tokentop` as installed, the
+    /// front, which hands each miss to the full program beside it.
     func startTogether(_ count: Int, _ arguments: [String], home: TestHome) async throws -> [(
         status: Int32, stdout: String, stderr: String
     )] {
-        let binary = try TmuxSession.binary().path
+        let binary = try BuiltBinary.front().path
         var variables = ProcessInfo.processInfo.environment
         variables["TOKENTOP_CONFIG"] = nil
         for (key, value) in home.environment { variables[key] = value }
