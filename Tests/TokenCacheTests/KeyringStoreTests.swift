@@ -166,10 +166,16 @@ struct KeyringStoreTests {
     func timeout() async throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        // A secret-tool that hangs as one waiting on an unanswered unlock prompt does.
+        // A secret-tool that hangs as one waiting on an unanswered unlock prompt does. Installed by
+        // a child process: a file this (multi-threaded, spawning) process held open for writing
+        // could leak into another test's child, and running it would fail with ETXTBSY.
         try "#!/bin/sh\necho $$ > \(root)/pid\nexec sleep 30\n".write(
-            toFile: root + "/secret-tool", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root + "/secret-tool")
+            toFile: root + "/secret-tool.source", atomically: false, encoding: .utf8)
+        let install = try Process.run(
+            URL(fileURLWithPath: "/usr/bin/install"),
+            arguments: ["-m", "700", root + "/secret-tool.source", root + "/secret-tool"])
+        install.waitUntilExit()
+        try #require(install.terminationStatus == 0, "install could not put the stand-in secret-tool in place")
         let keyring = Keyring(environment: ["PATH": root + ":/usr/bin:/bin"], timeout: .milliseconds(500))
         let started = Date()
         do {
