@@ -297,18 +297,8 @@ public actor AuthorizationClient: AuthorizationService {
     }
 
     public func introspect(_ accessToken: String) async throws(OAuthError) -> IntrospectionResult {
-        let endpoints = try await resolvedEndpoints()
-        guard let url = endpoints.introspection else {
-            throw OAuthError.configuration(
-                "\(configuration.name) has no introspection endpoint: set introspection-uri or use an issuer that publishes one")
-        }
-        let (response, sent) = try await authenticatedPost(
-            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
-            certificate: try tlsCertificate())
+        let (response, url) = try await postToken(accessToken, to: \.introspection, naming: "introspection")
         let endpoint = URLText.describe(url)
-        guard response.status == 200 else {
-            throw rejection(response, at: url, sent: sent + [accessToken])
-        }
         guard let fields = JSONValue(data: response.body)?.objectValue else {
             throw OAuthError.invalidResponse("introspection answer is not a JSON object", endpoint: endpoint, httpStatus: 200)
         }
@@ -320,17 +310,7 @@ public actor AuthorizationClient: AuthorizationService {
     }
 
     public func revoke(_ accessToken: String) async throws(OAuthError) {
-        let endpoints = try await resolvedEndpoints()
-        guard let url = endpoints.revocation else {
-            throw OAuthError.configuration(
-                "\(configuration.name) has no revocation endpoint: set revocation-uri or use an issuer that publishes one")
-        }
-        let (response, sent) = try await authenticatedPost(
-            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
-            certificate: try tlsCertificate())
-        guard response.status == 200 else {
-            throw rejection(response, at: url, sent: sent + [accessToken])
-        }
+        _ = try await postToken(accessToken, to: \.revocation, naming: "revocation")
         logger.info("token revoked", metadata: ["token": "\(Redaction.mask(accessToken))"])
     }
 
@@ -421,6 +401,26 @@ public actor AuthorizationClient: AuthorizationService {
     /// The error an endpoint answered with, secrets masked. When a `private_key_jwt` client is
     /// refused over the assertion's `aud`, the error says what was sent and which setting helps:
     /// servers disagree about the audience (RFC 7523 §3, OpenID Connect Core §9).
+    /// Posts `accessToken` with its type hint to the introspection or revocation endpoint
+    /// (RFC 7662 §2.1, RFC 7009 §2.1), authenticated as a token request is; anything but 200 is
+    /// the server's refusal. Answers the 200 response and the URL it came from.
+    private func postToken(
+        _ accessToken: String, to endpoint: KeyPath<Endpoints, URL?>, naming name: String
+    ) async throws(OAuthError) -> (ReceivedResponse, URL) {
+        let endpoints = try await resolvedEndpoints()
+        guard let url = endpoints[keyPath: endpoint] else {
+            throw OAuthError.configuration(
+                "\(configuration.name) has no \(name) endpoint: set \(name)-uri or use an issuer that publishes one")
+        }
+        let (response, sent) = try await authenticatedPost(
+            [("token", accessToken), ("token_type_hint", "access_token")], to: url, endpoints: endpoints,
+            certificate: try tlsCertificate())
+        guard response.status == 200 else {
+            throw rejection(response, at: url, sent: sent + [accessToken])
+        }
+        return (response, url)
+    }
+
     private func rejection(_ response: ReceivedResponse, at url: URL, sent: [String]) -> OAuthError {
         let error = TokenResponseParser.parseError(response, endpoint: URLText.describe(url), now: now()).redacting(sent)
         guard configuration.authenticationMethod == .privateKeyJWT, error.oauthCode == .invalidClient,
