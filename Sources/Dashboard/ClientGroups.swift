@@ -27,9 +27,13 @@ struct ClientGroups {
     let groups: [Group]
     let lines: [Line]
 
-    /// - Parameter order: indexes into `clients` in the table's order, each group's together
-    ///   (`ClientList.visibleIndices` with grouping on).
-    init(order: [Int], clients: [ClientSnapshot], verdicts: [HealthVerdict]) {
+    /// - Parameters:
+    ///   - order: indexes into `clients` in the table's order, each group's together
+    ///     (`ClientList.visibleIndices` with grouping on).
+    ///   - states: every client's verdict state, by index.
+    ///   - verdict: a client's whole verdict, by index; asked only of a group whose clients
+    ///     all fail the same way, for the words they share.
+    init(order: [Int], clients: [ClientSnapshot], states: [HealthState], verdict: (Int) -> HealthVerdict) {
         var groups: [Group] = []
         var lines: [Line] = []
         var start = 0
@@ -37,12 +41,12 @@ struct ClientGroups {
             let key = ClientList.groupKey(clients[order[start]])
             var end = start + 1
             while end < order.count, ClientList.groupKey(clients[order[end]]) == key { end += 1 }
-            let members = order[start..<end].map { verdicts[$0] }
             var counts: [HealthState: Int] = [:]
-            for verdict in members { counts[verdict.state, default: 0] += 1 }
+            for index in order[start..<end] { counts[states[index], default: 0] += 1 }
+            let failing = counts.count == 1 && counts.keys.allSatisfy(Self.isFailure)
             let group = Group(
                 title: TerminalText.sanitize(key), positions: start..<end, counts: counts,
-                sharedFailure: Self.sharedFailure(members))
+                sharedFailure: failing ? Self.sharedFailure(order[start..<end].map(verdict)) : nil)
             lines.append(.header(group: groups.count))
             if group.sharedFailure != nil { lines.append(.banner(group: groups.count)) }
             lines += group.positions.map { .client(position: $0) }
@@ -58,7 +62,7 @@ struct ClientGroups {
     /// is left half (`…refused (nothing listens there); next try in 3s` and `…; next try in 5s`
     /// share `…refused (nothing listens there)`).
     static func sharedFailure(_ verdicts: [HealthVerdict]) -> HealthVerdict? {
-        guard verdicts.count > 1, let first = verdicts.first, [.error, .expired, .degraded].contains(first.state),
+        guard verdicts.count > 1, let first = verdicts.first, isFailure(first.state),
             verdicts.allSatisfy({ $0.state == first.state })
         else { return nil }
         let reasons = verdicts.map { Array($0.reason.unicodeScalars) }
@@ -77,6 +81,11 @@ struct ClientGroups {
         var reason = String.UnicodeScalarView()
         reason.append(contentsOf: shared)
         return HealthVerdict(first.state, String(reason))
+    }
+
+    /// The states a group can share a failure in.
+    private static func isFailure(_ state: HealthState) -> Bool {
+        [.error, .expired, .degraded].contains(state)
     }
 
     /// What a row of a group with a shared failure says after it: its own words (`next try in

@@ -31,7 +31,7 @@ public enum ClientList {
     /// Indexes into `snapshot.clients` in the table's order: filtered, then sorted (the other way
     /// round after `S`).
     public static func visibleIndices(_ snapshot: ManagerSnapshot, state: ViewState, now: Date) -> [Int] {
-        visibleIndices(snapshot, state: state) { snapshot.clients[$0].health(at: now).state }
+        visibleIndices(snapshot, state: state) { snapshot.clients[$0].healthState(at: now) }
     }
 
     /// The same, with each client's verdict from `verdict(index)`, so a frame computes each

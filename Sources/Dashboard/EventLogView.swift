@@ -111,7 +111,7 @@ enum EventLogView {
         guard !state.filterText.isEmpty else { return Set(clients.indices.lazy.map { clients[$0].name }) }
         return Set(
             clients.indices.lazy.filter {
-                ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].health(at: now).state)
+                ClientList.matches(clients[$0], filter: state.filterText, verdict: clients[$0].healthState(at: now))
             }.map { clients[$0].name })
     }
 

@@ -67,7 +67,7 @@ extension Renderer {
     }
 
     func drawTable(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], groups: ClientGroups?,
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, order: [Int], groups: ClientGroups?,
         selected: Int?, state: ViewState, layout: ScreenLayout, now: Date
     ) {
         var longestName = 0
@@ -123,7 +123,8 @@ extension Renderer {
                 let index = order[position]
                 let shared = groups.flatMap { groups in groups.groups.first { $0.positions.contains(position) }?.sharedFailure }
                 drawClientRow(
-                    &canvas, client: snapshot.clients[index], verdict: verdicts[index], sharedFailure: shared, y: y,
+                    &canvas, client: snapshot.clients[index], verdict: snapshot.clients[index].health(at: now),
+                    sharedFailure: shared, y: y,
                     columns: columns, isSelected: position == selected, now: now)
             }
         }

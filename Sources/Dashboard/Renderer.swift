@@ -13,6 +13,16 @@ public struct Renderer: Sendable {
         draw(snapshot, state: state, size: size, now: now, context: context).frame
     }
 
+    /// Draws one frame, with the layout it was drawn in (nil when the terminal is too small),
+    /// so a key read while the frame is on screen is handled against what the user sees,
+    /// without arranging the screen a second time.
+    public func renderWithLayout(
+        _ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext
+    ) -> (frame: Frame, layout: ScreenLayout?) {
+        let canvas = draw(snapshot, state: state, size: size, now: now, context: context)
+        return (canvas.frame, canvas.layout)
+    }
+
     /// Draws one frame, and says how many lines were made for it.
     func draw(
         _ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext
@@ -24,8 +34,9 @@ public struct Renderer: Sendable {
         }
         let screen = arrange(snapshot, state: state, size: size, now: now, context: context)
         let layout = screen.layout
+        canvas.layout = layout
         canvas.linesMade += screen.detailLines.count
-        drawHeader(&canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, now: now, context: context)
+        drawHeader(&canvas, snapshot: snapshot, states: screen.states, order: screen.order, now: now, context: context)
         if state.screen != .clients {
             drawScreen(&canvas, snapshot: snapshot, client: screen.client, state: state, now: now, context: context)
             drawFooter(&canvas, state: state, zoomed: false, now: now, context: context)
@@ -34,7 +45,7 @@ public struct Renderer: Sendable {
         }
         if !screen.isZoomed {
             drawTable(
-                &canvas, snapshot: snapshot, verdicts: screen.verdicts, order: screen.order, groups: screen.groups,
+                &canvas, snapshot: snapshot, order: screen.order, groups: screen.groups,
                 selected: screen.selected, state: state, layout: layout, now: now)
         }
         if let row = layout.tabBarRow {
@@ -57,10 +68,11 @@ public struct Renderer: Sendable {
         arrange(snapshot, state: state, size: size, now: now, context: context).layout
     }
 
-    /// What a frame is drawn from: each verdict once, the table's order, the selection, the
-    /// pane's lines and the layout that follows from them.
+    /// What a frame is drawn from: each client's verdict state once, the table's order, the
+    /// selection, the pane's lines and the layout that follows from them. The rows on screen
+    /// ask for their whole verdicts, reasons included, as they are drawn.
     private struct Arrangement {
-        var verdicts: [HealthVerdict]
+        var states: [HealthState]
         var order: [Int]
         /// The table's groups, when `I` grouped it.
         var groups: ClientGroups?
@@ -74,9 +86,13 @@ public struct Renderer: Sendable {
     private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext)
         -> Arrangement
     {
-        let verdicts = snapshot.clients.map { $0.health(at: now) }
-        let order = ClientList.visibleIndices(snapshot, state: state) { verdicts[$0].state }
-        let groups = state.isGrouped ? ClientGroups(order: order, clients: snapshot.clients, verdicts: verdicts) : nil
+        // Through the buffer, so each client is read in place rather than copied out of the array.
+        let states = snapshot.clients.withUnsafeBufferPointer { clients in clients.map { $0.healthState(at: now) } }
+        let order = ClientList.visibleIndices(snapshot, state: state) { states[$0] }
+        let groups =
+            state.isGrouped
+            ? ClientGroups(order: order, clients: snapshot.clients, states: states) { snapshot.clients[$0].health(at: now) }
+            : nil
         let selected = ClientList.selectedPosition(in: order, of: snapshot, state: state)
         let client = selected.map { snapshot.clients[order[$0]] }
         // Zoomed with no client (a filter hid them all) is the ordinary screen.
@@ -91,7 +107,7 @@ public struct Renderer: Sendable {
             pinnedPaneLines: state.tab == .history ? 1 : 0, paneLayout: state.paneLayout, zoomed: isZoomed,
             lineClients: groups.map { $0.lines.map { line in if case .client(let position) = line { position } else { nil } } })
         return Arrangement(
-            verdicts: verdicts, order: order, groups: groups, selected: selected, client: client, isZoomed: isZoomed,
+            states: states, order: order, groups: groups, selected: selected, client: client, isZoomed: isZoomed,
             detailLines: lines, layout: layout)
     }
 
@@ -100,13 +116,13 @@ public struct Renderer: Sendable {
     /// `tokentop  …/tokentop.yaml   ✔ 3 ok · ▲ 1 degraded · ✘ 2 error (6 of 9 shown)   03:00:00 UTC`:
     /// the counts are of the rows shown, so they add up to the table, and say when a filter hides some.
     private func drawHeader(
-        _ canvas: inout Canvas, snapshot: ManagerSnapshot, verdicts: [HealthVerdict], order: [Int], now: Date,
+        _ canvas: inout Canvas, snapshot: ManagerSnapshot, states: [HealthState], order: [Int], now: Date,
         context: ScreenContext
     ) {
         let glyphs = context.glyphs
         canvas.fill(row: 0, role: .header)
         var counts: [HealthState: Int] = [:]
-        for index in order { counts[verdicts[index].state, default: 0] += 1 }
+        for index in order { counts[states[index], default: 0] += 1 }
         let clock = TimeText.clock(now) + " UTC"
         let room = canvas.width - clock.count - 1 - " tokentop ".count - 3
         let countSpans = Self.countSpans(counts, shown: order.count, total: snapshot.clients.count, room: room, glyphs: glyphs)
@@ -160,16 +176,20 @@ public struct Renderer: Sendable {
         return String(result)
     }
 
-    /// The last API answer with its age (`200 12ms · 8s ago`), dim when it is old news;
-    /// `—` without a `resource-uri`, or without a token to call it with.
+    /// The last API answer with its age, dim when it is old news; `—` without a `resource-uri`,
+    /// or without a token to call it with. The age is to the second where it matters (a
+    /// failure, `refused 2ms · 8s ago`, or old news) and in steps for a fresh success
+    /// (`200 12ms · <1m ago`), so a healthy row does not change every second.
     static func answerSummary(_ client: ClientSnapshot, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> (
         String, StyleRole
     ) {
         guard client.resourceURI != nil else { return (glyphs.none, .muted) }
         if client.pollingPaused { return ("paused", .muted) }
         guard let response = client.lastResponse else { return (hasNoTokenToCallWith(client) ? glyphs.none : "waiting", .muted) }
-        let text = answerText(response, now: now, glyphs: glyphs, withLatency: withLatency)
-        if client.isStale(response, at: now) { return (text, .muted) }
+        let isStale = client.isStale(response, at: now)
+        let text = answerText(
+            response, now: now, glyphs: glyphs, withLatency: withLatency, coarseAge: response.isSuccess && !isStale)
+        if isStale { return (text, .muted) }
         return (text, response.isSuccess ? .text : .error)
     }
 
@@ -180,9 +200,11 @@ public struct Renderer: Sendable {
     }
 
     /// `200 12ms · 8s ago`, `refused 2ms · now`: status (or what stopped the answer), latency, age.
-    static func answerText(_ response: ResourceResponse, now: Date, glyphs: Glyphs, withLatency: Bool = true) -> String {
+    static func answerText(
+        _ response: ResourceResponse, now: Date, glyphs: Glyphs, withLatency: Bool = true, coarseAge: Bool = false
+    ) -> String {
         answerStatus(response) + (withLatency ? " " + TimeText.latency(response.latency) : "") + " \(glyphs.separator) "
-            + TimeText.relative(response.at, now: now)
+            + (coarseAge ? TimeText.coarseAge(response.at, now: now) : TimeText.relative(response.at, now: now))
     }
 
     /// The status code, or a word for why no answer came.

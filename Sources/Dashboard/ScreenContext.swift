@@ -28,6 +28,9 @@ struct Canvas {
     /// what a frame's cost grows with, beyond one pass over the clients. Tests check that it
     /// does not grow with the fleet.
     var linesMade = 0
+    /// Where the parts of the screen were put (nil when the terminal is too small): what a key
+    /// or a click on this frame hits.
+    var layout: ScreenLayout?
 
     init(size: TerminalSize, palette: Palette, glyphs: Glyphs) {
         frame = Frame(width: size.columns, height: size.rows, style: palette[.text])

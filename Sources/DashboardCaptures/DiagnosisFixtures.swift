@@ -151,7 +151,7 @@ public struct DiagnosisFixtures: Sendable {
         return snapshot
     }
 
-    static let healthy = HealthVerdict(.ok, "valid 59m59s, signature verified, API 200")
+    static let healthy = HealthVerdict(.ok, "valid 59m, signature verified, API 200")
 
     /// The log behind `snapshot()`, oldest first: repeated API answers included, as the manager records them.
     func events() -> [ManagerEvent] {

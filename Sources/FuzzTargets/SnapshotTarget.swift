@@ -68,6 +68,18 @@ extension FuzzTarget {
     static func drawAttached(_ clients: [ClientSnapshot], target name: String) throws(PropertyViolation) {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let snapshot = ManagerSnapshot(generation: 1, takenAt: now, clients: clients)
+        // The table judges every client without words and draws the words of the rows shown:
+        // both must be one judgement, at any time.
+        for client in clients {
+            for offset in [-86_400.0, -60, 0, 59, 3_600, 86_400] {
+                let at = now.addingTimeInterval(offset)
+                try Expect.that(
+                    client.healthState(at: at) == client.health(at: at).state,
+                    "a client's state alone is its verdict's state",
+                    found: "\(client.healthState(at: at)) against \(client.health(at: at).state) at \(Int(offset))s",
+                    target: name)
+            }
+        }
         let context = ScreenContext(configurationPath: "http://127.0.0.1:9464", colorDepth: .full256, glyphs: .unicode)
         var states: [ViewState] = DetailTab.allCases.map { ViewState(selectedClient: clients.first?.name, tab: $0) }
         var zoomed = ViewState(selectedClient: clients.first?.name)

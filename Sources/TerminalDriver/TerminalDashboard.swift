@@ -230,6 +230,7 @@ final class DashboardLoop {
     func run() {
         defer { screen.close() }
         var previous: Frame?
+        var drawnLayout: ScreenLayout?
         var drawnSecond = Int.min
         var needsDrawing = true
         while !mailbox.isQuitRequested {
@@ -248,9 +249,11 @@ final class DashboardLoop {
             let now = Date()
             let second = Int(now.timeIntervalSince1970.rounded(.down))
             if needsDrawing || second != drawnSecond {
-                let frame = renderer.render(snapshot, state: state, size: screen.size, now: now, context: context())
+                let (frame, layout) = renderer.renderWithLayout(
+                    snapshot, state: state, size: screen.size, now: now, context: context())
                 screen.draw(frame, since: previous)
                 previous = frame
+                drawnLayout = layout
                 drawnSecond = second
                 needsDrawing = false
             }
@@ -258,8 +261,13 @@ final class DashboardLoop {
             if key == .resize { previous = nil }
             needsDrawing = true
             let pressedAt = Date()
-            // The screen as drawn for this state: what a click hit, how far the pane scrolls.
-            let layout = renderer.layout(snapshot, state: state, size: screen.size, now: pressedAt, context: context())
+            // The screen as drawn: what a click hit, how far the pane scrolls. Every key is read
+            // after the frame for the current state and snapshot was drawn (a key or a new
+            // snapshot sets needsDrawing), so the drawn layout is this state's; only a resize
+            // is handled at the new size.
+            let drawn = key == .resize ? nil : drawnLayout
+            let layout =
+                drawn ?? renderer.layout(snapshot, state: state, size: screen.size, now: pressedAt, context: context())
             switch handler.handle(key, state: &state, snapshot: snapshot, now: pressedAt, layout: layout) {
             case .none:
                 break

@@ -47,9 +47,20 @@ extension ClientSnapshot {
     /// The verdict at `now`, from everything known about the client: token state, the last
     /// fetch, the signature verdict, introspection, and the last answer of `resource-uri`.
     public func health(at now: Date) -> HealthVerdict {
-        if let instanceFailure { return HealthVerdict(.error, instanceFailure, cause: .instanceUnreachable) }
-        let verdict = tokenHealth(at: now)
-        guard
+        judge(at: now, say: Wording(isOn: true))
+    }
+
+    /// The verdict's state alone: the same judgement as `health(at:)`, without writing its
+    /// reason. A frame needs every client's state (to count, order and filter the table) but
+    /// the words only of the rows it shows, and the words are most of a verdict's cost.
+    public func healthState(at now: Date) -> HealthState {
+        judge(at: now, say: Wording(isOn: false)).state
+    }
+
+    private func judge(at now: Date, say: Wording) -> HealthVerdict {
+        if let instanceFailure { return HealthVerdict(.error, say(instanceFailure), cause: .instanceUnreachable) }
+        let verdict = tokenHealth(at: now, say: say)
+        guard !credentials.isEmpty,
             let credential = CredentialExpiry.verdict(
                 credentials, warning: credentialWarning, nextRefresh: token?.refreshAt, now: now)
         else { return verdict }
@@ -57,24 +68,24 @@ extension ClientSnapshot {
         let quiet: Set<HealthState> = [.ok, .pending]
         let ordered = credential.state.severity <= verdict.state.severity ? [credential, verdict] : [verdict, credential]
         let reasons = ordered.filter { !quiet.contains($0.state) }.map(\.reason)
-        return HealthVerdict(ordered[0].state, reasons.joined(separator: "; "), cause: ordered[0].cause)
+        return HealthVerdict(ordered[0].state, say(reasons.joined(separator: "; ")), cause: ordered[0].cause)
     }
 
     /// The verdict from the token, its fetches and the API, before the credentials behind it.
-    private func tokenHealth(at now: Date) -> HealthVerdict {
+    private func tokenHealth(at now: Date, say: Wording) -> HealthVerdict {
         switch state(at: now) {
         case .error:
-            return HealthVerdict(.error, fetchFailureReason(now: now), cause: fetchFailureCause)
+            return HealthVerdict(.error, say(fetchFailureReason(now: now)), cause: fetchFailureCause)
         case .fetching:
             // Fetching after a failure is still a failure until a token arrives.
             if lastError != nil {
-                return HealthVerdict(.error, fetchFailureReason(now: now) + "; retrying now", cause: fetchFailureCause)
+                return HealthVerdict(.error, say(fetchFailureReason(now: now) + "; retrying now"), cause: fetchFailureCause)
             }
             return HealthVerdict(.pending, "fetching a token")
         case .expired:
-            let ago = token?.expiresAt.map { " " + TimeText.relative($0, now: now) } ?? ""
+            let ago = say(token?.expiresAt.map { " " + TimeText.relative($0, now: now) } ?? "")
             let mode = refreshMode == .manual ? " (refresh: manual)" : ""
-            return HealthVerdict(.expired, "token expired\(ago) and no new one was fetched\(mode)", cause: .tokenExpired)
+            return HealthVerdict(.expired, say("token expired\(ago) and no new one was fetched\(mode)"), cause: .tokenExpired)
         case .noToken:
             if revoked {
                 return HealthVerdict(
@@ -82,39 +93,40 @@ extension ClientSnapshot {
             }
             return HealthVerdict(.pending, refreshMode == .manual ? "no token yet (refresh: manual)" : "no token yet")
         case .valid, .refreshDue:
-            return heldTokenHealth(now: now)
+            return heldTokenHealth(now: now, say: say)
         }
     }
 
-    private func heldTokenHealth(now: Date) -> HealthVerdict {
+    private func heldTokenHealth(now: Date, say: Wording) -> HealthVerdict {
         guard let token else { return HealthVerdict(.pending, "no token yet") }
         var problems: [(text: String, cause: VerdictCause)] = []
         if token.verdict.status == .failed {
             // A rotated key and a skewed clock spoil this token, not the client: a new token is
             // on its way (key rotation), or the token still works where clocks agree.
             if token.verdict.failure == .keyNotPublished || unpublishedSigningKey != nil {
-                let key = unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key"
+                let key = say(unpublishedSigningKey.map { "key \"\($0)\"" } ?? "a key")
                 let next =
                     isFetching
                     ? "fetching a new token"
                     : retriesHalted ? "no new token until the credentials are fixed" : "a new token will be fetched"
                 problems.append(
-                    ("key rotation: signed by \(key), which the issuer does not publish; \(next)", .diagnosed(.keyRotation)))
+                    (say("key rotation: signed by \(key), which the issuer does not publish; \(next)"), .diagnosed(.keyRotation)))
             } else if token.verdict.failure == .timeClaims, let skewed = skewedClocks.first {
                 problems.append(
-                    ("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)", .diagnosed(.clockSkew)))
+                    (say("clock skew: \(skewed.summary); locally the token is \(token.verdict.reason)"), .diagnosed(.clockSkew)))
             } else if token.verdict.failure == .timeClaims, currentResponse?.isSuccess == true {
                 // The API takes the token its times rule out here: a clock is off, whether or
                 // not a reading shows by how much.
                 problems.append(
                     (
-                        "clock skew: locally the token is \(token.verdict.reason), yet the API accepts it", .diagnosed(.clockSkew)
+                        say("clock skew: locally the token is \(token.verdict.reason), yet the API accepts it"),
+                        .diagnosed(.clockSkew)
                     ))
             } else {
-                let cause = skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? ""
+                let cause = say(skewedClocks.first.map { "; cause: clock skew, \($0.summary)" } ?? "")
                 let failed: VerdictCause = token.verdict.subject == "claims" ? .claimsFailed : .signatureFailed
                 return HealthVerdict(
-                    .error, "\(token.verdict.subject): \(token.verdict.reason)\(cause)",
+                    .error, say("\(token.verdict.subject): \(token.verdict.reason)\(cause)"),
                     cause: skewedClocks.isEmpty ? failed : .diagnosed(.clockSkew))
             }
         }
@@ -126,44 +138,52 @@ extension ClientSnapshot {
         if let mismatch = token.binding.mismatch(introspected: introspected) {
             return HealthVerdict(.error, mismatch, cause: .bindingMismatch)
         }
-        let remaining = token.expiresAt.map { "valid " + TimeText.duration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
+        let remaining =
+            say.isOn
+            ? token.expiresAt.map { "valid " + TimeText.coarseDuration(seconds: max(0, TimeText.secondsUntil($0, now: now))) }
+            : nil
         if token.binding.dpopIgnored { problems.append((TokenBinding.dpopIgnoredReason, .dpopIgnored)) }
         if let lastError, lastError.isRateLimited {
-            problems.append((rateLimitedReason(now: now) + (remaining.map { " — current token \($0)" } ?? ""), .rateLimited))
+            problems.append((say(rateLimitedReason(now: now) + (remaining.map { " — current token \($0)" } ?? "")), .rateLimited))
         } else if let lastError {
             problems.append(
                 (
-                    "refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? ""),
+                    say("refresh failing (\(lastError.code))" + (remaining.map { " — current token \($0)" } ?? "")),
                     VerdictCause.tokenRequest(lastError)
                 ))
         }
         if let budget = tokenEndpointBudget, budget.isLow(at: now), lastError?.isRateLimited != true {
-            problems.append((budget.warning(at: now), .rateLimited))
+            problems.append((say(budget.warning(at: now)), .rateLimited))
         }
-        if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now) {
+        if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now, say: say) {
             problems.append(problem)
         }
         if token.verdict.status != .failed, let kid = retiredSigningKey {
-            problems.append(("signed by key \"\(kid)\", which the issuer no longer publishes", .diagnosed(.keyRotation)))
+            problems.append((say("signed by key \"\(kid)\", which the issuer no longer publishes"), .diagnosed(.keyRotation)))
         }
         if let skewed = skewedClocks.first, !problems.contains(where: { $0.cause == .diagnosed(.clockSkew) }) {
-            problems.append(("clock skew: \(skewed.summary)", .diagnosed(.clockSkew)))
+            problems.append((say("clock skew: \(skewed.summary)"), .diagnosed(.clockSkew)))
         }
         if token.decoded.format == .jwt, token.verdict.status == .unverified {
-            problems.append(("signature not checked: \(token.verdict.reason)", .signatureNotChecked))
+            problems.append((say("signature not checked: \(token.verdict.reason)"), .signatureNotChecked))
         }
         if let introspectionError, introspectionError.kind != .configuration, token.decoded.format == .opaque {
-            problems.append(("introspection failed: \(introspectionError.reason)", .introspectionFailed))
+            problems.append((say("introspection failed: \(introspectionError.reason)"), .introspectionFailed))
         }
         if let first = problems.first {
-            return HealthVerdict(.degraded, problems.map(\.text).joined(separator: "; "), cause: first.cause)
+            return HealthVerdict(.degraded, say(problems.map(\.text).joined(separator: "; ")), cause: first.cause)
         }
         if token.verdict.status == .checking {
-            return HealthVerdict(.pending, "checking the signature: \(token.verdict.reason(at: now))")
+            return HealthVerdict(.pending, say("checking the signature: \(token.verdict.reason(at: now))"))
         }
         if resourceURI != nil, lastResponse == nil, !pollingPaused {
             return HealthVerdict(.pending, "waiting for the first API answer")
         }
+        return HealthVerdict(.ok, say(okReason(token, remaining: remaining)))
+    }
+
+    /// `valid 4m, signature verified, API 200`: what a healthy client's row says.
+    private func okReason(_ token: TokenSummary, remaining: String?) -> String {
         var parts = [remaining ?? "token held (lifetime unknown)"]
         switch token.verdict.status {
         case .verified: parts.append("signature verified")
@@ -173,17 +193,17 @@ extension ClientSnapshot {
         default: break
         }
         if let response = lastResponse, let status = response.status, resourceURI != nil { parts.append("API \(status)") }
-        return HealthVerdict(.ok, parts.joined(separator: ", "))
+        return parts.joined(separator: ", ")
     }
 
     /// What is wrong with the API's answer, in a few words, and why; nil for a 2xx.
-    private func apiProblem(_ response: ResourceResponse, now: Date) -> (text: String, cause: VerdictCause)? {
-        let age = isStale(response, at: now) ? " (" + TimeText.relative(response.at, now: now) + ")" : ""
+    private func apiProblem(_ response: ResourceResponse, now: Date, say: Wording) -> (text: String, cause: VerdictCause)? {
+        let age = isStale(response, at: now) ? say(" (" + TimeText.relative(response.at, now: now) + ")") : ""
         if let failure = response.failure {
             switch failure.kind {
-            case .timeout: return ("API timeout: \(failure.reason)\(age)", .apiUnreachable)
-            case .redirectRefused: return ("API redirect refused\(age)", .apiRefuses)
-            default: return ("API unreachable: \(failure.reason)\(age)", .apiUnreachable)
+            case .timeout: return (say("API timeout: \(failure.reason)\(age)"), .apiUnreachable)
+            case .redirectRefused: return (say("API redirect refused\(age)"), .apiRefuses)
+            default: return (say("API unreachable: \(failure.reason)\(age)"), .apiUnreachable)
             }
         }
         guard let status = response.status, !response.isSuccess else { return nil }
@@ -199,13 +219,14 @@ extension ClientSnapshot {
                 let detail =
                     missing.isEmpty ? (challenge.errorDescription ?? "") : "token lacks \(missing.joined(separator: " "))"
                 return (
-                    "API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age, .diagnosed(.missingScope)
+                    say("API \(status) insufficient_scope" + (detail.isEmpty ? "" : ": \(detail)") + age),
+                    .diagnosed(.missingScope)
                 )
             }
-            return ("API \(status) \(error.rawValue)" + (challenge.errorDescription.map { ": \($0)" } ?? "") + age, cause)
+            return (say("API \(status) \(error.rawValue)" + (challenge.errorDescription.map { ": \($0)" } ?? "") + age), cause)
         }
         let phrase = HTTPStatusText.reasonPhrase(status)
-        return ("API \(status)" + (phrase.isEmpty ? "" : " \(phrase)") + age, cause)
+        return (say("API \(status)" + (phrase.isEmpty ? "" : " \(phrase)") + age), cause)
     }
 
     /// Why the token request failed: the error's class, or clock skew when a clock is off and
@@ -241,6 +262,16 @@ extension ClientSnapshot {
     public func isStale(_ response: ResourceResponse, at now: Date) -> Bool {
         if let serial = response.tokenSerial, serial != token?.serial { return true }
         return now.timeIntervalSince(response.at) > 2 * pollInterval.timeInterval
+    }
+}
+
+/// Whether a judgement writes its reasons (`ClientSnapshot.healthState(at:)` does not): the
+/// words are built only when they are said.
+private struct Wording {
+    let isOn: Bool
+
+    func callAsFunction(_ text: @autoclosure () -> String) -> String {
+        isOn ? text() : ""
     }
 }
 

@@ -52,6 +52,23 @@ public enum TimeText {
         return "\(seconds / 86_400)d" + twoDigits(seconds / 3600 % 24) + "h"
     }
 
+    /// `50m`, `1h59m`: `duration` without its seconds from ten minutes up, for a time whose
+    /// seconds do not matter (a healthy token's time left), so the words stay the same for a
+    /// minute instead of changing every second; `9m57s` under ten minutes, when they start to.
+    public static func coarseDuration(seconds: Int) -> String {
+        (600..<3600).contains(seconds) ? "\(seconds / 60)m" : duration(seconds: seconds)
+    }
+
+    /// `<1m ago`, `12m ago`, `3h ago`, `2d ago`: an age in steps, for an age whose seconds do
+    /// not matter (a fresh answer that succeeded), so it changes once a minute at most.
+    public static func coarseAge(_ date: Date, now: Date) -> String {
+        let seconds = -secondsUntil(date, now: now)
+        if seconds < 60 { return "<1m ago" }
+        if seconds < 3600 { return "\(seconds / 60)m ago" }
+        if seconds < 86_400 { return "\(seconds / 3600)h ago" }
+        return "\(seconds / 86_400)d ago"
+    }
+
     /// At most five columns for the table: `59:59`, and `99:59` under a hundred minutes, so a
     /// one-hour token counts down in one notation from `60:00`; then `1h42m`, `23h`, `4d`.
     public static func countdown(seconds: Int) -> String {

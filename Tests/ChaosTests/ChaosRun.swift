@@ -323,6 +323,11 @@ final class ChaosRun {
         var problems: [String] = []
         let truth = Dictionary(uniqueKeysWithValues: snapshot.clients.map { ($0.name, $0.health(at: now).state) })
 
+        // The judgement without its words, which the table counts, orders and filters by.
+        for client in snapshot.clients where client.healthState(at: now) != truth[client.name] {
+            problems.append("the table's state for \(client.name) is \(client.healthState(at: now)), not the verdict's")
+        }
+
         for client in CheckDocument(snapshot, at: now).clients where client.verdict != truth[client.name]?.rawValue {
             problems.append("check --json says \(client.verdict) for \(client.name), not \(truth[client.name]?.rawValue ?? "-")")
         }

@@ -152,7 +152,7 @@ struct OldNewsTests {
         let frame = frame(ViewState(selectedClient: "reports"))
         let fresh = row(frame, containing: "billing-api ")
         let stale = row(frame, containing: "inventory ")
-        #expect(frame.text(ofRow: fresh).contains("200 60ms · now"))
+        #expect(frame.text(ofRow: fresh).contains("200 60ms · <1m ago"), "a fresh success's age in steps")
         #expect(frame.text(ofRow: stale).contains("200 9ms · 1m00s ago"))
         let freshStyle = frame[column(of: "200 60ms", inRow: fresh, of: frame), fresh].style
         let staleStyle = frame[column(of: "200 9ms", inRow: stale, of: frame), stale].style

@@ -66,6 +66,6 @@ struct RateLimitBudgetModelTests {
         #expect(health.state == .degraded)
         #expect(
             health.reason
-                == "rate limited: next try in 38s (token endpoint: 0/600 left, resets in 38s) — current token valid 59m00s")
+                == "rate limited: next try in 38s (token endpoint: 0/600 left, resets in 38s) — current token valid 59m")
     }
 }
