@@ -14,6 +14,8 @@ final class CursesScreen {
     private var pairs: [PairKey: Int32] = [:]
     private var previousHandlers: [(Int32, sighandler_t?)] = []
     private var isOpen = true
+    /// How long `readKey()` waits.
+    private let inputTimeoutMilliseconds: Int32
 
     private struct PairKey: Hashable {
         let foreground: Int32
@@ -40,6 +42,7 @@ final class CursesScreen {
         keypad(tt_stdscr(), true)
         curs_set(0)
         set_escdelay(25)
+        self.inputTimeoutMilliseconds = inputTimeoutMilliseconds
         tt_timeout(inputTimeoutMilliseconds)
         tt_mouse(mouse ? 1 : 0)
         if has_colors() && !noColor {
@@ -80,6 +83,24 @@ final class CursesScreen {
         var columns: Int32 = 0
         tt_getmaxyx(tt_stdscr(), &rows, &columns)
         return TerminalSize(columns: Int(columns), rows: Int(rows))
+    }
+
+    /// Waits up to `milliseconds` for a key, and no longer than until `descriptor` is readable
+    /// (a wake signal). A resize ends the wait too: the signal interrupts `poll`, and ncurses
+    /// then reports the new size as a key.
+    func readKey(waitingAtMost milliseconds: Int32, orUntilReadable descriptor: Int32) -> InputKey? {
+        checkThread()
+        // ncurses may already hold keys it read (the rest of a pasted burst), which `poll`
+        // would not see: those come first.
+        tt_timeout(0)
+        defer { tt_timeout(inputTimeoutMilliseconds) }
+        if let key = readKey() { return key }
+        var watched = [
+            pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        _ = poll(&watched, nfds_t(watched.count), milliseconds)
+        return readKey()
     }
 
     /// Waits up to the input timeout for a key.

@@ -21,7 +21,9 @@ public final class TerminalDashboard: Sendable {
         public var keyMap: KeyMap
         /// True when `NO_COLOR` asks for attributes only.
         public var noColor: Bool
-        /// How long one wait for a key lasts: the longest a countdown can lag its second.
+        /// How long one wait for a key lasts when nothing can wake the wait (no pipe could be
+        /// made): the longest a countdown or a delivery can wait to be drawn. Otherwise the
+        /// wait lasts until a key, a delivery or the next second.
         public var inputTimeout: Duration
         /// True to take clicks and the wheel (`mouse:`, `--no-mouse`); off leaves the terminal's
         /// own text selection to the mouse.
@@ -148,6 +150,8 @@ final class Mailbox: Sendable {
     }
 
     private let contents: Mutex<Contents>
+    /// Rung on every delivery, so the terminal thread need not look for them on a timer.
+    let wakeSignal = WakeSignal()
 
     init(snapshot: ManagerSnapshot) {
         contents = Mutex(Contents(snapshot: snapshot))
@@ -158,14 +162,17 @@ final class Mailbox: Sendable {
             $0.snapshot = snapshot
             $0.isSnapshotNew = true
         }
+        wakeSignal?.wake()
     }
 
     func post(_ copy: CopyResult) {
         contents.withLock { $0.copies.append(copy) }
+        wakeSignal?.wake()
     }
 
     func post(_ outcome: [ActionRecord]) {
         contents.withLock { $0.outcomes.append(outcome) }
+        wakeSignal?.wake()
     }
 
     func takeOutcomes() -> [[ActionRecord]] {
@@ -186,6 +193,7 @@ final class Mailbox: Sendable {
 
     func requestQuit() {
         contents.withLock { $0.isQuitRequested = true }
+        wakeSignal?.wake()
     }
 
     var isQuitRequested: Bool {
@@ -200,8 +208,8 @@ final class Mailbox: Sendable {
     }
 }
 
-/// The terminal thread's loop: wait briefly for a key, take what arrived, redraw when the
-/// second, the snapshot or the view changed.
+/// The terminal thread's loop: wait for a key until something arrives or the second turns,
+/// take what arrived, redraw when the second, the snapshot or the view changed.
 final class DashboardLoop {
     private let screen: CursesScreen
     private let configuration: TerminalDashboard.Configuration
@@ -257,7 +265,7 @@ final class DashboardLoop {
                 drawnSecond = second
                 needsDrawing = false
             }
-            guard let key = screen.readKey() else { continue }
+            guard let key = nextKey() else { continue }
             if key == .resize { previous = nil }
             needsDrawing = true
             let pressedAt = Date()
@@ -279,6 +287,18 @@ final class DashboardLoop {
                 return
             }
         }
+    }
+
+    /// The next key, waiting for it until the wall clock's next second (when the countdowns
+    /// move) or until a delivery rings the mailbox's wake signal, whichever comes first.
+    /// Without a wake signal, the wait is the configured input timeout.
+    private func nextKey() -> InputKey? {
+        guard let wake = mailbox.wakeSignal else { return screen.readKey() }
+        let intoSecond = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1)
+        let untilNextSecond = Int32(((1 - intoSecond) * 1000).rounded(.up))
+        let key = screen.readKey(waitingAtMost: min(max(untilNextSecond, 1), 1000), orUntilReadable: wake.readDescriptor)
+        wake.drain()
+        return key
     }
 
     private func context() -> ScreenContext {
