@@ -27,7 +27,8 @@
 #   START_TIMEOUT [600] seconds to wait for every client to be "ok" on the screen,
 #   PERF_SECONDS [0]: when > 0, `perf record -p PID` on the idle dashboard for that long after the
 #     keypresses, and the top symbols (perf report, self time) printed; PERF_CALLGRAPH [0]=1
-#     records frame-pointer call graphs and prints the symbols by time including their callees.
+#     records frame-pointer call graphs and prints the symbols by time including their callees;
+#     PERF_KEEP=FILE keeps the recording there, for `perf report -i FILE` afterwards.
 #
 # Start-up is read from the screen: from launching the pane until the first frame reaches the
 # terminal, and until the header's counts read "<CLIENTS> ok" (every client holds a token and,
@@ -418,6 +419,7 @@ profile() {
     if [ "${PERF_CALLGRAPH:-0}" = 1 ]; then record=(--call-graph fp); report=(--children --percent-limit 8 -g none); fi
     {
         perf record -q -F 999 "${record[@]}" -p "$(cat "$WORK/$name.pid")" -o "$WORK/$name.perf.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 &&
+            { [ -z "${PERF_KEEP:-}" ] || cp "$WORK/$name.perf.data" "$PERF_KEEP"; } &&
             perf report -q -i "$WORK/$name.perf.data" --stdio "${report[@]}" --sort dso,symbol 2>/dev/null |
             grep -v '^$' | head -25 | { if command -v swift-demangle >/dev/null; then swift-demangle --simplified; else cat; fi; } |
                 sed -e 's/[ -]*$//' | cut -c1-200

@@ -72,12 +72,14 @@ extension Renderer {
     ) {
         var longestName = 0
         var longestInstance = 0
-        for index in order {
-            let client = snapshot.clients[index]
-            longestName = max(longestName, Self.shownName(client).unicodeScalars.count)
-            // Grouped, the instance is in each group's header.
-            if groups == nil, let instance = client.instance {
-                longestInstance = max(longestInstance, instance.unicodeScalars.count)
+        // Through the buffer: every client is read, in place rather than copied out of the array.
+        snapshot.clients.withUnsafeBufferPointer { clients in
+            for index in order {
+                longestName = max(longestName, Self.shownNameLength(clients[index]))
+                // Grouped, the instance is in each group's header.
+                if groups == nil, let instance = clients[index].instance {
+                    longestInstance = max(longestInstance, instance.unicodeScalars.count)
+                }
             }
         }
         let columns = TableColumns(width: canvas.width, longestName: longestName, longestInstance: longestInstance)
@@ -185,6 +187,12 @@ extension Renderer {
         return String(client.name.dropFirst(instance.count + 1))
     }
 
+    /// `shownName(client).unicodeScalars.count`, without making the string when there is no
+    /// instance (the table measures every client's name on every frame).
+    static func shownNameLength(_ client: ClientSnapshot) -> Int {
+        client.instance == nil ? client.name.unicodeScalars.count : shownName(client).unicodeScalars.count
+    }
+
     /// `↑ 3 above ↓ 12 more` (or `↑3 ↓12` where that does not fit) at the right end of the
     /// column titles, where no title is: the clients the table has no room for, and on which side.
     private func drawHiddenClients(_ canvas: inout Canvas, layout: ScreenLayout, after titlesEnd: Int) {
@@ -207,8 +215,18 @@ extension Renderer {
     /// The API column is named for what it calls: the path every client's `resource-uri`
     /// shares (`/mod`), or `API` when they differ.
     static func answerColumnTitle(_ clients: [ClientSnapshot]) -> String {
-        // A fleet shares a few URIs: each is parsed once, not once a client and a frame.
-        let uris = Set(clients.lazy.compactMap(\.resourceURI))
+        // A fleet shares a few URIs: each is parsed once, not once a client and a frame, and
+        // each client's is hashed only when it differs from the one before (in place, through
+        // the buffer, rather than copying every client out of the array).
+        var uris: Set<String> = []
+        clients.withUnsafeBufferPointer { clients in
+            var previous: String?
+            for index in clients.indices {
+                guard let uri = clients[index].resourceURI, uri != previous else { continue }
+                uris.insert(uri)
+                previous = uri
+            }
+        }
         let paths = Set(uris.compactMap { URL(string: $0)?.path })
         guard paths.count == 1, let path = paths.first, !path.isEmpty else { return "API" }
         return TerminalText.sanitize(path)

@@ -60,7 +60,11 @@ extension ClientSnapshot {
     /// The `kid` of the held token when an earlier fetch of the key set held it and a later one
     /// does not: rotated away. A key newer than the copy at hand is not "retired".
     public var retiredSigningKey: String? {
-        guard let kid = token?.decoded.keyID, let keySet, keySet.standing(of: kid) == .retired else { return nil }
+        // Only a key the set held and then dropped is retired: with no removal, no key is, and
+        // the token's header need not be read (this runs for every client on every frame).
+        guard let keySet, keySet.changes.contains(where: { $0.kind == .removed }), let kid = token?.decoded.keyID,
+            keySet.standing(of: kid) == .retired
+        else { return nil }
         return kid
     }
 
