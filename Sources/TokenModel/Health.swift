@@ -155,7 +155,11 @@ extension ClientSnapshot {
         if let budget = tokenEndpointBudget, budget.isLow(at: now), lastError?.isRateLimited != true {
             problems.append((say(budget.warning(at: now)), .rateLimited))
         }
-        if resourceURI != nil, let response = lastResponse, let problem = apiProblem(response, now: now, say: say) {
+        // The last answer is read in place and copied only when it is not a 2xx: this runs for
+        // every client on every frame.
+        if resourceURI != nil, let last = responses.indices.last, !responses[last].isSuccess,
+            let problem = apiProblem(responses[last], now: now, say: say)
+        {
             problems.append(problem)
         }
         if token.verdict.status != .failed, let kid = retiredSigningKey {
@@ -176,10 +180,11 @@ extension ClientSnapshot {
         if token.verdict.status == .checking {
             return HealthVerdict(.pending, say("checking the signature: \(token.verdict.reason(at: now))"))
         }
-        if resourceURI != nil, lastResponse == nil, !pollingPaused {
+        if resourceURI != nil, responses.isEmpty, !pollingPaused {
             return HealthVerdict(.pending, "waiting for the first API answer")
         }
-        return HealthVerdict(.ok, say(okReason(token, remaining: remaining)))
+        // Not through `say`: its closure would copy the whole snapshot to capture it.
+        return HealthVerdict(.ok, say.isOn ? okReason(token, remaining: remaining) : "")
     }
 
     /// `valid 4m, signature verified, API 200`: what a healthy client's row says.
