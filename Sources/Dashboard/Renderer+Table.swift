@@ -72,15 +72,17 @@ extension Renderer {
     ) {
         var longestName = 0
         var longestInstance = 0
-        // Through the buffer: every client is read, in place rather than copied out of the array.
-        snapshot.clients.withUnsafeBufferPointer { clients in
-            for index in order {
-                longestName = max(longestName, Self.shownNameLength(clients[index]))
-                // Grouped, the instance is in each group's header.
-                if groups == nil, let instance = clients[index].instance {
-                    longestInstance = max(longestInstance, instance.unicodeScalars.count)
-                }
-            }
+        // Every client's name is measured, each read in place (`mapInPlace`).
+        let widths = snapshot.clients.mapInPlace { client in
+            // Grouped, the instance is in each group's header.
+            (
+                name: Self.shownNameLength(client.pointee),
+                instance: groups == nil ? client.pointee.instance?.unicodeScalars.count : nil
+            )
+        }
+        for index in order {
+            longestName = max(longestName, widths[index].name)
+            longestInstance = max(longestInstance, widths[index].instance ?? 0)
         }
         let columns = TableColumns(width: canvas.width, longestName: longestName, longestInstance: longestInstance)
 
@@ -219,13 +221,11 @@ extension Renderer {
         // each client's is hashed only when it differs from the one before (in place, through
         // the buffer, rather than copying every client out of the array).
         var uris: Set<String> = []
-        clients.withUnsafeBufferPointer { clients in
-            var previous: String?
-            for index in clients.indices {
-                guard let uri = clients[index].resourceURI, uri != previous else { continue }
-                uris.insert(uri)
-                previous = uri
-            }
+        var previous: String?
+        clients.forEachInPlace { client in
+            guard let uri = client.pointee.resourceURI, uri != previous else { return }
+            uris.insert(uri)
+            previous = uri
         }
         let paths = Set(uris.compactMap { URL(string: $0)?.path })
         guard paths.count == 1, let path = paths.first, !path.isEmpty else { return "API" }

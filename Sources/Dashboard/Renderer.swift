@@ -86,12 +86,7 @@ public struct Renderer: Sendable {
     private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext)
         -> Arrangement
     {
-        // Through the buffer, so each client is judged in place rather than copied out of the array.
-        var states: [HealthState] = []
-        states.reserveCapacity(snapshot.clients.count)
-        snapshot.clients.withUnsafeBufferPointer { clients in
-            for index in clients.indices { states.append(clients[index].healthState(at: now)) }
-        }
+        let states = snapshot.clients.mapInPlace { $0.pointee.healthState(at: now) }
         let order = ClientList.visibleIndices(snapshot, state: state) { states[$0] }
         let groups =
             state.isGrouped
