@@ -86,7 +86,7 @@ public struct Renderer: Sendable {
     private func arrange(_ snapshot: ManagerSnapshot, state: ViewState, size: TerminalSize, now: Date, context: ScreenContext)
         -> Arrangement
     {
-        let states = snapshot.clients.mapInPlace { $0.pointee.healthState(at: now) }
+        let states = snapshot.healthStates(at: now)
         let order = ClientList.visibleIndices(snapshot, state: state) { states[$0] }
         let groups =
             state.isGrouped

@@ -270,6 +270,16 @@ extension ClientSnapshot {
     }
 }
 
+extension ManagerSnapshot {
+    /// Every client's state at `now`, in the order of `clients`: what a frame counts, orders
+    /// and filters by. Each client is still copied out of the array to be judged (every field
+    /// retained and released): at 10,000 clients that copy is most of the pass (perf), and
+    /// neither the buffer nor a pointer to the element avoided it.
+    public func healthStates(at now: Date) -> [HealthState] {
+        clients.map { $0.healthState(at: now) }
+    }
+}
+
 /// Whether a judgement writes its reasons (`ClientSnapshot.healthState(at:)` does not): the
 /// words are built only when they are said.
 private struct Wording {

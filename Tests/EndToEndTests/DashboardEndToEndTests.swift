@@ -25,9 +25,9 @@ struct DashboardEndToEndTests {
         #expect(Self.line(of: "no-mod-scope", in: screen)?.contains("▲ degraded") == true, "the token is fine, the API says 403")
         #expect(screen.contains("embedded demo"))
         #expect(screen.contains(/✔ 4 ok · ▲ 1 degraded · ✘ 1 error/), "the header counts add up to the six rows")
-        try session.send("3")
+        try await session.send("3")
         try await session.waitForScreen("the answer of /mod in Responses") { $0.contains("The message of the day is boring") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -35,7 +35,7 @@ struct DashboardEndToEndTests {
     func shortLivedRefresh() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the short-lived row") { $0.contains("short-lived") && $0.contains("✔ ok") }
-        try session.send("/", "s", "h", "o", "r", "t", "Enter", "4")
+        try await session.send("/", "s", "h", "o", "r", "t", "Enter", "4")
         let first = try await session.waitForScreen("the History tab") { $0.contains("startup") }
         let start = try #require(Self.countdown(in: first, row: "short-lived"))
         let later = try await session.waitForScreen("the countdown to go down") { screen in
@@ -44,7 +44,7 @@ struct DashboardEndToEndTests {
         #expect(try #require(Self.countdown(in: later, row: "short-lived")) < start)
         // 30-second tokens refresh at about 24 s, less a little jitter.
         try await session.waitForScreen("the automatic refresh in History", timeout: 45) { $0.contains("scheduled") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -52,12 +52,12 @@ struct DashboardEndToEndTests {
     func manualRefresh() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the mod-client row") { $0.contains("mod-client") && $0.contains("✔ ok") }
-        try session.send("/", "m", "o", "d", "-", "c", "Enter", "4")
+        try await session.send("/", "m", "o", "d", "-", "c", "Enter", "4")
         try await session.waitForScreen("the History tab") { $0.contains("startup") }
-        #expect(try !session.screen().contains("manual"))
-        try session.send("r")
+        #expect(try await !session.screen().contains("manual"))
+        try await session.send("r")
         try await session.waitForScreen("a manual entry in History") { $0.contains("manual") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -65,17 +65,17 @@ struct DashboardEndToEndTests {
     func filterByVerdict() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the verdicts") { $0.contains("✘ error") && $0.contains("▲ degraded") }
-        try session.send("/", "d", "e", "g", "r", "a", "d", "e", "d")
+        try await session.send("/", "d", "e", "g", "r", "a", "d", "e", "d")
         let filtered = try await session.waitForScreen("only the degraded row") { screen in
             screen.contains("(1 of 6 shown)") && Self.line(of: "mod-client", in: screen) == nil
         }
         #expect(Self.line(of: "no-mod-scope", in: filtered)?.contains("▲ degraded") == true)
         #expect(!filtered.contains("/k") && filtered.contains("select"), "the prompt's hint offers only keys that are not typed")
-        try session.send("Escape", "/", "j")
+        try await session.send("Escape", "/", "j")
         try await session.waitForScreen("j typed into the filter") {
             $0.contains("/ j") && $0.contains("jwt-client") && $0.contains("(1 of 6 shown)")
         }
-        try session.send("Escape", "q")
+        try await session.send("Escape", "q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -83,22 +83,22 @@ struct DashboardEndToEndTests {
     func revokeNeedsY() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the mod-client row") { Self.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
-        try session.send("/", "m", "o", "d", "-", "c", "Enter", "x")
+        try await session.send("/", "m", "o", "d", "-", "c", "Enter", "x")
         try await session.waitForScreen("the question") { $0.contains("Revoke the token of mod-client?") }
-        try session.send("Enter")
+        try await session.send("Enter")
         try await session.waitForScreen("the revoke cancelled") { $0.contains("Revoke cancelled") }
-        #expect(Self.line(of: "mod-client", in: try session.screen())?.contains("✔ ok") == true)
-        try session.send("x", "y")
+        #expect(Self.line(of: "mod-client", in: try await session.screen())?.contains("✔ ok") == true)
+        try await session.send("x", "y")
         try await session.waitForScreen("the outcome in the footer and the row in error") { screen in
             screen.contains("revoke mod-client: token") && Self.line(of: "mod-client", in: screen)?.contains("✘ error") == true
         }
-        try session.send("4")
+        try await session.send("4")
         try await session.waitForScreen("the revoke in History") { $0.contains("you: revoke") && $0.contains("✔ done") }
-        try session.send("x")
+        try await session.send("x")
         try await session.waitForScreen("no question without a token") {
             $0.contains("No token held for mod-client; nothing to revoke")
         }
-        try session.send("e")
+        try await session.send("e")
         // Once the footer's message has faded, the log still has it, as the dashboard's note.
         let log = try await session.waitForScreen("the notes in the event log, the footer faded") { screen in
             let footer = screen.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) } ?? ""
@@ -107,7 +107,7 @@ struct DashboardEndToEndTests {
         }
         #expect(!log.contains("revoke mod-client: token"), "the revoke's outcome is the manager's you: line, not a note")
         #expect(log.contains("you: revoke") && !log.contains("Revoking the token"))
-        try session.send("q", "q")
+        try await session.send("q", "q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -115,19 +115,19 @@ struct DashboardEndToEndTests {
     func zoom() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the mod-client row") { Self.line(of: "mod-client", in: $0)?.contains("✔ ok") == true }
-        try session.send("/", "m", "o", "d", "-", "c", "Enter", "3")
+        try await session.send("/", "m", "o", "d", "-", "c", "Enter", "3")
         try await session.waitForScreen("the answer of /mod in Responses") { $0.contains("The message of the day is boring") }
-        try session.send("Enter")
+        try await session.send("Enter")
         let zoomed = try await session.waitForScreen("the zoomed view") { screen in
             screen.contains("Esc back") && !screen.contains("STATUS") && screen.contains("The message of the day is boring")
         }
         #expect(zoomed.contains("mod-client 1/1"), "the zoomed client is named")
         #expect(!zoomed.split(separator: "\n").dropFirst(2).dropLast().contains { $0.contains("…") }, "nothing is cut")
-        try session.send("4")
+        try await session.send("4")
         try await session.waitForScreen("History, zoomed") { $0.contains("fetch: startup") && $0.contains("Esc back") }
-        try session.send("Escape")
+        try await session.send("Escape")
         try await session.waitForScreen("the list again") { $0.contains("STATUS") && !$0.contains("Esc back") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -138,22 +138,22 @@ struct DashboardEndToEndTests {
             ["mod-client", "wrong-secret", "jwt-client"].allSatisfy { Self.line(of: $0, in: screen) != nil }
                 && !screen.contains("⋯ pending")
         }
-        #expect(try session.mouseReportingOn(), "the dashboard asks for the mouse by default")
+        #expect(try await session.mouseReportingOn(), "the dashboard asks for the mouse by default")
         let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
         let wrongSecret = try #require(rows.firstIndex { $0.contains(" wrong-secret ") })
-        try session.click(column: 20, row: wrongSecret)
+        try await session.click(column: 20, row: wrongSecret)
         try await session.waitForScreen("wrong-secret selected") { screen in
             Self.line(of: "wrong-secret", in: screen)?.hasPrefix("▶") == true && screen.contains("wrong-secret 6/6")
         }
         let tabBar = try #require(rows.firstIndex { $0.contains("4 History") })
         let column = try #require(Self.column(of: "4 History", in: rows[tabBar]))
-        try session.click(column: column + 2, row: tabBar)
+        try await session.click(column: column + 2, row: tabBar)
         try await session.waitForScreen("the History tab") { $0.contains("[4 History]") && $0.contains("fetch: startup") }
-        try session.wheel(down: false, column: 20, row: wrongSecret)
+        try await session.wheel(down: false, column: 20, row: wrongSecret)
         try await session.waitForScreen("the selection moved up by the wheel") { screen in
             Self.line(of: "wrong-secret", in: screen)?.hasPrefix("▶") == false && screen.contains(" 5/6 ")
         }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -161,8 +161,8 @@ struct DashboardEndToEndTests {
     func noMouse() async throws {
         let session = try TmuxSession(arguments: ["--no-mouse"])
         try await session.waitForScreen("the dashboard") { $0.contains("mod-client") }
-        #expect(try !session.mouseReportingOn())
-        try session.send("q")
+        #expect(try await !session.mouseReportingOn())
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -170,16 +170,16 @@ struct DashboardEndToEndTests {
     func help() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the dashboard") { $0.contains("mod-client") }
-        try session.send("?")
+        try await session.send("?")
         // The whole overlay, not the first rows of a frame tmux caught half-written.
         let help = try await session.waitForScreen("the help overlay") {
             $0.contains("refresh selected token") && $0.contains("revoke token")
         }
         #expect(help.contains("quit"))
         #expect(help.contains("Legend"))
-        try session.send("Escape")
+        try await session.send("Escape")
         try await session.waitForScreen("the help to close") { !$0.contains("refresh selected token") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -187,10 +187,10 @@ struct DashboardEndToEndTests {
     func quitRestoresTerminal() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the dashboard") { $0.contains("mod-client") }
-        #expect(try session.alternateScreenOn())
-        try session.send("q")
+        #expect(try await session.alternateScreenOn())
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
-        #expect(try !session.alternateScreenOn())
+        #expect(try await !session.alternateScreenOn())
         let modes = try session.terminalModes()
         #expect(modes.contains(" icanon"))
         #expect(modes.contains(" echo"))
@@ -200,9 +200,9 @@ struct DashboardEndToEndTests {
     func controlCQuits() async throws {
         let session = try TmuxSession(arguments: [])
         try await session.waitForScreen("the dashboard") { $0.contains("mod-client") }
-        try session.send("C-c")
+        try await session.send("C-c")
         #expect(try await session.waitForExit() == 0)
-        #expect(try !session.alternateScreenOn())
+        #expect(try await !session.alternateScreenOn())
     }
 
     @Test("a terminal below the minimum size says what size it needs")
@@ -212,7 +212,7 @@ struct DashboardEndToEndTests {
         #expect(screen.contains("Width = 40 Height = 10"))
         #expect(screen.contains("Needed for tokentop"))
         #expect(screen.contains("Width = 60 Height = 15"))
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -240,7 +240,7 @@ struct DashboardEndToEndTests {
         try await session.waitForScreen("the rows to come back to ok", timeout: 10) { screen in
             healthy.allSatisfy { Self.line(of: $0, in: screen)?.contains("✔ ok") == true }
         }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
         try await demo.stop()
     }
@@ -268,7 +268,7 @@ struct DashboardEndToEndTests {
             return line.contains("✘ error") && line.contains("refused")
         }
         #expect(screen.contains("✘ 1 error"))
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -289,7 +289,7 @@ struct DashboardEndToEndTests {
         }
 
         try ("clients:\n" + client("stays") + client("arrives")).write(toFile: config, atomically: true, encoding: .utf8)
-        try session.send("L")
+        try await session.send("L")
         let reloaded = try await session.waitForScreen("the reloaded rows") { screen in
             Self.line(of: "arrives", in: screen) != nil && Self.line(of: "leaves", in: screen) == nil
         }
@@ -297,11 +297,11 @@ struct DashboardEndToEndTests {
         #expect(Self.line(of: "stays", in: reloaded) != nil)
 
         try "clients:\n  stays: [unclosed\n".write(toFile: config, atomically: true, encoding: .utf8)
-        try session.send("L")
+        try await session.send("L")
         let refused = try await session.waitForScreen("the reload refused") { $0.contains("running configuration stays") }
         #expect(refused.contains("tokentop.yaml:3"), "the error names the file and line")
         #expect(Self.line(of: "stays", in: refused) != nil && Self.line(of: "arrives", in: refused) != nil)
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 

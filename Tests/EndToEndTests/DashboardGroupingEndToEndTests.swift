@@ -43,7 +43,7 @@ struct DashboardGroupingEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let session = try TmuxSession(arguments: ["--config", config])
         try await session.waitForScreen("four rows refused") { $0.components(separatedBy: "connection refused").count > 4 }
-        try session.send("I")
+        try await session.send("I")
         let screen = try await session.waitForScreen("the groups") { screen in
             screen.contains("\(issuer) · 3 clients · ✘ 3 error")
                 && screen.contains("✘ all 3: token request failed: connection refused")
@@ -58,9 +58,9 @@ struct DashboardGroupingEndToEndTests {
         }
         #expect(screen.contains("/oauth2/v1/token · 1 client · "), "a client without issuer-uri is grouped by its token-uri")
         #expect(screen.contains("Grouped by issuer"))
-        try session.send("I")
+        try await session.send("I")
         try await session.waitForScreen("the flat table again") { !$0.contains("✘ all 3:") && $0.contains("Ungrouped") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 }
@@ -77,7 +77,7 @@ extension DashboardGroupingEndToEndTests {
             let row = try #require(DashboardEndToEndTests.line(of: name, in: screen), "\(name) is whole")
             #expect(!row.contains(" ok ") && !row.contains(" degraded "), "the verdict shrinks to its symbol: \(row)")
         }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 }
@@ -114,27 +114,27 @@ extension DashboardGroupingEndToEndTests {
         let row = try #require(DashboardEndToEndTests.line(of: "mod-client", in: screen))
         #expect(
             row.contains(label) && !row.contains("\(label)/mod-client"), "the instance has its column; the name is the client's")
-        try session.send("x")
+        try await session.send("x")
         let refused = try await session.waitForScreen("x refused at once") { $0.contains("the instance is read-only") }
         #expect(!refused.contains("Revoke the token"), "nothing was asked")
-        try session.send("y")
+        try await session.send("y")
         let copy = try await session.waitForScreen("y refused at once") { $0.contains("no token leaves a serve instance") }
         #expect(!copy.contains("Copy the token"), "nothing was asked")
         // An action the instances do not offer: its outcome is kept in the event log, since no
         // manager here records it as an event.
-        try session.send("d")
+        try await session.send("d")
         try await session.waitForScreen("d answered") { $0.contains("diagnose") }
-        try session.send("e")
+        try await session.send("e")
         let kept = try await session.waitForScreen("the outcome kept in the event log") {
             $0.contains("Event log") && $0.contains("dashboard:") && $0.contains("diagnose")
         }
         #expect(kept.contains("read-only"), "the refusals are kept too")
-        try session.send("Escape")
+        try await session.send("Escape")
         try await session.waitForScreen("the clients table") { $0.contains("INSTANCE") }
-        try session.send("I")
+        try await session.send("I")
         let grouped = try await session.waitForScreen("the rows grouped by instance") { $0.contains("\(label) · 6 clients · ") }
         #expect(!grouped.contains("INSTANCE"), "grouped, the header names the instance")
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 
@@ -144,28 +144,28 @@ extension DashboardGroupingEndToEndTests {
         try await session.waitForScreen("the demo's rows") {
             DashboardEndToEndTests.line(of: "wrong-secret", in: $0)?.contains("✘") == true
         }
-        try session.send("/", "p", "o", "s", "t")
+        try await session.send("/", "p", "o", "s", "t")
         try await session.waitForScreen("the filter") { $0.contains("post-client 1/1") }
-        try session.send("Escape")
+        try await session.send("Escape")
         let cleared = try await session.waitForScreen("the filter cleared") { !$0.contains("1/1") }
         #expect(
             cleared.split(separator: "\n").contains { $0.hasPrefix("▶") && $0.contains("post-client") },
             "post-client stays selected")
-        try session.send("e")
+        try await session.send("e")
         try await session.waitForScreen("the event log") { $0.contains("Event log") && $0.contains("token fetched") }
-        try session.send("Enter")
+        try await session.send("Enter")
         let opened = try await session.waitForScreen("the line opened") {
             $0.contains(" Event ") && $0.contains("Enter or Esc closes")
         }
         #expect(opened.contains("Event log") && !opened.contains("[1 Token]"), "the log stays; no client was zoomed")
-        try session.send("Escape")
+        try await session.send("Escape")
         try await session.waitForScreen("the box closed, the log still open") {
             !$0.contains("Enter or Esc closes") && $0.contains("Event log")
         }
-        try session.send("Escape")
+        try await session.send("Escape")
         let back = try await session.waitForScreen("the clients table") { $0.contains("STATUS") }
         #expect(!back.contains("· Esc back"), "the table, not a zoomed client")
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
     }
 }

@@ -47,11 +47,11 @@ struct FileSafetyEndToEndTests {
     func dashboardOnFullDisk() async throws {
         let session = try TmuxSession(arguments: ["--log-file", "/dev/full", "--events-file", "/dev/full"])
         try await session.waitForScreen("the demo's verdicts") { $0.contains("mod-client") && $0.contains("✔ ok") }
-        try session.send("r")
+        try await session.send("r")
         try await session.waitForScreen("a manual refresh done") { $0.contains("refresh") && $0.contains("✔ ok") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
-        let screen = try session.screen()
+        let screen = try await session.screen()
         #expect(screen.contains("tokentop: warning: --log-file /dev/full:"), "\(screen)")
         #expect(screen.contains("tokentop: warning: --events-file /dev/full:"), "\(screen)")
         #expect(screen.contains("lines could not be written; still failing: No space left on device"), "\(screen)")

@@ -14,14 +14,14 @@ struct RateLimitDashboardTests {
         try await session.waitForScreen("mod-client ok") {
             DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true
         }
-        try session.send("/", "m", "o", "d", "-", "c", "Enter", "1")
+        try await session.send("/", "m", "o", "d", "-", "c", "Enter", "1")
         try await session.waitForScreen("the budget on the Token tab") { Self.remaining(in: $0) != nil }
 
         // Manual refreshes spend the rest (eight at most: the bucket holds eight), each seen to take one.
         for _ in 0..<8 {
-            guard let left = Self.remaining(in: try session.screen()), left > 0 else { break }
-            #expect(!(try session.screen()).contains("budget low"))
-            try session.send("r")
+            guard let left = Self.remaining(in: try await session.screen()), left > 0 else { break }
+            #expect(!(try await session.screen()).contains("budget low"))
+            try await session.send("r")
             try await session.waitForScreen("one request fewer than \(left)") { (Self.remaining(in: $0) ?? left) < left }
         }
         let drained = try await session.waitForScreen("the low budget in words") { screen in
@@ -30,16 +30,16 @@ struct RateLimitDashboardTests {
         }
         #expect(DashboardEndToEndTests.line(of: "mod-client", in: drained)?.contains("▲ degraded") == true, "\(drained)")
 
-        try session.send("K")
+        try await session.send("K")
         try await session.waitForScreen("the budget in the issuer's header on the key-set screen") { screen in
             screen.contains("Used by") && screen.contains("Key set")
                 && screen.split(separator: "\n").contains {
                     $0.contains("Budget") && $0.contains("token endpoint: 0/8 left, resets in")
                 }
         }
-        try session.send("Escape")
+        try await session.send("Escape")
         try await session.waitForScreen("back on the list") { !$0.contains("Used by") }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
         try await demo.stop()
     }

@@ -23,7 +23,7 @@ struct SignalEndToEndTests {
         let pid = try #require(try Self.process(matching: marker))
         kill(pid, signal)
         #expect(try await session.waitForExit() == 0)
-        #expect(try !session.alternateScreenOn())
+        #expect(try await !session.alternateScreenOn())
         #expect(try session.terminalModes().contains(" icanon"))
         #expect(try Self.demoFolders(in: scratch).isEmpty)
     }

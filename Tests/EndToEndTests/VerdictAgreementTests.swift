@@ -29,7 +29,7 @@ struct VerdictAgreementTests {
                 DashboardEndToEndTests.line(of: name, in: screen)?.contains(" \(verdict) ") == true
             }
         }
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
         try await demo.stop()
     }

@@ -83,20 +83,20 @@ struct VerdictTruthEndToEndTests {
         try await session.waitForScreen("mod-client ok") {
             DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == true
         }
-        try DiagnosisDashboardTests.select("mod-client", in: session)
+        try await DiagnosisDashboardTests.select("mod-client", in: session)
         // The same ports, new keys and new secrets: the configuration the dashboard holds is now wrong.
         try await demo.stop()
         demo = try await DemoServerProcess.start(arguments: ["--port", authorization, "--resource-port", resource])
-        try session.send("r")
+        try await session.send("r")
         try await session.waitForScreen("the refresh refused", timeout: 30) {
             DashboardEndToEndTests.line(of: "mod-client", in: $0)?.contains("✔ ok") == false && $0.contains("invalid_client")
         }
-        try session.send("d")
+        try await session.send("d")
         let diagnosed = try await session.waitForScreen("d's answer", timeout: 30) { $0.contains("diagnose mod-client: ") }
         #expect(diagnosed.contains("credentials_rejected"), "\(diagnosed)")
         #expect(
             !diagnosed.contains("audience_or_issuer_mismatch") && !diagnosed.contains("api_refuses_valid_token"), "\(diagnosed)")
-        try session.send("q")
+        try await session.send("q")
         #expect(try await session.waitForExit() == 0)
         try await demo.stop()
     }

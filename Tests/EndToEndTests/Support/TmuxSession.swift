@@ -34,19 +34,19 @@ final class TmuxSession {
             "XDG_CONFIG_HOME=\(directory.path)/config", "TOKENTOP_CONFIG=",
         ]
         env += environment.map { "\($0.key)=\($0.value)" }
-        try tmux(
+        try tmuxNow(
             ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "-c", directory.path]
                 + env.flatMap { ["-e", $0] } + ["sh", "-c", script])
         server = ForeignProcess(
-            pid_t(try tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+            pid_t(try tmuxNow(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
         pane = ForeignProcess(
             pid_t(
-                try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+                try tmuxNow(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
                 ?? 0)
     }
 
     deinit {
-        _ = try? tmux(["kill-server"])
+        _ = try? tmuxNow(["kill-server"])
         // kill-server alone has been seen to leave the server behind: make sure.
         // Only while they are still the processes started here: by now their pids may belong to
         // another test's process (pids wrap at 32,768 here), which a kill would end.
@@ -56,43 +56,44 @@ final class TmuxSession {
     }
 
     /// The pane's text now.
-    func screen() throws -> String {
-        try tmux(["capture-pane", "-p", "-t", name])
+    func screen() async throws -> String {
+        try await tmux(["capture-pane", "-p", "-t", name])
     }
 
     /// Sends keys in tmux's names (`q`, `Down`, `Tab`, `C-c`, `?`).
-    func send(_ keys: String...) throws {
-        _ = try tmux(["send-keys", "-t", name] + keys)
+    func send(_ keys: String...) async throws {
+        _ = try await tmux(["send-keys", "-t", name] + keys)
     }
 
     /// Clicks the first button at a cell (from 0), written to the pane's input as a terminal
     /// reports it to a program that asked for the mouse: press, then release.
-    func click(column: Int, row: Int) throws {
-        try sendMouse(button: 0, column: column, row: row)
-        try sendMouse(button: 0, column: column, row: row, release: true)
+    func click(column: Int, row: Int) async throws {
+        try await sendMouse(button: 0, column: column, row: row)
+        try await sendMouse(button: 0, column: column, row: row, release: true)
     }
 
     /// Turns the wheel one notch at a cell (from 0).
-    func wheel(down: Bool, column: Int, row: Int) throws {
-        try sendMouse(button: down ? 65 : 64, column: column, row: row)
+    func wheel(down: Bool, column: Int, row: Int) async throws {
+        try await sendMouse(button: down ? 65 : 64, column: column, row: row)
     }
 
     /// In the encoding the program asked for: SGR (1006) when it did, else the classic
     /// `ESC [ M` with each number plus 32 in one byte (enough below 223 columns).
-    private func sendMouse(button: Int, column: Int, row: Int, release: Bool = false) throws {
+    private func sendMouse(button: Int, column: Int, row: Int, release: Bool = false) async throws {
         let bytes: [UInt8]
-        if try tmux(["display-message", "-p", "-t", name, "#{mouse_sgr_flag}"]).contains("1") {
+        if try await tmux(["display-message", "-p", "-t", name, "#{mouse_sgr_flag}"]).contains("1") {
             bytes = Array("\u{1B}[<\(button);\(column + 1);\(row + 1)\(release ? "m" : "M")".utf8)
         } else {
             bytes = [0x1B, 0x5B, 0x4D, UInt8(32 + (release ? 3 : button)), UInt8(33 + column), UInt8(33 + row)]
         }
-        _ = try tmux(["send-keys", "-t", name, "-H"] + bytes.map { String($0, radix: 16) })
+        _ = try await tmux(["send-keys", "-t", name, "-H"] + bytes.map { String($0, radix: 16) })
     }
 
     /// True while the program in the pane has asked the terminal for mouse reports.
-    func mouseReportingOn() throws -> Bool {
-        try tmux(["display-message", "-p", "-t", name, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"]).contains(
-            "1")
+    func mouseReportingOn() async throws -> Bool {
+        try await tmux(["display-message", "-p", "-t", name, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"])
+            .contains(
+                "1")
     }
 
     /// Waits, bounded, until the screen satisfies `condition`; returns that screen.
@@ -103,7 +104,7 @@ final class TmuxSession {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
-            last = try screen()
+            last = try await screen()
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -121,23 +122,24 @@ final class TmuxSession {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw E2EError("tokentop did not exit within \(Int(timeout))s; the screen was:\n\((try? screen()) ?? "")")
+        throw E2EError("tokentop did not exit within \(Int(timeout))s; the screen was:\n\((try? await screen()) ?? "")")
     }
 
     /// Whether the pane is still on the alternate screen (a dashboard that did not clean up).
-    func alternateScreenOn() throws -> Bool {
-        try tmux(["display-message", "-p", "-t", name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    func alternateScreenOn() async throws -> Bool {
+        try await tmux(["display-message", "-p", "-t", name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            == "1"
     }
 
     /// Lets the pane's program set tmux's clipboard with OSC 52, as a terminal with clipboard
     /// access would; `pasteBuffer()` then reads what it copied.
-    func acceptClipboard() throws {
-        _ = try tmux(["set-option", "-s", "set-clipboard", "on"])
+    func acceptClipboard() async throws {
+        _ = try await tmux(["set-option", "-s", "set-clipboard", "on"])
     }
 
     /// The newest paste buffer: what the program last copied with OSC 52.
-    func pasteBuffer() throws -> String {
-        try tmux(["show-buffer"])
+    func pasteBuffer() async throws -> String {
+        try await tmux(["show-buffer"])
     }
 
     /// The terminal modes after tokentop exited, as `stty -a` printed them.
@@ -145,8 +147,28 @@ final class TmuxSession {
         try String(contentsOf: directory.appendingPathComponent("stty"), encoding: .utf8)
     }
 
+    /// Runs a tmux client on a thread of its own and waits for it there. Waited for on the
+    /// cooperative pool (two threads on two cores), the many short tmux calls of the terminal
+    /// tests running side by side held both threads at times, and starved the in-process
+    /// servers of other tests: trivial tests took 60 s, and `serve`'s clients did not settle
+    /// within 15 s (seen in CI).
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
+    private func tmux(_ arguments: [String]) async throws -> String {
+        let (socket, directory) = (self.socket, self.directory)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Self.runTmux(arguments, socket: socket, directory: directory) })
+            }
+        }
+    }
+
+    /// The same, waited for on the calling thread: for `init` and `deinit`, once a session.
+    @discardableResult
+    private func tmuxNow(_ arguments: [String]) throws -> String {
+        try Self.runTmux(arguments, socket: socket, directory: directory)
+    }
+
+    private static func runTmux(_ arguments: [String], socket: String, directory: URL) throws -> String {
         // Output goes through a file, not a pipe: `new-session` starts a tmux server that
         // would inherit a pipe and hold it open long after the client has exited.
         let outputFile = directory.appendingPathComponent("tmux-output-\(UUID().uuidString)")
