@@ -75,11 +75,12 @@ extension ClientSnapshot {
     private func tokenHealth(at now: Date, say: Wording) -> HealthVerdict {
         switch state(at: now) {
         case .error:
-            return HealthVerdict(.error, say(fetchFailureReason(now: now)), cause: fetchFailureCause)
+            return HealthVerdict(.error, say(fetchFailureReason(now: now)), cause: say.names(fetchFailureCause))
         case .fetching:
             // Fetching after a failure is still a failure until a token arrives.
             if lastError != nil {
-                return HealthVerdict(.error, say(fetchFailureReason(now: now) + "; retrying now"), cause: fetchFailureCause)
+                return HealthVerdict(
+                    .error, say(fetchFailureReason(now: now) + "; retrying now"), cause: say.names(fetchFailureCause))
             }
             return HealthVerdict(.pending, "fetching a token")
         case .expired:
@@ -212,6 +213,9 @@ extension ClientSnapshot {
             }
         }
         guard let status = response.status, !response.isSuccess else { return nil }
+        // A refusal is a problem whatever its cause: a judgement of the state alone stops here,
+        // before the diagnoses and the challenge are read.
+        guard say.isOn else { return ("", .apiRefuses) }
         // The diagnosis that explains the refusal, when one does (revoked, audience, key rotation).
         let diagnosed = diagnoses(at: now).first {
             [.missingScope, .audienceOrIssuerMismatch, .apiRefusesValidToken, .keyRotation, .revoked].contains($0.cause)
@@ -280,13 +284,19 @@ extension ManagerSnapshot {
     }
 }
 
-/// Whether a judgement writes its reasons (`ClientSnapshot.healthState(at:)` does not): the
-/// words are built only when they are said.
+/// Whether a judgement writes its reasons and names its causes (`ClientSnapshot.healthState(at:)`
+/// does neither): both are built only when they are said. Neither decides a state: a cause
+/// picks the words and the next step, and a problem is a problem whatever its cause.
 private struct Wording {
     let isOn: Bool
 
     func callAsFunction(_ text: @autoclosure () -> String) -> String {
         isOn ? text() : ""
+    }
+
+    /// The cause when it is said, else nil (finding it can mean reading the diagnoses).
+    func names(_ cause: @autoclosure () -> VerdictCause) -> VerdictCause? {
+        isOn ? cause() : nil
     }
 }
 
