@@ -218,8 +218,8 @@ extension Renderer {
     /// shares (`/mod`), or `API` when they differ.
     static func answerColumnTitle(_ clients: [ClientSnapshot]) -> String {
         // A fleet shares a few URIs: each is parsed once, not once a client and a frame, and
-        // each client's is hashed only when it differs from the one before (in place, through
-        // the buffer, rather than copying every client out of the array).
+        // each client's is hashed only when it differs from the one before (read in place,
+        // `forEachInPlace`, rather than copying every client out of the array).
         var uris: Set<String> = []
         var previous: String?
         clients.forEachInPlace { client in
