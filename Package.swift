@@ -240,7 +240,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], exclude: ["Validators"]),
         .testTarget(
-            name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TokenModel"], exclude: ["Snapshots"]),
+            name: "DashboardTests", dependencies: ["Dashboard", "DashboardCaptures", "TerminalDriver", "TokenModel"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "SpringConfigTests",
             dependencies: [
