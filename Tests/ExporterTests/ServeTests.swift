@@ -9,12 +9,23 @@ import TokenModel
 @Suite("serve endpoints")
 struct ServeTests {
     /// Waits until every demo client has a verdict other than pending, as the API reports it.
+    /// The listing once no client is pending. A debug `serve` beside seven other tests (a
+    /// `make dist` packing 300 MB among them) has taken over 15 s to get there (seen in CI, three
+    /// times in twenty runs), so the wait is long, and a failure names who was still pending and why.
     private func settled(_ serve: Serve) async throws -> [[String: Any]] {
         var clients: [[String: Any]] = []
-        try await eventually("every client settled") {
-            clients = try await HTTP.get(serve.url("api/v1/clients")).json["clients"] as? [[String: Any]] ?? []
-            return !clients.isEmpty
-                && clients.allSatisfy { $0["verdict"] as? String != "pending" }
+        var pending: [String] = []
+        do {
+            try await eventually("every client settled", within: 45) {
+                clients = try await HTTP.get(serve.url("api/v1/clients")).json["clients"] as? [[String: Any]] ?? []
+                pending = clients.filter { $0["verdict"] as? String == "pending" }.map {
+                    "\($0["name"] as? String ?? "?"): \($0["reason"] as? String ?? "?")"
+                }
+                return !clients.isEmpty && pending.isEmpty
+            }
+        } catch {
+            Issue.record("still pending: \(pending)")
+            throw error
         }
         return clients
     }
