@@ -154,6 +154,15 @@ struct OldNewsTests {
         let stale = row(frame, containing: "inventory ")
         #expect(frame.text(ofRow: fresh).contains("200 60ms · <1m ago"), "a fresh success's age in steps")
         #expect(frame.text(ofRow: stale).contains("200 9ms · 1m00s ago"))
+        // A failure keeps its age to the second: it is what the operator is watching.
+        var polling = snapshot
+        if let webhooks = polling.clients.firstIndex(where: { $0.name == "webhooks" }) {
+            polling.clients[webhooks].pollingPaused = false
+        }
+        let failing = renderer.render(
+            polling, state: ViewState(selectedClient: "reports"), size: TerminalSize(columns: 120, rows: 40),
+            now: Fixtures.now, context: Fixtures.context())
+        #expect(failing.text(ofRow: row(failing, containing: "webhooks ")).contains("401 7ms · 5s ago"))
         let freshStyle = frame[column(of: "200 60ms", inRow: fresh, of: frame), fresh].style
         let staleStyle = frame[column(of: "200 9ms", inRow: stale, of: frame), stale].style
         let mutedStyle = frame[column(of: "valid 50s", inRow: stale, of: frame), stale].style
